@@ -1,0 +1,95 @@
+"""The base aggregate: every event carries who made it, why, and (for imported or generated
+history) when it occurred in its source.
+
+The recorded time is eventsourcing's own ``timestamp`` (the real clock, when the event object is
+created). ``occurred`` is only set for history that happened elsewhere first; readers use
+``occurred or timestamp``. Attribution travels in a context variable, the pattern of
+eventsourcing's contentmanagement example, so command methods stay about the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.exceptions import NothingChangedError
+
+
+@dataclass(frozen=True)
+class Attribution:
+    actor: str = "system"
+    reason: str = ""
+    occurred: datetime | None = None
+
+
+_attribution: ContextVar[Attribution] = ContextVar("pmtui_attribution", default=Attribution())
+
+
+@contextmanager
+def attributed(actor: str, reason: str = "", occurred: datetime | None = None) -> Iterator[None]:
+    """Events triggered inside this block carry this actor, reason and occurred time."""
+    token = _attribution.set(Attribution(actor, reason or "", occurred))
+    try:
+        yield
+    finally:
+        _attribution.reset(token)
+
+
+def _actor() -> str:
+    return _attribution.get().actor
+
+
+def _reason() -> str:
+    return _attribution.get().reason
+
+
+def _occurred() -> datetime | None:
+    return _attribution.get().occurred
+
+
+class PmAggregate(Aggregate):
+    """An aggregate whose events are attributed and whose field edits are diffs."""
+
+    class Event(Aggregate.Event):
+        actor: str = field(default_factory=_actor, init=False)
+        reason: str = field(default_factory=_reason, init=False)
+        occurred: datetime | None = field(default_factory=_occurred, init=False)
+
+    class Changed(Event):
+        """Fields changed: ``changes`` maps each field to ``[old, new]``.
+
+        Carrying the old value makes every such event its own diff for the history, and its
+        compensating event (for undo) is the same event with old and new swapped.
+        """
+
+        changes: dict[str, list[Any]]
+
+        def apply(self, aggregate: Any) -> None:
+            for name, (_old, new) in self.changes.items():
+                setattr(aggregate, name, new)
+
+    def _diff(self, values: dict[str, Any]) -> dict[str, list[Any]]:
+        """``{field: [old, new]}`` for the given values that differ from the current ones."""
+        changes = {
+            name: [getattr(self, name), value]
+            for name, value in values.items()
+            if getattr(self, name) != value
+        }
+        if not changes:
+            raise NothingChangedError("nothing to change: the values are the same as before")
+        return changes
+
+    def revert(self, changes: dict[str, list[Any]], event_class: type[Changed]) -> None:
+        """Trigger the compensating event of a past change (undo/redo), if it still applies."""
+        for name, (_old, new) in changes.items():
+            if getattr(self, name) != new:
+                raise NothingChangedError(
+                    f"cannot undo: {name} has changed since (now {getattr(self, name)!r})"
+                )
+        self.trigger_event(event_class, changes={k: [n, o] for k, (o, n) in changes.items()})

@@ -1,0 +1,68 @@
+"""The product (workspace): name, vision, lifecycle stage, and the counter that gives work items
+their keys (``PM-1``, ``PM-2``…). Allocating a key is an event on the product, so two people
+creating items at once can never get the same key: one of the saves conflicts and re-decides."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.base import PmAggregate
+from domain.exceptions import ValidationError
+from domain.values import Stage, non_empty
+
+
+class Product(PmAggregate):
+    class Edited(PmAggregate.Changed):
+        pass
+
+    class KeyAllocated(PmAggregate.Changed):
+        pass
+
+    @staticmethod
+    def create_id(key_prefix: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"pmtui:product:{key_prefix}")
+
+    @classmethod
+    def create(cls, name: str, key_prefix: str, vision: str = "", stage: str = "development") -> Product:
+        prefix = key_prefix.strip().upper()
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
+            raise ValidationError(
+                f"key prefix must be 1-10 letters or digits starting with a letter (got {key_prefix!r})"
+            )
+        return cls(
+            name=non_empty(name, "product name"),
+            key_prefix=prefix,
+            vision=vision.strip(),
+            stage=Stage.parse(stage),
+        )
+
+    @event("Created")
+    def __init__(self, name: str, key_prefix: str, vision: str, stage: str) -> None:
+        self.name = name
+        self.key_prefix = key_prefix
+        self.vision = vision
+        self.stage = stage
+        self.last_number = 0
+
+    def edit(self, **values: Any) -> None:
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            if name == "name":
+                checked[name] = non_empty(value, "product name")
+            elif name == "vision":
+                checked[name] = str(value).strip()
+            elif name == "stage":
+                checked[name] = Stage.parse(value)
+            else:
+                raise ValidationError(f"a product has no field {name!r} to edit")
+        self.trigger_event(self.Edited, changes=self._diff(checked))
+
+    def allocate_key(self) -> str:
+        """The next item key; the event makes the number taken for good."""
+        number = self.last_number + 1
+        self.trigger_event(self.KeyAllocated, changes={"last_number": [self.last_number, number]})
+        return f"{self.key_prefix}-{number}"

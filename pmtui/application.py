@@ -1,0 +1,126 @@
+"""The service layer's write side: one eventsourcing Application whose commands take ids and
+primitives, then get, call, save. A save that loses a race (someone else wrote the same aggregate
+first) reloads and re-decides, a bounded number of times, then reports a clear conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.board import Board
+from domain.kpi import Kpi
+from domain.objective import Objective
+from domain.product import Product
+from domain.release import Release
+from domain.roadmap import RoadmapItem
+from domain.sprint import Sprint
+from domain.user import User
+from domain.work_item import WorkItem
+from pmtui.errors import ConflictError, NotFoundError
+
+A = TypeVar("A", bound=Aggregate)
+MAX_ATTEMPTS = 8
+
+
+class PmApplication(Application):
+    name = "pmtui"
+
+    # Plumbing ----------------------------------------------------------------------------------
+    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
+        try:
+            aggregate = self.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            raise NotFoundError(f"no such {what}: {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(f"no such {what}: {aggregate_id}")
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def decide(self, attempt: Callable[[], tuple[Any, list[Aggregate]]]) -> Any:
+        """Run ``attempt`` (load, decide) and save what it changed; on a lost race, again."""
+        for _ in range(MAX_ATTEMPTS):
+            result, aggregates = attempt()
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                continue
+            return result
+        raise ConflictError("someone else kept changing the same thing; nothing was written, try again")
+
+    def change(self, cls: type[A], aggregate_id: UUID | str, what: str, fn: Callable[[A], Any]) -> Any:
+        def attempt() -> tuple[Any, list[Aggregate]]:
+            aggregate = self._get(cls, aggregate_id, what)
+            return fn(aggregate), [aggregate]
+        return self.decide(attempt)
+
+    # Product and boards ------------------------------------------------------------------------
+    def create_product(self, name: str, key_prefix: str, vision: str = "", stage: str = "development",
+                       board_name: str = "Main", mode: str = "scrum", columns: list[dict[str, Any]] | None = None) -> UUID:
+        product = Product.create(name, key_prefix, vision, stage)
+        board = Board.create(product.id, board_name, mode, columns)
+        # Ids are derived from the key prefix, so two people racing to create it cannot both win.
+        self._save_new(f"a product with key prefix {product.key_prefix}", product, board)
+        return product.id
+
+    def _save_new(self, what: str, *aggregates: Aggregate) -> None:
+        if any(self._exists(a.id) for a in aggregates):
+            raise ConflictError(f"{what} exists already")
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise ConflictError(f"{what} exists already (someone just created it)") from None
+
+    def save_new(self, what: str, aggregate: A) -> UUID:
+        """Save a newly created aggregate; ids derived from names make duplicates conflict."""
+        self._save_new(what, aggregate)
+        return aggregate.id
+
+    # Work items --------------------------------------------------------------------------------
+    def add_item(self, product_id: UUID, board_id: UUID, title: str, status: str, rank: str,
+                 kind: str = "story", **values: Any) -> str:
+        def attempt() -> tuple[str, list[Aggregate]]:
+            product = self._get(Product, product_id, "product")
+            board = self._get(Board, board_id, "board")
+            column = board.column_named(status)["name"]
+            key = product.allocate_key()
+            item = WorkItem.create(product.id, board.id, key, title, column, rank, kind, **values)
+            return key, [product, item]
+        return self.decide(attempt)
+
+    def move_item(self, item_id: UUID, status: str, count_in_target: Callable[[str], int]) -> str | None:
+        """Move a card; a hard WIP limit refuses, a soft one returns a warning."""
+        def attempt() -> tuple[str | None, list[Aggregate]]:
+            item = self._get(WorkItem, item_id, "item")
+            board = self._get(Board, item.board_id, "board")
+            column = board.column_named(status)["name"]
+            warning = board.check_wip(column, count_in_target(column) + 1) if column != item.status else None
+            item.move(column)
+            return warning, [item]
+        return self.decide(attempt)
+
+    def close_sprint(self, sprint_id: UUID, done: list[str], unfinished: list[str], carry_to: UUID | None) -> None:
+        def attempt() -> tuple[None, list[Aggregate]]:
+            sprint = self._get(Sprint, sprint_id, "sprint")
+            changed: list[Aggregate] = [sprint]
+            if carry_to is not None:
+                target = self._get(Sprint, carry_to, "sprint")
+                if target.state == "closed" or target.id == sprint.id:
+                    raise ConflictError(f"cannot carry items over to sprint {target.name!r}: it is {target.state}")
+            sprint.close(done=done, carried=unfinished, carried_to=None if carry_to is None else str(carry_to))
+            for item_id in unfinished:
+                item = self._get(WorkItem, item_id, "item")
+                if not item.archived:
+                    item.edit(sprint=None if carry_to is None else str(carry_to))
+                    changed.append(item)
+            return None, changed
+        return self.decide(attempt)
+
+
+__all__ = ["Board", "Kpi", "Objective", "PmApplication", "Product", "Release", "RoadmapItem", "Sprint", "User", "WorkItem"]

@@ -1,0 +1,72 @@
+"""Reading "as of" points: ``2026-11-10``, ``2026-11-10 14:30``, ``-3d``, ``-2w``, ``-6h``,
+``#1234`` (an event number), ``now``. Times without a zone are the user's local time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from pmtui.errors import UserError
+
+_RELATIVE = re.compile(r"^-(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
+_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A point in the log: an event number or a moment (epoch seconds, UTC)."""
+
+    event: int | None = None
+    moment: float | None = None
+    text: str = ""
+
+    @property
+    def is_now(self) -> bool:
+        return self.event is None and self.moment is None
+
+
+NOW = AsOf(text="now")
+
+
+def parse_as_of(text: str | None, now: datetime | None = None) -> AsOf:
+    if text is None or not text.strip() or text.strip().lower() == "now":
+        return NOW
+    spec = text.strip()
+    if spec.startswith("#"):
+        try:
+            number = int(spec[1:])
+        except ValueError:
+            raise UserError(f"an event number looks like #1234 (got {text!r})") from None
+        if number < 0:
+            raise UserError(f"an event number is 0 or more (got {text!r})")
+        return AsOf(event=number, text=spec)
+    current = now or datetime.now(timezone.utc)
+    match = _RELATIVE.match(spec.lower())
+    if match:
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+        return AsOf(moment=(current - timedelta(seconds=seconds)).timestamp(), text=spec)
+    moment = parse_moment(spec)
+    return AsOf(moment=moment, text=spec)
+
+
+def parse_moment(spec: str) -> float:
+    """A date or date-time; a bare date means the end of that day (everything that happened on it)."""
+    text = spec.strip().replace("T", " ")
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            moment = datetime.fromisoformat(text) + timedelta(days=1) - timedelta(microseconds=1)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"cannot read the time {spec!r}: use 2026-11-10, '2026-11-10 14:30', -3d, -2w, -6h or #1234"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time
+    return moment.timestamp()
+
+
+def local(moment: float, with_seconds: bool = False) -> str:
+    """A moment shown in the user's local time."""
+    return datetime.fromtimestamp(moment).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")

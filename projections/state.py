@@ -1,0 +1,419 @@
+"""The workspace read model: one fold of the whole event stream into plain, immutable views.
+
+Views are frozen structs replaced on change, and the maps holding them are copied shallowly, so a
+checkpoint of the whole state costs a few dict copies (the structs are shared). The fold is the only
+place events turn into state; every screen and query reads these views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import msgspec
+from msgspec.structs import replace
+
+from projections.records import EventRecord
+
+
+class ProductView(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    key_prefix: str
+    vision: str
+    stage: str
+    last_number: int = 0
+
+
+class BoardView(msgspec.Struct, frozen=True):
+    id: str
+    product_id: str
+    name: str
+    mode: str
+    columns: list[dict[str, Any]]
+    swimlanes: str = "none"
+
+    def column(self, name: str) -> dict[str, Any] | None:
+        for col in self.columns:
+            if col["name"] == name:
+                return col
+        return None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c["name"] for c in self.columns]
+
+
+class ItemView(msgspec.Struct, frozen=True):
+    id: str
+    key: str
+    number: int
+    product_id: str
+    board_id: str
+    kind: str
+    title: str
+    status: str
+    rank: str
+    created: float
+    updated: float
+    created_by: str
+    description: str = ""
+    acceptance: str = ""
+    points: float | None = None
+    labels: list[str] = []
+    assignee: str | None = None
+    parent: str | None = None
+    sprint: str | None = None
+    release: str | None = None
+    rice: dict[str, float] | None = None
+    wsjf: dict[str, float] | None = None
+    moscow: str | None = None
+    links: list[list[str]] = []
+    archived: bool = False
+    comments: int = 0
+
+    @property
+    def rice_score(self) -> float | None:
+        r = self.rice
+        return None if not r else r["reach"] * r["impact"] * r["confidence"] / r["effort"]
+
+    @property
+    def wsjf_score(self) -> float | None:
+        w = self.wsjf
+        return None if not w else (w["value"] + w["time"] + w["risk"]) / w["size"]
+
+
+class SprintView(msgspec.Struct, frozen=True):
+    id: str
+    board_id: str
+    name: str
+    goal: str
+    start: str | None
+    end: str | None
+    state: str = "planned"
+    number: int = 0
+    committed: dict[str, float] = {}
+    done: list[str] = []
+    carried: list[str] = []
+    carried_to: str | None = None
+    started_at: float | None = None
+    closed_at: float | None = None
+
+
+class ReleaseView(msgspec.Struct, frozen=True):
+    id: str
+    product_id: str
+    name: str
+    target: str | None
+    description: str
+    milestone: bool = False
+    shipped: bool = False
+
+
+class RoadmapView(msgspec.Struct, frozen=True):
+    id: str
+    number: int
+    product_id: str
+    title: str
+    description: str
+    horizon: str
+    timeframe: str | None
+    status: str
+    epics: list[str] = []
+    objectives: list[str] = []
+    decided_at: float = 0.0
+
+
+class ObjectiveView(msgspec.Struct, frozen=True):
+    id: str
+    number: int
+    product_id: str
+    title: str
+    period: str
+    owner: str
+    description: str
+    key_results: list[dict[str, Any]] = []
+    archived: bool = False
+
+
+class KpiView(msgspec.Struct, frozen=True):
+    id: str
+    product_id: str
+    name: str
+    unit: str
+    direction: str
+    target: float | None
+    warn: float | None
+    alarm: float | None
+    description: str = ""
+
+
+class CheckIn(msgspec.Struct, frozen=True, array_like=True):
+    objective_id: str
+    kr: int
+    at: float
+    value: float
+    confidence: float
+    comment: str
+    actor: str
+
+
+class Measurement(msgspec.Struct, frozen=True, array_like=True):
+    kpi_id: str
+    at: float
+    value: float
+    source: str
+
+
+class Comment(msgspec.Struct, frozen=True, array_like=True):
+    item_id: str
+    at: float
+    actor: str
+    text: str
+
+
+class Workspace(msgspec.Struct):
+    """Everything the views read, as of ``position`` (the last event folded)."""
+
+    position: int = 0
+    count: int = 0
+    at: float = 0.0  # occurred time of the latest event folded
+    products: dict[str, ProductView] = {}
+    boards: dict[str, BoardView] = {}
+    items: dict[str, ItemView] = {}
+    keys: dict[str, str] = {}  # item key -> id
+    sprints: dict[str, SprintView] = {}
+    releases: dict[str, ReleaseView] = {}
+    roadmap: dict[str, RoadmapView] = {}
+    objectives: dict[str, ObjectiveView] = {}
+    kpis: dict[str, KpiView] = {}
+    users: dict[str, dict[str, Any]] = {}
+    checkins: list[CheckIn] = []
+    measurements: list[Measurement] = []
+    comments: list[Comment] = []
+
+    def copy(self) -> Workspace:
+        """A checkpoint: shallow copies of every map and list (views are immutable)."""
+        return Workspace(**{
+            name: (value.copy() if isinstance(value, (dict, list)) else value)
+            for name, value in msgspec.structs.asdict(self).items()
+        })
+
+    def apply(self, record: EventRecord) -> None:
+        handler = HANDLERS.get(record.name)
+        if handler is not None:
+            handler(self, record)
+        self.position = record.seq
+        self.count += 1
+        if record.occurred > self.at:
+            self.at = record.occurred
+
+    def apply_all(self, records: Iterable[EventRecord]) -> Workspace:
+        for record in records:
+            self.apply(record)
+        return self
+
+    # Convenience lookups used by queries and the service layer.
+    @property
+    def product(self) -> ProductView | None:
+        return next(iter(self.products.values()), None)
+
+    def item_by_key(self, key: str) -> ItemView | None:
+        item_id = self.keys.get(key.strip().upper())
+        return self.items.get(item_id) if item_id else None
+
+
+Handler = Callable[[Workspace, EventRecord], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*names: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for name in names:
+            HANDLERS[name] = fn
+        return fn
+    return register
+
+
+def _new_values(record: EventRecord, fields: Iterable[str]) -> dict[str, Any]:
+    """The new values of a ``Changed`` event, restricted to the fields a view has."""
+    changes: dict[str, list[Any]] = record.data["changes"]
+    return {name: pair[1] for name, pair in changes.items() if name in fields}
+
+
+def _changed(table: str, view_type: type[msgspec.Struct], extra: Callable[[EventRecord], dict[str, Any]] | None = None) -> Handler:
+    fields = set(view_type.__struct_fields__) - {"id"}
+
+    def apply(ws: Workspace, record: EventRecord) -> None:
+        views: dict[str, Any] = getattr(ws, table)
+        current = views.get(record.aggregate_id)
+        if current is None:
+            return
+        values = _new_values(record, fields)
+        if extra:
+            values.update(extra(record))
+        views[record.aggregate_id] = replace(current, **values)
+
+    return apply
+
+
+# Product -----------------------------------------------------------------------------------------
+@handles("Product.Created")
+def _product_created(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.products[r.aggregate_id] = ProductView(r.aggregate_id, d["name"], d["key_prefix"], d["vision"], d["stage"])
+
+
+handles("Product.Edited", "Product.KeyAllocated")(_changed("products", ProductView))
+
+
+# Board -------------------------------------------------------------------------------------------
+@handles("Board.Created")
+def _board_created(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.boards[r.aggregate_id] = BoardView(r.aggregate_id, d["product_id"], d["name"], d["mode"], d["columns"])
+
+
+handles("Board.Edited")(_changed("boards", BoardView))
+
+
+# Work item ---------------------------------------------------------------------------------------
+@handles("WorkItem.Created")
+def _item_created(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    fields = {k: v for k, v in d["fields"].items() if k in ItemView.__struct_fields__}
+    key = d["key"]
+    ws.items[r.aggregate_id] = ItemView(
+        id=r.aggregate_id, key=key, number=int(key.rsplit("-", 1)[-1]), product_id=d["product_id"],
+        board_id=d["board_id"], kind=d["kind"], title=d["title"], status=d["status"], rank=d["rank"],
+        created=r.occurred, updated=r.occurred, created_by=r.actor, **fields,
+    )
+    ws.keys[key] = r.aggregate_id
+
+
+handles(
+    "WorkItem.Edited", "WorkItem.Moved", "WorkItem.Ranked", "WorkItem.Archived",
+    "WorkItem.Restored", "WorkItem.Linked",
+)(_changed("items", ItemView, lambda r: {"updated": r.occurred}))
+
+
+@handles("WorkItem.Commented")
+def _item_commented(ws: Workspace, r: EventRecord) -> None:
+    item = ws.items.get(r.aggregate_id)
+    if item is not None:
+        ws.items[r.aggregate_id] = replace(item, comments=item.comments + 1, updated=r.occurred)
+        ws.comments.append(Comment(r.aggregate_id, r.occurred, r.actor, r.data["text"]))
+
+
+# Sprint ------------------------------------------------------------------------------------------
+@handles("Sprint.Planned")
+def _sprint_planned(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.sprints[r.aggregate_id] = SprintView(
+        r.aggregate_id, d["board_id"], d["name"], d["goal"], d["start"], d["end"], number=len(ws.sprints) + 1
+    )
+
+
+handles("Sprint.Edited")(_changed("sprints", SprintView))
+
+
+@handles("Sprint.Started")
+def _sprint_started(ws: Workspace, r: EventRecord) -> None:
+    sprint = ws.sprints.get(r.aggregate_id)
+    if sprint is not None:
+        d = r.data
+        ws.sprints[r.aggregate_id] = replace(
+            sprint, state="active", committed=d["committed"], start=d["start"], end=d["end"], started_at=r.occurred
+        )
+
+
+@handles("Sprint.Closed")
+def _sprint_closed(ws: Workspace, r: EventRecord) -> None:
+    sprint = ws.sprints.get(r.aggregate_id)
+    if sprint is not None:
+        d = r.data
+        ws.sprints[r.aggregate_id] = replace(
+            sprint, state="closed", done=d["done"], carried=d["carried"], carried_to=d["carried_to"], closed_at=r.occurred
+        )
+
+
+# Release -----------------------------------------------------------------------------------------
+@handles("Release.Created")
+def _release_created(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.releases[r.aggregate_id] = ReleaseView(r.aggregate_id, d["product_id"], d["name"], d["target"], d["description"], d["milestone"])
+
+
+handles("Release.Edited")(_changed("releases", ReleaseView))
+
+
+# Roadmap -----------------------------------------------------------------------------------------
+@handles("RoadmapItem.Proposed")
+def _roadmap_proposed(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.roadmap[r.aggregate_id] = RoadmapView(
+        r.aggregate_id, len(ws.roadmap) + 1, d["product_id"], d["title"], d["description"], d["horizon"],
+        d["timeframe"], d["status"], decided_at=r.occurred,
+    )
+
+
+handles("RoadmapItem.Edited")(_changed("roadmap", RoadmapView))
+handles("RoadmapItem.Decided")(_changed("roadmap", RoadmapView, lambda r: {"decided_at": r.occurred}))
+
+
+# Objectives --------------------------------------------------------------------------------------
+@handles("Objective.Created")
+def _objective_created(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.objectives[r.aggregate_id] = ObjectiveView(
+        r.aggregate_id, len(ws.objectives) + 1, d["product_id"], d["title"], d["period"], d["owner"], d["description"]
+    )
+
+
+handles("Objective.Edited", "Objective.KeyResultEdited")(_changed("objectives", ObjectiveView))
+
+
+@handles("Objective.CheckedIn")
+def _objective_checked_in(ws: Workspace, r: EventRecord) -> None:
+    _changed_objective(ws, r)
+    index = r.data["kr"]
+    kr = r.data["changes"]["key_results"][1][index - 1]
+    ws.checkins.append(CheckIn(r.aggregate_id, index, r.occurred, kr["current"], kr["confidence"], r.data["comment"], r.actor))
+
+
+_changed_objective = _changed("objectives", ObjectiveView)
+
+
+# KPIs --------------------------------------------------------------------------------------------
+@handles("Kpi.Defined")
+def _kpi_defined(ws: Workspace, r: EventRecord) -> None:
+    d = r.data
+    ws.kpis[r.aggregate_id] = KpiView(
+        r.aggregate_id, d["product_id"], d["name"], d["unit"], d["direction"], d["target"], d["warn"], d["alarm"], d["description"]
+    )
+
+
+handles("Kpi.Edited")(_changed("kpis", KpiView))
+
+
+@handles("Kpi.Measured")
+def _kpi_measured(ws: Workspace, r: EventRecord) -> None:
+    ws.measurements.append(Measurement(r.aggregate_id, r.occurred, r.data["value"], r.data["source"]))
+
+
+# Users (team access) -----------------------------------------------------------------------------
+@handles("User.Added")
+def _user_added(ws: Workspace, r: EventRecord) -> None:
+    ws.users[r.aggregate_id] = {"id": r.aggregate_id, **r.data, "removed": False}
+
+
+@handles("User.Edited", "User.Removed")
+def _user_changed(ws: Workspace, r: EventRecord) -> None:
+    user = ws.users.get(r.aggregate_id)
+    if user is not None:
+        ws.users[r.aggregate_id] = {**user, **_new_values(r, user.keys())}
+
+
+def fold(records: Iterable[EventRecord]) -> Workspace:
+    """The naive full replay: a fresh workspace with every record applied in order."""
+    return Workspace().apply_all(records)

@@ -1,0 +1,159 @@
+"""Time travel: the workspace as of any event number or any moment, in milliseconds.
+
+The timeline folds the log once, keeping a checkpoint (a cheap shallow copy of the workspace)
+every ``every`` events. "As of event #N" restores the checkpoint at or below N and folds the few
+events after it. "As of time T" means every event that *occurred* by T, even if the log recorded
+them later (imported history): in a log whose occurred times only grow, that is a prefix found by
+bisection; events recorded out of their time order ("late" events) are few, kept in a list, and
+folded in on top when they belong.
+
+The timeline keeps no event bodies: it reads the stretch it needs through ``fetch``, so its memory
+is the index arrays plus the checkpoints.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
+
+import msgspec
+
+from projections.records import EventRecord
+from projections.state import Workspace
+
+# fetch(after_seq, upto_seq) -> the records with after_seq < seq <= upto_seq, in order.
+Fetch = Callable[[int, int], Iterable[EventRecord]]
+# fetch_seqs(seqs) -> the records with these numbers, in order.
+FetchSeqs = Callable[[Sequence[int]], Iterable[EventRecord]]
+
+
+class TimelineIndex(msgspec.Struct):
+    """What the timeline knows of every folded event: its number and occurred time."""
+
+    seqs: bytes = b""
+    occurred: bytes = b""
+
+
+class Timeline:
+    def __init__(self, fetch: Fetch, fetch_seqs: FetchSeqs, every: int = 2048) -> None:
+        self._fetch = fetch
+        self._fetch_seqs = fetch_seqs
+        self.every = every
+        self.now = Workspace()
+        self.seqs = array("q")
+        self.occurred = array("d")
+        self.running_max = array("d")  # running maximum of occurred: non-decreasing, so bisectable
+        self.late: list[int] = []  # indexes of events that occurred before an earlier-recorded one
+        self.checkpoints: dict[int, Workspace] = {0: Workspace()}  # index -> state after that many events
+        self.checkpoints_from = 0  # checkpoints below this index are missing (started from a snapshot)
+
+    # Building ----------------------------------------------------------------------------------
+    @classmethod
+    def from_snapshot(cls, now: Workspace, index: TimelineIndex, fetch: Fetch, fetch_seqs: FetchSeqs,
+                      every: int = 2048) -> Timeline:
+        timeline = cls(fetch, fetch_seqs, every)
+        timeline.now = now
+        timeline.seqs.frombytes(index.seqs)
+        for value in array("d", index.occurred):
+            timeline._index(value)
+        timeline.checkpoints = {len(timeline.seqs): now.copy()}
+        timeline.checkpoints_from = len(timeline.seqs)
+        return timeline
+
+    def snapshot_index(self) -> TimelineIndex:
+        return TimelineIndex(self.seqs.tobytes(), self.occurred.tobytes())
+
+    def _index(self, occurred: float) -> None:
+        top = self.running_max[-1] if self.running_max else float("-inf")
+        if occurred < top:
+            self.late.append(len(self.occurred))
+        self.occurred.append(occurred)
+        self.running_max.append(max(top, occurred))
+
+    def append(self, records: Iterable[EventRecord]) -> int:
+        """Fold new events into "now" (in log order), checkpointing as it goes."""
+        count = 0
+        now, every = self.now, self.every
+        for record in records:
+            if record.seq <= now.position:
+                continue
+            now.apply(record)
+            self.seqs.append(record.seq)
+            self._index(record.occurred)
+            count += 1
+            if len(self.seqs) % every == 0:
+                self.checkpoints[len(self.seqs)] = now.copy()
+        return count
+
+    @property
+    def position(self) -> int:
+        return self.now.position
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    # Backfilling checkpoints (after starting from a snapshot) ---------------------------------
+    @property
+    def complete(self) -> bool:
+        return self.checkpoints_from == 0
+
+    def backfill(self) -> None:
+        """Replay the log up to the snapshot to make the missing checkpoints (one pass)."""
+        if self.complete:
+            return
+        upto = self.checkpoints_from
+        state = Workspace()
+        checkpoints = {0: state.copy()}
+        if upto:
+            for n, record in enumerate(self._fetch(0, self.seqs[upto - 1]), 1):
+                state.apply(record)
+                if n % self.every == 0:
+                    checkpoints[n] = state.copy()
+        self.checkpoints.update(checkpoints)
+        self.checkpoints_from = 0
+
+    # Queries -----------------------------------------------------------------------------------
+    def state_after(self, count: int) -> Workspace:
+        """The workspace after the first ``count`` events of the log (in log order)."""
+        count = max(0, min(count, len(self.seqs)))
+        if count == len(self.seqs):
+            return self.now
+        if count < self.checkpoints_from:
+            self.backfill()
+        base = max(n for n in self.checkpoints if n <= count) if count >= self.checkpoints_from else 0
+        state = self.checkpoints[base].copy()
+        if count > base:
+            start_seq = self.seqs[base - 1] if base else 0
+            state.apply_all(self._fetch(start_seq, self.seqs[count - 1]))
+        return state
+
+    def index_of_seq(self, seq: int) -> int:
+        """How many events have a number at or below ``seq``."""
+        return bisect_right(self.seqs, seq)
+
+    def as_of_event(self, seq: int) -> Workspace:
+        """The workspace right after event number ``seq`` was recorded."""
+        return self.state_after(self.index_of_seq(seq))
+
+    def as_of_time(self, moment: float) -> Workspace:
+        """The workspace holding every event that occurred at or before ``moment``."""
+        prefix = bisect_right(self.running_max, moment)
+        extra = [self.seqs[i] for i in self.late if i >= prefix and self.occurred[i] <= moment]
+        state = self.state_after(prefix)
+        if extra:
+            if state is self.now:
+                state = state.copy()
+            state.apply_all(self._fetch_seqs(extra))
+        return state
+
+    def seq_at_time(self, moment: float) -> int:
+        """The number of the last event (in log order) that occurred by ``moment``; 0 if none."""
+        prefix = bisect_right(self.running_max, moment)
+        return self.seqs[prefix - 1] if prefix else 0
+
+    def occurred_of(self, seq: int) -> float | None:
+        index = self.index_of_seq(seq) - 1
+        if index < 0 or self.seqs[index] != seq:
+            return None
+        return self.occurred[index]
