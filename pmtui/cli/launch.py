@@ -1,0 +1,25 @@
+"""``pmtui`` with no command: open the TUI on the store, with a demo workspace if it is empty."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pmtui.cli.session import open_workbench
+
+
+def launch(args: argparse.Namespace) -> int:
+    wb = open_workbench(args)
+    try:
+        if wb.now.product is None:
+            from pmtui.demo import generate
+            print(f"pmtui: the store {wb.location.describe()} is empty; creating a demo workspace…", file=sys.stderr)
+            generate(wb)
+    finally:
+        wb.close()
+    try:
+        from pmtui.tui.app import run_tui
+    except ModuleNotFoundError:
+        from pmtui.cli.board import show_board
+        return show_board(args)
+    return run_tui(args)

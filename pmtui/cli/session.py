@@ -1,0 +1,22 @@
+"""Opening the store for one command and closing it again, whatever happens."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from pmtui.service import Workbench
+
+
+def open_workbench(args: argparse.Namespace) -> Workbench:
+    return Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
+
+
+def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], Any]) -> int:
+    wb = open_workbench(args)
+    try:
+        result = handler(args, wb)
+    finally:
+        wb.close()
+    return result if isinstance(result, int) else 0
