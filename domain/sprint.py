@@ -42,7 +42,7 @@ class Sprint(PmAggregate):
         self.start = start
         self.end = end
         self.state = SprintState.PLANNED.value
-        self.committed: dict[str, float] = {}
+        self.committed: dict[str, float | None] = {}
 
     def edit(self, **values: Any) -> None:
         checked: dict[str, Any] = {}
@@ -60,8 +60,8 @@ class Sprint(PmAggregate):
         self._check_dates(checked.get("start", self.start), checked.get("end", self.end))
         self.trigger_event(self.Edited, changes=self._diff(checked))
 
-    def begin(self, committed: dict[str, float], start: str, end: str) -> None:
-        """Start the sprint; ``committed`` maps item id to its points at the start."""
+    def begin(self, committed: dict[str, float | None], start: str, end: str) -> None:
+        """Start the sprint; ``committed`` maps item id to its points at the start (None: unestimated)."""
         if self.state != SprintState.PLANNED.value:
             raise InvalidTransitionError(f"sprint {self.name!r} is {self.state}, only a planned sprint can start")
         if not committed:
@@ -70,7 +70,8 @@ class Sprint(PmAggregate):
         self._started(committed=committed, start=start, end=end)
 
     @event("Started")
-    def _started(self, committed: dict[str, float], start: str, end: str) -> None:
+    def _started(self, committed: dict[str, float | None], start: str, end: str) -> None:
+        # The annotation is the stored event's schema: unestimated items commit None points.
         self.committed = committed
         self.start = start
         self.end = end

@@ -33,8 +33,13 @@ class PmApplication(Application):
     # Plumbing ----------------------------------------------------------------------------------
     def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
         try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
-        except (AggregateNotFoundError, ValueError):
+            uuid = UUID(str(aggregate_id))
+        except ValueError:
+            raise NotFoundError(f"no such {what}: {aggregate_id}") from None
+        try:
+            # Only a missing aggregate is "not found": an event that fails to decode is a bug to see.
+            aggregate = self.repository.get(uuid)
+        except AggregateNotFoundError:
             raise NotFoundError(f"no such {what}: {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFoundError(f"no such {what}: {aggregate_id}")

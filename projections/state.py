@@ -92,7 +92,7 @@ class SprintView(msgspec.Struct, frozen=True):
     end: str | None
     state: str = "planned"
     number: int = 0
-    committed: dict[str, float] = {}
+    committed: dict[str, float | None] = {}  # item id -> points at the start (None: unestimated)
     done: list[str] = []
     carried: list[str] = []
     carried_to: str | None = None
