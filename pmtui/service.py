@@ -67,6 +67,7 @@ class Workbench:
         self.role = Role.parse(role or os.environ.get("PMTUI_ROLE") or "admin")
         self._history_actor: str | None = None
         self._occurred: datetime | None = None
+        self._history_reason: str | None = None
         self.timeline = self._load_timeline()
         self._saved_position = self.timeline.position
         self.refresh()
@@ -163,15 +164,17 @@ class Workbench:
 
     # Attribution and permissions ---------------------------------------------------------------
     @contextmanager
-    def recorded_as(self, actor: str | None = None, occurred: datetime | None = None) -> Iterator[None]:
-        """Commands inside this block are attributed to ``actor`` and marked as having occurred at
-        ``occurred`` (imported or generated history). The recorded time stays the real clock."""
-        saved = self._history_actor, self._occurred
-        self._history_actor, self._occurred = actor, occurred
+    def recorded_as(self, actor: str | None = None, occurred: datetime | None = None,
+                    reason: str | None = None) -> Iterator[None]:
+        """Commands inside this block are attributed to ``actor``, marked as having occurred at
+        ``occurred`` (imported or generated history) and, unless they give their own, carry
+        ``reason``. The recorded time stays the real clock."""
+        saved = self._history_actor, self._occurred, self._history_reason
+        self._history_actor, self._occurred, self._history_reason = actor, occurred, reason
         try:
             yield
         finally:
-            self._history_actor, self._occurred = saved
+            self._history_actor, self._occurred, self._history_reason = saved
 
     def _require(self, needed: str) -> None:
         order = ["viewer", "editor", "admin"]
@@ -184,7 +187,7 @@ class Workbench:
     def _run(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor") -> Any:
         self._require(needs)
         self.refresh()
-        with attributed(self._history_actor or self.actor, reason, self._occurred):
+        with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred):
             result = fn()
         self.refresh()
         return result
@@ -491,7 +494,7 @@ class Workbench:
     def measure(self, name: str, value: Any, at: datetime | None = None, reason: str = "", source: str = "manual") -> None:
         kpi = self.kpi(name)
         if at is not None:
-            with self.recorded_as(self._history_actor, at):
+            with self.recorded_as(self._history_actor, at, self._history_reason):
                 self._change(Kpi, kpi.id, "KPI", "measure", value, source, reason=reason)
         else:
             self._change(Kpi, kpi.id, "KPI", "measure", value, source, reason=reason)
