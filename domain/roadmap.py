@@ -62,11 +62,11 @@ class RoadmapItem(PmAggregate):
 
     def edit(self, **values: Any) -> None:
         checked = {name: check_field(name, value) for name, value in values.items()}
-        decisions = {k: v for k, v in checked.items() if k in DECISION_FIELDS}
-        other = {k: v for k, v in checked.items() if k not in DECISION_FIELDS}
+        # Refused only if nothing at all changes: an edit form sends unchanged fields along.
+        changes = self._diff(checked)
         # Decisions and plain edits are separate events, so the decision log holds only decisions.
-        changes_other = self._diff(other) if other else {}
-        changes_decided = self._diff(decisions) if decisions else {}
+        changes_other = {k: v for k, v in changes.items() if k not in DECISION_FIELDS}
+        changes_decided = {k: v for k, v in changes.items() if k in DECISION_FIELDS}
         if changes_other:
             self.trigger_event(self.Edited, changes=changes_other)
         if changes_decided:
