@@ -1,0 +1,290 @@
+"""The pmtui application: the views as Textual modes (digits switch), time travel, live updates
+from other processes, undo/redo and the command palette.
+
+Contract for screens (see ``screens/base.py``): ``app.wb`` is the workbench, ``app.ws`` the
+workspace to show (now or the past), ``app.read_only`` is True while time travelling, and
+``app.refresh_views()`` redraws the active screen after any change of data or time point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from domain.exceptions import DomainError
+from pmtui.service import Workbench
+from pmtui.timespec import NOW, AsOf
+from pmtui.tui import travel
+from pmtui.tui.modals.help import HelpModal
+from pmtui.tui.modals.prompt import AskModal
+from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.widgets.banner import MODE_LABELS
+from projections.state import Workspace
+
+T = TypeVar("T")
+
+# mode name -> (module, class). A mode whose module is not there yet is left out.
+MODES: dict[str, tuple[str, str]] = {
+    "board": ("pmtui.tui.screens.board", "BoardScreen"),
+    "sprint": ("pmtui.tui.screens.sprint", "SprintScreen"),
+    "backlog": ("pmtui.tui.screens.backlog", "BacklogScreen"),
+    "roadmap": ("pmtui.tui.screens.roadmap", "RoadmapScreen"),
+    "okrs": ("pmtui.tui.screens.okr", "OkrScreen"),
+    "dashboard": ("pmtui.tui.screens.dashboard", "DashboardScreen"),
+    "history": ("pmtui.tui.screens.history", "HistoryScreen"),
+}
+POLL_SECONDS = 0.12  # live updates: another process's change shows within ~250 ms
+STYLES = Path(__file__).parent / "styles"
+
+
+def load_screens() -> dict[str, type[PmScreen]]:
+    found: dict[str, type[PmScreen]] = {}
+    for mode, (module_name, class_name) in MODES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue  # that view is not built yet
+            raise
+        found[mode] = getattr(module, class_name)
+    return found
+
+
+class PmApp(App[int]):
+    TITLE = "pmtui"
+    # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
+    CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", tooltip="Quit pmtui"),
+        Binding("question_mark", "help", "Help", tooltip="Show the keys that work now"),
+        Binding("t", "time_travel", "Time", tooltip="Time travel: show the past (t again returns to now)"),
+        Binding("left_square_bracket", "step_event(-1)", "Event back", show=False,
+                tooltip="Time travel: one event back"),
+        Binding("right_square_bracket", "step_event(1)", "Event forward", show=False,
+                tooltip="Time travel: one event forward"),
+        Binding("left_curly_bracket", "step_day(-1)", "Day back", show=False, tooltip="Time travel: one day back"),
+        Binding("right_curly_bracket", "step_day(1)", "Day forward", show=False,
+                tooltip="Time travel: one day forward"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change"),
+        Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo what you undid"),
+        *[Binding(digit, f"switch_view('{mode}')", label, show=False, tooltip=f"Show the {label} view")
+          for digit, mode, label in MODE_LABELS],
+    ]
+
+    def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
+                 poll: bool = True) -> None:
+        self.wb = wb
+        self.as_of: AsOf = NOW
+        self._past: Workspace | None = None
+        self.replaying: str | None = None  # id of the sprint being replayed, if any
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.screen_classes = load_screens()
+        super().__init__()
+        for name, cls in self.screen_classes.items():
+            self.add_mode(name, cls)
+        self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
+        self.poll = poll
+        self._data_version: int | None = None
+
+    # The contract ------------------------------------------------------------------------------
+    @property
+    def ws(self) -> Workspace:
+        """The workspace every view shows: now, or the past while time travelling."""
+        return self._past if self._past is not None else self.wb.now
+
+    @property
+    def read_only(self) -> bool:
+        return self._past is not None
+
+    @property
+    def available_modes(self) -> list[str]:
+        return list(self.screen_classes)
+
+    def today(self) -> datetime:
+        """The clock the views use for "days left" (fixed in tests)."""
+        return self.clock()
+
+    def refresh_views(self) -> None:
+        """Redraw the topmost view (and its bars) from the current data and time point."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PmScreen):
+                screen.refresh_bars()
+                screen.refresh_view()
+                return
+
+    def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
+        return run_write(self, fn, done_message)
+
+    def current_view(self) -> PmScreen | None:
+        return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)
+
+    # Startup and live updates ------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.first_mode:
+            self.switch_mode(self.first_mode)
+        if self.poll:
+            self._data_version = self.wb.log.data_version()
+            self.set_interval(POLL_SECONDS, self.check_for_changes, name="live-updates")
+
+    def check_for_changes(self) -> bool:
+        """Fold what other processes wrote, and redraw if anything came in. Cheap when idle:
+        one ``PRAGMA data_version`` on SQLite."""
+        version = self.wb.log.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        if self.wb.refresh() and not self.read_only:
+            self.refresh_views()
+            return True
+        return False
+
+    # Views -------------------------------------------------------------------------------------
+    def action_switch_view(self, mode: str) -> None:
+        if mode not in self.screen_classes:
+            self.notify(f"The {mode} view is not available in this build", severity="warning")
+            return
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        view = self.current_view()
+        title = next((label for _, mode, label in MODE_LABELS if view and mode == view.mode), "pmtui")
+        self.push_screen(HelpModal(self.screen, title))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for digit, mode, label in MODE_LABELS:
+            if mode in self.screen_classes:
+                yield SystemCommand(f"View: {label}", f"Switch to the {label} view (key {digit})",
+                                    lambda m=mode: self.action_switch_view(m))
+        if self.read_only:
+            yield SystemCommand("Time travel: back to now", "Leave the past and show the live workspace",
+                                self.return_to_now)
+            yield SystemCommand("Time travel: one event back", "Key [", lambda: self.action_step_event(-1))
+            yield SystemCommand("Time travel: one event forward", "Key ]", lambda: self.action_step_event(1))
+            yield SystemCommand("Time travel: one day back", "Key {", lambda: self.action_step_day(-1))
+            yield SystemCommand("Time travel: one day forward", "Key }", lambda: self.action_step_day(1))
+        else:
+            yield SystemCommand("Time travel…", "Show the workspace as of a past moment (key t)",
+                                self.action_time_travel)
+        yield SystemCommand("Help: keys", "The keys that work now (key ?)", self.action_help)
+        yield SystemCommand("Undo", "Undo your last change (key u)", self.action_undo)
+        yield SystemCommand("Redo", "Redo what you undid (key Ctrl+R)", self.action_redo)
+        view = self.current_view()
+        if view is not None:
+            for title, help_text, callback in view.commands():
+                yield SystemCommand(title, help_text, callback)
+
+    # Time travel -------------------------------------------------------------------------------
+    def travel_label(self) -> str:
+        if self._past is None:
+            return "now"
+        label = travel.describe(self.as_of, self._past, self.wb.timeline.position)
+        if self.replaying and self.replaying in self._past.sprints:
+            label = f"replay of {self._past.sprints[self.replaying].name} · {label}"
+        return label
+
+    def action_time_travel(self) -> None:
+        if self.read_only:
+            self.return_to_now()
+            return
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            try:
+                point = travel.parse_point(answer, self.wb, self.clock())
+            except DomainError as error:
+                self.notify(str(error), severity="error", title="Time travel")
+                return
+            self.travel_to(point)
+
+        self.push_screen(AskModal(
+            "As of when?", placeholder="2026-11-10 14:30 · -3d · #812 · Sprint 3 day 2",
+            hint="A date-time, -3d / -2w / -6h, #event, or a sprint's day · empty Enter cancels",
+        ), chosen)
+
+    def travel_to(self, point: AsOf, replaying: str | None = None) -> bool:
+        """Show the workspace as of ``point`` everywhere, read-only."""
+        if point.is_now:
+            self.return_to_now()
+            return True
+        try:
+            past = self.wb.view(point)
+        except DomainError as error:
+            self.notify(str(error), severity="error", title="Time travel")
+            return False
+        self.as_of, self._past = point, past
+        if replaying is not None:
+            self.replaying = replaying
+        self.refresh_views()
+        return True
+
+    def return_to_now(self) -> None:
+        self.as_of, self._past, self.replaying = NOW, None, None
+        self.wb.refresh()
+        self.refresh_views()
+        self.notify("Back to now: the live workspace", timeout=2)
+
+    def action_step_event(self, step: int) -> None:
+        if self._past is None:
+            self.notify("Not time travelling: press t first", severity="warning")
+            return
+        try:
+            point = travel.step_event(self.wb, self._past, step)
+        except DomainError as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.travel_to(point)
+
+    def action_step_day(self, step: int) -> None:
+        if self._past is None:
+            self.notify("Not time travelling: press t first", severity="warning")
+            return
+        self.travel_to(travel.step_day(self.as_of, self._past, step))
+
+    # Undo / redo (the workbench gains them with the audit work) --------------------------------
+    def action_undo(self) -> None:
+        self._undo_redo("undo")
+
+    def action_redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, which: str) -> None:
+        command = getattr(self.wb, which, None)
+        if command is None:
+            self.notify(f"{which.capitalize()} is not available with this store's workbench", severity="warning")
+            return
+
+        def run() -> Any:
+            return command()
+
+        result = self.write(run)
+        if result is not None:
+            self.notify(result if isinstance(result, str) else f"{which.capitalize()} done", timeout=3)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """``pmtui`` with no command: open the TUI on the store named by ``--db`` (or the default)."""
+    wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
+    try:
+        app = PmApp(wb, mode=getattr(args, "view", None) or "board")
+        as_of = getattr(args, "as_of", None)
+        if as_of:
+            point = travel.parse_point(as_of, wb)
+            app.call_later(app.travel_to, point)
+        result = app.run(mouse=not getattr(args, "no_mouse", False))
+    finally:
+        wb.close()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,1 @@
+"""Modal dialogs (forms, prompts, confirmations) pushed over a screen."""

@@ -1,0 +1,1 @@
+"""One module per view; each defines a ``PmScreen`` subclass named in ``pmtui.tui.app.MODES``."""

@@ -1,0 +1,121 @@
+"""The base of every view: access to the workbench and the workspace on show, the time-travel
+banner and mode bar on top, the footer below, and ``write`` — the one way a screen changes data.
+
+A subclass implements ``compose_body()`` (its own widgets, between the bars) and ``refresh_view()``
+(redraw from ``self.ws``); the app calls ``refresh_view()`` after every change of data or of the
+time-travel point. Optionally ``commands()`` lists the screen's actions for the command palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from domain.exceptions import DomainError
+from pmtui.errors import ConflictError
+from projections.state import Workspace
+from pmtui.service import Workbench
+
+if TYPE_CHECKING:
+    from pmtui.tui.app import PmApp
+
+T = TypeVar("T")
+
+# A palette entry: (title, help text, callback).
+Command = tuple[str, str, Callable[[], Any]]
+
+
+class PmScreen(Screen):
+    """A view of the workspace. ``mode`` is its name in the app's mode map (board, sprint...)."""
+
+    mode: str = ""
+
+    @property
+    def pm(self) -> PmApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def wb(self) -> Workbench:
+        return self.pm.wb
+
+    @property
+    def ws(self) -> Workspace:
+        """The workspace to show: now, or the past while time travelling."""
+        return self.pm.ws
+
+    @property
+    def read_only(self) -> bool:
+        return self.pm.read_only
+
+    def compose(self) -> ComposeResult:
+        from pmtui.tui.widgets.banner import ModeBar, TravelBanner
+
+        yield ModeBar(self.mode)
+        yield TravelBanner()
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets (override)."""
+        return iter(())
+
+    def refresh_view(self) -> None:
+        """Redraw from ``self.ws`` (override). Called on every data change and time-travel step."""
+        raise NotImplementedError
+
+    def commands(self) -> Iterable[Command]:
+        """This screen's actions for the command palette (override to add some)."""
+        return ()
+
+    def on_screen_resume(self) -> None:
+        # Coming back to a mode (or from a modal): the data may have changed meanwhile.
+        self.refresh_bars()
+        self.refresh_view()
+
+    def refresh_bars(self) -> None:
+        from pmtui.tui.widgets.banner import TravelBanner
+
+        for banner in self.query(TravelBanner):
+            banner.show(self.pm)
+
+    def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
+        """Run one workbench command for the user.
+
+        Refused (with a notification) while time travelling. A refused command (``DomainError``:
+        a hard WIP limit, a bad value, a conflict with someone else's change) becomes an error
+        notification, never a crash. Returns the command's result (``True`` if it returned
+        nothing) on success, ``None`` when it was refused."""
+        return self.pm.write(fn, done_message)
+
+    def notify_error(self, message: str) -> None:
+        self.notify(message, severity="error", title="Refused")
+
+
+def run_write(app: PmApp, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
+    """The body of ``PmScreen.write`` (shared with modals and app-level actions)."""
+    if app.read_only:
+        app.notify(
+            f"You are looking at the past ({app.travel_label()}): nothing can be changed there. "
+            "Press t to return to now.",
+            severity="warning", title="Read-only",
+        )
+        return None
+    try:
+        result = fn()
+    except ConflictError as error:
+        app.wb.refresh()
+        app.notify(f"{error}. Showing the fresh state.", severity="error", title="Conflict")
+        app.refresh_views()
+        return None
+    except DomainError as error:
+        app.notify(str(error), severity="error", title="Refused")
+        app.refresh_views()  # someone else's change may be why: show what is true now
+        return None
+    if done_message:
+        app.notify(done_message)
+    app.refresh_views()
+    return True if result is None else result

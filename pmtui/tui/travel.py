@@ -1,0 +1,68 @@
+"""Time travel for the TUI: reading "as of when?" (a date-time, ``-3d``, ``#812``, or a sprint's day
+such as ``Sprint 3 day 2``) and stepping one event or one day from a point in the past.
+
+Every point becomes an ``AsOf`` the workbench folds from its timeline checkpoints, so a step costs
+at most one checkpoint interval of events."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from pmtui.errors import UserError
+from pmtui.service import Workbench
+from pmtui.timespec import AsOf, local, parse_as_of
+from projections.sprint_view import find_sprint
+from projections.state import Workspace
+
+DAY = 86400.0
+_SPRINT_DAY = re.compile(r"^(?P<sprint>.+?)\s+day\s+(?P<day>\d+)$", re.IGNORECASE)
+
+
+def end_of_day(day: date) -> float:
+    return (datetime.combine(day, time.max)).astimezone().timestamp()
+
+
+def parse_point(text: str, wb: Workbench, now: datetime | None = None) -> AsOf:
+    """What the user typed at "as of when?"; a ``UserError`` explains a bad entry."""
+    spec = text.strip()
+    match = _SPRINT_DAY.match(spec)
+    if match:
+        sprint = find_sprint(wb.now, match["sprint"])
+        if sprint is None:
+            raise UserError(f"no sprint named {match['sprint']!r}")
+        if not sprint.start:
+            raise UserError(f"sprint {sprint.name!r} has no start date yet")
+        day = int(match["day"])
+        if day < 1:
+            raise UserError("sprint days count from 1")
+        moment = end_of_day(date.fromisoformat(sprint.start) + timedelta(days=day - 1))
+        return AsOf(moment=moment, text=f"{sprint.name} day {day}")
+    return parse_as_of(spec, now)
+
+
+def step_event(wb: Workbench, past: Workspace, step: int) -> AsOf:
+    """The point one event (``step`` = -1 or +1) from ``past``, in log order."""
+    seqs = wb.timeline.seqs
+    index = wb.timeline.index_of_seq(past.position)  # events folded so far
+    target = index + step
+    if target < 0:
+        raise UserError("this is before the first event already")
+    if target > len(seqs):
+        raise UserError("this is the latest event: press t to return to now")
+    seq = seqs[target - 1] if target else 0
+    return AsOf(event=seq, text=f"#{seq}")
+
+
+def step_day(point: AsOf, past: Workspace, step: int) -> AsOf:
+    """The point one day (``step`` = -1 or +1) from ``point``."""
+    base = point.moment if point.moment is not None else past.at
+    moment = base + step * DAY
+    return AsOf(moment=moment, text=local(moment))
+
+
+def describe(point: AsOf, past: Workspace, last_seq: int) -> str:
+    """``as of 2026-11-10 14:30 · event #812 of 2450``."""
+    when = local(point.moment) if point.moment is not None else (local(past.at) if past.at else "the beginning")
+    name = f" ({point.text})" if point.text and point.text != when and not point.text.startswith("#") else ""
+    return f"AS OF {when}{name} · event #{past.position} of {last_seq}"
