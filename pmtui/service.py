@@ -209,10 +209,19 @@ class Workbench:
 
     # Product and board -------------------------------------------------------------------------
     def init_product(self, name: str, key: str, vision: str = "", stage: str = "development",
-                     mode: str = "scrum", board_name: str = "Main", reason: str = "") -> UUID:
+                     mode: str = "scrum", board_name: str = "Main", reason: str = "",
+                     columns: list[dict[str, Any]] | None = None) -> UUID:
         if self.now.product is not None:
             raise UserError(f"this store already holds the product {self.now.product.name!r}")
-        return self._run(lambda: self.app.create_product(name, key, vision, stage, board_name, mode), reason, "admin")
+        return self._run(lambda: self.app.create_product(name, key, vision, stage, board_name, mode, columns),
+                         reason, "admin")
+
+    def add_board(self, name: str, mode: str = "kanban", columns: list[dict[str, Any]] | None = None,
+                  reason: str = "") -> str:
+        """A further board of the product (an imported Trello board, another team's flow)."""
+        product_id = UUID(self.product().id)
+        board = self._create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
+        return board.name
 
     def edit_product(self, reason: str = "", **values: Any) -> None:
         from domain.product import Product
