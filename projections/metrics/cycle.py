@@ -1,0 +1,148 @@
+"""Cycle time, lead time, throughput: when each item started and finished, from its column moves.
+
+- started: the first time the item entered a doing-category column;
+- done: the time it entered a done-category column and stayed (an item reopened after done and
+  finished again is done at its last finish, and counts one reopening; one reopened and not finished
+  again is not done). This is also how jira-agile-metrics treats moves backwards;
+- cycle time = done - started (none for an item that skipped doing); lead time = done - created.
+Items archived before done were abandoned and are left out; archiving a done item keeps it.
+Times are in days.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import msgspec
+
+from projections.metrics.days import Zone, day_of, week_of
+from projections.metrics.replay import Replay, category_of, in_time_order
+from projections.records import EventRecord
+from projections.state import ItemView, Workspace
+
+DAY = 86400.0
+
+
+class ItemFlow(msgspec.Struct, frozen=True):
+    key: str
+    kind: str
+    created: float
+    started: float | None
+    done: float | None
+    reopened: int
+    abandoned: bool  # archived before it was done
+
+    @property
+    def cycle_days(self) -> float | None:
+        return None if self.done is None or self.started is None else (self.done - self.started) / DAY
+
+    @property
+    def lead_days(self) -> float | None:
+        return None if self.done is None else (self.done - self.created) / DAY
+
+
+class _Tracker:
+    """Follows each item's category through the fold (one hook call per event)."""
+
+    def __init__(self, board_id: str | None) -> None:
+        self.board_id = board_id
+        self.flows: dict[str, dict] = {}
+
+    def __call__(self, record: EventRecord, before: ItemView | None, ws: Workspace) -> None:
+        if not record.name.startswith("WorkItem."):
+            return
+        item = ws.items.get(record.aggregate_id)
+        if item is None or (self.board_id is not None and item.board_id != self.board_id):
+            return
+        flow = self.flows.get(item.id)
+        if flow is None:
+            flow = self.flows[item.id] = {"key": item.key, "kind": item.kind, "created": item.created,
+                                          "started": None, "done": None, "reopened": 0, "abandoned": False,
+                                          "category": None}
+        category = category_of(ws, item)
+        if category != flow["category"]:
+            if category == "doing" and flow["started"] is None:
+                flow["started"] = record.occurred
+            if category == "done":
+                flow["done"] = record.occurred
+            elif flow["category"] == "done":
+                flow["reopened"] += 1
+                flow["done"] = None
+            flow["category"] = category
+        flow["abandoned"] = item.archived and category != "done"
+        flow["kind"] = item.kind
+
+
+def item_flows(records: list[EventRecord], as_of: float, board_id: str | None = None) -> list[ItemFlow]:
+    """Every item's start, finish and reopenings as of ``as_of``, in order of creation."""
+    tracker = _Tracker(board_id)
+    Replay(in_time_order(records, as_of), tracker).rest()
+    return [ItemFlow(f["key"], f["kind"], f["created"], f["started"], f["done"], f["reopened"], f["abandoned"])
+            for f in tracker.flows.values()]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0..100) by linear interpolation between closest ranks (numpy's and
+    pandas' default), so numbers agree with spreadsheets and jira-agile-metrics."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class ControlPoint(msgspec.Struct, frozen=True):
+    key: str
+    done: float
+    day: date
+    days: float
+
+
+class TimeStats(msgspec.Struct, frozen=True):
+    what: str  # cycle | lead
+    points: list[ControlPoint]  # the control chart: one point per finished item, by finish time
+    count: int
+    mean: float | None
+    p50: float | None
+    p85: float | None
+    p95: float | None
+
+
+def time_stats(flows: list[ItemFlow], what: str = "cycle", tz: Zone = None, since: float | None = None) -> TimeStats:
+    """Cycle or lead time of the finished items (finished after ``since``, if given)."""
+    points = []
+    for flow in flows:
+        value = flow.cycle_days if what == "cycle" else flow.lead_days
+        if value is None or flow.abandoned or flow.done is None or (since is not None and flow.done < since):
+            continue
+        points.append(ControlPoint(flow.key, flow.done, day_of(flow.done, tz), value))
+    points.sort(key=lambda p: p.done)
+    values = [p.days for p in points]
+    return TimeStats(what, points, len(values), sum(values) / len(values) if values else None,
+                     percentile(values, 50), percentile(values, 85), percentile(values, 95))
+
+
+class WeekCount(msgspec.Struct, frozen=True):
+    week: date  # the Monday
+    items: int
+
+
+def throughput(flows: list[ItemFlow], as_of: float, tz: Zone = None, first: date | None = None) -> list[WeekCount]:
+    """Items finished per local week (Monday to Sunday), every week from the first finish or
+    ``first`` to the ``as_of`` week, empty weeks included."""
+    finished = [day_of(f.done, tz) for f in flows if f.done is not None and not f.abandoned and f.done <= as_of]
+    if not finished and first is None:
+        return []
+    start = week_of(first or min(finished))
+    last = week_of(day_of(as_of, tz))
+    counts: dict[date, int] = {}
+    for day in finished:
+        counts[week_of(day)] = counts.get(week_of(day), 0) + 1
+    weeks = []
+    week = start
+    while week <= last:
+        weeks.append(WeekCount(week, counts.get(week, 0)))
+        week += timedelta(days=7)
+    return weeks
