@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import PmAggregate
-from domain.exceptions import InvalidTransitionError, ValidationError
+from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
 from domain.values import ItemKind, LinkKind, Moscow, labels, non_empty, non_negative
 
 RICE_FIELDS = ("reach", "impact", "confidence", "effort")
@@ -125,7 +125,9 @@ class WorkItem(PmAggregate):
 
     def move(self, status: str) -> None:
         self._check_not_archived()
-        self.trigger_event(self.Moved, changes=self._diff({"status": status}))
+        if status == self.status:
+            raise NothingChangedError(f"{self.key} is in {status} already")
+        self.trigger_event(self.Moved, changes={"status": [self.status, status]})
 
     def rerank(self, rank: str) -> None:
         self.trigger_event(self.Ranked, changes=self._diff({"rank": rank}))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,8 +36,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TIME_OPTIONS = ("--as-of", "--since", "--until", "--at")
+
+
+def _glue_time_values(argv: list[str]) -> list[str]:
+    """``--as-of -3d`` would read -3d as an option: glue such values on (``--as-of=-3d``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in TIME_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list = _glue_time_values(list(sys.argv[1:] if argv is None else argv))
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -57,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as error:  # a bug, not the user's mistake: one line, the details on request
+        if os.environ.get("PMTUI_DEBUG"):
+            raise
+        print(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
+              "set PMTUI_DEBUG=1 to see the traceback, and please report it", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

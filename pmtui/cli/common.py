@@ -45,11 +45,15 @@ def command(sub: argparse._SubParsersAction, name: str, handler: Handler, help_t
     return parser
 
 
-def group(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+def group(sub: argparse._SubParsersAction, name: str, help_text: str, default: Handler | None = None,
+          query: bool = False) -> argparse._SubParsersAction:
+    """A noun with verbs. With ``default``, the noun alone is a query (``pmtui roadmap``); its own
+    options are added to ``nested.parser``."""
     parser = sub.add_parser(name, help=help_text, description=help_text)
-    common_options(parser)
+    common_options(parser, query=query)
     nested = parser.add_subparsers(dest=f"{name}_verb", metavar="VERB", parser_class=Parser)
-    parser.set_defaults(handler=lambda args, wb: parser.print_help())
+    parser.set_defaults(handler=default or (lambda args, wb: parser.print_help()), writes=False)
+    nested.parser = parser  # type: ignore[attr-defined]
     return nested
 
 

@@ -1,0 +1,35 @@
+"""``pmtui backlog``: the ranked backlog, filtered with the query language and sorted by any column."""
+
+from __future__ import annotations
+
+import argparse
+
+from pmtui.cli.common import as_of_banner, command, emit, fmt_points
+from pmtui.cli.common import table as render_table
+from pmtui.service import Workbench
+from projections.backlog_view import SORTS, backlog
+
+
+def print_items(args: argparse.Namespace, wb: Workbench) -> None:
+    ws = wb.view(getattr(args, "as_of", None))
+    query = " ".join(getattr(args, "query", []) or [])
+    items = backlog(ws, query, args.sort, me=wb.actor, include_archived=getattr(args, "all", False))
+    sprint_name = {s.id: s.name for s in ws.sprints.values()}
+    epic_key = {i.id: i.key for i in ws.items.values() if i.kind == "epic"}
+    rows = [[i.key, i.kind, i.title[:48], fmt_points(i.points), i.status, sprint_name.get(i.sprint or "", ""),
+             epic_key.get(i.parent or "", ""), i.moscow or "", f"{i.rice_score:.0f}" if i.rice_score else "",
+             f"{i.wsjf_score:.1f}" if i.wsjf_score else "", i.assignee or ""] for i in items]
+    headers = ["key", "kind", "title", "pts", "status", "sprint", "epic", "moscow", "rice", "wsjf", "assignee"]
+    emit(args, lambda: as_of_banner(args, ws) + render_table(rows, headers) + f"\n{len(items)} items",
+         [{"key": i.key, "kind": i.kind, "title": i.title, "points": i.points, "status": i.status,
+           "sprint": sprint_name.get(i.sprint or ""), "epic": epic_key.get(i.parent or ""), "moscow": i.moscow,
+           "rice": i.rice_score, "wsjf": i.wsjf_score, "assignee": i.assignee, "labels": i.labels, "rank": i.rank,
+           "archived": i.archived} for i in items])
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "backlog", print_items, "the ranked backlog; filter with kind:bug label:x points>3 assignee:me …",
+                query=True)
+    p.add_argument("query", nargs="*", help="a filter, e.g. kind:bug label:checkout points>3 assignee:me words")
+    p.add_argument("--sort", default="rank", choices=sorted(SORTS), help="sort by (default rank)")
+    p.add_argument("--all", action="store_true", help="include archived items")

@@ -1,0 +1,194 @@
+"""``pmtui item``: add, show, edit, move, rank, archive, restore, comment, link work items."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from pmtui.cli.common import command, emit, fmt_points, group, reason, table
+from pmtui.errors import UserError
+from pmtui.service import Workbench
+from pmtui.timespec import local
+from projections.history import history
+from projections.state import ItemView, Workspace
+
+FIELD_OPTIONS = ("kind", "title", "description", "acceptance", "points", "labels", "assignee", "epic", "sprint",
+                 "release", "moscow")
+
+
+def _field_options(parser: argparse.ArgumentParser, creating: bool) -> None:
+    parser.add_argument("--kind", help="epic, story, bug, task or spike" + (" (default story)" if creating else ""))
+    if not creating:
+        parser.add_argument("--title")
+    parser.add_argument("--description", "--desc", dest="description", help="Markdown text")
+    parser.add_argument("--acceptance", help="acceptance criteria")
+    parser.add_argument("--points", help="story points (empty to clear)")
+    parser.add_argument("--labels", help="comma-separated labels (replaces them)")
+    parser.add_argument("--assignee", help="a name, 'me', or empty to clear")
+    parser.add_argument("--epic", help="the parent epic's key")
+    parser.add_argument("--sprint", help="a sprint name (empty to clear)")
+    parser.add_argument("--release", help="a release name (empty to clear)")
+    parser.add_argument("--moscow", help="must, should, could or wont")
+    parser.add_argument("--rice", metavar="R,I,C,E", help="reach,impact,confidence,effort")
+    parser.add_argument("--wsjf", metavar="V,T,R,S", help="business value,time criticality,risk/opportunity,job size")
+
+
+def _numbers(text: str, names: tuple[str, ...], what: str) -> dict[str, float] | None:
+    if text == "":
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != len(names):
+        raise UserError(f"{what} takes {len(names)} numbers separated by commas: {','.join(names)}")
+    try:
+        return {n: float(p) for n, p in zip(names, parts)}
+    except ValueError:
+        raise UserError(f"{what} takes numbers: {','.join(names)} (got {text!r})") from None
+
+
+def _values(args: argparse.Namespace) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in FIELD_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        values["parent" if name == "epic" else name] = value
+    if getattr(args, "rice", None) is not None:
+        values["rice"] = _numbers(args.rice, ("reach", "impact", "confidence", "effort"), "--rice")
+    if getattr(args, "wsjf", None) is not None:
+        values["wsjf"] = _numbers(args.wsjf, ("value", "time", "risk", "size"), "--wsjf")
+    return values
+
+
+def item_dict(ws: Workspace, item: ItemView) -> dict[str, Any]:
+    data = {k: v for k, v in __import__("msgspec").structs.asdict(item).items()}
+    data["epic"] = ws.items[item.parent].key if item.parent in ws.items else None
+    data["sprint"] = ws.sprints[item.sprint].name if item.sprint in ws.sprints else None
+    data["release"] = ws.releases[item.release].name if item.release in ws.releases else None
+    data["rice_score"], data["wsjf_score"] = item.rice_score, item.wsjf_score
+    data["links"] = [[kind, ws.items[t].key if t in ws.items else t] for kind, t in item.links]
+    return data
+
+
+def add(args: argparse.Namespace, wb: Workbench) -> None:
+    values = _values(args)
+    values.pop("title", None)  # the positional title, given below
+    kind = values.pop("kind", "story")
+    key = wb.add_item(" ".join(args.title), kind=kind, status=args.status, top=args.top, board=args.board,
+                      reason=reason(args), **values)
+    emit(args, key, item_dict(wb.now, wb.item(key)))
+
+
+def show(args: argparse.Namespace, wb: Workbench) -> None:
+    ws = wb.view(getattr(args, "as_of", None))
+    item = wb.item(args.key, ws)
+    data = item_dict(ws, item)
+
+    def text() -> str:
+        lines = [f"{item.key}  {item.title}", f"{item.kind} · {item.status} · {fmt_points(item.points) or '-'} points"
+                 + (" · ARCHIVED" if item.archived else "")]
+        for label, value in (("epic", data["epic"]), ("sprint", data["sprint"]), ("release", data["release"]),
+                             ("assignee", item.assignee), ("labels", ", ".join(item.labels)),
+                             ("moscow", item.moscow), ("rice", item.rice_score and f"{item.rice_score:.1f}"),
+                             ("wsjf", item.wsjf_score and f"{item.wsjf_score:.2f}"),
+                             ("links", ", ".join(f"{k} {t}" for k, t in data["links"]))):
+            if value:
+                lines.append(f"{label:>9}: {value}")
+        if item.description:
+            lines += ["", item.description]
+        if item.acceptance:
+            lines += ["", "Acceptance criteria:", item.acceptance]
+        entries = history(ws, (r for r in wb.records_of(item.id) if r.seq <= ws.position))
+        if entries:
+            lines += ["", "History:"]
+            lines += [f"  #{e.seq:<5} {local(e.occurred)}  {e.actor:<10} {e.summary}" + (f"  ({e.reason})" if e.reason else "")
+                      for e in entries]
+        return "\n".join(lines)
+    emit(args, text, data)
+
+
+def edit(args: argparse.Namespace, wb: Workbench) -> None:
+    values = _values(args)
+    if not values:
+        raise UserError("nothing to edit: give at least one field, e.g. --points 3 (see `pmtui item edit --help`)")
+    wb.edit_item(args.key, reason=reason(args), **values)
+    emit(args, f"{args.key.upper()} edited", item_dict(wb.now, wb.item(args.key)))
+
+
+def move(args: argparse.Namespace, wb: Workbench) -> None:
+    column = " ".join(args.column)
+    if column in ("left", "right", "next", "prev"):
+        warning = wb.step_item(args.key, 1 if column in ("right", "next") else -1, reason(args))
+    else:
+        warning = wb.move_item(args.key, column, reason(args))
+    item = wb.item(args.key)
+    if warning:
+        import sys
+        print(f"pmtui: {warning}", file=sys.stderr)
+    emit(args, f"{item.key} -> {item.status}", {**item_dict(wb.now, item), "warning": warning})
+
+
+def rank(args: argparse.Namespace, wb: Workbench) -> None:
+    wb.rank_item(args.key, args.where, args.other, reason(args))
+    emit(args, f"{args.key.upper()} ranked {args.where}" + (f" {args.other.upper()}" if args.other else ""),
+         item_dict(wb.now, wb.item(args.key)))
+
+
+def _simple(method: str, done: str) -> Any:
+    def handler(args: argparse.Namespace, wb: Workbench) -> None:
+        getattr(wb, method)(args.key, reason=reason(args))
+        emit(args, f"{args.key.upper()} {done}", item_dict(wb.now, wb.item(args.key)))
+    return handler
+
+
+def comment(args: argparse.Namespace, wb: Workbench) -> None:
+    wb.comment(args.key, " ".join(args.text), reason(args))
+    emit(args, f"comment added to {args.key.upper()}", {"key": args.key.upper()})
+
+
+def link(args: argparse.Namespace, wb: Workbench) -> None:
+    wb.link(args.key, args.kind, args.other, remove=args.remove, reason=reason(args))
+    emit(args, f"{args.key.upper()} {'unlinked from' if args.remove else args.kind} {args.other.upper()}",
+         item_dict(wb.now, wb.item(args.key)))
+
+
+def list_items(args: argparse.Namespace, wb: Workbench) -> None:
+    from pmtui.cli.backlog import print_items
+    print_items(args, wb)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    items = group(sub, "item", "work items: add, show, edit, move, rank, archive, comment, link")
+    p = command(items, "add", add, "add a work item (to the bottom of the backlog, or --top)", write=True)
+    p.add_argument("title", nargs="+", help="the title")
+    p.add_argument("--status", help="the board column (default: the first)")
+    p.add_argument("--top", action="store_true", help="rank it at the top of the backlog")
+    p.add_argument("--board", help="the board (default: the first)")
+    _field_options(p, creating=True)
+    p = command(items, "show", show, "show an item with its history", query=True)
+    p.add_argument("key")
+    p = command(items, "edit", edit, "change fields of an item", write=True)
+    p.add_argument("key")
+    _field_options(p, creating=False)
+    p = command(items, "move", move, "move a card to a column (or left/right)", write=True)
+    p.add_argument("key")
+    p.add_argument("column", nargs="+", help="a column name, or left / right")
+    p = command(items, "rank", rank, "reorder: top, bottom, up, down, before KEY, after KEY", write=True)
+    p.add_argument("key")
+    p.add_argument("where", choices=["top", "bottom", "up", "down", "before", "after"])
+    p.add_argument("other", nargs="?", help="with before/after: the other item's key")
+    for name, method, done, text in (("archive", "archive_item", "archived", "archive an item (undo: restore)"),
+                                     ("restore", "restore_item", "restored", "bring an archived item back")):
+        p = command(items, name, _simple(method, done), text, write=True)
+        p.add_argument("key")
+    p = command(items, "comment", comment, "add a comment", write=True)
+    p.add_argument("key")
+    p.add_argument("text", nargs="+")
+    p = command(items, "link", link, "link two items: blocks or relates", write=True)
+    p.add_argument("key")
+    p.add_argument("kind", choices=["blocks", "relates"])
+    p.add_argument("other")
+    p.add_argument("--remove", action="store_true", help="remove the link instead")
+    p = command(items, "list", list_items, "list items (same as `pmtui backlog`)", query=True)
+    p.add_argument("query", nargs="*", help="a filter, e.g. kind:bug label:checkout points>3 assignee:me")
+    p.add_argument("--sort", default="rank")
+    p.add_argument("--all", action="store_true", help="include archived items")
