@@ -92,6 +92,9 @@ def locate(db: str | None = None) -> Location:
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # The hash chain is written by our recorder's insert path, not by a database function.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+            "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -102,7 +105,7 @@ def locate(db: str | None = None) -> Location:
     path.parent.mkdir(parents=True, exist_ok=True)
     return Location("sqlite", str(path), {
         **common, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
-        "SQLITE_LOCK_TIMEOUT": "10",
+        "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedSQLiteRecorder",
     })
 
 

@@ -1,0 +1,95 @@
+"""Checking the hash chain: walk the events and the links in log order, recompute every link,
+and name the first one that does not hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pmtui.chain import GENESIS, Row, canonical_id, link_hash
+from pmtui.errors import UserError
+from pmtui.storage import EventLog
+from projections.records import event_name
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checked: int  # events whose link held
+    head_seq: int  # the last good link
+    head_hash: str
+    broken_at: int | None = None  # the event number of the first broken link
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def _describe(row: Row) -> str:
+    return f"{event_name(row.topic)} of {row.originator_id[:8]} v{row.version}"
+
+
+def _merged(events: Iterator[Row], links: Iterator[tuple[int, str]]) -> Iterator[tuple[int, Row | None, str | None]]:
+    """(seq, event or None, link hash or None) over the union of both, in seq order."""
+    event, link = next(events, None), next(links, None)
+    while event is not None or link is not None:
+        if link is None or (event is not None and event.seq < link[0]):
+            assert event is not None
+            yield event.seq, event, None
+            event = next(events, None)
+        elif event is None or link[0] < event.seq:
+            yield link[0], None, link[1]
+            link = next(links, None)
+        else:
+            yield event.seq, event, link[1]
+            event, link = next(events, None), next(links, None)
+
+
+def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
+    """Recompute the chain over the whole log. ``expect`` = (seq, hash) a link recorded earlier
+    (say, printed by a past verify and kept elsewhere): the chain must still contain it, which
+    also catches events cut off the end together with their links."""
+    recorder: Any = log.recorder
+    if not hasattr(recorder, "read_chain"):
+        raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
+    events = (Row(seq, canonical_id(oid), version, topic, bytes(state))
+              for seq, oid, version, topic, state in log.rows(0))
+    prev, head_seq, checked = GENESIS, 0, 0
+    expect_seen = expect is None
+    for seq, event, stored in _merged(events, recorder.read_chain()):
+        if event is None:
+            return Verdict(checked, head_seq, prev.hex(), seq,
+                           f"event #{seq} is missing: its chain link exists, so the event was removed or renumbered "
+                           "directly in the database")
+        if stored is None:
+            return Verdict(checked, head_seq, prev.hex(), seq,
+                           f"event #{seq} ({_describe(event)}) has no chain link: it was inserted or renumbered "
+                           "directly in the database")
+        computed = link_hash(prev, event)
+        if computed.hex() != stored:
+            return Verdict(checked, head_seq, prev.hex(), seq,
+                           f"event #{seq} ({_describe(event)}) does not match its chain link: it was edited, "
+                           "reordered or renumbered, or an event before it was removed, or the link was changed")
+        if expect is not None and seq == expect[0]:
+            if stored != expect[1]:
+                return Verdict(checked, head_seq, prev.hex(), seq,
+                               f"link #{seq} is not the expected {expect[1][:16]}...: the log was rewritten up to "
+                               "there")
+            expect_seen = True
+        prev, head_seq, checked = computed, seq, checked + 1
+    if not expect_seen:
+        assert expect is not None
+        return Verdict(checked, head_seq, prev.hex(), expect[0],
+                       f"the expected link #{expect[0]} is gone: the log ends at #{head_seq}, so events were "
+                       "removed from its end")
+    return Verdict(checked, head_seq, prev.hex())
+
+
+def parse_expect(text: str) -> tuple[int, str]:
+    """``#SEQ:HASH`` or ``SEQ:HASH`` (as printed by ``pmtui verify``)."""
+    seq, _, digest = text.strip().lstrip("#").partition(":")
+    digest = digest.strip().lower()
+    if not seq.isdigit() or len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+        raise UserError(f"--expect wants SEQ:HASH as printed by `pmtui verify` (like 42:3fa9...), got {text!r}")
+    return int(seq), digest
