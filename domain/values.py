@@ -114,10 +114,11 @@ def non_negative(value: float | int | None, what: str) -> float | None:
 
 
 def iso_date(value: str | date | None, what: str) -> str | None:
-    if value in (None, ""):
+    text = value.isoformat() if isinstance(value, date) else str(value or "").strip()
+    if not text:  # blank form fields clear the date
         return None
     try:
-        return date.fromisoformat(str(value)).isoformat()
+        return date.fromisoformat(text).isoformat()
     except ValueError:
         raise ValidationError(f"{what} must be a date like 2026-12-31 (got {value!r})") from None
 
