@@ -85,11 +85,13 @@ class PmAggregate(Aggregate):
             raise NothingChangedError("nothing to change: the values are the same as before")
         return changes
 
-    def revert(self, changes: dict[str, list[Any]], event_class: type[Changed]) -> None:
-        """Trigger the compensating event of a past change (undo/redo), if it still applies."""
+    def revert(self, changes: dict[str, list[Any]], event_class: type[Changed], **fields: Any) -> None:
+        """Trigger the compensating event of a past change (undo/redo), if it still applies.
+
+        ``fields`` are the event class's other fields (e.g. which key result), passed through."""
         for name, (_old, new) in changes.items():
             if getattr(self, name) != new:
                 raise NothingChangedError(
                     f"cannot undo: {name} has changed since (now {getattr(self, name)!r})"
                 )
-        self.trigger_event(event_class, changes={k: [n, o] for k, (o, n) in changes.items()})
+        self.trigger_event(event_class, changes={k: [n, o] for k, (o, n) in changes.items()}, **fields)
