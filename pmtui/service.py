@@ -379,7 +379,7 @@ class Workbench:
         ws = self.now
         sprint = self.sprint(name)
         running = active_sprint(ws, sprint.board_id)
-        if running is not None and running.id != sprint.id:
+        if running is not None and running.id != sprint.id and sprint.state == "planned":
             raise UserError(f"sprint {running.name!r} is still active: close it first")
         committed = {i.id: i.points for i in ws.items.values() if i.sprint == sprint.id and not i.archived}
         today = (self._occurred or datetime.now(timezone.utc)).astimezone().date()

@@ -1,0 +1,32 @@
+"""A demo store made once per test session and copied for each test that needs one."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pmtui.demo import generate
+from pmtui.service import Workbench
+
+FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    wb = Workbench(db=str(path), actor="tester")
+    generate(wb, now=FIXED_NOW)
+    wb.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "store.db"
+    shutil.copy(demo_template, path)
+    monkeypatch.setenv("PMTUI_DB", str(path))
+    monkeypatch.setenv("PMTUI_ACTOR", "carol")
+    return path
