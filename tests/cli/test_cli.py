@@ -131,4 +131,4 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     assert add.stdout.strip() == "TY-1"
     bad = subprocess.run([sys.executable, "-m", "pmtui.cli", "item", "edit", "TY-1", "--kind", "saga"],
                          env=env, capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and bad.stderr.startswith("pmtui: kind must be one of")
+    assert bad.returncode == 2 and bad.stderr.startswith("pmtui: item kind must be one of")
