@@ -72,7 +72,7 @@ class ItemTable(ScrollView, can_focus=True):
         "item-table--header", "item-table--cursor", "item-table--selected", "item-table--empty",
     }
     DEFAULT_CSS = """
-    ItemTable { height: 1fr; scrollbar-size-vertical: 1; }
+    ItemTable { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     ItemTable > .item-table--header { text-style: bold; background: $panel; }
     ItemTable > .item-table--cursor { background: $accent 40%; }
     ItemTable:focus > .item-table--cursor { background: $accent; color: $text; }
@@ -116,7 +116,7 @@ class ItemTable(ScrollView, can_focus=True):
         """Show ``rows``; the cursor stays on the same row (by key) when it is still there."""
         current = self.current_key if keep_cursor else None
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(0, len(rows) + 1)
         index = 0
         if current is not None:
             index = self.index_of(current, near=self.cursor)
@@ -221,7 +221,7 @@ class ItemTable(ScrollView, can_focus=True):
             self.set_cursor(index)
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
         self._widths_for = -1
 
     # Rendering -------------------------------------------------------------------------------

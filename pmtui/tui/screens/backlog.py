@@ -1,0 +1,422 @@
+"""The backlog view: every open item, ranked, with its scores; filter, sort, reorder, bulk edit.
+
+Rows are the item views themselves (formatted only when painted), epics followed by their children
+(foldable). Filtering uses the backlog query language of ``projections.backlog_view``; a mistake
+in a query shows as one line under the filter, the previous rows stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Static
+
+from domain.exceptions import DomainError
+from pmtui.tui.modals.fields_form import Field, FieldsForm
+from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
+from projections.backlog_view import backlog
+from projections.state import ItemView, Workspace
+
+SORT_ORDER = ["rank", "points", "rice", "wsjf", "moscow", "status", "kind", "key", "title", "assignee", "updated"]
+# Sorts that read naturally biggest-first are already descending in SORTS; the arrow shows ▼ for them.
+_DESCENDING_BY_NATURE = {"points", "rice", "wsjf", "updated", "created"}
+_KIND_SHORT = {"story": "stry", "epic": "epic", "bug": "bug", "task": "task", "spike": "spik"}
+_KIND_STYLE = {"epic": "bold magenta", "bug": "red", "spike": "cyan", "task": "", "story": "green"}
+_MOSCOW_SHORT = {"must": "M", "should": "S", "could": "C", "wont": "W"}
+WIDE = 110  # from this width the table shows full names and the assignee
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}" if digits else f"{value:g}"
+
+
+def tree_rows(items: list[ItemView], folded: set[str]) -> tuple[list[ItemView], dict[str, int], set[str]]:
+    """Items in display order: each epic followed by its children (unless folded).
+
+    Returns the rows, each shown item's depth, and the ids of epics that have children to show."""
+    present = {i.id for i in items}
+    children: dict[str, list[ItemView]] = {}
+    top: list[ItemView] = []
+    for item in items:
+        if item.parent is not None and item.parent in present and item.parent != item.id:
+            children.setdefault(item.parent, []).append(item)
+        else:
+            top.append(item)
+    rows: list[ItemView] = []
+    depth: dict[str, int] = {}
+
+    def emit(item: ItemView, level: int) -> None:
+        rows.append(item)
+        if level:
+            depth[item.id] = level
+        if item.id in children and item.id not in folded and level < 8:
+            for child in children[item.id]:
+                emit(child, level + 1)
+
+    for item in top:
+        emit(item, 0)
+    return rows, depth, set(children)
+
+
+class BacklogScreen(PmScreen):
+    mode = "backlog"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("o", "sort", "Sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("J", "rank('down')", "Down", show=False),
+        Binding("K", "rank('up')", "Up", show=False),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "archive", "Archive", show=False),
+        Binding("b", "bulk", "Bulk"),
+        Binding("z", "fold", "Fold"),
+        Binding("Z", "fold_all", "Fold all", show=False),
+        Binding("left,h", "fold(True)", "Fold", show=False),
+        Binding("right,l", "fold(False)", "Unfold", show=False),
+        Binding("x", "clear_selection", "Unselect", show=False),
+    ]
+    DEFAULT_CSS = """
+    BacklogScreen #backlog-filter { height: 1; border: none; padding: 0 1; display: none; }
+    BacklogScreen #backlog-filter.shown { display: block; }
+    BacklogScreen #backlog-status { height: 1; padding: 0 1; background: $panel; }
+    BacklogScreen #backlog-error { height: 1; padding: 0 1; color: $error; display: none; }
+    BacklogScreen #backlog-error.shown { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.sort = "rank"
+        self.descending = False
+        self.folded: set[str] = set()
+        self.rows: list[ItemView] = []
+        self._depth: dict[str, int] = {}
+        self._parents: set[str] = set()
+        self._names: dict[str, str] = {}
+        self._wide = False
+
+    # Layout ----------------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="filter: kind:bug label:x points>3 assignee:me text  (⏎ apply)", id="backlog-filter")
+        yield Static("", id="backlog-error")
+        yield Static("", id="backlog-status")
+        yield ItemTable(self._columns(False), self._cells, row_key=lambda i: i.id,
+                        empty_text="No items match. Press / to change the filter.", id="backlog-table")
+
+    @property
+    def table(self) -> ItemTable:
+        return self.query_one("#backlog-table", ItemTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            self.table.columns = self._columns(wide)
+            self.table.refresh()
+
+    def _columns(self, wide: bool) -> list[Column]:
+        if wide:
+            return [Column("kind", "Kind", 5), Column("key", "Key", 8), Column("title", "Title"),
+                    Column("points", "Pts", 4, "right"), Column("rice", "RICE", 6, "right"),
+                    Column("wsjf", "WSJF", 5, "right"), Column("moscow", "MoSCoW", 6), Column("status", "Status", 12),
+                    Column("sprint", "Sprint", 12), Column("assignee", "Who", 8)]
+        return [Column("kind", "Kind", 4), Column("key", "Key", 8), Column("title", "Title"),
+                Column("points", "Pts", 3, "right"), Column("rice", "RICE", 5, "right"),
+                Column("wsjf", "WSJF", 4, "right"), Column("moscow", "M", 1), Column("status", "Status", 9),
+                Column("sprint", "Sprint", 8)]
+
+    def _cells(self, item: ItemView) -> list[Cell]:
+        level = self._depth.get(item.id, 0)
+        marker = ("▸ " if item.id in self.folded else "▾ ") if item.id in self._parents else ""
+        title = "  " * level + marker + item.title + (" [archived]" if item.archived else "")
+        kind = item.kind if self._wide else _KIND_SHORT.get(item.kind, item.kind[:4])
+        moscow = (item.moscow or "") if self._wide else _MOSCOW_SHORT.get(item.moscow or "", "")
+        cells: list[Cell] = [
+            (kind, _KIND_STYLE.get(item.kind, "")), item.key, title, _number(item.points),
+            _number(item.rice_score), _number(item.wsjf_score, 1), moscow, item.status,
+            self._names.get(item.sprint, "") if item.sprint else "",
+        ]
+        if self._wide:
+            cells.append(item.assignee or "")
+        return cells
+
+    # Data ------------------------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        ws = self.ws
+        self._names = {s.id: s.name for s in ws.sprints.values()}
+        try:
+            items = backlog(ws, self.query_text, self.sort, me=self.wb.actor, descending=self.descending)
+        except DomainError as error:
+            self._show_error(str(error))
+            return
+        self._show_error("")
+        self.rows, self._depth, self._parents = tree_rows(items, self.folded)
+        table = self.table
+        table.set_sort(self.sort, self.descending != (self.sort in _DESCENDING_BY_NATURE))
+        table.selected &= {i.id for i in self.rows}
+        table.set_rows(self.rows)
+        self._show_status(ws, len(items))
+
+    def _show_status(self, ws: Workspace, count: int) -> None:
+        selected = len(self.table.selected)
+        parts = [f"{count} item{'s' if count != 1 else ''}", f"sort {self.sort}{' reversed' if self.descending else ''}"]
+        if self.query_text:
+            parts.append(f"filter: {self.query_text}")
+        if selected:
+            parts.append(f"{selected} selected (b bulk edit, x unselect)")
+        if self.read_only:
+            parts.append("read-only")
+        self.query_one("#backlog-status", Static).update(" · ".join(parts))
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#backlog-error", Static)
+        error.update(message)
+        error.set_class(bool(message), "shown")
+
+    def current_item(self) -> ItemView | None:
+        row = self.table.current_row
+        return row if isinstance(row, ItemView) else None
+
+    def on_item_table_cursor_moved(self, event: ItemTable.CursorMoved) -> None:
+        if self.table.selected:
+            self._show_status(self.ws, len(self.rows))
+
+    # Filter and sort -------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        box = self.query_one("#backlog-filter", Input)
+        box.add_class("shown")
+        box.value = self.query_text
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "backlog-filter":
+            return
+        event.stop()
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> bool:
+        """Apply a query; on a mistake keep the old one and show the message in one line."""
+        try:
+            backlog(self.ws, text, self.sort, me=self.wb.actor)
+        except DomainError as error:
+            self._show_error(str(error))
+            return False
+        self.query_text = text.strip()
+        box = self.query_one("#backlog-filter", Input)
+        box.set_class(bool(self.query_text), "shown")
+        self.table.focus()
+        self.refresh_view()
+        return True
+
+    def action_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)] if self.sort in SORT_ORDER else "rank"
+        self.descending = False
+        self.refresh_view()
+        self.notify(f"Sorted by {self.sort} (o next, O reverse)", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.refresh_view()
+
+    # Folding ---------------------------------------------------------------------------------
+    def _epic_at_cursor(self) -> ItemView | None:
+        item = self.current_item()
+        if item is None:
+            return None
+        if item.id in self._parents:
+            return item
+        if item.parent and item.parent in self._parents:
+            return self.ws.items.get(item.parent)
+        return None
+
+    def action_fold(self, fold: bool | None = None) -> None:
+        epic = self._epic_at_cursor()
+        if epic is None:
+            return
+        if fold is None:
+            fold = epic.id not in self.folded
+        if fold == (epic.id in self.folded):
+            return
+        (self.folded.add if fold else self.folded.discard)(epic.id)
+        self.refresh_view()
+        if fold:  # the cursor was maybe on a child that is now hidden: put it on the epic
+            self.table.set_cursor(self.table.index_of(epic.id, near=self.table.cursor))
+
+    def action_fold_all(self) -> None:
+        self.folded = set() if self.folded else set(self._parents)
+        self.refresh_view()
+
+    # Writes ----------------------------------------------------------------------------------
+    def action_rank(self, where: str) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        if self.sort != "rank" or self.descending:
+            self.notify("Reordering works in rank order: press o until the sort says rank.", severity="warning")
+            return
+        shown = {i.id for i in self.rows}
+        parent = item.parent if item.parent in shown else None
+
+        def same_level(other: ItemView) -> bool:  # J/K swap with the neighbour the user sees
+            return other.id in shown and (other.parent if other.parent in shown else None) == parent
+
+        self.write(lambda: self.wb.rank_item(item.key, where, scope=same_level))
+
+    def action_new(self) -> None:
+        form = FieldsForm("New item", [
+            Field("title", "Title", required=True),
+            Field("kind", "Kind (story, bug, task, spike, epic)", "story"),
+            Field("points", "Points", placeholder="empty: not estimated"),
+            Field("parent", "Epic", placeholder="e.g. PM-4 (empty: none)"),
+        ])
+
+        def create(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            fields: dict[str, Any] = {}
+            try:
+                if values["points"]:
+                    fields["points"] = float(values["points"])
+            except ValueError:
+                self.notify_error(f"points must be a number (got {values['points']!r})")
+                return
+            if values["parent"]:
+                fields["parent"] = values["parent"]
+            key = self.write(lambda: self.wb.add_item(values["title"], kind=values["kind"] or "story", **fields))
+            if isinstance(key, str):
+                self.notify(f"Created {key}")
+                index = self.table.index_of(self.ws.keys.get(key, ""), near=len(self.rows) - 1)
+                if index >= 0:
+                    self.table.set_cursor(index)
+
+        self.app.push_screen(form, create)
+
+    def action_edit(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            open_item(self, item.key)
+
+    def on_item_table_activated(self, event: ItemTable.Activated) -> None:
+        event.stop()
+        self.action_edit()
+
+    def action_archive(self) -> None:
+        items = self.table.selected_rows()
+        if not items:
+            return
+        keys = [i.key for i in items]
+
+        def archive() -> None:
+            for key in keys:
+                self.wb.archive_item(key)
+
+        if self.write(archive, f"Archived {', '.join(keys[:5])}{'…' if len(keys) > 5 else ''}"):
+            self.table.clear_selection()
+
+    def action_clear_selection(self) -> None:
+        self.table.clear_selection()
+        self._show_status(self.ws, len(self.rows))
+
+    def action_bulk(self) -> None:
+        items = self.table.selected_rows()
+        if not items:
+            return
+        form = FieldsForm(
+            f"Edit {len(items)} item{'s' if len(items) != 1 else ''}: {', '.join(i.key for i in items[:6])}"
+            f"{'…' if len(items) > 6 else ''}",
+            [Field("status", "Status (a column)"), Field("sprint", "Sprint", placeholder="name, or - for none"),
+             Field("assignee", "Assignee", placeholder="name, me, or - for none"),
+             Field("labels", "Labels", placeholder="+add -remove, or a,b to replace"),
+             Field("points", "Points", placeholder="number, or - for none")],
+            note="Empty fields stay as they are.",
+        )
+        keys = [i.key for i in items]
+
+        def apply(values: dict[str, str] | None) -> None:
+            if not values or not any(values.values()):
+                return
+            if self.write(lambda: bulk_edit(self, keys, values), f"Updated {len(keys)} item{'s' if len(keys) != 1 else ''}"):
+                self.table.clear_selection()
+                self._show_status(self.ws, len(self.rows))
+
+        self.app.push_screen(form, apply)
+
+    def commands(self) -> Iterable[Command]:
+        return [
+            ("Backlog: filter", "Filter with the query language", self.action_filter),
+            ("Backlog: next sort", "Sort by the next column", self.action_sort),
+            ("Backlog: new item", "Create an item at the bottom", self.action_new),
+            ("Backlog: bulk edit", "Edit the selected items together", self.action_bulk),
+            ("Backlog: fold or unfold all epics", "", self.action_fold_all),
+        ]
+
+
+def _labels(current: list[str], spec: str) -> list[str]:
+    """``+a -b`` adds and removes; ``a,b`` (or ``a b``) replaces; ``-`` alone clears."""
+    words = spec.replace(",", " ").split()
+    if words == ["-"]:
+        return []
+    if all(w[0] in "+-" for w in words):
+        labels = list(current)
+        for word in words:
+            name = word[1:]
+            if word[0] == "+" and name not in labels:
+                labels.append(name)
+            elif word[0] == "-" and name in labels:
+                labels.remove(name)
+        return labels
+    return words
+
+
+def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None:
+    """Apply the bulk form to every key. A refusal stops at that item and names it."""
+    from pmtui.errors import UserError
+
+    wb = screen.wb
+    fields: dict[str, Any] = {}
+    if values.get("points"):
+        if values["points"] == "-":
+            fields["points"] = None
+        else:
+            try:
+                fields["points"] = float(values["points"])
+            except ValueError:
+                raise UserError(f"points must be a number or - (got {values['points']!r})") from None
+    if values.get("assignee"):
+        fields["assignee"] = None if values["assignee"] == "-" else values["assignee"]
+    for done, key in enumerate(keys):
+        try:
+            item_fields = dict(fields)
+            if values.get("labels"):
+                item_fields["labels"] = _labels(wb.item(key).labels, values["labels"])
+            if item_fields:
+                wb.edit_item(key, **item_fields)
+            if values.get("sprint"):
+                if values["sprint"] == "-":
+                    wb.remove_from_sprint([key])
+                else:
+                    wb.add_to_sprint(values["sprint"], [key])
+            if values.get("status") and wb.item(key).status.lower() != values["status"].lower():
+                warning = wb.move_item(key, values["status"])
+                if warning:
+                    screen.notify(warning, severity="warning")
+        except DomainError as error:
+            raise UserError(f"{key}: {error} ({done} of {len(keys)} updated before it)") from error
+
+
+def open_item(screen: PmScreen, key: str) -> None:
+    """Open an item's detail (the shared item modal)."""
+    from pmtui.tui.modals.item_detail import ItemDetail  # the shared item form and history
+
+    screen.app.push_screen(ItemDetail(key))
