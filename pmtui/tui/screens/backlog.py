@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
 from pmtui.tui.modals.fields_form import Field, FieldsForm
+from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.base import Command, PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import backlog
@@ -274,33 +275,18 @@ class BacklogScreen(PmScreen):
         self.write(lambda: self.wb.rank_item(item.key, where, scope=same_level))
 
     def action_new(self) -> None:
-        form = FieldsForm("New item", [
-            Field("title", "Title", required=True),
-            Field("kind", "Kind (story, bug, task, spike, epic)", "story"),
-            Field("points", "Points", placeholder="empty: not estimated"),
-            Field("parent", "Epic", placeholder="e.g. PM-4 (empty: none)"),
-        ])
+        if self.read_only:
+            self.write(lambda: None)  # says why nothing can be created in the past
+            return
 
-        def create(values: dict[str, str] | None) -> None:
-            if not values:
-                return
-            fields: dict[str, Any] = {}
-            try:
-                if values["points"]:
-                    fields["points"] = float(values["points"])
-            except ValueError:
-                self.notify_error(f"points must be a number (got {values['points']!r})")
-                return
-            if values["parent"]:
-                fields["parent"] = values["parent"]
-            key = self.write(lambda: self.wb.add_item(values["title"], kind=values["kind"] or "story", **fields))
-            if isinstance(key, str):
-                self.notify(f"Created {key}")
-                index = self.table.index_of(self.ws.keys.get(key, ""), near=len(self.rows) - 1)
+        def created(key: str | None) -> None:
+            item = self.ws.item_by_key(key) if key else None
+            if item is not None:
+                index = self.table.index_of(item.id, near=len(self.rows) - 1)
                 if index >= 0:
                     self.table.set_cursor(index)
 
-        self.app.push_screen(form, create)
+        self.app.push_screen(ItemModal(), created)
 
     def action_edit(self) -> None:
         item = self.current_item()
@@ -416,7 +402,5 @@ def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None
 
 
 def open_item(screen: PmScreen, key: str) -> None:
-    """Open an item's detail (the shared item modal)."""
-    from pmtui.tui.modals.item_detail import ItemDetail  # the shared item form and history
-
-    screen.app.push_screen(ItemDetail(key))
+    """Open an item's detail: the shared item form, with the item's own history below it."""
+    screen.app.push_screen(ItemModal(key))

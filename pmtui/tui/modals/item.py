@@ -1,0 +1,259 @@
+"""The item detail: every field of a work item in a form (also used to create one), long text in
+``$EDITOR``, and the item's own history below. Ctrl+S saves; Esc or Ctrl+G closes.
+
+The form shows names people type (epic key, sprint and release names); saving sends only the
+fields that changed, so the log records exactly what the user did."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from domain.exceptions import ValidationError
+from domain.values import ItemKind, Moscow
+from domain.work_item import RICE_FIELDS, WSJF_FIELDS
+from projections.history import history
+from projections.state import ItemView, Workspace
+from pmtui.timespec import local
+
+if TYPE_CHECKING:
+    from pmtui.tui.app import PmApp
+
+SHORT_FIELDS = ["title", "kind", "points", "assignee", "labels", "epic", "sprint", "release", "moscow", "rice", "wsjf"]
+LONG_FIELDS = ["description", "acceptance"]
+# form name -> workbench field name
+FIELD_NAMES = {"epic": "parent"}
+PLACEHOLDERS = {
+    "points": "e.g. 3", "assignee": "a name, or me", "labels": "comma separated", "epic": "epic key, e.g. AC-1",
+    "sprint": "sprint name", "release": "release name", "rice": " ".join(RICE_FIELDS), "wsjf": " ".join(WSJF_FIELDS),
+}
+LABELS = {"moscow": "MoSCoW", "rice": "RICE", "wsjf": "WSJF"}
+
+
+def _scores_text(scores: dict[str, float] | None, names: tuple[str, ...]) -> str:
+    return " ".join(f"{scores[n]:g}" for n in names) if scores else ""
+
+
+def form_values(ws: Workspace, item: ItemView | None) -> dict[str, str]:
+    """An item's fields as the form shows them (empty for a new item)."""
+    if item is None:
+        return {name: "" for name in SHORT_FIELDS + LONG_FIELDS} | {"kind": "story"}
+    parent = ws.items.get(item.parent) if item.parent else None
+    sprint = ws.sprints.get(item.sprint) if item.sprint else None
+    release = ws.releases.get(item.release) if item.release else None
+    return {
+        "title": item.title, "kind": item.kind, "points": "" if item.points is None else f"{item.points:g}",
+        "assignee": item.assignee or "", "labels": ", ".join(item.labels), "epic": parent.key if parent else "",
+        "sprint": sprint.name if sprint else "", "release": release.name if release else "",
+        "moscow": item.moscow or "", "rice": _scores_text(item.rice, RICE_FIELDS),
+        "wsjf": _scores_text(item.wsjf, WSJF_FIELDS), "description": item.description,
+        "acceptance": item.acceptance,
+    }
+
+
+def _parse_scores(text: str, names: tuple[str, ...], what: str) -> dict[str, float] | None:
+    parts = text.replace(",", " ").split()
+    if not parts:
+        return None
+    if len(parts) != len(names):
+        raise ValidationError(f"{what} takes {len(names)} numbers: {' '.join(names)} (got {text!r})")
+    try:
+        return {name: float(part) for name, part in zip(names, parts)}
+    except ValueError:
+        raise ValidationError(f"{what} takes numbers: {' '.join(names)} (got {text!r})") from None
+
+
+def to_fields(values: dict[str, str]) -> dict[str, Any]:
+    """Form text -> workbench field values (names resolved by the workbench)."""
+    out: dict[str, Any] = {}
+    for name, text in values.items():
+        text = text if name in LONG_FIELDS else text.strip()
+        if name == "points":
+            try:
+                out[name] = float(text) if text else None
+            except ValueError:
+                raise ValidationError(f"points is a number (got {text!r})") from None
+        elif name == "labels":
+            out[name] = [part.strip() for part in text.replace(",", " ").split() if part.strip()]
+        elif name == "rice":
+            out[name] = _parse_scores(text, RICE_FIELDS, "RICE")
+        elif name == "wsjf":
+            out[name] = _parse_scores(text, WSJF_FIELDS, "WSJF")
+        elif name in ("title", "kind", *LONG_FIELDS):
+            out[name] = text
+        else:  # an empty reference or choice clears it
+            out[FIELD_NAMES.get(name, name)] = text or None
+    return out
+
+
+def history_text(ws: Workspace, records: list[Any]) -> Text:
+    text = Text()
+    for entry in history(ws, records):
+        text.append(f"{local(entry.occurred)} ", style="dim")
+        text.append(f"{entry.actor:<8} ", style="bold")
+        text.append(f"{entry.event.split('.', 1)[1]}: ", style="italic")
+        text.append(entry.summary)
+        if entry.reason:
+            text.append(f"  — {entry.reason}", style="dim")
+        text.append("\n")
+    return text if text.plain else Text("No history yet.", style="dim")
+
+
+class ItemModal(ModalScreen[str | None]):
+    """Edit the item ``key`` (or create one in ``column`` when key is None). Dismisses with the key
+    saved, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the changes"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", tooltip="Edit the focused long text in $EDITOR"),
+        Binding("escape,ctrl+g", "close", "Close", tooltip="Close without saving"),
+    ]
+
+    def __init__(self, key: str | None = None, column: str | None = None, sprint: str | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.key = key
+        self.column = column
+        self.sprint = sprint
+
+    @property
+    def pm(self) -> PmApp:
+        return self.app  # type: ignore[return-value]
+
+    def item(self) -> ItemView | None:
+        return self.pm.ws.item_by_key(self.key) if self.key else None
+
+    def compose(self) -> ComposeResult:
+        ws = self.pm.ws
+        item = self.item()
+        values = form_values(ws, item)
+        if item is None and self.sprint:
+            values["sprint"] = self.sprint
+        read_only = self.pm.read_only
+        if item is not None:
+            title = f"{item.key} · {item.kind} in {item.status}" + (" · archived" if item.archived else "")
+        else:
+            title = f"New item in {self.column or 'the first column'}"
+        with VerticalScroll(classes="dialog item-form", id="item-form"):
+            yield Label(title + (" · read-only (the past)" if read_only else ""), classes="dialog-title")
+            with Grid(id="item-fields"):
+                for name in SHORT_FIELDS:
+                    yield Label(LABELS.get(name, name.capitalize()), classes="field-label")
+                    if name == "kind":
+                        yield Select([(k.value, k.value) for k in ItemKind], value=values[name], allow_blank=False,
+                                     id="field-kind", disabled=read_only)
+                    elif name == "moscow":
+                        yield Select([(m.value, m.value) for m in Moscow], value=values[name] or Select.BLANK,
+                                     prompt="(none)", id="field-moscow", disabled=read_only)
+                    else:
+                        yield Input(values[name], placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
+                                    disabled=read_only)
+            for name in LONG_FIELDS:
+                yield Label(f"{name.capitalize()} (Ctrl+E opens $EDITOR)", classes="field-label")
+                yield TextArea(values[name], id=f"field-{name}", classes="long-text", read_only=read_only,
+                               soft_wrap=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (Ctrl+S)", id="save", variant="primary", disabled=read_only)
+                yield Button("Close (Esc)", id="close")
+            if item is not None:
+                yield Label("History", classes="dialog-title")
+                yield Static(history_text(ws, self.pm.wb.records_of(item.id)), id="item-history")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-title", Input).focus()
+
+    # Reading the form --------------------------------------------------------------------------
+    def current_values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name in SHORT_FIELDS:
+            widget = self.query_one(f"#field-{name}")
+            if isinstance(widget, Select):
+                values[name] = "" if widget.value is Select.BLANK else str(widget.value)
+            else:
+                values[name] = widget.value  # type: ignore[attr-defined]
+        for name in LONG_FIELDS:
+            values[name] = self.query_one(f"#field-{name}", TextArea).text
+        return values
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        wb = self.pm.wb
+        item = self.item()
+        before = form_values(self.pm.ws, item)
+        after = self.current_values()
+        changed = {name: value for name, value in after.items() if value != before[name]}
+        if item is not None and not changed:
+            self.dismiss(None)
+            return
+
+        def save() -> str:
+            fields = to_fields(changed)
+            if item is None:
+                title = fields.pop("title", "") or ""
+                kind = fields.pop("kind", None) or "story"
+                fields = {k: v for k, v in fields.items() if v not in (None, "", [])}
+                return wb.add_item(title, kind=kind, status=self.column, **fields)
+            wb.edit_item(item.key, **fields)
+            return item.key
+
+        key = self.pm.write(save)
+        if key is not None:
+            self.notify(f"{key} {'created' if item is None else 'saved'}", timeout=2)
+            self.dismiss(str(key))
+
+    # Long text in $EDITOR ----------------------------------------------------------------------
+    def action_external_editor(self) -> None:
+        focused = self.focused
+        area = focused if isinstance(focused, TextArea) else self.query_one("#field-description", TextArea)
+        if area.read_only:
+            return
+        edited = edit_in_editor(self.pm, area.text)
+        if edited is not None:
+            area.load_text(edited)
+
+
+def edit_in_editor(app: PmApp, text: str) -> str | None:
+    """Suspend the TUI, edit ``text`` in $VISUAL/$EDITOR, return the new text (None if impossible)."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False) as handle:
+        handle.write(text)
+        path = handle.name
+    try:
+        try:
+            with app.suspend():
+                result = subprocess.run([*shlex.split(editor), path], check=False)
+        except SuspendNotSupported:
+            app.notify("This terminal cannot hand over to an editor here: edit the text in the box",
+                       severity="warning")
+            return None
+        except OSError as error:
+            app.notify(f"Cannot run the editor {editor!r}: {error.strerror}", severity="error")
+            return None
+        if result.returncode != 0:
+            app.notify(f"The editor exited with {result.returncode}: text unchanged", severity="warning")
+            return None
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)

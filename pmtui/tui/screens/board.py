@@ -1,0 +1,187 @@
+"""1 Board: the Kanban board. Cards move with H/L (WIP limits enforced by the domain), reorder
+with J/K, and open with Enter; swimlanes cycle with s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+
+from projections.board_view import BoardSnapshot, board_view
+from projections.state import ItemView
+from pmtui.tui.modals.item import ItemModal
+from pmtui.tui.modals.prompt import ConfirmModal
+from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
+
+LANE_CYCLE = ["none", "assignee", "epic", "class"]
+
+
+class BoardScreen(PmScreen):
+    mode = "board"
+
+    BINDINGS = [
+        Binding("h,left", "cursor(-1, 0)", "←", show=False, tooltip="Cursor to the column on the left"),
+        Binding("l,right", "cursor(1, 0)", "→", show=False, tooltip="Cursor to the column on the right"),
+        Binding("k,up", "cursor(0, -1)", "↑", show=False, tooltip="Cursor to the card above"),
+        Binding("j,down", "cursor(0, 1)", "↓", show=False, tooltip="Cursor to the card below"),
+        Binding("H,shift+left", "move_card(-1)", "Move", key_display="H/L",
+                tooltip="Move the card one column left"),
+        Binding("L,shift+right", "move_card(1)", "Move right", show=False, tooltip="Move the card one column right"),
+        Binding("K,shift+up", "rank('up')", "Up", show=False, tooltip="Move the card up in its column"),
+        Binding("J,shift+down", "rank('down')", "Down", show=False, tooltip="Move the card down in its column"),
+        Binding("n", "new_card", "New", tooltip="New card in this column"),
+        Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)"),
+        Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)"),
+        Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service"),
+        Binding("g,home", "edge(-1)", "Top", show=False, tooltip="Cursor to the first card of the column"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, tooltip="Cursor to the last card of the column"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.column = 0
+        self.index = 0
+        self.lanes_by: str | None = None  # None: the board's own setting
+        self.grid_layout: Layout | None = None
+        self.snapshot: BoardSnapshot | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield BoardGrid(id="board-grid")
+
+    def on_mount(self) -> None:
+        self.query_one(BoardGrid).focus()
+        self.refresh_view()
+
+    # Data --------------------------------------------------------------------------------------
+    def refresh_view(self, follow: str | None = None) -> None:
+        """Redraw; with ``follow`` (a card key), put the cursor on that card wherever it is now."""
+        self.snapshot = board_view(self.ws)
+        grid = self.query_one(BoardGrid)
+        if self.snapshot is None:
+            self.grid_layout = None
+            grid.show(Layout([]), 0, 0, self.read_only)
+            return
+        lanes = self.lanes_by or self.snapshot.swimlanes or "none"
+        card_height = 4 if self.size.height >= 40 else 3
+        self.grid_layout = layout(self.snapshot, lanes, card_height)
+        if follow is not None:
+            for col in range(len(self.grid_layout.columns)):
+                keys = [c.key for c in self.grid_layout.column_cards(col)]
+                if follow in keys:
+                    self.column, self.index = col, keys.index(follow)
+                    break
+        self._clamp()
+        grid.show(self.grid_layout, self.column, self.index, self.read_only)
+
+    def on_resize(self) -> None:
+        self.refresh_view(follow=self.selected.key if self.selected else None)
+
+    def _clamp(self) -> None:
+        if not self.grid_layout or not self.grid_layout.columns:
+            self.column = self.index = 0
+            return
+        self.column = max(0, min(self.column, len(self.grid_layout.columns) - 1))
+        count = len(self.grid_layout.column_cards(self.column))
+        self.index = max(0, min(self.index, count - 1))
+
+    @property
+    def selected(self) -> ItemView | None:
+        if not self.grid_layout or not self.grid_layout.columns:
+            return None
+        cards = self.grid_layout.column_cards(self.column)
+        return cards[self.index] if 0 <= self.index < len(cards) else None
+
+    @property
+    def column_name(self) -> str | None:
+        if not self.grid_layout or not self.grid_layout.columns:
+            return None
+        return self.grid_layout.columns[self.column].name
+
+    def _need_card(self) -> ItemView | None:
+        card = self.selected
+        if card is None:
+            self.notify("No card here: move the cursor to a card (h j k l)", severity="warning")
+        return card
+
+    # Cursor ------------------------------------------------------------------------------------
+    def action_cursor(self, dx: int, dy: int) -> None:
+        self.column += dx
+        self.index += dy
+        self._clamp()
+        self.query_one(BoardGrid).show(self.grid_layout or Layout([]), self.column, self.index, self.read_only)
+
+    def action_edge(self, where: int) -> None:
+        self.index = 0 if where < 0 else 10**9
+        self.action_cursor(0, 0)
+
+    def on_board_grid_card_clicked(self, message: BoardGrid.CardClicked) -> None:
+        self.column, self.index = message.column, message.index
+        self.action_cursor(0, 0)
+
+    # Commands ----------------------------------------------------------------------------------
+    def action_move_card(self, step: int) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        warning = self.write(lambda: self.wb.step_item(card.key, step))
+        if warning is not None:
+            self.refresh_view(follow=card.key)
+            if isinstance(warning, str):
+                self.notify(warning, severity="warning", title="WIP limit")
+            else:
+                self.notify(f"{card.key} → {self.column_name}", timeout=2)
+
+    def action_rank(self, where: str) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        column = card.status
+        if self.write(lambda: self.wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic")):
+            self.refresh_view(follow=card.key)
+
+    def action_new_card(self) -> None:
+        if self.read_only:
+            self.write(lambda: None)  # explains the refusal
+            return
+        def created(key: str | None) -> None:
+            if key:
+                self.refresh_view(follow=key)
+        self.app.push_screen(ItemModal(column=self.column_name), created)
+
+    def action_open_card(self) -> None:
+        card = self._need_card()
+        if card is not None:
+            self.app.push_screen(ItemModal(card.key), lambda key: self.refresh_view(follow=card.key))
+
+    def action_archive_card(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        if self.read_only:
+            self.write(lambda: None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda: self.wb.archive_item(card.key), f"{card.key} archived")
+        self.app.push_screen(ConfirmModal(f"Archive {card.key} “{card.title}”?"), answered)
+
+    def action_swimlanes(self) -> None:
+        current = self.lanes_by or (self.snapshot.swimlanes if self.snapshot else "none")
+        self.lanes_by = LANE_CYCLE[(LANE_CYCLE.index(current) + 1) % len(LANE_CYCLE)] if current in LANE_CYCLE else "none"
+        self.notify(f"Swimlanes: {self.lanes_by}", timeout=2)
+        self.refresh_view(follow=self.selected.key if self.selected else None)
+
+    def commands(self) -> Iterable[Command]:
+        return [
+            ("Board: new card", "Create a card in the cursor's column (n)", self.action_new_card),
+            ("Board: open card", "Every field and the history of the card (e / Enter)", self.action_open_card),
+            ("Board: move card left", "H", lambda: self.action_move_card(-1)),
+            ("Board: move card right", "L", lambda: self.action_move_card(1)),
+            ("Board: card up in column", "K", lambda: self.action_rank("up")),
+            ("Board: card down in column", "J", lambda: self.action_rank("down")),
+            ("Board: archive card", "d (asks y/n)", self.action_archive_card),
+            ("Board: swimlanes", "Cycle none / assignee / epic / class (s)", self.action_swimlanes),
+        ]
