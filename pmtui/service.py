@@ -28,6 +28,7 @@ from domain.roadmap import RoadmapItem
 from domain.sprint import Sprint
 from domain.values import Role
 from domain.work_item import WorkItem
+from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.storage import EventLog, Location, SnapshotStore, locate, open_application
@@ -206,6 +207,15 @@ class Workbench:
             lambda: self.app.change(cls, aggregate_id, what, lambda agg: getattr(agg, method)(*args, **kwargs)),
             reason,
         )
+
+    # Undo and redo (compensating events; see pmtui/undo.py) -------------------------------------
+    def undo(self, reason: str = "") -> str:
+        """Reverse this actor's last change with a new event; returns what was done."""
+        return undoing.undo(self, reason).description
+
+    def redo(self, reason: str = "") -> str:
+        """Reverse this actor's last undo with a new event; returns what was done."""
+        return undoing.redo(self, reason).description
 
     # Product and board -------------------------------------------------------------------------
     def init_product(self, name: str, key: str, vision: str = "", stage: str = "development",
