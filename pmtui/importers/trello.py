@@ -1,0 +1,462 @@
+"""Trello board exports (the JSON of "Print and export"): lists become the board's columns, cards
+become work items, and the export's ``actions`` are replayed oldest first at their original times
+by their original members.
+
+What is replayed: card creation (createCard, copyCard, convertToCardFromCheckItem, moveCardToBoard,
+emailCard), list moves, renames, description edits, archiving and unarchiving (``updateCard`` with
+``data.old.idList/name/desc/closed``), labels (addLabelToCard/removeLabelFromCard), members
+(the first member of a card is its assignee) and comments (commentCard). Everything else (checklists,
+due dates, attachments, positions, list and board changes) is skipped and counted.
+
+Trello keeps at most 1000 actions, so cards created before the export's window have no createCard:
+they are seeded from the card snapshot, rolled back through their in-window actions to their state
+at the window's start, at the time their id encodes (a Trello id's first 8 hex digits are its Unix
+creation time). Finally each card is compared with its snapshot; whatever the actions do not explain
+(labels set without an exported action, say) is set at the card's last activity, so the board ends
+exactly as exported.
+
+Columns are the export's final list names (list renames are not replayed: an item's column is the
+list it is in, named as the export names it). The done column is every list named like done
+(done, complete, removed, won't do…), or the last list if none is; lists named like a backlog or
+to-do are 'todo' columns, the others 'doing'. No WIP limits: history must replay as it happened.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from domain.values import non_empty
+from pmtui.importers.plan import (
+    ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
+    label_of, title_of, utc,
+)
+
+SYSTEM = "Trello"
+SNAPSHOT_ACTOR = "trello"  # author of what only the snapshot tells (no action names who did it)
+CREATION = {"createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToBoard", "emailCard"}
+BOARD_LEVEL = {"createBoard", "updateBoard", "createList", "updateList", "moveListToBoard", "moveListFromBoard",
+               "addMemberToBoard", "makeNormalMemberOfBoard", "makeAdminOfBoard", "enablePowerUp",
+               "disablePowerUp", "addToOrganizationBoard", "copyBoard", "createCustomField", "updateCustomField"}
+
+
+# Reading and validating -----------------------------------------------------------------------------
+def load(path: str | Path) -> dict[str, Any]:
+    """The export as a dict, or one clear error line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ImportFormatError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{path}: not a Trello export (not UTF-8 text)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    validate(data, str(path))
+    return data
+
+
+def _need(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise ImportFormatError(f"{where}: not a Trello board export ({message})")
+
+
+def validate(data: Any, where: str = "the file") -> None:
+    """Check the whole shape the importer relies on, so nothing is written from a bad file."""
+    _need(isinstance(data, dict), where, "expected a JSON object with lists, cards and actions")
+    for name in ("lists", "cards"):
+        _need(isinstance(data.get(name), list), where, f"no {name!r} array")
+    _need(isinstance(data.get("actions", []), list), where, "'actions' is not an array")
+    _need(isinstance(data.get("name", ""), str), where, "the board's name is not text")
+    for n, lst in enumerate(data["lists"]):
+        _need(isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str),
+              where, f"list #{n + 1} has no id or name")
+    for n, card in enumerate(data["cards"]):
+        _need(isinstance(card, dict) and isinstance(card.get("id"), str) and isinstance(card.get("idList"), str),
+              where, f"card #{n + 1} has no id or idList")
+        _need(isinstance(card.get("name", ""), str) and isinstance(card.get("desc", ""), (str, type(None))),
+              where, f"card {card['id']} has a name or description that is not text")
+        _need(isinstance(card.get("closed", False), bool), where, f"card {card['id']}: 'closed' is not true/false")
+        _need(isinstance(card.get("labels", []), list) and isinstance(card.get("idMembers", []), list),
+              where, f"card {card['id']}: labels or idMembers is not an array")
+    for n, action in enumerate(data.get("actions", [])):
+        _need(isinstance(action, dict) and isinstance(action.get("type"), str), where, f"action #{n + 1} has no type")
+        _need(isinstance(action.get("data", {}), dict), where, f"action #{n + 1}: 'data' is not an object")
+        utc(action.get("date"), f"{where}: action #{n + 1} ({action['type']})")
+    known = {lst["id"] for lst in data["lists"]} | _lists_named_in_actions(data)
+    for card in data["cards"]:
+        _need(card["idList"] in known, where, f"card {card['id']} is in list {card['idList']}, which the export lacks")
+
+
+def _lists_named_in_actions(data: dict[str, Any]) -> set[str]:
+    return {lst["id"] for _, lst in _action_lists(data)}
+
+
+def _action_lists(data: dict[str, Any]) -> list[tuple[datetime, dict[str, Any]]]:
+    found = []
+    for action in data.get("actions", []):
+        d = action.get("data") or {}
+        for key in ("list", "listBefore", "listAfter"):
+            lst = d.get(key)
+            if isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str):
+                found.append((utc(action["date"], "action"), lst))
+    return found
+
+
+def id_time(trello_id: str) -> datetime | None:
+    """The creation time a Trello (MongoDB) id encodes in its first 8 hex digits."""
+    try:
+        seconds = int(trello_id[:8], 16)
+    except (ValueError, TypeError):
+        return None
+    if len(trello_id) != 24 or not 946684800 <= seconds <= 4102444800:  # 2000..2100: else not a time
+        return None
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+# Planning ------------------------------------------------------------------------------------------
+@dataclass
+class _Card:
+    """A card as the replay has it so far."""
+
+    list_id: str
+    name: str
+    desc: str
+    closed: bool
+    labels: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    last: datetime | None = None
+
+
+class _Planner:
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        self.data = data
+        self.where = where
+        self.cards: dict[str, dict[str, Any]] = {c["id"]: c for c in data["cards"]}
+        self.actions = self._actions_oldest_first()
+        self.usernames = self._usernames()
+        self.label_names = {lbl["id"]: label_of(lbl.get("name"), lbl.get("color") or "")
+                            for lbl in data.get("labels", []) if isinstance(lbl, dict) and "id" in lbl}
+        self.columns, self.column_of = self._columns()
+        self.state: dict[str, _Card] = {}
+        self.steps: list[Step] = []
+        self.replayed: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.seeded = 0
+
+    def _actions_oldest_first(self) -> list[dict[str, Any]]:
+        # Exports list actions newest first; reverse before a stable sort so same-time actions keep
+        # their real order.
+        actions = list(reversed(self.data.get("actions", [])))
+        for action in actions:
+            action["_at"] = utc(action["date"], "action")
+        return sorted(actions, key=lambda a: a["_at"])
+
+    def _usernames(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        people = [m for m in self.data.get("members", []) if isinstance(m, dict)]
+        for action in self.actions:
+            people += [p for p in (action.get("memberCreator"), action.get("member")) if isinstance(p, dict)]
+        for person in people:
+            name = person.get("username") or person.get("fullName")
+            if person.get("id") and name:
+                names.setdefault(person["id"], str(name))
+        return names
+
+    def actor(self, action: dict[str, Any]) -> str:
+        creator = action.get("memberCreator") or {}
+        return str(creator.get("username") or creator.get("fullName")
+                   or self.usernames.get(action.get("idMemberCreator", ""), "")
+                   or action.get("idMemberCreator") or SNAPSHOT_ACTOR)
+
+    def member(self, member_id: str, fallback: str = "") -> str:
+        return self.usernames.get(member_id) or fallback or member_id
+
+    def _columns(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        used = {c["idList"] for c in self.data["cards"]} | _lists_named_in_actions(self.data)
+        lists = [lst for lst in sorted(self.data["lists"], key=lambda lst: _number(lst.get("pos")))
+                 if not lst.get("closed") or lst["id"] in used]
+        known = {lst["id"] for lst in lists}
+        for _, lst in sorted(_action_lists(self.data), key=lambda pair: pair[0]):
+            if lst["id"] not in known and lst["id"] in used:  # a list the export no longer has
+                known.add(lst["id"])
+                lists.append({"id": lst["id"], "name": lst["name"]})
+        taken: set[str] = set()
+        names = {lst["id"]: column_name(lst["name"], taken) for lst in lists}
+        categories = [category_by_name(names[lst["id"]]) for lst in lists]
+        if "done" not in categories and lists:
+            categories[-1] = "done"
+        if lists and categories[0] is None:
+            categories[0] = "todo"
+        columns = [{"name": names[lst["id"]], "category": cat or "doing"} for lst, cat in zip(lists, categories)]
+        if not columns:
+            raise ImportFormatError(f"{self.where}: not a Trello board export (it has no lists)")
+        return columns, names
+
+    # Steps --------------------------------------------------------------------------------------
+    def step(self, at: datetime, actor: str, ref: str, action: str, values: dict[str, Any], source: str) -> None:
+        if action in ("create", "edit"):
+            fields = {k: v for k, v in values.items() if k not in ("title", "kind", "status")}
+            values = {**values, **check_item_values(fields, f"{self.where}: card {ref}")}
+        self.steps.append(Step(at, actor, ref, action, values, source))
+        self.state[ref].last = at
+
+    def assignee(self, card: _Card) -> str | None:
+        return self.member(card.members[0]) if card.members else None
+
+    def plan(self) -> ImportPlan:
+        created = {a["data"]["card"]["id"] for a in self.actions if a["type"] in CREATION and _card_id(a)}
+        by_card: dict[str, list[dict[str, Any]]] = {}
+        for action in self.actions:
+            cid = _card_id(action)
+            if cid:
+                by_card.setdefault(cid, []).append(action)
+        for cid, card in self.cards.items():
+            if cid not in created:
+                self.seed(card, by_card.get(cid, []))
+        for action in self.actions:
+            self.replay(action)
+        for cid, card in self.cards.items():
+            self.reconcile(card)
+        board = self.data.get("name") or "Trello board"
+        times = [s.occurred for s in self.steps] + [t for t in (id_time(self.data.get("id", "")),) if t]
+        create_board = next((a for a in self.actions if a["type"] == "createBoard"), None)
+        started = create_board["_at"] if create_board else min(times, default=datetime.now(timezone.utc))
+        started = min([started, *times])
+        first = create_board or (self.actions[0] if self.actions else None)
+        return ImportPlan(
+            system=SYSTEM, board_name=non_empty(board, "board name", 60), columns=self.columns,
+            product_name=non_empty(board, "product name"), key_prefix=key_prefix_for(board, "TR"),
+            started=started, started_by=self.actor(first) if first else SNAPSHOT_ACTOR, steps=self.steps,
+            replayed=self.replayed, skipped=self.skipped, seeded=self.seeded, items=len(self.cards),
+        )
+
+    def seed(self, card: dict[str, Any], actions: list[dict[str, Any]]) -> None:
+        """A card created before the window: its snapshot, rolled back through its actions."""
+        state = _Card(card["idList"], card.get("name") or "", card.get("desc") or "", bool(card.get("closed")),
+                      self._snapshot_labels(card), list(card.get("idMembers") or []))
+        for action in reversed(actions):  # newest first: undo each one
+            d, old = action["data"], action["data"].get("old") or {}
+            if action["type"] == "updateCard":
+                if "idList" in old:
+                    state.list_id = (d.get("listBefore") or {}).get("id") or old["idList"]
+                if "name" in old:
+                    state.name = old["name"] or state.name
+                if "desc" in old:
+                    state.desc = old["desc"] or ""
+                if "closed" in old:
+                    state.closed = bool(old["closed"])
+            elif action["type"] in ("addLabelToCard", "removeLabelFromCard"):
+                label = self._action_label(d)
+                if action["type"] == "addLabelToCard" and label in state.labels:
+                    state.labels.remove(label)
+                elif action["type"] == "removeLabelFromCard" and label and label not in state.labels:
+                    state.labels.append(label)
+            elif action["type"] in ("addMemberToCard", "removeMemberFromCard"):
+                member = _member_id(d)
+                if action["type"] == "addMemberToCard" and member in state.members:
+                    state.members.remove(member)
+                elif action["type"] == "removeMemberFromCard" and member and member not in state.members:
+                    state.members.append(member)
+        if state.list_id not in self.column_of:
+            state.list_id = card["idList"]
+        born = id_time(card["id"])
+        first = actions[0]["_at"] if actions else None
+        at = min(t for t in (born, first) if t) if (born or first) else None
+        if at is None:
+            at = min((a["_at"] for a in self.actions), default=datetime.now(timezone.utc))
+        self.state[card["id"]] = state
+        self.seeded += 1
+        self.step(at, SNAPSHOT_ACTOR, card["id"], "create", {
+            "title": title_of(state.name), "kind": "task", "status": self.column_of[state.list_id],
+            "description": state.desc, "labels": state.labels, "assignee": self.assignee(state),
+        }, "card snapshot (created before the export's window)")
+        if state.closed:
+            self.step(at, SNAPSHOT_ACTOR, card["id"], "archive", {}, "card snapshot (created before the export's window)")
+
+    def _snapshot_labels(self, card: dict[str, Any]) -> list[str]:
+        labels = [label_of(lbl.get("name"), lbl.get("color") or "") for lbl in card.get("labels") or []
+                  if isinstance(lbl, dict)]
+        if not labels:
+            labels = [self.label_names.get(lid, "") for lid in card.get("idLabels") or []]
+        return [lbl for n, lbl in enumerate(labels) if lbl and lbl not in labels[:n]]
+
+    def _action_label(self, d: dict[str, Any]) -> str:
+        label = d.get("label") or {}
+        return label_of(label.get("name"), label.get("color") or "") or self.label_names.get(d.get("idLabel", ""), "")
+
+    def replay(self, action: dict[str, Any]) -> None:
+        kind, cid, at, who = action["type"], _card_id(action), action["_at"], self.actor(action)
+        d = action["data"]
+        if kind in BOARD_LEVEL or not cid:
+            self.skipped[kind] += 1
+            return
+        if cid not in self.cards:
+            self.skipped[f"{kind} (card no longer on the board)"] += 1
+            return
+        card = self.state.get(cid)
+        if kind in CREATION:
+            if card is not None:
+                self.skipped[f"{kind} (card exists already)"] += 1
+                return
+            list_id = (d.get("list") or {}).get("id") or self.cards[cid]["idList"]
+            if list_id not in self.column_of:
+                list_id = self.cards[cid]["idList"]
+            source = self.state.get(((d.get("cardSource") or {}).get("id")) or "")
+            card = self.state[cid] = _Card(list_id, (d.get("card") or {}).get("name") or self.cards[cid].get("name", ""),
+                                           source.desc if source else "", False,
+                                           list(source.labels) if source else [])
+            self.step(at, who, cid, "create", {
+                "title": title_of(card.name), "kind": "task", "status": self.column_of[list_id],
+                "description": card.desc, "labels": card.labels,
+            }, kind)
+            self.replayed[kind] += 1
+            return
+        if card is None:
+            self.skipped[f"{kind} (before the card's creation)"] += 1
+            return
+        if kind == "updateCard":
+            self.update(action, card, cid, at, who)
+        elif kind == "commentCard":
+            text = str(d.get("text") or "").strip()
+            if text:
+                self.step(at, who, cid, "comment", {"text": text}, kind)
+                self.replayed[kind] += 1
+            else:
+                self.skipped[f"{kind} (empty)"] += 1
+        elif kind in ("addLabelToCard", "removeLabelFromCard"):
+            label = self._action_label(d)
+            new = [*card.labels, label] if kind == "addLabelToCard" else [lbl for lbl in card.labels if lbl != label]
+            if not label or new == card.labels:
+                self.skipped[f"{kind} (no change)"] += 1
+                return
+            card.labels = new
+            self.step(at, who, cid, "edit", {"labels": list(new)}, kind)
+            self.replayed[kind] += 1
+        elif kind in ("addMemberToCard", "removeMemberFromCard"):
+            member = _member_id(d)
+            if member:
+                self.usernames.setdefault(member, self.member(member, (d.get("member") or {}).get("name", "")))
+            before = self.assignee(card)
+            if kind == "addMemberToCard" and member and member not in card.members:
+                card.members.append(member)
+            elif kind == "removeMemberFromCard" and member in card.members:
+                card.members.remove(member)
+            else:
+                self.skipped[f"{kind} (no change)"] += 1
+                return
+            self.replayed[kind] += 1
+            if self.assignee(card) != before:
+                self.step(at, who, cid, "edit", {"assignee": self.assignee(card)}, kind)
+        else:
+            self.skipped[kind] += 1
+
+    def update(self, action: dict[str, Any], card: _Card, cid: str, at: datetime, who: str) -> None:
+        d, old = action["data"], action["data"].get("old") or {}
+        new = d.get("card") or {}
+        if not old:
+            self.skipped["updateCard (no change)"] += 1
+        for key in old:
+            if key == "idList":
+                target = (d.get("listAfter") or {}).get("id") or new.get("idList")
+                if target in self.column_of and target != card.list_id:
+                    card.list_id = target
+                    self.step(at, who, cid, "move", {"column": self.column_of[target]}, "updateCard")
+                    self.replayed["updateCard (list move)"] += 1
+                else:
+                    self.skipped["updateCard (list move, no change)"] += 1
+            elif key == "name" and isinstance(new.get("name"), str):
+                if title_of(new["name"]) != title_of(card.name):
+                    card.name = new["name"]
+                    self.step(at, who, cid, "edit", {"title": title_of(card.name)}, "updateCard")
+                    self.replayed["updateCard (rename)"] += 1
+                else:
+                    self.skipped["updateCard (rename, no change)"] += 1
+            elif key == "desc" and isinstance(new.get("desc", ""), (str, type(None))):
+                text = new.get("desc") or ""
+                if text != card.desc:
+                    card.desc = text
+                    self.step(at, who, cid, "edit", {"description": text}, "updateCard")
+                    self.replayed["updateCard (description)"] += 1
+                else:
+                    self.skipped["updateCard (description, no change)"] += 1
+            elif key == "closed":
+                closed = bool(new.get("closed", not old["closed"]))
+                if closed != card.closed:
+                    card.closed = closed
+                    self.step(at, who, cid, "archive" if closed else "restore", {}, "updateCard")
+                    self.replayed["updateCard (archive)" if closed else "updateCard (unarchive)"] += 1
+                else:
+                    self.skipped["updateCard (archive, no change)"] += 1
+            else:
+                self.skipped[f"updateCard ({key})"] += 1
+
+    def reconcile(self, snapshot: dict[str, Any]) -> None:
+        """Set what the actions left different from the card's snapshot, at its last activity."""
+        cid = snapshot["id"]
+        card = self.state[cid]
+        target = _Card(snapshot["idList"], snapshot.get("name") or "", snapshot.get("desc") or "",
+                       bool(snapshot.get("closed")), self._snapshot_labels(snapshot),
+                       list(snapshot.get("idMembers") or []))
+        last = card.last or datetime.now(timezone.utc)
+        activity = snapshot.get("dateLastActivity")
+        at = max(last, utc(activity, "card") if isinstance(activity, str) else last)
+        source = "card snapshot"
+        changed = False
+        edits: dict[str, Any] = {}
+        if title_of(target.name) != title_of(card.name):
+            edits["title"] = title_of(target.name)
+        if target.desc != card.desc:
+            edits["description"] = target.desc
+        if target.labels != card.labels:
+            edits["labels"] = target.labels
+        if self.assignee(target) != self.assignee(card):
+            edits["assignee"] = self.assignee(target)
+        if card.closed and not target.closed:
+            self.step(at, SNAPSHOT_ACTOR, cid, "restore", {}, source)
+            changed = True
+        if edits:
+            self.step(at, SNAPSHOT_ACTOR, cid, "edit", edits, source)
+            changed = True
+        if target.list_id != card.list_id:
+            self.step(at, SNAPSHOT_ACTOR, cid, "move", {"column": self.column_of[target.list_id]}, source)
+            changed = True
+        if target.closed and not card.closed:
+            self.step(at, SNAPSHOT_ACTOR, cid, "archive", {}, source)
+            changed = True
+        self.state[cid] = target
+        if changed:
+            self.replayed["card snapshot (final state)"] += 1
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _card_id(action: dict[str, Any]) -> str | None:
+    card = (action.get("data") or {}).get("card")
+    cid = card.get("id") if isinstance(card, dict) else None
+    return cid if isinstance(cid, str) else None
+
+
+def _member_id(d: dict[str, Any]) -> str | None:
+    member = d.get("idMember") or (d.get("member") or {}).get("id")
+    return member if isinstance(member, str) else None
+
+
+def plan_trello(data: dict[str, Any], where: str = "the file") -> ImportPlan:
+    """The import plan for a (validated) Trello export."""
+    validate(data, where)
+    return _Planner(data, where).plan()
+
+
+def plan_file(path: str | Path) -> ImportPlan:
+    return plan_trello(load(path), str(path))
