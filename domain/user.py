@@ -58,6 +58,15 @@ class User(PmAggregate):
             raise ValidationError("a user needs at least one public key")
         self.trigger_event(self.Edited, changes=self._diff({"keys": list(keys)}))
 
+    def reinstate(self, role: str, keys: list[str]) -> None:
+        """Give a removed user access again under the same name, so their history stays theirs."""
+        if not self.removed:
+            raise InvalidTransitionError(f"user {self.name} exists already")
+        if not keys:
+            raise ValidationError("a user needs at least one public key")
+        self.trigger_event(self.Edited, changes=self._diff({"removed": False, "role": Role.parse(role),
+                                                            "keys": list(keys)}))
+
     def remove(self) -> None:
         self._check_active()
         self.trigger_event(self.Removed, changes={"removed": [False, True]})

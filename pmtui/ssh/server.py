@@ -1,0 +1,225 @@
+"""``pmtui serve``: the SSH server a team connects to with plain ``ssh -p 2222 NAME@host``.
+
+Login is by public key only, against the users in the store (``pmtui user add``), looked up fresh
+at every attempt so new users get in without a restart. The SSH user name is the pmtui user: the
+key must be one of theirs. Each login gets its own pmtui process on a PTY (see session.py), acting
+as that user in their role. Nothing else is offered: no command execution, no subsystems (SFTP),
+no forwarding of ports, agents or X11. Failed logins are logged and rate-limited per address.
+Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from pmtui import team
+from pmtui.service import Workbench
+from pmtui.ssh.hostkey import default_host_key_path, load_or_create_host_key
+from pmtui.ssh.session import PtySession, SessionSpec
+from pmtui.ssh.throttle import LoginThrottle
+
+log = logging.getLogger("pmtui.ssh")
+
+MAX_KEYS_PER_CONNECTION = 10  # a client offering more keys than this is guessing
+
+
+def default_session_command() -> list[str]:
+    return [sys.executable, "-m", "pmtui.cli"]
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 2222  # 0: any free port (the startup line names it)
+    idle_timeout: float = 1800.0
+    host_key: str | None = None
+    command: Sequence[str] = field(default_factory=default_session_command)
+    max_failures: int = 5
+    failure_window: float = 60.0
+    ban: float = 300.0
+    access_check_interval: float = 2.0
+    login_timeout: float = 60.0
+
+
+class Gate(asyncssh.SSHServer):  # type: ignore[misc]
+    """One client connection: authenticates it, then opens its session."""
+
+    def __init__(self, server: PmSshServer) -> None:
+        self.server = server
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.peer = "?"
+        self.member: team.Member | None = None
+        self.login_key = ""
+        self.offered: list[str] = []
+        self.tried_user = ""
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername")
+        self.peer = str(peer[0]) if peer else "?"
+
+    def begin_auth(self, username: str) -> bool:
+        self.tried_user = username
+        wait = self.server.throttle.blocked_for(self.peer)
+        if wait and self.conn is not None:
+            log.warning("refused %s: too many failed logins (user %r)", self.peer, username)
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
+                                 f"too many failed logins from {self.peer}; try again in {wait:.0f} s")
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        line = key.export_public_key("openssh").decode().strip()
+        if len(self.offered) >= MAX_KEYS_PER_CONNECTION or self.server.throttle.blocked_for(self.peer):
+            return False
+        member = self.server.member(username)
+        if member is not None and team.user_for_key(self.server.wb.now, line) == member:
+            self.member, self.login_key = member, line
+            return True
+        self.offered.append(str(key.get_fingerprint()))
+        return False
+
+    def auth_completed(self) -> None:
+        assert self.member is not None
+        self.server.throttle.succeeded(self.peer)
+        log.info("login: %s (%s) from %s", self.member.name, self.member.role, self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.member is None and self.tried_user:
+            banned = self.server.throttle.failed(self.peer)
+            log.warning("failed login: user %r from %s (keys offered: %s)%s", self.tried_user, self.peer,
+                        ", ".join(self.offered) or "none", "; address blocked for a while" if banned else "")
+
+    def session_requested(self) -> PtySession:
+        assert self.member is not None
+        return self.server.open_session(self.member, self.login_key, self.peer)
+
+    # Everything else an SSH server may offer is refused (asyncssh's defaults, stated here).
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        return False
+
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
+        return False
+
+    def unix_connection_requested(self, dest_path: str) -> bool:
+        return False
+
+    def unix_server_requested(self, listen_path: str) -> bool:
+        return False
+
+
+class PmSshServer:
+    def __init__(self, wb: Workbench, config: ServerConfig) -> None:
+        self.wb = wb
+        self.config = config
+        self.throttle = LoginThrottle(config.max_failures, config.failure_window, config.ban)
+        self.spec = SessionSpec(list(config.command), wb.location.target, config.idle_timeout)
+        self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
+        self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
+        self._acceptor: asyncssh.SSHAcceptor | None = None
+        self._watcher: asyncio.Task[None] | None = None
+
+    def member(self, name: str) -> team.Member | None:
+        self.wb.refresh()  # users added a moment ago (by another process) can log in now
+        return team.find_member(self.wb.now, name)
+
+    def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
+        session = PtySession(self.spec, member.name, member.role, peer, on_close=self._forget)
+        self.sessions[session] = key
+        return session
+
+    def _forget(self, session: PtySession) -> None:
+        self.sessions.pop(session, None)
+
+    async def start(self) -> int:
+        """Listen; returns the port."""
+        host_key, made = load_or_create_host_key(self.host_key_path)
+        if made:
+            log.info("made a new host key: %s", self.host_key_path)
+        self.fingerprint = host_key.get_fingerprint()
+        self._acceptor = await asyncssh.create_server(
+            lambda: Gate(self), self.config.host, self.config.port,
+            server_host_keys=[host_key],
+            encoding=None, line_editor=False,  # raw bytes both ways: the app draws the screen
+            password_auth=False, kbdint_auth=False, gss_host=None, host_based_auth=False,
+            public_key_auth=True,
+            agent_forwarding=False, x11_forwarding=False, allow_scp=False, sftp_factory=None,
+            login_timeout=self.config.login_timeout,
+            keepalive_interval=60, keepalive_count_max=3,  # notice dead clients, free their sessions
+        )
+        self._watcher = asyncio.get_running_loop().create_task(self._watch_access())
+        sockets = self._acceptor.sockets
+        return int(sockets[0].getsockname()[1]) if sockets else self.config.port
+
+    async def _watch_access(self) -> None:
+        """End sessions whose user lost access since they logged in."""
+        while True:
+            await asyncio.sleep(self.config.access_check_interval)
+            if not self.sessions:
+                continue
+            try:
+                self.wb.refresh()
+            except Exception as error:  # noqa: BLE001 - a store hiccup must not stop the server
+                log.warning("could not read the store: %s", error)
+                continue
+            for session, key in list(self.sessions.items()):
+                member = team.find_member(self.wb.now, session.user)
+                if member is None or member.role != session.role or team.user_for_key(self.wb.now, key) != member:
+                    log.info("ending the session of %s: their access changed", session.user)
+                    del self.sessions[session]
+                    session.close_with("pmtui: your access changed (removed, new role or key); log in again")
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+        if self._acceptor is not None:
+            self._acceptor.close()
+        for session in list(self.sessions):
+            session.close_with("pmtui: the server is stopping")
+        # Give the sessions their hangup grace, then close the connections.
+        for _ in range(60):
+            if not self.sessions:
+                break
+            await asyncio.sleep(0.1)
+        if self._acceptor is not None:
+            await self._acceptor.wait_closed()
+
+
+def run_server(wb: Workbench, config: ServerConfig) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s pmtui serve: %(message)s", stream=sys.stderr)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    return asyncio.run(_serve(wb, config))
+
+
+async def _serve(wb: Workbench, config: ServerConfig) -> int:
+    server = PmSshServer(wb, config)
+    try:
+        port = await server.start()
+    except OSError as error:
+        print(f"pmtui: cannot listen on {config.host}:{config.port}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    users = team.members(wb.now)
+    print(f"pmtui: serving {wb.location.describe()} over SSH on {config.host}:{port}", flush=True)
+    print(f"pmtui: host key {server.fingerprint} ({server.host_key_path})", flush=True)
+    if not users:
+        print("pmtui: no users yet: add one with `pmtui user add NAME --key FILE.pub --role admin`", flush=True)
+    if wb.now.product is None:
+        print("pmtui: the store is empty: create the product first (`pmtui product init`)", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    print("pmtui: stopping; ending the sessions", file=sys.stderr, flush=True)
+    await server.stop()
+    return 0
