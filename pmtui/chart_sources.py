@@ -1,0 +1,124 @@
+"""What a chart shows, as of a point in the log: the metric series of one chart kind, read from a
+workbench, and the text drawing of it. Shared by ``pmtui chart`` and the TUI's chart widgets.
+
+The event records are read once per source (one as-of point); every chart of a dashboard then
+folds them with its own metric function (projections.metrics).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pmtui import charts
+from pmtui.errors import NotFoundError, UserError
+from pmtui.service import Workbench
+from pmtui.timespec import AsOf, NOW
+from projections import metrics
+from projections.records import EventRecord
+from projections.sprint_view import active_sprint, sprints_of
+from projections.state import SprintView, Workspace
+
+KINDS = ["burndown", "burnup", "velocity", "cfd", "wip", "cycle-time", "lead-time", "throughput", "okr", "kpi"]
+
+
+class ChartSource:
+    """The records and the as-of moment for one point in time, and the charts drawn from them."""
+
+    def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None, clock: Callable[[], float] = time.time) -> None:
+        self.wb = wb
+        self.point = point
+        self.tz = tz
+        if point.event is not None:
+            if point.event > wb.timeline.position:
+                raise UserError(f"there is no event #{point.event} yet (the last is #{wb.timeline.position})")
+            self.records: list[EventRecord] = list(wb.records(0, point.event))
+            self.moment = max((r.occurred for r in self.records), default=clock())
+        else:
+            self.records = list(wb.records())
+            self.moment = clock() if point.moment is None else point.moment
+        self._ws: Workspace | None = None
+
+    @property
+    def ws(self) -> Workspace:
+        """The workspace as of the source's point (the fold of the same records, in time order)."""
+        if self._ws is None:
+            self._ws = metrics.workspace_as_of(self.records, self.moment)
+        return self._ws
+
+    # Picking what to chart ---------------------------------------------------------------------
+    def sprint(self, name: str | None = None) -> SprintView:
+        """The named sprint, else the active one, else the last closed one (as of the point)."""
+        ws = self.ws
+        if name:
+            return self.wb.sprint(name, ws)
+        running = active_sprint(ws)
+        if running is not None:
+            return running
+        closed = [s for s in sprints_of(ws) if s.state == "closed"]
+        if not closed:
+            raise NotFoundError("no sprint has started yet: plan and start one (`pmtui sprint start`)")
+        return max(closed, key=lambda s: s.closed_at or 0)
+
+    def kpi_ids(self, name: str | None = None) -> list[str]:
+        if name:
+            return [self.wb.kpi(name, self.ws).id]
+        ids = [k.id for k in sorted(self.ws.kpis.values(), key=lambda k: k.name.lower())]
+        if not ids:
+            raise NotFoundError("there are no KPIs yet: define one with `pmtui kpi add`")
+        return ids
+
+    # Series ------------------------------------------------------------------------------------
+    def series(self, kind: str, sprint: str | None = None, kpi: str | None = None) -> Any:
+        """The data behind a chart kind (plain structs, ready for JSON)."""
+        records, moment, tz = self.records, self.moment, self.tz
+        if kind in ("burndown", "burnup"):
+            chosen = self.sprint(sprint)
+            found = metrics.sprint_series(records, chosen.id, moment, tz)
+            if found is None:
+                raise UserError(f"sprint {chosen.name!r} had not started by then")
+            return found
+        if kind == "velocity":
+            return metrics.velocity(records, moment)
+        if kind in ("cfd", "wip"):
+            return metrics.cumulative_flow(records, moment, tz)
+        if kind in ("cycle-time", "lead-time"):
+            flows = metrics.item_flows(records, moment)
+            return metrics.time_stats(flows, "cycle" if kind == "cycle-time" else "lead", tz)
+        if kind == "throughput":
+            return metrics.throughput(metrics.item_flows(records, moment), moment, tz)
+        if kind == "okr":
+            return metrics.okr_trends(records, moment)
+        if kind == "kpi":
+            return [metrics.kpi_trend(self.ws, kpi_id) for kpi_id in self.kpi_ids(kpi)]
+        raise UserError(f"no chart {kind!r} (charts: {', '.join(KINDS)})")
+
+    def draw(self, kind: str, width: int, height: int, colors: bool = True, sprint: str | None = None,
+             kpi: str | None = None) -> str:
+        """The chart as text (ANSI colours unless ``colors`` is False)."""
+        data = self.series(kind, sprint, kpi)
+        return draw_series(kind, data, width, height, colors, self.tz, self.moment)
+
+
+def draw_series(kind: str, data: Any, width: int, height: int, colors: bool = True, tz: metrics.Zone = None,
+                moment: float | None = None) -> str:
+    if kind == "burndown":
+        return charts.burndown_chart(data, width, height, colors)
+    if kind == "burnup":
+        return charts.burnup_chart(data, width, height, colors)
+    if kind == "velocity":
+        return charts.velocity_chart(data, width, height, colors)
+    if kind == "cfd":
+        return charts.cfd_chart(data, width, height, colors)
+    if kind == "wip":
+        return charts.wip_chart(data, width, height, colors)
+    if kind in ("cycle-time", "lead-time"):
+        return charts.time_chart(data, width, height, colors)
+    if kind == "throughput":
+        return charts.throughput_chart(data, width, height, colors)
+    if kind == "okr":
+        return charts.okr_chart(data, width, height, colors, tz, moment)
+    if kind == "kpi":
+        return "\n".join(charts.kpi_chart(trend, width, height, colors, tz) for trend in data)
+    raise UserError(f"no chart {kind!r} (charts: {', '.join(KINDS)})")

@@ -1,0 +1,317 @@
+"""Charts drawn as text: the metric series (projections.metrics) rendered with plotext 6.
+
+Each builder takes a series, a size in character cells and whether to colour, and returns the
+chart as a string (ANSI colours or plain). Every chart gets its own plotext terminal and figure, so
+builds never share state (the TUI may build in a worker while the CLI builds in the main thread).
+Series longer than the plot is wide are cut down to about one point per column first: more points
+than cells draw nothing more and cost time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from plotext._kernel.terminal import terminal as _Terminal
+from plotext._primitives.pixel import pixel as _pixel
+
+from projections.metrics import (
+    CumulativeFlow, KpiTrend, OkrTrend, SprintSeries, SprintVelocity, TimeStats, WeekCount, Zone, day_of,
+)
+
+Figure = Any  # plotext's plot_class: untyped
+ChartBuilder = Callable[[int, int, bool], str]  # (width, height, colors) -> text
+
+MIN_WIDTH, MIN_HEIGHT = 20, 6
+DAY = 86400.0
+
+
+def new_figure(width: int, height: int, title: str, colors: bool) -> Figure:
+    terminal = _Terminal()
+    terminal.limit(False, False)  # our size, not the terminal's
+    figure = terminal._master
+    figure.plot_size(max(width, MIN_WIDTH), max(height, MIN_HEIGHT))
+    figure.theme("simple" if colors else "colorless")
+    figure._pm_width = max(width, MIN_WIDTH)
+    figure._pm_labels = []
+    figure.title(title)
+    return figure
+
+
+def add_label(figure: Figure, signal: Any, text: str) -> None:
+    signal.label(text)
+    figure._pm_labels.append(text)
+
+
+def render(figure: Figure, colors: bool) -> str:
+    labels = figure._pm_labels
+    if labels:
+        # Top right (in cells: plotext's right alignment drops the box): burndowns fall from the top left.
+        box = max(len(t) for t in labels) + 6
+        figure.legend(True, x=max(0, figure._pm_width - 8 - box), y=0)
+    return figure.build().string(colorless=not colors)
+
+
+def message(width: int, height: int, title: str, text: str, colors: bool = True) -> str:
+    """An empty chart's frame with a line saying why it is empty (no data as of then, say)."""
+    figure = new_figure(width, height, title, colors)
+    figure.ruler("x").lim(0, 1)
+    figure.ruler("y").lim(0, 1)
+    figure.ruler("x").ticks([], [])
+    figure.ruler("y").ticks([], [])
+    figure.draw(figure.text(0.5, 0.5, text, alignment="center"))
+    return render(figure, colors)
+
+
+def plot_columns(width: int) -> int:
+    """Roughly how many character columns the plot area gets (the y ticks take ~8)."""
+    return max(4, width - 10)
+
+
+def downsample(xs: Sequence[float], ys: Sequence[float], columns: int) -> tuple[list[float], list[float]]:
+    """At most about ``columns`` points, evenly spread, always keeping the first and the last."""
+    n = len(xs)
+    if n <= columns or columns < 2:
+        return list(xs), list(ys)
+    step = (n - 1) / (columns - 1)
+    picks = sorted({round(i * step) for i in range(columns)})
+    return [xs[i] for i in picks], [ys[i] for i in picks]
+
+
+def _date_ticks(figure: Figure, first: date, count: int, width: int, offset: float = 0.0) -> None:
+    """Tick labels on a day-number x axis: about one label per 12 columns."""
+    if count <= 0:
+        return
+    slots = max(2, min(count, plot_columns(width) // 12))
+    step = max(1, round((count - 1) / (slots - 1))) if slots > 1 else 1
+    positions = list(range(0, count, step))
+    labels = [(first.toordinal() + p) for p in positions]
+    figure.ruler("x").ticks([p + offset for p in positions], [date.fromordinal(d).strftime("%m-%d") for d in labels])
+
+
+def _line(figure: Figure, xs: Sequence[float], ys: Sequence[float], label: str, width: int,
+          marker: str | None = None, fill: bool = False) -> Any:
+    x, y = downsample(xs, ys, plot_columns(width))
+    signal = figure.signal(x, y, marker=marker)
+    add_label(figure, signal, label)
+    signal.lines()
+    if fill:
+        signal.fillx()
+    figure.draw(signal)
+    return signal
+
+
+def _hline(figure: Figure, value: float, label: str, color: str) -> None:
+    # plotext 6.1 places a line at the data value with relative=True (False gives a fraction of the
+    # height), the reverse of what its documentation says: checked by tests/cli/test_chart.py.
+    figure.line(value, orientation=0, relative=True, pixel=_pixel(foreground=color), label=label)
+
+
+# Sprint ------------------------------------------------------------------------------------------
+def burndown_chart(series: SprintSeries | None, width: int, height: int, colors: bool = True) -> str:
+    title = "Burndown"
+    if series is None or not series.days:
+        return message(width, height, title, "the sprint has not started", colors)
+    title = f"Burndown: {series.sprint.name}"
+    points = series.has_points
+    unit = "points" if points else "items"
+    first = series.days[0].day
+    xs = [float((d.day - first).days) for d in series.days]
+    remaining = [d.remaining if points else float(d.remaining_items) for d in series.days]
+    figure = new_figure(width, height, f"{title} ({unit} remaining)", colors)
+    span = max(len(series.days), (date.fromisoformat(series.sprint.end) - first).days + 1 if series.sprint.end else 0)
+    if points:
+        ideal_end = float(span - 1)
+        _line(figure, [0.0, ideal_end], [series.committed, 0.0], "ideal", width)
+    else:
+        start_items = float(series.days[0].remaining_items + series.days[0].done_items)
+        _line(figure, [0.0, float(span - 1)], [start_items, 0.0], "ideal", width)
+    _line(figure, xs, remaining, "remaining", width)
+    for change in series.changes:
+        x = float((change.day - first).days)
+        figure.draw(figure.text(x, _at(series, change.day, points), f"{change.points:+g}", alignment="center"))
+    _date_ticks(figure, first, max(span, len(xs)), width)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def _at(series: SprintSeries, day: date, points: bool) -> float:
+    for d in series.days:
+        if d.day == day:
+            return d.remaining if points else float(d.remaining_items)
+    return 0.0
+
+
+def burnup_chart(series: SprintSeries | None, width: int, height: int, colors: bool = True) -> str:
+    if series is None or not series.days:
+        return message(width, height, "Burnup", "the sprint has not started", colors)
+    points = series.has_points
+    unit = "points" if points else "items"
+    first = series.days[0].day
+    xs = [float((d.day - first).days) for d in series.days]
+    figure = new_figure(width, height, f"Burnup: {series.sprint.name} ({unit})", colors)
+    _line(figure, xs, [d.scope if points else float(d.done_items + d.remaining_items) for d in series.days], "scope", width)
+    _line(figure, xs, [d.done if points else float(d.done_items) for d in series.days], "done", width)
+    _date_ticks(figure, first, len(xs), width)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def velocity_chart(rows: list[SprintVelocity], width: int, height: int, colors: bool = True) -> str:
+    if not rows:
+        return message(width, height, "Velocity", "no sprint closed yet", colors)
+    rows = rows[-max(1, plot_columns(width) // 6):]  # each sprint needs a few columns for its two bars
+    figure = new_figure(width, height, "Velocity (points per sprint)", colors)
+    names = [r.sprint for r in rows]
+    xs = list(range(1, len(rows) + 1))
+    for offset, label, values in ((-0.2, "committed", [r.committed for r in rows]),
+                                  (0.2, "completed", [r.completed for r in rows])):
+        bars = figure.bar([x + offset for x in xs], values, width=0.3, fill=label == "completed")
+        add_label(figure, bars, label)
+        figure.draw(bars)
+    average = figure.signal(xs, [r.rolling for r in rows])
+    add_label(figure, average, "rolling average")
+    average.lines()
+    figure.draw(average)
+    figure.ruler("x").ticks(xs, names)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def cfd_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool = True) -> str:
+    if flow is None or not flow.days:
+        return message(width, height, "Cumulative flow", "no items yet", colors)
+    figure = new_figure(width, height, f"Cumulative flow: {flow.board}", colors)
+    first = flow.days[0].day
+    xs = [float((d.day - first).days) for d in flow.days]
+    # Stack the bands with done at the bottom, as flow charts are read. Each band is filled down to
+    # the axis, drawn from the top band down, so the lower ones paint over and leave stripes.
+    tops: list[tuple[str, list[float]]] = []
+    running = [0.0] * len(flow.days)
+    for index in reversed(range(len(flow.columns))):
+        running = [r + d.counts[index] for r, d in zip(running, flow.days)]
+        tops.append((flow.columns[index], running))
+    for name, top in reversed(tops):
+        _line(figure, xs, top, name, width, fill=colors)  # plain text cannot tell filled bands apart
+    _date_ticks(figure, first, len(xs), width)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def wip_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool = True) -> str:
+    if flow is None or not flow.days:
+        return message(width, height, "Work in progress", "no items yet", colors)
+    figure = new_figure(width, height, "Work in progress (items in doing columns)", colors)
+    first = flow.days[0].day
+    _line(figure, [float((d.day - first).days) for d in flow.days], [float(d.wip) for d in flow.days], "WIP", width)
+    _date_ticks(figure, first, len(flow.days), width)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def time_chart(stats: TimeStats, width: int, height: int, colors: bool = True) -> str:
+    """The control chart: one dot per finished item at its finish day, with the percentiles."""
+    what = "Cycle time" if stats.what == "cycle" else "Lead time"
+    if not stats.points:
+        return message(width, height, what, "no item finished yet", colors)
+    first = stats.points[0].day
+    last = stats.points[-1].day
+    figure = new_figure(width, height, f"{what} (days), {stats.count} items: "
+                        f"p50 {stats.p50:.1f}  p85 {stats.p85:.1f}  p95 {stats.p95:.1f}", colors)
+    xs = [(p.day - first).days for p in stats.points]
+    ys = [p.days for p in stats.points]
+    dots = figure.signal([float(x) for x in xs], ys, marker="dot")
+    add_label(figure, dots, "items")
+    figure.draw(dots)
+    for value, label, color in ((stats.p50, "p50", "green"), (stats.p85, "p85", "orange"), (stats.p95, "p95", "red")):
+        if value is not None:
+            _hline(figure, value, label, color)
+    _date_ticks(figure, first, (last - first).days + 1, width)
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def throughput_chart(weeks: list[WeekCount], width: int, height: int, colors: bool = True) -> str:
+    if not weeks:
+        return message(width, height, "Throughput", "no item finished yet", colors)
+    weeks = weeks[-max(1, plot_columns(width) // 4):]
+    figure = new_figure(width, height, "Throughput (items finished per week)", colors)
+    xs = list(range(1, len(weeks) + 1))
+    figure.draw(figure.bar(xs, [w.items for w in weeks]))
+    step = max(1, len(weeks) // max(1, plot_columns(width) // 8))
+    figure.ruler("x").ticks(xs[::step], [w.week.strftime("%m-%d") for w in weeks][::step])
+    figure.ruler("y").lim(0, None)
+    return render(figure, colors)
+
+
+def _time_axis(moments: list[float], tz: Zone) -> tuple[date, list[float]]:
+    """Days (fractional) since the first moment's local midnight, and that first day."""
+    first = day_of(moments[0], tz)
+    base = datetime.combine(first, datetime.min.time())
+    origin = (base.replace(tzinfo=tz) if tz is not None else base).timestamp()
+    return first, [(m - origin) / DAY for m in moments]
+
+
+def okr_chart(trends: list[OkrTrend], width: int, height: int, colors: bool = True, tz: Zone = None,
+              as_of: float | None = None) -> str:
+    """Progress (%) of each objective over time, as steps: progress holds until the next check-in."""
+    drawn = [t for t in trends if t.points]
+    if not drawn:
+        return message(width, height, "OKR progress", "no objective yet", colors)
+    moments = sorted({p.at for t in drawn for p in t.points} | ({as_of} if as_of else set()))
+    first, _ = _time_axis(moments, tz)
+    figure = new_figure(width, height, "OKR progress (%)", colors)
+    end = as_of or moments[-1]
+    for trend in drawn:
+        at = [p.at for p in trend.points] + [end]
+        values = [p.progress * 100 for p in trend.points] + [trend.points[-1].progress * 100]
+        step_x, step_y = _steps(at, values)
+        _, xs = _time_axis([moments[0], *step_x], tz)
+        _line(figure, xs[1:], step_y, f"{trend.ref} {trend.title}"[:40], width)
+    _, span = _time_axis([moments[0], end], tz)
+    _date_ticks(figure, first, int(span[1]) + 1, width)
+    figure.ruler("y").lim(0, 100)
+    return render(figure, colors)
+
+
+def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
+    """A step line: each value holds until the next x."""
+    out_x: list[float] = []
+    out_y: list[float] = []
+    for n, (x, y) in enumerate(zip(xs, ys)):
+        if n:
+            out_x.append(x)
+            out_y.append(ys[n - 1])
+        out_x.append(x)
+        out_y.append(y)
+    return out_x, out_y
+
+
+def kpi_chart(trend: KpiTrend, width: int, height: int, colors: bool = True, tz: Zone = None) -> str:
+    """A KPI's measurements with its target and thresholds as lines, the high and low marked."""
+    unit = f" ({trend.unit})" if trend.unit else ""
+    if not trend.points:
+        return message(width, height, f"{trend.name}{unit}", "no measurement yet", colors)
+    first, xs = _time_axis([p.at for p in trend.points], tz)
+    status = "" if trend.on_target is None else ("on target" if trend.on_target else "off target")
+    latest = trend.points[-1]
+    title = f"{trend.name}{unit}: {latest.value:g} ({latest.status}{', ' + status if status else ''}), " \
+            f"{len(trend.breaches)} breaches, {'higher' if trend.direction == 'higher' else 'lower'} is better"
+    figure = new_figure(width, height, title, colors)
+    values = [p.value for p in trend.points]
+    marks = [v for v in (trend.target, trend.warn, trend.alarm) if v is not None]
+    low, high = min(values + marks), max(values + marks)
+    pad = (high - low) * 0.05 or 1.0
+    figure.ruler("y").lim(low - pad, high + pad)  # the thresholds stay in view even when far off
+    _line(figure, xs, values, "value", width)
+    for value, label, color in ((trend.target, "target", "green"), (trend.warn, "warn", "orange"),
+                                (trend.alarm, "alarm", "red")):
+        if value is not None:
+            _hline(figure, value, label, color)
+    for point, label in ((trend.high, "high"), (trend.low, "low")):
+        if point is not None:
+            x = (point.at - trend.points[0].at) / DAY + xs[0]
+            figure.draw(figure.text(x, point.value, f"{label} {point.value:g}", alignment="center"))
+    _date_ticks(figure, first, int(xs[-1]) + 1, width)
+    return render(figure, colors)
