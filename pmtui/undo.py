@@ -163,5 +163,5 @@ def redo(wb: Any, reason: str = "") -> Compensation:
     records = list(wb.records(0))
     target = last_undo(records, wb.actor)
     if target is None:
-        raise UserError(f"nothing to redo: {wb.actor} has no undo that is not redone or followed by a new change")
+        raise UserError(f"nothing to redo: {wb.actor} has undone nothing since their last change")
     return _compensate(wb, records, target, "redo", reason)

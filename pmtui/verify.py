@@ -26,6 +26,11 @@ class Verdict:
         return self.broken_at is None
 
 
+def _as_bytes(state: bytes | str | memoryview) -> bytes:
+    # A state rewritten by hand may come back as text: hash its UTF-8 (same content, same hash).
+    return state.encode() if isinstance(state, str) else bytes(state)
+
+
 def _describe(row: Row) -> str:
     return f"{event_name(row.topic)} of {row.originator_id[:8]} v{row.version}"
 
@@ -53,10 +58,11 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     recorder: Any = log.recorder
     if not hasattr(recorder, "read_chain"):
         raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
-    events = (Row(seq, canonical_id(oid), version, topic, bytes(state))
+    events = (Row(seq, canonical_id(oid), version, topic, _as_bytes(state))
               for seq, oid, version, topic, state in log.rows(0))
     prev, head_seq, checked = GENESIS, 0, 0
     expect_seen = expect is None
+    versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
     for seq, event, stored in _merged(events, recorder.read_chain()):
         if event is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
@@ -68,9 +74,16 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
                            "directly in the database")
         computed = link_hash(prev, event)
         if computed.hex() != stored:
+            seen = versions.get(event.originator_id)
+            if seen and seen[0] >= event.version:
+                return Verdict(checked, head_seq, prev.hex(), seq,
+                               f"event #{seq} ({_describe(event)}) is out of order: v{seen[0]} of the same "
+                               f"{event_name(event.topic).split('.')[0]} is at #{seen[1]}, before it; events were "
+                               "reordered or renumbered in the database")
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} ({_describe(event)}) does not match its chain link: it was edited, "
                            "reordered or renumbered, or an event before it was removed, or the link was changed")
+        versions[event.originator_id] = (event.version, seq)
         if expect is not None and seq == expect[0]:
             if stored != expect[1]:
                 return Verdict(checked, head_seq, prev.hex(), seq,

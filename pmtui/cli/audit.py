@@ -1,0 +1,55 @@
+"""``pmtui verify``, ``pmtui undo`` and ``pmtui redo``: trusting and correcting the history."""
+
+from __future__ import annotations
+
+import argparse
+
+from pmtui import undo as undoing
+from pmtui.cli.common import command, emit, reason
+from pmtui.service import Workbench
+from pmtui.verify import parse_expect, verify
+
+
+def verify_command(args: argparse.Namespace, wb: Workbench) -> int:
+    expect = parse_expect(args.expect) if args.expect else None
+    verdict = verify(wb.log, expect)
+    restores = wb.log.recorder.read_provenance()
+
+    def text() -> str:
+        lines = [f"restored from {source} by {actor} at {at}: events #{first}..#{last}, head {head}"
+                 for at, actor, source, first, last, head in restores]
+        if verdict.intact:
+            lines.append(f"verified {verdict.checked} events: the hash chain is intact")
+            lines.append(f"head #{verdict.head_seq}:{verdict.head_hash}  (keep it; `pmtui verify --expect` checks "
+                         "the log still holds it)")
+        else:
+            lines.append(f"BROKEN: {verdict.problem}")
+            lines.append(f"{verdict.checked} events before it are intact (last good link #{verdict.head_seq})")
+        return "\n".join(lines)
+
+    emit(args, text, {
+        "intact": verdict.intact, "checked": verdict.checked, "head_seq": verdict.head_seq,
+        "head_hash": verdict.head_hash, "broken_at": verdict.broken_at, "problem": verdict.problem or None,
+        "restores": [dict(zip(("at", "actor", "source", "first", "last", "head"), r, strict=True)) for r in restores],
+    })
+    return 0 if verdict.intact else 1
+
+
+def undo_command(args: argparse.Namespace, wb: Workbench) -> None:
+    done = undoing.undo(wb, reason(args))
+    emit(args, done.description, {"undone": done.undone, "event": done.by, "description": done.description})
+
+
+def redo_command(args: argparse.Namespace, wb: Workbench) -> None:
+    done = undoing.redo(wb, reason(args))
+    emit(args, done.description, {"redone": done.undone, "event": done.by, "description": done.description})
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = command(sub, "verify", verify_command,
+                "check the hash chain: finds events edited, removed, reordered or renumbered in the database")
+    p.add_argument("--expect", metavar="SEQ:HASH",
+                   help="a head printed by an earlier verify: fail unless the log still holds that link "
+                        "(catches events cut off the end)")
+    command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)", write=True)
+    command(sub, "redo", redo_command, "reverse your last undo with a new event", write=True)
