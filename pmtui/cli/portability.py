@@ -12,12 +12,15 @@ import tempfile
 from pathlib import Path
 
 from pmtui.cli.common import command, emit
+from pmtui.cli.importing import add_export_options, add_import_options, run_export, run_import
 from pmtui.errors import UserError
 from pmtui.jsonl import export_jsonl, import_jsonl
 from pmtui.service import Workbench
 
 
 def export(args: argparse.Namespace, wb: Workbench) -> None:
+    if run_export(args, wb):  # --items --csv
+        return
     if not args.out or args.out == "-":
         export_jsonl(wb.log, sys.stdout.buffer)
         sys.stdout.flush()
@@ -41,6 +44,8 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def import_(args: argparse.Namespace, wb: Workbench) -> None:
+    if run_import(args, wb):  # --trello, --jira, --csv
+        return
     if not args.file:
         raise UserError("import what? give a JSON Lines file made by `pmtui export` (or - for standard input)")
     result = import_jsonl(wb, args.file)
@@ -51,5 +56,7 @@ def import_(args: argparse.Namespace, wb: Workbench) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "export", export, "write the whole history as JSON Lines (a backup, or to move the store)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_export_options(p)
     p = command(sub, "import", import_, "restore a `pmtui export` file into an empty store", write=True)
     p.add_argument("file", nargs="?", metavar="FILE", help="the JSON Lines file (- for standard input)")
+    add_import_options(p)
