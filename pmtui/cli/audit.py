@@ -7,13 +7,22 @@ import argparse
 from pmtui import undo as undoing
 from pmtui.cli.common import command, emit, reason
 from pmtui.service import Workbench
+from pmtui.storage import EventLog, locate, open_application
 from pmtui.verify import parse_expect, verify
 
 
-def verify_command(args: argparse.Namespace, wb: Workbench) -> int:
+def verify_command(args: argparse.Namespace, _: None) -> int:
     expect = parse_expect(args.expect) if args.expect else None
-    verdict = verify(wb.log, expect)
-    restores = wb.log.recorder.read_provenance()
+    # The store is opened raw: a tampered log may be one the read model cannot even fold.
+    location = locate(getattr(args, "db", None))
+    app = open_application(location)
+    log = EventLog(app, location)
+    try:
+        verdict = verify(log, expect)
+        restores = log.recorder.read_provenance()
+    finally:
+        log.close()
+        app.close()
 
     def text() -> str:
         lines = [f"restored from {source} by {actor} at {at}: events #{first}..#{last}, head {head}"
@@ -51,5 +60,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--expect", metavar="SEQ:HASH",
                    help="a head printed by an earlier verify: fail unless the log still holds that link "
                         "(catches events cut off the end)")
+    p.set_defaults(raw_store=True)
     command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)", write=True)
     command(sub, "redo", redo_command, "reverse your last undo with a new event", write=True)

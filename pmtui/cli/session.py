@@ -14,6 +14,11 @@ def open_workbench(args: argparse.Namespace) -> Workbench:
 
 
 def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], Any]) -> int:
+    if getattr(args, "raw_store", False):
+        # Commands that must work on a store the read model cannot fold (``verify`` on a tampered
+        # log) open the store themselves: they get the parsed arguments only.
+        result = handler(args, None)
+        return result if isinstance(result, int) else 0
     wb = open_workbench(args)
     try:
         result = handler(args, wb)
