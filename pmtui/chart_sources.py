@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from domain.exceptions import DomainError
 from pmtui import charts
 from pmtui.errors import NotFoundError, UserError
 from pmtui.service import Workbench
@@ -93,6 +94,18 @@ class ChartSource:
         if kind == "kpi":
             return [metrics.kpi_trend(self.ws, kpi_id) for kpi_id in self.kpi_ids(kpi)]
         raise UserError(f"no chart {kind!r} (charts: {', '.join(KINDS)})")
+
+    def builder(self, kind: str, sprint: str | None = None, kpi: str | None = None,
+                title: str | None = None) -> charts.ChartBuilder:
+        """A chart to draw at any size (the series is computed once, now). When there is nothing to
+        chart (no sprint yet, an unknown KPI) the chart says why instead of failing."""
+        try:
+            data = self.series(kind, sprint, kpi)
+        except DomainError as error:
+            reason = str(error)
+            return lambda width, height, colors: charts.message(width, height, title or kind, reason, colors)
+        tz, moment = self.tz, self.moment
+        return lambda width, height, colors: draw_series(kind, data, width, height, colors, tz, moment)
 
     def draw(self, kind: str, width: int, height: int, colors: bool = True, sprint: str | None = None,
              kpi: str | None = None) -> str:
