@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -112,7 +112,10 @@ class PmApp(App[int]):
         return list(self.screen_classes)
 
     def today(self) -> datetime:
-        """The clock the views use for "days left" (fixed in tests)."""
+        """The clock the views use for "days left": the shown moment while time travelling,
+        else the clock (fixed in tests)."""
+        if self._past is not None and self._past.at:
+            return datetime.fromtimestamp(self._past.at).astimezone()
         return self.clock()
 
     def refresh_views(self) -> None:
@@ -191,8 +194,13 @@ class PmApp(App[int]):
         if self._past is None:
             return "now"
         label = travel.describe(self.as_of, self._past, self.wb.timeline.position)
-        if self.replaying and self.replaying in self._past.sprints:
-            label = f"replay of {self._past.sprints[self.replaying].name} · {label}"
+        sprint = self._past.sprints.get(self.replaying or "")
+        if sprint is not None:
+            day = ""
+            if sprint.start and self._past.at:
+                number = (self.today().date() - date.fromisoformat(sprint.start)).days + 1
+                day = f" day {number}"
+            label = f"REPLAY {sprint.name}{day} · {label.removeprefix('AS OF ')}"
         return label
 
     def action_time_travel(self) -> None:

@@ -62,7 +62,7 @@ def step_day(point: AsOf, past: Workspace, step: int) -> AsOf:
 
 
 def describe(point: AsOf, past: Workspace, last_seq: int) -> str:
-    """``as of 2026-11-10 14:30 · event #812 of 2450``."""
+    """``AS OF 2026-11-10 14:30 · #812/2450`` (event shown / last event)."""
     when = local(point.moment) if point.moment is not None else (local(past.at) if past.at else "the beginning")
     name = f" ({point.text})" if point.text and point.text != when and not point.text.startswith("#") else ""
-    return f"AS OF {when}{name} · event #{past.position} of {last_seq}"
+    return f"AS OF {when}{name} · #{past.position}/{last_seq}"

@@ -3,6 +3,8 @@ answer cancels the question, ``y``/``n`` answer the confirmation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -58,3 +60,33 @@ class ConfirmModal(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """A question answered by one key per choice (``choices``: key, label, value); Esc cancels."""
+
+    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel")]
+
+    def __init__(self, question: str, choices: list[tuple[str, str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            for key, label, value in self.choices:
+                yield Button(f"{key}  {label}", id=f"choice-{value}")
+            yield Label("Press the key of a choice · Esc cancels", classes="dialog-hint")
+
+    def on_key(self, event: Any) -> None:
+        for key, _, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

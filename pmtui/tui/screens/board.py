@@ -57,7 +57,7 @@ class BoardScreen(PmScreen):
     # Data --------------------------------------------------------------------------------------
     def refresh_view(self, follow: str | None = None) -> None:
         """Redraw; with ``follow`` (a card key), put the cursor on that card wherever it is now."""
-        self.snapshot = board_view(self.ws)
+        self.snapshot = self.board_snapshot()
         grid = self.query_one(BoardGrid)
         if self.snapshot is None:
             self.grid_layout = None
@@ -74,6 +74,10 @@ class BoardScreen(PmScreen):
                     break
         self._clamp()
         grid.show(self.grid_layout, self.column, self.index, self.read_only)
+
+    def board_snapshot(self) -> BoardSnapshot | None:
+        """What the grid shows (the sprint view shows one sprint's cards)."""
+        return board_view(self.ws)
 
     def on_resize(self) -> None:
         self.refresh_view(follow=self.selected.key if self.selected else None)

@@ -55,4 +55,4 @@ class TravelBanner(Static):
     def show(self, app: PmApp) -> None:
         self.display = app.read_only
         if app.read_only:
-            self.update(Text(f"⏪ {app.travel_label()} · read-only · [ ] event  {{ }} day  t now", style="bold"))
+            self.update(Text(f"{app.travel_label()} · read-only · [ ] {{ }} · t now", style="bold"))

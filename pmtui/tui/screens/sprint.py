@@ -1,0 +1,258 @@
+"""2 Sprint: one sprint's board with its goal, dates, days left and committed vs done points.
+Plan (P), start (S) and close (C, with the carry-over choice) from here; a closed sprint can be
+replayed (r): time travel to its start, then ] steps through it event by event to its close.
+Cards behave as on the board (H/L move, J/K reorder, e open, n new card in this sprint)."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.widgets import Static
+
+from pmtui.timespec import AsOf
+from pmtui.tui.modals.item import ItemModal
+from pmtui.tui.modals.prompt import ChoiceModal
+from pmtui.tui.modals.sprint_plan import PlanSprintModal
+from pmtui.tui.screens.base import Command
+from pmtui.tui.screens.board import BoardScreen
+from pmtui.tui.widgets.board_grid import BoardGrid
+from projections.board_view import BoardSnapshot, board_view, default_board
+from projections.sprint_view import active_sprint, next_planned, sprints_of, summarize
+from projections.state import SprintView
+
+
+def burndown_widget_class() -> type | None:
+    """The charts engineer's burndown widget, once ``pmtui.tui.widgets.chart`` provides it."""
+    try:
+        module = importlib.import_module("pmtui.tui.widgets.chart")
+    except ModuleNotFoundError as error:
+        if error.name == "pmtui.tui.widgets.chart":
+            return None
+        raise
+    return getattr(module, "BurndownChart", None)
+
+
+class SprintScreen(BoardScreen):
+    mode = "sprint"
+
+    BINDINGS = [
+        Binding("P", "plan", "Plan", tooltip="Plan a new sprint: name, goal, dates, items from the backlog"),
+        Binding("S", "start", "Start", tooltip="Start the shown sprint (commits its items)"),
+        Binding("C", "close_sprint", "Close", tooltip="Close the shown sprint; choose where unfinished items go"),
+        Binding("a", "add_items", "Add", show=False, tooltip="Add backlog items to the shown sprint"),
+        Binding("x", "remove_card", "Remove", show=False, tooltip="Take the card out of the sprint"),
+        Binding("r", "replay", "Replay", show=False, tooltip="Replay a closed sprint: ] steps from start to close"),
+        Binding("less_than_sign,comma", "other_sprint(-1)", "Previous", show=False,
+                tooltip="Show the previous sprint"),
+        Binding("greater_than_sign,full_stop", "other_sprint(1)", "Next", show=False, tooltip="Show the next sprint"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sprint_id: str | None = None  # None: the active sprint (or the next planned, or the last)
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="sprint-main"):
+            yield Static(id="sprint-header")
+            with Horizontal(id="sprint-body"):
+                yield BoardGrid(id="board-grid")
+                yield Container(id="burndown-slot")
+
+    def on_mount(self) -> None:
+        chart = burndown_widget_class()
+        slot = self.query_one("#burndown-slot")
+        if chart is None:
+            slot.display = False
+        else:
+            slot.mount(chart(id="sprint-burndown"))
+        # (BoardScreen.on_mount runs too: Textual calls the handler of every class in the MRO.)
+
+    # Which sprint ------------------------------------------------------------------------------
+    def shown_sprint(self) -> SprintView | None:
+        ws = self.ws
+        if self.pm.replaying and self.pm.replaying in ws.sprints and self.read_only:
+            return ws.sprints[self.pm.replaying]
+        if self.sprint_id and self.sprint_id in ws.sprints:
+            return ws.sprints[self.sprint_id]
+        board = default_board(ws)
+        if board is None:
+            return None
+        listed = sprints_of(ws, board.id)
+        return active_sprint(ws, board.id) or next_planned(ws, board.id) or (listed[-1] if listed else None)
+
+    def board_snapshot(self) -> BoardSnapshot | None:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return None
+        snapshot = board_view(self.ws, sprint.board_id)
+        if snapshot is None:
+            return None
+        if sprint.state == "closed":  # its items moved on: the sprint's own record says which
+            ids = set(sprint.done) | set(sprint.carried)
+        else:
+            ids = {i.id for i in self.ws.items.values() if i.sprint == sprint.id}
+        columns = [type(c)(c.name, c.category, c.wip, c.hard, [card for card in c.cards if card.id in ids])
+                   for c in snapshot.columns]
+        return BoardSnapshot(snapshot.board, columns, snapshot.swimlanes, snapshot.epic_titles)
+
+    def refresh_view(self, follow: str | None = None) -> None:
+        super().refresh_view(follow)
+        self.query_one("#sprint-header", Static).update(self.header_text())
+        chart = self.query("#sprint-burndown")
+        sprint = self.shown_sprint()
+        if chart and sprint is not None and hasattr(chart.first(), "show_sprint"):
+            chart.first().show_sprint(sprint.id)
+
+    def header_text(self) -> Text:
+        ws = self.ws
+        sprint = self.shown_sprint()
+        text = Text()
+        if sprint is None:
+            text.append("No sprint yet. ", style="bold")
+            text.append("Press P to plan one: pick its items from the ranked backlog.")
+            return text
+        summary = summarize(ws, sprint, self.pm.today().date())
+        listed = sprints_of(ws, sprint.board_id)
+        position = next((n for n, s in enumerate(listed, 1) if s.id == sprint.id), 0)
+        text.append(f" {sprint.name} ", style="bold reverse")
+        text.append(f" {sprint.state}", style="bold")
+        if sprint.start or sprint.end:
+            text.append(f" · {sprint.start or '?'} → {sprint.end or '?'}")
+        if sprint.state == "planned" and sprint.start:
+            starts = (date.fromisoformat(sprint.start) - self.pm.today().date()).days
+            text.append(f" · starts in {starts} days" if starts > 0 else " · ready to start", style="bold")
+        elif summary.days_left is not None:
+            text.append(f" · {summary.days_left} days left" if summary.days_left >= 0
+                        else f" · {-summary.days_left} days overdue", style="bold")
+        committed = summary.committed_points if sprint.state != "planned" else summary.total_points
+        share = f" ({summary.done_points / committed:.0%})" if committed else ""
+        text.append(f"\n {'committed' if sprint.state != 'planned' else 'planned'} {committed:g} pt"
+                    f" · done {summary.done_points:g} pt{share} · {len(summary.items)} items")
+        if sprint.state == "closed":
+            text.append(f" · {len(sprint.carried)} carried over")
+        text.append(f"\n Goal: {sprint.goal or '(none)'}", style="italic")
+        if self.read_only:
+            hints = "read-only: t returns to now"
+        else:
+            hints = "P plan · " + {"planned": "S start · a add items", "active": "C close · a add items",
+                                   "closed": "r replay"}[sprint.state]
+        text.append(f"\n sprint {position} of {len(listed)}: < > others · {hints}", style="dim")
+        return text
+
+    # Commands ----------------------------------------------------------------------------------
+    def _board_id(self) -> str | None:
+        board = default_board(self.ws)
+        return board.id if board else None
+
+    def action_other_sprint(self, step: int) -> None:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return
+        listed = sprints_of(self.ws, sprint.board_id)
+        at = next(n for n, s in enumerate(listed) if s.id == sprint.id)
+        self.sprint_id = listed[max(0, min(len(listed) - 1, at + step))].id
+        self.column = self.index = 0
+        self.refresh_view()
+
+    def action_plan(self) -> None:
+        board_id = self._board_id()
+        if self.read_only or board_id is None:
+            self.write(lambda: self.wb.board())  # explains the refusal
+            return
+
+        def planned(name: str | None) -> None:
+            if name:
+                sprint = next((s for s in self.ws.sprints.values() if s.name == name), None)
+                self.sprint_id = sprint.id if sprint else None
+                self.refresh_view()
+        self.app.push_screen(PlanSprintModal(board_id), planned)
+
+    def action_start(self) -> None:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return
+        if sprint.state != "planned":
+            self.notify(f"{sprint.name} is {sprint.state}: only a planned sprint can start (< > to pick one)",
+                        severity="warning")
+            return
+        self.write(lambda: self.wb.start_sprint(sprint.name), f"{sprint.name} started")
+
+    def action_close_sprint(self) -> None:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return
+        if sprint.state != "active":
+            self.notify(f"{sprint.name} is {sprint.state}: only the active sprint can close", severity="warning")
+            return
+        if self.read_only:
+            self.write(lambda: None)
+            return
+        unfinished = summarize(self.ws, sprint).unfinished
+        following = next_planned(self.ws, sprint.board_id, sprint)
+        choices = [("b", "unfinished items go back to the backlog", "backlog")]
+        if following is not None:
+            choices.insert(0, ("n", f"unfinished items move to {following.name}", "next"))
+
+        def chosen(where: str | None) -> None:
+            if where:
+                result = self.write(lambda: self.wb.close_sprint(sprint.name, carry_to=where))
+                if isinstance(result, dict):
+                    self.notify(f"{sprint.name} closed: {result['done']} done, {result['carried']} carried to "
+                                f"{result['to']}")
+        self.app.push_screen(ChoiceModal(
+            f"Close {sprint.name}? {len(unfinished)} unfinished item(s) — where do they go?", choices), chosen)
+
+    def action_add_items(self) -> None:
+        sprint = self.shown_sprint()
+        if sprint is None or self.read_only:
+            self.write(lambda: self.wb.sprint())
+            return
+        from pmtui.tui.modals.sprint_pick import PickItemsModal
+        self.app.push_screen(PickItemsModal(sprint.id), lambda _: self.refresh_view())
+
+    def action_remove_card(self) -> None:
+        card = self._need_card()
+        if card is not None:
+            self.write(lambda: self.wb.remove_from_sprint([card.key]), f"{card.key} taken out of the sprint")
+
+    def action_new_card(self) -> None:
+        sprint = self.shown_sprint()
+        if self.read_only:
+            self.write(lambda: None)
+            return
+        name = sprint.name if sprint is not None and sprint.state != "closed" else None
+        self.app.push_screen(ItemModal(column=self.column_name, sprint=name),
+                             lambda key: self.refresh_view(follow=key) if key else None)
+
+    def action_replay(self) -> None:
+        sprint = self.shown_sprint()
+        if sprint is None or sprint.state != "closed":
+            self.notify("Only a closed sprint can be replayed (< > to pick one)", severity="warning")
+            return
+        records = self.wb.records_of(sprint.id)
+        started = next((r for r in records if r.name.endswith(".Started")), None)
+        if started is None:
+            self.notify(f"{sprint.name} never started: nothing to replay", severity="warning")
+            return
+        if self.pm.travel_to(AsOf(event=started.seq, text=f"#{started.seq}"), replaying=sprint.id):
+            self.notify(f"Replaying {sprint.name} from its start: ] steps forward, {{ }} a day, t ends",
+                        timeout=4)
+
+    def commands(self) -> Iterable[Command]:
+        return [
+            ("Sprint: plan a sprint", "Name, goal, dates and items from the ranked backlog (P)", self.action_plan),
+            ("Sprint: start", "Start the shown planned sprint (S)", self.action_start),
+            ("Sprint: close", "Close the active sprint, choosing where unfinished items go (C)",
+             self.action_close_sprint),
+            ("Sprint: add items", "Add backlog items to the shown sprint (a)", self.action_add_items),
+            ("Sprint: replay a closed sprint", "Travel to its start; ] steps to its close (r)", self.action_replay),
+            ("Sprint: previous sprint", "<", lambda: self.action_other_sprint(-1)),
+            ("Sprint: next sprint", ">", lambda: self.action_other_sprint(1)),
+            *super().commands(),
+        ]
