@@ -1,0 +1,127 @@
+"""``pmtui chart`` end to end on the demo store: charts print, --json gives the series, --as-of
+travels, mistakes are one line with exit 2."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pmtui.chart_sources import KINDS
+from pmtui.charts import downsample, kpi_chart
+from pmtui.cli import main
+from pmtui.service import Workbench
+from projections.metrics import KpiPoint, KpiTrend
+from projections.sprint_view import sprints_of
+
+ANSI = re.compile(r"\x1b\[")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def last_closed(db: Path) -> tuple[str, float]:
+    wb = Workbench(db=str(db), actor="tester")
+    try:
+        closed = [s for s in sprints_of(wb.now) if s.state == "closed"]
+        sprint = closed[-1]
+        committed = sum(v or 0 for v in sprint.committed.values())
+        return sprint.name, committed
+    finally:
+        wb.close()
+
+
+def test_burndown_of_the_last_closed_sprint_is_drawn_at_the_asked_size(demo_db: Path, capsys) -> None:
+    name, _ = last_closed(demo_db)
+    code, out, err = run(capsys, "chart", "burndown", "--sprint", name, "--width", "100", "--height", "25")
+    assert (code, err) == (0, "")
+    lines = out.rstrip("\n").split("\n")
+    assert len(lines) == 25 and max(len(line) for line in lines) <= 100
+    assert f"Burndown: {name}" in lines[0]
+    assert "ideal" in out and "remaining" in out
+    assert not ANSI.search(out)  # not a terminal: no colours
+
+
+def test_burndown_json_matches_the_sprint_and_velocity(demo_db: Path, capsys) -> None:
+    name, committed = last_closed(demo_db)
+    code, out, _ = run(capsys, "chart", "burndown", "--sprint", name, "--json")
+    series = json.loads(out)
+    assert code == 0 and series["committed"] == committed
+    first, last = series["days"][0], series["days"][-1]
+    assert first["ideal"] == committed and last["ideal"] == 0
+    assert first["remaining"] + first["done"] == first["scope"]
+    assert series["sprint"]["state"] == "closed"
+    code, out, _ = run(capsys, "chart", "velocity", "--json")
+    row = next(r for r in json.loads(out) if r["sprint"] == name)
+    assert row["completed"] == last["done"]  # what was done at the close, both ways
+    assert row["committed"] == committed
+
+
+def test_as_of_a_week_ago_shows_the_week_old_picture(demo_db: Path, capsys) -> None:
+    _, now_out, _ = run(capsys, "chart", "cfd", "--json")
+    code, out, err = run(capsys, "chart", "cfd", "--json", "--as-of", "2026-11-13")
+    assert code == 0, err
+    now_flow, past_flow = json.loads(now_out), json.loads(out)
+    assert past_flow["days"][-1]["day"] == "2026-11-13"
+    assert past_flow["days"] == now_flow["days"][:len(past_flow["days"])]  # the past is a prefix of now
+    code, text, _ = run(capsys, "chart", "cfd", "--as-of", "2026-11-13", "--width", "80", "--height", "20")
+    assert code == 0 and text.startswith("(as of 2026-11-13")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_chart_kind_draws_and_has_a_json_form(demo_db: Path, capsys, kind: str) -> None:
+    code, out, err = run(capsys, "chart", kind, "--width", "70", "--height", "16")
+    assert (code, err) == (0, ""), err
+    assert len(out.splitlines()) >= 16
+    code, out, _ = run(capsys, "chart", kind, "--json")
+    assert code == 0 and json.loads(out)
+
+
+def test_colour_is_asked_for_explicitly(demo_db: Path, capsys) -> None:
+    code, out, _ = run(capsys, "chart", "velocity", "--color", "always", "--width", "60", "--height", "12")
+    assert code == 0 and ANSI.search(out)
+
+
+def test_one_kpi_with_its_high_low_and_breaches(demo_db: Path, capsys) -> None:
+    code, out, _ = run(capsys, "chart", "kpi", "--kpi", "conversion rate", "--json")
+    (trend,) = json.loads(out)
+    assert code == 0 and trend["name"] == "Conversion rate"
+    assert trend["high"]["value"] == max(p["value"] for p in trend["points"])
+    assert trend["low"]["value"] == min(p["value"] for p in trend["points"])
+    assert all(b["status"] != "ok" for b in trend["breaches"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["chart", "burndown", "--sprint", "Sprint 99"], "no sprint named 'Sprint 99'"),
+    (["chart", "velocity", "--width", "5"], "20-1000 columns wide"),
+    (["chart", "velocity", "--sprint", "Sprint 1"], "--sprint goes with the burndown"),
+    (["chart", "kpi", "--kpi", "nope"], "no KPI named 'nope'"),
+    (["chart", "pie"], "invalid choice"),
+    (["chart", "cfd", "--as-of", "#99999"], "there is no event #99999"),
+])
+def test_mistakes_are_one_line_and_exit_2(demo_db: Path, capsys, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_target_line_is_drawn_at_its_value() -> None:
+    trend = KpiTrend("Errors", "", "lower", 2.0, None, None,
+                     [KpiPoint(0.0, 0.0, "ok"), KpiPoint(86400.0 * 10, 10.0, "ok")], None, None, [], None)
+    rows = kpi_chart(trend, 40, 24, colors=False).splitlines()
+    plot = [n for n, row in enumerate(rows) if "│" in row or "┤" in row or "├" in row]
+    line = next(n for n, row in enumerate(rows) if "├" in row and row.count("─") > 20)
+    # The plot spans about -0.5..10.5; 2 sits about 77% of the way down.
+    assert 0.65 < (line - plot[0]) / (plot[-1] - plot[0]) < 0.9
+
+
+def test_downsample_keeps_about_one_point_per_column_and_both_ends() -> None:
+    xs = [float(n) for n in range(1000)]
+    x, y = downsample(xs, xs, 50)
+    assert len(x) == 50 and (x[0], x[-1]) == (0.0, 999.0) and x == y
+    assert downsample([1.0, 2.0], [3.0, 4.0], 50) == ([1.0, 2.0], [3.0, 4.0])
