@@ -1,0 +1,221 @@
+"""The history view's data, read lazily from the event log so 100k+ events stay fast.
+
+The timeline already holds every event's number and occurred time in arrays; the newest-first
+order is built from those without reading a single event. Entries (who, why, the field diff) are
+decoded only for the rows on screen, a window at a time, and cached. Filters on actor or event
+kind need one cheap pass over the log (actor and topic only), done once in a worker thread and
+extended as new events arrive.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import msgspec
+
+from pmtui.errors import UserError
+from pmtui.service import Workbench
+from pmtui.timespec import parse_as_of
+from projections.history import HistoryEntry, entry
+from projections.records import EventRecord, event_name
+from projections.okr_progress import find_objective
+from projections.roadmap_view import find_roadmap_item
+from projections.state import Workspace
+
+FILTER_WORDS = ("item", "actor", "kind", "since", "until")
+_TERM = re.compile(r"^([a-z]+):(.+)$")
+CACHE_SIZE = 4000
+
+
+@dataclass
+class HistoryFilter:
+    subject: str = ""  # item key, RM-n or O-n
+    actor: str = ""
+    kind: str = ""  # part of the event name: Moved, WorkItem, Decided...
+    since: float | None = None
+    until: float | None = None
+    text: str = ""
+    subject_id: str | None = field(default=None, compare=False)
+
+    @property
+    def needs_meta(self) -> bool:
+        return bool(self.actor or self.kind) and not self.subject_id
+
+    @property
+    def empty(self) -> bool:
+        return not (self.subject or self.actor or self.kind or self.since is not None or self.until is not None)
+
+
+def parse_filter(text: str, ws: Workspace, now: datetime | None = None) -> HistoryFilter:
+    """``item:PM-3 actor:bob kind:Moved since:-7d until:2026-11-10``; a mistake raises UserError."""
+    try:
+        words = shlex.split(text)
+    except ValueError as error:
+        raise UserError(f"cannot read the filter: {error}") from None
+    found = HistoryFilter(text=text.strip())
+    for word in words:
+        match = _TERM.match(word)
+        if not match or match.group(1).lower() not in FILTER_WORDS:
+            raise UserError(f"unknown filter {word!r}: use item:KEY actor:NAME kind:Moved since:-7d until:2026-11-10")
+        name, value = match.group(1).lower(), match.group(2)
+        if name == "item":
+            found.subject, found.subject_id = value, _subject_id(ws, value)
+        elif name in ("actor", "kind"):
+            setattr(found, name, value)
+        else:
+            point = parse_as_of(value, now)
+            if point.moment is None:
+                raise UserError(f"{name}: takes a time such as -7d or 2026-11-10 (got {value!r})")
+            setattr(found, name, point.moment)
+    return found
+
+
+def _subject_id(ws: Workspace, ref: str) -> str:
+    item = ws.item_by_key(ref)
+    if item is not None:
+        return item.id
+    if ref.upper().startswith("RM-"):
+        roadmap = find_roadmap_item(ws, ref)
+        if roadmap is not None:
+            return roadmap.id
+    if ref.upper().startswith("O-"):
+        objective = find_objective(ws, ref)
+        if objective is not None:
+            return objective.id
+    raise UserError(f"no item {ref!r} (item: takes a key like PM-3, a roadmap item RM-2 or an objective O-1)")
+
+
+class _Meta(msgspec.Struct):
+    actor: str = "system"
+
+
+_decode_meta = msgspec.json.Decoder(_Meta).decode
+
+
+class HistorySource:
+    """Orders, filters and reads history entries for one workbench."""
+
+    def __init__(self, wb: Workbench) -> None:
+        self.wb = wb
+        self.actors: list[str] = []  # per timeline index (log order), filled by ``build_meta``
+        self.names: list[str] = []
+        self._meta_seq = 0
+        self._cache: OrderedDict[int, HistoryEntry] = OrderedDict()
+        self._cache_ws: Workspace | None = None
+
+    # Which events, in which order --------------------------------------------------------------
+    def limit(self, ws: Workspace) -> int:
+        """How many events (in log order) the shown workspace holds."""
+        return self.wb.timeline.index_of_seq(ws.position)
+
+    @property
+    def meta_ready(self) -> bool:
+        return self._meta_seq >= self.wb.timeline.position
+
+    def build_meta(self) -> None:
+        """Read every event's actor and kind (once; later calls read only what is new). Thread-safe
+        enough: it appends to lists the UI only reads after this returns."""
+        timeline = self.wb.timeline
+        upto = timeline.position
+        actors, names = [], []
+        for seq, _aggregate, _version, topic, state in self.wb.log.rows(self._meta_seq, upto):
+            actors.append(_decode_meta(state).actor)
+            names.append(event_name(topic))
+        self.actors.extend(actors)
+        self.names.extend(names)
+        self._meta_seq = upto
+
+    def order(self, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> Sequence[int]:
+        """Event numbers, newest first (by occurred time), of the events matching ``wanted``."""
+        if wanted.subject_id:
+            records = [r for r in self.wb.records_of(wanted.subject_id) if self._matches(r, ws, moment, wanted)]
+            records.sort(key=lambda r: (r.occurred, r.seq), reverse=True)
+            self._remember(ws, records)
+            return array("q", [r.seq for r in records])
+        timeline = self.wb.timeline
+        count = self.limit(ws)
+        seqs, occurred = timeline.seqs, timeline.occurred
+        late = [i for i in timeline.late if i < count]
+        if late or moment is not None:
+            indexes: Iterable[int] = sorted(range(count - 1, -1, -1), key=occurred.__getitem__, reverse=True)
+        else:
+            indexes = range(count - 1, -1, -1)
+        if moment is not None:
+            indexes = [i for i in indexes if occurred[i] <= moment]
+        if wanted.empty:
+            return array("q", [seqs[i] for i in indexes]) if not isinstance(indexes, range) else seqs[:count][::-1]
+        since = wanted.since if wanted.since is not None else float("-inf")
+        until = wanted.until if wanted.until is not None else float("inf")
+        actor, kind = wanted.actor.lower(), wanted.kind.lower()
+        actors, names = self.actors, self.names
+        out = array("q")
+        for i in indexes:
+            if not since <= occurred[i] <= until:
+                continue
+            if actor and (i >= len(actors) or actors[i].lower() != actor):
+                continue
+            if kind and (i >= len(names) or kind not in names[i].lower()):
+                continue
+            out.append(seqs[i])
+        return out
+
+    @staticmethod
+    def _matches(record: EventRecord, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> bool:
+        if record.seq > ws.position or (moment is not None and record.occurred > moment):
+            return False
+        if wanted.actor and record.actor.lower() != wanted.actor.lower():
+            return False
+        if wanted.kind and wanted.kind.lower() not in record.name.lower():
+            return False
+        if wanted.since is not None and record.occurred < wanted.since:
+            return False
+        return wanted.until is None or record.occurred <= wanted.until
+
+    # Reading entries ---------------------------------------------------------------------------
+    def _remember(self, ws: Workspace, records: Iterable[EventRecord]) -> None:
+        if ws is not self._cache_ws:
+            self._cache.clear()
+            self._cache_ws = ws
+        for record in records:
+            self._cache[record.seq] = entry(ws, record)
+            self._cache.move_to_end(record.seq)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def cached(self, ws: Workspace, seq: int) -> HistoryEntry | None:
+        if ws is not self._cache_ws:
+            return None
+        return self._cache.get(seq)
+
+    def get(self, ws: Workspace, seq: int, window: Sequence[int] = ()) -> HistoryEntry:
+        """The entry for ``seq``, reading ``window`` (the rows around it) in the same go."""
+        found = self.cached(ws, seq)
+        if found is not None:
+            return found
+        wanted = sorted({seq, *(s for s in window if self.cached(ws, s) is None)})
+        self._remember(ws, self._read(wanted))
+        return self._cache[seq]
+
+    def _read(self, seqs: list[int]) -> list[EventRecord]:
+        """Records for sorted ``seqs``: one range query per run of close numbers."""
+        out: list[EventRecord] = []
+        wanted = set(seqs)
+        start = prev = seqs[0]
+        for seq in [*seqs[1:], None]:
+            if seq is not None and seq - prev <= 8:
+                prev = seq
+                continue
+            out.extend(r for r in self.wb.records(start - 1, prev) if r.seq in wanted)
+            if seq is not None:
+                start = prev = seq
+        return out
+
+    def clear(self) -> None:
+        self._cache.clear()
+        self._cache_ws = None

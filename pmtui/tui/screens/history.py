@@ -1,0 +1,243 @@
+"""The history view: the audit log, newest first — who, when it occurred (and when it was recorded,
+if later: imported or backdated), why, and what changed field by field.
+
+Rows are event numbers; an entry is read from the log only when its line is painted (see
+``pmtui.tui.history_source``), so the view opens at once on 100k+ events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
+
+from domain.exceptions import DomainError
+from pmtui.timespec import local
+from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
+from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
+from projections.history import HistoryEntry, _short
+
+WIDE = 120
+BACKDATED_MARK = "*"
+
+
+def _value(value: object) -> str:
+    return _short(value, 60)
+
+
+class HistoryScreen(PmScreen):
+    mode = "history"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("x", "clear_filter", "Clear filter", show=False),
+        Binding("i", "this_item", "This item", show=False),
+    ]
+    DEFAULT_CSS = """
+    HistoryScreen #history-filter { height: 1; border: none; padding: 0 1; }
+    HistoryScreen #history-error { height: 1; padding: 0 1; color: $error; display: none; }
+    HistoryScreen #history-error.shown { display: block; }
+    HistoryScreen #history-status { height: 1; padding: 0 1; background: $panel; }
+    HistoryScreen #history-table { height: 1fr; min-height: 5; }
+    HistoryScreen #history-detail { height: auto; max-height: 40%; padding: 0 1; border-top: solid $panel;
+                                    overflow-y: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: HistorySource | None = None
+        self.wanted = HistoryFilter()
+        self.rows: Sequence[int] = []
+        self._wide = False
+        self._indexing = False
+
+    # Layout ----------------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="/ filter: item:PM-3 actor:bob kind:Moved since:-7d until:2026-11-10 (⏎)",
+                    id="history-filter")
+        yield Static("", id="history-error")
+        yield Static("", id="history-status")
+        yield ItemTable(self._columns(False), self._cells, row_key=lambda seq: seq, selectable=False,
+                        empty_text="No events match.", id="history-table")
+        yield Static("", id="history-detail")
+
+    @property
+    def table(self) -> ItemTable:
+        return self.query_one("#history-table", ItemTable)
+
+    def on_mount(self) -> None:
+        self.source = HistorySource(self.wb)
+        self.table.focus()
+        self.refresh_view()
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE
+        if wide != self._wide:
+            self._wide = wide
+            self.table.columns = self._columns(wide)
+            self.table.refresh()
+
+    def _columns(self, wide: bool) -> list[Column]:
+        if wide:
+            return [Column("seq", "#", 7, "right"), Column("when", "Occurred", 17), Column("who", "Who", 10),
+                    Column("event", "Event", 20), Column("subject", "Subject", 12), Column("change", "Change"),
+                    Column("why", "Why", 28)]
+        return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 9),
+                Column("subject", "Subject", 8), Column("change", "Change / why")]
+
+    def entry(self, seq: int) -> HistoryEntry:
+        assert self.source is not None
+        table = self.table
+        top = round(table.scroll_offset.y)
+        window = self.rows[max(0, top - 20): top + table.size.height + 60]
+        return self.source.get(self.ws, seq, window)
+
+    def _cells(self, seq: int) -> list[Cell]:
+        e = self.entry(seq)
+        when = local(e.occurred) + (BACKDATED_MARK if e.backdated else " ")
+        aggregate, kind = e.event.split(".", 1)
+        if self._wide:
+            return [str(e.seq), when, e.actor, (e.event, "bold" if aggregate == "WorkItem" else ""), e.subject,
+                    e.summary, (e.reason, "italic") if e.reason else ("", "")]
+        change = e.summary + (f" — {e.reason}" if e.reason else "")
+        return [when, e.actor, kind, e.subject, change]
+
+    # Data ------------------------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        if self.source is None:
+            return
+        ws = self.ws
+        self.source.clear()
+        if self.wanted.needs_meta and not self.source.meta_ready:
+            self._index_log()
+            return
+        self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
+        self.table.set_rows(self.rows)
+        self._show_status()
+        self.show_detail()
+
+    def _show_status(self, note: str = "") -> None:
+        count = len(self.rows)
+        parts = [f"{count} event{'s' if count != 1 else ''}, newest first"]
+        if self.wanted.text:
+            parts.append(f"filter: {self.wanted.text}")
+        parts.append(f"{BACKDATED_MARK} recorded later (imported/backdated)")
+        if note:
+            parts.append(note)
+        self.query_one("#history-status", Static).update(" · ".join(parts))
+
+    def _index_log(self) -> None:
+        """Actor and kind filters need every event's actor: read them once, off the UI thread."""
+        if self._indexing:
+            return
+        self._indexing = True
+        self._show_status("reading the log's actors and kinds…")
+        assert self.source is not None
+        self.run_worker(self.source.build_meta, thread=True, name="history-index", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "history-index" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._indexing = False
+        if event.state == WorkerState.ERROR:
+            self._show_error(f"could not read the log: {event.worker.error}")
+            return
+        self.refresh_view()
+
+    def on_item_table_cursor_moved(self, event: ItemTable.CursorMoved) -> None:
+        self.show_detail()
+
+    def current_entry(self) -> HistoryEntry | None:
+        seq = self.table.current_row
+        return None if seq is None else self.entry(seq)
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#history-detail", Static)
+        e = self.current_entry()
+        detail.update(Text("") if e is None else detail_text(e))
+
+    # Filter ----------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#history-filter", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "history-filter":
+            return
+        event.stop()
+        self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> bool:
+        try:
+            wanted = parse_filter(text, self.ws, self.pm.clock())
+        except DomainError as error:
+            self._show_error(str(error))
+            return False
+        self._show_error("")
+        self.wanted = wanted
+        self.query_one("#history-filter", Input).value = wanted.text
+        self.table.focus()
+        self.refresh_view()
+        return True
+
+    def action_clear_filter(self) -> None:
+        self.apply_filter("")
+
+    def action_this_item(self) -> None:
+        """Only the events of the selected entry's subject."""
+        e = self.current_entry()
+        if e is not None and (e.aggregate_id in self.ws.items or e.subject.startswith(("RM-", "O-"))):
+            self.apply_filter(f"item:{e.subject}")
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#history-error", Static)
+        error.update(message)
+        error.set_class(bool(message), "shown")
+
+    # Jump to the item ------------------------------------------------------------------------
+    def on_item_table_activated(self, event: ItemTable.Activated) -> None:
+        event.stop()
+        e = self.current_entry()
+        if e is None:
+            return
+        item = self.ws.items.get(e.aggregate_id)
+        if item is not None:
+            from pmtui.tui.modals.item import ItemModal
+
+            self.app.push_screen(ItemModal(item.key))
+        elif e.aggregate_id in self.ws.roadmap and "roadmap" in self.pm.available_modes:
+            self.pm.action_switch_view("roadmap")
+        elif e.aggregate_id in self.ws.objectives and "okrs" in self.pm.available_modes:
+            self.pm.action_switch_view("okrs")
+        else:
+            self.notify(f"{e.subject} has no view of its own; i shows only its events", timeout=3)
+
+    def commands(self) -> Iterable[Command]:
+        return [
+            ("History: filter", "item:KEY actor:NAME kind:Moved since:-7d until:DATE (/)", self.action_filter),
+            ("History: clear the filter", "Show every event (x)", self.action_clear_filter),
+            ("History: only this item", "The selected entry's item (i)", self.action_this_item),
+        ]
+
+
+def detail_text(e: HistoryEntry) -> Text:
+    text = Text()
+    text.append(f"#{e.seq} {e.event} {e.subject}", style="bold")
+    text.append(f" by {e.actor}, occurred {local(e.occurred, with_seconds=True)}")
+    if e.backdated:
+        text.append(f" · recorded {local(e.recorded, with_seconds=True)} (imported/backdated)", style="yellow")
+    text.append("\nWhy: ", style="bold")
+    text.append(e.reason or "(no reason given)", style="italic" if e.reason else "dim italic")
+    if e.changes:
+        for change in e.changes:
+            text.append(f"\n  {change.field}: ", style="bold")
+            text.append(_value(change.old), style="red")
+            text.append(" → ")
+            text.append(_value(change.new), style="green")
+    else:
+        text.append(f"\n  {e.summary}")
+    return text
