@@ -318,6 +318,10 @@ class Workbench:
 
         ``scope`` limits up/down to the neighbours a user sees (e.g. the same board column)."""
         item = self.item(key)
+        if item.archived:
+            raise UserError(f"{item.key} is archived: restore it before ranking it")
+        if where in ("before", "after") and other is not None and self.item(other).id == item.id:
+            raise UserError(f"cannot rank {item.key} {where} itself")
         peers = sorted((i for i in self.now.items.values()
                         if i.board_id == item.board_id and not i.archived and (scope is None or scope(i) or i.id == item.id)),
                        key=lambda i: i.rank)
