@@ -68,10 +68,10 @@ def apply_plan(wb: Workbench, plan: ImportPlan) -> ImportReport:
     with wb.recorded_as(plan.started_by, plan.started):
         if fresh:
             # A fresh store: the import is the product, and its board is the product's board.
-            wb.init_product(plan.product_name, plan.key_prefix, mode="kanban", board_name=plan.board_name,
+            wb.init_product(plan.product_name, plan.key_prefix, mode=plan.mode, board_name=plan.board_name,
                             columns=plan.columns, reason=reason)
         else:
-            wb.add_board(plan.board_name, mode="kanban", columns=plan.columns, reason=reason)
+            wb.add_board(plan.board_name, mode=plan.mode, columns=plan.columns, reason=reason)
     board = wb.board(plan.board_name).name
     for sprint in plan.sprints:
         with wb.recorded_as(sprint["actor"], sprint["occurred"]):

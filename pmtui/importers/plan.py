@@ -61,6 +61,7 @@ class ImportPlan:
     skipped: Counter[str] = field(default_factory=Counter)  # source action/field -> how many skipped
     seeded: int = 0  # items whose creation lay before the export's window: created from the snapshot
     items: int = 0
+    mode: str = "kanban"  # the board's mode: scrum when the source has sprints
 
     @property
     def reason(self) -> str:

@@ -1,0 +1,431 @@
+"""Jira issues with their changelog (REST ``/search?expand=changelog``): issues become work items,
+and their history replays at the original times by the original authors.
+
+Accepted shapes: ``{"issues": [...]}`` (Jira's own search result), a list of issues, or a list of
+``{"data": issue}`` (what Perceval/GrimoireLab archives, as in the test fixture).
+
+Mapped: issue type -> kind, summary -> title, description (text, or Atlassian Document Format
+flattened to text) -> description, story points, sprint (the latest of the issue's sprints),
+status -> board column, assignee, labels, comments. The issue's own key is kept as a label
+(``pup-6551``) since pmtui numbers items itself. Status, sprint, story points, summary, type,
+description, assignee and label changes replay at their changelog times; other changelog fields
+(rank, links, workflow, resolution, custom QA fields…) are skipped and counted.
+
+Each issue is created at ``fields.created`` by its reporter, in the state its changelog rolls back
+to; after the replay whatever the changelog does not explain is set from the issue's fields at
+``fields.updated`` (actor ``jira``), so every item ends as the export has it.
+
+Columns are the statuses seen, ordered by Jira's status category (to do, in progress, done) and
+then by when each status first appears; a status's category comes from ``statusCategory`` when the
+export has it, else from its name (done-like words are done, open/new/backlog-like are to do).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from domain.values import non_empty
+from pmtui.importers.plan import (
+    ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
+    label_of, title_of, utc,
+)
+
+SYSTEM = "Jira"
+SNAPSHOT_ACTOR = "jira"
+CATEGORY = {"new": "todo", "indeterminate": "doing", "done": "done"}
+POINTS_NAMES = ("story points", "story point estimate")
+POINTS_IDS = ("customfield_10002", "customfield_10016", "customfield_10026", "customfield_10028",
+              "customfield_10106", "customfield_10004")
+KINDS = {"epic": "epic", "story": "story", "user story": "story", "new feature": "story", "feature": "story",
+         "improvement": "story", "bug": "bug", "defect": "bug", "task": "task", "sub-task": "task",
+         "subtask": "task", "technical task": "task", "spike": "spike", "research": "spike"}
+REPLAYED_FIELDS = ("status", "sprint", "story points", "story point estimate", "summary", "issuetype",
+                   "description", "assignee", "labels")
+
+
+# Reading and validating ------------------------------------------------------------------------------
+def load(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ImportFormatError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{path}: not Jira issues (not UTF-8 text)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    return issues_of(data, str(path))
+
+
+def _need(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise ImportFormatError(f"{where}: not Jira issues ({message})")
+
+
+def issues_of(data: Any, where: str = "the file") -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The issues (unwrapped) and the field-name map (``names``, when the export has one), validated."""
+    names: dict[str, str] = {}
+    if isinstance(data, dict):
+        _need(isinstance(data.get("issues"), list), where, "expected a list of issues or an object with 'issues'")
+        names = data.get("names") if isinstance(data.get("names"), dict) else {}
+        data = data["issues"]
+    _need(isinstance(data, list), where, "expected a list of issues or an object with 'issues'")
+    _need(bool(data), where, "the list of issues is empty")
+    issues = [item["data"] if isinstance(item, dict) and isinstance(item.get("data"), dict) and "fields" not in item
+              else item for item in data]
+    seen: set[str] = set()
+    for n, issue in enumerate(issues):
+        at = f"{where}: issue #{n + 1}"
+        _need(isinstance(issue, dict) and isinstance(issue.get("key"), str) and isinstance(issue.get("fields"), dict),
+              at, "no key or fields")
+        key, fields = issue["key"], issue["fields"]
+        _need(key not in seen, at, f"{key} appears twice")
+        seen.add(key)
+        _need(isinstance(fields.get("summary"), str), f"{where}: {key}", "no summary")
+        utc(fields.get("created"), f"{where}: {key} created")
+        _need(isinstance(fields.get("status"), dict) and isinstance(fields["status"].get("name"), str),
+              f"{where}: {key}", "no status name")
+        changelog = issue.get("changelog") or {}
+        _need(isinstance(changelog, dict) and isinstance(changelog.get("histories", []), list),
+              f"{where}: {key}", "changelog.histories is not a list")
+        for h in changelog.get("histories", []):
+            _need(isinstance(h, dict) and isinstance(h.get("items", []), list), f"{where}: {key}", "a history has no items")
+            utc(h.get("created"), f"{where}: {key} history")
+            for item in h.get("items", []):
+                _need(isinstance(item, dict) and isinstance(item.get("field"), str), f"{where}: {key}",
+                      "a changelog item has no field")
+        if isinstance(issue.get("names"), dict):
+            names.update(issue["names"])
+    return issues, names
+
+
+# Values ---------------------------------------------------------------------------------------------
+def adf_text(node: Any) -> str:
+    """Atlassian Document Format flattened to plain text (paragraphs on their own lines)."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, list):
+        return "".join(adf_text(n) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    if node.get("type") == "text":
+        return str(node.get("text", ""))
+    if node.get("type") == "hardBreak":
+        return "\n"
+    inner = adf_text(node.get("content", []))
+    block = node.get("type") in ("paragraph", "heading", "codeBlock", "blockquote", "listItem", "rule")
+    return inner + "\n" if block else inner
+
+
+def description_of(value: Any) -> str:
+    return adf_text(value).strip("\n") if value else ""
+
+
+def kind_of(issue_type: Any) -> str:
+    return KINDS.get(str(issue_type or "").strip().lower(), "story")
+
+
+def points_of(value: Any) -> float | None:
+    if isinstance(value, bool) or value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= 1000 else None
+
+
+_GREENHOPPER_NAME = re.compile(r"name=(.*?),(?:startDate|endDate|completeDate|sequence|goal|activatedDate|"
+                               r"autoStartStop|incompleteIssuesDestinationId|synced)=")
+
+
+def sprint_of(value: Any) -> dict[str, Any] | None:
+    """A sprint from the Sprint field: a dict (Jira Cloud) or a greenhopper string (Jira Server)."""
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return {"id": str(value.get("id") or ""), "name": value["name"], "start": _date(value.get("startDate")),
+                "end": _date(value.get("endDate"))}
+    if isinstance(value, str) and "greenhopper" in value and "name=" in value:
+        match = _GREENHOPPER_NAME.search(value) or re.search(r"name=([^,\]]*)", value)
+        assert match is not None
+        attrs = dict(re.findall(r"(id|startDate|endDate)=([^,\]]*)", value))
+        return {"id": attrs.get("id", ""), "name": match.group(1), "start": _date(attrs.get("startDate")),
+                "end": _date(attrs.get("endDate"))}
+    return None
+
+
+def _date(value: Any) -> str | None:
+    text = str(value or "")
+    return text[:10] if re.match(r"\d{4}-\d{2}-\d{2}", text) else None
+
+
+def _is_sprint_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(sprint_of(v) for v in value)
+
+
+def sprint_pairs(ids: Any, names: Any) -> list[tuple[str, str]]:
+    """A changelog Sprint value as (id, name) pairs: ``to`` "1812, 1814" with ``toString``
+    "CR 1, CR 2". Ids are "" when they cannot be paired (a name holding a comma)."""
+    name_list = [n.strip() for n in str(names or "").split(",") if n.strip()]
+    id_list = [i.strip() for i in str(ids or "").split(",") if i.strip()]
+    if len(id_list) != len(name_list):
+        id_list = [""] * len(name_list)
+    return list(zip(id_list, name_list))
+
+
+def person(user: Any) -> str | None:
+    if not isinstance(user, dict):
+        return None
+    return user.get("name") or user.get("key") or user.get("displayName") or user.get("accountId")
+
+
+# Planning -------------------------------------------------------------------------------------------
+class _Planner:
+    def __init__(self, issues: list[dict[str, Any]], names: dict[str, str], where: str) -> None:
+        self.issues = issues
+        self.where = where
+        self.points_field = self._field_id(names, POINTS_NAMES, lambda v: points_of(v) is not None
+                                           and not isinstance(v, str), POINTS_IDS)
+        self.sprint_field = self._field_id(names, ("sprint",), _is_sprint_list, ())
+        self.people = self._people()
+        self.steps: list[Step] = []
+        self.replayed: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self.sprints: dict[str, dict[str, Any]] = {}  # final name -> name, start, end
+        self.sprint_names = self._sprint_names()  # sprint id -> its final name (sprints get renamed)
+        self.columns, self.column_of = self._columns()
+
+    def _field_id(self, names: dict[str, str], wanted: tuple[str, ...], fits: Any, common: tuple[str, ...]) -> str | None:
+        for fid, name in names.items():
+            if str(name).strip().lower() in wanted:
+                return fid
+        candidates = list(common) + sorted({k for i in self.issues for k in i["fields"] if k.startswith("customfield_")})
+        for fid in dict.fromkeys(candidates):
+            if any(fits(i["fields"].get(fid)) for i in self.issues if i["fields"].get(fid) is not None):
+                if all(fits(i["fields"][fid]) for i in self.issues if i["fields"].get(fid) is not None):
+                    return fid
+        return None
+
+    def _people(self) -> dict[str, str]:
+        """Changelog ids (usernames or account ids) -> the name pmtui shows for that person."""
+        found: dict[str, str] = {}
+        for issue in self.issues:
+            users = [issue["fields"].get(k) for k in ("assignee", "reporter", "creator")]
+            users += [h.get("author") for h in (issue.get("changelog") or {}).get("histories", [])]
+            for user in users:
+                name = person(user)
+                if name:
+                    for ident in (user.get("name"), user.get("key"), user.get("accountId")):
+                        if ident:
+                            found.setdefault(str(ident), name)
+        return found
+
+    def _columns(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        first_seen: dict[str, datetime] = {}
+        category: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for issue in self.issues:
+            status = issue["fields"]["status"]
+            created = utc(issue["fields"]["created"], "created")
+            seen = [(created, status["name"])]
+            for h in self.histories(issue):
+                for item in h.get("items", []):
+                    if item["field"].lower() == "status":
+                        at = utc(h["created"], "history")
+                        seen += [(at, s) for s in (item.get("fromString"), item.get("toString")) if s]
+            for at, name in seen:
+                low = str(name).lower()
+                names.setdefault(low, str(name))
+                if low not in first_seen or at < first_seen[low]:
+                    first_seen[low] = at
+            key = (status.get("statusCategory") or {}).get("key")
+            if key in CATEGORY:
+                category[status["name"].lower()] = CATEGORY[key]
+        for low in names:
+            category.setdefault(low, category_by_name(names[low]) or "doing")
+        order = sorted(names, key=lambda low: (["todo", "doing", "done"].index(category[low]), first_seen[low]))
+        taken: set[str] = set()
+        column_of = {low: column_name(names[low], taken) for low in order}
+        return [{"name": column_of[low], "category": category[low]} for low in order], column_of
+
+    def histories(self, issue: dict[str, Any]) -> list[dict[str, Any]]:
+        histories = (issue.get("changelog") or {}).get("histories", [])
+        return sorted(histories, key=lambda h: utc(h["created"], "history"))
+
+    def who(self, ident: Any, shown: Any) -> str | None:
+        if ident in (None, ""):
+            return str(shown) if shown else None
+        return self.people.get(str(ident), str(ident))
+
+    def _sprint_names(self) -> dict[str, str]:
+        """Names by sprint id: the Sprint fields' (current) names win, else the latest changelog name."""
+        from_fields: dict[str, str] = {}
+        for issue in self.issues:
+            for value in (issue["fields"].get(self.sprint_field) or []) if self.sprint_field else []:
+                sprint = sprint_of(value)
+                if sprint and sprint["id"]:
+                    from_fields[sprint["id"]] = sprint["name"]
+        seen = sorted(((utc(h["created"], "history"), item) for issue in self.issues for h in self.histories(issue)
+                       for item in h.get("items", []) if item["field"].lower() == "sprint"), key=lambda pair: pair[0])
+        names: dict[str, str] = {}
+        for _, item in seen:
+            for ident, name in sprint_pairs(item.get("from"), item.get("fromString")) + sprint_pairs(item.get("to"), item.get("toString")):
+                if ident:
+                    names[ident] = name
+        return {**names, **from_fields}
+
+    def latest_sprint(self, ids: Any, names: Any) -> str | None:
+        """The sprint an item is in after a changelog Sprint value: the last one listed."""
+        pairs = sprint_pairs(ids, names)
+        if not pairs:
+            return None
+        ident, name = pairs[-1]
+        name = self.sprint_names.get(ident, name) if ident else name
+        if name.lower() not in (s.lower() for s in self.sprints):
+            self.sprints[name] = {"name": name, "start": None, "end": None}
+        return name
+
+    # The state an issue has, as a dict of pmtui values --------------------------------------------
+    def final_state(self, issue: dict[str, Any]) -> dict[str, Any]:
+        f = issue["fields"]
+        sprints = [s for s in (sprint_of(v) for v in (f.get(self.sprint_field) or [])) if s] if self.sprint_field else []
+        for sprint in sprints:
+            known = self.sprints.setdefault(sprint["name"], {k: sprint[k] for k in ("name", "start", "end")})
+            known["start"] = known["start"] or sprint["start"]
+            known["end"] = known["end"] or sprint["end"]
+        return {
+            "status": self.column_of[f["status"]["name"].lower()],
+            "title": title_of(f["summary"]),
+            "kind": kind_of((f.get("issuetype") or {}).get("name")),
+            "description": description_of(f.get("description")),
+            "points": points_of(f.get(self.points_field)) if self.points_field else None,
+            "sprint": sprints[-1]["name"] if sprints else None,
+            "assignee": person(f.get("assignee")),
+            "labels": self.labels(issue, f.get("labels") or []),
+        }
+
+    def labels(self, issue: dict[str, Any], names: list[Any] | str) -> list[str]:
+        words = names.split() if isinstance(names, str) else names
+        found = [label_of(issue["key"])] + [label_of(w) for w in words]
+        return [lbl for n, lbl in enumerate(found) if lbl and lbl not in found[:n]]
+
+    def change(self, issue: dict[str, Any], item: dict[str, Any]) -> tuple[str, Any, Any] | None:
+        """(pmtui field, old value, new value) of a changelog item this importer replays."""
+        name = item["field"].lower()
+        before, after = item.get("fromString"), item.get("toString")
+        if name == "status":
+            return "status", self.column_of.get(str(before).lower()), self.column_of.get(str(after).lower())
+        if name == "sprint":
+            return ("sprint", self.latest_sprint(item.get("from"), before),
+                    self.latest_sprint(item.get("to"), after))
+        if name in POINTS_NAMES:
+            return "points", points_of(before), points_of(after)
+        if name == "summary":
+            return "title", title_of(before), title_of(after)
+        if name == "issuetype":
+            return "kind", kind_of(before), kind_of(after)
+        if name == "description":
+            return "description", description_of(before), description_of(after)
+        if name == "assignee":
+            return "assignee", self.who(item.get("from"), before), self.who(item.get("to"), after)
+        if name == "labels":
+            return "labels", self.labels(issue, before or ""), self.labels(issue, after or "")
+        return None
+
+    def plan(self) -> ImportPlan:
+        finals = {issue["key"]: self.final_state(issue) for issue in self.issues}
+        for issue in self.issues:
+            self.replay(issue, finals[issue["key"]])
+        projects = {(i["fields"].get("project") or {}).get("name") for i in self.issues} - {None}
+        name = projects.pop() if len(projects) == 1 else "Jira import"
+        started = min(s.occurred for s in self.steps)
+        first = min(self.issues, key=lambda i: utc(i["fields"]["created"], "created"))
+        return ImportPlan(
+            system=SYSTEM, board_name=non_empty(name, "board name", 60), columns=self.columns,
+            product_name=non_empty(name, "product name"), key_prefix=key_prefix_for(name, "JI"),
+            started=started, started_by=self.creator(first), steps=self.steps,
+            sprints=[{**s, "occurred": started, "actor": self.creator(first)}
+                     for s in sorted(self.sprints.values(), key=lambda s: (s["start"] or "9999", s["name"]))],
+            replayed=self.replayed, skipped=self.skipped, items=len(self.issues), mode="scrum" if self.sprints else "kanban",
+        )
+
+    def creator(self, issue: dict[str, Any]) -> str:
+        f = issue["fields"]
+        return person(f.get("reporter")) or person(f.get("creator")) or SNAPSHOT_ACTOR
+
+    def replay(self, issue: dict[str, Any], final: dict[str, Any]) -> None:
+        key, f = issue["key"], issue["fields"]
+        created = utc(f["created"], f"{key} created")
+        histories = self.histories(issue)
+        changes: list[tuple[datetime, str, str, Any, Any]] = []  # at, actor, field, old, new
+        for h in histories:
+            at = max(created, utc(h["created"], f"{key} history"))
+            actor = person(h.get("author")) or SNAPSHOT_ACTOR
+            for item in h.get("items", []):
+                change = self.change(issue, item)
+                if change is None:
+                    self.skipped[f"{item['field']} change"] += 1
+                else:
+                    changes.append((at, actor, *change))
+        # The state at creation: the final state rolled back through the changes, newest first.
+        state = dict(final)
+        for _, _, field_name, old, _ in reversed(changes):
+            if field_name == "status" and old is None:
+                continue
+            state[field_name] = old
+        self.step(created, self.creator(issue), key, "create", {**state}, "issue created")
+        for at, actor, field_name, _, new in changes:
+            if field_name == "status" and new is None:
+                self.skipped["status change (unknown status)"] += 1
+                continue
+            if state[field_name] == new:
+                self.skipped[f"{field_name} change (no change)"] += 1
+                continue
+            state[field_name] = new
+            if field_name == "status":
+                self.step(at, actor, key, "move", {"column": new}, "status")
+            else:
+                self.step(at, actor, key, "edit", {field_name: new}, field_name)
+            self.replayed[f"{field_name} change"] += 1
+        for comment in ((f.get("comment") or {}).get("comments") or []):
+            text = description_of(comment.get("body")).strip() if isinstance(comment, dict) else ""
+            if text and isinstance(comment.get("created"), str):
+                self.step(max(created, utc(comment["created"], f"{key} comment")),
+                          person(comment.get("author")) or SNAPSHOT_ACTOR, key, "comment", {"text": text}, "comment")
+                self.replayed["comment"] += 1
+        self.reconcile(issue, state, final)
+
+    def reconcile(self, issue: dict[str, Any], state: dict[str, Any], final: dict[str, Any]) -> None:
+        key = issue["key"]
+        last = max((s.occurred for s in self.steps if s.ref == key))
+        updated = issue["fields"].get("updated")
+        at = max(last, utc(updated, f"{key} updated")) if isinstance(updated, str) else last
+        edits = {k: v for k, v in final.items() if k != "status" and state.get(k) != v}
+        if edits:
+            self.step(at, SNAPSHOT_ACTOR, key, "edit", edits, "issue fields")
+        if final["status"] != state["status"]:
+            self.step(at, SNAPSHOT_ACTOR, key, "move", {"column": final["status"]}, "issue fields")
+        if edits or final["status"] != state["status"]:
+            self.replayed["issue fields (final state)"] += 1
+
+    def step(self, at: datetime, actor: str, ref: str, action: str, values: dict[str, Any], source: str) -> None:
+        if action in ("create", "edit"):
+            fields = {k: v for k, v in values.items() if k not in ("title", "kind", "status")}
+            checked = check_item_values(fields, f"{self.where}: {ref}")
+            values = {**values, **checked}
+        self.steps.append(Step(at, actor, ref, action, values, source))
+
+
+def plan_jira(data: Any, where: str = "the file") -> ImportPlan:
+    issues, names = issues_of(data, where)
+    return _Planner(issues, names, where).plan()
+
+
+def plan_file(path: str | Path) -> ImportPlan:
+    issues, names = load(path)
+    return _Planner(issues, names, str(path)).plan()
