@@ -115,7 +115,7 @@ class ItemModal(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", tooltip="Save the changes"),
-        Binding("ctrl+e", "external_editor", "$EDITOR", tooltip="Edit the focused long text in $EDITOR"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, tooltip="Edit the focused long text in $EDITOR"),
         Binding("escape,ctrl+g", "close", "Close", tooltip="Close without saving"),
     ]
 
@@ -152,7 +152,7 @@ class ItemModal(ModalScreen[str | None]):
                         yield Select([(k.value, k.value) for k in ItemKind], value=values[name], allow_blank=False,
                                      id="field-kind", disabled=read_only)
                     elif name == "moscow":
-                        yield Select([(m.value, m.value) for m in Moscow], value=values[name] or Select.BLANK,
+                        yield Select([(m.value, m.value) for m in Moscow], value=values[name] or Select.NULL,
                                      prompt="(none)", id="field-moscow", disabled=read_only)
                     else:
                         yield Input(values[name], placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
@@ -177,7 +177,7 @@ class ItemModal(ModalScreen[str | None]):
         for name in SHORT_FIELDS:
             widget = self.query_one(f"#field-{name}")
             if isinstance(widget, Select):
-                values[name] = "" if widget.value is Select.BLANK else str(widget.value)
+                values[name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 values[name] = widget.value  # type: ignore[attr-defined]
         for name in LONG_FIELDS:

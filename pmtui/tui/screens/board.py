@@ -109,6 +109,33 @@ class BoardScreen(PmScreen):
             self.notify("No card here: move the cursor to a card (h j k l)", severity="warning")
         return card
 
+    def _still_as_shown(self, card: ItemView) -> bool:
+        """Before changing a card: fold what others wrote since the screen was drawn. If they moved,
+        reordered or archived this card meanwhile, say so and show the fresh state instead of
+        acting on what is no longer true (nothing of theirs is overwritten)."""
+        if self.read_only:
+            return True
+        self.wb.refresh()
+        fresh = self.wb.now.items.get(card.id)
+        if fresh is not None and (fresh.status, fresh.rank, fresh.archived, fresh.sprint) == (
+                card.status, card.rank, card.archived, card.sprint):
+            return True
+        if fresh is None or fresh.archived:
+            what = "archived it"
+        elif fresh.status != card.status:
+            what = f"moved it to {fresh.status}"
+        else:
+            what = "changed it"
+        actor = self._last_actor(card.id)
+        self.notify(f"{actor or 'Someone'} {what} meanwhile: showing the fresh state, nothing was changed",
+                    severity="warning", title=f"Conflict on {card.key}")
+        self.refresh_view(follow=card.key)
+        return False
+
+    def _last_actor(self, item_id: str) -> str | None:
+        records = self.wb.records_of(item_id)
+        return records[-1].actor if records else None
+
     # Cursor ------------------------------------------------------------------------------------
     def action_cursor(self, dx: int, dy: int) -> None:
         self.column += dx
@@ -127,7 +154,7 @@ class BoardScreen(PmScreen):
     # Commands ----------------------------------------------------------------------------------
     def action_move_card(self, step: int) -> None:
         card = self._need_card()
-        if card is None:
+        if card is None or not self._still_as_shown(card):
             return
         warning = self.write(lambda: self.wb.step_item(card.key, step))
         if warning is not None:
@@ -139,7 +166,7 @@ class BoardScreen(PmScreen):
 
     def action_rank(self, where: str) -> None:
         card = self._need_card()
-        if card is None:
+        if card is None or not self._still_as_shown(card):
             return
         column = card.status
         if self.write(lambda: self.wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic")):

@@ -1,0 +1,29 @@
+"""Small helpers for driving the TUI in tests."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from pmtui.tui.app import PmApp
+from pmtui.tui.screens.board import BoardScreen
+
+
+def messages(app: PmApp) -> list[str]:
+    """Every notification shown so far (title and message)."""
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def put_cursor_on(screen: BoardScreen, key: str) -> None:
+    screen.refresh_view(follow=key)
+    assert screen.selected is not None and screen.selected.key == key, f"{key} is not on this board"
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+def column_keys(screen: BoardScreen, column: str) -> list[str]:
+    assert screen.grid_layout is not None
+    names = [c.name for c in screen.grid_layout.columns]
+    return [card.key for card in screen.grid_layout.column_cards(names.index(column))]
