@@ -32,7 +32,7 @@ from typing import IO, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 from pmtui.chain import GENESIS, Row, canonical_id, chain_links, link_hash
@@ -151,11 +151,14 @@ def import_jsonl(wb: Any, source: str | Path | IO[bytes]) -> ImportResult:
     else:
         rows = read_jsonl(source if not isinstance(source, (str, Path)) else sys.stdin.buffer, where)
     recorder: Any = wb.app.recorder
-    if hasattr(recorder, "insert_numbered"):
-        noted = (datetime.now(timezone.utc).isoformat(), wb.actor, where)
-        head = recorder.insert_numbered(rows, provenance=noted)
-    else:  # the in-memory store numbers events itself and keeps no chain
-        recorder.insert_events([StoredEvent(UUID(r.originator_id), r.version, r.topic, r.state) for r in rows])
-        head = chain_links(GENESIS, rows)[-1][1]
+    try:
+        if hasattr(recorder, "insert_numbered"):
+            noted = (datetime.now(timezone.utc).isoformat(), wb.actor, where)
+            head = recorder.insert_numbered(rows, provenance=noted)
+        else:  # the in-memory store numbers events itself and keeps no chain
+            recorder.insert_events([StoredEvent(UUID(r.originator_id), r.version, r.topic, r.state) for r in rows])
+            head = chain_links(GENESIS, rows)[-1][1]
+    except IntegrityError:
+        raise UserError(f"{where} holds the same version of something twice; nothing was imported") from None
     wb.refresh()
     return ImportResult(len(rows), rows[-1].seq, head)
