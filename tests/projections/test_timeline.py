@@ -1,0 +1,169 @@
+"""Time travel: "as of event N" and "as of time T" equal a naive replay, checkpoints or not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from domain.exceptions import DomainError
+from projections.records import EventRecord
+from projections.state import Workspace, fold
+from projections.timeline import Timeline
+from tests.projections.conftest import DAY, T0, Log
+from tests.projections.workload import play, seeded, steps
+
+
+def timeline_over(records: Sequence[EventRecord], every: int = 3) -> tuple[Timeline, list[int]]:
+    """A timeline reading from an in-memory log; also returns how many reads it made (to show
+    that checkpoints, not full replays, answer queries)."""
+    reads: list[int] = []
+
+    def fetch(after: int, upto: int) -> Iterable[EventRecord]:
+        chosen = [r for r in records if after < r.seq <= upto]
+        reads.append(len(chosen))
+        return chosen
+
+    def fetch_seqs(seqs: Sequence[int]) -> Iterable[EventRecord]:
+        wanted = set(seqs)
+        chosen = [r for r in records if r.seq in wanted]
+        reads.append(len(chosen))
+        return chosen
+
+    return Timeline(fetch, fetch_seqs, every=every), reads
+
+
+def upto_event(records: Sequence[EventRecord], seq: int) -> Workspace:
+    return fold(r for r in records if r.seq <= seq)
+
+
+def upto_time(records: Sequence[EventRecord], moment: float) -> Workspace:
+    return fold(r for r in records if r.occurred <= moment)
+
+
+def moments(records: Sequence[EventRecord]) -> list[float]:
+    """Every occurred time, and just before and after each: the edges where answers change."""
+    times = sorted({r.occurred for r in records})
+    return [t + d for t in times for d in (-0.5, 0.0, 0.5)] + [0.0, times[-1] + DAY]
+
+
+# Hand-built logs --------------------------------------------------------------------------------
+def late_log() -> Log:
+    log = Log()
+    log.product()
+    a = log.item(1, "A")
+    for n in range(8):
+        log.change("WorkItem.Ranked", a, rank=[f"r{n}", f"r{n + 1}"])
+    # Imported history: recorded now, occurred days ago, in a jumbled order.
+    log.change("WorkItem.Moved", a, status=["Backlog", "To do"], occurred=T0 - 3 * DAY, actor="importer")
+    log.add("WorkItem.Commented", a, {"text": "old"}, occurred=T0 - 5 * DAY, actor="importer")
+    log.change("WorkItem.Edited", a, title=["A", "B"])
+    log.change("WorkItem.Moved", a, status=["To do", "Done"], occurred=T0 - 1 * DAY, actor="importer")
+    return log
+
+
+def test_as_of_event_uses_checkpoints_and_equals_a_replay() -> None:
+    records = late_log().records
+    timeline, reads = timeline_over(records, every=4)
+    assert timeline.append(records) == len(records)
+    assert sorted(timeline.checkpoints) == [0, 4, 8, 12, 16]
+    for seq in range(0, len(records) + 2):
+        reads.clear()
+        assert timeline.as_of_event(seq) == upto_event(records, seq), seq
+        assert sum(reads) < 4  # never more than the events since the checkpoint below
+    assert timeline.as_of_event(len(records)) is timeline.now
+
+
+def test_as_of_time_includes_backdated_events_that_occurred_by_then() -> None:
+    records = late_log().records
+    timeline, _ = timeline_over(records)
+    timeline.append(records)
+    assert len(timeline.late) == 3
+    for moment in moments(records):
+        assert timeline.as_of_time(moment) == upto_time(records, moment), moment
+    before_start = timeline.as_of_time(T0 - 4 * DAY)  # only the comment from 5 days ago... of an item not yet created
+    assert before_start.items == {} and before_start.count == 1
+
+
+def test_append_skips_what_it_has_already_folded() -> None:
+    records = late_log().records
+    timeline, _ = timeline_over(records)
+    timeline.append(records[:5])
+    assert timeline.append(records) == len(records) - 5
+    assert timeline.append(records) == 0
+    assert timeline.now == fold(records) and len(timeline) == len(records)
+
+
+def test_from_snapshot_backfills_checkpoints_once_for_older_points() -> None:
+    records = late_log().records
+    first, _ = timeline_over(records[:10], every=3)
+    first.append(records[:10])
+    restored, reads = timeline_over(records, every=3)
+    resumed = Timeline.from_snapshot(first.now.copy(), first.snapshot_index(), restored._fetch, restored._fetch_seqs, every=3)
+    assert not resumed.complete and resumed.position == 10
+    resumed.append(records[10:])
+    for moment in moments(records):
+        assert resumed.as_of_time(moment) == upto_time(records, moment)
+    assert resumed.complete  # an older point made it replay up to the snapshot once
+    for seq in range(len(records) + 1):
+        assert resumed.as_of_event(seq) == upto_event(records, seq)
+    assert resumed.seq_at_time(T0 - 10 * DAY) == 0
+    assert resumed.occurred_of(records[-1].seq) == records[-1].occurred and resumed.occurred_of(999) is None
+
+
+# Property: random command sequences through the real workbench -----------------------------
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(plan=steps, data=st.data())
+def test_as_of_equals_a_naive_replay_for_random_command_sequences(plan: list, data: st.DataObject) -> None:
+    wb = seeded(items=8)
+    try:
+        play(wb, plan)
+        records = list(wb.records())
+        assert [r.seq for r in records] == list(range(1, len(records) + 1))
+        # Now is a fresh full rebuild, and a second workbench on the store agrees.
+        assert wb.now == fold(records)
+        timeline, _ = timeline_over(records, every=3)
+        timeline.append(records)
+        assert timeline.now == wb.now
+        event(f"events: {min(len(records) // 25 * 25, 75)}+")
+        event(f"late events: {bool(timeline.late)}")
+        for seq in data.draw(st.lists(st.integers(0, len(records)), min_size=1, max_size=8), label="seqs"):
+            expected = upto_event(records, seq)
+            assert timeline.as_of_event(seq) == expected
+            assert wb.timeline.as_of_event(seq) == expected
+            assert wb.view(f"#{seq}") == expected
+        times = moments(records)
+        for moment in data.draw(st.lists(st.sampled_from(times), min_size=1, max_size=8), label="times"):
+            expected = upto_time(records, moment)
+            assert timeline.as_of_time(moment) == expected
+            assert wb.timeline.as_of_time(moment) == expected
+        # Resuming from a snapshot taken part way gives the same answers.
+        cut = data.draw(st.integers(0, len(records)), label="cut")
+        partial, _ = timeline_over(records[:cut], every=3)
+        partial.append(records[:cut])
+        resumed = Timeline.from_snapshot(partial.now.copy(), partial.snapshot_index(), timeline._fetch,
+                                         timeline._fetch_seqs, every=3)
+        resumed.append(records[cut:])
+        assert resumed.now == wb.now
+        for moment in data.draw(st.lists(st.sampled_from(times), min_size=1, max_size=4), label="times after resume"):
+            assert resumed.as_of_time(moment) == upto_time(records, moment)
+    finally:
+        wb.close()
+
+
+def test_refused_commands_write_nothing() -> None:
+    wb = seeded()
+    try:
+        before = wb.timeline.position
+        for command in (lambda: wb.move_item("PM-1", "Done"), lambda: wb.add_item(""),
+                        lambda: wb.add_item("x", kind="saga"), lambda: wb.close_sprint("S1")):
+            try:
+                command()
+            except DomainError:
+                pass
+            else:  # pragma: no cover
+                raise AssertionError("expected a refusal")
+        assert wb.timeline.position == before == len(list(wb.records()))
+    finally:
+        wb.close()
