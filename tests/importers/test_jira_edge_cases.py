@@ -1,0 +1,109 @@
+"""The Jira importer on small hand-made issues: the three accepted shapes, Jira Cloud's field forms
+(ADF descriptions, sprint objects, account ids, a ``names`` map), and malformed files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pmtui.importers.apply import apply_plan
+from pmtui.importers.jira import adf_text, plan_file, plan_jira
+from pmtui.importers.plan import ImportFormatError
+
+
+def issue(key: str, status: str = "In Progress", category: str = "indeterminate", histories: list | None = None,
+          **fields: Any) -> dict[str, Any]:
+    return {"key": key, "fields": {
+        "summary": fields.pop("summary", f"Issue {key}"), "created": "2024-03-01T10:00:00.000+0000",
+        "updated": "2024-03-09T10:00:00.000+0000", "issuetype": {"name": fields.pop("type", "Story")},
+        "status": {"name": status, "statusCategory": {"key": category}},
+        "reporter": {"accountId": "557058:aaa", "displayName": "Ann Reporter"},
+        "project": {"key": "WEB", "name": "Web Shop"}, **fields,
+    }, "changelog": {"histories": histories or []}}
+
+
+def history(when: str, author: str, *items: dict[str, Any]) -> dict[str, Any]:
+    return {"created": when, "author": {"accountId": author, "displayName": author.title()}, "items": list(items)}
+
+
+def status_change(old: str, new: str) -> dict[str, Any]:
+    return {"field": "status", "fieldtype": "jira", "fromString": old, "toString": new}
+
+
+ISSUES = [issue("WEB-1", histories=[history("2024-03-02T09:00:00.000+0000", "dev", status_change("To Do", "In Progress"))])]
+
+
+@pytest.mark.parametrize("shape", [
+    lambda issues: {"issues": issues, "total": len(issues)},
+    lambda issues: issues,
+    lambda issues: [{"backend_name": "Jira", "data": i} for i in issues],
+])
+def test_every_accepted_shape_imports_the_same(wb, shape) -> None:
+    report = apply_plan(wb, plan_jira(shape(json.loads(json.dumps(ISSUES)))))
+    item = wb.item(report.keys["WEB-1"])
+    assert item.status == "In Progress"
+    assert [c["name"] for c in wb.board("Web Shop").columns] == ["To Do", "In Progress"]
+    moved = [r for r in wb.records_of(item.id) if r.name == "WorkItem.Moved"]
+    assert [(r.actor, r.data["changes"]["status"]) for r in moved] == [("Dev", ["To Do", "In Progress"])]  # Cloud: display names
+
+
+def test_cloud_fields_adf_description_sprint_objects_and_story_points_by_name(wb) -> None:
+    adf = {"type": "doc", "version": 1, "content": [
+        {"type": "paragraph", "content": [{"type": "text", "text": "First line"}]},
+        {"type": "paragraph", "content": [{"type": "text", "text": "Second "}, {"type": "text", "text": "line"}]}]}
+    data = {"names": {"customfield_10099": "Story Points", "customfield_10020": "Sprint"}, "issues": [issue(
+        "WEB-2", "Done", "done", type="Bug", description=adf, customfield_10099=5,
+        customfield_10020=[{"id": 7, "name": "Sprint 7", "state": "closed", "startDate": "2024-03-04T08:00:00.000Z",
+                            "endDate": "2024-03-15T08:00:00.000Z"}],
+        assignee={"accountId": "557058:bbb", "displayName": "Bea Dev"}, labels=["checkout"],
+        histories=[history("2024-03-03T09:00:00.000+0000", "pm",
+                           {"field": "Story Points", "fromString": "3", "toString": "5"},
+                           {"field": "Sprint", "from": "", "fromString": "", "to": "7", "toString": "Sprint 7"})],
+    )]}
+    report = apply_plan(wb, plan_jira(data))
+    item = wb.item(report.keys["WEB-2"])
+    assert (item.kind, item.status, item.points, item.assignee) == ("bug", "Done", 5, "Bea Dev")
+    assert item.description == "First line\nSecond line"
+    assert item.labels == ["web-2", "checkout"]
+    sprint = wb.now.sprints[item.sprint]
+    assert (sprint.name, sprint.start, sprint.end) == ("Sprint 7", "2024-03-04", "2024-03-15")
+    created = [r for r in wb.records_of(item.id) if r.name == "WorkItem.Created"][0]
+    assert created.data["fields"]["points"] == 3 and created.data["fields"]["sprint"] is None
+    assert created.actor == "Ann Reporter"
+
+
+def test_unreplayed_changelog_fields_are_counted(wb) -> None:
+    data = [issue("WEB-3", histories=[history("2024-03-02T09:00:00.000+0000", "dev",
+                                              {"field": "Rank", "fromString": "", "toString": "Ranked higher"},
+                                              {"field": "Flagged", "fromString": None, "toString": "Impediment"})])]
+    report = apply_plan(wb, plan_jira(data))
+    assert report.skipped == {"Rank change": 1, "Flagged change": 1}
+
+
+def test_adf_text_keeps_hard_breaks_and_ignores_unknown_nodes() -> None:
+    doc = {"type": "doc", "content": [{"type": "paragraph", "content": [
+        {"type": "text", "text": "a"}, {"type": "hardBreak"}, {"type": "mention", "attrs": {}},
+        {"type": "text", "text": "b"}]}]}
+    assert adf_text(doc) == "a\nb\n"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not valid JSON"),
+    ('{"total": 0}', "expected a list of issues"),
+    ("[]", "the list of issues is empty"),
+    ('[{"key": "A-1"}]', "no key or fields"),
+    ('[{"key": "A-1", "fields": {"summary": "x", "created": "2024-01-01T00:00:00.000+0000"}}]', "no status name"),
+    ('[{"key": "A-1", "fields": {"summary": "x", "created": "soon", "status": {"name": "Open"}}}]',
+     "cannot read the date-time"),
+    ('[{"key": "A-1", "fields": {"summary": "x", "created": "2024-01-01T00:00:00.000+0000", "status": {"name": "Open"}},'
+     ' "changelog": {"histories": [{"created": "2024-01-02T00:00:00.000+0000", "items": [{"to": "x"}]}]}}]',
+     "a changelog item has no field"),
+])
+def test_a_malformed_file_gives_one_clear_error_and_writes_nothing(wb, tmp_path, content: str, message: str) -> None:
+    path = tmp_path / "issues.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=message):
+        apply_plan(wb, plan_file(path))
+    assert wb.now.position == 0
