@@ -182,11 +182,14 @@ class EventLog:
             return [decode_record(r[0], _dashed(r[1]), r[2], r[3], r[4]) for r in rows]
         seq_of = {}
         if self.location.kind == "postgres":
+            from psycopg.sql import SQL, Identifier
+
+            # Qualified by schema: the connection's search_path does not name pmtui's schema.
+            table = SQL("{0}.{1}").format(Identifier(self.recorder.datastore.schema),
+                                          Identifier(self.recorder.events_table_name))
             with self.recorder.datastore.transaction(commit=False) as curs:
-                curs.execute(
-                    f"SELECT originator_version, notification_id FROM {self.recorder.events_table_name} "  # noqa: S608
-                    "WHERE originator_id = %s", [UUID(aggregate_id)]
-                )
+                curs.execute(SQL("SELECT originator_version, notification_id FROM {0} WHERE originator_id = %s")
+                             .format(table), [UUID(aggregate_id)])
                 seq_of = {row["originator_version"]: row["notification_id"] for row in curs.fetchall()}
         return [decode_record(seq_of.get(s.originator_version, 0), aggregate_id, s.originator_version, s.topic, s.state)
                 for s in stored]
