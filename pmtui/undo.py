@@ -9,9 +9,14 @@ from the CLI, the TUI and over SSH:
   ``redo of #M`` hides the undo #M from later redos; a redo is itself a change (it can be undone);
 - a new ordinary change ends the redo chain (as in any editor).
 
-An undo is refused, with the reason, when someone else has changed the same thing since, when the
-fields no longer hold the values the change left, or when the change has no inverse (a comment, a
-measurement, starting or closing a sprint, creating anything but a work item).
+Comments, measurements and check-ins are records rather than changes (a wrong one is corrected by
+adding another), so undo looks past them. An undo is refused, with the reason, when someone else
+has changed the same thing since, when the fields no longer hold the values the change left, or
+when the change has no inverse (starting or closing a sprint, creating anything but a work item,
+putting an item back into a closed sprint). Creating a work item is undone by archiving it.
+
+The unit of undo is one event. A command that wrote several events at once (closing a sprint
+edits the unfinished items too) is not undone as a whole.
 """
 
 from __future__ import annotations
@@ -29,17 +34,15 @@ from projections.records import EventRecord
 
 COMPENSATION = re.compile(r"^(undo|redo) of #(\d+)")
 
-# Side effects of another change (allocating an item key when creating an item): never undone on
-# their own, and skipped over when looking for the last change.
-BOOKKEEPING = {"Product.KeyAllocated"}
+# Not changes of their own: a side effect of another change (allocating an item key when creating
+# an item) or an added record (a comment, a measurement, a check-in, which are corrected by adding
+# another). Undo and redo look past them.
+NOT_CHANGES = {"Product.KeyAllocated", "WorkItem.Commented", "Kpi.Measured", "Objective.CheckedIn"}
 
 # Changes whose inverse is another event class of the same aggregate.
 INVERSE_CLASS = {"WorkItem.Archived": "Restored", "WorkItem.Restored": "Archived"}
 
 WHY_NOT = {
-    "Commented": "a comment cannot be taken back; add another comment instead",
-    "Measured": "a measurement cannot be undone; record a corrected measurement instead",
-    "CheckedIn": "a check-in cannot be undone; check in again with the right value",
     "Started": "starting a sprint cannot be undone",
     "Closed": "closing a sprint cannot be undone",
     "Removed": "a removed user cannot be brought back by undo; add them again",
@@ -63,7 +66,7 @@ def last_change(records: list[EventRecord], actor: str) -> EventRecord | None:
     """The actor's last change that is not undone yet (``records`` oldest first)."""
     hidden: set[int] = set()
     for record in reversed(records):
-        if record.actor != actor or record.seq in hidden or record.name in BOOKKEEPING:
+        if record.actor != actor or record.seq in hidden or record.name in NOT_CHANGES:
             continue
         kind = compensates(record)
         if kind and kind[0] == "undo":
@@ -77,7 +80,7 @@ def last_undo(records: list[EventRecord], actor: str) -> EventRecord | None:
     """The actor's last undo not redone yet, if no ordinary change came after it."""
     redone: set[int] = set()
     for record in reversed(records):
-        if record.actor != actor or record.name in BOOKKEEPING:
+        if record.actor != actor or record.name in NOT_CHANGES:
             continue
         kind = compensates(record)
         if kind is None:
@@ -94,10 +97,14 @@ def _label(wb: Any, record: EventRecord) -> str:
     return f"#{record.seq} ({shown.subject}: {shown.summary})"
 
 
-def irreversible(record: EventRecord) -> str | None:
+def irreversible(ws: Any, record: EventRecord) -> str | None:
     """Why the event cannot be reversed, or None if it can."""
     if record.name == "WorkItem.Created":
         return None  # undone by archiving the new item
+    old_sprint = record.data.get("changes", {}).get("sprint", [None])[0] if record.name == "WorkItem.Edited" else None
+    if old_sprint in ws.sprints and ws.sprints[old_sprint].state == "closed":
+        # Also how closing a sprint carries unfinished items over: those edits stay with the close.
+        return f"it would put the item back into sprint {ws.sprints[old_sprint].name!r}, which is closed"
     kind = record.name.split(".", 1)[1]
     if kind in WHY_NOT:
         return WHY_NOT[kind]
@@ -121,11 +128,11 @@ def _reverse(aggregate: PmAggregate, record: EventRecord) -> None:
 
 def _compensate(wb: Any, records: list[EventRecord], record: EventRecord, verb: str, reason: str) -> Compensation:
     label = _label(wb, record)
-    why_not = irreversible(record)
+    why_not = irreversible(wb.now, record)
     if why_not:
         raise UserError(f"cannot {verb} {label}: {why_not}")
     later = [r for r in records if r.seq > record.seq and r.aggregate_id == record.aggregate_id]
-    others = [r for r in later if r.actor != wb.actor]
+    others = [r for r in later if r.actor != wb.actor and r.name not in NOT_CHANGES]
     if others:
         raise UserError(f"cannot {verb} {label}: {others[-1].actor} changed {entry(wb.now, others[-1]).subject} "
                         f"since (#{others[-1].seq}); {verb} would overwrite their work")
