@@ -55,6 +55,12 @@ def restricted_editor() -> dict[str, str]:
     return {"EDITOR": editor, "VISUAL": editor}
 
 
+def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"
+
+
 def _take_terminal() -> None:
     """In the child after setsid(): make the PTY on stdin its controlling terminal, so the TUI
     gets SIGWINCH and job control, and a hangup reaches it."""
@@ -237,10 +243,10 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def _check_idle(self) -> None:
         idle = self._loop.time() - self._last_input
         if idle >= self.spec.idle_timeout:
-            minutes = self.spec.idle_timeout / 60
             log.info("idle timeout: %s from %s", self.user, self.peer)
             self._loop.create_task(self._end(
-                reset=True, message=f"pmtui: no keystroke for {minutes:g} minutes; the session was closed"))
+                reset=True, message=f"pmtui: no keystroke for {_duration(self.spec.idle_timeout)}; "
+                                    "the session was closed"))
         else:
             remaining = self.spec.idle_timeout - idle
             self._idle_timer = self._loop.call_later(min(remaining, 30.0), self._check_idle)
