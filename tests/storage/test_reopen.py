@@ -1,0 +1,117 @@
+"""Reopening a store: the read model comes back from its snapshot plus the events since."""
+
+from __future__ import annotations
+
+import pytest
+
+import pmtui.service as service
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, Workbench
+from projections.state import fold
+
+
+def fill(wb: Workbench, items: int) -> list[str]:
+    keys = [wb.add_item(f"Item {n}", points=n % 5) for n in range(items)]
+    for key in keys[::3]:
+        wb.move_item(key, "In progress")
+    wb.plan_sprint("S1")
+    wb.add_to_sprint("S1", keys[:2])
+    wb.start_sprint("S1")
+    wb.add_kpi("NPS", warn=30, alarm=20)
+    wb.measure("NPS", 25)
+    return keys
+
+
+def test_reopen_folds_only_the_tail_after_the_snapshot(store: str) -> None:
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    keys = fill(wb, 6)
+    saved_at = wb.timeline.position
+    wb.close()  # saves the snapshot
+
+    other = Workbench(db=store, actor="bob")  # starts from the snapshot, writes a tail
+    assert other.timeline.checkpoints_from == saved_at and other.now.position == saved_at
+    other.move_item(keys[1], "Done")
+    other.comment(keys[1], "shipped")
+    other.log.close()
+    other.app.close()  # gone without saving a snapshot: the tail is only in the log
+
+    reopened = Workbench(db=store, actor="ann")
+    try:
+        records = list(reopened.records())
+        assert reopened.timeline.checkpoints_from == saved_at  # started from the snapshot...
+        assert reopened.timeline.position == records[-1].seq == saved_at + 2  # ...and folded the tail
+        assert reopened.now == fold(records)
+        assert reopened.item(keys[1]).status == "Done" and reopened.item(keys[1]).comments == 1
+        # Time travel before the snapshot still works (the timeline backfills its checkpoints).
+        assert reopened.view(f"#{saved_at - 3}") == fold(r for r in records if r.seq <= saved_at - 3)
+    finally:
+        reopened.close()
+
+
+def test_snapshot_of_another_version_is_ignored(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    fill(wb, 3)
+    assert wb.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION) is None  # nothing saved yet: below SNAPSHOT_EVERY
+    wb.close()  # saves one
+
+    monkeypatch.setattr(service, "SNAPSHOT_VERSION", SNAPSHOT_VERSION + 1)
+    reopened = Workbench(db=store, actor="ann")
+    try:
+        assert reopened.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION + 1) is None
+        assert reopened.timeline.complete  # folded from the first event
+        assert reopened.now == fold(reopened.records())
+        reopened.add_item("After the upgrade")
+    finally:
+        reopened.close()
+    again = Workbench(db=store, actor="ann")
+    try:
+        loaded = again.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION + 1)
+        assert loaded is not None and loaded[0] == again.timeline.position
+        assert not again.timeline.complete  # this time from the new-version snapshot
+        assert again.now == fold(again.records())
+    finally:
+        again.close()
+
+
+def test_unreadable_snapshot_is_only_a_cache(store: str) -> None:
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    fill(wb, 2)
+    position = wb.timeline.position
+    wb.snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, position + 1, b"\x00garbage")
+    wb.log.close()
+    wb.app.close()
+    reopened = Workbench(db=store, actor="ann")
+    try:
+        assert reopened.timeline.complete and reopened.now == fold(reopened.records())
+    finally:
+        reopened.close()
+
+
+def test_snapshot_is_saved_every_so_many_events(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 5)
+    wb = Workbench(db=store, actor="ann")
+    try:
+        wb.init_product("Shop", "PM")
+        for n in range(6):
+            wb.add_item(f"Item {n}")
+        loaded = wb.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
+        assert loaded is not None and wb.timeline.position - 5 < loaded[0] <= wb.timeline.position
+    finally:
+        wb.close()
+
+
+def test_refresh_sees_what_another_workbench_wrote(store: str) -> None:
+    first = Workbench(db=store, actor="ann")
+    first.init_product("Shop", "PM")
+    second = Workbench(db=store, actor="bob")
+    try:
+        key = second.add_item("From bob")
+        assert first.now.item_by_key(key) is None
+        assert first.refresh() == 2  # key allocation + item
+        assert first.item(key).created_by == "bob"
+        assert first.refresh() == 0
+    finally:
+        second.close()
+        first.close()
