@@ -27,17 +27,21 @@ KINDS = ["burndown", "burnup", "velocity", "cfd", "wip", "cycle-time", "lead-tim
 class ChartSource:
     """The records and the as-of moment for one point in time, and the charts drawn from them."""
 
-    def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None, clock: Callable[[], float] = time.time,
+                 records: list[EventRecord] | None = None) -> None:
+        """``records``: the whole log if the caller keeps it (the TUI reads only what is new)."""
         self.wb = wb
         self.point = point
         self.tz = tz
+        log = records
         if point.event is not None:
             if point.event > wb.timeline.position:
                 raise UserError(f"there is no event #{point.event} yet (the last is #{wb.timeline.position})")
-            self.records: list[EventRecord] = list(wb.records(0, point.event))
+            self.records: list[EventRecord] = (
+                [r for r in log if r.seq <= point.event] if log is not None else list(wb.records(0, point.event)))
             self.moment = max((r.occurred for r in self.records), default=clock())
         else:
-            self.records = list(wb.records())
+            self.records = log if log is not None else list(wb.records())
             self.moment = clock() if point.moment is None else point.moment
         self._ws: Workspace | None = None
 

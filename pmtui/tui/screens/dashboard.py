@@ -1,25 +1,36 @@
 """The dashboard: KPI trends against their targets (highs, lows and breaches marked) and the team's
 flow — the sprint burndown, velocity, cumulative flow and cycle time — all as of the time-travel
-point, so stepping back a day redraws every chart as it looked then."""
+point, so stepping back a day redraws every chart as it looked then.
+
+The metrics fold the whole log once per chart, so they run in a worker thread: the screen stays
+responsive on a long history. Only the new events are read from the store on each refresh.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
 from pmtui.chart_sources import ChartSource
+from pmtui.charts import ChartBuilder
+from pmtui.timespec import AsOf
 from pmtui.tui.screens.base import Command, PmScreen
 from pmtui.tui.widgets.chart import ChartWidget
+from projections.records import EventRecord
 
 FLOW_CHARTS = [("burndown", "Burndown"), ("velocity", "Velocity"), ("cfd", "Cumulative flow"),
                ("cycle-time", "Cycle time")]
-MORE_FLOW_CHARTS = [("throughput", "Throughput"), ("wip", "Work in progress"), ("lead-time", "Lead time"),
-                    ("okr", "OKR progress")]
+MORE_CHARTS = [("throughput", "Throughput"), ("wip", "Work in progress"), ("lead-time", "Lead time"),
+               ("okr", "OKR progress")]
+
+# (kind, title, KPI name) for each chart on show, in order.
+Wanted = list[tuple[str, str, str | None]]
 
 
 class DashboardScreen(PmScreen):
@@ -31,46 +42,60 @@ class DashboardScreen(PmScreen):
     DashboardScreen #dash-status { height: 1; padding: 0 1; background: $panel; }
     DashboardScreen #dash-grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
     DashboardScreen ChartWidget { height: 18; }
-    DashboardScreen .-hidden { display: none; }
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.show_more = False
+        self._log: list[EventRecord] = []  # the whole log read so far (records are immutable)
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="dash-status")
+        yield Static("Dashboard: computing…", id="dash-status")
         with VerticalScroll(id="dash-scroll"):
             yield Grid(id="dash-grid")
 
     def on_mount(self) -> None:
         self.refresh_view()
 
-    def source(self) -> ChartSource:
-        return ChartSource(self.wb, self.pm.as_of)
-
     def refresh_view(self) -> None:
-        source = self.source()
+        after = self._log[-1].seq if self._log else 0
+        self._log.extend(self.wb.records(after))  # read on this thread: the store is not shared
+        when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
+        self.compute(self.pm.as_of, list(self._log), self.show_more, when)
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def compute(self, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
+        source = ChartSource(self.wb, point, records=records)
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
-        wanted: list[tuple[str, str, str | None]] = [("kpi", k.name, k.name) for k in kpis]
-        wanted += [(kind, title, None) for kind, title in FLOW_CHARTS]
-        wanted += [(kind, title, None) for kind, title in MORE_FLOW_CHARTS] if self.show_more else []
+        wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
+        wanted += [(kind, title, None) for kind, title in FLOW_CHARTS + (MORE_CHARTS if more else [])]
+        builders = [source.builder(kind, kpi=kpi, title=title) for kind, title, kpi in wanted]
+        alarms = sum(self._off(source, k.name) for k in kpis)
+        status = (f"Dashboard {when} · {len(kpis)} KPIs, {alarms} outside their thresholds now · "
+                  f"m: {'fewer' if more else 'more'} charts")
+        self.app.call_from_thread(self.show_charts, wanted, builders, status)
+
+    async def show_charts(self, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:
         grid = self.query_one("#dash-grid", Grid)
         widgets = list(grid.query(ChartWidget))
-        if len(widgets) != len(wanted):
-            grid.remove_children()
-            widgets = [ChartWidget(classes=f"chart-{kind}") for kind, _, _ in wanted]
-            grid.mount_all(widgets)
-        for widget, (kind, title, kpi) in zip(widgets, wanted):
-            widget.show(source.builder(kind, kpi=kpi, title=title))
-        breaches = sum(self._breached(source, k.name) for k in kpis)
-        when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
-        self.query_one("#dash-status", Static).update(
-            f"Dashboard {when} · {len(kpis)} KPIs, {breaches} with a breach in their latest value · m: more charts")
+        if [w.id for w in widgets] != [self._widget_id(w) for w in wanted]:
+            await grid.remove_children()  # before mounting: the new charts reuse the ids
+            widgets = [ChartWidget(id=self._widget_id(w)) for w in wanted]
+            await grid.mount_all(widgets)
+        for widget, builder in zip(widgets, builders):
+            widget.show(builder)
+        self.query_one("#dash-status", Static).update(status)
 
     @staticmethod
-    def _breached(source: ChartSource, name: str) -> bool:
+    def _widget_id(wanted: tuple[str, str, str | None]) -> str:
+        kind, _, kpi = wanted
+        suffix = "".join(c if c.isalnum() else "-" for c in kpi.lower()) if kpi else ""
+        return f"chart-{kind}" + (f"-{suffix}" if suffix else "")
+
+    @staticmethod
+    def _off(source: ChartSource, name: str) -> bool:
+        """Is the KPI's latest measurement at a warning or alarm level?"""
         (trend,) = source.series("kpi", kpi=name)
         return bool(trend.points) and trend.points[-1].status != "ok"
 

@@ -1,0 +1,56 @@
+"""The dashboard: KPI and flow charts drawn at their widgets' size, following time travel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pmtui.timespec import parse_as_of
+from pmtui.tui.app import PmApp
+from pmtui.tui.screens.dashboard import DashboardScreen
+from pmtui.tui.widgets.chart import ChartWidget
+
+
+async def settle(app: PmApp, pilot) -> None:  # noqa: ANN001 - textual's Pilot
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def chart_text(app: PmApp, widget_id: str) -> str:
+    return app.screen.query_one(f"#{widget_id}", ChartWidget).render().plain
+
+
+async def test_dashboard_shows_kpis_and_flow_charts(make_app: Callable[..., PmApp]) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        ids = [w.id for w in screen.query(ChartWidget)]
+        assert ids == ["chart-kpi-checkout-p95-latency", "chart-kpi-conversion-rate", "chart-kpi-weekly-active-buyers",
+                       "chart-burndown", "chart-velocity", "chart-cfd", "chart-cycle-time"]
+        burndown = chart_text(app, "chart-burndown")
+        assert "Burndown: Sprint 4" in burndown and "ideal" in burndown
+        widget = screen.query_one("#chart-velocity", ChartWidget)
+        lines = widget.render().plain.splitlines()
+        assert len(lines) == widget.content_size.height  # drawn at the widget's own size
+        assert "target" in chart_text(app, "chart-kpi-conversion-rate")
+        assert "3 KPIs" in str(screen.query_one("#dash-status").render())
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert len(list(screen.query(ChartWidget))) == 11
+
+
+async def test_dashboard_follows_time_travel(make_app: Callable[..., PmApp]) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        now_burndown = chart_text(app, "chart-burndown")
+        app.travel_to(parse_as_of("2026-11-10"))
+        await settle(app, pilot)
+        past = chart_text(app, "chart-burndown")
+        assert past != now_burndown and "Burndown: Sprint 3" in past  # the sprint running back then
+        assert "as of" in str(app.screen.query_one("#dash-status").render())
+        app.return_to_now()
+        await settle(app, pilot)
+        assert chart_text(app, "chart-burndown") == now_burndown
