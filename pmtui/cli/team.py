@@ -75,7 +75,7 @@ def serve(args: argparse.Namespace, wb: Workbench) -> int:
     if args.idle_timeout < 0:
         raise UserError("--idle-timeout must be 0 (never) or a number of seconds")
     config = ServerConfig(host=args.host, port=args.port, idle_timeout=args.idle_timeout,
-                          host_key=args.host_key)
+                          host_key=args.host_key, editor=args.editor)
     return run_server(wb, config)
 
 
@@ -106,3 +106,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="end sessions without a keystroke for this long (default 1800; 0 = never)")
     p.add_argument("--host-key", metavar="FILE",
                    help="the server's private host key (made on first start; default next to the store)")
+    p.add_argument("--editor", metavar="COMMAND",
+                   help="$EDITOR in sessions; it runs as the server's user, so the default is "
+                        "`nano --restricted` (if installed) or none")

@@ -47,6 +47,7 @@ class ServerConfig:
     ban: float = 300.0
     access_check_interval: float = 2.0
     login_timeout: float = 60.0
+    editor: str | None = None  # $EDITOR in sessions (see session_editor)
 
 
 class Gate(asyncssh.SSHServer):  # type: ignore[misc]
@@ -123,7 +124,7 @@ class PmSshServer:
         self.wb = wb
         self.config = config
         self.throttle = LoginThrottle(config.max_failures, config.failure_window, config.ban)
-        self.spec = SessionSpec(list(config.command), wb.location.target, config.idle_timeout)
+        self.spec = SessionSpec(list(config.command), wb.location.target, config.idle_timeout, config.editor)
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -196,9 +197,15 @@ class PmSshServer:
 
 
 def run_server(wb: Workbench, config: ServerConfig) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s pmtui serve: %(message)s", stream=sys.stderr)
-    logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    return asyncio.run(_serve(wb, config))
+    """Serve until SIGINT/SIGTERM; logins, refusals and sessions are logged to stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s pmtui serve: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        return asyncio.run(_serve(wb, config))
+    finally:
+        log.removeHandler(handler)
 
 
 async def _serve(wb: Workbench, config: ServerConfig) -> int:

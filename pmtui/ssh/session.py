@@ -14,10 +14,12 @@ import fcntl
 import logging
 import os
 import pty
+import shlex
 import shutil
 import signal
 import struct
 import subprocess
+import sys
 import termios
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,18 +42,20 @@ class SessionSpec:
     command: Sequence[str]
     db: str
     idle_timeout: float = 1800.0
+    editor: str | None = None  # None: nano --restricted if installed, else no external editor
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
-def restricted_editor() -> dict[str, str]:
-    """An editor that cannot start a shell: $EDITOR runs on the server as the server's user,
-    so an ordinary vim or nano would hand every SSH user a shell (``:!sh``)."""
-    if shutil.which("rvim") or shutil.which("vim"):
-        editor = "rvim" if shutil.which("rvim") else "vim -Z"
-    elif shutil.which("rnano") or shutil.which("nano"):
-        editor = "rnano" if shutil.which("rnano") else "nano --restricted"
+def session_editor(configured: str | None) -> dict[str, str]:
+    """$EDITOR for sessions. An editor runs on the server as the server's user, so an ordinary
+    vim or nano would let every SSH user open a shell (``:!sh``) or any file. The default is nano
+    in restricted mode (only the file it was given), else none; ``--editor`` overrides it."""
+    if configured:
+        editor = configured
+    elif shutil.which("nano"):
+        editor = "nano --restricted"
     else:
-        return {"EDITOR": "", "VISUAL": ""}
+        editor = f"{shlex.quote(sys.executable)} -m pmtui.ssh.no_editor"
     return {"EDITOR": editor, "VISUAL": editor}
 
 
@@ -135,7 +139,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         _set_size(slave, *self._size)
         env = {
             **os.environ,
-            **restricted_editor(),
+            **session_editor(self.spec.editor),
             **self.spec.extra_env,
             "TERM": self._term or "xterm-256color",
             "PMTUI_ACTOR": self.user,

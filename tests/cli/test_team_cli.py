@@ -117,3 +117,19 @@ def test_a_viewer_process_is_refused_every_write(demo_db: Path) -> None:
         assert result.stderr.startswith("pmtui: val is a viewer") and "need the editor role" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert event_count(demo_db) == before
+
+
+def test_serve_refuses_a_busy_port_and_a_negative_idle_timeout(demo_db: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--port", str(port), "--host-key", str(tmp_path / "hk"))
+    assert code == 2
+    # (the log may say first that the host key was made)
+    assert err.strip().splitlines()[-1].startswith(f"pmtui: cannot listen on 127.0.0.1:{port}")
+    code, _, err = run(capsys, "serve", "--idle-timeout", "-5")
+    assert code == 2 and "--idle-timeout must be 0" in err

@@ -320,6 +320,7 @@ def size(*_):
 signal.signal(signal.SIGWINCH, size)
 say(f"PID {os.getpid()} ACTOR {os.environ['PMTUI_ACTOR']} ROLE {os.environ['PMTUI_ROLE']} "
     f"DB {os.environ['PMTUI_DB']} FOREGROUND {os.tcgetpgrp(0) == os.getpgrp()}")
+say(f"EDITOR {os.environ['EDITOR']}")
 size()
 while True:
     data = os.read(0, 1)
@@ -353,6 +354,9 @@ async def test_the_session_runs_as_the_user_on_its_own_controlling_terminal(
     async with terminal(port, "bob", members.keys["bob"], size=(90, 20)) as bob:
         await bob.wait_text("SIZE 90x20")
         assert f"ACTOR bob ROLE viewer DB {members.db} FOREGROUND True" in bob.text()
+        # $EDITOR runs as the server's user: never a plain editor that can open a shell or any file.
+        editor = re.search(r"EDITOR (.*)\r", bob.text()).group(1)  # type: ignore[union-attr]
+        assert editor == "nano --restricted" or editor.endswith("-m pmtui.ssh.no_editor")
         mark = bob.press("x")
         await bob.wait_text("GOT b'x'", since=mark)
 
