@@ -104,6 +104,11 @@ def _apply_step(wb: Workbench, step: Step, keys: dict[str, str], board: str, rea
         if wb.item(key).archived:
             wb.restore_item(key, reason=reason)
         return
+    if step.action == "rank":
+        other = keys[values["after"]]
+        if wb.item(key).rank <= wb.item(other).rank:
+            wb.rank_item(key, "after", other, reason=reason)
+        return
     archived = wb.item(key).archived
     if archived:
         # The source let someone change an archived card; pmtui asks to restore it first. Replay

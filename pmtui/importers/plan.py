@@ -32,9 +32,9 @@ class ImportFormatError(UserError):
 class Step:
     """One change to one imported item, at its original time, by its original author.
 
-    ``action`` is one of create, edit, move, archive, restore, comment. ``values`` holds, for
+    ``action`` is one of create, edit, move, archive, restore, comment, rank. ``values`` holds, for
     create: title, kind, status and the item fields; for edit: the changed fields; for move:
-    ``column``; for comment: ``text``. ``source`` names what in the source file this replays
+    ``column``; for comment: ``text``; for rank: ``after`` (the ref of the item it follows). ``source`` names what in the source file this replays
     (a Trello action type, a Jira changelog field), for the import's summary.
     """
 

@@ -15,7 +15,8 @@ creation time). Finally each card is compared with its snapshot; whatever the ac
 (labels set without an exported action, say) is set at the card's last activity, so the board ends
 exactly as exported.
 
-Columns are the export's final list names (list renames are not replayed: an item's column is the
+Open cards end in the export's order (list by list, by ``pos``): positions are not replayed one by
+one, the final order is set after the replay. Columns are the export's final list names (list renames are not replayed: an item's column is the
 list it is in, named as the export names it). The done column is every list named like done
 (done, complete, removed, won't do…), or the last list if none is; lists named like a backlog or
 to-do are 'todo' columns, the others 'doing'. No WIP limits: history must replay as it happened.
@@ -223,6 +224,7 @@ class _Planner:
             self.replay(action)
         for cid, card in self.cards.items():
             self.reconcile(card)
+        self.rank_as_exported()
         board = self.data.get("name") or "Trello board"
         times = [s.occurred for s in self.steps] + [t for t in (id_time(self.data.get("id", "")),) if t]
         create_board = next((a for a in self.actions if a["type"] == "createBoard"), None)
@@ -432,6 +434,21 @@ class _Planner:
         self.state[cid] = target
         if changed:
             self.replayed["card snapshot (final state)"] += 1
+
+
+    def rank_as_exported(self) -> None:
+        """Order the open cards as Trello does (list by list, by ``pos``) once the replay is done;
+        each step ranks a card after its predecessor, and writes only if it is not there already."""
+        if not self.steps:
+            return
+        end = max(s.occurred for s in self.steps)
+        columns = list(self.column_of)
+        order = sorted((c for c in self.cards.values() if not c.get("closed")),
+                       key=lambda c: (columns.index(c["idList"]), _number(c.get("pos"))))
+        for before, card in zip(order, order[1:]):
+            if before["idList"] != card["idList"]:
+                continue  # a board shows each column in rank order: only the order within one matters
+            self.step(end, SNAPSHOT_ACTOR, card["id"], "rank", {"after": before["id"]}, "card snapshot (position)")
 
 
 def _number(value: Any) -> float:

@@ -136,3 +136,15 @@ def test_comments_members_and_renames_of_the_big_board_are_replayed(wb) -> None:
 
 def _last_activity(export: dict[str, Any]) -> float:
     return max(_when(c["dateLastActivity"]).timestamp() for c in export["cards"])
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_each_column_shows_its_cards_in_the_exports_order(wb, name: str) -> None:
+    from projections.board_view import board_view
+    export, report = imported(wb, name)
+    lists = {lst["id"]: lst["name"] for lst in export["lists"]}
+    snapshot = board_view(wb.now, wb.board(export["name"]).id)
+    for column in snapshot.columns:
+        in_trello = sorted((c for c in export["cards"] if lists[c["idList"]] == column.name and not c["closed"]),
+                           key=lambda c: c["pos"])
+        assert [card.key for card in column.cards] == [report.keys[c["id"]] for c in in_trello], column.name
