@@ -56,7 +56,9 @@ class BoardScreen(PmScreen):
 
     # Data --------------------------------------------------------------------------------------
     def refresh_view(self, follow: str | None = None) -> None:
-        """Redraw; with ``follow`` (a card key), put the cursor on that card wherever it is now."""
+        """Redraw; the cursor stays on its card wherever that card is now (or on ``follow``)."""
+        if follow is None and self.grid_layout is not None:
+            follow = self.selected.key if self.selected else None
         self.snapshot = self.board_snapshot()
         grid = self.query_one(BoardGrid)
         if self.snapshot is None:

@@ -1,0 +1,133 @@
+"""The sprint view: plan with items from the ranked backlog, start, close with a carry-over
+choice, and replay a closed sprint."""
+
+from __future__ import annotations
+
+from textual.widgets import SelectionList, Static
+
+from pmtui.tui.screens.sprint import SprintScreen
+from tests.tui.helpers import messages, type_text
+
+
+def header(app) -> str:
+    return str(app.screen.query_one("#sprint-header", Static).render())
+
+
+async def test_sprint_view_shows_the_active_sprint(make_app):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)):
+        assert isinstance(app.screen, SprintScreen)
+        text = header(app)
+        assert "Sprint 4" in text and "active" in text and "days left" in text
+        assert "committed" in text and "done" in text and "Goal:" in text
+
+
+async def plan(pilot, app, goal: str, picks: int) -> None:
+    await pilot.press("P")
+    await type_text(pilot, goal)
+    app.screen.query_one("#plan-items", SelectionList).focus()
+    for _ in range(picks):
+        await pilot.press("space", "down")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_plan_a_sprint_picking_items_from_the_ranked_backlog(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("P")
+        modal = app.screen
+        ranked = [item.key for item in modal.items]
+        await pilot.pause()
+        await type_text(pilot, "Loyalty goes live")
+        modal.query_one("#plan-items", SelectionList).focus()
+        await pilot.press("space", "down", "space")
+        assert "Picked 2 items" in str(modal.query_one("#plan-total").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        sprint = wb.sprint("Sprint 5")
+        assert sprint.state == "planned" and sprint.goal == "Loyalty goes live"
+        assert sorted(i.key for i in wb.now.items.values() if i.sprint == sprint.id) == sorted(ranked[:2])
+        assert "Sprint 5" in header(app) and "planned" in header(app)
+
+
+async def test_start_refused_while_another_sprint_runs(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await plan(pilot, app, "Next", 1)
+        await pilot.press("S")
+        await pilot.pause()
+        assert wb.sprint("Sprint 5").state == "planned"
+        assert any("Sprint 4" in m and "still active" in m for m in messages(app))
+
+
+async def test_close_to_the_backlog_then_start_the_next(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        sprint4 = wb.sprint("Sprint 4")
+        unfinished = [i.id for i in wb.now.items.values() if i.sprint == sprint4.id and i.status != "Done"]
+        assert unfinished
+        await pilot.press("C")
+        await pilot.press("b")
+        await pilot.pause()
+        assert wb.sprint("Sprint 4").state == "closed"
+        assert all(wb.now.items[i].sprint is None for i in unfinished)
+        await plan(pilot, app, "Second try", 2)
+        await pilot.press("S")
+        await pilot.pause()
+        sprint5 = wb.sprint("Sprint 5")
+        assert sprint5.state == "active" and len(sprint5.committed) == 2
+        assert "active" in header(app) and "committed" in header(app)
+
+
+async def test_close_carrying_unfinished_items_to_the_next_sprint(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await plan(pilot, app, "Carry target", 1)
+        await pilot.press("less_than_sign")  # back to Sprint 4 (active)
+        assert "Sprint 4" in header(app)
+        sprint4 = wb.sprint("Sprint 4")
+        unfinished = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id and i.status != "Done"}
+        await pilot.press("C", "n")
+        await pilot.pause()
+        sprint5 = wb.sprint("Sprint 5")
+        assert wb.sprint("Sprint 4").state == "closed"
+        assert all(wb.now.items[i].sprint == sprint5.id for i in unfinished)
+        assert any("carried to Sprint 5" in m for m in messages(app))
+
+
+async def test_replay_a_closed_sprint_event_by_event(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("less_than_sign")
+        assert "Sprint 3" in header(app) and "closed" in header(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.read_only
+        started = next(r for r in wb.records_of(wb.sprint("Sprint 3").id) if r.name.endswith("Started"))
+        assert app.ws.position == started.seq
+        assert "active" in header(app)  # as it was then
+        banner = str(app.screen.query_one("#travel-banner").render())
+        assert "REPLAY Sprint 3 day 1" in banner
+        positions = []
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            positions.append(app.ws.position)
+        assert positions == sorted(positions) and positions[0] > started.seq
+        await pilot.press("left_square_bracket")
+        assert app.ws.position == positions[1]
+        await pilot.press("t")
+        assert not app.read_only and "closed" in header(app)
+
+
+async def test_add_items_to_the_active_sprint(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        sprint4 = wb.sprint("Sprint 4")
+        before = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id}
+        await pilot.press("a")
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        after = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id}
+        assert len(after - before) == 1

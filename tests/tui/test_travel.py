@@ -1,0 +1,116 @@
+"""Time travel: asking "as of when?", the banner, read-only refusals, stepping, and returning."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pmtui.tui.screens.board import BoardScreen
+from tests.tui.conftest import FIXED_NOW
+from tests.tui.helpers import messages, put_cursor_on, type_text
+
+
+async def travel(pilot, spec: str) -> None:
+    await pilot.press("t")
+    await type_text(pilot, spec)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def banner(app) -> str:
+    return str(app.screen.query_one("#travel-banner").render())
+
+
+async def test_travel_back_three_days_shows_the_past_read_only(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.screen.query_one("#travel-banner").display
+        await travel(pilot, "#400")
+        assert app.read_only and app.ws.position == 400
+        assert app.screen.query_one("#travel-banner").display
+        assert "AS OF" in banner(app) and "#400/" in banner(app) and "read-only" in banner(app)
+        assert app.ws is not wb.now
+
+
+async def test_relative_and_sprint_day_points(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await travel(pilot, "Sprint 3 day 2")
+        sprint = app.ws.sprints[wb.sprint("Sprint 3").id]
+        assert sprint.state == "active"
+        assert app.today().date().isoformat() == "2026-10-30"  # Sprint 3 started 2026-10-29
+        assert "(Sprint 3 day 2)" in banner(app)
+        await pilot.press("t")  # back to now
+        assert not app.read_only
+
+
+async def test_writes_are_refused_while_travelling(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        position = wb.timeline.position
+        await travel(pilot, "#600")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        await pilot.press("L", "J", "d", "n", "u")
+        await pilot.pause()
+        assert wb.log.max_seq() == position if hasattr(wb.log, "max_seq") else wb.refresh() == 0
+        refusals = [m for m in messages(app) if m.startswith("Read-only")]
+        assert refusals and "press t to return to now" in refusals[-1].lower()
+        assert isinstance(app.screen, BoardScreen)  # no form opened for a new card
+
+
+async def test_step_one_event_back_and_forward(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await travel(pilot, "#500")
+        await pilot.press("left_square_bracket")
+        assert app.ws.position == 499
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.ws.position == 497
+        await pilot.press("right_square_bracket")
+        assert app.ws.position == 498
+        assert "#498/" in banner(app)
+
+
+async def test_step_a_day(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await travel(pilot, "2026-11-10 12:00")
+        at = app.ws.at
+        await pilot.press("left_curly_bracket")
+        assert app.ws.at <= at - 86400 + 1
+        await pilot.press("right_curly_bracket", "right_curly_bracket")
+        assert at < app.ws.at <= at + 86400 + 3600
+
+
+async def test_board_changes_as_steps_replay_a_move(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        moved = next(r for r in reversed(list(wb.records(500))) if r.name == "WorkItem.Moved")
+        key = wb.now.items[moved.aggregate_id].key
+        old, new = moved.data["changes"]["status"]
+        await travel(pilot, f"#{moved.seq}")
+        assert app.ws.items[moved.aggregate_id].status == new
+        await pilot.press("left_square_bracket")
+        assert app.ws.items[moved.aggregate_id].status == old
+        put_cursor_on(app.screen, key)
+        assert app.screen.column_name == old
+
+
+async def test_a_bad_point_is_explained_and_nothing_changes(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await travel(pilot, "yesterday-ish")
+        assert not app.read_only
+        assert any("cannot read the time" in m for m in messages(app))
+        await travel(pilot, "#999999")
+        assert not app.read_only and any("there is no event #999999" in m for m in messages(app))
+
+
+async def test_travelling_carries_across_views(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await travel(pilot, (FIXED_NOW - timedelta(days=14)).strftime("%Y-%m-%d %H:%M"))
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.read_only and app.screen.query_one("#travel-banner").display
+        assert "Sprint 3" in str(app.screen.query_one("#sprint-header").render())
