@@ -117,3 +117,30 @@ def test_velocity_is_committed_and_completed_at_each_close_with_a_rolling_averag
         ("S2", 5, 5, 1, 4),
     ]
     assert [r.sprint for r in velocity(story.records(), story.ts("2026-03-10 00:00"))] == ["S1"]
+
+
+def test_items_moved_between_sprints_leave_one_scope_and_join_the_next(story: Story) -> None:
+    with story.at("2026-03-01 09:00") as wb:
+        wb.add_item("A", points=3)
+        wb.add_item("B", points=5)
+        wb.plan_sprint("S1", start="2026-03-02", end="2026-03-06")
+        wb.plan_sprint("S2", start="2026-03-09", end="2026-03-13")
+        wb.add_to_sprint("S1", ["SH-1", "SH-2"])
+    with story.at("2026-03-02 09:00") as wb:
+        wb.start_sprint("S1")
+    with story.at("2026-03-03 09:00") as wb:
+        wb.add_to_sprint("S2", ["SH-2"])  # pulled out of the running sprint into the next
+    with story.at("2026-03-06 17:00") as wb:
+        wb.close_sprint("S1", carry_to="next")  # A was not finished
+    with story.at("2026-03-09 09:00") as wb:
+        wb.start_sprint("S2")
+    records, end = story.records(), story.ts("2026-03-20 00:00")
+    first = sprint_series(records, sprint_id(story, "S1"), end, UTC)
+    second = sprint_series(records, sprint_id(story, "S2"), end, UTC)
+    assert first is not None and second is not None
+    assert [(c.key, c.kind, c.points) for c in first.changes] == [("SH-2", "removed", -5)]
+    assert [d.remaining for d in first.days] == [8, 3, 3, 3, 3]
+    assert first.sprint.carried == [story.wb.item("SH-1").id]
+    assert second.committed == 8 and second.days[0].remaining == 8 and second.changes == []
+    (row,) = velocity(records, end)
+    assert (row.sprint, row.committed, row.completed) == ("S1", 8, 0)
