@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,7 @@ class SnapshotStore:
             )
         elif self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=True) as curs:
+                curs.execute("SELECT pg_advisory_xact_lock(%s)", [DDL_LOCK_KEY])  # see _ddl_turn
                 curs.execute(self._pg_table_sql())
 
     def _pg_table(self) -> str:
@@ -278,11 +280,36 @@ class SnapshotStore:
             self._memory[name] = (version, position, state)
 
 
+# One advisory lock key ("pmtui") under which pmtui creates its tables in a PostgreSQL database.
+DDL_LOCK_KEY = 0x706D747569
+
+
+@contextmanager
+def _ddl_turn(location: Location) -> Iterator[None]:
+    """Opening a store runs CREATE ... IF NOT EXISTS; PostgreSQL fails concurrent DDL on the same
+    catalog rows ("tuple concurrently updated"), so processes opening one database take turns."""
+    if location.kind != "postgres":
+        yield
+        return
+    import psycopg
+
+    env = location.env
+    with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), dbname=env["POSTGRES_DBNAME"],
+                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
+                         connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [DDL_LOCK_KEY])
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [DDL_LOCK_KEY])
+
+
 def open_application(location: Location) -> Application:
     from pmtui.application import PmApplication
 
     try:
-        return PmApplication(env=location.env)
+        with _ddl_turn(location):
+            return PmApplication(env=location.env)
     except UserError:
         raise
     except Exception as error:  # the store could not be opened: say where and why, in one line
