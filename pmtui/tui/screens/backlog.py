@@ -32,23 +32,27 @@ WIDE = 110  # from this width the table shows full names and the assignee
 
 
 def _number(value: float | None, digits: int = 0) -> str:
+    """Whole numbers as they are, others rounded to ``digits`` (RICE 20.833 shows as 21)."""
     if value is None:
         return ""
-    return f"{value:.{digits}f}" if digits else f"{value:g}"
+    return f"{value:.{digits}f}" if digits or value != int(value) else f"{value:g}"
 
 
 def tree_rows(items: list[ItemView], folded: set[str]) -> tuple[list[ItemView], dict[str, int], set[str]]:
     """Items in display order: each epic followed by its children (unless folded).
 
-    Returns the rows, each shown item's depth, and the ids of epics that have children to show."""
-    present = {i.id for i in items}
+    Returns the rows, each indented item's depth, and the ids of epics that have children to show."""
+    present = {i.id for i in items if i.kind == "epic"}  # only epics are parents
     children: dict[str, list[ItemView]] = {}
     top: list[ItemView] = []
     for item in items:
-        if item.parent is not None and item.parent in present and item.parent != item.id:
-            children.setdefault(item.parent, []).append(item)
+        parent = item.parent
+        if parent is not None and parent in present and parent != item.id:
+            children.setdefault(parent, []).append(item)
         else:
             top.append(item)
+    if not children:
+        return items, {}, set()
     rows: list[ItemView] = []
     depth: dict[str, int] = {}
 
@@ -56,12 +60,19 @@ def tree_rows(items: list[ItemView], folded: set[str]) -> tuple[list[ItemView], 
         rows.append(item)
         if level:
             depth[item.id] = level
-        if item.id in children and item.id not in folded and level < 8:
+        if item.id not in folded and level < 8:
             for child in children[item.id]:
-                emit(child, level + 1)
+                if child.id in children:
+                    emit(child, level + 1)
+                else:
+                    rows.append(child)
+                    depth[child.id] = level + 1
 
     for item in top:
-        emit(item, 0)
+        if item.id in children:
+            emit(item, 0)
+        else:
+            rows.append(item)
     return rows, depth, set(children)
 
 
@@ -102,6 +113,7 @@ class BacklogScreen(PmScreen):
         self._parents: set[str] = set()
         self._names: dict[str, str] = {}
         self._wide = False
+        self._shown: tuple[object, ...] = ()
 
     # Layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -117,7 +129,7 @@ class BacklogScreen(PmScreen):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self.refresh_view()
+        self.refresh_view()  # (the screen's resume asks again: that second look is skipped)
 
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE
@@ -155,6 +167,11 @@ class BacklogScreen(PmScreen):
     # Data ------------------------------------------------------------------------------------
     def refresh_view(self) -> None:
         ws = self.ws
+        # Resuming the screen and mounting both ask; a second look at the same state is free.
+        shown = (id(ws), ws.position, len(ws.items), self.query_text, self.sort, self.descending, frozenset(self.folded))
+        if shown == self._shown:
+            return
+        self._shown = shown
         self._names = {s.id: s.name for s in ws.sprints.values()}
         try:
             items = backlog(ws, self.query_text, self.sort, me=self.wb.actor, descending=self.descending)
@@ -165,7 +182,8 @@ class BacklogScreen(PmScreen):
         self.rows, self._depth, self._parents = tree_rows(items, self.folded)
         table = self.table
         table.set_sort(self.sort, self.descending != (self.sort in _DESCENDING_BY_NATURE))
-        table.selected &= {i.id for i in self.rows}
+        if table.selected:
+            table.selected &= {i.id for i in self.rows}
         table.set_rows(self.rows)
         self._show_status(ws, len(items))
 

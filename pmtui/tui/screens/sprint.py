@@ -5,16 +5,17 @@ Cards behave as on the board (H/L move, J/K reorder, e open, n new card in this 
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual import work
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Static
 
+from pmtui.chart_sources import ChartSource
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ChoiceModal
@@ -22,20 +23,14 @@ from pmtui.tui.modals.sprint_plan import PlanSprintModal
 from pmtui.tui.screens.base import Command
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
+from pmtui.tui.widgets.chart import ChartWidget
 from projections.board_view import BoardSnapshot, board_view, default_board
 from projections.sprint_view import active_sprint, next_planned, sprints_of, summarize
+from projections.records import EventRecord
 from projections.state import SprintView
 
 
-def burndown_widget_class() -> type | None:
-    """The charts engineer's burndown widget, once ``pmtui.tui.widgets.chart`` provides it."""
-    try:
-        module = importlib.import_module("pmtui.tui.widgets.chart")
-    except ModuleNotFoundError as error:
-        if error.name == "pmtui.tui.widgets.chart":
-            return None
-        raise
-    return getattr(module, "BurndownChart", None)
+BURNDOWN_MIN_WIDTH = 120  # narrower terminals give the whole width to the cards
 
 
 class SprintScreen(BoardScreen):
@@ -62,16 +57,21 @@ class SprintScreen(BoardScreen):
             yield Static(id="sprint-header")
             with Horizontal(id="sprint-body"):
                 yield BoardGrid(id="board-grid")
-                yield Container(id="burndown-slot")
+                with Container(id="burndown-slot"):
+                    yield ChartWidget(id="sprint-burndown")
 
     def on_mount(self) -> None:
-        chart = burndown_widget_class()
-        slot = self.query_one("#burndown-slot")
-        if chart is None:
-            slot.display = False
-        else:
-            slot.mount(chart(id="sprint-burndown"))
+        self._log: list[EventRecord] = []  # the records read so far, for the burndown (read only what is new)
+        self.query_one("#burndown-slot").display = self.size.width >= BURNDOWN_MIN_WIDTH
         # (BoardScreen.on_mount runs too: Textual calls the handler of every class in the MRO.)
+
+    def on_resize(self) -> None:
+        slot = self.query_one("#burndown-slot")
+        wide = self.size.width >= BURNDOWN_MIN_WIDTH
+        if slot.display != wide:
+            slot.display = wide
+            if wide:
+                self.update_burndown()
 
     # Which sprint ------------------------------------------------------------------------------
     def shown_sprint(self) -> SprintView | None:
@@ -104,10 +104,25 @@ class SprintScreen(BoardScreen):
     def refresh_view(self, follow: str | None = None) -> None:
         super().refresh_view(follow)
         self.query_one("#sprint-header", Static).update(self.header_text())
-        chart = self.query("#sprint-burndown")
+        self.update_burndown()
+
+    def update_burndown(self) -> None:
+        """Redraw the burndown of the shown sprint as of the shown point (computed off the UI thread)."""
+        if not self.query_one("#burndown-slot").display:
+            return
         sprint = self.shown_sprint()
-        if chart and sprint is not None and hasattr(chart.first(), "show_sprint"):
-            chart.first().show_sprint(sprint.id)
+        if sprint is None or sprint.state == "planned":
+            self.query_one("#sprint-burndown", ChartWidget).show(None)
+            return
+        after = self._log[-1].seq if self._log else 0
+        self._log.extend(self.wb.records(after))  # read on this thread: the store connection is per thread
+        self.compute_burndown(self.pm.as_of, list(self._log), sprint.name)
+
+    @work(thread=True, exclusive=True, group="sprint-burndown", exit_on_error=False)
+    def compute_burndown(self, point: AsOf, records: list[EventRecord], sprint: str) -> None:
+        source = ChartSource(self.wb, point, records=records, clock=lambda: self.pm.clock().timestamp())
+        builder = source.builder("burndown", sprint=sprint, title=f"{sprint} burndown")
+        self.app.call_from_thread(self.query_one("#sprint-burndown", ChartWidget).show, builder)
 
     def header_text(self) -> Text:
         ws = self.ws

@@ -4,10 +4,15 @@ every resize, and caches the drawing until the size or the builder changes."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.events import Resize
 from textual.widget import Widget
 
-from pmtui.charts import ChartBuilder
+from pmtui.chart_sources import ChartSource
+from pmtui.charts import ChartBuilder, message
+from pmtui.service import Workbench
+from pmtui.timespec import AsOf
+from projections.records import EventRecord
 
 
 class ChartWidget(Widget):
@@ -42,3 +47,35 @@ class ChartWidget(Widget):
         if self._drawn is None or self._drawn[:2] != (width, height):
             self._drawn = (width, height, Text.from_ansi(self._builder(width, height, True), no_wrap=True))
         return self._drawn[2]
+
+
+class BurndownChart(ChartWidget):
+    """The Sprint view's burndown: ``show_sprint(id)`` draws that sprint as of the app's time-travel
+    point. The series is computed in a worker thread; the log is read incrementally."""
+
+    DEFAULT_CSS = """
+    BurndownChart { height: 1fr; width: 1fr; }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._log: list[EventRecord] = []
+        self.sprint_id: str | None = None
+
+    def show_sprint(self, sprint_id: str) -> None:
+        app = self.app
+        self.sprint_id = sprint_id
+        after = self._log[-1].seq if self._log else 0
+        self._log.extend(app.wb.records(after))  # type: ignore[attr-defined]
+        self._compute(app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="burndown", exit_on_error=False)
+    def _compute(self, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
+        source = ChartSource(wb, point, records=records)
+        sprint = source.ws.sprints.get(sprint_id)
+        if sprint is None or sprint.state == "planned":
+            text = "the sprint has not started yet" if sprint else "no such sprint then"
+            builder: ChartBuilder = lambda w, h, c: message(w, h, "Burndown", text, c)  # noqa: E731
+        else:
+            builder = source.builder("burndown", sprint=sprint.name, title="Burndown")
+        self.app.call_from_thread(self.show, builder)
