@@ -8,6 +8,7 @@ login against a freshly refreshed workspace, so new users can log in without a r
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,20 @@ def _change(wb: Workbench, name: str, fn: Any, reason: str) -> None:
     record = _user_record(wb.now, name)
     assert record is not None  # callers looked the member up
     wb._run(lambda: wb.app.change(User, record["id"], "user", fn), reason, "admin")
+
+
+# OpenSSH instead of `pmtui serve` ----------------------------------------------------------------
+def authorized_keys(ws: Workspace, program: str, db: str, editor: str) -> list[str]:
+    # ``program`` is shell text (already quoted), e.g. ``/opt/pmtui/bin/pmtui``.
+    """``authorized_keys`` lines for one shared system account under OpenSSH's sshd: each key may
+    only run pmtui, as its owner, in their role (``restrict`` turns off forwarding; ``pty`` lets
+    the TUI have a terminal). Suits ``AuthorizedKeysCommand``, so changes apply at the next login."""
+    lines = []
+    for member in members(ws):
+        env = {"PMTUI_ACTOR": member.name, "PMTUI_ROLE": member.role, "PMTUI_DB": db,
+               "EDITOR": editor, "VISUAL": editor}
+        command = "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " " + program
+        # Inside the double-quoted option, a double quote or backslash must be escaped.
+        option = command.replace("\\", "\\\\").replace('"', '\\"')
+        lines.extend(f'command="{option}",restrict,pty {key}' for key in member.keys)
+    return lines

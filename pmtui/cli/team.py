@@ -69,6 +69,22 @@ def key(args: argparse.Namespace, wb: Workbench) -> None:
                + ", ".join(member.fingerprints), _member_dict(member))
 
 
+def authorized_keys(args: argparse.Namespace, wb: Workbench) -> None:
+    import os
+    import shlex
+    import sys
+    from pathlib import Path
+
+    from pmtui.ssh.session import session_editor
+
+    beside = Path(sys.executable).parent / "pmtui"  # the script of this installation
+    program = args.program or (shlex.quote(str(beside)) if beside.exists() else
+                               shlex.join([sys.executable, "-m", "pmtui.cli"]))
+    db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
+    lines = team.authorized_keys(wb.now, program, db, session_editor(args.editor)["EDITOR"])
+    emit(args, "\n".join(lines), lines)
+
+
 def serve(args: argparse.Namespace, wb: Workbench) -> int:
     from pmtui.ssh.server import ServerConfig, run_server
 
@@ -98,6 +114,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--add", action="append", metavar="FILE", help="add the keys in this file")
     p.add_argument("--replace", action="append", metavar="FILE", help="replace all their keys with these")
     p.add_argument("--remove", metavar="FINGERPRINT", help="remove a key (SHA256:… as `pmtui user list` shows)")
+
+    p = command(users, "authorized-keys", authorized_keys,
+                "authorized_keys lines for OpenSSH's sshd instead of `pmtui serve` (see docs/team.md)")
+    p.add_argument("--program", metavar="COMMAND", help="the pmtui to run, as shell text (default: this one)")
+    p.add_argument("--editor", metavar="COMMAND", help="$EDITOR in sessions (default nano --restricted or none)")
 
     p = command(sub, "serve", serve, "run the SSH server: each login gets its own pmtui session")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
 from pathlib import Path
 
 import asyncssh
@@ -162,3 +164,21 @@ def test_changing_a_missing_user_names_it(store: str) -> None:
     admin = as_(store, "owner", "admin")
     with pytest.raises(NotFoundError, match="no user named 'zed'"):
         team.set_role(admin, "zed", "viewer")
+
+
+def test_authorized_keys_lines_run_pmtui_as_each_user_in_their_role(store: str, tmp_path: Path) -> None:
+    """The OpenSSH alternative: the lines parse as authorized_keys, and the forced command, run by a
+    shell as sshd would, starts the program with the user's name, role and store."""
+    admin = as_(store, "owner", "admin")
+    ann = asyncssh.generate_private_key("ssh-ed25519")
+    team.add_user(admin, "ann", [ann.export_public_key().decode().strip()], "viewer")
+    program = tmp_path / "show env"  # a space, to prove the quoting
+    program.write_text("#!/bin/sh\necho \"$PMTUI_ACTOR/$PMTUI_ROLE/$PMTUI_DB/$EDITOR\"\n")
+    program.chmod(0o755)
+    lines = team.authorized_keys(admin.now, shlex.quote(str(program)), "/srv/pm's store.db", "nano --restricted")
+    options = asyncssh.import_authorized_keys("\n".join(lines)).validate(ann.convert_to_public(), "host", "127.0.0.1")
+    assert options is not None
+    assert options.get("no-port-forwarding") or options.get("restrict")
+    assert options.get("pty") is True
+    out = subprocess.run(["sh", "-c", str(options["command"])], capture_output=True, text=True, timeout=10)
+    assert out.stdout.strip() == "ann/viewer//srv/pm's store.db/nano --restricted"
