@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.exceptions import NothingChangedError
+from domain.exceptions import DomainError, NothingChangedError
 from pmtui.errors import UserError
-from pmtui.importers.plan import ImportPlan, Step
+from pmtui.importers.plan import ImportFormatError, ImportPlan, Step
 from pmtui.service import Workbench
 
 
@@ -60,8 +60,26 @@ def check_target(wb: Workbench, plan: ImportPlan) -> None:
             )
 
 
-def apply_plan(wb: Workbench, plan: ImportPlan) -> ImportReport:
+def rehearse(plan: ImportPlan) -> None:
+    """Run the whole plan on a throw-away in-memory store first: whatever the domain would refuse
+    halfway is found before the real store gets its first event."""
+    stage = Workbench(db=":memory:", actor="import rehearsal", role="admin")
+    try:
+        _replay(stage, plan)
+    except DomainError as error:
+        raise ImportFormatError(f"the {plan.system} file cannot be imported ({error}); nothing was written") from None
+    finally:
+        stage.close()
+
+
+def apply_plan(wb: Workbench, plan: ImportPlan, rehearsed: bool = False) -> ImportReport:
     check_target(wb, plan)
+    if not rehearsed:
+        rehearse(plan)
+    return _replay(wb, plan)
+
+
+def _replay(wb: Workbench, plan: ImportPlan) -> ImportReport:
     start = wb.now.position
     reason = plan.reason
     fresh = wb.now.product is None

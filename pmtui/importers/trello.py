@@ -333,7 +333,10 @@ class _Planner:
                 self.skipped[f"{kind} (empty)"] += 1
         elif kind in ("addLabelToCard", "removeLabelFromCard"):
             label = self._action_label(d)
-            new = [*card.labels, label] if kind == "addLabelToCard" else [lbl for lbl in card.labels if lbl != label]
+            if kind == "addLabelToCard":
+                new = card.labels if label in card.labels else [*card.labels, label]
+            else:
+                new = [lbl for lbl in card.labels if lbl != label]
             if not label or new == card.labels:
                 self.skipped[f"{kind} (no change)"] += 1
                 return
