@@ -38,16 +38,16 @@ CARDS = ["Alpha card", "Beta card", "Gamma card"]
 # Stores, keys, servers -----------------------------------------------------------------------------
 @dataclass
 class Team:
-    db: Path
+    db: str  # a SQLite path or a postgresql:// address
     keys: dict[str, asyncssh.SSHKey]
     key_files: dict[str, Path]
 
 
-def make_team(tmp: Path) -> Team:
+def make_team(tmp: Path, db: str | None = None) -> Team:
     """A store with a product, three cards in the backlog, an editor (alice), a viewer (bob) and
     a key nobody registered (mallory)."""
-    db = tmp / "team.db"
-    wb = Workbench(db=str(db), actor="owner")
+    db = db or str(tmp / "team.db")
+    wb = Workbench(db=db, actor="owner")
     wb.init_product("Shop", "SHOP")
     for title in CARDS:
         wb.add_item(title)
@@ -82,7 +82,12 @@ class ServeProcess:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Team, ServeProcess]]:
     """``pmtui serve --port 0`` on a fresh team store, stopped (and its sessions with it) at the end."""
     tmp = tmp_path_factory.mktemp("ssh")
-    members = make_team(tmp)
+    with serving(tmp, make_team(tmp)) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def serving(tmp: Path, members: Team) -> Iterator[tuple[Team, ServeProcess]]:
     log = tmp / "serve.log"
     env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data")}
     with open(log, "w") as log_file:
@@ -165,9 +170,9 @@ async def open_board(port: int, user: str, key: asyncssh.SSHKey) -> contextlib.A
     return terminal(port, user, key)
 
 
-def moves_by(db: Path) -> list[tuple[str, str, str]]:
+def moves_by(db: str) -> list[tuple[str, str, str]]:
     """(actor, item title, new column) of every card move in the log."""
-    wb = Workbench(db=str(db), actor="test")
+    wb = Workbench(db=db, actor="test")
     try:
         return [(r.actor, wb.now.items[r.aggregate_id].title, r.data["changes"]["status"][1])
                 for r in wb.records() if r.name == "WorkItem.Moved"]
@@ -235,7 +240,10 @@ def test_openssh_client_unknown_key_and_no_terminal(served: tuple[Team, ServePro
 
 # Sessions: the real TUI ----------------------------------------------------------------------------
 async def test_an_editors_move_is_theirs_and_the_other_session_sees_it_live(served: tuple[Team, ServeProcess]) -> None:
-    members, server = served
+    await move_seen_live_and_attributed(*served)
+
+
+async def move_seen_live_and_attributed(members: Team, server: ServeProcess) -> None:
     async with terminal(server.port, "alice", members.keys["alice"]) as alice, \
             terminal(server.port, "bob", members.keys["bob"]) as bob:
         await alice.wait_text("Alpha card")
@@ -246,6 +254,27 @@ async def test_an_editors_move_is_theirs_and_the_other_session_sees_it_live(serv
         alice.press("L")
         await bob.wait_text("To do 1", since=mark)  # bob's board redraws without a key pressed
     assert moves_by(members.db)[-1] == ("alice", "Alpha card", "To do")
+
+
+@pytest.mark.postgres
+async def test_a_team_on_postgresql(tmp_path: Path) -> None:
+    """The server and every session on one PostgreSQL store (PMTUI_DB=postgresql://…)."""
+    psycopg = pytest.importorskip("psycopg")
+    base = os.environ.get("PMTUI_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
+    try:
+        admin = psycopg.connect(base.split("?", 1)[0], autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL server answers at {base}")
+    schema = f"pmtui_ssh_{os.getpid()}_{int(time.time())}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        members = make_team(tmp_path, f"{base.split('?', 1)[0]}?schema={schema}")
+        with serving(tmp_path, members) as (_, server):
+            assert (tmp_path / "data" / "pmtui" / "ssh_host_ed25519_key").exists()  # no file store to sit by
+            await move_seen_live_and_attributed(members, server)
+    finally:
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.close()
 
 
 async def test_a_viewers_keystroke_write_is_refused_with_a_message(served: tuple[Team, ServeProcess]) -> None:
