@@ -4,6 +4,8 @@ absent; never copied into the project) and small hand-made exports written to tm
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,3 +38,25 @@ def write_json(tmp_path: Path) -> Callable[[Any, str], Path]:
         path.write_text(json.dumps(data), encoding="utf-8")
         return path
     return write
+
+
+POSTGRES = os.environ.get("PMTUI_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_db() -> str:
+    """The address of a fresh PostgreSQL schema (dropped afterwards); skipped when no server answers."""
+    try:
+        import psycopg
+        connect = lambda: psycopg.connect(POSTGRES.split("?", 1)[0], autocommit=True, connect_timeout=3)  # noqa: E731
+        connect().close()
+    except Exception:  # noqa: BLE001 - any failure to connect means "no server here"
+        pytest.skip(f"no PostgreSQL server answers at {POSTGRES}")
+    schema = f"pmtui_import_{uuid.uuid4().hex[:12]}"
+    with connect() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES.split('?', 1)[0]}?schema={schema}"
+    finally:
+        with connect() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

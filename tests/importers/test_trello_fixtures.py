@@ -148,3 +148,20 @@ def test_each_column_shows_its_cards_in_the_exports_order(wb, name: str) -> None
         in_trello = sorted((c for c in export["cards"] if lists[c["idList"]] == column.name and not c["closed"]),
                            key=lambda c: c["pos"])
         assert [card.key for card in column.cards] == [report.keys[c["id"]] for c in in_trello], column.name
+
+
+@pytest.mark.postgres
+def test_the_import_works_the_same_into_postgresql(postgres_db: str) -> None:
+    from pmtui.service import Workbench
+    pg = Workbench(db=postgres_db, actor="importer")
+    try:
+        export, report = imported(pg, "board-export.json")
+        lists = {lst["id"]: lst["name"] for lst in export["lists"]}
+        assert {cid: pg.item(key).status for cid, key in report.keys.items()} == {
+            c["id"]: lists[c["idList"]] for c in export["cards"]}
+        moment = datetime(2019, 4, 2, 20, 27, 10, tzinfo=timezone.utc)
+        ws = pg.view(AsOf(moment=moment.timestamp(), text="then"))
+        key_to_card = {key: cid for cid, key in report.keys.items()}
+        assert {key_to_card[i.key]: (i.status, i.archived) for i in ws.items.values()} == expected_as_of(export, moment)
+    finally:
+        pg.close()
