@@ -189,9 +189,8 @@ class _Planner:
     def __init__(self, issues: list[dict[str, Any]], names: dict[str, str], where: str) -> None:
         self.issues = issues
         self.where = where
-        self.points_field = self._field_id(names, POINTS_NAMES, lambda v: points_of(v) is not None
-                                           and not isinstance(v, str), POINTS_IDS)
-        self.sprint_field = self._field_id(names, ("sprint",), _is_sprint_list, ())
+        self.points_field = self._points_field(names)
+        self.sprint_field = self._field_id(names, ("sprint",), _is_sprint_list)
         self.people = self._people()
         self.steps: list[Step] = []
         self.replayed: Counter[str] = Counter()
@@ -200,16 +199,55 @@ class _Planner:
         self.sprint_names = self._sprint_names()  # sprint id -> its final name (sprints get renamed)
         self.columns, self.column_of = self._columns()
 
-    def _field_id(self, names: dict[str, str], wanted: tuple[str, ...], fits: Any, common: tuple[str, ...]) -> str | None:
+    def _named_field(self, names: dict[str, str], wanted: tuple[str, ...]) -> str | None:
+        """A field id by its name: the export's ``names`` map, else a changelog item's ``fieldId``."""
         for fid, name in names.items():
             if str(name).strip().lower() in wanted:
                 return fid
-        candidates = list(common) + sorted({k for i in self.issues for k in i["fields"] if k.startswith("customfield_")})
-        for fid in dict.fromkeys(candidates):
-            if any(fits(i["fields"].get(fid)) for i in self.issues if i["fields"].get(fid) is not None):
-                if all(fits(i["fields"][fid]) for i in self.issues if i["fields"].get(fid) is not None):
-                    return fid
+        for issue in self.issues:
+            for h in (issue.get("changelog") or {}).get("histories", []):
+                for item in h.get("items", []):
+                    if item["field"].strip().lower() in wanted and str(item.get("fieldId", "")).startswith("customfield_"):
+                        return str(item["fieldId"])
         return None
+
+    def _field_id(self, names: dict[str, str], wanted: tuple[str, ...], fits: Any) -> str | None:
+        """A custom field by name, else the one whose every value has the expected shape."""
+        named = self._named_field(names, wanted)
+        if named:
+            return named
+        for fid in sorted({k for i in self.issues for k in i["fields"] if k.startswith("customfield_")}):
+            values = [i["fields"][fid] for i in self.issues if i["fields"].get(fid) is not None]
+            if values and all(fits(v) for v in values):
+                return fid
+        return None
+
+    def _points_field(self, names: dict[str, str]) -> str | None:
+        """The story points field. By name when the export says; else the custom field whose values
+        agree with every issue's last "Story Points" changelog value; else, with no changelog to go
+        by, the first of the usual ids holding numbers (a number in a random custom field is not
+        taken for points)."""
+        named = self._named_field(names, POINTS_NAMES)
+        if named:
+            return named
+        last_values: dict[str, float | None] = {}
+        for issue in self.issues:
+            for h in self.histories(issue):
+                for item in h.get("items", []):
+                    if item["field"].strip().lower() in POINTS_NAMES:
+                        last_values[issue["key"]] = points_of(item.get("toString"))
+        numeric = lambda v: v is None or (not isinstance(v, (str, bool)) and points_of(v) is not None)  # noqa: E731
+        fields = sorted({k for i in self.issues for k in i["fields"] if k.startswith("customfield_")})
+        candidates = [f for f in dict.fromkeys([*POINTS_IDS, *fields])
+                      if all(numeric(i["fields"].get(f)) for i in self.issues)
+                      and any(i["fields"].get(f) is not None for i in self.issues)]
+        if last_values:
+            by_key = {i["key"]: i for i in self.issues}
+            for fid in candidates:
+                if all(points_of(by_key[k]["fields"].get(fid)) == v for k, v in last_values.items()):
+                    return fid
+            return None
+        return next((f for f in candidates if f in POINTS_IDS), None)
 
     def _people(self) -> dict[str, str]:
         """Changelog ids (usernames or account ids) -> the name pmtui shows for that person."""

@@ -107,3 +107,29 @@ def test_a_malformed_file_gives_one_clear_error_and_writes_nothing(wb, tmp_path,
     with pytest.raises(ImportFormatError, match=message):
         apply_plan(wb, plan_file(path))
     assert wb.now.position == 0
+
+
+def _points(data: Any) -> float | None:
+    from pmtui.importers.jira import plan_jira
+    plan = plan_jira(data)
+    created = next(s for s in plan.steps if s.action == "create")
+    finals = [s.values["points"] for s in plan.steps if "points" in s.values]
+    return finals[-1] if finals else created.values.get("points")
+
+
+def test_story_points_are_found_by_the_changelogs_field_id() -> None:
+    data = [issue("WEB-4", customfield_10555=13, customfield_10002=99, histories=[history(
+        "2024-03-02T09:00:00.000+0000", "pm",
+        {"field": "Story Points", "fieldId": "customfield_10555", "fromString": None, "toString": "13"})])]
+    assert _points(data) == 13
+
+
+def test_story_points_are_the_field_that_agrees_with_the_changelog() -> None:
+    data = [issue("WEB-5", customfield_10002=40, customfield_10777=2, histories=[history(
+        "2024-03-02T09:00:00.000+0000", "pm", {"field": "Story Points", "fromString": "1", "toString": "2"})])]
+    assert _points(data) == 2
+
+
+def test_a_number_in_an_unusual_custom_field_is_not_taken_for_points_without_evidence() -> None:
+    assert _points([issue("WEB-6", customfield_12345=7)]) is None
+    assert _points([issue("WEB-7", customfield_10016=3)]) == 3  # Jira Cloud's usual "Story point estimate"
