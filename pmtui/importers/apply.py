@@ -4,6 +4,7 @@ import's own, and every event's reason says where it came from."""
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,8 @@ class ImportReport:
             f"imported {self.items} item(s) from {self.system} into board {self.board!r}"
             f"{' (new product)' if self.created_product else ''}: {self.events} event(s)",
         ]
+        if not self.created_product:
+            lines.append(f"  see it with: pmtui board --board {shlex.quote(self.board)}")
         if self.seeded:
             lines.append(f"  {self.seeded} item(s) created before the export's window were seeded from its snapshot")
         if self.replayed:

@@ -461,9 +461,19 @@ class _Planner:
 
 def plan_jira(data: Any, where: str = "the file") -> ImportPlan:
     issues, names = issues_of(data, where)
-    return _Planner(issues, names, where).plan()
+    return _plan(issues, names, where)
 
 
 def plan_file(path: str | Path) -> ImportPlan:
     issues, names = load(path)
-    return _Planner(issues, names, str(path)).plan()
+    return _plan(issues, names, str(path))
+
+
+def _plan(issues: list[dict[str, Any]], names: dict[str, str], where: str) -> ImportPlan:
+    try:
+        return _Planner(issues, names, where).plan()
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        # issues_of() checks what every export has; an odd value deeper in a field still must not
+        # end in a traceback (and nothing has been written yet).
+        raise ImportFormatError(f"{where}: not Jira issues (a value of an unexpected shape: "
+                                f"{type(error).__name__} {error})") from None

@@ -153,9 +153,7 @@ class _Planner:
     def _actions_oldest_first(self) -> list[dict[str, Any]]:
         # Exports list actions newest first; reverse before a stable sort so same-time actions keep
         # their real order.
-        actions = list(reversed(self.data.get("actions", [])))
-        for action in actions:
-            action["_at"] = utc(action["date"], "action")
+        actions = [{**a, "_at": utc(a["date"], "action")} for a in reversed(self.data.get("actions", []))]
         return sorted(actions, key=lambda a: a["_at"])
 
     def _usernames(self) -> dict[str, str]:
@@ -473,9 +471,15 @@ def _member_id(d: dict[str, Any]) -> str | None:
 
 
 def plan_trello(data: dict[str, Any], where: str = "the file") -> ImportPlan:
-    """The import plan for a (validated) Trello export."""
+    """The import plan for a Trello export (validated here)."""
     validate(data, where)
-    return _Planner(data, where).plan()
+    try:
+        return _Planner(data, where).plan()
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        # validate() checks what every export has; a field of an odd shape deeper in an action
+        # still must not end in a traceback (and nothing has been written yet).
+        raise ImportFormatError(f"{where}: not a Trello board export (a value of an unexpected shape: "
+                                f"{type(error).__name__} {error})") from None
 
 
 def plan_file(path: str | Path) -> ImportPlan:

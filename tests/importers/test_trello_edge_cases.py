@@ -214,3 +214,15 @@ def test_plans_are_sorted_by_occurred_time_even_when_actions_are_out_of_order(wb
     assert moves == [["To Do", "Doing"], ["Doing", "Done"]]
     times = [r.occurred for r in wb.records()]
     assert times == sorted(times)
+
+
+def test_an_action_value_of_an_odd_shape_is_one_clear_error_not_a_traceback(wb) -> None:
+    cid = tid("2020-02-01T00:00:00")
+    data = export([card(cid, "Card", DONE)], [
+        action("createCard", "2020-02-01T00:00:01", card={"id": cid, "name": "Card"}, list=TODO),
+        action("updateCard", "2020-02-02T00:00:00", card={"id": cid}, listBefore="To Do", listAfter="Done",
+               old={"idList": TODO["id"]}),
+    ])
+    with pytest.raises(ImportFormatError, match="a value of an unexpected shape"):
+        apply_plan(wb, plan_trello(data))
+    assert wb.now.position == 0
