@@ -49,8 +49,21 @@ async def test_dashboard_follows_time_travel(make_app: Callable[..., PmApp]) -> 
         app.travel_to(parse_as_of("2026-11-10"))
         await settle(app, pilot)
         past = chart_text(app, "chart-burndown")
-        assert past != now_burndown and "Burndown: Sprint 3" in past  # the sprint running back then
+        assert "Burndown: Sprint 4" in now_burndown
+        assert "Burndown: Sprint 3" in past  # the sprint running back then
         assert "as of" in str(app.screen.query_one("#dash-status").render())
         app.return_to_now()
         await settle(app, pilot)
-        assert chart_text(app, "chart-burndown") == now_burndown
+        assert "Burndown: Sprint 4" in chart_text(app, "chart-burndown")
+
+
+async def test_sprint_view_shows_the_shown_sprints_burndown(make_app: Callable[..., PmApp]) -> None:
+    app = make_app("sprint")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        chart = app.screen.query_one("#sprint-burndown", ChartWidget)
+        text = chart.render().plain
+        assert "Burndown: Sprint 4" in text and "remaining" in text
+        await pilot.press("comma")  # the previous sprint
+        await settle(app, pilot)
+        assert "Burndown: Sprint 3" in chart.render().plain
