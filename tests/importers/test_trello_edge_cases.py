@@ -169,6 +169,11 @@ def test_into_a_store_with_a_product_the_export_becomes_a_new_board_and_cannot_b
     assert not report.created_product
     assert report.keys[cid] == "AC-2"
     assert wb.item("AC-2").board_id == wb.board("Team Board").id != wb.board("Main").id
+    # The imported history lies before the store's own: time travel still places it in its past.
+    then = at(wb, "2020-02-01T12:00:00")
+    assert then.item_by_key("AC-2").status == "Doing" and then.item_by_key("AC-1") is None
+    assert at(wb, "2020-01-31T00:00:00").item_by_key("AC-2") is None
+    assert "see it with: pmtui board --board 'Team Board'" in report.summary()
     position = wb.now.position
     with pytest.raises(UserError, match="imported before"):
         apply_plan(wb, plan_trello(data))
