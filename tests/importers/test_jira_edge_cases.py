@@ -133,3 +133,15 @@ def test_story_points_are_the_field_that_agrees_with_the_changelog() -> None:
 def test_a_number_in_an_unusual_custom_field_is_not_taken_for_points_without_evidence() -> None:
     assert _points([issue("WEB-6", customfield_12345=7)]) is None
     assert _points([issue("WEB-7", customfield_10016=3)]) == 3  # Jira Cloud's usual "Story point estimate"
+
+
+def test_a_paged_changelog_is_counted_and_the_issue_still_ends_as_exported(wb) -> None:
+    data = [issue("WEB-8", "Done", "done", histories=[history("2024-03-05T09:00:00.000+0000", "dev",
+                                                              status_change("In Review", "Done"))])]
+    data[0]["changelog"].update(total=40, maxResults=1)
+    report = apply_plan(wb, plan_jira(data))
+    assert report.skipped["changelog entries not in the export"] == 39
+    item = wb.item(report.keys["WEB-8"])
+    assert item.status == "Done"
+    created = [r for r in wb.records_of(item.id) if r.name == "WorkItem.Created"][0]
+    assert created.data["status"] == "In Review"
