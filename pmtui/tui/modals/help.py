@@ -18,8 +18,18 @@ _KEY_NAMES = {
 }
 
 
+# Textual's own focus and clipboard keys: not what a newcomer looks for here.
+_HIDDEN_ACTIONS = ("focus_next", "focus_previous", "copy_text", "copy")
+
+
 def key_label(key: str) -> str:
-    return " / ".join(_KEY_NAMES.get(k.strip(), k.strip().replace("ctrl+", "Ctrl+")) for k in key.split(","))
+    def one(name: str) -> str:
+        name = name.strip()
+        for prefix, shown in (("ctrl+", "Ctrl+"), ("shift+", "Shift+")):
+            if name.startswith(prefix):
+                return shown + one(name[len(prefix):])
+        return _KEY_NAMES.get(name, name)
+    return " / ".join(one(k) for k in key.split(","))
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str]]:
@@ -29,6 +39,8 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not active.enabled or binding.system and binding.action != "command_palette":
+            continue
+        if binding.action.rsplit(".", 1)[-1] in _HIDDEN_ACTIONS:
             continue
         description = binding.tooltip or binding.description or binding.action
         if binding.action.startswith("app.switch_view"):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -54,8 +55,9 @@ class PmScreen(Screen):
     def compose(self) -> ComposeResult:
         from pmtui.tui.widgets.banner import ModeBar, TravelBanner
 
-        yield ModeBar(self.mode)
-        yield TravelBanner()
+        with Vertical(id="top-bars"):
+            yield ModeBar(self.mode)
+            yield TravelBanner()
         yield from self.compose_body()
         yield Footer(compact=True)
 

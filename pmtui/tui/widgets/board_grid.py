@@ -153,7 +153,11 @@ class BoardGrid(Widget, can_focus=True):
             if first < self.scroll_line:
                 self.scroll_line = lane_top if first - lane_top <= 1 else first
             elif last >= self.scroll_line + body:
-                self.scroll_line = last - body + 1
+                # Scroll by whole cards (counted from the lane's first card): no half card on top.
+                cards_top = lane_top + (1 if self.grid.lanes and self.grid.lanes[0].name else 0)
+                height = self.grid.lanes[0].card_height if self.grid.lanes else 1
+                wanted = last - body + 1
+                self.scroll_line = min(first, cards_top + -(-(wanted - cards_top) // height) * height)
         self.scroll_line = max(0, min(self.scroll_line, max(0, self.grid.height - body)))
 
     def on_resize(self) -> None:

@@ -1,0 +1,96 @@
+"""The shell around the views: digits switch views, ? lists the keys that work now, the palette
+offers every action, undo/redo, the footer fits 80 columns, run_tui's options."""
+
+from __future__ import annotations
+
+import argparse
+
+from textual.widgets import Footer
+
+from pmtui.tui.app import PmApp, run_tui
+from pmtui.tui.modals.help import HelpModal, binding_rows
+from pmtui.tui.modals.sprint_plan import PlanSprintModal
+from pmtui.tui.screens.board import BoardScreen
+from pmtui.tui.screens.sprint import SprintScreen
+from tests.tui.helpers import messages, put_cursor_on, type_text
+
+
+async def test_digits_switch_views(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        assert isinstance(app.screen, SprintScreen)
+        await pilot.press("1")
+        assert isinstance(app.screen, BoardScreen)
+
+
+async def test_help_lists_the_keys_of_the_current_view(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        rows = dict((description, keys) for keys, description in binding_rows(app.screen))
+        assert rows["Move the card one column left"].startswith("H")
+        assert "t" in rows["Time travel: show the past (t again returns to now)"]
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpModal)
+        await pilot.press("q")  # closes the help, does not quit
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("2", "question_mark")
+        descriptions = [d for _, d in app.screen.rows]
+        assert any("Plan a new sprint" in d for d in descriptions)
+        assert any("Replay a closed sprint" in d for d in descriptions)
+
+
+async def test_palette_runs_a_view_action(make_app):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "plan a sprint")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanSprintModal)
+
+
+async def test_palette_lists_views_and_time_travel(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "View: Sprint" in titles and "Time travel…" in titles and "Board: new card" in titles
+
+
+async def test_undo_and_redo_a_move(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("L")
+        assert wb.now.item_by_key("AC-36").status == "In progress"
+        await pilot.press("u")
+        await pilot.pause()
+        assert wb.now.item_by_key("AC-36").status == "To do"
+        assert app.screen.column_name == "To do"  # the cursor followed the card back
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert wb.now.item_by_key("AC-36").status == "In progress"
+
+
+async def test_footer_fits_80_columns(make_app):
+    for mode in ("board", "sprint"):
+        app = make_app(mode)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            footer = app.screen.query_one(Footer)
+            used = sum(child.outer_size.width for child in footer.children)
+            assert used <= 80, (mode, used)
+
+
+def test_run_tui_opens_the_store_and_honours_no_mouse(store, monkeypatch):
+    seen = {}
+
+    def fake_run(self, **options):
+        seen.update(options, wb=self.wb.location.describe(), mode=self.first_mode)
+        return 0
+
+    monkeypatch.setattr(PmApp, "run", fake_run)
+    args = argparse.Namespace(db=str(store), actor="ann", no_mouse=True)
+    assert run_tui(args) == 0
+    assert seen["mouse"] is False and str(store) in seen["wb"] and seen["mode"] == "board"
