@@ -145,3 +145,17 @@ def test_a_paged_changelog_is_counted_and_the_issue_still_ends_as_exported(wb) -
     assert item.status == "Done"
     created = [r for r in wb.records_of(item.id) if r.name == "WorkItem.Created"][0]
     assert created.data["status"] == "In Review"
+
+
+def test_comments_replay_at_their_time_by_their_author(wb) -> None:
+    comments = {"comments": [
+        {"author": {"name": "sam", "displayName": "Sam"}, "created": "2024-03-04T12:00:00.000+0000", "body": "Looks good"},
+        {"author": {"name": "kim"}, "created": "2024-03-05T12:00:00.000+0000",
+         "body": {"type": "doc", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Shipped"}]}]}},
+        {"author": {"name": "kim"}, "created": "2024-03-06T12:00:00.000+0000", "body": "   "},
+    ]}
+    report = apply_plan(wb, plan_jira([issue("WEB-9", comment=comments)]))
+    assert report.replayed["comment"] == 2
+    assert [(c.actor, c.text) for c in wb.now.comments] == [("sam", "Looks good"), ("kim", "Shipped")]
+    times = [r.occurred for r in wb.records()]
+    assert times == sorted(times)
