@@ -42,47 +42,63 @@ def counted(ws: Workspace, item: ItemView) -> bool:
     return category_of(ws, item) == "done"
 
 
-def _board_id(ws: Workspace, board_id: str | None) -> str | None:
-    if board_id is not None:
-        return board_id
-    return next(iter(ws.boards), None)
+class _ColumnCounts:
+    """Items per column of one board, kept up to date event by event (a day's sample is then a copy
+    of a few numbers, not a scan of every item)."""
+
+    def __init__(self, board_id: str) -> None:
+        self.board_id = board_id
+        self.where: dict[str, tuple[str, str]] = {}  # counted item -> (column, category)
+        self.counts: dict[str, int] = {}
+        self.wip = 0
+        self.seen: dict[str, str] = {}  # every column named so far -> its category, board order first
+
+    def _place(self, ws: Workspace, item: ItemView) -> None:
+        old = self.where.pop(item.id, None)
+        if old is not None:
+            self.counts[old[0]] -= 1
+            self.wip -= old[1] == "doing"
+        if counted(ws, item):
+            category = category_of(ws, item)
+            self.where[item.id] = (item.status, category)
+            self.counts[item.status] = self.counts.get(item.status, 0) + 1
+            self.wip += category == "doing"
+            self.seen.setdefault(item.status, category)
+
+    def __call__(self, record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
+        if record.name.startswith("WorkItem."):
+            item = ws.items.get(record.aggregate_id)
+            if item is not None and item.board_id == self.board_id:
+                self._place(ws, item)
+        elif record.name.startswith("Board.") and record.aggregate_id == self.board_id:
+            board = ws.boards[self.board_id]
+            for col in board.columns:
+                self.seen.setdefault(col["name"], col["category"])
+            # A column's category may have changed: place every item of the board again.
+            for item in ws.items.values():
+                if item.board_id == self.board_id:
+                    self._place(ws, item)
 
 
 def cumulative_flow(records: list[EventRecord], as_of: float, tz: Zone = None, board_id: str | None = None,
                     first: date | None = None) -> CumulativeFlow | None:
     """Items per column per day, from the board's first item (or ``first``) to the ``as_of`` day."""
     ordered = in_time_order(records, as_of)
-    if not ordered:
-        return None
     boards = [r.aggregate_id for r in ordered if r.name == "Board.Created"]
     board_id = board_id or (boards[0] if boards else None)
-    if board_id not in boards:
+    if board_id is None or board_id not in boards:
         return None
     created = [r.occurred for r in ordered if r.name == "WorkItem.Created" and r.data.get("board_id") == board_id]
     start = first or day_of(created[0] if created else ordered[0].occurred, tz)
-    last = day_of(as_of, tz)
+    counter = _ColumnCounts(board_id)
     samples: list[tuple[date, dict[str, int], int]] = []
-    columns: dict[str, str] = {}  # every column name seen, with its category: board order first
-    ws = None
-    for day, ws in daily(ordered, start, last, tz):
-        board = ws.boards.get(board_id)
-        if board is None:
-            samples.append((day, {}, 0))
-            continue
-        for col in board.columns:
-            columns.setdefault(col["name"], col["category"])
-        counts: dict[str, int] = {}
-        wip = 0
-        for item in ws.items.values():
-            if item.board_id == board_id and counted(ws, item):
-                counts[item.status] = counts.get(item.status, 0) + 1
-                category = category_of(ws, item)
-                columns.setdefault(item.status, category)
-                wip += category == "doing"
-        samples.append((day, counts, wip))
-    assert ws is not None
-    board = ws.boards[board_id]
-    order = board.column_names + [c for c in columns if c not in board.column_names]
-    categories = [columns.get(c, "todo") for c in order]
+    ws: Workspace | None = None
+    for day, ws in daily(ordered, start, day_of(as_of, tz), tz, counter):
+        samples.append((day, dict(counter.counts), counter.wip))
+    board = ws.boards.get(board_id) if ws is not None else None
+    if board is None:
+        return None
+    order = board.column_names + [c for c in counter.seen if c not in board.column_names]
+    categories = [board.column(c)["category"] if board.column(c) else counter.seen[c] for c in order]
     days_out = [FlowDay(day, [counts.get(c, 0) for c in order], wip) for day, counts, wip in samples]
     return CumulativeFlow(board.name, order, categories, days_out)
