@@ -38,6 +38,7 @@ from eventsourcing.utils import resolve_topic
 from pmtui.chain import GENESIS, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import PermissionDeniedError, UserError
 from pmtui.storage import EventLog
+from pmtui.verify import verify
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
@@ -63,30 +64,27 @@ class ImportResult:
     head_hash: str
 
 
-def exported_events(log: EventLog) -> Iterator[ExportedEvent]:
-    """The log as export lines. Links come from the store's chain (the in-memory store has none:
-    they are computed)."""
-    recorder: Any = log.recorder
-    links = iter(recorder.read_chain()) if hasattr(recorder, "read_chain") else None
-    link = next(links, None) if links else None
+def exported_events(log: EventLog, verified: bool = True) -> Iterator[ExportedEvent]:
+    """The log as export lines, each with its link in the file's chain (the same as the store's
+    when the store was chained from its first event). A store that fails ``verify`` is not
+    exported unless ``verified`` is False: moving it would carry the damage on unmarked."""
+    if verified and hasattr(log.recorder, "read_chain"):
+        verdict = verify(log)
+        if not verdict.intact and not verdict.unchained:  # events older than the chain are fine
+            raise UserError(f"the store fails `pmtui verify`: {verdict.problem}; nothing was exported "
+                            "(--unverified exports it anyway)")
     prev = GENESIS
     for seq, oid, version, topic, state in log.rows(0):
-        if links is None:
-            prev = link_hash(prev, Row(seq, canonical_id(oid), version, topic, bytes(state)))
-            digest: str | None = prev.hex()
-        else:
-            while link is not None and link[0] < seq:
-                link = next(links, None)
-            digest = link[1] if link is not None and link[0] == seq else None
+        prev = link_hash(prev, Row(seq, canonical_id(oid), version, topic, bytes(state)))
         data = _decode(state)
         yield ExportedEvent(seq, topic, str(oid), version, data, data.get("timestamp"), data.get("occurred"),
-                            data.get("actor"), data.get("reason"), digest)
+                            data.get("actor"), data.get("reason"), prev.hex())
 
 
-def export_jsonl(log: EventLog, out: IO[bytes]) -> int:
+def export_jsonl(log: EventLog, out: IO[bytes], verified: bool = True) -> int:
     """Write the whole log to ``out``; returns how many events."""
     count = 0
-    for event in exported_events(log):
+    for event in exported_events(log, verified):
         out.write(_encode(event) + b"\n")
         count += 1
     return count

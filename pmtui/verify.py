@@ -20,6 +20,7 @@ class Verdict:
     head_hash: str
     broken_at: int | None = None  # the event number of the first broken link
     problem: str = ""
+    unchained: int = 0  # events at the start with no links at all (written before the chain existed)
 
     @property
     def intact(self) -> bool:
@@ -71,16 +72,26 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     prev, head_seq, checked = GENESIS, 0, 0
     expect_seen = expect is None
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
+    linked, unchained, first_unchained = False, 0, 0
     for seq, event, stored in _merged(events, recorder.read_chain()):
         if event is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} is missing: its chain link exists, so the event was removed or renumbered "
                            "directly in the database")
+        if stored is None and not linked:
+            unchained += 1  # a store older than the chain: its first events were never linked
+            first_unchained = first_unchained or seq
+            continue
         if stored is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} ({_describe(event)}) has no chain link: it was inserted or renumbered "
                            "directly in the database")
+        linked = True
         computed = link_hash(prev, event)
+        if computed.hex() != stored and unchained:
+            return Verdict(checked, head_seq, prev.hex(), first_unchained,
+                           f"event #{first_unchained} has no chain link (nor have the {unchained - 1} after it), yet "
+                           f"#{seq} was chained onto earlier links: links were deleted directly in the database")
         if computed.hex() != stored:
             seen = versions.get(event.originator_id)
             expected = seen[0] + 1 if seen else 1
@@ -105,6 +116,11 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
         return Verdict(checked, head_seq, prev.hex(), expect[0],
                        f"the log holds no link #{expect[0]} any more (it ends at #{head_seq}): events were "
                        "removed, at its end or together with their links")
+    if unchained:
+        return Verdict(checked, head_seq, prev.hex(), first_unchained,
+                       f"{unchained} events from #{first_unchained} on have no chain links: they were written before "
+                       "this store kept a hash chain (or all their links were deleted), so nothing vouches for them; "
+                       "to chain them, export the store and import it into a new one", unchained)
     return Verdict(checked, head_seq, prev.hex())
 
 

@@ -22,7 +22,7 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
     if run_export(args, wb):  # --items --csv
         return
     if not args.out or args.out == "-":
-        export_jsonl(wb.log, sys.stdout.buffer)
+        export_jsonl(wb.log, sys.stdout.buffer, not args.unverified)
         sys.stdout.flush()
         return
     target = Path(args.out).expanduser()
@@ -35,7 +35,7 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
         raise UserError(f"cannot write to {target.parent}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            count = export_jsonl(wb.log, out)
+            count = export_jsonl(wb.log, out, not args.unverified)
         os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -56,6 +56,8 @@ def import_(args: argparse.Namespace, wb: Workbench) -> None:
 def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "export", export, "write the whole history as JSON Lines (a backup, or to move the store)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--unverified", action="store_true",
+                   help="export even if `pmtui verify` fails (to salvage a damaged store)")
     add_export_options(p)
     p = command(sub, "import", import_, "restore a `pmtui export` file into an empty store", write=True)
     p.add_argument("file", nargs="?", metavar="FILE", help="the JSON Lines file (- for standard input)")

@@ -212,3 +212,32 @@ def test_each_line_shows_who_when_and_why(tmp_path: Path, exported: list[bytes])
     assert edited["actor"] == "ann" and edited["reason"] == "scope agreed"
     assert edited["recorded"] == edited["state"]["timestamp"] and edited["occurred"] is None
     assert set(edited) >= {"seq", "topic", "originator_id", "version", "state", "hash"}
+
+
+def test_a_tampered_store_is_not_exported_unless_asked(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    wb = Workbench(db=db, actor="ann")
+    build_into(wb)
+    sqlite_store(db).sql("UPDATE {events} SET state = CAST(REPLACE(CAST(state AS TEXT), 'full', 'short') AS BLOB) "
+                         "WHERE {seq} = 5")
+    with pytest.raises(UserError, match="fails `pmtui verify`: event #5"):
+        export_bytes(wb)
+    out = io.BytesIO()
+    assert export_jsonl(wb.log, out, verified=False) == 6
+    assert b"Write the short spec" in out.getvalue()
+    wb.close()
+
+
+def test_a_store_older_than_the_chain_moves_into_a_fully_chained_one(tmp_path: Path) -> None:
+    db = str(tmp_path / "old.db")
+    wb = Workbench(db=db, actor="ann")
+    build_into(wb)
+    sqlite_store(db).sql("DELETE FROM {chain}")
+    wb.comment("AU-1", "chained from here on")
+    new = Workbench(db=str(tmp_path / "new.db"), actor="ann")
+    import_jsonl(new, io.BytesIO(export_bytes(wb)))
+    assert projection(new) == projection(wb)
+    verdict = check(sqlite_store(str(tmp_path / "new.db")))
+    assert verdict.intact and verdict.checked == 7
+    wb.close()
+    new.close()

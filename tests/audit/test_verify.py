@@ -164,3 +164,22 @@ def test_expect_option_reads_what_verify_prints() -> None:
     assert parse_expect("12:" + "B" * 64) == (12, "b" * 64)
     with pytest.raises(Exception, match="SEQ:HASH"):
         parse_expect("12")
+
+
+def test_a_store_older_than_the_chain_is_reported_as_unvouched_and_chained_from_then_on(built: RawStore) -> None:
+    built.sql("DELETE FROM {chain}")  # what a store written before pmtui kept a chain looks like
+    verdict = check(built)
+    assert not verdict.intact and verdict.unchained == EVENTS and verdict.broken_at == 1
+    assert "written before this store kept a hash chain" in verdict.problem
+    wb = built.workbench()
+    wb.comment("AU-1", "written with the chain")
+    wb.close()
+    verdict = check(built)
+    assert verdict.unchained == EVENTS and verdict.checked == 1  # the new event is chained, from nothing
+
+
+def test_deleting_the_first_links_is_not_mistaken_for_an_old_store(built: RawStore) -> None:
+    built.sql("DELETE FROM {chain} WHERE seq <= 2")
+    verdict = check(built)
+    assert verdict.broken_at == 1 and verdict.unchained == 0
+    assert "#3 was chained onto earlier links" in verdict.problem
