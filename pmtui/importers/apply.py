@@ -139,6 +139,8 @@ def _apply_step(wb: Workbench, step: Step, keys: dict[str, str], board: str, rea
         if step.action == "move":
             wb.move_item(key, values["column"], reason=reason)
         elif step.action == "edit":
+            if values.get("parent"):
+                values["parent"] = keys[values["parent"]]  # the epic's source ref -> its pmtui key
             wb.edit_item(key, reason=reason, **values)
         else:
             raise AssertionError(f"unknown import step {step.action!r}")

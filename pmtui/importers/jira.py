@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -379,6 +379,7 @@ class _Planner:
         finals = {issue["key"]: self.final_state(issue) for issue in self.issues}
         for issue in self.issues:
             self.replay(issue, finals[issue["key"]])
+        self.link_epics(finals)
         projects = {(i["fields"].get("project") or {}).get("name") for i in self.issues} - {None}
         name = projects.pop() if len(projects) == 1 else "Jira import"
         started = min(s.occurred for s in self.steps)
@@ -454,6 +455,32 @@ class _Planner:
             self.step(at, SNAPSHOT_ACTOR, key, "move", {"column": final["status"]}, "issue fields")
         if edits or final["status"] != state["status"]:
             self.replayed["issue fields (final state)"] += 1
+
+    def epic_of(self, issue: dict[str, Any], epics: set[str]) -> str | None:
+        """The key of the issue's epic when that epic is imported too: ``fields.parent`` (Jira
+        Cloud) or an "Epic Link" field (Jira Server: a custom field holding the epic's key)."""
+        f = issue["fields"]
+        parent = f.get("parent")
+        if isinstance(parent, dict) and parent.get("key") in epics:
+            return str(parent["key"])
+        for fid, value in f.items():
+            if fid.startswith("customfield_") and isinstance(value, str) and value in epics and value != issue["key"]:
+                return value
+        return None
+
+    def link_epics(self, finals: dict[str, dict[str, Any]]) -> None:
+        """Epic links are set as the export has them, once both items exist (the changelog's
+        "Epic Link" entries are counted with the other skipped fields)."""
+        epics = {key for key, final in finals.items() if final["kind"] == "epic"}
+        created = {s.ref: s.occurred for s in self.steps if s.action == "create"}
+        for issue in self.issues:
+            epic = self.epic_of(issue, epics)
+            if epic is None:
+                continue
+            last = max(s.occurred for s in self.steps if s.ref == issue["key"])
+            at = max(last, created[epic] + timedelta(microseconds=1))  # strictly after the epic exists
+            self.step(at, SNAPSHOT_ACTOR, issue["key"], "edit", {"parent": epic}, "epic link")
+            self.replayed["epic link"] += 1
 
     def step(self, at: datetime, actor: str, ref: str, action: str, values: dict[str, Any], source: str) -> None:
         if action in ("create", "edit"):

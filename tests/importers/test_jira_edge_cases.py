@@ -159,3 +159,18 @@ def test_comments_replay_at_their_time_by_their_author(wb) -> None:
     assert [(c.actor, c.text) for c in wb.now.comments] == [("sam", "Looks good"), ("kim", "Shipped")]
     times = [r.occurred for r in wb.records()]
     assert times == sorted(times)
+
+
+def test_epic_links_follow_the_epic_whichever_comes_first_in_the_file(wb) -> None:
+    data = [issue("WEB-11", parent={"key": "WEB-10", "fields": {"issuetype": {"name": "Epic"}}}),
+            issue("WEB-12", customfield_10008="WEB-10"),  # Jira Server's "Epic Link"
+            issue("WEB-13", customfield_10008="OTHER-1"),  # an epic that was not exported
+            issue("WEB-10", "To Do", "new", type="Epic", summary="Checkout")]
+    data[3]["fields"]["created"] = "2024-03-05T00:00:00.000+0000"  # the epic is younger than its stories
+    report = apply_plan(wb, plan_jira(data))
+    epic = wb.item(report.keys["WEB-10"])
+    assert epic.kind == "epic"
+    assert wb.item(report.keys["WEB-11"]).parent == epic.id
+    assert wb.item(report.keys["WEB-12"]).parent == epic.id
+    assert wb.item(report.keys["WEB-13"]).parent is None
+    assert report.replayed["epic link"] == 2
