@@ -9,9 +9,10 @@ One event per line::
 
 ``state`` is the event exactly as stored (it holds the recorded ``timestamp``, actor, reason and
 occurred time); ``recorded``, ``occurred``, ``actor`` and ``reason`` repeat it for people and
-scripts reading the file, and are ignored on import. ``hash`` is the event's link in the hash
-chain, so the file is tamper-evident too: an import recomputes every link and refuses a file whose
-events were changed.
+scripts reading the file, and are ignored on import. ``hash`` is the event's link in the file's
+hash chain (the same links as the store's), so the file is tamper-evident too: an import
+recomputes every link and refuses a file whose events were changed, left out or reordered. A
+store that fails ``pmtui verify`` is not exported (unless asked), so a move cannot launder damage.
 
 A restore writes the events verbatim, with their original numbers, into an empty store, so the
 restored store has the same projections and the same chain (the same head hash) as the source:

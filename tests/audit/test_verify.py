@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 import pytest
 
 from pmtui.chain import ChainError
 from pmtui.storage import EventLog, locate, open_application
 from pmtui.verify import Verdict, parse_expect, verify
-from tests.audit.conftest import RawStore
+from tests.audit.conftest import RawStore, sqlite_store
 
 # The story every store starts with (event numbers in brackets):
 #   product [1] and its board [2]; item AU-1: key [3], created [4], retitled [5];
@@ -145,18 +146,19 @@ def test_a_remembered_head_still_holds_after_later_changes(built: RawStore) -> N
     assert verdict.intact and verdict.checked == EVENTS + 1
 
 
-def test_writing_after_the_last_event_was_removed_is_refused_with_a_pointer_to_verify(raw_store: RawStore) -> None:
-    build(raw_store)
-    if raw_store.kind == "postgres":
-        pytest.skip("PostgreSQL never reuses a number: the next event is #10 and the chain simply goes on")
-    raw_store.sql("DELETE FROM {events} WHERE {seq} = 9")
-    wb = raw_store.workbench()
+def test_writing_after_the_last_event_was_removed_is_refused_with_a_pointer_to_verify(tmp_path: Path) -> None:
+    # SQLite would give the next event the removed one's number; PostgreSQL never reuses a number
+    # (its next event is #10 and the chain simply goes on, leaving #9 to verify).
+    store = sqlite_store(str(tmp_path / "store.db"))
+    build(store)
+    store.sql("DELETE FROM {events} WHERE {seq} = 9")
+    wb = store.workbench()
     try:
         with pytest.raises(ChainError, match="pmtui verify"):
             wb.comment("AU-1", "this would take number 9 again")
     finally:
         wb.close()
-    assert raw_store.sql("SELECT COUNT(*) FROM {events}")[0][0] == EVENTS - 1
+    assert store.sql("SELECT COUNT(*) FROM {events}")[0][0] == EVENTS - 1
 
 
 def test_expect_option_reads_what_verify_prints() -> None:
