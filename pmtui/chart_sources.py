@@ -44,6 +44,12 @@ class ChartSource:
             self.records = log if log is not None else list(wb.records())
             self.moment = clock() if point.moment is None else point.moment
         self._ws: Workspace | None = None
+        self._memo: dict[str, Any] = {}  # shared folds: cfd and wip, cycle, lead time and throughput
+
+    def _once(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
 
     @property
     def ws(self) -> Workspace:
@@ -87,12 +93,12 @@ class ChartSource:
         if kind == "velocity":
             return metrics.velocity(records, moment)
         if kind in ("cfd", "wip"):
-            return metrics.cumulative_flow(records, moment, tz)
+            return self._once("cfd", lambda: metrics.cumulative_flow(records, moment, tz))
+        flows = lambda: self._once("flows", lambda: metrics.item_flows(records, moment))  # noqa: E731
         if kind in ("cycle-time", "lead-time"):
-            flows = metrics.item_flows(records, moment)
-            return metrics.time_stats(flows, "cycle" if kind == "cycle-time" else "lead", tz)
+            return metrics.time_stats(flows(), "cycle" if kind == "cycle-time" else "lead", tz)
         if kind == "throughput":
-            return metrics.throughput(metrics.item_flows(records, moment), moment, tz)
+            return metrics.throughput(flows(), moment, tz)
         if kind == "okr":
             return metrics.okr_trends(records, moment)
         if kind == "kpi":
