@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -238,22 +241,78 @@ def test_openssh_client_unknown_key_and_no_terminal(served: tuple[Team, ServePro
     assert no_tty.returncode == 1 and "needs a terminal" in no_tty.stderr
 
 
+@pytest.mark.skipif(shutil.which("ssh") is None, reason="OpenSSH's ssh is not installed")
+def test_openssh_client_drives_the_tui_and_the_move_is_attributed(served: tuple[Team, ServeProcess],
+                                                                   tmp_path: Path) -> None:
+    """`ssh -t` on a terminal of ours, as a person in a terminal would run it."""
+    import pty
+    import select
+
+    members, server = served
+    before = len(moves_by(members.db))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    ssh = subprocess.Popen(
+        ["ssh", "-t", "-p", str(server.port), "-i", str(members.key_files["alice"]), "-o", "IdentitiesOnly=yes",
+         "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", f"UserKnownHostsFile={tmp_path / 'kh'}",
+         "-o", "LogLevel=ERROR", "-F", "/dev/null", "alice@127.0.0.1"],
+        stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    screen = b""
+
+    def read_until(check: Callable[[], bool], what: str) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + TIMEOUT
+        while not check():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}: {ANSI.sub(b'', screen)[-800:]!r}"
+            if select.select([master], [], [], 0.1)[0]:
+                with contextlib.suppress(OSError):
+                    screen += os.read(master, 65536)
+
+    try:
+        read_until(lambda: b"Backlog" in ANSI.sub(b"", screen), "the board")
+        time.sleep(0.5)
+        os.write(master, b"L")
+        read_until(lambda: len(moves_by(members.db)) > before, "the move in the log")
+        assert moves_by(members.db)[-1][0] == "alice"
+        os.write(master, b"q")
+        read_until(lambda: ssh.poll() is not None, "ssh to end after q")
+        assert ssh.returncode == 0
+    finally:
+        if ssh.poll() is None:
+            ssh.kill()
+        ssh.wait(timeout=TIMEOUT)
+        os.close(master)
+
+
 # Sessions: the real TUI ----------------------------------------------------------------------------
 async def test_an_editors_move_is_theirs_and_the_other_session_sees_it_live(served: tuple[Team, ServeProcess]) -> None:
     await move_seen_live_and_attributed(*served)
 
 
 async def move_seen_live_and_attributed(members: Team, server: ServeProcess) -> None:
+    first, in_todo = backlog_top_and_todo_count(members.db)
     async with terminal(server.port, "alice", members.keys["alice"]) as alice, \
             terminal(server.port, "bob", members.keys["bob"]) as bob:
-        await alice.wait_text("Alpha card")
-        await bob.wait_text("Alpha card")
+        await alice.wait_text(first)
+        await bob.wait_text(first)
         await asyncio.sleep(0.5)  # let both apps settle (mount, first poll)
         mark = bob.press("")
         # Alice moves the card under her cursor (the first in the backlog) one column right.
         alice.press("L")
-        await bob.wait_text("To do 1", since=mark)  # bob's board redraws without a key pressed
-    assert moves_by(members.db)[-1] == ("alice", "Alpha card", "To do")
+        # Bob's board redraws without a key pressed: the column's count goes up.
+        await bob.wait_text(f"To do {in_todo + 1}", since=mark)
+    assert moves_by(members.db)[-1] == ("alice", first, "To do")
+
+
+def backlog_top_and_todo_count(db: str) -> tuple[str, int]:
+    wb = Workbench(db=db, actor="test")
+    try:
+        live = [i for i in wb.now.items.values() if not i.archived]
+        top = min((i for i in live if i.status == "Backlog"), key=lambda i: i.rank)
+        return top.title, sum(1 for i in live if i.status == "To do")
+    finally:
+        wb.close()
 
 
 @pytest.mark.postgres
