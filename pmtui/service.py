@@ -180,9 +180,10 @@ class Workbench:
     def _require(self, needed: str) -> None:
         order = ["viewer", "editor", "admin"]
         if order.index(self.role) < order.index(needed):
+            article = "an" if self.role[0] in "aeiou" else "a"
             raise PermissionDeniedError(
-                f"{self.actor} is a {self.role}: {'changing users and roles' if needed == 'admin' else 'changes'} "
-                f"need the {needed} role"
+                f"{self.actor} is {article} {self.role}: "
+                f"{'changing users and roles needs' if needed == 'admin' else 'changes need'} the {needed} role"
             )
 
     def _run(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor") -> Any:

@@ -96,7 +96,7 @@ def test_an_editor_cannot_manage_users(demo_db: Path, keys: dict[str, Path], cap
     monkeypatch.setenv("PMTUI_ROLE", "editor")
     before = event_count(demo_db)
     code, _, err = run(capsys, "user", "add", "ann", "--key", str(keys["ann"]), "--role", "admin")
-    assert code == 2 and "need the admin role" in err
+    assert code == 2 and "carol is an editor: changing users and roles needs the admin role" in err
     assert event_count(demo_db) == before
 
 
