@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pmtui.cli.session import open_workbench
@@ -11,6 +12,11 @@ from pmtui.cli.session import open_workbench
 def launch(args: argparse.Namespace) -> int:
     wb = open_workbench(args)
     try:
+        if wb.now.product is None and os.environ.get("PMTUI_SSH_SESSION"):
+            # A team's store: a demo there would be a surprise; the product is made on the server.
+            print(f"pmtui: the store {wb.location.describe()} is empty: an admin creates the product on the "
+                  "server first (`pmtui product init NAME --key KEY`)", file=sys.stderr)
+            return 2
         if wb.now.product is None:
             from pmtui.demo import generate
             print(f"pmtui: the store {wb.location.describe()} is empty; creating a demo workspace…", file=sys.stderr)

@@ -145,6 +145,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             "PMTUI_ACTOR": self.user,
             "PMTUI_ROLE": self.role,
             "PMTUI_DB": self.spec.db,
+            "PMTUI_SSH_SESSION": "1",  # e.g. no demo workspace in an empty team store
         }
         env.setdefault("LANG", "C.UTF-8")
         try:

@@ -505,3 +505,23 @@ async def test_failed_logins_are_throttled_per_address(helper_server: tuple[Team
         await asyncio.wait_for(asyncssh.connect("127.0.0.1", port, username="alice", known_hosts=None,
                                                 client_keys=[members.keys["alice"]], agent_path=None), TIMEOUT)
     assert "address blocked" in caplog.text
+
+
+async def test_an_empty_store_is_explained_not_filled_with_a_demo(tmp_path: Path) -> None:
+    """The real session program on a store without a product: it says what to do and ends."""
+    db = str(tmp_path / "empty.db")
+    wb = Workbench(db=db, actor="owner")
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    team.add_user(wb, "alice", [key.export_public_key().decode().strip()], "admin")
+    server = PmSshServer(wb, ServerConfig(port=0, host_key=str(tmp_path / "host_key")))
+    port = await server.start()
+    try:
+        async with terminal(port, "alice", key) as alice:
+            await asyncio.wait_for(alice.process.wait_closed(), TIMEOUT)
+            assert "an admin creates the product on the server first" in alice.text()
+            assert alice.process.exit_status == 2
+        wb.refresh()
+        assert wb.now.product is None
+    finally:
+        await server.stop()
+        wb.close()
