@@ -131,7 +131,10 @@ class PmSshServer:
         self._watcher: asyncio.Task[None] | None = None
 
     def member(self, name: str) -> team.Member | None:
-        self.wb.refresh()  # users added a moment ago (by another process) can log in now
+        try:
+            self.wb.refresh()  # users added a moment ago (by another process) can log in now
+        except Exception as error:  # noqa: BLE001 - a busy or unreachable store: decide on what we know
+            log.warning("could not read the users from the store (using the last known): %s", error)
         return team.find_member(self.wb.now, name)
 
     def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:

@@ -31,6 +31,8 @@ class LoginThrottle:
     def failed(self, address: str) -> bool:
         """Count a failed login; True when this one got the address banned."""
         now = self._clock()
+        if len(self._failures) > 10_000:  # many addresses, each failing rarely: forget the stale ones
+            self._failures = {a: q for a, q in self._failures.items() if q and q[-1] >= now - self.window}
         recent = self._failures.setdefault(address, deque())
         recent.append(now)
         while recent and recent[0] < now - self.window:
