@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 
+from pmtui.tui.widgets.pick_list import PickList
+
 from pmtui.tui.modals.sprint_plan import candidates
 
 if TYPE_CHECKING:
@@ -36,8 +38,8 @@ class PickItemsModal(ModalScreen[int | None]):
         self.items = [i for i in candidates(ws, sprint.board_id, sprint.id) if i.sprint != sprint.id]
         with Vertical(classes="dialog plan-form"):
             yield Label(f"Add items to {sprint.name} · Space picks · Ctrl+S adds", classes="dialog-title")
-            yield SelectionList[str](
-                *[(f"{i.key:<7} {'' if i.points is None else f'{i.points:g}pt':>5}  {i.title}", i.key) for i in self.items],
+            yield PickList(
+                [(f"{i.key:<7} {'' if i.points is None else f'{i.points:g}pt':>5}  {i.title}", i.key) for i in self.items],
                 id="plan-items",
             )
             with Horizontal(classes="dialog-buttons"):

@@ -12,6 +12,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList
 
+from pmtui.tui.widgets.pick_list import PickList
+
 from projections.sprint_view import done_columns, sprints_of
 from projections.state import ItemView, Workspace
 
@@ -73,8 +75,8 @@ class PlanSprintModal(ModalScreen[str | None]):
                 yield Label("End")
                 yield Input(end, placeholder="YYYY-MM-DD", id="plan-end")
             yield Label("", id="plan-total")
-            yield SelectionList[str](
-                *[(f"{i.key:<7} {'' if i.points is None else f'{i.points:g}pt':>5}  {i.title}", i.key) for i in self.items],
+            yield PickList(
+                [(f"{i.key:<7} {'' if i.points is None else f'{i.points:g}pt':>5}  {i.title}", i.key) for i in self.items],
                 id="plan-items",
             )
             with Horizontal(classes="dialog-buttons"):

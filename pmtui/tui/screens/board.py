@@ -57,7 +57,8 @@ class BoardScreen(PmScreen):
     # Data --------------------------------------------------------------------------------------
     def refresh_view(self, follow: str | None = None) -> None:
         """Redraw; the cursor stays on its card wherever that card is now (or on ``follow``)."""
-        if follow is None and self.grid_layout is not None:
+        first_look = self.grid_layout is None
+        if follow is None and not first_look:
             follow = self.selected.key if self.selected else None
         self.snapshot = self.board_snapshot()
         grid = self.query_one(BoardGrid)
@@ -74,8 +75,18 @@ class BoardScreen(PmScreen):
                 if follow in keys:
                     self.column, self.index = col, keys.index(follow)
                     break
+        if first_look or self.selected is None and follow is not None:
+            self._first_cards()
         self._clamp()
         grid.show(self.grid_layout, self.column, self.index, self.read_only)
+
+    def _first_cards(self) -> None:
+        """Put the cursor on the first column that holds cards (a sprint's Backlog is often empty)."""
+        assert self.grid_layout is not None
+        if self.grid_layout.columns and not self.grid_layout.column_cards(self.column):
+            self.column = next((n for n in range(len(self.grid_layout.columns))
+                                if self.grid_layout.column_cards(n)), self.column)
+            self.index = 0
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""

@@ -173,6 +173,7 @@ class SprintScreen(BoardScreen):
         at = next(n for n, s in enumerate(listed) if s.id == sprint.id)
         self.sprint_id = listed[max(0, min(len(listed) - 1, at + step))].id
         self.column = self.index = 0
+        self.grid_layout = None  # a new sprint: start from its first cards
         self.refresh_view()
 
     def action_plan(self) -> None:
