@@ -34,6 +34,7 @@ def new_figure(width: int, height: int, title: str, colors: bool) -> Figure:
     figure.plot_size(max(width, MIN_WIDTH), max(height, MIN_HEIGHT))
     figure.theme("simple" if colors else "colorless")
     figure._pm_width = max(width, MIN_WIDTH)
+    figure._pm_height = max(height, MIN_HEIGHT)
     figure._pm_labels = []
     figure.title(title)
     return figure
@@ -47,8 +48,11 @@ def add_label(figure: Figure, signal: Any, text: str) -> None:
 def render(figure: Figure, colors: bool) -> str:
     labels = figure._pm_labels
     if labels:
-        # Top right (in cells: plotext's right alignment drops the box): burndowns fall from the top left.
-        box = max(len(t) for t in labels) + 6
+        # Top right (in cells: plotext's right alignment drops the box): burndowns fall from the top
+        # left. Small charts get no frame around the legend: it would hide four rows of data.
+        framed = figure._pm_height >= 24
+        figure._legend.frame(framed)
+        box = max(len(t) for t in labels) + 2 + (4 if framed else 0)
         figure.legend(True, x=max(0, figure._pm_width - 8 - box), y=0)
     return figure.build().string(colorless=not colors)
 
@@ -134,6 +138,12 @@ def burndown_chart(series: SprintSeries | None, width: int, height: int, colors:
     _date_ticks(figure, first, max(span, len(xs)), width)
     figure.ruler("y").lim(0, None)
     return render(figure, colors)
+
+
+def _side(x: float, low: float, high: float) -> str:
+    """Align a note so it stays inside the plot: left near the left edge, right near the right."""
+    where = (x - low) / (high - low) if high > low else 0.5
+    return "left" if where < 0.2 else "right" if where > 0.8 else "center"
 
 
 def _at(series: SprintSeries, day: date, points: bool) -> float:
@@ -312,6 +322,6 @@ def kpi_chart(trend: KpiTrend, width: int, height: int, colors: bool = True, tz:
     for point, label in ((trend.high, "high"), (trend.low, "low")):
         if point is not None:
             x = (point.at - trend.points[0].at) / DAY + xs[0]
-            figure.draw(figure.text(x, point.value, f"{label} {point.value:g}", alignment="center"))
+            figure.draw(figure.text(x, point.value, f"{label} {point.value:g}", alignment=_side(x, xs[0], xs[-1])))
     _date_ticks(figure, first, int(xs[-1]) + 1, width)
     return render(figure, colors)
