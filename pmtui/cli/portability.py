@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unverified", action="store_true",
                    help="export even if `pmtui verify` fails (to salvage a damaged store)")
     add_export_options(p)
-    p = command(sub, "import", import_, "restore a `pmtui export` file into an empty store; or import a Trello "
-                "board, Jira issues or CSV work items (below)", write=True)
+    p = command(sub, "import", import_, "restore a `pmtui export` file (empty store), or import Trello, Jira, CSV",
+                write=True)
     p.add_argument("file", nargs="?", metavar="FILE", help="the JSON Lines file (- for standard input)")
     add_import_options(p)
