@@ -45,7 +45,9 @@ def add_label(figure: Figure, signal: Any, text: str) -> None:
     figure._pm_labels.append(text)
 
 
-def render(figure: Figure, colors: bool) -> str:
+def render(figure: Figure, colors: bool, legend: str = "right") -> str:
+    """The chart as text. ``legend``: the top corner where it hides least (right for falling
+    series like a burndown, left for rising ones like a burnup)."""
     labels = figure._pm_labels
     if labels:
         # Top right (in cells: plotext's right alignment drops the box): burndowns fall from the top
@@ -53,7 +55,7 @@ def render(figure: Figure, colors: bool) -> str:
         framed = figure._pm_height >= 24
         figure._legend.frame(framed)
         box = max(len(t) for t in labels) + 2 + (4 if framed else 0)
-        figure.legend(True, x=max(0, figure._pm_width - 8 - box), y=0)
+        figure.legend(True, x=0 if legend == "left" else max(0, figure._pm_width - 8 - box), y=0)
     return figure.build().string(colorless=not colors)
 
 
@@ -165,7 +167,7 @@ def burnup_chart(series: SprintSeries | None, width: int, height: int, colors: b
     _line(figure, xs, [d.done if points else float(d.done_items) for d in series.days], "done", width)
     _date_ticks(figure, first, len(xs), width)
     figure.ruler("y").lim(0, None)
-    return render(figure, colors)
+    return render(figure, colors, legend="left")
 
 
 def velocity_chart(rows: list[SprintVelocity], width: int, height: int, colors: bool = True) -> str:
@@ -206,7 +208,7 @@ def cfd_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool
         _line(figure, xs, top, name, width)
     _date_ticks(figure, first, len(xs), width)
     figure.ruler("y").lim(0, None)
-    return render(figure, colors)
+    return render(figure, colors, legend="left")
 
 
 def wip_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool = True) -> str:
@@ -264,25 +266,33 @@ def _time_axis(moments: list[float], tz: Zone) -> tuple[date, list[float]]:
 
 
 def okr_chart(trends: list[OkrTrend], width: int, height: int, colors: bool = True, tz: Zone = None,
-              as_of: float | None = None) -> str:
-    """Progress (%) of each objective over time, as steps: progress holds until the next check-in."""
+              as_of: float | None = None, max_lines: int = 6) -> str:
+    """Progress (%) over time as steps (progress holds until the next check-in): each objective,
+    and its key results too while that makes at most ``max_lines`` lines."""
     drawn = [t for t in trends if t.points]
     if not drawn:
         return message(width, height, "OKR progress", "no objective yet", colors)
-    moments = sorted({p.at for t in drawn for p in t.points} | ({as_of} if as_of else set()))
-    first, _ = _time_axis(moments, tz)
-    figure = new_figure(width, height, "OKR progress (%)", colors)
-    end = as_of or moments[-1]
+    lines: list[tuple[str, list[float], list[float]]] = []
+    with_krs = len(drawn) + sum(len(t.key_results) for t in drawn) <= max_lines
     for trend in drawn:
-        at = [p.at for p in trend.points] + [end]
-        values = [p.progress * 100 for p in trend.points] + [trend.points[-1].progress * 100]
-        step_x, step_y = _steps(at, values)
+        lines.append((f"{trend.ref} {trend.title}", [p.at for p in trend.points], [p.progress for p in trend.points]))
+        if with_krs:
+            for number, points in sorted(trend.key_results.items()):
+                lines.append((f"{trend.ref}.{number} {trend.metrics.get(number, '')}", [p.at for p in points],
+                              [p.progress for p in points]))
+    moments = sorted({at for _, ats, _ in lines for at in ats} | ({as_of} if as_of else set()))
+    first, _ = _time_axis(moments, tz)
+    figure = new_figure(width, height, "OKR progress (%)" + (": objectives and key results" if with_krs else ""),
+                        colors)
+    end = as_of or moments[-1]
+    for label, ats, progress in lines:
+        step_x, step_y = _steps(ats + [end], [p * 100 for p in progress] + [progress[-1] * 100])
         _, xs = _time_axis([moments[0], *step_x], tz)
-        _line(figure, xs[1:], step_y, f"{trend.ref} {trend.title}"[:40], width)
+        _line(figure, xs[1:], step_y, label[:32], width)
     _, span = _time_axis([moments[0], end], tz)
     _date_ticks(figure, first, int(span[1]) + 1, width)
     figure.ruler("y").lim(0, 100)
-    return render(figure, colors)
+    return render(figure, colors, legend="left")
 
 
 def _steps(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
