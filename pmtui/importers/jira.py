@@ -29,10 +29,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.values import non_empty
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, title_of, utc,
+    label_of, short_name, title_of, utc,
 )
 
 SYSTEM = "Jira"
@@ -148,15 +147,24 @@ _GREENHOPPER_NAME = re.compile(r"name=(.*?),(?:startDate|endDate|completeDate|se
 def sprint_of(value: Any) -> dict[str, Any] | None:
     """A sprint from the Sprint field: a dict (Jira Cloud) or a greenhopper string (Jira Server)."""
     if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return {"id": str(value.get("id") or ""), "name": value["name"], "start": _date(value.get("startDate")),
-                "end": _date(value.get("endDate"))}
+        return _sprint(str(value.get("id") or ""), value["name"], value.get("startDate"), value.get("endDate"))
     if isinstance(value, str) and "greenhopper" in value and "name=" in value:
         match = _GREENHOPPER_NAME.search(value) or re.search(r"name=([^,\]]*)", value)
         assert match is not None
         attrs = dict(re.findall(r"(id|startDate|endDate)=([^,\]]*)", value))
-        return {"id": attrs.get("id", ""), "name": match.group(1), "start": _date(attrs.get("startDate")),
-                "end": _date(attrs.get("endDate"))}
+        return _sprint(attrs.get("id", ""), match.group(1), attrs.get("startDate"), attrs.get("endDate"))
     return None
+
+
+def _sprint(ident: str, name: str, start: Any, end: Any) -> dict[str, Any]:
+    start_date, end_date = _date(start), _date(end)
+    if start_date and end_date and end_date < start_date:
+        end_date = None  # the domain refuses a sprint that ends before it starts
+    return {"id": ident, "name": sprint_name(name), "start": start_date, "end": end_date}
+
+
+def sprint_name(text: Any) -> str:
+    return short_name(text, 60, "Sprint")
 
 
 def _date(value: Any) -> str | None:
@@ -171,7 +179,7 @@ def _is_sprint_list(value: Any) -> bool:
 def sprint_pairs(ids: Any, names: Any) -> list[tuple[str, str]]:
     """A changelog Sprint value as (id, name) pairs: ``to`` "1812, 1814" with ``toString``
     "CR 1, CR 2". Ids are "" when they cannot be paired (a name holding a comma)."""
-    name_list = [n.strip() for n in str(names or "").split(",") if n.strip()]
+    name_list = [sprint_name(n) for n in str(names or "").split(",") if n.strip()]
     id_list = [i.strip() for i in str(ids or "").split(",") if i.strip()]
     if len(id_list) != len(name_list):
         id_list = [""] * len(name_list)
@@ -385,8 +393,8 @@ class _Planner:
         started = min(s.occurred for s in self.steps)
         first = min(self.issues, key=lambda i: utc(i["fields"]["created"], "created"))
         return ImportPlan(
-            system=SYSTEM, board_name=non_empty(name, "board name", 60), columns=self.columns,
-            product_name=non_empty(name, "product name"), key_prefix=key_prefix_for(name, "JI"),
+            system=SYSTEM, board_name=short_name(name, 60, "Jira import"), columns=self.columns,
+            product_name=short_name(name, 200, "Jira import"), key_prefix=key_prefix_for(name, "JI"),
             started=started, started_by=self.creator(first), steps=self.steps,
             sprints=[{**s, "occurred": started, "actor": self.creator(first)}
                      for s in sorted(self.sprints.values(), key=lambda s: (s["start"] or "9999", s["name"]))],

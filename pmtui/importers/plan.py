@@ -97,6 +97,12 @@ def title_of(text: Any) -> str:
     return words if len(words) <= TITLE_LIMIT else words[: TITLE_LIMIT - 1] + "…"
 
 
+def short_name(text: Any, limit: int, fallback: str) -> str:
+    """A board, product or sprint name: one line, cut to the domain's limit."""
+    words = " ".join(str(text or "").split())
+    return (words if len(words) <= limit else words[: limit - 1] + "…") or fallback
+
+
 def column_name(text: Any, taken: set[str]) -> str:
     """A board column name from a source list/status name, unique on its board (case-insensitive)."""
     base = " ".join(str(text or "").split())[:COLUMN_LIMIT].strip() or "Unnamed"

@@ -31,10 +31,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from domain.values import non_empty
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, title_of, utc,
+    label_of, short_name, title_of, utc,
 )
 
 SYSTEM = "Trello"
@@ -230,8 +229,8 @@ class _Planner:
         started = min([started, *times])
         first = create_board or (self.actions[0] if self.actions else None)
         return ImportPlan(
-            system=SYSTEM, board_name=non_empty(board, "board name", 60), columns=self.columns,
-            product_name=non_empty(board, "product name"), key_prefix=key_prefix_for(board, "TR"),
+            system=SYSTEM, board_name=short_name(board, 60, "Trello board"), columns=self.columns,
+            product_name=short_name(board, 200, "Trello board"), key_prefix=key_prefix_for(board, "TR"),
             started=started, started_by=self.actor(first) if first else SNAPSHOT_ACTOR, steps=self.steps,
             replayed=self.replayed, skipped=self.skipped, seeded=self.seeded, items=len(self.cards),
         )

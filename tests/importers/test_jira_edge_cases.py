@@ -174,3 +174,16 @@ def test_epic_links_follow_the_epic_whichever_comes_first_in_the_file(wb) -> Non
     assert wb.item(report.keys["WEB-12"]).parent == epic.id
     assert wb.item(report.keys["WEB-13"]).parent is None
     assert report.replayed["epic link"] == 2
+
+
+def test_names_past_the_domains_limits_are_shortened_not_refused(wb) -> None:
+    long_sprint = "Sprint " + "very " * 20 + "long"
+    data = {"names": {"customfield_10020": "Sprint"}, "issues": [issue(
+        "WEB-14", project={"key": "WEB", "name": "A project " + "with a name " * 10},
+        customfield_10020=[{"id": 3, "name": long_sprint, "startDate": "2024-03-10T00:00:00Z",
+                            "endDate": "2024-03-01T00:00:00Z"}])]}
+    report = apply_plan(wb, plan_jira(data))
+    item = wb.item(report.keys["WEB-14"])
+    sprint = wb.now.sprints[item.sprint]
+    assert len(sprint.name) == 60 and sprint.name.startswith("Sprint very") and sprint.end is None
+    assert len(report.board) == 60
