@@ -22,6 +22,7 @@ edits the unfinished items too) is not undone as a whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -62,10 +63,22 @@ def compensates(record: EventRecord) -> tuple[str, int] | None:
     return (found.group(1), int(found.group(2))) if found else None
 
 
-def last_change(records: list[EventRecord], actor: str) -> EventRecord | None:
-    """The actor's last change that is not undone yet (``records`` oldest first)."""
+def newest_first(wb: Any, seen: list[EventRecord], batch: int = 2000) -> Iterator[EventRecord]:
+    """The log backwards, read in batches (an undo rarely looks far back); each record read is
+    also appended to ``seen``."""
+    upto = wb.log.max_seq()
+    while upto > 0:
+        chunk = list(wb.records(max(0, upto - batch), upto))
+        for record in reversed(chunk):
+            seen.append(record)
+            yield record
+        upto -= batch
+
+
+def last_change(newest_first: Iterable[EventRecord], actor: str) -> EventRecord | None:
+    """The actor's last change that is not undone yet."""
     hidden: set[int] = set()
-    for record in reversed(records):
+    for record in newest_first:
         if record.actor != actor or record.seq in hidden or record.name in NOT_CHANGES:
             continue
         kind = compensates(record)
@@ -76,10 +89,10 @@ def last_change(records: list[EventRecord], actor: str) -> EventRecord | None:
     return None
 
 
-def last_undo(records: list[EventRecord], actor: str) -> EventRecord | None:
+def last_undo(newest_first: Iterable[EventRecord], actor: str) -> EventRecord | None:
     """The actor's last undo not redone yet, if no ordinary change came after it."""
     redone: set[int] = set()
-    for record in reversed(records):
+    for record in newest_first:
         if record.actor != actor or record.name in NOT_CHANGES:
             continue
         kind = compensates(record)
@@ -126,12 +139,12 @@ def _reverse(aggregate: PmAggregate, record: EventRecord) -> None:
     aggregate.revert(record.data["changes"], event_class, **extra)
 
 
-def _compensate(wb: Any, records: list[EventRecord], record: EventRecord, verb: str, reason: str) -> Compensation:
+def _compensate(wb: Any, seen: list[EventRecord], record: EventRecord, verb: str, reason: str) -> Compensation:
     label = _label(wb, record)
     why_not = irreversible(wb.now, record)
     if why_not:
         raise UserError(f"cannot {verb} {label}: {why_not}")
-    later = [r for r in records if r.seq > record.seq and r.aggregate_id == record.aggregate_id]
+    later = sorted((r for r in seen if r.seq > record.seq and r.aggregate_id == record.aggregate_id), key=lambda r: r.seq)
     others = [r for r in later if r.actor != wb.actor and r.name not in NOT_CHANGES]
     if others:
         raise UserError(f"cannot {verb} {label}: {others[-1].actor} changed {entry(wb.now, others[-1]).subject} "
@@ -156,19 +169,21 @@ def _compensate(wb: Any, records: list[EventRecord], record: EventRecord, verb: 
 
 def undo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last change."""
+    wb._require("editor")
     wb.refresh()
-    records = list(wb.records(0))
-    target = last_change(records, wb.actor)
+    seen: list[EventRecord] = []
+    target = last_change(newest_first(wb, seen), wb.actor)
     if target is None:
         raise UserError(f"nothing to undo: {wb.actor} has made no change here")
-    return _compensate(wb, records, target, "undo", reason)
+    return _compensate(wb, seen, target, "undo", reason)
 
 
 def redo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last undo."""
+    wb._require("editor")
     wb.refresh()
-    records = list(wb.records(0))
-    target = last_undo(records, wb.actor)
+    seen: list[EventRecord] = []
+    target = last_undo(newest_first(wb, seen), wb.actor)
     if target is None:
         raise UserError(f"nothing to redo: {wb.actor} has undone nothing since their last change")
-    return _compensate(wb, records, target, "redo", reason)
+    return _compensate(wb, seen, target, "redo", reason)

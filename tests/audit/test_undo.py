@@ -9,6 +9,7 @@ import pytest
 
 from pmtui.errors import PermissionDeniedError, UserError
 from pmtui.service import Workbench
+from pmtui.undo import newest_first
 from projections.records import EventRecord
 
 
@@ -217,3 +218,13 @@ def test_the_stacks_live_in_the_log_so_redo_works_after_a_restart(tmp_path: Path
     again.redo()
     assert again.item(key).title == "Spec v2"
     again.close()
+
+
+def test_the_log_is_read_backwards_in_batches_without_losing_an_event(memory_wb: Workbench) -> None:
+    wb = memory_wb
+    for n in range(4):
+        wb.add_item(f"item {n}")
+    seen: list[EventRecord] = []
+    backwards = [r.seq for r in newest_first(wb, seen, batch=3)]
+    assert backwards == [r.seq for r in reversed(list(wb.records()))] == list(range(wb.log.max_seq(), 0, -1))
+    assert [r.seq for r in seen] == backwards
