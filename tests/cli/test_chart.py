@@ -125,3 +125,23 @@ def test_downsample_keeps_about_one_point_per_column_and_both_ends() -> None:
     x, y = downsample(xs, xs, 50)
     assert len(x) == 50 and (x[0], x[-1]) == (0.0, 999.0) and x == y
     assert downsample([1.0, 2.0], [3.0, 4.0], 50) == ([1.0, 2.0], [3.0, 4.0])
+
+
+def test_as_of_an_event_number_cuts_the_log_there(demo_db: Path, capsys) -> None:
+    wb = Workbench(db=str(demo_db), actor="tester")
+    try:
+        first_close = next(r.seq for r in wb.records() if r.name == "Sprint.Closed")
+    finally:
+        wb.close()
+    code, out, _ = run(capsys, "chart", "velocity", "--json", "--as-of", f"#{first_close}")
+    assert code == 0 and [r["sprint"] for r in json.loads(out)] == ["Sprint 1"]
+    code, out, _ = run(capsys, "chart", "velocity", "--json", "--as-of", f"#{first_close - 1}")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_an_empty_store_explains_instead_of_drawing(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "empty.db")
+    code, out, err = run(capsys, "--db", db, "chart", "burndown")
+    assert code == 2 and out == "" and "no sprint has started yet" in err
+    code, out, _ = run(capsys, "--db", db, "chart", "velocity", "--width", "60", "--height", "10")
+    assert code == 0 and "no sprint closed yet" in out
