@@ -88,6 +88,8 @@ def authorized_keys(args: argparse.Namespace, wb: Workbench) -> None:
 def serve(args: argparse.Namespace, wb: Workbench) -> int:
     from pmtui.ssh.server import ServerConfig, run_server
 
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be 0-65535 (got {args.port})")
     if args.idle_timeout < 0:
         raise UserError("--idle-timeout must be 0 (never) or a number of seconds")
     config = ServerConfig(host=args.host, port=args.port, idle_timeout=args.idle_timeout,

@@ -22,7 +22,7 @@ import asyncssh
 
 from pmtui import team
 from pmtui.service import Workbench
-from pmtui.ssh.hostkey import default_host_key_path, load_or_create_host_key
+from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
 from pmtui.ssh.session import PtySession, SessionSpec
 from pmtui.ssh.throttle import LoginThrottle
 
@@ -128,6 +128,7 @@ class PmSshServer:
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
+        self.fingerprint = ""
         self._watcher: asyncio.Task[None] | None = None
 
     def member(self, name: str) -> team.Member | None:
@@ -215,6 +216,9 @@ async def _serve(wb: Workbench, config: ServerConfig) -> int:
     server = PmSshServer(wb, config)
     try:
         port = await server.start()
+    except HostKeyError as error:
+        print(f"pmtui: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"pmtui: cannot listen on {config.host}:{config.port}: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -94,7 +94,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._last_input = 0.0
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending = False
-        self._loop = asyncio.get_event_loop()
+        self._loop = asyncio.get_running_loop()  # sessions are made by the server, inside its loop
 
     # Requests before the session starts --------------------------------------------------------
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:

@@ -133,3 +133,13 @@ def test_serve_refuses_a_busy_port_and_a_negative_idle_timeout(demo_db: Path, tm
     assert err.strip().splitlines()[-1].startswith(f"pmtui: cannot listen on 127.0.0.1:{port}")
     code, _, err = run(capsys, "serve", "--idle-timeout", "-5")
     assert code == 2 and "--idle-timeout must be 0" in err
+
+
+def test_serve_refuses_an_unreadable_host_key_and_a_bad_port(demo_db: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "hk"
+    broken.write_text("not a key")
+    code, _, err = run(capsys, "serve", "--port", "0", "--host-key", str(broken))
+    assert code == 2 and err.strip() == f"pmtui: cannot read the host key {broken}: Invalid private key"
+    code, _, err = run(capsys, "serve", "--port", "70000")
+    assert code == 2 and "--port must be 0-65535" in err
