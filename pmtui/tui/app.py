@@ -83,7 +83,7 @@ class PmApp(App[int]):
     ]
 
     def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
-                 poll: bool = True) -> None:
+                 poll: bool = True, start_at: AsOf | None = None) -> None:
         self.wb = wb
         self.as_of: AsOf = NOW
         self._past: Workspace | None = None
@@ -95,6 +95,7 @@ class PmApp(App[int]):
             self.add_mode(name, cls)
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
+        self.start_at = start_at
         self._data_version: int | None = None
 
     # The contract ------------------------------------------------------------------------------
@@ -134,6 +135,8 @@ class PmApp(App[int]):
 
     # Startup and live updates ------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.start_at is not None and not self.start_at.is_now:
+            self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
         if self.poll:
@@ -287,12 +290,15 @@ def run_tui(args: argparse.Namespace) -> int:
     """``pmtui`` with no command: open the TUI on the store named by ``--db`` (or the default)."""
     wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
     try:
-        app = PmApp(wb, mode=getattr(args, "view", None) or "board")
-        as_of = getattr(args, "as_of", None)
-        if as_of:
-            point = travel.parse_point(as_of, wb)
-            app.call_later(app.travel_to, point)
-        result = app.run(mouse=not getattr(args, "no_mouse", False))
+        return run_app(wb, args)
     finally:
         wb.close()
+
+
+def run_app(wb: Workbench, args: argparse.Namespace) -> int:
+    """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse."""
+    as_of = getattr(args, "as_of", None)
+    point = travel.parse_point(as_of, wb) if as_of else None  # a bad point: one line, before the screen
+    app = PmApp(wb, mode=getattr(args, "view", None) or "board", start_at=point)
+    result = app.run(mouse=not getattr(args, "no_mouse", False))
     return result if isinstance(result, int) else 0

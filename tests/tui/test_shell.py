@@ -94,3 +94,32 @@ def test_run_tui_opens_the_store_and_honours_no_mouse(store, monkeypatch):
     args = argparse.Namespace(db=str(store), actor="ann", no_mouse=True)
     assert run_tui(args) == 0
     assert seen["mouse"] is False and str(store) in seen["wb"] and seen["mode"] == "board"
+
+
+def test_pmtui_tui_starts_on_a_view_in_the_past(store, monkeypatch):
+    from pmtui.cli import main
+    seen = {}
+
+    def fake_run(self, **options):
+        seen.update(options, mode=self.first_mode, start=self.start_at)
+        return 0
+
+    monkeypatch.setattr(PmApp, "run", fake_run)
+    assert main(["--no-mouse", "tui", "--db", str(store), "--view", "sprint", "--as-of", "#300"]) == 0
+    assert seen["mouse"] is False and seen["mode"] == "sprint" and seen["start"].event == 300
+
+
+def test_pmtui_tui_with_a_bad_point_is_one_line_and_exit_2(store, capsys):
+    from pmtui.cli import main
+    assert main(["tui", "--db", str(store), "--as-of", "last tuesday"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pmtui: cannot read the time") and err.count("\n") == 1
+
+
+async def test_start_in_the_past(wb):
+    from pmtui.timespec import AsOf
+    from tests.tui.conftest import FIXED_NOW
+    app = PmApp(wb, clock=lambda: FIXED_NOW, poll=False, start_at=AsOf(event=300, text="#300"))
+    async with app.run_test(size=(80, 24)):
+        assert app.read_only and app.ws.position == 300
+        assert app.screen.query_one("#travel-banner").display
