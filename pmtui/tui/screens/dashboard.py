@@ -48,6 +48,7 @@ class DashboardScreen(PmScreen):
         super().__init__()
         self.show_more = False
         self._log: list[EventRecord] = []  # the whole log read so far (records are immutable)
+        self._generation = 0  # which refresh the charts on show belong to
 
     def compose_body(self) -> ComposeResult:
         yield Static("Dashboard: computing…", id="dash-status")
@@ -61,10 +62,11 @@ class DashboardScreen(PmScreen):
         after = self._log[-1].seq if self._log else 0
         self._log.extend(self.wb.records(after))  # read on this thread: the store is not shared
         when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
-        self.compute(self.pm.as_of, list(self._log), self.show_more, when)
+        self._generation += 1
+        self.compute(self._generation, self.pm.as_of, list(self._log), self.show_more, when)
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def compute(self, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
+    def compute(self, generation: int, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
         source = ChartSource(self.wb, point, records=records)
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
@@ -74,9 +76,11 @@ class DashboardScreen(PmScreen):
         alarms = sum(self._off(source, k.name) for k in kpis)
         status = (f"Dashboard {when} · {len(kpis)} KPIs, {alarms} outside their thresholds now · "
                   f"m: {'fewer' if more else 'more'} charts")
-        self.app.call_from_thread(self.show_charts, wanted, builders, status)
+        self.app.call_from_thread(self.show_charts, generation, wanted, builders, status)
 
-    async def show_charts(self, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:
+    async def show_charts(self, generation: int, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:
+        if generation != self._generation:
+            return  # a later refresh (another time-travel step, say) is on its way: this one is stale
         grid = self.query_one("#dash-grid", Grid)
         widgets = list(grid.query(ChartWidget))
         if [w.id for w in widgets] != [self._widget_id(w) for w in wanted]:

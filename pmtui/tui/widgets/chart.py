@@ -61,16 +61,18 @@ class BurndownChart(ChartWidget):
         super().__init__(name=name, id=id, classes=classes)
         self._log: list[EventRecord] = []
         self.sprint_id: str | None = None
+        self._generation = 0  # which request the chart on show answers (older workers may finish later)
 
     def show_sprint(self, sprint_id: str) -> None:
         app = self.app
         self.sprint_id = sprint_id
         after = self._log[-1].seq if self._log else 0
         self._log.extend(app.wb.records(after))  # type: ignore[attr-defined]
-        self._compute(app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
+        self._generation += 1
+        self._compute(self._generation, app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="burndown", exit_on_error=False)
-    def _compute(self, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
+    def _compute(self, generation: int, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
         source = ChartSource(wb, point, records=records)
         sprint = source.ws.sprints.get(sprint_id)
         if sprint is None or sprint.state == "planned":
@@ -78,4 +80,8 @@ class BurndownChart(ChartWidget):
             builder: ChartBuilder = lambda w, h, c: message(w, h, "Burndown", text, c)  # noqa: E731
         else:
             builder = source.builder("burndown", sprint=sprint.name, title="Burndown")
-        self.app.call_from_thread(self.show, builder)
+        self.app.call_from_thread(self._show_latest, generation, builder)
+
+    def _show_latest(self, generation: int, builder: ChartBuilder) -> None:
+        if generation == self._generation:
+            self.show(builder)
