@@ -36,7 +36,8 @@ def new_figure(width: int, height: int, title: str, colors: bool) -> Figure:
     figure._pm_width = max(width, MIN_WIDTH)
     figure._pm_height = max(height, MIN_HEIGHT)
     figure._pm_labels = []
-    figure.title(title)
+    room = max(width, MIN_WIDTH) - 2
+    figure.title(title if len(title) <= room else title[:room - 1] + "…")  # plotext drops a title too long
     return figure
 
 
