@@ -128,10 +128,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return head
 
     # Reading ---------------------------------------------------------------------------------
-    def read_chain(self, after: int = 0, batch: int = 5000) -> Iterator[tuple[int, str]]:
+    def max_link(self) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT MAX(seq) FROM {CHAIN_TABLE}")  # noqa: S608
+            return c.fetchone()[0] or 0
+
+    def read_chain(self, after: int = 0, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str]]:
         while True:
             with self.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} WHERE seq > ? ORDER BY seq LIMIT ?", [after, batch])  # noqa: S608
+                c.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",  # noqa: S608
+                          [after, upto if upto is not None else 2**62, batch])
                 chunk = [(r[0], r[1]) for r in c.fetchall()]
             yield from chunk
             if len(chunk) < batch:
@@ -206,11 +212,16 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                              [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
 
-    def read_chain(self, after: int = 0, batch: int = 5000) -> Iterator[tuple[int, str]]:
+    def max_link(self) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT MAX(seq) AS max FROM {0}").format(self.chain_table))
+            return curs.fetchone()["max"] or 0
+
+    def read_chain(self, after: int = 0, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str]]:
         while True:
             with self.datastore.transaction(commit=False) as curs:
-                curs.execute(SQL("SELECT seq, hash FROM {0} WHERE seq > %s ORDER BY seq LIMIT %s").format(self.chain_table),
-                             [after, batch])
+                curs.execute(SQL("SELECT seq, hash FROM {0} WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s")
+                             .format(self.chain_table), [after, upto if upto is not None else 2**62, batch])
                 chunk = [(r["seq"], r["hash"]) for r in curs.fetchall()]
             yield from chunk
             if len(chunk) < batch:

@@ -67,13 +67,17 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     recorder: Any = log.recorder
     if not hasattr(recorder, "read_chain"):
         raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
+    # Walk a fixed stretch of the log: events and their links commit together and in number order
+    # (see pmtui.chain), so everything up to the highest number seen now is complete, whatever
+    # writers commit while the walk reads its batches.
+    upto = max(log.max_seq(), recorder.max_link())
     events = (Row(seq, _safe_id(oid), version, topic, _as_bytes(state))
-              for seq, oid, version, topic, state in log.rows(0))
+              for seq, oid, version, topic, state in log.rows(0, upto))
     prev, head_seq, checked = GENESIS, 0, 0
     expect_seen = expect is None
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
     linked, unchained, first_unchained = False, 0, 0
-    for seq, event, stored in _merged(events, recorder.read_chain()):
+    for seq, event, stored in _merged(events, recorder.read_chain(0, upto)):
         if event is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} is missing: its chain link exists, so the event was removed or renumbered "
