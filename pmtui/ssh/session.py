@@ -278,11 +278,14 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._loop.create_task(self._end(reset=False, message=""))
 
     async def _wait(self, seconds: float) -> bool:
+        """Poll for the child's exit. No waiting thread: the server forks sessions, and a fork
+        while other threads run is what preexec_fn must not meet."""
         assert self.process is not None
-        try:
-            await asyncio.wait_for(asyncio.to_thread(self.process.wait), seconds)
-        except asyncio.TimeoutError:
-            return False
+        deadline = self._loop.time() + seconds
+        while self.process.poll() is None:
+            if self._loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
         return True
 
     async def _stop_child(self, exit_grace: float) -> int:
@@ -298,7 +301,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             if not await self._wait(HANGUP_GRACE):
                 log.warning("session of %s ignored the hangup; killing pid %d", self.user, process.pid)
                 self._signal(signal.SIGKILL)
-                await asyncio.to_thread(process.wait)
+                await self._wait(HANGUP_GRACE)
         if self._master is not None:
             self._loop.remove_reader(self._master)
             self._loop.remove_writer(self._master)
