@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -124,7 +125,8 @@ class PmSshServer:
         self.wb = wb
         self.config = config
         self.throttle = LoginThrottle(config.max_failures, config.failure_window, config.ban)
-        self.spec = SessionSpec(list(config.command), wb.location.target, config.idle_timeout, config.editor)
+        db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
+        self.spec = SessionSpec(list(config.command), db, config.idle_timeout, config.editor)
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
