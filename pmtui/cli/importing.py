@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pmtui.cli.common import emit
+from pmtui.cli.common import emit, reason
 from pmtui.errors import UserError
 from pmtui.importers.csv_items import CSV_HELP, export_items_csv, import_items_csv
 from pmtui.service import Workbench
@@ -52,7 +52,7 @@ def run_import(args: argparse.Namespace, wb: Workbench) -> bool:
     if getattr(args, "file", None):
         raise UserError("give either a JSON Lines FILE or one of --trello/--jira/--csv, not both")
     if csv_file:
-        result = import_items_csv(wb, csv_file)
+        result = import_items_csv(wb, csv_file, note=reason(args))
         emit(args, result.summary(), result.as_data())
         return True
     from pmtui.importers.apply import apply_plan
@@ -62,6 +62,7 @@ def run_import(args: argparse.Namespace, wb: Workbench) -> bool:
     else:
         from pmtui.importers.jira import plan_file as plan_jira
         plan = plan_jira(jira)
+    plan.note = reason(args)
     report = apply_plan(wb, plan)
     emit(args, report.summary(), report.as_data())
     return True

@@ -183,19 +183,21 @@ def _check_epics(ws: Workspace, rows: list[CsvRow], path: str | Path) -> None:
                                 f"nor an epic row of this file")
 
 
-def import_items_csv(wb: Workbench, path: str | Path) -> CsvImportResult:
+def import_items_csv(wb: Workbench, path: str | Path, note: str = "") -> CsvImportResult:
+    """Create and update items from the file; ``note`` (the user's --reason) joins every reason."""
     rows = plan_rows(wb, path)
+    reason = REASON + (f": {note}" if note else "")
     result = CsvImportResult()
     start = wb.now.position
     board = wb.board().name
     ws = wb.now
     for name in dict.fromkeys(r.release for r in rows if r.release):
         if not any(rel.name.lower() == name.lower() for rel in ws.releases.values()):
-            wb.add_release(name, reason=REASON)
+            wb.add_release(name, reason=reason)
             result.releases.append(name)
     for name in dict.fromkeys(r.sprint for r in rows if r.sprint):
         if not any(s.name.lower() == name.lower() for s in ws.sprints.values()):
-            wb.plan_sprint(name, board=board, reason=REASON)
+            wb.plan_sprint(name, board=board, reason=reason)
             result.sprints.append(name)
     keys: dict[str, str] = {}  # key in the file -> key in the store
     for row in rows:
@@ -206,7 +208,7 @@ def import_items_csv(wb: Workbench, path: str | Path) -> CsvImportResult:
         if row.existing is None:
             title, kind = values.pop("title"), values.pop("kind", "story")
             fields = {k: v for k, v in values.items() if v not in (None, "", [])}
-            new_key = wb.add_item(title, kind=kind, status=row.status, board=board, reason=REASON, **fields)
+            new_key = wb.add_item(title, kind=kind, status=row.status, board=board, reason=reason, **fields)
             result.created.append(new_key)
             if row.key:
                 keys[row.key] = new_key
@@ -215,12 +217,12 @@ def import_items_csv(wb: Workbench, path: str | Path) -> CsvImportResult:
         keys[row.key] = key
         changed = False
         try:
-            wb.edit_item(key, reason=REASON, **values)
+            wb.edit_item(key, reason=reason, **values)
             changed = True
         except NothingChangedError:
             pass
         if row.status and row.status != wb.item(key).status:
-            wb.move_item(key, row.status, reason=REASON)
+            wb.move_item(key, row.status, reason=reason)
             changed = True
         (result.updated if changed else result.unchanged).append(key)
     for row in rows:  # parents last: an epic may be a row further down the file
@@ -231,7 +233,7 @@ def import_items_csv(wb: Workbench, path: str | Path) -> CsvImportResult:
         current = wb.item(key).parent
         wanted = wb.item(epic).id if epic else None
         if current != wanted:
-            wb.edit_item(key, reason=REASON, parent=epic)
+            wb.edit_item(key, reason=reason, parent=epic)
             if key not in result.created and key not in result.updated:
                 result.unchanged.remove(key)
                 result.updated.append(key)

@@ -62,10 +62,11 @@ class ImportPlan:
     seeded: int = 0  # items whose creation lay before the export's window: created from the snapshot
     items: int = 0
     mode: str = "kanban"  # the board's mode: scrum when the source has sprints
+    note: str = ""  # the importing user's --reason, added to every event's reason
 
     @property
     def reason(self) -> str:
-        return f"imported from {self.system}"
+        return f"imported from {self.system}" + (f": {self.note}" if self.note else "")
 
     def sorted_steps(self) -> list[Step]:
         """Steps in the order they occurred (stable: same-time steps keep their planned order)."""

@@ -76,8 +76,9 @@ def test_a_malformed_export_exits_2_with_one_line_and_writes_nothing(tmp_path: P
 def test_jira_import_from_the_command_line(tmp_path: Path) -> None:
     path = fixture_path("jira", "puppet-issues.json")
     db = tmp_path / "store.db"
-    result = pmtui(db, "import", "--jira", str(path))
+    result = pmtui(db, "import", "--jira", str(path), "--reason", "moving off Jira")
     assert result.returncode == 0, result.stderr
+    assert {e["reason"] for e in events(db)} == {"imported from Jira: moving off Jira"}
     assert "imported 5 item(s) from Jira into board 'Puppet'" in result.stdout
     assert "Rank change 11" in result.stdout
     issues = [e["data"] for e in json.loads(path.read_text())]
