@@ -47,6 +47,7 @@ class ServerConfig:
     failure_window: float = 60.0
     ban: float = 300.0
     access_check_interval: float = 2.0
+    max_sessions_per_user: int = 8
     login_timeout: float = 60.0
     editor: str | None = None  # $EDITOR in sessions (see session_editor)
 
@@ -141,6 +142,12 @@ class PmSshServer:
         return team.find_member(self.wb.now, name)
 
     def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
+        open_now = sum(1 for s in self.sessions if s.user == member.name)
+        if open_now >= self.config.max_sessions_per_user:
+            # Each session is a process: one person must not be able to exhaust the host.
+            log.warning("refused a session for %s from %s: %d open already", member.name, peer, open_now)
+            return PtySession(self.spec, member.name, member.role, peer, refusal=(
+                f"pmtui: {member.name} has {open_now} sessions open already; close one first"))
         session = PtySession(self.spec, member.name, member.role, peer, on_close=self._forget)
         self.sessions[session] = key
         return session

@@ -77,8 +77,9 @@ def _set_size(fd: int, columns: int, rows: int) -> None:
 
 class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def __init__(self, spec: SessionSpec, user: str, role: str, peer: str,
-                 on_close: Callable[[PtySession], None] = lambda s: None) -> None:
+                 on_close: Callable[[PtySession], None] = lambda s: None, refusal: str = "") -> None:
         self.spec = spec
+        self.refusal = refusal  # when set, the session only says this and ends
         self.user = user
         self.role = role
         self.peer = peer
@@ -120,7 +121,9 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
 
     # The session -------------------------------------------------------------------------------
     def session_started(self) -> None:
-        if self._command is not None:
+        if self.refusal:
+            self._refuse(self.refusal)
+        elif self._command is not None:
             self._refuse(f"pmtui: this server runs no commands (asked for {self._command!r}); "
                          f"connect without one: ssh -t {self.user}@host")
         elif self._term is None:

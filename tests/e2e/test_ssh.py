@@ -121,11 +121,14 @@ class Terminal:
         self.conn = conn
         self.process = process
         self.raw = b""
-        self._reader = asyncio.get_running_loop().create_task(self._read())
+        loop = asyncio.get_running_loop()
+        # A terminal shows both streams, interleaved as they come.
+        self._readers = [loop.create_task(self._read(self.process.stdout)),
+                         loop.create_task(self._read(self.process.stderr))]
 
-    async def _read(self) -> None:
+    async def _read(self, stream: asyncssh.SSHReader[bytes]) -> None:
         while True:
-            data = await self.process.stdout.read(65536)
+            data = await stream.read(65536)
             if not data:
                 return
             self.raw += data
@@ -153,7 +156,8 @@ class Terminal:
         self.conn.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.conn.wait_closed(), TIMEOUT)
-        self._reader.cancel()
+        for reader in self._readers:
+            reader.cancel()
 
 
 @contextlib.asynccontextmanager
@@ -427,7 +431,8 @@ async def helper_server(tmp_path: Path) -> AsyncIterator[tuple[Team, PmSshServer
     script.write_text(HELPER)
     wb = Workbench(db=str(members.db), actor="server")
     config = ServerConfig(port=0, host_key=str(tmp_path / "host_key"), command=[sys.executable, str(script)],
-                          idle_timeout=3.0, max_failures=2, ban=60.0, access_check_interval=0.2)
+                          idle_timeout=3.0, max_failures=2, ban=60.0, access_check_interval=0.2,
+                          max_sessions_per_user=2)
     server = PmSshServer(wb, config)
     port = await server.start()
     try:
@@ -526,3 +531,16 @@ async def test_an_empty_store_is_explained_not_filled_with_a_demo(tmp_path: Path
     finally:
         await server.stop()
         wb.close()
+
+
+async def test_one_user_cannot_open_sessions_without_limit(helper_server: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper_server
+    async with terminal(port, "alice", members.keys["alice"]) as first, \
+            terminal(port, "alice", members.keys["alice"]) as second:
+        await first.wait_text("SIZE")
+        await second.wait_text("SIZE")
+        async with terminal(port, "alice", members.keys["alice"]) as third:
+            await asyncio.wait_for(third.process.wait_closed(), TIMEOUT)
+            await third.wait_text("alice has 2 sessions open already")
+        async with terminal(port, "bob", members.keys["bob"]) as other_user:
+            await other_user.wait_text("SIZE")
