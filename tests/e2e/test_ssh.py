@@ -173,10 +173,6 @@ async def terminal(port: int, user: str, key: asyncssh.SSHKey, size: tuple[int, 
         await term.close()
 
 
-async def open_board(port: int, user: str, key: asyncssh.SSHKey) -> contextlib.AbstractAsyncContextManager[Terminal]:
-    return terminal(port, user, key)
-
-
 def moves_by(db: str) -> list[tuple[str, str, str]]:
     """(actor, item title, new column) of every card move in the log."""
     wb = Workbench(db=db, actor="test")
