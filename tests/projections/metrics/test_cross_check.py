@@ -3,8 +3,9 @@
 Its input is built straight from the raw stored events (each item's creation and its moves, as a
 Jira changelog), not from pmtui's fold, and its own cycle-time calculator turns them into the date
 each item entered each workflow step. Cumulative flow and burnup are then its formulas: its
-``calculate_cfd_data`` calls ``fillna(method="bfill")``, which pandas 3 removed, so the same four
-steps are applied here with ``.bfill()``; its burnup is the CFD's backlog and done columns.
+``calculate_cfd_data`` calls ``fillna(method="bfill")``, which pandas 3 removed, and relies on
+``concat`` sorting dates, which pandas 3 no longer does; so the same four steps are applied here
+with ``.bfill()`` and ``sort=True``. Its burnup is the CFD's backlog and done columns.
 
 It counts whole days (dates), so cycle times are compared as date differences. Skipped when the
 package is not installed.
@@ -87,7 +88,9 @@ def jam_cfd(cycle_data: Any) -> Any:
     cfd = pd.DataFrame(np.array(cfd.values, dtype="<M8[ns]").astype("<M8[D]").astype("<M8[ns]"),
                        columns=cfd.columns, index=cfd.index)
     cfd = cfd.bfill(axis=1)
-    cfd = pd.concat({col: cfd[col].value_counts() for col in cfd}, axis=1)[STEPS]
+    # sort=True: pandas 3 stopped sorting a concatenation of date indexes, and the running sum
+    # below relies on date order (under older pandas this is what the original did).
+    cfd = pd.concat({col: cfd[col].value_counts() for col in cfd}, axis=1, sort=True)[STEPS]
     cfd = cfd.fillna(0).cumsum(axis=0).sort_index()
     return cfd.reindex(pd.date_range(cfd.index.min(), cfd.index.max(), freq="D"), method="ffill")
 
