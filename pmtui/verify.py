@@ -3,14 +3,20 @@ and name the first one that does not hold."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from pmtui.chain import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
-from pmtui.storage import EventLog
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, _Snapshot
+from pmtui.storage import EventLog, SnapshotStore
 from projections.records import event_name
+from projections.state import Workspace
+from projections.timeline import TimelineIndex
 
 
 @dataclass(frozen=True)
@@ -135,3 +141,35 @@ def parse_expect(text: str) -> tuple[int, str]:
     if not seq.isdigit() or len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
         raise UserError(f"--expect wants SEQ:HASH as printed by `pmtui verify` (like 42:3fa9...), got {text!r}")
     return int(seq), digest
+
+
+def check_read_model(log: EventLog) -> str | None:
+    """The saved read model is a cache of the fold up to some event, which every start builds on.
+    It is not chained, so compare it with a fresh fold of the (verified) log up to the same event;
+    returns what is wrong, or None."""
+    saved = SnapshotStore(log).load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
+    if saved is None:
+        return None
+    position, data = saved
+    last = log.max_seq()
+    if position > last:
+        return (f"the saved read model was folded up to #{position}, but the log ends at #{last}: events were removed "
+                "from its end (or the saved read model was changed)")
+    workspace, seqs, occurred = Workspace(), array("q"), array("d")
+    for record in log.records(0, position):
+        workspace.apply(record)
+        seqs.append(record.seq)
+        occurred.append(record.occurred)
+    def typed(encoded: bytes) -> bytes:  # as saved then loaded (a fold keeps 8, a loaded float field 8.0)
+        return msgspec.msgpack.encode(msgspec.msgpack.decode(encoded, type=_Snapshot))
+
+    fresh = typed(msgspec.msgpack.encode(_Snapshot(workspace, TimelineIndex(seqs.tobytes(), occurred.tobytes()))))
+    try:
+        stored = typed(data)
+    except msgspec.DecodeError:
+        stored = b""
+    if stored != fresh:
+        return (f"the saved read model (the fold up to #{position} that pmtui starts from) differs from the log: it "
+                f"was changed outside pmtui; delete the row {SNAPSHOT_NAME!r} from {SnapshotStore.TABLE} and pmtui "
+                "rebuilds it from the log")
+    return None

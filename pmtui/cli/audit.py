@@ -8,7 +8,7 @@ from pmtui import undo as undoing
 from pmtui.cli.common import command, emit, reason
 from pmtui.service import Workbench
 from pmtui.storage import EventLog, locate, open_application
-from pmtui.verify import parse_expect, verify
+from pmtui.verify import check_read_model, parse_expect, verify
 
 
 def verify_command(args: argparse.Namespace, _: None) -> int:
@@ -20,6 +20,7 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     try:
         verdict = verify(log, expect)
         restores = log.recorder.read_provenance()
+        cache_problem = check_read_model(log) if verdict.intact else None
     finally:
         log.close()
         app.close()
@@ -27,6 +28,8 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     def text() -> str:
         lines = [f"restored from {source} by {actor} at {at}: events #{first}..#{last}, head {head}"
                  for at, actor, source, first, last, head in restores]
+        if cache_problem:
+            lines.append(f"BROKEN: {cache_problem}")
         if verdict.intact:
             lines.append(f"verified {verdict.checked} events: the hash chain is intact")
             lines.append(f"head #{verdict.head_seq}:{verdict.head_hash}  (keep it; `pmtui verify --expect` checks "
@@ -40,8 +43,9 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
         "intact": verdict.intact, "checked": verdict.checked, "head_seq": verdict.head_seq,
         "head_hash": verdict.head_hash, "broken_at": verdict.broken_at, "problem": verdict.problem or None,
         "restores": [dict(zip(("at", "actor", "source", "first", "last", "head"), r, strict=True)) for r in restores],
+        "read_model": cache_problem,
     })
-    return 0 if verdict.intact else 1
+    return 0 if verdict.intact and not cache_problem else 1
 
 
 def undo_command(args: argparse.Namespace, wb: Workbench) -> None:

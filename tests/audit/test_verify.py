@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+import msgspec
 import pytest
 
 from pmtui.chain import ChainError
-from pmtui.storage import EventLog, locate, open_application
-from pmtui.verify import Verdict, parse_expect, verify
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, _Snapshot
+from pmtui.storage import EventLog, SnapshotStore, locate, open_application
+from pmtui.verify import Verdict, check_read_model, parse_expect, verify
 from tests.audit.conftest import RawStore, sqlite_store
 
 # The story every store starts with (event numbers in brackets):
@@ -185,3 +187,24 @@ def test_deleting_the_first_links_is_not_mistaken_for_an_old_store(built: RawSto
     verdict = check(built)
     assert verdict.broken_at == 1 and verdict.unchained == 0
     assert "#3 was chained onto earlier links" in verdict.problem
+
+
+def test_a_changed_read_model_cache_is_found(built: RawStore) -> None:
+    # Every start builds on the saved fold; a forged one would show a board the log never held.
+    location = locate(built.url)
+    app = open_application(location)
+    log = EventLog(app, location)
+    try:
+        snapshots = SnapshotStore(log)
+        assert check_read_model(log) is None
+        position, data = snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
+        snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
+        [item] = [i for i in snapshot.workspace.items.values() if i.key == "AU-1"]
+        snapshot.workspace.items[item.id] = msgspec.structs.replace(item, title="Something else entirely")
+        snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, position, msgspec.msgpack.encode(snapshot))
+        problem = check_read_model(log)
+        assert problem is not None and f"fold up to #{position}" in problem
+        assert check(built).intact  # the log itself is fine: only the cache lies
+    finally:
+        log.close()
+        app.close()

@@ -68,6 +68,11 @@ def test_verify_expect_catches_a_cut_off_end(store: Path) -> None:
     with sqlite3.connect(store) as conn:
         conn.execute("DELETE FROM stored_events WHERE rowid = 6")
         conn.execute("DELETE FROM pmtui_chain WHERE seq = 6")
+    # The chain alone cannot tell, but the saved read model was folded further than the log goes.
+    done = pmtui(store, "verify")
+    assert done.returncode == 1 and "folded up to #6, but the log ends at #5" in done.stdout
+    with sqlite3.connect(store) as conn:  # a thorough forger removes that too
+        conn.execute("DELETE FROM pmtui_projections")
     assert pmtui(store, "verify").returncode == 0
     done = pmtui(store, "verify", "--expect", remembered)
     assert done.returncode == 1 and "no link #6" in done.stdout
@@ -146,3 +151,23 @@ def test_import_refusals_are_one_line_and_write_nothing(tmp_path: Path, store: P
 def test_export_to_a_directory_is_refused(tmp_path: Path, store: Path) -> None:
     done = pmtui(store, "export", "--out", str(tmp_path))
     assert done.returncode == 2 and "is a directory" in done.stderr
+
+
+def test_verify_finds_a_forged_read_model_cache(store: Path) -> None:
+    import msgspec
+
+    from pmtui.service import _Snapshot
+
+    with sqlite3.connect(store) as conn:
+        [(data,)] = conn.execute("SELECT state FROM pmtui_projections WHERE name = 'workspace'").fetchall()
+        snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
+        for key, item in list(snapshot.workspace.items.items()):
+            snapshot.workspace.items[key] = msgspec.structs.replace(item, title="Forged")
+        conn.execute("UPDATE pmtui_projections SET state = ? WHERE name = 'workspace'", [msgspec.msgpack.encode(snapshot)])
+    assert "Forged" in ok(store, "item", "show", "AU-1")  # what the forgery achieves
+    done = pmtui(store, "verify")
+    assert done.returncode == 1 and "BROKEN: the saved read model" in done.stdout
+    with sqlite3.connect(store) as conn:
+        conn.execute("DELETE FROM pmtui_projections WHERE name = 'workspace'")
+    assert "Write the full spec" in ok(store, "item", "show", "AU-1")
+    assert pmtui(store, "verify").returncode == 0
