@@ -12,6 +12,7 @@ Times are in days.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import msgspec
@@ -42,43 +43,67 @@ class ItemFlow(msgspec.Struct, frozen=True):
         return None if self.done is None else (self.done - self.created) / DAY
 
 
+@dataclass
+class _Progress:
+    """One item's flow while the fold runs (ItemFlow is its frozen result)."""
+
+    key: str
+    kind: str
+    created: float
+    started: float | None = None
+    done: float | None = None
+    reopened: int = 0
+    abandoned: bool = False
+    category: str | None = None
+
+    def moved(self, category: str, at: float) -> None:
+        if category == self.category:
+            return
+        if category == "doing" and self.started is None:
+            self.started = at
+        if category == "done":
+            self.done = at
+        elif self.category == "done":
+            self.reopened += 1
+            self.done = None
+        self.category = category
+
+
 class _Tracker:
-    """Follows each item's category through the fold (one hook call per event)."""
+    """Follows each item's column category through the fold (one hook call per event)."""
 
     def __init__(self, board_id: str | None) -> None:
         self.board_id = board_id
-        self.flows: dict[str, dict] = {}
+        self.flows: dict[str, _Progress] = {}
 
-    def __call__(self, record: EventRecord, before: ItemView | None, ws: Workspace) -> None:
-        if not record.name.startswith("WorkItem."):
-            return
-        item = ws.items.get(record.aggregate_id)
-        if item is None or (self.board_id is not None and item.board_id != self.board_id):
+    def __call__(self, record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
+        if record.name.startswith("WorkItem."):
+            item = ws.items.get(record.aggregate_id)
+            if item is not None:
+                self._follow(ws, item, record.occurred)
+        elif record.name == "Board.Edited":
+            # A column may have changed category: its items change with it, from now.
+            for item in ws.items.values():
+                if item.board_id == record.aggregate_id and item.id in self.flows:
+                    self._follow(ws, item, record.occurred)
+
+    def _follow(self, ws: Workspace, item: ItemView, at: float) -> None:
+        if self.board_id is not None and item.board_id != self.board_id:
             return
         flow = self.flows.get(item.id)
         if flow is None:
-            flow = self.flows[item.id] = {"key": item.key, "kind": item.kind, "created": item.created,
-                                          "started": None, "done": None, "reopened": 0, "abandoned": False,
-                                          "category": None}
+            flow = self.flows[item.id] = _Progress(item.key, item.kind, item.created)
         category = category_of(ws, item)
-        if category != flow["category"]:
-            if category == "doing" and flow["started"] is None:
-                flow["started"] = record.occurred
-            if category == "done":
-                flow["done"] = record.occurred
-            elif flow["category"] == "done":
-                flow["reopened"] += 1
-                flow["done"] = None
-            flow["category"] = category
-        flow["abandoned"] = item.archived and category != "done"
-        flow["kind"] = item.kind
+        flow.moved(category, at)
+        flow.abandoned = item.archived and category != "done"
+        flow.kind = item.kind
 
 
 def item_flows(records: list[EventRecord], as_of: float, board_id: str | None = None) -> list[ItemFlow]:
     """Every item's start, finish and reopenings as of ``as_of``, in order of creation."""
     tracker = _Tracker(board_id)
     Replay(in_time_order(records, as_of), tracker).rest()
-    return [ItemFlow(f["key"], f["kind"], f["created"], f["started"], f["done"], f["reopened"], f["abandoned"])
+    return [ItemFlow(f.key, f.kind, f.created, f.started, f.done, f.reopened, f.abandoned)
             for f in tracker.flows.values()]
 
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from projections.metrics import item_flows, percentile, throughput, time_stats
+from projections.metrics import cumulative_flow, item_flows, percentile, throughput, time_stats
+from projections.records import EventRecord
 from tests.projections.metrics.conftest import UTC, Story
 
 
@@ -78,3 +79,25 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert percentile([7], 95) == 7
     assert percentile([4, 1, 3, 2], 50) == 2.5
     assert percentile([1, 2, 3, 4, 5], 85) == pytest.approx(4.4)
+
+
+def test_a_column_made_a_done_column_finishes_its_items_then(story: Story) -> None:
+    """Hand-made event: the team decides Review counts as done (no command does this today; an
+    import or a future command could, and the board's history says when)."""
+    with story.at("2026-03-01 09:00") as wb:
+        wb.add_item("P")
+    step(story, "2026-03-02 09:00", "SH-1", "In progress")
+    step(story, "2026-03-03 09:00", "SH-1", "Review")
+    records = story.records()
+    board = next(iter(story.wb.now.boards.values()))
+    columns = [dict(c, category="done") if c["name"] == "Review" else c for c in board.columns]
+    edit = EventRecord(seq=records[-1].seq + 1, name="Board.Edited", aggregate_id=board.id, version=99,
+                       recorded=story.ts("2026-03-05 09:00"), occurred=story.ts("2026-03-05 09:00"),
+                       actor="alice", reason="Review is done for us", data={"changes": {"columns": [board.columns, columns]}})
+    (flow,) = item_flows([*records, edit], story.ts("2026-03-20 00:00"))
+    assert (flow.cycle_days, flow.done) == (3, story.ts("2026-03-05 09:00"))
+    flow_before = item_flows([*records, edit], story.ts("2026-03-04 00:00"))[0]
+    assert flow_before.done is None
+    cfd = cumulative_flow([*records, edit], story.ts("2026-03-05 12:00"), UTC)
+    assert cfd is not None and cfd.categories[cfd.columns.index("Review")] == "done"
+    assert [d.wip for d in cfd.days] == [0, 1, 1, 1, 0]  # out of work in progress from 03-05
