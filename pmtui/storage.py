@@ -116,9 +116,19 @@ def locate(db: str | None = None) -> Location:
     })
 
 
+_DASHED: dict[str, str] = {}
+
+
 def _dashed(hex_id: str) -> str:
-    h = hex_id.replace("-", "")
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    """The UUID text of a stored id (SQLite keeps 32 hex digits). Remembered: an aggregate's id
+    comes back once per event, and a rebuild turns every one of them."""
+    dashed = _DASHED.get(hex_id)
+    if dashed is None:
+        if len(_DASHED) > 500_000:  # bound the memory on huge logs; it only costs re-slicing
+            _DASHED.clear()
+        h = hex_id.replace("-", "")
+        dashed = _DASHED[hex_id] = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return dashed
 
 
 class EventLog:
@@ -164,8 +174,9 @@ class EventLog:
             after = rows[-1][0]
 
     def records(self, after: int = 0, upto: int | None = None) -> Iterator[EventRecord]:
-        for row in self.rows(after, upto):
-            yield decode_record(*row)
+        decode = decode_record
+        for seq, aggregate_id, version, topic, state in self.rows(after, upto):
+            yield decode(seq, aggregate_id, version, topic, state)
 
     def records_by_seq(self, seqs: Sequence[int]) -> list[EventRecord]:
         """The records with these numbers, in log order. Looked up by number: the numbers of

@@ -58,35 +58,41 @@ def upcast(topic: str, state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-_UPCASTS: dict[str, bool] = {}
+_TOPICS: dict[str, tuple[str, bool]] = {}
+
+
+def _topic_info(topic: str) -> tuple[str, bool]:
+    """(event name, whether its stored state may need upcasting), once per topic."""
+    info = _TOPICS.get(topic)
+    if info is None:
+        info = _TOPICS[topic] = (event_name(topic), getattr(_event_class(topic), "class_version", 1) > 1)
+    return info
 
 
 def _needs_upcast(topic: str) -> bool:
-    needed = _UPCASTS.get(topic)
-    if needed is None:
-        needed = _UPCASTS[topic] = getattr(_event_class(topic), "class_version", 1) > 1
-    return needed
+    return _topic_info(topic)[1]
 
 
 def parse_time(text: str | None) -> float | None:
     return None if text is None else datetime.fromisoformat(text).timestamp()
 
 
+_fromisoformat = datetime.fromisoformat
+
+
 def decode_record(seq: int, aggregate_id: str, version: int, topic: str, state: bytes) -> EventRecord:
+    # The hot path of every rebuild: one call per event, so lookups are hoisted and the record
+    # is built positionally (field order of EventRecord).
     data: dict[str, Any] = _decode(state)
-    if _needs_upcast(topic):
+    name, needs_upcast = _TOPICS.get(topic) or _topic_info(topic)
+    if needs_upcast:
         upcast(topic, data)
-    recorded = datetime.fromisoformat(data.pop("timestamp")).timestamp()
+    recorded = _fromisoformat(data.pop("timestamp")).timestamp()
     occurred = data.pop("occurred", None)
-    data.pop("originator_topic", None)
+    if "originator_topic" in data:
+        del data["originator_topic"]
     return EventRecord(
-        seq=seq,
-        name=event_name(topic),
-        aggregate_id=str(aggregate_id),
-        version=version,
-        recorded=recorded,
-        occurred=recorded if occurred is None else datetime.fromisoformat(occurred).timestamp(),
-        actor=data.pop("actor", "system"),
-        reason=data.pop("reason", ""),
-        data=data,
+        seq, name, str(aggregate_id), version, recorded,
+        recorded if occurred is None else _fromisoformat(occurred).timestamp(),
+        data.pop("actor", "system"), data.pop("reason", ""), data,
     )

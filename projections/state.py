@@ -8,6 +8,7 @@ place events turn into state; every screen and query reads these views.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -209,8 +210,19 @@ class Workspace(msgspec.Struct):
             self.at = record.occurred
 
     def apply_all(self, records: Iterable[EventRecord]) -> Workspace:
-        for record in records:
-            self.apply(record)
+        # ``apply`` in a loop, with the bookkeeping kept in locals (a rebuild's hot loop).
+        handlers, position, count, at = HANDLERS, self.position, self.count, self.at
+        try:
+            for record in records:
+                handler = handlers.get(record.name)
+                if handler is not None:
+                    handler(self, record)
+                position = record.seq
+                count += 1
+                if record.occurred > at:
+                    at = record.occurred
+        finally:
+            self.position, self.count, self.at = position, count, at
         return self
 
     # Convenience lookups used by queries and the service layer.
@@ -242,14 +254,15 @@ def _new_values(record: EventRecord, fields: Iterable[str]) -> dict[str, Any]:
 
 
 def _changed(table: str, view_type: type[msgspec.Struct], extra: Callable[[EventRecord], dict[str, Any]] | None = None) -> Handler:
-    fields = set(view_type.__struct_fields__) - {"id"}
+    fields = frozenset(view_type.__struct_fields__) - {"id"}
+    views_of = attrgetter(table)
 
     def apply(ws: Workspace, record: EventRecord) -> None:
-        views: dict[str, Any] = getattr(ws, table)
+        views: dict[str, Any] = views_of(ws)
         current = views.get(record.aggregate_id)
         if current is None:
             return
-        values = _new_values(record, fields)
+        values = {name: pair[1] for name, pair in record.data["changes"].items() if name in fields}
         if extra:
             values.update(extra(record))
         views[record.aggregate_id] = replace(current, **values)

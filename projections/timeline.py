@@ -14,13 +14,13 @@ is the index arrays plus the checkpoints.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
 from projections.records import EventRecord
-from projections.state import Workspace
+from projections.state import HANDLERS, Workspace
 
 # fetch(after_seq, upto_seq) -> the records with after_seq < seq <= upto_seq, in order.
 Fetch = Callable[[int, int], Iterable[EventRecord]]
@@ -75,15 +75,32 @@ class Timeline:
         """Fold new events into "now" (in log order), checkpointing as it goes."""
         count = 0
         now, every = self.now, self.every
+        # The rebuild's hot loop: the workspace's apply and _index, inlined on local names.
+        handlers = HANDLERS
+        seqs, occurred, running_max, late = self.seqs, self.occurred, self.running_max, self.late
+        top = running_max[-1] if running_max else float("-inf")
         for record in records:
-            if record.seq <= now.position:
+            seq = record.seq
+            if seq <= now.position:
                 continue
-            now.apply(record)
-            self.seqs.append(record.seq)
-            self._index(record.occurred)
+            handler = handlers.get(record.name)
+            if handler is not None:
+                handler(now, record)
+            now.position = seq
+            now.count += 1
+            moment = record.occurred
+            if moment > now.at:
+                now.at = moment
+            seqs.append(seq)
+            if moment < top:
+                late.append(len(occurred))
+            else:
+                top = moment
+            occurred.append(moment)
+            running_max.append(top)
             count += 1
-            if len(self.seqs) % every == 0:
-                self.checkpoints[len(self.seqs)] = now.copy()
+            if len(seqs) % every == 0:
+                self.checkpoints[len(seqs)] = now.copy()
         return count
 
     @property
@@ -139,7 +156,8 @@ class Timeline:
     def as_of_time(self, moment: float) -> Workspace:
         """The workspace holding every event that occurred at or before ``moment``."""
         prefix = bisect_right(self.running_max, moment)
-        extra = [self.seqs[i] for i in self.late if i >= prefix and self.occurred[i] <= moment]
+        late, occurred, seqs = self.late, self.occurred, self.seqs
+        extra = [seqs[i] for i in late[bisect_left(late, prefix):] if occurred[i] <= moment]
         state = self.state_after(prefix)
         if extra:
             if state is self.now:
