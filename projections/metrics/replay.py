@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
+from msgspec.structs import replace
+
 from projections.metrics.days import Zone, day_end, days
 from projections.records import EventRecord
 from projections.state import ItemView, Workspace
@@ -21,8 +23,20 @@ def in_time_order(records: Iterable[EventRecord], as_of: float) -> list[EventRec
     """The events that occurred by ``as_of``, ordered by when they occurred (then by number).
 
     This is what "as of time T" means in the timeline too: imported history recorded late still
-    lands on the day it occurred."""
-    return sorted((r for r in records if r.occurred <= as_of), key=lambda r: (r.occurred, r.seq))
+    lands on the day it occurred. One thing the clock cannot do is reorder an aggregate's own
+    events (a sprint closed "before" it was started, from a careless import): an event that says
+    it occurred before the previous event of its aggregate is taken to occur with that one."""
+    floor: dict[str, float] = {}
+    kept: list[EventRecord] = []
+    for record in sorted(records, key=lambda r: r.seq):  # log order: each aggregate's version order
+        previous = floor.get(record.aggregate_id)
+        if previous is not None and record.occurred < previous:
+            record = replace(record, occurred=previous)
+        floor[record.aggregate_id] = record.occurred
+        if record.occurred <= as_of:
+            kept.append(record)
+    kept.sort(key=lambda r: (r.occurred, r.seq))
+    return kept
 
 
 class Replay:

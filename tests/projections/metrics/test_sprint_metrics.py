@@ -144,3 +144,24 @@ def test_items_moved_between_sprints_leave_one_scope_and_join_the_next(story: St
     assert second.committed == 8 and second.days[0].remaining == 8 and second.changes == []
     (row,) = velocity(records, end)
     assert (row.sprint, row.committed, row.completed) == ("S1", 8, 0)
+
+
+def test_an_event_dated_before_its_aggregates_previous_one_keeps_their_order(story: Story) -> None:
+    """A careless import: the close says it happened before the start. The sprint's own events keep
+    their order (the close is taken to happen with the start), rather than the close being lost."""
+    with story.at("2026-03-01 09:00") as wb:
+        wb.add_item("A", points=3)
+        wb.plan_sprint("S1", start="2026-03-02", end="2026-03-06")
+        wb.add_to_sprint("S1", ["SH-1"])
+    with story.at("2026-03-02 09:00") as wb:
+        wb.start_sprint("S1")
+        wb.move_item("SH-1", "Done")
+    with story.at("2026-02-20 09:00") as wb:
+        wb.close_sprint("S1")
+    records, end = story.records(), story.ts("2026-03-20 00:00")
+    (row,) = velocity(records, end)
+    assert (row.sprint, row.closed, row.completed) == ("S1", story.ts("2026-03-02 09:00"), 3)
+    series = sprint_series(records, sprint_id(story, "S1"), end, UTC)
+    assert series is not None and series.sprint.state == "closed"
+    assert [(d.day, d.done) for d in series.days] == [(date(2026, 3, 2), 3)]
+    assert velocity(records, story.ts("2026-03-01 00:00")) == []
