@@ -67,3 +67,19 @@ async def test_sprint_view_shows_the_shown_sprints_burndown(make_app: Callable[.
         await pilot.press("comma")  # the previous sprint
         await settle(app, pilot)
         assert "Burndown: Sprint 3" in chart.render().plain
+
+
+async def test_a_burst_of_time_travel_steps_ends_on_the_last_one(make_app: Callable[..., PmApp]) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        app.travel_to(parse_as_of("2026-11-10"))
+        app.travel_to(parse_as_of("2026-11-19"))  # while the first is still computing
+        for _ in range(50):
+            await settle(app, pilot)
+            if not screen._computing:
+                break
+        assert "Burndown: Sprint 4" in chart_text(app, "chart-burndown")
+        assert "2026-11-19" in str(screen.query_one("#dash-status").render())

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from pmtui.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder
@@ -49,6 +50,8 @@ class DashboardScreen(PmScreen):
         self.show_more = False
         self._log: list[EventRecord] = []  # the whole log read so far (records are immutable)
         self._generation = 0  # which refresh the charts on show belong to
+        self._computing = False
+        self._again = False  # a refresh came while computing: run once more when done
 
     def compose_body(self) -> ComposeResult:
         yield Static("Dashboard: computing…", id="dash-status")
@@ -59,11 +62,28 @@ class DashboardScreen(PmScreen):
         self.refresh_view()
 
     def refresh_view(self) -> None:
+        if self._computing:
+            # One computation at a time (a thread cannot be stopped): a burst of changes from the
+            # team, or of time-travel steps, ends in one more run with the latest state.
+            self._again = True
+            return
         after = self._log[-1].seq if self._log else 0
         self._log.extend(self.wb.records(after))  # read on this thread: the store is not shared
         when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
         self._generation += 1
+        self._computing = True
         self.compute(self._generation, self.pm.as_of, list(self._log), self.show_more, when)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "dashboard" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self._computing = False
+        if event.state == WorkerState.ERROR:
+            self.notify(f"Dashboard: {event.worker.error}", severity="error", title="Charts")
+        if self._again:
+            self._again = False
+            self.refresh_view()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self, generation: int, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
