@@ -89,6 +89,7 @@ class PmApp(App[int]):
         self._past: Workspace | None = None
         self.replaying: str | None = None  # id of the sprint being replayed, if any
         self.clock = clock or (lambda: datetime.now().astimezone())
+        self.stepper = travel.Stepper(wb.timeline)
         self.screen_classes = load_screens()
         super().__init__()
         for name, cls in self.screen_classes.items():
@@ -210,6 +211,10 @@ class PmApp(App[int]):
         if self.read_only:
             self.return_to_now()
             return
+        if not self.wb.timeline.complete:
+            # Opened from a snapshot: the older checkpoints are rebuilt while the user types the point.
+            self.run_worker(self.stepper.backfill, thread=True, exclusive=True, group="backfill",
+                            exit_on_error=False)
 
         def chosen(answer: str | None) -> None:
             if not answer:
@@ -232,7 +237,7 @@ class PmApp(App[int]):
             self.return_to_now()
             return True
         try:
-            past = self.wb.view(point)
+            past = self.stepper.view(point)
         except DomainError as error:
             self.notify(str(error), severity="error", title="Time travel")
             return False
@@ -244,6 +249,7 @@ class PmApp(App[int]):
 
     def return_to_now(self) -> None:
         self.as_of, self._past, self.replaying = NOW, None, None
+        self.stepper.forget()  # the copies are big; stepping again rebuilds the few it needs
         self.wb.refresh()
         self.refresh_views()
         self.notify("Back to now: the live workspace", timeout=2)

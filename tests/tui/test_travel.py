@@ -114,3 +114,21 @@ async def test_travelling_carries_across_views(make_app, wb):
         await pilot.pause()
         assert app.read_only and app.screen.query_one("#travel-banner").display
         assert "Sprint 3" in str(app.screen.query_one("#sprint-header").render())
+
+
+def test_stepper_states_equal_the_workbench_views(wb):
+    from pmtui.timespec import AsOf
+    from pmtui.tui.travel import Stepper
+    from tests.tui.test_board_cache import columns
+    from projections.board_view import board_view
+
+    stepper = Stepper(wb.timeline)
+    last = wb.timeline.position
+    points = [AsOf(event=n) for n in (last - 1, 5, 300, 299, 298, 129, 128, 127, 0, last)]
+    points += [AsOf(moment=wb.now.at - days * 86400) for days in (0.5, 3, 14, 40)]
+    for point in points:
+        mine, theirs = stepper.view(point), wb.view(point)
+        assert mine.position == theirs.position and mine.at == theirs.at
+        assert mine.items == theirs.items and mine.sprints == theirs.sprints
+        if theirs.boards:
+            assert columns(board_view(mine)) == columns(board_view(theirs))

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from projections.board_view import BoardSnapshot, board_view
+from pmtui.tui.board_cache import BoardCache
+from projections.board_view import BoardSnapshot
 from projections.state import ItemView
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ConfirmModal
@@ -46,6 +47,7 @@ class BoardScreen(PmScreen):
         self.lanes_by: str | None = None  # None: the board's own setting
         self.grid_layout: Layout | None = None
         self.snapshot: BoardSnapshot | None = None
+        self.cache = BoardCache()
 
     def compose_body(self) -> ComposeResult:
         yield BoardGrid(id="board-grid")
@@ -70,11 +72,9 @@ class BoardScreen(PmScreen):
         card_height = 4 if self.size.height >= 40 else 3
         self.grid_layout = layout(self.snapshot, lanes, card_height)
         if follow is not None:
-            for col in range(len(self.grid_layout.columns)):
-                keys = [c.key for c in self.grid_layout.column_cards(col)]
-                if follow in keys:
-                    self.column, self.index = col, keys.index(follow)
-                    break
+            found = self.grid_layout.locate(follow, self.ws.item_by_key(follow))
+            if found is not None:
+                self.column, self.index = found
         if first_look or self.selected is None and follow is not None:
             self._first_cards()
         self._clamp()
@@ -90,7 +90,7 @@ class BoardScreen(PmScreen):
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""
-        return board_view(self.ws)
+        return self.cache.snapshot(self.ws)
 
     def on_resize(self) -> None:
         self.refresh_view(follow=self.selected.key if self.selected else None)

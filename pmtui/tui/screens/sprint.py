@@ -24,7 +24,7 @@ from pmtui.tui.screens.base import Command
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
 from pmtui.tui.widgets.chart import ChartWidget
-from projections.board_view import BoardSnapshot, board_view, default_board
+from projections.board_view import BoardSnapshot, default_board
 from projections.sprint_view import active_sprint, next_planned, sprints_of, summarize
 from projections.records import EventRecord
 from projections.state import SprintView
@@ -90,16 +90,10 @@ class SprintScreen(BoardScreen):
         sprint = self.shown_sprint()
         if sprint is None:
             return None
-        snapshot = board_view(self.ws, sprint.board_id)
-        if snapshot is None:
-            return None
         if sprint.state == "closed":  # its items moved on: the sprint's own record says which
             ids = set(sprint.done) | set(sprint.carried)
-        else:
-            ids = {i.id for i in self.ws.items.values() if i.sprint == sprint.id}
-        columns = [type(c)(c.name, c.category, c.wip, c.hard, [card for card in c.cards if card.id in ids])
-                   for c in snapshot.columns]
-        return BoardSnapshot(snapshot.board, columns, snapshot.swimlanes, snapshot.epic_titles)
+            return self.cache.snapshot(self.ws, lambda item: item.id in ids, ("closed", sprint.id))
+        return self.cache.snapshot(self.ws, lambda item: item.sprint == sprint.id, (sprint.state, sprint.id))
 
     def refresh_view(self, follow: str | None = None) -> None:
         super().refresh_view(follow)

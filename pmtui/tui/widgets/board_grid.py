@@ -8,6 +8,7 @@ Swimlanes split the grid into horizontal bands with a header line each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rich.segment import Segment
@@ -30,7 +31,7 @@ KIND_MARK = {"story": "◆", "bug": "✖", "task": "■", "spike": "◇", "epic"
 @dataclass
 class Lane:
     name: str  # "" when swimlanes are off (no lane header)
-    cards: list[list[ItemView]]  # per column
+    cards: list[Sequence[ItemView]]  # per column
     top: int = 0  # first line of the lane in the scrolled body
     card_height: int = 3
 
@@ -49,9 +50,27 @@ class Layout:
     columns: list[ColumnView]
     lanes: list[Lane] = field(default_factory=list)
 
-    def column_cards(self, col: int) -> list[ItemView]:
+    def column_cards(self, col: int) -> Sequence[ItemView]:
         """A column's cards in the order the cursor walks them (lane by lane)."""
+        if len(self.lanes) == 1:
+            return self.lanes[0].cards[col]  # no copy: columns can hold tens of thousands
         return [card for lane in self.lanes for card in lane.cards[col]]
+
+    def locate(self, key: str, item: ItemView | None) -> tuple[int, int] | None:
+        """(column, index) of the card with this key, if shown."""
+        if item is not None and len(self.lanes) == 1:
+            for col, column in enumerate(self.columns):
+                if column.name == item.status:
+                    cards = self.lanes[0].cards[col]
+                    index_of = getattr(cards, "index_of", None)
+                    if index_of is not None:
+                        found = index_of(item)
+                        return None if found is None else (col, found)
+        for col in range(len(self.columns)):
+            for index, card in enumerate(self.column_cards(col)):
+                if card.key == key:
+                    return col, index
+        return None
 
     @property
     def height(self) -> int:
@@ -62,7 +81,7 @@ def layout(snapshot: BoardSnapshot, lanes_by: str, card_height: int) -> Layout:
     columns = snapshot.columns
     result = Layout(columns)
     if lanes_by == "none":
-        result.lanes = [Lane("", [list(c.cards) for c in columns], card_height=card_height)]
+        result.lanes = [Lane("", [c.cards for c in columns], card_height=card_height)]
     else:
         names: list[str] = []
         grouped: dict[str, list[list[ItemView]]] = {}
@@ -107,6 +126,8 @@ class BoardGrid(Widget, can_focus=True):
         self.first_column = 0
         self.scroll_line = 0
         self.read_only = False
+        self._styles: dict[str, Style] = {}
+        self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
@@ -170,72 +191,102 @@ class BoardGrid(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if self.grid is None or not self.grid.columns:
-            text = Text(" No board yet." if y == 0 else "")
-            return self._strip(text, width)
+            return self._strip(Text(" No board yet." if y == 0 else ""), width)
         shown = self.visible_columns()
         col_width = self.column_width()
         columns = range(self.first_column, min(len(self.grid.columns), self.first_column + shown))
-        line = Text()
+        if y == 0:  # the header line, with ◀ ▶ where columns hide
+            line = Text()
+            for n, col in enumerate(columns):
+                if n:
+                    line.append("│", style=self._style("muted"))
+                cell = self._header(col, y, col_width)
+                cell.truncate(col_width, pad=True)
+                line.append_text(cell)
+            if self.first_column > 0:
+                line = Text("◀", style="bold") + line[1:]
+            if columns.stop < len(self.grid.columns):
+                line = line[: width - 1] + Text("▶", style="bold")
+            return self._strip(line, width)
+        segments: list[Segment] = []
+        separator = Segment("│", self._style("muted"))
         for n, col in enumerate(columns):
             if n:
-                line.append("│", style=self.get_component_rich_style("boardgrid--muted"))
+                segments.append(separator)
             if y < HEADER_LINES:
-                cell = self._header(col, y, col_width)
+                segments.extend(self._segments(self._header(col, y, col_width), col_width))
             else:
-                cell = self._body(col, y - HEADER_LINES + self.scroll_line, col_width)
-            cell.truncate(col_width, pad=True)
-            line.append_text(cell)
-        if y == 0:
-            more_left, more_right = self.first_column > 0, columns.stop < len(self.grid.columns)
-            if more_left:
-                line = Text("◀", style="bold") + line[1:]
-            if more_right:
-                line = line[: width - 1] + Text("▶", style="bold")
-        return self._strip(line, width)
+                segments.extend(self._body(col, y - HEADER_LINES + self.scroll_line, col_width))
+        return Strip(segments).adjust_cell_length(width)
 
     def _strip(self, text: Text, width: int) -> Strip:
+        return Strip(self._segments(text, width), width)
+
+    def _segments(self, text: Text, width: int) -> list[Segment]:
         text.truncate(width, pad=True)
-        segments = [Segment(s.text, s.style) for s in text.render(self.app.console)]
-        return Strip(segments, width)
+        return [Segment(s.text, s.style) for s in text.render(self.app.console)]
+
+    def _style(self, name: str) -> Style:
+        """A component style, looked up once (until the CSS changes): lookups cost per line."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"boardgrid--{name}")
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+        self._cells = {}
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None
         column = self.grid.columns[col]
         if y == 1:
-            return Text("─" * width, style=self.get_component_rich_style("boardgrid--muted"))
+            return Text("─" * width, style=self._style("muted"))
         count = f"{column.count}" if column.wip is None else f"{column.count}/{column.wip}"
-        style = self.get_component_rich_style("boardgrid--header")
+        style = self._style("header")
         text = Text(f" {column.name} ", style=style)
         if column.over_limit:
-            breach = self.get_component_rich_style("boardgrid--breach")
+            breach = self._style("breach")
             text.append(f"{count} ⚠ OVER{' (hard)' if column.hard else ''}", style=breach)
         else:
             text.append(count + (" hard" if column.hard and column.wip else ""), style=style if column.at_limit else "")
         return text
 
-    def _body(self, col: int, line: int, width: int) -> Text:
+    def _body(self, col: int, line: int, width: int) -> list[Segment]:
         assert self.grid is not None
+        offset = 0  # cards of this column in the lanes above
         for lane in self.grid.lanes:
+            cards = lane.cards[col]
             if not lane.top <= line < lane.top + lane.height:
+                offset += len(cards)
                 continue
             inner = line - lane.top
             if lane.name:
                 if inner == 0:
                     label = f"▸ {lane.name}" if col == self.first_column else ""
-                    return Text(label.ljust(width, "╌" if not label else " "),
-                                style=self.get_component_rich_style("boardgrid--lane"))
+                    return self._segments(Text(label.ljust(width, "╌" if not label else " "),
+                                               style=self._style("lane")), width)
                 inner -= 1
             slot, row = divmod(inner, lane.card_height)
-            cards = lane.cards[col]
             if slot >= len(cards):
-                return Text("")
-            index = sum(len(other.cards[col]) for other in self.grid.lanes[: self.grid.lanes.index(lane)]) + slot
-            return self._card_line(cards[slot], row, width, col == self.cursor_column and index == self.cursor_index,
-                                   lane.card_height)
-        return Text("")
+                break
+            card = cards[slot]
+            selected = col == self.cursor_column and offset + slot == self.cursor_index
+            # Cards are immutable: a card's drawn line is reused until the card (object) changes.
+            key = (id(card), row, width, selected, lane.card_height)
+            cached = self._cells.get(key)
+            if cached is not None and cached[0] is card:
+                return cached[1]
+            if len(self._cells) > 4096:
+                self._cells = {}
+            segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
+            self._cells[key] = (card, segments)
+            return segments
+        return [Segment(" " * width)]
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
-        base = self.get_component_rich_style("boardgrid--cursor" if selected else "boardgrid--card")
+        base = self._style("cursor" if selected else "card")
         if row == height - 1:  # the gap between cards
             return Text("")
         if row == 0:
