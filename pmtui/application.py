@@ -4,7 +4,7 @@ first) reloads and re-decides, a bounded number of times, then reports a clear c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -27,6 +27,14 @@ A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 8
 
 
+def project(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """eventsourcing's project_aggregate without its ``assert isinstance(event, CanMutateProtocol)``:
+    a runtime Protocol check costs ~150 us per event on Python 3.11, most of an aggregate's load."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 class PmApplication(Application):
     name = "pmtui"
 
@@ -38,7 +46,7 @@ class PmApplication(Application):
             raise NotFoundError(f"no such {what}: {aggregate_id}") from None
         try:
             # Only a missing aggregate is "not found": an event that fails to decode is a bug to see.
-            aggregate = self.repository.get(uuid)
+            aggregate = self.repository.get(uuid, projector_func=project)
         except AggregateNotFoundError:
             raise NotFoundError(f"no such {what}: {aggregate_id}") from None
         if not isinstance(aggregate, cls):
