@@ -7,11 +7,13 @@ from rich.text import Text
 from textual import work
 from textual.events import Resize
 from textual.widget import Widget
+from textual.worker import Worker, WorkerState
 
 from pmtui.chart_sources import ChartSource
-from pmtui.charts import ChartBuilder, message
+from pmtui.charts import ChartBuilder, burndown_chart
 from pmtui.service import Workbench
 from pmtui.timespec import AsOf
+from projections.metrics import sprint_series
 from projections.records import EventRecord
 
 
@@ -51,7 +53,8 @@ class ChartWidget(Widget):
 
 class BurndownChart(ChartWidget):
     """The Sprint view's burndown: ``show_sprint(id)`` draws that sprint as of the app's time-travel
-    point. The series is computed in a worker thread; the log is read incrementally."""
+    point. The series is computed in a worker thread, one computation at a time (a burst of moves
+    ends in one more run with the latest state); the log is read incrementally."""
 
     DEFAULT_CSS = """
     BurndownChart { height: 1fr; width: 1fr; }
@@ -61,27 +64,32 @@ class BurndownChart(ChartWidget):
         super().__init__(name=name, id=id, classes=classes)
         self._log: list[EventRecord] = []
         self.sprint_id: str | None = None
-        self._generation = 0  # which request the chart on show answers (older workers may finish later)
+        self._computing = False
+        self._again = False
 
     def show_sprint(self, sprint_id: str) -> None:
-        app = self.app
         self.sprint_id = sprint_id
+        if self._computing:
+            self._again = True
+            return
+        app = self.app
         after = self._log[-1].seq if self._log else 0
         self._log.extend(app.wb.records(after))  # type: ignore[attr-defined]
-        self._generation += 1
-        self._compute(self._generation, app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
+        self._computing = True
+        self._compute(app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="burndown", exit_on_error=False)
-    def _compute(self, generation: int, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
+    def _compute(self, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
         source = ChartSource(wb, point, records=records)
-        sprint = source.ws.sprints.get(sprint_id)
-        if sprint is None or sprint.state == "planned":
-            text = "the sprint has not started yet" if sprint else "no such sprint then"
-            builder: ChartBuilder = lambda w, h, c: message(w, h, "Burndown", text, c)  # noqa: E731
-        else:
-            builder = source.builder("burndown", sprint=sprint.name, title="Burndown")
-        self.app.call_from_thread(self._show_latest, generation, builder)
+        series = sprint_series(source.records, sprint_id, source.moment, source.tz)
+        builder: ChartBuilder = lambda w, h, c: burndown_chart(series, w, h, c)  # noqa: E731
+        self.app.call_from_thread(self.show, builder)
 
-    def _show_latest(self, generation: int, builder: ChartBuilder) -> None:
-        if generation == self._generation:
-            self.show(builder)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "burndown" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        self._computing = False
+        if self._again and self.sprint_id is not None:
+            self._again = False
+            self.show_sprint(self.sprint_id)
