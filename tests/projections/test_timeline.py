@@ -167,3 +167,16 @@ def test_refused_commands_write_nothing() -> None:
         assert wb.timeline.position == before == len(list(wb.records()))
     finally:
         wb.close()
+
+
+def test_snapshot_index_round_trips_with_or_without_the_derived_arrays() -> None:
+    records = late_log().records
+    full, _ = timeline_over(records)
+    full.append(records)
+    index = full.snapshot_index()
+    old_style = type(index)(index.seqs, index.occurred)  # written before running_max/late were kept
+    for saved in (index, old_style):
+        resumed = Timeline.from_snapshot(full.now.copy(), saved, full._fetch, full._fetch_seqs, every=3)
+        assert list(resumed.running_max) == list(full.running_max) and resumed.late == full.late
+        for moment in moments(records):
+            assert resumed.as_of_time(moment) == upto_time(records, moment)
