@@ -131,6 +131,19 @@ class PmApp(App[int]):
     def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
         return run_write(self, fn, done_message)
 
+    def changes_between(self, before: tuple[int, int], after: Workspace, limit: int = 512) -> set[str] | None:
+        """Ids of the aggregates the events between two workspaces touched, when both are plain
+        prefixes of the log (no late events folded in) and few events apart; else None."""
+        timeline = self.wb.timeline
+        index = timeline.index_of_seq
+        (position, count), other = before, (after.position, after.count)
+        if count != index(position) or other[1] != index(other[0]):
+            return None
+        low, high = sorted((position, other[0]))
+        if index(high) - index(low) > limit:
+            return None
+        return {record.aggregate_id for record in self.wb.records(low, high)}
+
     def current_view(self) -> PmScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)
 

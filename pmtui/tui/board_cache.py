@@ -16,6 +16,9 @@ from projections.board_view import BoardSnapshot, ColumnView, default_board
 from projections.state import ItemView, Workspace
 
 Keep = Callable[[ItemView], bool]
+# changes(before, after) -> ids of everything that may differ between the workspace last seen
+# (its position and count) and ``after``; None when unknown (then every item is compared).
+Changes = Callable[[tuple[int, int], Workspace], "set[str] | None"]
 
 
 Entry = tuple[str, str, ItemView]  # (rank, id, item): ordered by rank, ids break ties
@@ -66,15 +69,22 @@ class BoardCache:
         self.shown: dict[str, tuple[str, str, str]] = {}  # id -> (column, rank, id) of the shown cards
         self.columns: dict[str, list[Entry]] = {}  # column -> entries sorted by (rank, id)
         self.epics: dict[str, str] = {}  # epic id -> "KEY title"
+        self.seen: tuple[int, int] = (0, 0)  # (position, count) of the workspace last seen
 
-    def snapshot(self, ws: Workspace, keep: Keep | None = None, scope: object = None) -> BoardSnapshot | None:
+    def snapshot(self, ws: Workspace, keep: Keep | None = None, scope: object = None,
+                 changes: Changes | None = None) -> BoardSnapshot | None:
         board = default_board(ws)
         if board is None:
             return None
         if scope != self.scope or board.id != self.board_id or len(self.items) == 0:
             self._reset(scope, board.id)
         fresh = not self.items
-        changed = [item for key, item in ws.items.items() if self.items.get(key) is not item]
+        hint = None if fresh or changes is None else changes(self.seen, ws)
+        self.seen = (ws.position, ws.count)
+        if hint is not None:  # a step or a live update: look only at what its events touched
+            changed = [ws.items[key] for key in hint if key in ws.items and self.items.get(key) is not ws.items[key]]
+        else:
+            changed = [item for key, item in ws.items.items() if self.items.get(key) is not item]
         for item in changed:
             self._drop(item.id)
             self.items[item.id] = item
@@ -91,7 +101,8 @@ class BoardCache:
             for column in self.columns.values():
                 column.sort()
         if len(self.items) != len(ws.items):  # items that do not exist at this point (travelled back)
-            for key in [key for key in self.items if key not in ws.items]:
+            gone = [key for key in (hint if hint is not None else self.items) if key in self.items and key not in ws.items]
+            for key in gone:
                 self._drop(key)
                 del self.items[key]
                 self.epics.pop(key, None)

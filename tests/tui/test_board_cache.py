@@ -38,3 +38,20 @@ def test_a_restricted_board_follows_its_scope(wb):
     assert columns(everything) == columns(board_view(wb.now))
     wb.move_item(next(k for k in sorted(keys) if wb.now.item_by_key(k).status != "Done"), "Done")
     assert columns(cache.snapshot(wb.now)) == columns(board_view(wb.now))
+
+
+def test_the_change_hint_gives_the_same_board(wb, make_app):
+    app = make_app()
+    hinted, full = BoardCache(), BoardCache()
+    last = wb.timeline.position
+    rng = random.Random(5)
+    seq = last
+    for _ in range(120):  # a walk: mostly single steps, some jumps (the hint gives up on those)
+        seq = max(0, min(last, seq + rng.choice([-1, -1, 1, -3, 2, -700, 40])))
+        ws = wb.timeline.as_of_event(seq)
+        a = hinted.snapshot(ws, changes=app.changes_between)
+        b = full.snapshot(ws)
+        if b is None:
+            assert a is None
+            continue
+        assert columns(a) == columns(b), seq

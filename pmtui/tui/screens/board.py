@@ -90,7 +90,7 @@ class BoardScreen(PmScreen):
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""
-        return self.cache.snapshot(self.ws)
+        return self.cache.snapshot(self.ws, changes=self.pm.changes_between)
 
     def on_resize(self) -> None:
         self.refresh_view(follow=self.selected.key if self.selected else None)
