@@ -8,8 +8,38 @@ _BASE = len(DIGITS)
 _MID = DIGITS[_BASE // 2]
 
 
+# Open-ended ranks (the top or the bottom of the backlog) step by a fixed amount in an 8-digit
+# space instead of halving what is left, so adding thousands of items to the bottom keeps ranks
+# short (halving would grow them by a digit every few items).
+_WIDTH = 8
+_STEP = _BASE**4
+
+
+def _value(rank: str) -> int:
+    number = 0
+    for char in (rank + "0" * _WIDTH)[:_WIDTH]:
+        number = number * _BASE + DIGITS.index(char)
+    return number
+
+
+def _encode(number: int) -> str:
+    digits = []
+    for _ in range(_WIDTH):
+        number, digit = divmod(number, _BASE)
+        digits.append(DIGITS[digit])
+    return "".join(reversed(digits)).rstrip("0") or "0"
+
+
 def rank_between(before: str | None, after: str | None) -> str:
     """A rank strictly between ``before`` and ``after`` (either may be None: open end)."""
+    if before is not None and after is None:
+        stepped = _value(before) + _STEP
+        if stepped < _BASE**_WIDTH and (candidate := _encode(stepped)) > before:
+            return candidate
+    if before is None and after is not None:
+        stepped = _value(after) - _STEP
+        if stepped > 0 and (candidate := _encode(stepped)) < after:
+            return candidate
     low = before or ""
     high = after
     if high is not None and low >= high:
