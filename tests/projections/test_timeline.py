@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Sequence
+
+import pytest
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from domain.exceptions import DomainError
+from pmtui.service import Workbench
 from projections.records import EventRecord
 from projections.state import Workspace, fold
 from projections.timeline import Timeline
@@ -180,3 +184,29 @@ def test_snapshot_index_round_trips_with_or_without_the_derived_arrays() -> None
         assert list(resumed.running_max) == list(full.running_max) and resumed.late == full.late
         for moment in moments(records):
             assert resumed.as_of_time(moment) == upto_time(records, moment)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(plan=steps, data=st.data())
+def test_on_sqlite_random_commands_keep_the_store_intact_and_time_travel_exact(plan: list, data: st.DataObject) -> None:
+    """The same property on a real SQLite file: a second workbench opened on the store after the
+    commands (from the snapshot the first one saved) agrees with a naive replay, now and as of."""
+    from pmtui.verify import verify
+
+    with tempfile.TemporaryDirectory() as directory:
+        db = f"{directory}/prop.db"
+        wb = seeded(db, items=8)
+        play(wb, plan)
+        wb.close()
+        reopened = Workbench(db=db, actor="ann")
+        try:
+            records = list(reopened.records())
+            assert reopened.now == fold(records)
+            assert verify(reopened.log).intact
+            for seq in data.draw(st.lists(st.integers(0, len(records)), min_size=1, max_size=5), label="seqs"):
+                assert reopened.view(f"#{seq}") == upto_event(records, seq)
+            for moment in data.draw(st.lists(st.sampled_from(moments(records)), min_size=1, max_size=5), label="times"):
+                assert reopened.timeline.as_of_time(moment) == upto_time(records, moment)
+        finally:
+            reopened.close()
