@@ -217,3 +217,47 @@ async def test_a_card_moved_by_someone_else_meanwhile_is_a_conflict_not_an_overw
         assert wb.now.item_by_key("AC-36").status == "Done"
         assert any("Conflict on AC-36" in m and "bob moved it to Done" in m for m in messages(app))
         assert app.screen.selected.key == "AC-36" and app.screen.column_name == "Done"
+
+
+async def test_item_form_resolves_epic_sprint_and_clears_them(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        epic = next(i for i in wb.now.items.values() if i.kind == "epic")
+        put_cursor_on(app.screen, "AC-37")
+        await pilot.press("e")
+        app.screen.query_one("#field-epic").value = epic.key
+        app.screen.query_one("#field-sprint").value = "Sprint 4"
+        app.screen.query_one("#field-assignee").value = "me"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        item = wb.now.item_by_key("AC-37")
+        assert item.parent == epic.id and item.sprint == wb.sprint("Sprint 4").id and item.assignee == "tester"
+        await pilot.press("e")
+        assert app.screen.query_one("#field-epic").value == epic.key  # shown by key, not id
+        app.screen.query_one("#field-sprint").value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert wb.now.item_by_key("AC-37").sprint is None
+
+
+async def test_item_form_refuses_an_unknown_epic(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-37")
+        before = wb.now.item_by_key("AC-37")
+        await pilot.press("e")
+        app.screen.query_one("#field-epic").value = "AC-9999"
+        app.screen.query_one("#field-points").value = "21"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert wb.now.item_by_key("AC-37") == before  # nothing written, not even the points
+        assert any("AC-9999" in m for m in messages(app))
+
+
+async def test_clicking_a_card_selects_it(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.screen.query_one(BoardGrid)
+        # Second column ("To do"), its first card: below the two header lines.
+        await pilot.click(BoardGrid, offset=(grid.column_width() + 3, 3))
+        assert app.screen.column_name == "To do" and app.screen.selected.key == "AC-36"
