@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import uuid
+
+import pytest
 
 from pmtui.service import Workbench
 from pmtui.timespec import AsOf
@@ -60,3 +63,32 @@ async def test_live_changes_wait_while_travelling(make_app, store, wb):
         assert app.ws.position == 300  # the past stays put
         await pilot.press("t")
         assert "AC-36" in column_keys(app.screen, "In progress")
+
+
+@pytest.mark.postgres
+async def test_live_update_on_postgresql():
+    from tests.storage.conftest import _connect, postgres_base, postgres_reachable
+    from pmtui.tui.app import PmApp
+    from tests.tui.conftest import FIXED_NOW
+
+    if not postgres_reachable():
+        pytest.skip(f"no PostgreSQL server answers at {postgres_base()}")
+    schema = f"pmtui_tui_{uuid.uuid4().hex[:12]}"
+    with _connect(postgres_base()) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{postgres_base().split('?', 1)[0]}?schema={schema}"
+    try:
+        wb = Workbench(db=url, actor="ann")
+        wb.init_product("Live", "LV")
+        key = wb.add_item("Seen live", status="To do")
+        app = PmApp(wb, clock=lambda: FIXED_NOW, poll=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert key in column_keys(app.screen, "To do")
+            other = Workbench(db=url, actor="bob")
+            other.move_item(key, "In progress")
+            other.close()
+            assert await wait_for(pilot, lambda: key in column_keys(app.screen, "In progress"))
+        wb.close()
+    finally:
+        with _connect(postgres_base()) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
