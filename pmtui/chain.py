@@ -128,6 +128,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return head
 
     # Reading ---------------------------------------------------------------------------------
+    def read_events(self, upto: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """(seq, originator_id, version, topic, state) as stored, unconverted: a tampered row may
+        hold anything, and verify must still read it."""
+        after = 0
+        while True:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
+                          "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?", [after, upto, batch])
+                chunk = [tuple(r) for r in c.fetchall()]
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            after = chunk[-1][0]
+
     def max_link(self) -> int:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT MAX(seq) FROM {CHAIN_TABLE}")  # noqa: S608
@@ -211,6 +225,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self.provenance_table),
                              [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
+
+    def read_events(self, upto: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """See ``ChainedSQLiteRecorder.read_events``."""
+        after = 0
+        while True:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                                 "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
+                             .format(self.events_table), [after, upto, batch])
+                chunk = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                         for r in curs.fetchall()]
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            after = chunk[-1][0]
 
     def max_link(self) -> int:
         with self.datastore.transaction(commit=False) as curs:

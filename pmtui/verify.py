@@ -3,7 +3,6 @@ and name the first one that does not hold."""
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +14,7 @@ from pmtui.errors import UserError
 from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, _Snapshot
 from pmtui.storage import EventLog, SnapshotStore
 from projections.records import event_name
-from projections.state import Workspace
-from projections.timeline import TimelineIndex
+from projections.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,10 @@ class Verdict:
         return self.broken_at is None
 
 
-def _as_bytes(state: bytes | str | memoryview) -> bytes:
+def _as_bytes(state: bytes | str | memoryview | None) -> bytes:
     # A state rewritten by hand may come back as text: hash its UTF-8 (same content, same hash).
+    if state is None:
+        return b""
     return state.encode() if isinstance(state, str) else bytes(state)
 
 
@@ -42,7 +42,7 @@ def _safe_id(originator_id: object) -> str:
     # An id rewritten by hand may not even be a UUID any more: hash it as it is.
     try:
         return canonical_id(originator_id)  # type: ignore[arg-type]
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):
         return str(originator_id)
 
 
@@ -77,8 +77,8 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     # (see pmtui.chain), so everything up to the highest number seen now is complete, whatever
     # writers commit while the walk reads its batches.
     upto = max(log.max_seq(), recorder.max_link())
-    events = (Row(seq, _safe_id(oid), version, topic, _as_bytes(state))
-              for seq, oid, version, topic, state in log.rows(0, upto))
+    events = (Row(seq, _safe_id(oid), version, topic or "", _as_bytes(state))
+              for seq, oid, version, topic, state in recorder.read_events(upto))
     prev, head_seq, checked = GENESIS, 0, 0
     expect_seen = expect is None
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
@@ -155,20 +155,24 @@ def check_read_model(log: EventLog) -> str | None:
     if position > last:
         return (f"the saved read model was folded up to #{position}, but the log ends at #{last}: events were removed "
                 "from its end (or the saved read model was changed)")
-    workspace, seqs, occurred = Workspace(), array("q"), array("d")
-    for record in log.records(0, position):
-        workspace.apply(record)
-        seqs.append(record.seq)
-        occurred.append(record.occurred)
-    def typed(encoded: bytes) -> bytes:  # as saved then loaded (a fold keeps 8, a loaded float field 8.0)
-        return msgspec.msgpack.encode(msgspec.msgpack.decode(encoded, type=_Snapshot))
-
-    fresh = typed(msgspec.msgpack.encode(_Snapshot(workspace, TimelineIndex(seqs.tobytes(), occurred.tobytes()))))
+    # Fold as a start without the cache would (the same Timeline the workbench uses).
+    timeline = Timeline(lambda after, upto: log.records(after, upto), log.records_by_seq)
+    timeline.append(log.records(0, position))
+    fresh_index = timeline.snapshot_index()
     try:
-        stored = typed(data)
+        stored: _Snapshot | None = msgspec.msgpack.decode(data, type=_Snapshot)
     except msgspec.DecodeError:
-        stored = b""
-    if stored != fresh:
+        stored = None
+    # Compare as loaded (a fold keeps 8 where a loaded float field holds 8.0). The index's derived
+    # arrays may be missing (older snapshots: a start recomputes them); present, they must agree.
+    as_loaded = msgspec.msgpack.decode(msgspec.msgpack.encode(timeline.now), type=type(timeline.now))
+    agrees = stored is not None and (
+        msgspec.msgpack.encode(stored.workspace) == msgspec.msgpack.encode(as_loaded)
+        and all(getattr(stored.index, name) == getattr(fresh_index, name)
+                or (not getattr(stored.index, name) and name not in ("seqs", "occurred"))
+                for name in type(fresh_index).__struct_fields__)
+    )
+    if not agrees:
         return (f"the saved read model (the fold up to #{position} that pmtui starts from) differs from the log: it "
                 f"was changed outside pmtui; delete the row {SNAPSHOT_NAME!r} from {SnapshotStore.TABLE} and pmtui "
                 "rebuilds it from the log")

@@ -82,6 +82,10 @@ def _swap_across_aggregates(store: RawStore) -> None:
 TAMPERING: dict[str, tuple[Callable[[RawStore], None], int, str]] = {
     "edited state": (_edit_state, 5, "does not match its chain link"),
     "edited topic": (_edit_topic, 5, "does not match its chain link"),
+    "state set to NULL": (lambda s: s.sql("UPDATE {events} SET state = NULL WHERE {seq} = 5"), 5,
+                          "does not match its chain link"),
+    "topic set to NULL": (lambda s: s.sql("UPDATE {events} SET topic = NULL WHERE {seq} = 5"), 5,
+                          "does not match its chain link"),
     "removed event": (lambda s: s.sql("DELETE FROM {events} WHERE {seq} = 5"), 5, "event #5 is missing"),
     "removed last event": (lambda s: s.sql("DELETE FROM {events} WHERE {seq} = 9"), 9, "event #9 is missing"),
     "removed event and its link": (
