@@ -189,3 +189,16 @@ def test_snapshot_backlog_80x24(snap_compare, frozen_app) -> None:
 
 def test_snapshot_backlog_160x48(snap_compare, frozen_app) -> None:
     assert snap_compare(frozen_app("backlog"), terminal_size=(160, 48), press=["j", "space", "j", "space"])
+
+
+def test_patched_order_equals_a_full_sort_through_time(wb: Workbench) -> None:
+    """Stepping through the log patches the sorted backlog; it must match sorting from scratch."""
+    from pmtui.tui.screens.backlog import SortedBacklog
+
+    for query, sort in (("", "rank"), ("kind:story", "points"), ("points>2", "wsjf")):
+        cache = SortedBacklog()
+        seqs = list(wb.timeline.seqs)
+        for seq in seqs[-120:] + seqs[-120::-7][:40]:  # forward over the last events, then jumps back
+            ws = wb.view(f"#{seq}")
+            patched = [i.id for i in cache.get(ws, query, sort, False, "tester")]
+            assert patched == [i.id for i in backlog(ws, query, sort, me="tester")]

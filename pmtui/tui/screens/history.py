@@ -20,7 +20,7 @@ from domain.exceptions import DomainError
 from pmtui.timespec import local
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
 from pmtui.tui.screens.base import Command, PmScreen
-from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
+from pmtui.tui.widgets.item_table import Cell, Column, ItemTable, identity
 from projections.history import HistoryEntry, _short
 
 WIDE = 120
@@ -62,7 +62,7 @@ class HistoryScreen(PmScreen):
                     id="history-filter")
         yield Static("", id="history-error")
         yield Static("", id="history-status")
-        yield ItemTable(self._columns(False), self._cells, row_key=lambda seq: seq, selectable=False,
+        yield ItemTable(self._columns(False), self._cells, row_key=identity, selectable=False,
                         empty_text="No events match.", id="history-table")
         yield Static("", id="history-detail")
 
