@@ -335,31 +335,43 @@ def main() -> None:
     command_times: list[tuple[float, float]] = []
     command_span = Span()
     count_before = wb.timeline.position
-    commands: list[Callable[[], Any]] = [
-        lambda: wb.move_item(rng.choice(keys), rng.choice(COLUMNS[:3])),
-        lambda: wb.edit_item(rng.choice(keys), points=rng.choice([1, 2, 3, 5, 8, 13, 21])),
-        lambda: wb.comment(rng.choice(keys), "from the bench"),
-        lambda: keys.append(wb.add_item("bench item", points=3)),
-        lambda: wb.rank_item(rng.choice(keys), "top"),
-    ]
+    commands: dict[str, Callable[[], Any]] = {
+        "item move": lambda: wb.move_item(rng.choice(keys), rng.choice(COLUMNS[:3])),
+        "item edit": lambda: wb.edit_item(rng.choice(keys), points=rng.choice([1, 2, 3, 5, 8, 13, 21])),
+        "item comment": lambda: wb.comment(rng.choice(keys), "from the bench"),
+        "item add": lambda: keys.append(wb.add_item("bench item", points=3)),
+        "item rank top": lambda: wb.rank_item(rng.choice(keys), "top"),
+    }
+    by_kind: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     refused = 0
     for _ in range(args.commands):
-        command = rng.choice(commands)
-        with timed(command_span), sample(command_times):
+        name = rng.choice(list(commands))
+        with timed(command_span), sample(command_times), sample(by_kind[name]):
             try:
-                command()
+                commands[name]()
             except DomainError:  # refused (e.g. the same value again): still a command a user made
                 refused += 1
     written = wb.timeline.position - count_before
     print("\n# one command at a time (Workbench: decide, save, refresh the read model)")
     print(f"{args.commands} commands ({written} events, {refused} refused)   {latency(command_times)}   "
           f"{written / command_span.wall:,.0f} ev/s wall")
+    for name, samples in by_kind.items():
+        print(f"  {name:<14} {latency(samples)}")
     wb.close()  # saves the snapshot
 
     reopen = Span()
     with timed(reopen):
         wb = Workbench(db=db, actor="bench")
-    print(f"workbench reopen from snapshot  {reopen.wall * 1000:8.1f} ms wall")
+    print(f"workbench reopen from snapshot  {reopen.wall * 1000:8.1f} ms wall   {reopen.cpu * 1000:8.1f} ms cpu")
+    first_travel = Span()
+    with timed(first_travel):  # no checkpoints below the snapshot yet: replays up to it once
+        wb.view(f"#{rng.randint(1, wb.timeline.position // 2)}")
+    then: list[tuple[float, float]] = []
+    for _ in range(20):
+        with sample(then):
+            wb.view(f"#{rng.randint(1, wb.timeline.position)}")
+    print(f"first as-of after that          {first_travel.wall * 1000:8.1f} ms wall   {first_travel.cpu * 1000:8.1f} ms cpu"
+          f"   (then {latency(then)})")
     wb.close()
 
     # 4. Full rebuild of the fold from the log ---------------------------------------------------
