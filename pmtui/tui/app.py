@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from domain.exceptions import DomainError
 from pmtui.service import Workbench
@@ -143,6 +143,15 @@ class PmApp(App[int]):
         if index(high) - index(low) > limit:
             return None
         return {record.aggregate_id for record in self.wb.records(low, high)}
+
+    # While a dialog is open, the app's keys stay out of its way: a digit or t in a yes/no question
+    # must not switch views or open another prompt, and q must not quit from under a form.
+    _NOT_IN_DIALOGS = {"switch_view", "time_travel", "step_event", "step_day", "undo", "redo", "help", "quit"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._NOT_IN_DIALOGS and isinstance(self.screen, ModalScreen):
+            return False
+        return True
 
     def current_view(self) -> PmScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from array import array
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -107,7 +108,6 @@ class HistorySource:
         self.names: list[str] = []
         self._meta_seq = 0
         self._cache: OrderedDict[int, HistoryEntry] = OrderedDict()
-        self._cache_ws: Workspace | None = None
 
     # Which events, in which order --------------------------------------------------------------
     def limit(self, ws: Workspace) -> int:
@@ -141,15 +141,21 @@ class HistorySource:
         timeline = self.wb.timeline
         count = self.limit(ws)
         seqs, occurred = timeline.seqs, timeline.occurred
-        late = [i for i in timeline.late if i < count]
-        if late or moment is not None:
-            indexes: Iterable[int] = sorted(range(count - 1, -1, -1), key=occurred.__getitem__, reverse=True)
+        indexes: Iterable[int]
+        if any(i < count for i in timeline.late):
+            # Some events were recorded after later-occurring ones (imports): sort by occurred.
+            indexes = sorted(range(count - 1, -1, -1), key=occurred.__getitem__, reverse=True)
+            if moment is not None:
+                indexes = [i for i in indexes if occurred[i] <= moment]
         else:
+            # Log order is occurred order: newest first is the log backwards, cut at the moment.
+            if moment is not None:
+                count = bisect_right(timeline.running_max, moment, 0, count)
             indexes = range(count - 1, -1, -1)
-        if moment is not None:
-            indexes = [i for i in indexes if occurred[i] <= moment]
         if wanted.empty:
-            return array("q", [seqs[i] for i in indexes]) if not isinstance(indexes, range) else seqs[:count][::-1]
+            if isinstance(indexes, range):
+                return seqs[:count][::-1]
+            return array("q", [seqs[i] for i in indexes])
         since = wanted.since if wanted.since is not None else float("-inf")
         until = wanted.until if wanted.until is not None else float("inf")
         actor, kind = wanted.actor.lower(), wanted.kind.lower()
@@ -179,9 +185,8 @@ class HistorySource:
 
     # Reading entries ---------------------------------------------------------------------------
     def _remember(self, ws: Workspace, records: Iterable[EventRecord]) -> None:
-        if ws is not self._cache_ws:
-            self._cache.clear()
-            self._cache_ws = ws
+        # An event's entry never changes, so entries stay cached across time-travel steps; only
+        # the subject's display name is taken from the workspace shown when it was first read.
         for record in records:
             self._cache[record.seq] = entry(ws, record)
             self._cache.move_to_end(record.seq)
@@ -189,8 +194,6 @@ class HistorySource:
             self._cache.popitem(last=False)
 
     def cached(self, ws: Workspace, seq: int) -> HistoryEntry | None:
-        if ws is not self._cache_ws:
-            return None
         return self._cache.get(seq)
 
     def get(self, ws: Workspace, seq: int, window: Sequence[int] = ()) -> HistoryEntry:
@@ -218,4 +221,3 @@ class HistorySource:
 
     def clear(self) -> None:
         self._cache.clear()
-        self._cache_ws = None

@@ -123,3 +123,27 @@ async def test_start_in_the_past(wb):
     async with app.run_test(size=(80, 24)):
         assert app.read_only and app.ws.position == 300
         assert app.screen.query_one("#travel-banner").display
+
+
+async def test_app_keys_do_nothing_under_a_dialog(make_app, wb):
+    from pmtui.tui.modals.prompt import ConfirmModal
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("2", "t", "q", "u")
+        assert isinstance(app.screen, ConfirmModal) and app.is_running and not app.read_only
+        await pilot.press("n")
+        assert isinstance(app.screen, BoardScreen) and not wb.now.item_by_key("AC-36").archived
+
+
+async def test_help_scrolls_with_the_keyboard(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        from textual.containers import VerticalScroll
+        scroll = app.screen.query_one(VerticalScroll)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0

@@ -69,5 +69,8 @@ class HelpModal(ModalScreen[None]):
             yield Static(table, id="help-table")
             yield Label("Every action is also in the palette: Ctrl+P. Close: ? q Enter", classes="dialog-hint")
 
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # ↑ ↓ PgUp PgDn scroll a long list
+
     def action_close(self) -> None:
         self.dismiss(None)

@@ -112,7 +112,6 @@ class HistoryScreen(PmScreen):
         if self.source is None:
             return
         ws = self.ws
-        self.source.clear()
         if self.wanted.needs_meta and not self.source.meta_ready:
             self._index_log()
             return
