@@ -1,6 +1,7 @@
 """One storage suite, run against SQLite (a temporary file) and PostgreSQL (a schema of its own
 per test, created before and dropped after). PostgreSQL tests are skipped only when no server
-answers; PMTUI_TEST_POSTGRES overrides the server's address."""
+answers at the default address; PMTUI_TEST_POSTGRES overrides the address, and when it is set
+(as in CI) a server that does not answer fails the tests instead of skipping them."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "pmtui.db")
         return
     if not postgres_reachable():
+        if os.environ.get("PMTUI_TEST_POSTGRES"):  # asked for explicitly (CI): a missing server is a failure
+            pytest.fail(f"PMTUI_TEST_POSTGRES is set but no PostgreSQL server answers at {postgres_base()}")
         pytest.skip(f"no PostgreSQL server answers at {postgres_base()}")
     schema = f"pmtui_test_{uuid.uuid4().hex[:12]}"
     with _connect(postgres_base()) as conn:
