@@ -98,3 +98,28 @@ def test_snapshot_history_80x24(snap_compare, frozen_app) -> None:
 
 def test_snapshot_history_160x48(snap_compare, frozen_app) -> None:
     assert snap_compare(frozen_app("history"), terminal_size=(160, 48))
+
+
+async def test_time_travel_to_a_moment(make_app, wb: Workbench) -> None:
+    app = make_app("history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        moment = FIXED_NOW.timestamp() - 14 * 86400
+        app.travel_to(AsOf(moment=moment, text="-14d"))
+        await pilot.pause()
+        expected = sorted(r.seq for r in wb.records() if r.occurred <= moment)
+        assert expected and sorted(app.screen.rows) == expected
+
+
+async def test_enter_on_a_roadmap_decision_shows_it_on_the_roadmap(make_app, wb: Workbench) -> None:
+    app = make_app("history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert screen.apply_filter("kind:Decided")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        decided = screen.current_entry()
+        assert decided is not None and decided.event == "RoadmapItem.Decided"
+        await pilot.press("enter")
+        await pilot.pause()
+        roadmap = app.screen
+        assert roadmap.mode == "roadmap" and roadmap.current_item().id == decided.aggregate_id

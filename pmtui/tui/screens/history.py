@@ -209,11 +209,22 @@ class HistoryScreen(PmScreen):
 
             self.app.push_screen(ItemModal(item.key))
         elif e.aggregate_id in self.ws.roadmap and "roadmap" in self.pm.available_modes:
-            self.pm.action_switch_view("roadmap")
+            self._show_in("roadmap", e.aggregate_id)
         elif e.aggregate_id in self.ws.objectives and "okrs" in self.pm.available_modes:
-            self.pm.action_switch_view("okrs")
+            self._show_in("okrs", e.aggregate_id)
         else:
             self.notify(f"{e.subject} has no view of its own; i shows only its events", timeout=3)
+
+    def _show_in(self, mode: str, aggregate_id: str) -> None:
+        """Switch to the view that shows this thing, with the cursor on it."""
+        self.pm.action_switch_view(mode)
+
+        def select() -> None:
+            screen = self.app.screen
+            if hasattr(screen, "select"):
+                screen.select(aggregate_id)
+
+        self.app.call_after_refresh(select)
 
     def commands(self) -> Iterable[Command]:
         return [

@@ -145,6 +145,14 @@ class OkrScreen(PmScreen):
                 text.append(f" — {checkin.comment}", style="italic")
         return text
 
+    def select(self, objective_id: str) -> None:
+        """Put the cursor on an objective (History's Enter jumps here)."""
+        objective = self.ws.objectives.get(objective_id)
+        if objective is not None:
+            index = self.table.index_of(f"O-{objective.number}")
+            if index >= 0:
+                self.table.set_cursor(index)
+
     def action_check_in(self) -> None:
         row = self.table.current_row
         if row is None:

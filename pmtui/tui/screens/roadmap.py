@@ -220,6 +220,18 @@ class RoadmapScreen(PmScreen):
             table.set_cursor(index)
         self.show_detail()
 
+    def select(self, item_id: str) -> None:
+        """Put the cursor on a roadmap item (History's Enter jumps here)."""
+        item = self.ws.roadmap.get(item_id)
+        if item is None:
+            return
+        if self.show_timeline:
+            index = self.timeline_table.index_of(item_id)
+            if index >= 0:
+                self.timeline_table.set_cursor(index)
+            return
+        self.follow(item_id, item.horizon)
+
     def action_decide(self) -> None:
         item = self.current_item()
         if item is None:
