@@ -66,3 +66,14 @@ async def test_space_selects_by_key_and_enter_activates() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.activated == [3]
+
+
+async def test_cursor_and_selection_still_show_with_no_color(monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(ItemTable)
+        await pilot.press("space")  # row 0 selected, cursor on row 1
+        selected_line, cursor_line = table.render_line(1), table.render_line(2)
+        assert all(seg.style.underline for seg in selected_line._segments if seg.text.strip())
+        assert all(seg.style.reverse for seg in cursor_line._segments)

@@ -39,6 +39,9 @@ class Column:
     min_width: int = 8  # for flexible columns
 
 
+_PLAIN, _REVERSE, _UNDERLINE = Style(), Style(reverse=True), Style(underline=True, bold=True)
+
+
 def identity(row: Any) -> Any:
     """The row key of rows that are their own keys (event numbers): lookups then run in C."""
     return row
@@ -287,8 +290,9 @@ class ItemTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self.rows[index]
         style = base
+        no_color = getattr(self.app, "no_color", False)  # NO_COLOR: colours are dropped; keep the marks
         if self.row_key(row) in self.selected:
-            style = style + self.get_component_rich_style("item-table--selected")
+            style = style + self.get_component_rich_style("item-table--selected") + (_UNDERLINE if no_color else _PLAIN)
         if index == self.cursor:
-            style = style + self.get_component_rich_style("item-table--cursor")
+            style = style + self.get_component_rich_style("item-table--cursor") + (_REVERSE if no_color else _PLAIN)
         return self._line(self.cells(row), widths, style, width)
