@@ -41,10 +41,10 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
     FieldsForm .form-note { color: $text-muted; width: 100%; }
     FieldsForm Label { margin-top: 0; }
     FieldsForm Input { height: 1; border: none; padding: 0 1; background: $boost; }
-    FieldsForm Input:focus { background: $accent 30%; }
-    FieldsForm .form-error { color: $error; width: 100%; }
-    FieldsForm Horizontal { height: 1; align-horizontal: right; margin-top: 1; }
-    FieldsForm Button { height: 1; min-width: 10; border: none; margin-left: 1; }
+    FieldsForm Input:focus { height: 1; border: none; background: $accent 30%; }
+    FieldsForm .form-error { color: $error; width: 100%; height: auto; }
+    FieldsForm Horizontal { height: auto; align-horizontal: right; }
+    FieldsForm Button { margin-left: 1; }
     """
 
     def __init__(self, title: str, fields: list[Field], note: str = "", submit_label: str = "OK") -> None:
