@@ -147,3 +147,14 @@ async def test_help_scrolls_with_the_keyboard(make_app):
         await pilot.press("pagedown")
         await pilot.pause()
         assert scroll.scroll_y > 0
+
+
+async def test_no_color_draws_every_view_of_mine(wb, monkeypatch):
+    from tests.tui.conftest import FIXED_NOW
+    monkeypatch.setenv("NO_COLOR", "1")
+    for mode in ("board", "sprint"):
+        app = PmApp(wb, mode=mode, clock=lambda: FIXED_NOW, poll=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("j", "l", "s")
+            await pilot.pause()
+            assert app.is_running and app.screen.query_one("#board-grid")

@@ -24,6 +24,7 @@ from projections.board_view import BoardSnapshot, ColumnView
 from projections.state import ItemView
 
 MIN_COLUMN_WIDTH = 24
+PLAIN = Style()
 HEADER_LINES = 2
 KIND_MARK = {"story": "◆", "bug": "✖", "task": "■", "spike": "◇", "epic": "★"}
 
@@ -217,14 +218,15 @@ class BoardGrid(Widget, can_focus=True):
                 segments.extend(self._segments(self._header(col, y, col_width), col_width))
             else:
                 segments.extend(self._body(col, y - HEADER_LINES + self.scroll_line, col_width))
-        return Strip(segments).adjust_cell_length(width)
+        return Strip(segments).adjust_cell_length(width, PLAIN)
 
     def _strip(self, text: Text, width: int) -> Strip:
         return Strip(self._segments(text, width), width)
 
     def _segments(self, text: Text, width: int) -> list[Segment]:
         text.truncate(width, pad=True)
-        return [Segment(s.text, s.style) for s in text.render(self.app.console)]
+        # Every segment carries a style: Textual's NO_COLOR filter reads each one's colour.
+        return [Segment(s.text, s.style or PLAIN) for s in text.render(self.app.console)]
 
     def _style(self, name: str) -> Style:
         """A component style, looked up once (until the CSS changes): lookups cost per line."""
@@ -283,7 +285,7 @@ class BoardGrid(Widget, can_focus=True):
             segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
             self._cells[key] = (card, segments)
             return segments
-        return [Segment(" " * width)]
+        return [Segment(" " * width, PLAIN)]
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
         base = self._style("cursor" if selected else "card")
