@@ -4,6 +4,8 @@ first) reloads and re-decides, a bounded number of times, then reports a clear c
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -58,11 +60,13 @@ class PmApplication(Application):
 
     def decide(self, attempt: Callable[[], tuple[Any, list[Aggregate]]]) -> Any:
         """Run ``attempt`` (load, decide) and save what it changed; on a lost race, again."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt_number in range(MAX_ATTEMPTS):
             result, aggregates = attempt()
             try:
                 self.save(*aggregates)
             except IntegrityError:
+                # Back off a little, at random, so racing writers stop colliding in lockstep.
+                time.sleep(random.uniform(0, 0.002 * 2**attempt_number))
                 continue
             return result
         raise ConflictError("someone else kept changing the same thing; nothing was written, try again")

@@ -48,7 +48,9 @@ SNAPSHOT_VERSION = 1  # bump when the read model's shape changes: old snapshots 
 SNAPSHOT_EVERY = 2000  # save the folded state when this many events are new since the last save
 
 
-class _Snapshot(msgspec.Struct):
+class WorkspaceSnapshot(msgspec.Struct):
+    """The saved read model: the folded workspace and the timeline's index, at one position."""
+
     workspace: Workspace
     index: TimelineIndex
 
@@ -79,7 +81,7 @@ class Workbench:
         loaded = self.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
         if loaded:
             try:
-                snapshot = msgspec.msgpack.decode(loaded[1], type=_Snapshot)
+                snapshot = msgspec.msgpack.decode(loaded[1], type=WorkspaceSnapshot)
                 return Timeline.from_snapshot(snapshot.workspace, snapshot.index, fetch, self.log.records_by_seq)
             except msgspec.DecodeError:
                 pass  # an unreadable snapshot is only a cache: fold from the start
@@ -95,7 +97,7 @@ class Workbench:
     def save_snapshot(self) -> None:
         if self.timeline.position == self._saved_position:
             return
-        data = msgspec.msgpack.encode(_Snapshot(self.timeline.now, self.timeline.snapshot_index()))
+        data = msgspec.msgpack.encode(WorkspaceSnapshot(self.timeline.now, self.timeline.snapshot_index()))
         self.snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, self.timeline.position, data)
         self._saved_position = self.timeline.position
 

@@ -231,6 +231,10 @@ class EventLog:
                 curs.execute(SQL("SELECT originator_version, notification_id FROM {0} WHERE originator_id = %s")
                              .format(table), [UUID(aggregate_id)])
                 seq_of = {row["originator_version"]: row["notification_id"] for row in curs.fetchall()}
+        else:  # the in-memory store: find the numbers in its notification log
+            wanted = UUID(aggregate_id)
+            seq_of = {n.originator_version: n.id for n in self.recorder.select_notifications(None, 10**9)
+                      if n.originator_id == wanted}
         return [decode_record(seq_of.get(s.originator_version, 0), aggregate_id, s.originator_version, s.topic, s.state)
                 for s in stored]
 

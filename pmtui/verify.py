@@ -11,7 +11,7 @@ import msgspec
 
 from pmtui.chain import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
-from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, _Snapshot
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, WorkspaceSnapshot
 from pmtui.storage import EventLog, SnapshotStore
 from projections.records import event_name
 from projections.timeline import Timeline
@@ -160,7 +160,7 @@ def check_read_model(log: EventLog) -> str | None:
     timeline.append(log.records(0, position))
     fresh_index = timeline.snapshot_index()
     try:
-        stored: _Snapshot | None = msgspec.msgpack.decode(data, type=_Snapshot)
+        stored: WorkspaceSnapshot | None = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
     except msgspec.DecodeError:
         stored = None
     # Compare as loaded (a fold keeps 8 where a loaded float field holds 8.0). The index's derived

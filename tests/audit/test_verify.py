@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from pmtui.chain import ChainError
-from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, _Snapshot
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, WorkspaceSnapshot
 from pmtui.storage import EventLog, SnapshotStore, locate, open_application
 from pmtui.verify import Verdict, check_read_model, parse_expect, verify
 from tests.audit.conftest import RawStore, sqlite_store
@@ -202,7 +202,7 @@ def test_a_changed_read_model_cache_is_found(built: RawStore) -> None:
         snapshots = SnapshotStore(log)
         assert check_read_model(log) is None
         position, data = snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
-        snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
+        snapshot = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
         [item] = [i for i in snapshot.workspace.items.values() if i.key == "AU-1"]
         snapshot.workspace.items[item.id] = msgspec.structs.replace(item, title="Something else entirely")
         snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, position, msgspec.msgpack.encode(snapshot))

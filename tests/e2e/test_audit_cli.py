@@ -156,11 +156,11 @@ def test_export_to_a_directory_is_refused(tmp_path: Path, store: Path) -> None:
 def test_verify_finds_a_forged_read_model_cache(store: Path) -> None:
     import msgspec
 
-    from pmtui.service import _Snapshot
+    from pmtui.service import WorkspaceSnapshot
 
     with sqlite3.connect(store) as conn:
         [(data,)] = conn.execute("SELECT state FROM pmtui_projections WHERE name = 'workspace'").fetchall()
-        snapshot = msgspec.msgpack.decode(data, type=_Snapshot)
+        snapshot = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
         for key, item in list(snapshot.workspace.items.items()):
             snapshot.workspace.items[key] = msgspec.structs.replace(item, title="Forged")
         conn.execute("UPDATE pmtui_projections SET state = ? WHERE name = 'workspace'", [msgspec.msgpack.encode(snapshot)])
