@@ -63,9 +63,10 @@ def _fit(text: str, width: int, align: str) -> str:
     return pad + text if align == "right" else text + pad
 
 
-class ItemTable(ScrollView, can_focus=True):
+class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows with a header, a cursor and a multi-selection; only visible lines are formatted."""
 
+    # Not the scroll bindings of ScrollView: left/right belong to the screen (lanes, folding).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor(1)", "Down", show=False),
         Binding("k,up", "cursor(-1)", "Up", show=False),
