@@ -261,3 +261,36 @@ async def test_clicking_a_card_selects_it(make_app):
         # Second column ("To do"), its first card: below the two header lines.
         await pilot.click(BoardGrid, offset=(grid.column_width() + 3, 3))
         assert app.screen.column_name == "To do" and app.screen.selected.key == "AC-36"
+
+
+async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_app, wb, store):
+    from pmtui.service import Workbench
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("e")
+        other = Workbench(db=str(store), actor="bob")
+        other.edit_item("AC-36", points=13)
+        other.close()
+        app.screen.query_one("#field-labels").value = "mobile, perf"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        item = wb.now.item_by_key("AC-36")
+        assert item.points == 13 and item.labels == ["mobile", "perf"]  # both changes kept
+
+
+async def test_the_same_field_changed_by_two_people_is_a_conflict(make_app, wb, store):
+    from pmtui.service import Workbench
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("e")
+        other = Workbench(db=str(store), actor="bob")
+        other.edit_item("AC-36", points=13)
+        other.close()
+        app.screen.query_one("#field-points").value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert wb.now.item_by_key("AC-36").points == 13
+        assert any(m.startswith("Conflict") and "points = 13" in m for m in messages(app))
+        assert type(app.screen).__name__ == "ItemModal"

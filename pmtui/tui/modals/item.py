@@ -136,6 +136,7 @@ class ItemModal(ModalScreen[str | None]):
         ws = self.pm.ws
         item = self.item()
         values = form_values(ws, item)
+        self.loaded = dict(values)  # what the user started from: their changes are relative to it
         if item is None and self.sprint:
             values["sprint"] = self.sprint
         read_only = self.pm.read_only
@@ -199,13 +200,25 @@ class ItemModal(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         wb = self.pm.wb
+        if not self.pm.read_only:
+            wb.refresh()
         item = self.item()
-        before = form_values(self.pm.ws, item)
         after = self.current_values()
-        changed = {name: value for name, value in after.items() if value != before[name]}
+        changed = {name: value for name, value in after.items() if value != self.loaded[name]}
         if item is not None and not changed:
             self.dismiss(None)
             return
+        if item is not None:
+            # Someone else may have changed the item while the form was open: their changes to
+            # other fields stay; a field both changed is a conflict the user decides.
+            fresh = form_values(self.pm.ws, item)
+            clashes = [name for name in changed if fresh[name] != self.loaded[name] and fresh[name] != after[name]]
+            if clashes:
+                self.notify(f"Someone else changed {', '.join(clashes)} of {item.key} meanwhile (now: "
+                            + "; ".join(f"{name} = {fresh[name] or '∅'}" for name in clashes)
+                            + "). Nothing saved: close and reopen to see their version.",
+                            severity="error", title="Conflict", timeout=8)
+                return
 
         def save() -> str:
             fields = to_fields(changed)
