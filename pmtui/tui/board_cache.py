@@ -16,6 +16,7 @@ from projections.board_view import BoardSnapshot, ColumnView, default_board
 from projections.state import ItemView, Workspace
 
 Keep = Callable[[ItemView], bool]
+REBUILD_AFTER = 2000  # changed items beyond which a full rebuild is cheaper than moving each
 # changes(before, after) -> ids of everything that may differ between the workspace last seen
 # (its position and count) and ``after``; None when unknown (then every item is compared).
 Changes = Callable[[tuple[int, int], Workspace], "set[str] | None"]
@@ -78,38 +79,59 @@ class BoardCache:
             return None
         if scope != self.scope or board.id != self.board_id or len(self.items) == 0:
             self._reset(scope, board.id)
-        fresh = not self.items
-        hint = None if fresh or changes is None else changes(self.seen, ws)
-        self.seen = (ws.position, ws.count)
-        if hint is not None:  # a step or a live update: look only at what its events touched
-            changed = [ws.items[key] for key in hint if key in ws.items and self.items.get(key) is not ws.items[key]]
+        if not self.items:
+            self._build(ws, board.id, keep)
         else:
-            changed = [item for key, item in ws.items.items() if self.items.get(key) is not item]
+            hint = None if changes is None else changes(self.seen, ws)
+            if hint is not None:  # a step or a live update: look only at what its events touched
+                changed = [ws.items[key] for key in hint
+                           if key in ws.items and self.items.get(key) is not ws.items[key]]
+            else:
+                changed = [item for key, item in ws.items.items() if self.items.get(key) is not item]
+            if len(changed) > REBUILD_AFTER:
+                # A long jump: moving thousands of cards one by one (each an O(n) list edit) costs
+                # more than sorting the board again.
+                self._reset(scope, board.id)
+                self._build(ws, board.id, keep)
+            else:
+                self._update(changed, board.id, keep)
+                if len(self.items) != len(ws.items):  # items that do not exist here (travelled back)
+                    gone = [key for key in (hint if hint is not None else self.items)
+                            if key in self.items and key not in ws.items]
+                    for key in gone:
+                        self._drop(key)
+                        del self.items[key]
+                        self.epics.pop(key, None)
+        self.seen = (ws.position, ws.count)
+        columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"],
+                              Cards(self.columns.setdefault(c["name"], [])))  # type: ignore[arg-type]
+                   for c in board.columns]
+        return BoardSnapshot(board, columns, board.swimlanes, dict(self.epics))
+
+    def _build(self, ws: Workspace, board_id: str, keep: Keep | None) -> None:
+        """From scratch: one sort of the board's cards (the hot path at 50,000 items)."""
+        self.items = dict(ws.items)
+        cards = [item for item in ws.items.values()
+                 if item.board_id == board_id and not item.archived and item.kind != "epic"]
+        if keep is not None:
+            cards = [item for item in cards if keep(item)]
+        entries = sorted([(item.rank, item.id, item) for item in cards])
+        columns: dict[str, list[Entry]] = {}
+        for entry in entries:  # in rank order, so every column comes out sorted
+            columns.setdefault(entry[2].status, []).append(entry)
+        self.columns = columns
+        self.shown = {entry[1]: (entry[2].status, entry[0], entry[1]) for entry in entries}
+        self.epics = {item.id: f"{item.key} {item.title}" for item in ws.items.values() if item.kind == "epic"}
+
+    def _update(self, changed: list[ItemView], board_id: str, keep: Keep | None) -> None:
         for item in changed:
             self._drop(item.id)
             self.items[item.id] = item
             if item.kind == "epic":
                 self.epics[item.id] = f"{item.key} {item.title}"
-            elif item.board_id == board.id and not item.archived and (keep is None or keep(item)):
-                column = self.columns.setdefault(item.status, [])
-                if fresh:
-                    column.append(_entry(item))  # sorted once below
-                else:
-                    insort(column, _entry(item))
+            elif item.board_id == board_id and not item.archived and (keep is None or keep(item)):
+                insort(self.columns.setdefault(item.status, []), _entry(item))
                 self.shown[item.id] = (item.status, item.rank, item.id)
-        if fresh:
-            for column in self.columns.values():
-                column.sort()
-        if len(self.items) != len(ws.items):  # items that do not exist at this point (travelled back)
-            gone = [key for key in (hint if hint is not None else self.items) if key in self.items and key not in ws.items]
-            for key in gone:
-                self._drop(key)
-                del self.items[key]
-                self.epics.pop(key, None)
-        columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"],
-                              Cards(self.columns.setdefault(c["name"], [])))  # type: ignore[arg-type]
-                   for c in board.columns]
-        return BoardSnapshot(board, columns, board.swimlanes, dict(self.epics))
 
     def _reset(self, scope: object, board_id: str) -> None:
         self.scope, self.board_id = scope, board_id
