@@ -259,7 +259,7 @@ class BacklogScreen(PmScreen):
             parts.append(f"{selected} selected (b bulk edit, x unselect)")
         if self.read_only:
             parts.append("read-only")
-        self.query_one("#backlog-status", Static).update(" · ".join(parts))
+        self.query_one("#backlog-status", Static).update(" · ".join(parts), layout=False)  # one line, always
 
     def _show_error(self, message: str) -> None:
         error = self.query_one("#backlog-error", Static)
@@ -290,7 +290,7 @@ class BacklogScreen(PmScreen):
     def apply_filter(self, text: str) -> bool:
         """Apply a query; on a mistake keep the old one and show the message in one line."""
         try:
-            backlog(self.ws, text, self.sort, me=self.wb.actor)
+            parse_query(text, self.ws, self.wb.actor)  # only to check it: refresh_view runs it
         except DomainError as error:
             self._show_error(str(error))
             return False

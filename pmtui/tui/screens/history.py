@@ -44,8 +44,7 @@ class HistoryScreen(PmScreen):
     HistoryScreen #history-error.shown { display: block; }
     HistoryScreen #history-status { height: 1; padding: 0 1; background: $panel; }
     HistoryScreen #history-table { height: 1fr; min-height: 5; }
-    HistoryScreen #history-detail { height: auto; max-height: 40%; padding: 0 1; border-top: solid $panel;
-                                    overflow-y: auto; }
+    HistoryScreen #history-detail { height: 6; padding: 0 1; border-top: solid $panel; }
     """
 
     def __init__(self) -> None:
@@ -128,7 +127,7 @@ class HistoryScreen(PmScreen):
         parts.append(f"{BACKDATED_MARK} recorded later (imported/backdated)")
         if note:
             parts.append(note)
-        self.query_one("#history-status", Static).update(" · ".join(parts))
+        self.query_one("#history-status", Static).update(" · ".join(parts), layout=False)  # one line, always
 
     def _index_log(self) -> None:
         """Actor and kind filters need every event's actor: read them once, off the UI thread."""
@@ -158,7 +157,8 @@ class HistoryScreen(PmScreen):
     def show_detail(self) -> None:
         detail = self.query_one("#history-detail", Static)
         e = self.current_entry()
-        detail.update(Text("") if e is None else detail_text(e))
+        # A fixed height: a new entry repaints only this panel, not the screen's layout.
+        detail.update(Text("") if e is None else detail_text(e), layout=False)
 
     # Filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:

@@ -58,7 +58,7 @@ class OkrScreen(PmScreen):
     DEFAULT_CSS = """
     OkrScreen #okr-status { height: 1; padding: 0 1; background: $panel; }
     OkrScreen #okr-table { height: 1fr; min-height: 5; }
-    OkrScreen #okr-detail { height: auto; max-height: 40%; padding: 0 1; border-top: solid $panel; overflow-y: auto; }
+    OkrScreen #okr-detail { height: 8; padding: 0 1; border-top: solid $panel; }
     """
 
     def __init__(self) -> None:
@@ -119,7 +119,7 @@ class OkrScreen(PmScreen):
     def show_detail(self) -> None:
         row = self.table.current_row
         detail = self.query_one("#okr-detail", Static)
-        detail.update(Text("") if row is None else self.detail_text(self.ws, row))
+        detail.update(Text("") if row is None else self.detail_text(self.ws, row), layout=False)  # fixed height
 
     def detail_text(self, ws: Workspace, row: OkrRow) -> Text:
         objective = row.objective.objective

@@ -55,8 +55,7 @@ class RoadmapScreen(PmScreen):
     RoadmapScreen #roadmap-timeline { height: 1fr; min-height: 6; display: none; }
     RoadmapScreen.timeline #roadmap-lanes { display: none; }
     RoadmapScreen.timeline #roadmap-timeline { display: block; }
-    RoadmapScreen #roadmap-detail { height: auto; max-height: 45%; padding: 0 1; border-top: solid $panel;
-                                    overflow-y: auto; }
+    RoadmapScreen #roadmap-detail { height: 9; padding: 0 1; border-top: solid $panel; }
     """
 
     def __init__(self) -> None:
@@ -109,7 +108,7 @@ class RoadmapScreen(PmScreen):
         counts = " · ".join(f"{h.capitalize()} {len(by_lane[h])}" for h in HORIZONS)
         hint = "v lanes" if self.show_timeline else "v timeline · H/L sooner/later"
         self.query_one("#roadmap-status", Static).update(
-            f"{counts} · {hint}{' · read-only' if self.read_only else ''}")
+            f"{counts} · {hint}{' · read-only' if self.read_only else ''}", layout=False)
         self.show_detail()
 
     def current_item(self) -> RoadmapView | None:
@@ -144,9 +143,10 @@ class RoadmapScreen(PmScreen):
         detail = self.query_one("#roadmap-detail", Static)
         item = self.current_item()
         if item is None:
-            detail.update(Text("No roadmap item selected. n proposes one.", style="dim"))
+            detail.update(Text("No roadmap item selected. n proposes one.", style="dim"), layout=False)
             return
-        detail.update(self.detail_text(self.ws, item))
+        # A fixed height: moving the cursor repaints only this panel, not the screen's layout.
+        detail.update(self.detail_text(self.ws, item), layout=False)
 
     def detail_text(self, ws: Workspace, item: RoadmapView) -> Text:
         text = Text()
