@@ -298,26 +298,33 @@ def main() -> None:
     parser.add_argument("--per-save", type=int, default=2000, help="events per bulk app.save call")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="SQLite file to build (default: a temporary file, removed after)")
+    parser.add_argument("--reuse", action="store_true", help="--db exists: skip building, measure the rest on it")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
     tmp = None if args.db else tempfile.TemporaryDirectory(prefix="pmtui-bench-")
     db = args.db or str(Path(tmp.name) / "bench.db")  # type: ignore[union-attr]
-    if Path(db).exists():
-        raise SystemExit(f"{db} exists: give a new file")
+    if Path(db).exists() != args.reuse:
+        raise SystemExit(f"{db} exists: give a new file" if not args.reuse else f"{db} does not exist")
     print(f"pmtui core bench: {args.events:,} bulk events + {args.commands:,} commands, SQLite {db}")
     end = datetime.now(timezone.utc)
     start = end - timedelta(days=365)
 
     # 1. Bulk append ----------------------------------------------------------------------------
-    wb = Workbench(db=db, actor="bench")
-    with wb.recorded_as("bench", start - timedelta(days=1)):
-        wb.init_product("Bench", "BN")
-    bulk_events, save_span, bulk_span = build_bulk(wb, args.events, rng, start, end, args.per_save)
-    wb.close()
-    print("\n# append")
-    print(f"bulk app.save ({args.per_save} ev/call)   {rate(bulk_events, save_span)}   "
-          f"(incl. deciding: {bulk_events / bulk_span.wall:,.0f} ev/s wall)")
+    if not args.reuse:
+        wb = Workbench(db=db, actor="bench")
+        with wb.recorded_as("bench", start - timedelta(days=1)):
+            wb.init_product("Bench", "BN")
+        bulk_events, save_span, bulk_span = build_bulk(wb, args.events, rng, start, end, args.per_save)
+        wb.close()
+        print("\n# append")
+        print(f"bulk app.save ({args.per_save} ev/call)   {rate(bulk_events, save_span)}   "
+              f"(incl. deciding: {bulk_events / bulk_span.wall:,.0f} ev/s wall)")
+    else:  # drop the saved read model, so the open below is measured without it
+        from pmtui.service import SNAPSHOT_NAME
+
+        with sqlite3.connect(db) as conn:
+            conn.execute("DELETE FROM pmtui_projections WHERE name = ?", [SNAPSHOT_NAME])
 
     # 2. Open without a snapshot: the full fold of the product's read model ----------------------
     gc.collect()

@@ -1,8 +1,8 @@
 """Time travel: the workspace as of any event number or any moment, in milliseconds.
 
-The timeline folds the log once, keeping a checkpoint (a cheap shallow copy of the workspace)
-every ``every`` events. "As of event #N" restores the checkpoint at or below N and folds the few
-events after it. "As of time T" means every event that *occurred* by T, even if the log recorded
+The timeline folds the log once, keeping a checkpoint (a shallow copy of the workspace's maps,
+sharing its append-only parts) every ``every`` events, or more sparsely as the state grows.
+"As of event #N" restores the checkpoint at or below N and folds the few events after it. "As of time T" means every event that *occurred* by T, even if the log recorded
 them later (imported history): in a log whose occurred times only grow, that is a prefix found by
 bisection; events recorded out of their time order ("late" events) are few, kept in a list, and
 folded in on top when they belong.
@@ -16,6 +16,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 
 import msgspec
 
@@ -39,6 +40,44 @@ class TimelineIndex(msgspec.Struct):
     late: bytes = b""
 
 
+# The parts of the workspace that only ever grow at the end: a checkpoint shares them with the
+# live workspace and remembers their lengths, instead of copying them.
+APPEND_ONLY = ("keys", "checkins", "measurements", "comments")
+# A checkpoint copies the maps (O(state)); spacing checkpoints at least state/SPACING events apart
+# keeps the copying a small share of the fold and the memory per event bounded on long logs,
+# while an as-of query folds at most a few thousand events past its checkpoint.
+SPACING = 16
+
+
+class Checkpoint:
+    """The workspace at one point of the fold, kept cheaply (see APPEND_ONLY)."""
+
+    __slots__ = ("state", "lengths")
+
+    def __init__(self, live: Workspace) -> None:
+        values = msgspec.structs.asdict(live)
+        self.lengths = {name: len(values[name]) for name in APPEND_ONLY}
+        self.state = Workspace(**{
+            name: value if name in self.lengths else (value.copy() if isinstance(value, (dict, list)) else value)
+            for name, value in values.items()
+        })
+
+    def restore(self) -> Workspace:
+        """A workspace of its own, exactly as it was at this point."""
+        values = msgspec.structs.asdict(self.state)
+        for name, length in self.lengths.items():
+            shared = values[name]
+            values[name] = dict(islice(shared.items(), length)) if isinstance(shared, dict) else shared[:length]
+        return Workspace(**{
+            name: value if name in self.lengths else (value.copy() if isinstance(value, (dict, list)) else value)
+            for name, value in values.items()
+        })
+
+
+def state_size(ws: Workspace) -> int:
+    return len(ws.items) + len(ws.sprints) + len(ws.roadmap) + len(ws.objectives)
+
+
 class Timeline:
     def __init__(self, fetch: Fetch, fetch_seqs: FetchSeqs, every: int = 2048) -> None:
         self._fetch = fetch
@@ -49,8 +88,9 @@ class Timeline:
         self.occurred = array("d")
         self.running_max = array("d")  # running maximum of occurred: non-decreasing, so bisectable
         self.late: list[int] = []  # indexes of events that occurred before an earlier-recorded one
-        self.checkpoints: dict[int, Workspace] = {0: Workspace()}  # index -> state after that many events
+        self.checkpoints: dict[int, Checkpoint] = {0: Checkpoint(Workspace())}  # index -> state after that many
         self.checkpoints_from = 0  # checkpoints below this index are missing (started from a snapshot)
+        self._last_checkpoint = 0
 
     # Building ----------------------------------------------------------------------------------
     @classmethod
@@ -66,9 +106,12 @@ class Timeline:
         else:
             for value in array("d", index.occurred):
                 timeline._index(value)
-        timeline.checkpoints = {len(timeline.seqs): now.copy()}
-        timeline.checkpoints_from = len(timeline.seqs)
+        timeline.checkpoints = {len(timeline.seqs): Checkpoint(now)}
+        timeline.checkpoints_from = timeline._last_checkpoint = len(timeline.seqs)
         return timeline
+
+    def _spacing(self, ws: Workspace) -> int:
+        return max(self.every, state_size(ws) // SPACING)
 
     def snapshot_index(self) -> TimelineIndex:
         return TimelineIndex(self.seqs.tobytes(), self.occurred.tobytes(), self.running_max.tobytes(),
@@ -109,8 +152,9 @@ class Timeline:
             occurred.append(moment)
             running_max.append(top)
             count += 1
-            if len(seqs) % every == 0:
-                self.checkpoints[len(seqs)] = now.copy()
+            if len(seqs) - self._last_checkpoint >= every and len(seqs) - self._last_checkpoint >= self._spacing(now):
+                self._last_checkpoint = len(seqs)
+                self.checkpoints[len(seqs)] = Checkpoint(now)
         return count
 
     @property
@@ -131,12 +175,14 @@ class Timeline:
             return
         upto = self.checkpoints_from
         state = Workspace()
-        checkpoints = {0: state.copy()}
+        checkpoints = {0: Checkpoint(state)}
+        last = 0
         if upto:
             for n, record in enumerate(self._fetch(0, self.seqs[upto - 1]), 1):
                 state.apply(record)
-                if n % self.every == 0:
-                    checkpoints[n] = state.copy()
+                if n - last >= self.every and n - last >= self._spacing(state):
+                    checkpoints[n] = Checkpoint(state)
+                    last = n
         self.checkpoints.update(checkpoints)
         self.checkpoints_from = 0
 
@@ -149,7 +195,7 @@ class Timeline:
         if count < self.checkpoints_from:
             self.backfill()
         base = max(n for n in self.checkpoints if n <= count) if count >= self.checkpoints_from else 0
-        state = self.checkpoints[base].copy()
+        state = self.checkpoints[base].restore()
         if count > base:
             start_seq = self.seqs[base - 1] if base else 0
             state.apply_all(self._fetch(start_seq, self.seqs[count - 1]))

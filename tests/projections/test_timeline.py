@@ -210,3 +210,31 @@ def test_on_sqlite_random_commands_keep_the_store_intact_and_time_travel_exact(p
                 assert reopened.timeline.as_of_time(moment) == upto_time(records, moment)
         finally:
             reopened.close()
+
+
+def test_checkpoints_space_out_as_the_state_grows_and_restore_exactly() -> None:
+    from projections.timeline import SPACING
+
+    log = Log()
+    log.product()
+    for n in range(1, 121):
+        item = log.item(n, f"Item {n}")
+        log.add("WorkItem.Commented", item, {"text": f"c{n}"})
+        log.change("WorkItem.Moved", item, status=["Backlog", "Done"], occurred=T0 - n)  # late, all of them
+    records = log.records
+    timeline, reads = timeline_over(records, every=4)
+    timeline.append(records)
+    marks = sorted(timeline.checkpoints)
+    gaps = [b - a for a, b in zip(marks, marks[1:])]
+    assert gaps[0] == 4 and max(gaps) >= 120 // SPACING  # sparser once there are many items
+    for seq in range(0, len(records) + 1, 7):
+        reads.clear()
+        assert timeline.as_of_event(seq) == upto_event(records, seq)
+        assert sum(reads) <= max(gaps)
+    for moment in moments(records)[::5]:
+        assert timeline.as_of_time(moment) == upto_time(records, moment)
+    # Restoring a checkpoint gives a workspace of its own: changing it leaves the checkpoint alone.
+    restored = timeline.state_after(marks[3])
+    restored.comments.append(restored.comments[0])
+    restored.keys["PM-999"] = "x"
+    assert timeline.state_after(marks[3]) == upto_event(records, timeline.seqs[marks[3] - 1])
