@@ -137,6 +137,7 @@ class Generator:
         self.objective: Objective | None = None
         self.sprint: Sprint | None = None
         self.sprint_number = 0
+        self.sprint_items: list[WorkItem] = []
         self.events = 0
         self.saving = Span()
 
@@ -199,8 +200,8 @@ class Generator:
             else:
                 item.edit(labels=self.rng.sample(LABELS, self.rng.randint(1, 3)))
         self.touch(item)
-        if item.status == "Done" and self.rng.random() < 0.3:
-            self.items.remove(item)
+        if item.status == "Done" and self.rng.random() < 0.5:
+            self.items.remove(item)  # finished work leaves the active set (the log keeps it)
 
     def measure(self) -> None:
         kpi = self.rng.choice(self.kpis)
@@ -210,15 +211,22 @@ class Generator:
 
     def sprint_turn(self) -> None:
         """Close the running sprint (if any), plan and start the next with a few open items."""
-        if self.sprint is not None:
+        if self.sprint is not None and self.sprint.state == "active":
             with self.by():
-                done = [str(i.id) for i in self.items if i.status == "Done"]
-                self.sprint.close(done, [], None)
+                done = [i for i in self.sprint_items if i.status == "Done"]
+                carried = [i for i in self.sprint_items if i.status != "Done"]
+                self.sprint.close([str(i.id) for i in done], [str(i.id) for i in carried], None)
             self.touch(self.sprint)
+            for item in carried:
+                if not item.archived:
+                    with self.by():
+                        item.edit(sprint=None)
+                    self.touch(item)
         self.sprint_number += 1
         with self.by():
             self.sprint = Sprint.plan(self.board.id, f"Sprint {self.sprint_number}")
         chosen = self.rng.sample(self.items, min(8, len(self.items)))
+        self.sprint_items = chosen
         for item in chosen:
             if item.sprint != str(self.sprint.id):
                 with self.by():
@@ -239,7 +247,7 @@ class Generator:
         roll = self.rng.random()
         if not self.items or roll < 0.10:
             self.new_item()
-        elif roll < 0.11:
+        elif roll < 0.105:
             self.sprint_turn()
         elif roll < 0.115:
             self.check_in()
