@@ -399,6 +399,9 @@ class BacklogScreen(PmScreen):
         items = self.table.selected_rows()
         if not items:
             return
+        if self.read_only:
+            self.write(lambda: None)  # says why nothing can change in the past
+            return
         form = FieldsForm(
             f"Edit {len(items)} item{'s' if len(items) != 1 else ''}: {', '.join(i.key for i in items[:6])}"
             f"{'…' if len(items) > 6 else ''}",

@@ -20,7 +20,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -119,6 +119,8 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.sort_descending = False
         self._widths: list[int] = []
         self._widths_for = -1
+        self._paint_styles: dict[str, Style] | None = None
+        self._paint_base = Style()
 
     # Data ------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[Any], keep_cursor: bool = True) -> None:
@@ -254,37 +256,67 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         return widths
 
     def _line(self, cells: Sequence[Cell], widths: list[int], base: Style, width: int) -> Strip:
+        # Runs of cells in the same style become one segment: fewer segments, faster paints.
         segments: list[Segment] = []
+        run: list[str] = []
+        run_style = base
         used = 0
         for n, (column, cell_width) in enumerate(zip(self.columns, widths, strict=False)):
             if used >= width:
                 break
             cell_width = min(cell_width, width - used)
             cell = cells[n] if n < len(cells) else ""
-            text, style = (cell, "") if isinstance(cell, str) else cell
-            segments.append(Segment(_fit(text, cell_width, column.align), base + _style(style) if style else base))
+            text, style_text = (cell, "") if isinstance(cell, str) else cell
+            style = base + _style(style_text) if style_text else base
+            if style != run_style:
+                if run:
+                    segments.append(Segment("".join(run), run_style))
+                run, run_style = [], style
+            run.append(_fit(text, cell_width, column.align))
             used += cell_width
             if used < width:
-                segments.append(Segment(" ", base))
+                if run_style != base:
+                    segments.append(Segment("".join(run), run_style))
+                    run, run_style = [], base
+                run.append(" ")
                 used += 1
         if used < width:
-            segments.append(Segment(" " * (width - used), base))
+            if run_style != base:
+                segments.append(Segment("".join(run), run_style))
+                run, run_style = [], base
+            run.append(" " * (width - used))
+        if run:
+            segments.append(Segment("".join(run), run_style))
         return Strip(segments, width)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Looking styles up costs more than formatting a row: do it once per paint, not per line.
+        self._paint_styles = {name: self.get_component_rich_style(f"item-table--{name}")
+                              for name in ("header", "cursor", "selected", "empty")}
+        self._paint_base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = None
+
+    def _component(self, name: str) -> Style:
+        styles = self._paint_styles
+        return styles[name] if styles is not None else self.get_component_rich_style(f"item-table--{name}")
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         widths = self._column_widths(width)
-        base = self.rich_style
+        base = self._paint_base if self._paint_styles is not None else self.rich_style
         if y == 0:
             labels = [
                 c.label + (("▼" if self.sort_descending else "▲") if c.key == self.sort_key else "")
                 for c in self.columns
             ]
-            return self._line(labels, widths, base + self.get_component_rich_style("item-table--header"), width)
+            return self._line(labels, widths, base + self._component("header"), width)
         index = round(self.scroll_offset.y) + y - 1
         if not self.rows:
             if y == 1:
-                style = base + self.get_component_rich_style("item-table--empty")
+                style = base + self._component("empty")
                 return Strip([Segment(_fit(" " + self.empty_text, width, "left"), style)], width)
             return Strip.blank(width, base)
         if index >= len(self.rows):
@@ -293,7 +325,7 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         style = base
         no_color = getattr(self.app, "no_color", False)  # NO_COLOR: colours are dropped; keep the marks
         if self.row_key(row) in self.selected:
-            style = style + self.get_component_rich_style("item-table--selected") + (_UNDERLINE if no_color else _PLAIN)
+            style = style + self._component("selected") + (_UNDERLINE if no_color else _PLAIN)
         if index == self.cursor:
-            style = style + self.get_component_rich_style("item-table--cursor") + (_REVERSE if no_color else _PLAIN)
+            style = style + self._component("cursor") + (_REVERSE if no_color else _PLAIN)
         return self._line(self.cells(row), widths, style, width)
