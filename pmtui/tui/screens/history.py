@@ -24,6 +24,7 @@ from pmtui.tui.widgets.item_table import Cell, Column, ItemTable, identity
 from projections.history import HistoryEntry, _short
 
 WIDE = 120
+EXTRA_WIDE = 150  # room for the recorded time next to the occurred one
 BACKDATED_MARK = "*"
 
 
@@ -52,7 +53,7 @@ class HistoryScreen(PmScreen):
         self.source: HistorySource | None = None
         self.wanted = HistoryFilter()
         self.rows: Sequence[int] = []
-        self._wide = False
+        self._wide = 0
         self._indexing = False
 
     # Layout ----------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ class HistoryScreen(PmScreen):
                     id="history-filter")
         yield Static("", id="history-error")
         yield Static("", id="history-status")
-        yield ItemTable(self._columns(False), self._cells, row_key=identity, selectable=False,
+        yield ItemTable(self._columns(0), self._cells, row_key=identity, selectable=False,
                         empty_text="No events match.", id="history-table")
         yield Static("", id="history-detail")
 
@@ -75,17 +76,18 @@ class HistoryScreen(PmScreen):
         self.refresh_view()
 
     def on_resize(self) -> None:
-        wide = self.size.width >= WIDE
+        wide = 2 if self.size.width >= EXTRA_WIDE else 1 if self.size.width >= WIDE else 0
         if wide != self._wide:
             self._wide = wide
             self.table.columns = self._columns(wide)
             self.table.refresh()
 
-    def _columns(self, wide: bool) -> list[Column]:
+    def _columns(self, wide: int) -> list[Column]:
         if wide:
-            return [Column("seq", "#", 7, "right"), Column("when", "Occurred", 17), Column("who", "Who", 10),
-                    Column("event", "Event", 20), Column("subject", "Subject", 12), Column("change", "Change"),
-                    Column("why", "Why", 28)]
+            recorded = [Column("recorded", "Recorded (if later)", 19)] if wide > 1 else []
+            return [Column("seq", "#", 7, "right"), Column("when", "Occurred", 17), *recorded,
+                    Column("who", "Who", 10), Column("event", "Event", 20), Column("subject", "Subject", 12),
+                    Column("change", "Change"), Column("why", "Why", 28)]
         return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 9),
                 Column("subject", "Subject", 8), Column("change", "Change / why")]
 
@@ -101,8 +103,9 @@ class HistoryScreen(PmScreen):
         when = local(e.occurred) + (BACKDATED_MARK if e.backdated else " ")
         aggregate, kind = e.event.split(".", 1)
         if self._wide:
-            return [str(e.seq), when, e.actor, (e.event, "bold" if aggregate == "WorkItem" else ""), e.subject,
-                    e.summary, (e.reason, "italic") if e.reason else ("", "")]
+            recorded: list[Cell] = [(local(e.recorded) if e.backdated else "", "yellow")] if self._wide > 1 else []
+            return [str(e.seq), when, *recorded, e.actor, (e.event, "bold" if aggregate == "WorkItem" else ""),
+                    e.subject, e.summary, (e.reason, "italic") if e.reason else ("", "")]
         change = e.summary + (f" — {e.reason}" if e.reason else "")
         return [when, e.actor, kind, e.subject, change]
 
