@@ -4,6 +4,9 @@ banner and mode bar on top, the footer below, and ``write`` — the one way a sc
 A subclass implements ``compose_body()`` (its own widgets, between the bars) and ``refresh_view()``
 (redraw from ``self.ws``); the app calls ``refresh_view()`` after every change of data or of the
 time-travel point. Optionally ``commands()`` lists the screen's actions for the command palette.
+
+Note: Textual runs the ``on_<event>`` handler of every class in the MRO (base classes too), so a
+subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice).
 """
 
 from __future__ import annotations

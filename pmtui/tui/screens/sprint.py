@@ -182,6 +182,7 @@ class SprintScreen(BoardScreen):
             if name:
                 sprint = next((s for s in self.ws.sprints.values() if s.name == name), None)
                 self.sprint_id = sprint.id if sprint else None
+                self.grid_layout = None  # a new sprint: the cursor starts on its first cards
                 self.refresh_view()
         self.app.push_screen(PlanSprintModal(board_id), planned)
 
