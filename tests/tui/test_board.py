@@ -294,3 +294,33 @@ async def test_the_same_field_changed_by_two_people_is_a_conflict(make_app, wb, 
         assert wb.now.item_by_key("AC-36").points == 13
         assert any(m.startswith("Conflict") and "points = 13" in m for m in messages(app))
         assert type(app.screen).__name__ == "ItemModal"
+
+
+async def test_slash_filters_the_cards_and_empty_clears(make_app, wb):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "kind:bug")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [card for col in app.screen.grid_layout.columns for card in col.cards]
+        bugs = [i for i in wb.now.items.values() if i.kind == "bug" and not i.archived]
+        assert shown and all(card.kind == "bug" for card in shown) and len(shown) == len(bugs)
+        rule = "".join(seg.text for seg in app.screen.query_one(BoardGrid).render_line(1))
+        assert "/ kind:bug" in rule
+        await pilot.press("slash")
+        app.screen.query_one("#answer").value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sum(len(col.cards) for col in app.screen.grid_layout.columns) > len(bugs)
+
+
+async def test_a_bad_filter_is_explained(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "colour:red")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("unknown field 'colour'" in m for m in messages(app))
+        assert app.screen.query_text == ""

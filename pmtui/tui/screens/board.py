@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from pmtui.tui.board_cache import BoardCache
+from domain.exceptions import DomainError
+from pmtui.tui.board_cache import BoardCache, Keep
+from pmtui.tui.modals.prompt import AskModal, ConfirmModal
+from projections.backlog_view import parse_query
 from projections.board_view import BoardSnapshot
 from projections.state import ItemView
 from pmtui.tui.modals.item import ItemModal
-from pmtui.tui.modals.prompt import ConfirmModal
 from pmtui.tui.screens.base import Command, PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
@@ -36,6 +38,8 @@ class BoardScreen(PmScreen):
         Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)"),
         Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)"),
         Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service"),
+        Binding("slash", "filter", "Filter", show=False,
+                tooltip="Show only the cards matching a query (kind:bug label:x points>3 assignee:me words)"),
         Binding("g,home", "edge(-1)", "Top", show=False, tooltip="Cursor to the first card of the column"),
         Binding("G,end", "edge(1)", "Bottom", show=False, tooltip="Cursor to the last card of the column"),
     ]
@@ -48,6 +52,8 @@ class BoardScreen(PmScreen):
         self.grid_layout: Layout | None = None
         self.snapshot: BoardSnapshot | None = None
         self.cache = BoardCache()
+        self.query_text = ""  # the "/" filter, in the backlog's query language
+        self._query: tuple[str, Keep] | None = None  # (text, its predicate): names resolved once
 
     def compose_body(self) -> ComposeResult:
         yield BoardGrid(id="board-grid")
@@ -78,6 +84,7 @@ class BoardScreen(PmScreen):
         if first_look or self.selected is None and follow is not None:
             self._first_cards()
         self._clamp()
+        grid.filter_text = self.query_text
         grid.show(self.grid_layout, self.column, self.index, self.read_only)
 
     def _first_cards(self) -> None:
@@ -90,7 +97,18 @@ class BoardScreen(PmScreen):
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""
-        return self.cache.snapshot(self.ws, changes=self.pm.changes_between)
+        return self.cache.snapshot(self.ws, self.matches(), ("filter", self.query_text),
+                                   changes=self.pm.changes_between)
+
+    def matches(self, also: Keep | None = None) -> Keep | None:
+        """The filter's predicate (and ``also``), or None when nothing filters."""
+        if not self.query_text:
+            return also
+        if self._query is None or self._query[0] != self.query_text:
+            predicate = parse_query(self.query_text, self.ws, self.wb.actor)
+            self._query = (self.query_text, predicate)
+        predicate = self._query[1]
+        return predicate if also is None else (lambda item: also(item) and predicate(item))
 
     def on_resize(self) -> None:
         self.refresh_view(follow=self.selected.key if self.selected else None)
@@ -218,8 +236,25 @@ class BoardScreen(PmScreen):
         self.notify(f"Swimlanes: {self.lanes_by}", timeout=2)
         self.refresh_view(follow=self.selected.key if self.selected else None)
 
+    def action_filter(self) -> None:
+        def chosen(text: str | None) -> None:
+            text = (text or "").strip()
+            if text:
+                try:
+                    parse_query(text, self.ws, self.wb.actor)
+                except DomainError as error:
+                    self.notify(str(error), severity="error", title="Filter")
+                    return
+            self.query_text = text
+            self.notify(f"Filter: {text}" if text else "Filter cleared: every card", timeout=2)
+            self.refresh_view()
+        self.app.push_screen(AskModal(
+            "Show only the cards matching", placeholder="kind:bug label:checkout points>3 assignee:me words",
+            value=self.query_text, hint="Enter applies · an empty filter shows every card"), chosen)
+
     def commands(self) -> Iterable[Command]:
         return [
+            ("Board: filter cards", "A query like kind:bug assignee:me (/)", self.action_filter),
             ("Board: new card", "Create a card in the cursor's column (n)", self.action_new_card),
             ("Board: open card", "Every field and the history of the card (e / Enter)", self.action_open_card),
             ("Board: move card left", "H", lambda: self.action_move_card(-1)),

@@ -92,10 +92,10 @@ class SprintScreen(BoardScreen):
             return None
         if sprint.state == "closed":  # its items moved on: the sprint's own record says which
             ids = set(sprint.done) | set(sprint.carried)
-            return self.cache.snapshot(self.ws, lambda item: item.id in ids, ("closed", sprint.id),
-                                       self.pm.changes_between)
-        return self.cache.snapshot(self.ws, lambda item: item.sprint == sprint.id, (sprint.state, sprint.id),
-                                   self.pm.changes_between)
+            return self.cache.snapshot(self.ws, self.matches(lambda item: item.id in ids),
+                                       ("closed", sprint.id, self.query_text), self.pm.changes_between)
+        return self.cache.snapshot(self.ws, self.matches(lambda item: item.sprint == sprint.id),
+                                   (sprint.state, sprint.id, self.query_text), self.pm.changes_between)
 
     def refresh_view(self, follow: str | None = None) -> None:
         super().refresh_view(follow)

@@ -127,6 +127,7 @@ class BoardGrid(Widget, can_focus=True):
         self.first_column = 0
         self.scroll_line = 0
         self.read_only = False
+        self.filter_text = ""  # shown on the header's rule while a filter is on
         self._styles: dict[str, Style] = {}
         self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
 
@@ -244,6 +245,9 @@ class BoardGrid(Widget, can_focus=True):
         assert self.grid is not None
         column = self.grid.columns[col]
         if y == 1:
+            if self.filter_text and col == self.first_column:
+                label = f"─ / {self.filter_text} "
+                return Text(label[:width].ljust(width, "─"), style=self._style("header"))
             return Text("─" * width, style=self._style("muted"))
         count = f"{column.count}" if column.wip is None else f"{column.count}/{column.wip}"
         style = self._style("header")
