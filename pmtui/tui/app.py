@@ -263,11 +263,24 @@ class PmApp(App[int]):
         except DomainError as error:
             self.notify(str(error), severity="error", title="Time travel")
             return False
+        before = self._past
         self.as_of, self._past = point, past
         if replaying is not None:
             self.replaying = replaying
+        self._note_replay_end(before, past)
         self.refresh_views()
         return True
+
+    def _note_replay_end(self, before: Workspace | None, after: Workspace) -> None:
+        """Say so when a replay's step reaches the sprint's close (the replay's natural end)."""
+        sprint_id = self.replaying
+        if not sprint_id or before is None or sprint_id not in after.sprints:
+            return
+        was = before.sprints.get(sprint_id)
+        now = after.sprints[sprint_id]
+        if now.state == "closed" and (was is None or was.state != "closed"):
+            self.notify(f"{now.name} closed here: the end of its replay. t returns to now.",
+                        title="Replay", timeout=5)
 
     def return_to_now(self) -> None:
         self.as_of, self._past, self.replaying = NOW, None, None

@@ -131,3 +131,18 @@ async def test_add_items_to_the_active_sprint(make_app, wb):
         await pilot.pause()
         after = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id}
         assert len(after - before) == 1
+
+
+async def test_replay_says_when_it_reaches_the_close(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        sprint3 = wb.sprint("Sprint 3")
+        closed = next(r for r in wb.records_of(sprint3.id) if r.name.endswith("Closed"))
+        await pilot.press("less_than_sign", "r")
+        from pmtui.timespec import AsOf
+        app.travel_to(AsOf(event=closed.seq - 1))
+        assert app.ws.sprints[sprint3.id].state == "active"
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.ws.sprints[sprint3.id].state == "closed"
+        assert any(m.startswith("Replay") and "Sprint 3 closed here" in m for m in messages(app))
