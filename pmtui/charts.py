@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from plotext._kernel.terminal import terminal as _Terminal
-from plotext._primitives.pixel import pixel as _pixel
 
 from projections.metrics import (
     CumulativeFlow, KpiTrend, OkrTrend, SprintSeries, SprintVelocity, TimeStats, WeekCount, Zone, day_of,
@@ -28,7 +26,11 @@ DAY = 86400.0
 
 
 def new_figure(width: int, height: int, title: str, colors: bool) -> Figure:
-    terminal = _Terminal()
+    # plotext is imported on first use: it costs ~0.5 s, which the TUI's first frame should not pay.
+    # Its own terminal object per chart (not the module-level one) keeps concurrent builds apart.
+    from plotext._kernel.terminal import terminal as plotext_terminal
+
+    terminal = plotext_terminal()
     terminal.limit(False, False)  # our size, not the terminal's
     figure = terminal._master
     figure.plot_size(max(width, MIN_WIDTH), max(height, MIN_HEIGHT))
@@ -112,7 +114,9 @@ def _line(figure: Figure, xs: Sequence[float], ys: Sequence[float], label: str, 
 def _hline(figure: Figure, value: float, label: str, color: str) -> None:
     # plotext 6.1 places a line at the data value with relative=True (False gives a fraction of the
     # height), the reverse of what its documentation says: checked by tests/cli/test_chart.py.
-    figure.line(value, orientation=0, relative=True, pixel=_pixel(foreground=color), label=label)
+    from plotext._primitives.pixel import pixel
+
+    figure.line(value, orientation=0, relative=True, pixel=pixel(foreground=color), label=label)
 
 
 # Sprint ------------------------------------------------------------------------------------------

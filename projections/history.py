@@ -96,11 +96,7 @@ def entry(ws: Workspace, record: EventRecord) -> HistoryEntry:
                         changes.append(FieldChange(f"KR{index}.{name}", before.get(name), after.get(name)))
                 continue
             changes.append(FieldChange(field, _name_of(ws, field, old), _name_of(ws, field, new)))
-        summary = ", ".join(
-            f"{c.field}: {_diff_lists(c.old, c.new)}" if isinstance(c.new, list) and isinstance(c.old, list)
-            else f"{c.field}: {_short(c.old)} -> {_short(c.new)}"
-            for c in changes
-        )
+        summary = ", ".join(_describe(c) for c in changes)
     elif kind in _CREATED:
         title = data.get("title") or data.get("name") or ""
         summary = f"{kind.lower()} {title}".strip()
@@ -118,6 +114,15 @@ def entry(ws: Workspace, record: EventRecord) -> HistoryEntry:
         summary += f" — {_short(data['comment'], 50)}"
     return HistoryEntry(record.seq, record.occurred, record.recorded, record.actor, record.reason, record.name,
                         record.aggregate_id, subject_of(ws, record.aggregate_id, record), summary, changes)
+
+
+def _describe(change: FieldChange) -> str:
+    if change.field == "rank" and isinstance(change.old, str) and isinstance(change.new, str):
+        # Rank strings only order items; what a reader wants to know is the direction.
+        return "ranked higher" if change.new < change.old else "ranked lower"
+    if isinstance(change.new, list) and isinstance(change.old, list):
+        return f"{change.field}: {_diff_lists(change.old, change.new)}"
+    return f"{change.field}: {_short(change.old)} -> {_short(change.new)}"
 
 
 def _short(value: Any, limit: int = 30) -> str:
