@@ -73,9 +73,14 @@ def test_a_newcomer_runs_a_sprint_and_travels_back(store):
         tmux.keys("b")
         tmux.wait_for(lambda s: "closed" in s)
 
-        tmux.keys("P", pause=0.6)
+        tmux.keys("P")
+        tmux.wait_for(lambda s: "Picked 0 items" in s)  # the form is up before typing into it
+        time.sleep(0.3)
         tmux.type("Loyalty goes live")
-        tmux.keys("Tab", "Tab", "Tab", "Space", "Down", "Space")
+        tmux.wait_for(lambda s: "Loyalty goes live" in s)
+        tmux.keys("Tab", "Tab", "Tab", "Space")
+        tmux.wait_for(lambda s: "Picked 1 items" in s)
+        tmux.keys("Down", "Space")
         assert "Picked 2 items" in tmux.wait_for(lambda s: "Picked 2 items" in s)
         tmux.keys("C-s")
         tmux.wait_for(lambda s: "Sprint 5" in s and "planned" in s)
@@ -84,8 +89,11 @@ def test_a_newcomer_runs_a_sprint_and_travels_back(store):
         assert "Sprint 5  active" in started and "committed" in started
 
         tmux.keys("L")  # the cursor's card, one column right
-        tmux.keys("t", pause=0.6)
+        tmux.keys("t")
+        tmux.wait_for(lambda s: "As of when?" in s)
+        time.sleep(0.3)
         tmux.type("-2w")
+        tmux.wait_for(lambda s: "-2w" in s)
         tmux.keys("Enter")
         past = tmux.wait_for(lambda s: "AS OF" in s)
         assert "read-only" in past and "Sprint 3" in past
