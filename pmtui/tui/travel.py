@@ -96,7 +96,7 @@ class Stepper:
         """Like ``Workbench.view`` (same states), faster for nearby points."""
         timeline = self.timeline
         if point.is_now:
-            return timeline.now
+            return timeline.now.copy()
         if point.event is not None:
             if point.event > timeline.position:
                 raise UserError(f"there is no event #{point.event} yet (the last is #{timeline.position})")
@@ -106,15 +106,14 @@ class Stepper:
         late = [timeline.seqs[i] for i in timeline.late if i >= prefix and timeline.occurred[i] <= point.moment]
         state = self.state_after(prefix)
         if late:
-            if state is timeline.now:
-                state = state.copy()
             state.apply_all(timeline._fetch_seqs(late))
         return state
 
     def state_after(self, count: int) -> Workspace:
         timeline = self.timeline
         if count >= len(timeline.seqs):
-            return timeline.now
+            # A copy: "now" keeps folding live changes, a point in the past must not move.
+            return timeline.now.copy()
         base = count - count % self.BLOCK
         kept = self.kept.get(base)
         if kept is None:

@@ -92,3 +92,15 @@ async def test_live_update_on_postgresql():
     finally:
         with _connect(postgres_base()) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+async def test_the_latest_event_seen_in_the_past_stays_put_when_others_write(make_app, store, wb):
+    app = make_app(poll=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.travel_to(AsOf(event=wb.timeline.position))  # the last event, as a point in the past
+        position = app.ws.position
+        other = Workbench(db=str(store), actor="bob")
+        other.move_item("AC-36", "In progress")
+        other.close()
+        await wait_for(pilot, lambda: wb.now.position > position)
+        assert app.ws.position == position and app.ws.item_by_key("AC-36").status == "To do"
