@@ -62,7 +62,7 @@ def test_a_newcomer_runs_a_sprint_and_travels_back(store):
     env = f"TERM=screen NO_COLOR=1 PMTUI_ACTOR=newcomer"
     tmux = Tmux(f"env {env} {PMTUI} --db {store} --no-mouse; sleep 30")
     try:
-        first = tmux.wait_for(lambda s: "Backlog 21" in s)
+        first = tmux.wait_for(lambda s: "Backlog 21" in s and "1 Board" in s)
         assert "1 Board" in first and "? Help" in first and "^p palette" in first
         assert all(len(line) <= 80 for line in first.splitlines())
 

@@ -25,7 +25,8 @@ class ModeBar(Static):
         super().__init__(id="mode-bar")
         self.mode = mode
 
-    def on_mount(self) -> None:
+    def render(self) -> Text:
+        # Drawn on demand (not set on mount): the very first frame already shows the views.
         app: PmApp = self.app  # type: ignore[assignment]
         product = app.wb.now.product
         text = Text()
@@ -40,7 +41,7 @@ class ModeBar(Static):
                 text.append(digit, style="bold")
                 text.append(f" {label}")
         text.append("  ? help", style="dim")
-        self.update(text)
+        return text
 
 
 class TravelBanner(Static):
