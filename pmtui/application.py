@@ -100,15 +100,24 @@ class PmApplication(Application):
         return aggregate.id
 
     # Work items --------------------------------------------------------------------------------
-    def add_item(self, product_id: UUID, board_id: UUID, title: str, status: str, rank: str,
-                 kind: str = "story", **values: Any) -> str:
+    def add_item(self, product_id: UUID, key_prefix: str, first_number: int, board_id: UUID, title: str,
+                 status: str, rank: str, kind: str = "story", **values: Any) -> str:
+        """Create an item under the first free key from ``first_number`` on.
+
+        An item's id is derived from its key, so two people taking the same key cannot both save:
+        the loser's save conflicts, and the retry probes past the key now taken. (Older logs also
+        allocated keys with Product.KeyAllocated events; that made every creation replay them all.)"""
+        number = first_number
+
         def attempt() -> tuple[str, list[Aggregate]]:
-            product = self._get(Product, product_id, "product")
+            nonlocal number
             board = self._get(Board, board_id, "board")
             column = board.column_named(status)["name"]
-            key = product.allocate_key()
-            item = WorkItem.create(product.id, board.id, key, title, column, rank, kind, **values)
-            return key, [product, item]
+            while self._exists(WorkItem.create_id(product_id, f"{key_prefix}-{number}")):
+                number += 1
+            key = f"{key_prefix}-{number}"
+            item = WorkItem.create(product_id, board.id, key, title, column, rank, kind, **values)
+            return key, [item]
         return self.decide(attempt)
 
     def move_item(self, item_id: UUID, status: str, count_in_target: Callable[[str], int]) -> str | None:

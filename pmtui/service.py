@@ -293,7 +293,8 @@ class Workbench:
         fields = self._resolve_fields(values)
         product = self.product()
         return self._run(lambda: self.app.add_item(
-            UUID(product.id), UUID(b.id), title, status or b.columns[0]["name"], rank, kind, **fields), reason)
+            UUID(product.id), product.key_prefix, self.now.products[product.id].last_number + 1, UUID(b.id),
+            title, status or b.columns[0]["name"], rank, kind, **fields), reason)
 
     def edit_item(self, key: str, reason: str = "", **values: Any) -> None:
         item = self.item(key)

@@ -296,8 +296,12 @@ def _item_created(ws: Workspace, r: EventRecord) -> None:
     d = r.data
     fields = {k: v for k, v in d["fields"].items() if k in ItemView.__struct_fields__}
     key = d["key"]
+    number = int(key.rsplit("-", 1)[-1])
+    product = ws.products.get(d["product_id"])
+    if product is not None and number > product.last_number:
+        ws.products[product.id] = replace(product, last_number=number)
     ws.items[r.aggregate_id] = ItemView(
-        id=r.aggregate_id, key=key, number=int(key.rsplit("-", 1)[-1]), product_id=d["product_id"],
+        id=r.aggregate_id, key=key, number=number, product_id=d["product_id"],
         board_id=d["board_id"], kind=d["kind"], title=d["title"], status=d["status"], rank=d["rank"],
         created=r.occurred, updated=r.occurred, created_by=r.actor, **fields,
     )

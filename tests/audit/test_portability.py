@@ -75,9 +75,10 @@ def test_recorded_times_stay_the_originals_and_the_restore_is_noted(tmp_path: Pa
 
 
 def build_into(wb: Workbench) -> None:
-    wb.init_product("Audit", "AU")
-    wb.add_item("Write the spec")
-    wb.edit_item("AU-1", title="Write the full spec", reason="scope agreed")
+    wb.init_product("Audit", "AU")  # 1 product, 2 board
+    wb.add_item("Write the spec")  # 3
+    wb.comment("AU-1", "a first draft is in the wiki")  # 4
+    wb.edit_item("AU-1", title="Write the full spec", reason="scope agreed")  # 5
     wb.move_item("AU-1", "To do")
 
 

@@ -23,12 +23,14 @@ EVENTS = 9
 def build(store: RawStore) -> None:
     wb = store.workbench()
     try:
-        wb.init_product("Audit", "AU")
-        wb.add_item("Write the spec")
-        wb.edit_item("AU-1", title="Write the full spec")
-        wb.add_item("Review it")
-        wb.move_item("AU-1", "To do")
-        wb.edit_item("AU-2", title="Review the spec")
+        wb.init_product("Audit", "AU")  # 1 product, 2 board
+        wb.add_item("Write the spec")  # 3
+        wb.comment("AU-1", "a first draft is in the wiki")  # 4
+        wb.edit_item("AU-1", title="Write the full spec")  # 5
+        wb.add_item("Review it")  # 6
+        wb.comment("AU-2", "after the spec")  # 7
+        wb.move_item("AU-1", "To do")  # 8
+        wb.edit_item("AU-2", title="Review the spec")  # 9
     finally:
         wb.close()
 
