@@ -132,7 +132,7 @@ class Generator:
         self.board: Board = self.app.repository.get(UUID(wb.board().id))
         self.items: list[WorkItem] = []  # open items still being worked on
         self.dirty: dict[UUID, Any] = {}
-        self.rank_number = 0  # new items go to the bottom: fixed-width base-36 ranks, growing
+        self.rank_number = product_view.last_number  # keys and bottom ranks count on from here
         self.kpis: list[Kpi] = []
         self.objective: Objective | None = None
         self.sprint: Sprint | None = None
@@ -165,9 +165,8 @@ class Generator:
             self.touch(aggregate)
 
     def new_item(self) -> None:
-        with self.by():
-            key = self.product.allocate_key()
         self.rank_number += 1
+        key = f"{self.product.key_prefix}-{self.rank_number}"
         rank = "i" + "".join(DIGITS[(self.rank_number // 36**p) % 36] for p in range(5, -1, -1)) + "i"
         with self.by():
             item = WorkItem.create(self.product.id, self.board.id, key, f"Item {key}", "Backlog", rank,

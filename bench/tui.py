@@ -65,8 +65,7 @@ def build_store(db: str, items: int, batch: int = 1000) -> None:
         for start in range(have, items, batch):
             created = []
             numbers = range(start, min(items, start + batch))
-            # Keys first: the product's events then come before the items' in time as in the log.
-            keys = [product.allocate_key() for _ in numbers]
+            keys = [f"{product.key_prefix}-{n + 1}" for n in numbers]
             for n, key in zip(numbers, keys, strict=True):
                 item = WorkItem.create(product.id, board_id, key, f"Item number {n} of the bench",
                                        columns[n % 2], even_rank(n, items), KINDS[n % len(KINDS)], points=float(n % 8 + 1))

@@ -1,6 +1,6 @@
-"""The product (workspace): name, vision, lifecycle stage, and the counter that gives work items
-their keys (``PM-1``, ``PM-2``…). Allocating a key is an event on the product, so two people
-creating items at once can never get the same key: one of the saves conflicts and re-decides."""
+"""The product (workspace): name, vision, lifecycle stage and the key prefix of its work items
+(``PM-1``, ``PM-2``…). A work item's id derives from its key, so two people creating items at
+once can never both take the same key: one save conflicts and re-decides."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class Product(PmAggregate):
         pass
 
     class KeyAllocated(PmAggregate.Changed):
-        pass
+        """Kept for logs written before item keys were derived from item ids: never triggered now."""
 
     @staticmethod
     def create_id(key_prefix: str) -> UUID:
@@ -60,9 +60,3 @@ class Product(PmAggregate):
             else:
                 raise ValidationError(f"a product has no field {name!r} to edit")
         self.trigger_event(self.Edited, changes=self._diff(checked))
-
-    def allocate_key(self) -> str:
-        """The next item key; the event makes the number taken for good."""
-        number = self.last_number + 1
-        self.trigger_event(self.KeyAllocated, changes={"last_number": [self.last_number, number]})
-        return f"{self.key_prefix}-{number}"

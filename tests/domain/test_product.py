@@ -29,13 +29,6 @@ def test_bad_name_and_stage_are_refused() -> None:
         Product.create("Shop", "PM", stage="teen")
 
 
-def test_allocate_key_counts_up_with_one_event_each(product: Product) -> None:
-    assert [product.allocate_key() for _ in range(3)] == ["PM-1", "PM-2", "PM-3"]
-    events = take(product)
-    assert names(events) == ["Product.KeyAllocated"] * 3
-    assert [e.changes for e in events] == [{"last_number": [n, n + 1]} for n in range(3)]
-
-
 def test_edit_fields(product: Product) -> None:
     product.edit(name="Store", stage="maturity", vision=" v2 ")
     (edited,) = take(product)

@@ -31,7 +31,7 @@ def build() -> list[Any]:
     past = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc)
     with attributed("ann", "set-up"):
         product = Product.create("Shop", "PM", "Sell", "growth")
-        product.allocate_key()
+        product.edit(vision="Sell more")
         board = Board.create(product.id, "Main")
         board.set_wip_limit("In progress", 2, hard=True)
         board.set_swimlanes("epic")
