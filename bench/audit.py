@@ -1,8 +1,8 @@
 """The audit machinery under load: what the hash chain costs a save, and how fast verify,
 export and import go, on SQLite and (if a server answers) PostgreSQL.
 
-    /work/venv/bin/python bench/audit.py                   # 50k events
-    /work/venv/bin/python bench/audit.py --events 200000 --pg postgresql://postgres@127.0.0.1:5432/test
+    python bench/audit.py                   # 50k events
+    python bench/audit.py --events 200000 --pg postgresql://postgres@127.0.0.1:5432/test
 
 Reported, not asserted. The machine may be shared: times are wall and CPU of this process.
 """

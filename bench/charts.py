@@ -2,7 +2,7 @@
 long KPI series (a year of hourly measurements: far more points than columns, so downsampling
 matters). Prints the CPU time per chart kind: the best and the median of several builds.
 
-    /work/venv/bin/python bench/charts.py
+    python bench/charts.py
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ prints, in one run, append throughput (bulk and one command at a time), full reb
 the workspace fold, as-of latency at random points, peak memory, and the raw sqlite3 + msgspec
 read/decode baseline with the ratio rebuild/raw.
 
-    /work/venv/bin/python bench/core.py                    # 100k events
-    /work/venv/bin/python bench/core.py --events 1000000
+    python bench/core.py                    # 100k events
+    python bench/core.py --events 1000000
 
 Targets (reported, not asserted): rebuild >= 0.5x raw; as-of within 100 ms at 1M events; one
 interactive command, projections updated, within 5 ms in process. The machine may be shared:

@@ -2,7 +2,7 @@
 cards, 50 of them created before the window. Prints planning time and the import's wall and CPU
 time into a temporary SQLite file (the import includes its in-memory rehearsal).
 
-    /work/venv/bin/python bench/imports.py
+    python bench/imports.py
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """TUI benchmark, headless: time to first frame, key -> frame latency, and time-travel steps,
 with a large store (default 50,000 items and ~100,000 events).
 
-    /work/venv/bin/python bench/tui.py [--items 50000] [--db /tmp/pmtui-bench.sqlite] [--keys 200]
+    python bench/tui.py [--items 50000] [--db /tmp/pmtui-bench.sqlite] [--keys 200]
 
 The store is built once (in bulk, straight through the application: adding 50k items one by one
 through the workbench re-reads the board's ranks each time) and reused on later runs.

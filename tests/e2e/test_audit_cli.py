@@ -7,11 +7,12 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-PMTUI = "/work/venv/bin/pmtui"
+PMTUI = str(Path(sys.executable).with_name("pmtui"))  # the entry point of the venv running the tests
 
 
 def pmtui(db: str | Path, *args: str, actor: str = "ann", stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,8 +32,9 @@ def ok(db: str | Path, *args: str, actor: str = "ann") -> str:
 def store(tmp_path: Path) -> Path:
     db = tmp_path / "team.db"
     ok(db, "product", "init", "Audit", "--key", "AU")
-    ok(db, "item", "add", "Write the spec")
-    ok(db, "item", "edit", "AU-1", "--title", "Write the full spec")
+    ok(db, "item", "add", "Write the spec")  # events 1 product, 2 board, 3 item
+    ok(db, "item", "comment", "AU-1", "a first draft is in the wiki")  # 4
+    ok(db, "item", "edit", "AU-1", "--title", "Write the full spec")  # 5, then the move: 6
     ok(db, "item", "move", "AU-1", "To do")
     return db
 
