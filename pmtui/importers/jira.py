@@ -22,7 +22,6 @@ export has it, else from its name (done-like words are done, open/new/backlog-li
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from datetime import datetime, timedelta
@@ -31,7 +30,7 @@ from typing import Any
 
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, short_name, title_of, utc,
+    label_of, read_json, short_name, title_of, utc,
 )
 
 SYSTEM = "Jira"
@@ -49,17 +48,7 @@ REPLAYED_FIELDS = ("status", "sprint", "story points", "story point estimate", "
 
 # Reading and validating ------------------------------------------------------------------------------
 def load(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImportFormatError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{path}: not Jira issues (not UTF-8 text)") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
-    return issues_of(data, str(path))
+    return issues_of(read_json(path, "Jira issues"), str(path))
 
 
 def _need(condition: bool, where: str, message: str) -> None:

@@ -9,10 +9,12 @@ value has already been checked with the domain's own rules when the first event 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from domain.exceptions import DomainError
@@ -26,6 +28,20 @@ COLUMN_LIMIT = 40
 
 class ImportFormatError(UserError):
     """The file is not what the importer reads; nothing was written."""
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """A JSON file's content, or one clear error line (``what`` names what the file should be)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ImportFormatError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise ImportFormatError(f"{path}: not {what} (not UTF-8 text)") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFormatError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
 
 
 @dataclass(frozen=True)

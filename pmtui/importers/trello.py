@@ -24,7 +24,6 @@ to-do are 'todo' columns, the others 'doing'. No WIP limits: history must replay
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ from typing import Any
 
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, short_name, title_of, utc,
+    label_of, read_json, short_name, title_of, utc,
 )
 
 SYSTEM = "Trello"
@@ -47,16 +46,7 @@ BOARD_LEVEL = {"createBoard", "updateBoard", "createList", "updateList", "moveLi
 # Reading and validating -----------------------------------------------------------------------------
 def load(path: str | Path) -> dict[str, Any]:
     """The export as a dict, or one clear error line."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImportFormatError(f"cannot read {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise ImportFormatError(f"{path}: not a Trello export (not UTF-8 text)") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    data = read_json(path, "a Trello export")
     validate(data, str(path))
     return data
 
