@@ -48,19 +48,6 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
     })
 
 
-def show_board(args: argparse.Namespace) -> int:
-    """Fallback for `pmtui` with no command when the TUI is not installed."""
-    from pmtui.cli.session import open_workbench
-    wb = open_workbench(args)
-    try:
-        snapshot = board_view(wb.now)
-        if snapshot is not None:
-            print(render_board(snapshot))
-    finally:
-        wb.close()
-    return 0
-
-
 def columns(args: argparse.Namespace, wb: Workbench) -> None:
     b = wb.board(args.board)
     rows = [f"{c['name']:<16} {c['category']:<6} wip={c['wip'] if c['wip'] is not None else '-'}"

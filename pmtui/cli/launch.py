@@ -10,6 +10,9 @@ from pmtui.cli.session import open_workbench
 
 
 def launch(args: argparse.Namespace) -> int:
+    from pmtui.tui.app import require_terminal, run_tui
+
+    require_terminal()  # before anything is written: a pipe gets one line, not a demo
     wb = open_workbench(args)
     try:
         if wb.now.product is None and os.environ.get("PMTUI_SSH_SESSION"):
@@ -23,9 +26,4 @@ def launch(args: argparse.Namespace) -> int:
             generate(wb)
     finally:
         wb.close()
-    try:
-        from pmtui.tui.app import run_tui
-    except ModuleNotFoundError:
-        from pmtui.cli.board import show_board
-        return show_board(args)
     return run_tui(args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from domain.exceptions import DomainError
+from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import travel
@@ -336,10 +338,22 @@ def run_tui(args: argparse.Namespace) -> int:
         wb.close()
 
 
+def is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def require_terminal() -> None:
+    """The TUI needs a terminal at both ends: from a pipe, a script or CI it would wait forever."""
+    if not is_terminal():
+        raise UserError("the TUI needs a terminal, and stdin or stdout is not one here; "
+                        "scripts use the commands instead (see `pmtui --help`)")
+
+
 def run_app(wb: Workbench, args: argparse.Namespace) -> int:
     """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse."""
     as_of = getattr(args, "as_of", None)
     point = travel.parse_point(as_of, wb) if as_of else None  # a bad point: one line, before the screen
+    require_terminal()
     app = PmApp(wb, mode=getattr(args, "view", None) or "board", start_at=point)
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return result if isinstance(result, int) else 0

@@ -91,6 +91,7 @@ def test_run_tui_opens_the_store_and_honours_no_mouse(store, monkeypatch):
         return 0
 
     monkeypatch.setattr(PmApp, "run", fake_run)
+    monkeypatch.setattr("pmtui.tui.app.is_terminal", lambda: True)  # pytest's stdout is not a terminal
     args = argparse.Namespace(db=str(store), actor="ann", no_mouse=True)
     assert run_tui(args) == 0
     assert seen["mouse"] is False and str(store) in seen["wb"] and seen["mode"] == "board"
@@ -105,8 +106,19 @@ def test_pmtui_tui_starts_on_a_view_in_the_past(store, monkeypatch):
         return 0
 
     monkeypatch.setattr(PmApp, "run", fake_run)
+    monkeypatch.setattr("pmtui.tui.app.is_terminal", lambda: True)
     assert main(["--no-mouse", "tui", "--db", str(store), "--view", "sprint", "--as-of", "#300"]) == 0
     assert seen["mouse"] is False and seen["mode"] == "sprint" and seen["start"].event == 300
+
+
+def test_without_a_terminal_the_tui_refuses_on_one_line_and_writes_nothing(tmp_path, capsys):
+    from pmtui.cli import main
+    db = tmp_path / "empty.db"
+    assert main(["--db", str(db)]) == 2  # pytest's stdin and stdout are not terminals
+    err = capsys.readouterr().err
+    assert err.startswith("pmtui: the TUI needs a terminal") and err.count("\n") == 1
+    assert not db.exists()  # no demo was written into the store
+    assert main(["tui", "--db", str(db)]) == 2
 
 
 def test_pmtui_tui_with_a_bad_point_is_one_line_and_exit_2(store, capsys):
