@@ -11,18 +11,12 @@ import pytest
 
 from pmtui.chart_sources import KINDS
 from pmtui.charts import downsample, kpi_chart
-from pmtui.cli import main
 from pmtui.service import Workbench
 from projections.metrics import KpiPoint, KpiTrend
 from projections.sprint_view import sprints_of
+from tests.cli.support import run
 
 ANSI = re.compile(r"\x1b\[")
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def last_closed(db: Path) -> tuple[str, float]:

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pmtui.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def event_count(db: Path) -> int:
-    return sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+from tests.cli.support import event_count, run
 
 
 def test_board_shows_columns_with_wip_and_cards(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

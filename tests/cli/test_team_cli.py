@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,17 +11,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from pmtui.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def event_count(db: Path) -> int:
-    return sqlite3.connect(db).execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+from tests.cli.support import event_count, run
 
 
 @pytest.fixture
