@@ -78,7 +78,7 @@ def exported_events(log: EventLog, verified: bool = True) -> Iterator[ExportedEv
     for seq, oid, version, topic, state in log.rows(0):
         prev = link_hash(prev, Row(seq, canonical_id(oid), version, topic, bytes(state)))
         data = _decode(state)
-        yield ExportedEvent(seq, topic, str(oid), version, data, data.get("timestamp"), data.get("occurred"),
+        yield ExportedEvent(seq, topic, str(UUID(str(oid))), version, data, data.get("timestamp"), data.get("occurred"),
                             data.get("actor"), data.get("reason"), prev.hex())
 
 

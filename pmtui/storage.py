@@ -23,7 +23,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 from pmtui.errors import UserError
-from projections.records import EventRecord, decode_record, upcast
+from projections.records import EventRecord, decode_record, decode_rows, upcast
 
 _encoder = msgspec.json.Encoder()
 
@@ -154,8 +154,11 @@ class EventLog:
             self._local.conn = conn
         return conn
 
-    def rows(self, after: int, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str, int, str, bytes]]:
-        """(seq, aggregate id, version, topic, state) for events after ``after``, in log order."""
+    def rows(self, after: int, upto: int | None = None, batch: int = 20_000) -> Iterator[tuple[int, str, int, str, bytes]]:
+        """(seq, aggregate id, version, topic, state) for events after ``after``, in log order.
+
+        SQLite rows keep the stored id (32 hex digits): ``records`` dashes it while decoding, so
+        a rebuild makes no second tuple per event."""
         while True:
             if self.location.kind == "sqlite":
                 sql = "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events WHERE rowid > ?"
@@ -163,8 +166,7 @@ class EventLog:
                 if upto is not None:
                     sql += " AND rowid <= ?"
                     params.append(upto)
-                chunk = self._sqlite().execute(sql + " ORDER BY rowid LIMIT ?", [*params, batch]).fetchall()
-                rows = [(r[0], _dashed(r[1]), r[2], r[3], r[4]) for r in chunk]
+                rows = self._sqlite().execute(sql + " ORDER BY rowid LIMIT ?", [*params, batch]).fetchall()
             else:
                 notes = self.recorder.select_notifications(after, batch, stop=upto, inclusive_of_start=False)
                 rows = [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in notes]
@@ -174,9 +176,7 @@ class EventLog:
             after = rows[-1][0]
 
     def records(self, after: int = 0, upto: int | None = None) -> Iterator[EventRecord]:
-        decode = decode_record
-        for seq, aggregate_id, version, topic, state in self.rows(after, upto):
-            yield decode(seq, aggregate_id, version, topic, state)
+        return decode_rows(self.rows(after, upto), _dashed if self.location.kind == "sqlite" else str)
 
     def records_by_seq(self, seqs: Sequence[int]) -> list[EventRecord]:
         """The records with these numbers, in log order. Looked up by number: the numbers of

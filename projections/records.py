@@ -8,6 +8,7 @@ need. Times are epoch seconds (UTC) so they sort and compare cheaply.
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -80,19 +81,28 @@ def parse_time(text: str | None) -> float | None:
 _fromisoformat = datetime.fromisoformat
 
 
+def decode_rows(rows: Iterable[tuple[int, str, int, str, bytes]],
+                aggregate_id: Callable[[str], str] = str) -> Iterator[EventRecord]:
+    """Records of stored rows (seq, aggregate id, version, topic, state), in their order.
+
+    The hot path of every rebuild: one pass of this loop per event, so lookups are hoisted into
+    locals and the record is built positionally (field order of EventRecord)."""
+    decode, topics, topic_info, fromiso, record = _decode, _TOPICS, _topic_info, _fromisoformat, EventRecord
+    for seq, originator, version, topic, state in rows:
+        data: dict[str, Any] = decode(state)
+        name, needs_upcast = topics.get(topic) or topic_info(topic)
+        if needs_upcast:
+            upcast(topic, data)
+        recorded = fromiso(data.pop("timestamp")).timestamp()
+        occurred = data.pop("occurred", None)
+        if "originator_topic" in data:
+            del data["originator_topic"]
+        yield record(
+            seq, name, aggregate_id(originator), version, recorded,
+            recorded if occurred is None else fromiso(occurred).timestamp(),
+            data.pop("actor", "system"), data.pop("reason", ""), data,
+        )
+
+
 def decode_record(seq: int, aggregate_id: str, version: int, topic: str, state: bytes) -> EventRecord:
-    # The hot path of every rebuild: one call per event, so lookups are hoisted and the record
-    # is built positionally (field order of EventRecord).
-    data: dict[str, Any] = _decode(state)
-    name, needs_upcast = _TOPICS.get(topic) or _topic_info(topic)
-    if needs_upcast:
-        upcast(topic, data)
-    recorded = _fromisoformat(data.pop("timestamp")).timestamp()
-    occurred = data.pop("occurred", None)
-    if "originator_topic" in data:
-        del data["originator_topic"]
-    return EventRecord(
-        seq, name, str(aggregate_id), version, recorded,
-        recorded if occurred is None else _fromisoformat(occurred).timestamp(),
-        data.pop("actor", "system"), data.pop("reason", ""), data,
-    )
+    return next(decode_rows(((seq, aggregate_id, version, topic, state),)))

@@ -1,14 +1,15 @@
 """The workspace read model: one fold of the whole event stream into plain, immutable views.
 
 Views are frozen structs replaced on change, and the maps holding them are copied shallowly, so a
-checkpoint of the whole state costs a few dict copies (the structs are shared). The fold is the only
+checkpoint of the whole state costs a few dict copies (the structs are shared). Views never refer
+to each other, so they make no reference cycles: they are kept out of the cycle collector
+(``gc=False``), which otherwise rescans every one of them again and again as a big log folds. The fold is the only
 place events turn into state; every screen and query reads these views.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -17,7 +18,7 @@ from msgspec.structs import replace
 from projections.records import EventRecord
 
 
-class ProductView(msgspec.Struct, frozen=True):
+class ProductView(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     key_prefix: str
@@ -26,7 +27,7 @@ class ProductView(msgspec.Struct, frozen=True):
     last_number: int = 0
 
 
-class BoardView(msgspec.Struct, frozen=True):
+class BoardView(msgspec.Struct, frozen=True, gc=False):
     id: str
     product_id: str
     name: str
@@ -45,7 +46,7 @@ class BoardView(msgspec.Struct, frozen=True):
         return [c["name"] for c in self.columns]
 
 
-class ItemView(msgspec.Struct, frozen=True):
+class ItemView(msgspec.Struct, frozen=True, gc=False):
     id: str
     key: str
     number: int
@@ -84,7 +85,7 @@ class ItemView(msgspec.Struct, frozen=True):
         return None if not w else (w["value"] + w["time"] + w["risk"]) / w["size"]
 
 
-class SprintView(msgspec.Struct, frozen=True):
+class SprintView(msgspec.Struct, frozen=True, gc=False):
     id: str
     board_id: str
     name: str
@@ -101,7 +102,7 @@ class SprintView(msgspec.Struct, frozen=True):
     closed_at: float | None = None
 
 
-class ReleaseView(msgspec.Struct, frozen=True):
+class ReleaseView(msgspec.Struct, frozen=True, gc=False):
     id: str
     product_id: str
     name: str
@@ -111,7 +112,7 @@ class ReleaseView(msgspec.Struct, frozen=True):
     shipped: bool = False
 
 
-class RoadmapView(msgspec.Struct, frozen=True):
+class RoadmapView(msgspec.Struct, frozen=True, gc=False):
     id: str
     number: int
     product_id: str
@@ -125,7 +126,7 @@ class RoadmapView(msgspec.Struct, frozen=True):
     decided_at: float = 0.0
 
 
-class ObjectiveView(msgspec.Struct, frozen=True):
+class ObjectiveView(msgspec.Struct, frozen=True, gc=False):
     id: str
     number: int
     product_id: str
@@ -137,7 +138,7 @@ class ObjectiveView(msgspec.Struct, frozen=True):
     archived: bool = False
 
 
-class KpiView(msgspec.Struct, frozen=True):
+class KpiView(msgspec.Struct, frozen=True, gc=False):
     id: str
     product_id: str
     name: str
@@ -149,7 +150,7 @@ class KpiView(msgspec.Struct, frozen=True):
     description: str = ""
 
 
-class CheckIn(msgspec.Struct, frozen=True, array_like=True):
+class CheckIn(msgspec.Struct, frozen=True, array_like=True, gc=False):
     objective_id: str
     kr: int
     at: float
@@ -159,14 +160,14 @@ class CheckIn(msgspec.Struct, frozen=True, array_like=True):
     actor: str
 
 
-class Measurement(msgspec.Struct, frozen=True, array_like=True):
+class Measurement(msgspec.Struct, frozen=True, array_like=True, gc=False):
     kpi_id: str
     at: float
     value: float
     source: str
 
 
-class Comment(msgspec.Struct, frozen=True, array_like=True):
+class Comment(msgspec.Struct, frozen=True, array_like=True, gc=False):
     item_id: str
     at: float
     actor: str
@@ -253,18 +254,19 @@ def _new_values(record: EventRecord, fields: Iterable[str]) -> dict[str, Any]:
     return {name: pair[1] for name, pair in changes.items() if name in fields}
 
 
-def _changed(table: str, view_type: type[msgspec.Struct], extra: Callable[[EventRecord], dict[str, Any]] | None = None) -> Handler:
-    fields = frozenset(view_type.__struct_fields__) - {"id"}
-    views_of = attrgetter(table)
+def _changed(table: str, view_type: type[msgspec.Struct], stamp: str | None = None) -> Handler:
+    """The handler of a ``Changed`` event: the view with the new values of the fields it has,
+    and with ``stamp`` (a field name, if given) set to when the event occurred."""
+    fields = frozenset(view_type.__struct_fields__) - {"id", stamp}
 
     def apply(ws: Workspace, record: EventRecord) -> None:
-        views: dict[str, Any] = views_of(ws)
+        views: dict[str, Any] = getattr(ws, table)
         current = views.get(record.aggregate_id)
         if current is None:
             return
         values = {name: pair[1] for name, pair in record.data["changes"].items() if name in fields}
-        if extra:
-            values.update(extra(record))
+        if stamp is not None:
+            values[stamp] = record.occurred
         views[record.aggregate_id] = replace(current, **values)
 
     return apply
@@ -291,10 +293,13 @@ handles("Board.Edited")(_changed("boards", BoardView))
 
 
 # Work item ---------------------------------------------------------------------------------------
+_ITEM_FIELDS = frozenset(ItemView.__struct_fields__)
+
+
 @handles("WorkItem.Created")
 def _item_created(ws: Workspace, r: EventRecord) -> None:
     d = r.data
-    fields = {k: v for k, v in d["fields"].items() if k in ItemView.__struct_fields__}
+    fields = {k: v for k, v in d["fields"].items() if k in _ITEM_FIELDS}
     key = d["key"]
     number = int(key.rsplit("-", 1)[-1])
     product = ws.products.get(d["product_id"])
@@ -311,7 +316,7 @@ def _item_created(ws: Workspace, r: EventRecord) -> None:
 handles(
     "WorkItem.Edited", "WorkItem.Moved", "WorkItem.Ranked", "WorkItem.Archived",
     "WorkItem.Restored", "WorkItem.Linked",
-)(_changed("items", ItemView, lambda r: {"updated": r.occurred}))
+)(_changed("items", ItemView, stamp="updated"))
 
 
 @handles("WorkItem.Commented")
@@ -375,7 +380,7 @@ def _roadmap_proposed(ws: Workspace, r: EventRecord) -> None:
 
 
 handles("RoadmapItem.Edited")(_changed("roadmap", RoadmapView))
-handles("RoadmapItem.Decided")(_changed("roadmap", RoadmapView, lambda r: {"decided_at": r.occurred}))
+handles("RoadmapItem.Decided")(_changed("roadmap", RoadmapView, stamp="decided_at"))
 
 
 # Objectives --------------------------------------------------------------------------------------
