@@ -378,7 +378,7 @@ def main() -> None:
         wb = Workbench(db=db, actor="bench")
     print(f"workbench reopen from snapshot  {reopen.wall * 1000:8.1f} ms wall   {reopen.cpu * 1000:8.1f} ms cpu")
     first_travel = Span()
-    with timed(first_travel):  # no checkpoints below the snapshot yet: replays up to it once
+    with timed(first_travel):  # no checkpoints below the snapshot yet: folds from the first event to the point
         wb.view(f"#{rng.randint(1, wb.timeline.position // 2)}")
     then: list[tuple[float, float]] = []
     for _ in range(20):

@@ -122,7 +122,7 @@ class Timeline:
         else:
             for value in array("d", index.occurred):
                 timeline._index(value)
-        timeline.checkpoints = {len(timeline.seqs): Checkpoint(now)}
+        timeline.checkpoints[len(timeline.seqs)] = Checkpoint(now)
         timeline.checkpoints_from = timeline._last_checkpoint = len(timeline.seqs)
         return timeline
 
@@ -193,27 +193,34 @@ class Timeline:
     def __len__(self) -> int:
         return len(self.seqs)
 
-    # Backfilling checkpoints (after starting from a snapshot) ---------------------------------
+    # Filling in checkpoints (missing below the snapshot a timeline started from) ---------------
     @property
     def complete(self) -> bool:
         return self.checkpoints_from == 0
 
     def backfill(self) -> None:
-        """Replay the log up to the snapshot to make the missing checkpoints (one pass)."""
-        if self.complete:
-            return
-        upto = self.checkpoints_from
-        state = Workspace()
-        checkpoints = {0: Checkpoint(state)}
-        last = 0
-        if upto:
-            for n, record in enumerate(self._fetch(0, self.seqs[upto - 1]), 1):
+        """Make every checkpoint missing below the snapshot, in one pass from the first event (the
+        TUI does this on a worker thread while the user types a point in time)."""
+        if not self.complete:
+            self._fold_from(0, self.checkpoints_from)
+            self.checkpoints_from = 0
+
+    def _fold_from(self, base: int, count: int) -> Workspace:
+        """The workspace after ``count`` events, folded from the checkpoint at ``base``. Where that
+        crosses a gap in the checkpoints, it leaves new ones behind, so the next query there is
+        quick and only the first pays for the distance."""
+        state = self.checkpoints[base].restore()
+        if count <= base:
+            return state
+        last, every, made = base, self.every, {}
+        with cycle_collector_paused():
+            for n, record in enumerate(self._fetch(self.seqs[base - 1] if base else 0, self.seqs[count - 1]), base + 1):
                 state.apply(record)
-                if n - last >= self.every and n - last >= self._spacing(state):
-                    checkpoints[n] = Checkpoint(state)
+                if n - last >= every and n - last >= self._spacing(state) and n < count:
+                    made[n] = Checkpoint(state)
                     last = n
-        self.checkpoints.update(checkpoints)
-        self.checkpoints_from = 0
+        self.checkpoints.update(made)
+        return state
 
     # Queries -----------------------------------------------------------------------------------
     def state_after(self, count: int) -> Workspace:
@@ -221,14 +228,7 @@ class Timeline:
         count = max(0, min(count, len(self.seqs)))
         if count == len(self.seqs):
             return self.now
-        if count < self.checkpoints_from:
-            self.backfill()
-        base = max(n for n in self.checkpoints if n <= count) if count >= self.checkpoints_from else 0
-        state = self.checkpoints[base].restore()
-        if count > base:
-            start_seq = self.seqs[base - 1] if base else 0
-            state.apply_all(self._fetch(start_seq, self.seqs[count - 1]))
-        return state
+        return self._fold_from(max(n for n in self.checkpoints if n <= count), count)
 
     def index_of_seq(self, seq: int) -> int:
         """How many events have a number at or below ``seq``."""
@@ -247,7 +247,8 @@ class Timeline:
         if extra:
             if state is self.now:
                 state = state.copy()
-            state.apply_all(self._fetch_seqs(extra))
+            with cycle_collector_paused():
+                state.apply_all(self._fetch_seqs(extra))
         return state
 
     def seq_at_time(self, moment: float) -> int:

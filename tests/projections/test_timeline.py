@@ -99,7 +99,7 @@ def test_append_skips_what_it_has_already_folded() -> None:
     assert timeline.now == fold(records) and len(timeline) == len(records)
 
 
-def test_from_snapshot_backfills_checkpoints_once_for_older_points() -> None:
+def test_from_snapshot_folds_older_points_from_the_nearest_checkpoint_and_leaves_new_ones() -> None:
     records = late_log().records
     first, _ = timeline_over(records[:10], every=3)
     first.append(records[:10])
@@ -107,13 +107,32 @@ def test_from_snapshot_backfills_checkpoints_once_for_older_points() -> None:
     resumed = Timeline.from_snapshot(first.now.copy(), first.snapshot_index(), restored._fetch, restored._fetch_seqs, every=3)
     assert not resumed.complete and resumed.position == 10
     resumed.append(records[10:])
+    reads.clear()
+    assert resumed.as_of_event(records[8].seq) == upto_event(records, records[8].seq)
+    assert reads == [9]  # no checkpoint below the snapshot yet: folded from the first event...
+    reads.clear()
+    assert resumed.as_of_event(records[8].seq) == upto_event(records, records[8].seq)
+    assert sum(reads) < 9  # ...leaving checkpoints behind, so the same point costs less the next time
     for moment in moments(records):
         assert resumed.as_of_time(moment) == upto_time(records, moment)
-    assert resumed.complete  # an older point made it replay up to the snapshot once
     for seq in range(len(records) + 1):
         assert resumed.as_of_event(seq) == upto_event(records, seq)
     assert resumed.seq_at_time(T0 - 10 * DAY) == 0
     assert resumed.occurred_of(records[-1].seq) == records[-1].occurred and resumed.occurred_of(999) is None
+
+
+def test_backfill_makes_every_missing_checkpoint_and_answers_stay_the_same() -> None:
+    records = late_log().records
+    first, _ = timeline_over(records[:10], every=3)
+    first.append(records[:10])
+    full, _ = timeline_over(records, every=3)
+    full.append(records)
+    resumed = Timeline.from_snapshot(first.now.copy(), first.snapshot_index(), full._fetch, full._fetch_seqs, every=3)
+    resumed.append(records[10:])
+    resumed.backfill()
+    assert resumed.complete and {n for n in full.checkpoints if n < 10} <= set(resumed.checkpoints)
+    for seq in range(len(records) + 1):
+        assert resumed.as_of_event(seq) == upto_event(records, seq)
 
 
 # Property: random command sequences through the real workbench -----------------------------
