@@ -33,8 +33,8 @@ from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.storage import EventLog, Location, SnapshotStore, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
-from projections.backlog_view import neighbours_rank
-from projections.board_view import count_in_column, default_board
+from projections.board_index import BoardIndex
+from projections.board_view import default_board
 from projections.kpi_series import find_kpi
 from projections.okr_progress import find_objective
 from projections.records import EventRecord
@@ -73,6 +73,7 @@ class Workbench:
         self._history_reason: str | None = None
         self.timeline = self._load_timeline()
         self._saved_position = self.timeline.position
+        self._board_index: BoardIndex | None = None  # built by the first command that needs it
         self.refresh()
 
     # Read model --------------------------------------------------------------------------------
@@ -89,7 +90,15 @@ class Workbench:
 
     def refresh(self) -> int:
         """Fold events written since the last look (by anyone). Returns how many."""
-        count = self.timeline.append(self.log.records(self.timeline.position))
+        records = self.log.records(self.timeline.position)
+        index = self._board_index
+        if index is None:
+            count = self.timeline.append(records)
+        else:
+            try:
+                count = self.timeline.append(index.watch(records))
+            finally:  # whatever was folded before a failure is re-indexed too
+                index.catch_up(self.now)
         if self.timeline.position - self._saved_position >= SNAPSHOT_EVERY:
             self.save_snapshot()
         return count
@@ -109,6 +118,15 @@ class Workbench:
     @property
     def now(self) -> Workspace:
         return self.timeline.now
+
+    @property
+    def board_index(self) -> BoardIndex:
+        """The boards' rank order and WIP counts of ``now``, kept up to date by ``refresh``."""
+        index = self._board_index
+        if index is None or index.position != self.now.position:
+            # Not built yet, or (a safety net) events were folded past ``refresh``: index afresh.
+            index = self._board_index = BoardIndex(self.now)
+        return index
 
     def view(self, as_of: AsOf | str | None = None) -> Workspace:
         """The workspace now, or as of an event number or a moment."""
@@ -246,7 +264,7 @@ class Workbench:
 
     def rename_column(self, old: str, new: str, board: str | None = None, reason: str = "") -> None:
         b = self.board(board)
-        if count_in_column(self.now, b.id, old):
+        if self.board_index.count(b.id, old):
             # Items keep their column by name: move them along with the rename.
             raise UserError(f"column {old!r} holds items: move them out before renaming it")
         self._change(Board, b.id, "board", "rename_column", old, new, reason=reason)
@@ -288,7 +306,7 @@ class Workbench:
     def add_item(self, title: str, kind: str = "story", status: str | None = None, top: bool = False,
                  board: str | None = None, reason: str = "", **values: Any) -> str:
         b = self.board(board)
-        low, high = neighbours_rank(self.now, b.id)
+        low, high = self.board_index.extremes(b.id)
         rank = rank_between(None, low) if top and low else rank_between(high, None)
         fields = self._resolve_fields(values)
         product = self.product()
@@ -303,7 +321,7 @@ class Workbench:
     def move_item(self, key: str, column: str, reason: str = "") -> str | None:
         """Move a card to a column; returns a warning past a soft WIP limit."""
         item = self.item(key)
-        counter = lambda col: count_in_column(self.now, item.board_id, col)  # noqa: E731
+        counter = lambda col: self.board_index.count(item.board_id, col)  # noqa: E731
         return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
 
     def step_item(self, key: str, step: int, reason: str = "") -> str | None:
@@ -320,39 +338,64 @@ class Workbench:
                   scope: Callable[[ItemView], bool] | None = None) -> None:
         """Rank an item: ``top``, ``bottom``, ``up``, ``down``, or ``before``/``after`` another.
 
-        ``scope`` limits up/down to the neighbours a user sees (e.g. the same board column)."""
+        ``scope`` limits the peers to the neighbours a user sees (e.g. the same board column)."""
         item = self.item(key)
         if item.archived:
             raise UserError(f"{item.key} is archived: restore it before ranking it")
         if where in ("before", "after") and other is not None and self.item(other).id == item.id:
             raise UserError(f"cannot rank {item.key} {where} itself")
-        peers = sorted((i for i in self.now.items.values()
-                        if i.board_id == item.board_id and not i.archived and (scope is None or scope(i) or i.id == item.id)),
-                       key=lambda i: i.rank)
-        ranks = [i.rank for i in peers]
-        at = next(n for n, i in enumerate(peers) if i.id == item.id)
-        if where == "top":
-            new = rank_between(None, ranks[0]) if at else None
-        elif where == "bottom":
-            new = rank_between(ranks[-1], None) if at < len(peers) - 1 else None
-        elif where == "up":
-            new = rank_between(ranks[at - 2] if at >= 2 else None, ranks[at - 1]) if at else None
-        elif where == "down":
-            new = rank_between(ranks[at + 1], ranks[at + 2] if at + 2 < len(peers) else None) if at < len(peers) - 1 else None
+        index = self.board_index
+
+        def is_peer(i: ItemView) -> bool:  # the item's neighbours as the user sees them
+            return not i.archived and (scope is None or scope(i))
+
+        if where in ("top", "bottom"):
+            new = self._rank_at_end(index, item, where, is_peer)
+        elif where in ("up", "down"):
+            new = self._rank_one_step(index, item, where, is_peer)
         elif where in ("before", "after"):
-            target = self.item(other or "")
-            others = [i for i in peers if i.id != item.id]
-            pos = next((n for n, i in enumerate(others) if i.id == target.id), None)
-            if pos is None:
-                raise UserError(f"{target.key} is not on the same board as {item.key}")
-            if where == "after":
-                pos += 1
-            new = rank_between(others[pos - 1].rank if pos else None, others[pos].rank if pos < len(others) else None)
+            new = self._rank_next_to(index, item, self.item(other or ""), where, is_peer)
         else:
             raise UserError(f"rank where? top, bottom, up, down, before or after (got {where!r})")
         if new is None:
             raise UserError(f"{item.key} is at the {'top' if where in ('top', 'up') else 'bottom'} already")
         self._change(WorkItem, item.id, "item", "rerank", new, reason=reason)
+
+    # Ranking walks the board's order from the item outwards: it costs the distance to the
+    # nearest peers, not a sort of the whole board.
+    @staticmethod
+    def _rank_at_end(index: BoardIndex, item: ItemView, where: str,
+                     is_peer: Callable[[ItemView], bool]) -> str | None:
+        """A rank above the topmost (below the bottommost) peer; None if that peer is the item."""
+        walk = "down" if where == "top" else "up"  # from the edge the item goes to
+        edge = index.nearest(item.board_id, None, walk, lambda i: i.id == item.id or is_peer(i))
+        if not edge or edge[0].id == item.id:
+            return None
+        return rank_between(None, edge[0].rank) if where == "top" else rank_between(edge[0].rank, None)
+
+    @staticmethod
+    def _rank_one_step(index: BoardIndex, item: ItemView, where: str,
+                       is_peer: Callable[[ItemView], bool]) -> str | None:
+        """A rank between the next two peers above (below) the item; None if there is none."""
+        walk = "up" if where == "up" else "down"
+        passed = index.nearest(item.board_id, item.id, walk, is_peer, 2)
+        if not passed:
+            return None
+        beyond = passed[1].rank if len(passed) > 1 else None
+        return rank_between(beyond, passed[0].rank) if where == "up" else rank_between(passed[0].rank, beyond)
+
+    @staticmethod
+    def _rank_next_to(index: BoardIndex, item: ItemView, target: ItemView, where: str,
+                      is_peer: Callable[[ItemView], bool]) -> str:
+        """A rank between ``target`` and its nearest other peer above (``before``) or below it."""
+        if target.board_id != item.board_id or target.id == item.id or not is_peer(target):
+            raise UserError(f"{target.key} is not on the same board as {item.key}")
+        other_peer = lambda i: i.id != item.id and is_peer(i)  # noqa: E731 - the item leaves its place
+        if where == "before":
+            above = index.nearest(item.board_id, target.id, "up", other_peer)
+            return rank_between(above[0].rank if above else None, target.rank)
+        below = index.nearest(item.board_id, target.id, "down", other_peer)
+        return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
         self._change(WorkItem, self.item(key).id, "item", "archive", reason=reason)

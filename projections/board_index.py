@@ -22,16 +22,15 @@ from typing import Literal
 from projections.records import EventRecord
 from projections.state import ItemView, Workspace
 
-Entry = tuple[str, str]  # (rank, item id): a board's order, ties in rank broken by id
+# (rank, creation ordinal, item id): a board's order. Ties in rank (a scoped "up" past the top of
+# a column can make one) keep the items' creation order, as the projections' stable sorts by rank do.
+Entry = tuple[str, int, str]
 Direction = Literal["up", "down"]  # up: towards the top of the board (lower ranks)
 ColumnKey = tuple[str, str]  # (board id, column name)
 
 # The fold changes ``Workspace.items`` only on these events, always for the record's aggregate.
 ITEM_EVENTS = "WorkItem."
-
-
-def entry(view: ItemView) -> Entry:
-    return (view.rank, view.id)
+CREATED = "WorkItem.Created"
 
 
 def counted_in(view: ItemView) -> ColumnKey | None:
@@ -47,12 +46,15 @@ class BoardIndex:
 
     def __init__(self, ws: Workspace) -> None:
         self.views: dict[str, ItemView] = dict(ws.items)  # the view each item was last indexed as
+        # The position of each item in ``Workspace.items``, which the fold fills in creation order.
+        self.ordinals: dict[str, int] = {item_id: n for n, item_id in enumerate(self.views)}
         self.order: dict[str, list[Entry]] = {}  # board id -> entries, sorted
-        self.counts: dict[ColumnKey, int] = {}
+        self.counts: dict[ColumnKey, int] = {}  # only columns holding cards
         self.position = ws.position  # the last event the index has caught up with
         self._touched: set[str] = set()  # items named by watched records, not yet caught up
+        self._created: list[str] = []  # items created by watched records, in log order
         for view in self.views.values():
-            self.order.setdefault(view.board_id, []).append(entry(view))
+            self.order.setdefault(view.board_id, []).append(self.entry(view))
             self._count(view, +1)
         for entries in self.order.values():
             entries.sort()
@@ -60,20 +62,29 @@ class BoardIndex:
     # Keeping up with the fold -------------------------------------------------------------------
     def watch(self, records: Iterable[EventRecord]) -> Iterator[EventRecord]:
         """Pass the records through, noting the items they touch (for ``catch_up``)."""
-        touched = self._touched
+        touched, created = self._touched, self._created
         for record in records:
             if record.name.startswith(ITEM_EVENTS):
                 touched.add(record.aggregate_id)
+                if record.name == CREATED:
+                    created.append(record.aggregate_id)
             yield record
 
     def catch_up(self, ws: Workspace) -> int:
         """Re-index the noted items whose view in ``ws`` was replaced; returns how many."""
+        ordinals = self.ordinals
+        for item_id in self._created:
+            if item_id not in ordinals and item_id in ws.items:
+                ordinals[item_id] = len(ordinals)
+        self._created.clear()
         changed = 0
         items = ws.items
         for item_id in self._touched:
             old, new = self.views.get(item_id), items.get(item_id)
             if new is old:  # views are immutable: the same object is the same state
                 continue
+            if old is None:  # (created by a record the watch missed: it comes last all the same)
+                self.ordinals.setdefault(item_id, len(self.ordinals))
             self._replace(old, new)
             changed += 1
         self._touched.clear()
@@ -82,11 +93,11 @@ class BoardIndex:
 
     def _replace(self, old: ItemView | None, new: ItemView | None) -> None:
         # Most changes (edits, comments, moves) keep the rank: the entry then stays where it is.
-        if old is None or new is None or entry(old) != entry(new) or old.board_id != new.board_id:
+        if old is None or new is None or old.rank != new.rank or old.board_id != new.board_id:
             if old is not None:
                 self._unorder(old)
             if new is not None:
-                insort(self.order.setdefault(new.board_id, []), entry(new))
+                insort(self.order.setdefault(new.board_id, []), self.entry(new))
         if old is not None:
             self._count(old, -1)
             del self.views[old.id]
@@ -94,17 +105,24 @@ class BoardIndex:
             self._count(new, +1)
             self.views[new.id] = new
 
+    def entry(self, view: ItemView) -> Entry:
+        return (view.rank, self.ordinals[view.id], view.id)
+
     def _unorder(self, view: ItemView) -> None:
-        entries = self.order[view.board_id]
-        at = bisect_left(entries, entry(view))
-        if at == len(entries) or entries[at] != entry(view):
+        entries, key = self.order[view.board_id], self.entry(view)
+        at = bisect_left(entries, key)
+        if at == len(entries) or entries[at] != key:
             raise LookupError(f"item {view.id} is not indexed at rank {view.rank!r}")
         del entries[at]
 
     def _count(self, view: ItemView, step: int) -> None:
         column = counted_in(view)
         if column is not None:
-            self.counts[column] = self.counts.get(column, 0) + step
+            count = self.counts.get(column, 0) + step
+            if count:
+                self.counts[column] = count
+            else:
+                del self.counts[column]
 
     # Queries ------------------------------------------------------------------------------------
     def count(self, board_id: str, column: str) -> int:
@@ -119,7 +137,7 @@ class BoardIndex:
     def ordered(self, board_id: str) -> Iterator[ItemView]:
         """A board's items, top to bottom."""
         views = self.views
-        return (views[item_id] for _, item_id in self.order.get(board_id, ()))
+        return (views[item_id] for _, _, item_id in self.order.get(board_id, ()))
 
     def nearest(self, board_id: str, start: str | None, direction: Direction,
                 keep: Callable[[ItemView], bool], n: int = 1) -> list[ItemView]:
@@ -136,7 +154,7 @@ class BoardIndex:
             at = self._position(board_id, start)
         views, found = self.views, []
         for index in range(at + step, len(entries) if step == 1 else -1, step):
-            view = views[entries[index][1]]
+            view = views[entries[index][2]]
             if keep(view):
                 found.append(view)
                 if len(found) == n:
@@ -147,5 +165,4 @@ class BoardIndex:
         view = self.views.get(item_id)
         if view is None or view.board_id != board_id:
             raise LookupError(f"item {item_id} is not on board {board_id}")
-        entries = self.order[board_id]
-        return bisect_left(entries, entry(view))
+        return bisect_left(self.order[board_id], self.entry(view))

@@ -1,7 +1,7 @@
 """The live board index: events in, index out. After any mix of item events, caught up chunk by
 chunk, it must say what the projections' full scans say: WIP counts as ``count_in_column``, rank
-extremes as ``neighbours_rank``, the board's order as a sort by (rank, id), and its walks as the
-same walks over that sort."""
+extremes as ``neighbours_rank``, the board's order as the stable sort by rank of the workspace's
+items (ties in creation order), and its walks as the same walks over that sort."""
 
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ def write(log: Log, op: tuple[Any, ...], created: list[str]) -> None:
 
 
 def board_order(ws: Workspace, board_id: str) -> list[ItemView]:
-    """The reference order: a full sort of the board's items by (rank, id)."""
-    return sorted((i for i in ws.items.values() if i.board_id == board_id), key=lambda i: (i.rank, i.id))
+    """The reference order: the board's items sorted by rank, ties in the fold's (creation) order."""
+    return sorted((i for i in ws.items.values() if i.board_id == board_id), key=lambda i: i.rank)
 
 
 def reference_walk(order: list[ItemView], start: str | None, direction: str, keep: Any, n: int) -> list[str]:
