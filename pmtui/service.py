@@ -45,7 +45,8 @@ from projections.timeline import Timeline, TimelineIndex
 
 SNAPSHOT_NAME = "workspace"
 SNAPSHOT_VERSION = 1  # bump when the read model's shape changes: old snapshots are then refolded
-SNAPSHOT_EVERY = 2000  # save the folded state when this many events are new since the last save
+SNAPSHOT_EVERY = 2000  # save the folded state when this many events are new since the last save...
+SNAPSHOT_SHARE = 20  # ...and a 20th of the log: a save writes the whole read model (~90 MB at 1M events)
 
 
 class WorkspaceSnapshot(msgspec.Struct):
@@ -99,9 +100,16 @@ class Workbench:
                 count = self.timeline.append(index.watch(records))
             finally:  # whatever was folded before a failure is re-indexed too
                 index.catch_up(self.now)
-        if self.timeline.position - self._saved_position >= SNAPSHOT_EVERY:
+        if self._snapshot_due(SNAPSHOT_EVERY):
             self.save_snapshot()
         return count
+
+    def _snapshot_due(self, minimum: int) -> bool:
+        """Whether a start would fold at least ``minimum`` events, and a SNAPSHOT_SHARE-th of the
+        log, on top of the saved read model. On a big log that spaces the saves out (a save costs
+        about as much as folding a 20th of the log), so no command and no close pays one often."""
+        behind = self.timeline.position - self._saved_position
+        return behind > 0 and behind >= max(minimum, self.timeline.position // SNAPSHOT_SHARE)
 
     def save_snapshot(self) -> None:
         if self.timeline.position == self._saved_position:
@@ -111,7 +119,8 @@ class Workbench:
         self._saved_position = self.timeline.position
 
     def close(self) -> None:
-        self.save_snapshot()
+        if self._snapshot_due(1):
+            self.save_snapshot()
         self.log.close()
         self.app.close()
 

@@ -102,6 +102,34 @@ def test_snapshot_is_saved_every_so_many_events(store: str, monkeypatch: pytest.
         wb.close()
 
 
+def test_snapshots_space_out_as_the_log_grows_and_close_saves_only_when_due(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 5)
+    monkeypatch.setattr(service, "SNAPSHOT_SHARE", 2)  # due when half the log is new since the save
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    keys = [wb.add_item(f"Item {n}") for n in range(20)]
+    saved = wb.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
+    assert saved is not None and wb.timeline.position - saved[0] < wb.timeline.position // 2
+    wb.close()  # a last save when less than half of the log is new would cost more than it saves
+    at_close = wb.timeline.position
+    again = Workbench(db=store, actor="ann")
+    try:
+        assert again.timeline.checkpoints_from == saved[0] < at_close  # ...so this start folds the tail
+        assert again.now == fold(again.records())
+        monkeypatch.setattr(service, "SNAPSHOT_EVERY", 1000)  # no saves while working...
+        for key in keys * 2:
+            again.comment(key, "more")
+        assert again.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)[0] == saved[0]  # type: ignore[index]
+        end = again.timeline.position
+    finally:
+        again.close()  # ...but now more than half of the log is new since the save: saved on close
+    third = Workbench(db=store, actor="ann")
+    try:
+        assert third.timeline.checkpoints_from == third.timeline.position == end
+    finally:
+        third.close()
+
+
 def test_refresh_sees_what_another_workbench_wrote(store: str) -> None:
     first = Workbench(db=store, actor="ann")
     first.init_product("Shop", "PM")
