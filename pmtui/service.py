@@ -382,16 +382,22 @@ class Workbench:
             return None
         return rank_between(None, edge[0].rank) if where == "top" else rank_between(edge[0].rank, None)
 
+    # Two cards can hold the same rank (an open-ended step can land on a card outside the user's
+    # scope); no rank lies strictly between equal ones, so the far bound of a move is the nearest
+    # peer whose rank differs: the card then passes the whole tied group.
     @staticmethod
     def _rank_one_step(index: BoardIndex, item: ItemView, where: str,
                        is_peer: Callable[[ItemView], bool]) -> str | None:
         """A rank between the next two peers above (below) the item; None if there is none."""
         walk = "up" if where == "up" else "down"
-        passed = index.nearest(item.board_id, item.id, walk, is_peer, 2)
+        passed = index.nearest(item.board_id, item.id, walk, is_peer)
         if not passed:
             return None
-        beyond = passed[1].rank if len(passed) > 1 else None
-        return rank_between(beyond, passed[0].rank) if where == "up" else rank_between(passed[0].rank, beyond)
+        rank = passed[0].rank
+        beyond = index.nearest(item.board_id, item.id, walk,
+                               lambda i: is_peer(i) and (i.rank < rank if where == "up" else i.rank > rank))
+        far = beyond[0].rank if beyond else None
+        return rank_between(far, rank) if where == "up" else rank_between(rank, far)
 
     @staticmethod
     def _rank_next_to(index: BoardIndex, item: ItemView, target: ItemView, where: str,
@@ -401,9 +407,9 @@ class Workbench:
             raise UserError(f"{target.key} is not on the same board as {item.key}")
         other_peer = lambda i: i.id != item.id and is_peer(i)  # noqa: E731 - the item leaves its place
         if where == "before":
-            above = index.nearest(item.board_id, target.id, "up", other_peer)
+            above = index.nearest(item.board_id, target.id, "up", lambda i: other_peer(i) and i.rank < target.rank)
             return rank_between(above[0].rank if above else None, target.rank)
-        below = index.nearest(item.board_id, target.id, "down", other_peer)
+        below = index.nearest(item.board_id, target.id, "down", lambda i: other_peer(i) and i.rank > target.rank)
         return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
