@@ -2,7 +2,9 @@
 
 The timeline folds the log once, keeping a checkpoint (a shallow copy of the workspace's maps,
 sharing its append-only parts) every ``every`` events, or more sparsely as the state grows.
-"As of event #N" restores the checkpoint at or below N and folds the few events after it. "As of time T" means every event that *occurred* by T, even if the log recorded
+"As of event #N" restores the checkpoint at or below N and folds the few events after it; where
+checkpoints are missing (below the snapshot a timeline started from), that fold leaves new ones
+behind on its way. "As of time T" means every event that *occurred* by T, even if the log recorded
 them later (imported history): in a log whose occurred times only grow, that is a prefix found by
 bisection; events recorded out of their time order ("late" events) are few, kept in a list, and
 folded in on top when they belong.
