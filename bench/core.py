@@ -313,7 +313,8 @@ def main() -> None:
     db = args.db or str(Path(tmp.name) / "bench.db")  # type: ignore[union-attr]
     if Path(db).exists() != args.reuse:
         raise SystemExit(f"{db} exists: give a new file" if not args.reuse else f"{db} does not exist")
-    print(f"pmtui core bench: {args.events:,} bulk events + {args.commands:,} commands, SQLite {db}")
+    built = "the log already in" if args.reuse else f"{args.events:,} bulk events in"
+    print(f"pmtui core bench: {built} SQLite {db}, + {args.commands:,} commands")
     end = datetime.now(timezone.utc)
     start = end - timedelta(days=365)
 

@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from collections import deque
 from itertools import islice
 
 import msgspec
@@ -100,17 +101,25 @@ class Checkpoint:
         for name, length in self.lengths.items():
             shared = values[name]
             if isinstance(shared, dict):
-                # Copy it whole (a fast memory copy) and drop the few keys added since, from the
-                # end: rebuilding the prefix key by key took ~30 ms at 100k items.
-                values[name] = prefix = shared.copy()
-                for key in list(islice(reversed(shared), len(shared) - length)):
-                    del prefix[key]
+                values[name] = _prefix(shared, length)
             else:
                 values[name] = shared[:length]
         return Workspace(**{
             name: value if name in self.lengths else (value.copy() if isinstance(value, (dict, list)) else value)
             for name, value in values.items()
         })
+
+
+def _prefix(shared: dict, length: int) -> dict:
+    """The first ``length`` entries of ``shared``, a map that only gains keys at its end. A dict
+    built anew costs ~250 ns an entry, a copy of one a fraction of that (a memory copy) and a
+    deletion ~30 ns: copy and delete the newer keys unless they are most of the map."""
+    newer = len(shared) - length
+    if newer > length:
+        return dict(islice(shared.items(), length))
+    prefix = shared.copy()
+    deque(map(prefix.__delitem__, list(islice(reversed(shared), newer))), maxlen=0)
+    return prefix
 
 
 def state_size(ws: Workspace) -> int:
