@@ -246,15 +246,15 @@ class Timeline:
         crosses a gap in the checkpoints, it leaves new ones behind, so the next query there is
         quick and only the first pays for the distance."""
         state = self.checkpoints[base].restore()
-        if count <= base:
-            return state
-        last, every, made = base, self.every, {}
+        made: dict[int, Checkpoint] = {}
+        at, seqs = base, self.seqs
         with cycle_collector_paused():
-            for n, record in enumerate(self._fetch(self.seqs[base - 1] if base else 0, self.seqs[count - 1]), base + 1):
-                state.apply(record)
-                if n - last >= every and n - last >= self._spacing(state) and n < count:
-                    made[n] = Checkpoint(state)
-                    last = n
+            while at < count:
+                upto = min(count, at + max(self.every, self._spacing(state)))
+                state.apply_all(self._fetch(seqs[at - 1] if at else 0, seqs[upto - 1]))
+                at = upto
+                if at < count:
+                    made[at] = Checkpoint(state)
         self.checkpoints.update(made)
         return state
 

@@ -109,7 +109,7 @@ def test_from_snapshot_folds_older_points_from_the_nearest_checkpoint_and_leaves
     resumed.append(records[10:])
     reads.clear()
     assert resumed.as_of_event(records[8].seq) == upto_event(records, records[8].seq)
-    assert reads == [9]  # no checkpoint below the snapshot yet: folded from the first event...
+    assert sum(reads) == 9  # no checkpoint below the snapshot yet: folded from the first event...
     reads.clear()
     assert resumed.as_of_event(records[8].seq) == upto_event(records, records[8].seq)
     assert sum(reads) < 9  # ...leaving checkpoints behind, so the same point costs less the next time
