@@ -457,7 +457,9 @@ def main() -> None:
     del wb  # its read model is not part of what follows
     gc.collect()
 
-    # 4 and 5 in a fresh process --------------------------------------------------------------
+    # 4 and 5 in a fresh process, on the log at rest ---------------------------------------------
+    with sqlite3.connect(db) as conn:  # as after the last writer closed: the WAL folded into the file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     sys.stdout.flush()
     subprocess.run([sys.executable, __file__, "--db", db, "--reuse", "--queries", str(args.queries),
                     "--seed", str(args.seed), "--rebuild-only"], check=True)
