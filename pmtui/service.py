@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -41,12 +42,16 @@ from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.sprint_view import active_sprint, done_columns, find_sprint, next_planned
 from projections.state import BoardView, ItemView, ProductView, SprintView, Workspace
-from projections.timeline import Timeline, TimelineIndex
+from projections.timeline import SavedCheckpoint, Timeline, TimelineIndex
 
 SNAPSHOT_NAME = "workspace"
 SNAPSHOT_VERSION = 1  # bump when the read model's shape changes: old snapshots are then refolded
 SNAPSHOT_EVERY = 2000  # save the folded state when this many events are new since the last save...
 SNAPSHOT_SHARE = 20  # ...and a 20th of the log: a save writes the whole read model (~90 MB at 1M events)
+# Beside the snapshot, the states of a few earlier saves are kept (their item views, mostly), so a
+# fresh start travels to any point from the nearest one instead of from the first event.
+SAVED_CHECKPOINTS = 6
+SAVED_CHECKPOINT_PREFIX = SNAPSHOT_NAME + "@"
 
 
 class WorkspaceSnapshot(msgspec.Struct):
@@ -84,10 +89,28 @@ class Workbench:
         if loaded:
             try:
                 snapshot = msgspec.msgpack.decode(loaded[1], type=WorkspaceSnapshot)
-                return Timeline.from_snapshot(snapshot.workspace, snapshot.index, fetch, self.log.records_by_seq)
+                timeline = Timeline.from_snapshot(snapshot.workspace, snapshot.index, fetch, self.log.records_by_seq)
             except msgspec.DecodeError:
                 pass  # an unreadable snapshot is only a cache: fold from the start
+            else:
+                for count, name in self._saved_checkpoints().items():
+                    if count < timeline.checkpoints_from:
+                        timeline.saved[count] = partial(self._load_saved_checkpoint, name)
+                return timeline
         return Timeline(fetch, self.log.records_by_seq)
+
+    def _saved_checkpoints(self) -> dict[int, str]:
+        """The saved checkpoints beside the snapshot: event count -> name."""
+        prefix = SAVED_CHECKPOINT_PREFIX
+        return {int(name[len(prefix):]): name for name in self.snapshots.names(prefix, SNAPSHOT_VERSION)
+                if name[len(prefix):].isdigit()}
+
+    def _load_saved_checkpoint(self, name: str) -> SavedCheckpoint | None:
+        loaded = self.snapshots.load(name, SNAPSHOT_VERSION)
+        try:  # gone (thinned out by another process) or unreadable: only a cache, fold instead
+            return msgspec.msgpack.decode(loaded[1], type=SavedCheckpoint) if loaded else None
+        except msgspec.DecodeError:
+            return None
 
     def refresh(self) -> int:
         """Fold events written since the last look (by anyone). Returns how many."""
@@ -117,6 +140,24 @@ class Workbench:
         data = msgspec.msgpack.encode(WorkspaceSnapshot(self.timeline.now, self.timeline.snapshot_index()))
         self.snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, self.timeline.position, data)
         self._saved_position = self.timeline.position
+        self._save_checkpoint()
+
+    def _save_checkpoint(self) -> None:
+        """Keep this state as a saved checkpoint too, if the newest is a snapshot spacing behind;
+        then thin them out to SAVED_CHECKPOINTS, dropping the one whose loss leaves the shortest
+        gap: they stay spread over the whole log, closer together where it is recent."""
+        count = len(self.timeline)
+        saved = self._saved_checkpoints()
+        if count - max(saved, default=0) < max(SNAPSHOT_EVERY, count // SNAPSHOT_SHARE):
+            return
+        checkpoint = SavedCheckpoint.of(count, self.timeline.now)
+        name = f"{SAVED_CHECKPOINT_PREFIX}{count}"
+        self.snapshots.save(name, SNAPSHOT_VERSION, self.timeline.position, msgspec.msgpack.encode(checkpoint))
+        saved[count] = name
+        while len(saved) > SAVED_CHECKPOINTS:
+            counts = [0, *sorted(saved)]
+            _, drop = min((counts[i + 1] - counts[i - 1], counts[i]) for i in range(1, len(counts) - 1))
+            self.snapshots.delete(saved.pop(drop))
 
     def close(self) -> None:
         if self._snapshot_due(1):

@@ -297,6 +297,29 @@ class SnapshotStore:
             return None
         return row[1], bytes(row[2])
 
+    def names(self, prefix: str, version: int) -> list[str]:
+        """The names of the saved states of this version that start with ``prefix``."""
+        if self.kind == "sqlite":
+            rows = self.log._sqlite().execute(
+                f"SELECT name FROM {self.TABLE} WHERE version = ? AND substr(name, 1, ?) = ?",  # noqa: S608
+                [version, len(prefix), prefix]).fetchall()
+            return [row[0] for row in rows]
+        if self.kind == "postgres":
+            with self.log.recorder.datastore.transaction(commit=False) as curs:
+                curs.execute(f"SELECT name FROM {self._pg_table()} WHERE version = %s AND left(name, %s) = %s",  # noqa: S608
+                             [version, len(prefix), prefix])
+                return [row["name"] for row in curs.fetchall()]
+        return [name for name, row in self._memory.items() if row[0] == version and name.startswith(prefix)]
+
+    def delete(self, name: str) -> None:
+        if self.kind == "sqlite":
+            self.log._sqlite().execute(f"DELETE FROM {self.TABLE} WHERE name = ?", [name])  # noqa: S608
+        elif self.kind == "postgres":
+            with self.log.recorder.datastore.transaction(commit=True) as curs:
+                curs.execute(f"DELETE FROM {self._pg_table()} WHERE name = %s", [name])  # noqa: S608
+        else:
+            self._memory.pop(name, None)
+
     def save(self, name: str, version: int, position: int, state: bytes) -> None:
         if self.kind == "sqlite":
             conn = self.log._sqlite()

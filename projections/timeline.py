@@ -122,6 +122,33 @@ def _prefix(shared: dict, length: int) -> dict:
     return prefix
 
 
+class SavedCheckpoint(msgspec.Struct):
+    """The workspace after ``count`` events, to keep beside a snapshot of a later one: without the
+    parts that only ever grow at the end (the key map and the lists), which are prefixes of the
+    later workspace's (``lengths`` long), so a saved checkpoint is mostly its views of items."""
+
+    count: int
+    workspace: Workspace
+    lengths: dict[str, int]
+
+    @classmethod
+    def of(cls, count: int, ws: Workspace) -> SavedCheckpoint:
+        grown = {name: getattr(ws, name) for name in APPEND_ONLY}
+        return cls(count, msgspec.structs.replace(ws, **{name: type(value)() for name, value in grown.items()}),
+                   {name: len(value) for name, value in grown.items()})
+
+    def workspace_with(self, later: Workspace) -> Workspace:
+        """The whole workspace, its growing parts taken from ``later`` (a workspace folded on)."""
+        grown = {name: getattr(later, name) for name in APPEND_ONLY}
+        return msgspec.structs.replace(self.workspace, **{
+            name: _prefix(value, self.lengths[name]) if isinstance(value, dict) else value[:self.lengths[name]]
+            for name, value in grown.items()})
+
+
+# The parts of the workspace that only ever grow, at their end.
+APPEND_ONLY = ("keys", "checkins", "measurements", "comments")
+
+
 def state_size(ws: Workspace) -> int:
     return len(ws.items) + len(ws.sprints) + len(ws.roadmap) + len(ws.objectives)
 
@@ -138,6 +165,9 @@ class Timeline:
         self.late: list[int] = []  # indexes of events that occurred before an earlier-recorded one
         self.checkpoints: dict[int, Checkpoint] = {0: Checkpoint(Workspace())}  # index -> state after that many
         self.checkpoints_from = 0  # checkpoints below this index are missing (started from a snapshot)
+        # Checkpoints saved by an earlier run (see ``SavedCheckpoint``), by index, loaded when first
+        # needed: a fresh start travels to a point below its snapshot from the nearest one.
+        self.saved: dict[int, Callable[[], SavedCheckpoint | None]] = {}
         self._last_checkpoint = 0
 
     # Building ----------------------------------------------------------------------------------
@@ -265,7 +295,19 @@ class Timeline:
         if count == len(self.seqs):
             return self.now
         with cycle_collector_paused():
-            return self._fold_from(max(n for n in self.checkpoints if n <= count), count)
+            base = max(n for n in self.checkpoints if n <= count)
+            nearer = [n for n in self.saved if base < n <= count]
+            if nearer and self._adopt(max(nearer)):
+                base = max(nearer)
+            return self._fold_from(base, count)
+
+    def _adopt(self, count: int) -> bool:
+        """Make the saved checkpoint after ``count`` events one of ours (False: it is unreadable)."""
+        saved = self.saved.pop(count)()
+        if saved is None or saved.count != count:
+            return False
+        self.checkpoints[count] = Checkpoint(saved.workspace_with(self.now))
+        return True
 
     def index_of_seq(self, seq: int) -> int:
         """How many events have a number at or below ``seq``."""

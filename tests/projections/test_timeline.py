@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Sequence
 
+import msgspec
 import pytest
 
 from hypothesis import HealthCheck, event, given, settings
@@ -14,7 +15,7 @@ from domain.exceptions import DomainError
 from pmtui.service import Workbench
 from projections.records import EventRecord
 from projections.state import Workspace, fold
-from projections.timeline import Timeline
+from projections.timeline import SavedCheckpoint, Timeline
 from tests.projections.conftest import DAY, T0, Log
 from tests.projections.workload import play, seeded, steps
 
@@ -133,6 +134,26 @@ def test_backfill_makes_every_missing_checkpoint_and_answers_stay_the_same() -> 
     assert resumed.complete and {n for n in full.checkpoints if n < 10} <= set(resumed.checkpoints)
     for seq in range(len(records) + 1):
         assert resumed.as_of_event(seq) == upto_event(records, seq)
+
+
+def test_saved_checkpoints_let_a_fresh_start_travel_from_the_nearest_one() -> None:
+    records = late_log().records
+    full, _ = timeline_over(records, every=3)
+    full.append(records)
+    saved = {n: SavedCheckpoint.of(n, full.state_after(n)) for n in (4, 8)}
+    restored, reads = timeline_over(records, every=3)
+    resumed = Timeline.from_snapshot(full.now.copy(), full.snapshot_index(), restored._fetch, restored._fetch_seqs, every=3)
+    resumed.saved = {n: (lambda n=n: msgspec.msgpack.decode(msgspec.msgpack.encode(saved[n]), type=SavedCheckpoint))
+                     for n in saved}
+    resumed.saved[6] = lambda: None  # gone since (another process thinned it out): folded instead
+    reads.clear()
+    assert resumed.state_after(10) == upto_event(records, records[9].seq)
+    assert sum(reads) == 2  # from the checkpoint saved after 8 events, not from the first event
+    for seq in range(len(records) + 1):
+        assert resumed.as_of_event(seq) == upto_event(records, seq)
+    for moment in moments(records):
+        assert resumed.as_of_time(moment) == upto_time(records, moment)
+    assert not resumed.saved  # each was loaded (or found gone) once
 
 
 # Property: random command sequences through the real workbench -----------------------------

@@ -130,6 +130,32 @@ def test_snapshots_space_out_as_the_log_grows_and_close_saves_only_when_due(stor
         third.close()
 
 
+def test_saved_checkpoints_are_kept_few_and_spread_and_serve_time_travel_after_a_reopen(
+        store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 4)
+    monkeypatch.setattr(service, "SAVED_CHECKPOINTS", 3)
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    keys = [wb.add_item(f"Item {n}") for n in range(30)]
+    for key in keys:
+        wb.comment(key, "seen")
+    kept = sorted(wb._saved_checkpoints())
+    assert len(kept) == 3 and kept[-1] == len(wb.timeline) - (wb.timeline.position - wb._saved_position)
+    assert kept[0] < len(wb.timeline) // 2  # thinned out, not just the newest three
+    wb.close()
+    reopened = Workbench(db=store, actor="ann")
+    try:
+        assert sorted(reopened.timeline.saved) == [n for n in kept if n < reopened.timeline.checkpoints_from]
+        records = list(reopened.records())
+        point = kept[0] + 1
+        assert reopened.view(f"#{records[point - 1].seq}") == fold(records[:point])
+        assert kept[0] in reopened.timeline.checkpoints  # travelled from the saved one
+        for seq in (1, records[-1].seq // 3, records[-1].seq // 2, records[-1].seq - 1):
+            assert reopened.view(f"#{seq}") == fold(r for r in records if r.seq <= seq)
+    finally:
+        reopened.close()
+
+
 def test_refresh_sees_what_another_workbench_wrote(store: str) -> None:
     first = Workbench(db=store, actor="ann")
     first.init_product("Shop", "PM")
