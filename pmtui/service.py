@@ -99,6 +99,12 @@ class Workbench:
                 return timeline
         return Timeline(fetch, self.log.records_by_seq)
 
+    def _save_state(self, count: int, ws: Workspace) -> str:
+        name = f"{SAVED_CHECKPOINT_PREFIX}{count}"
+        self.snapshots.save(name, SNAPSHOT_VERSION, self.timeline.seqs[count - 1],
+                            msgspec.msgpack.encode(SavedCheckpoint.of(count, ws)))
+        return name
+
     def _saved_checkpoints(self) -> dict[int, str]:
         """The saved checkpoints beside the snapshot: event count -> name."""
         prefix = SAVED_CHECKPOINT_PREFIX
@@ -146,14 +152,23 @@ class Workbench:
         """Keep this state as a saved checkpoint too, if the newest is a snapshot spacing behind;
         then thin them out to SAVED_CHECKPOINTS, dropping the one whose loss leaves the shortest
         gap: they stay spread over the whole log, closer together where it is recent."""
-        count = len(self.timeline)
+        timeline, count = self.timeline, len(self.timeline)
         saved = self._saved_checkpoints()
-        if count - max(saved, default=0) < max(SNAPSHOT_EVERY, count // SNAPSHOT_SHARE):
+        spacing = max(SNAPSHOT_EVERY, count // SNAPSHOT_SHARE)
+        if count - max(saved, default=0) < spacing:
             return
-        checkpoint = SavedCheckpoint.of(count, self.timeline.now)
-        name = f"{SAVED_CHECKPOINT_PREFIX}{count}"
-        self.snapshots.save(name, SNAPSHOT_VERSION, self.timeline.position, msgspec.msgpack.encode(checkpoint))
-        saved[count] = name
+        saved[count] = self._save_state(count, timeline.now)
+        # Fewer than kept (a first save, after folding the whole log): the checkpoints this run
+        # holds in memory fill the widest gaps.
+        while len(saved) < SAVED_CHECKPOINTS:
+            bounds = [0, *sorted(saved)]
+            _, low, high = max((high - low, low, high) for low, high in zip(bounds, bounds[1:]))
+            middle = (low + high) // 2
+            held = [n for n in timeline.checkpoints if low + spacing <= n <= high - spacing]
+            if not held:
+                break
+            chosen = min(held, key=lambda n: abs(n - middle))
+            saved[chosen] = self._save_state(chosen, timeline.checkpoints[chosen].restore())
         while len(saved) > SAVED_CHECKPOINTS:
             counts = [0, *sorted(saved)]
             _, drop = min((counts[i + 1] - counts[i - 1], counts[i]) for i in range(1, len(counts) - 1))

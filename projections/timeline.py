@@ -52,6 +52,8 @@ APPEND_ONLY = ("keys", "checkins", "measurements", "comments")
 # keeps the copying a small share of the fold and the memory per event bounded on long logs,
 # while an as-of query folds at most a few thousand events past its checkpoint.
 SPACING = 16
+# ...and at least this many events apart.
+CHECKPOINT_EVERY = 2048
 
 
 @contextmanager
@@ -154,10 +156,10 @@ def state_size(ws: Workspace) -> int:
 
 
 class Timeline:
-    def __init__(self, fetch: Fetch, fetch_seqs: FetchSeqs, every: int = 2048) -> None:
+    def __init__(self, fetch: Fetch, fetch_seqs: FetchSeqs, every: int | None = None) -> None:
         self._fetch = fetch
         self._fetch_seqs = fetch_seqs
-        self.every = every
+        self.every = every or CHECKPOINT_EVERY
         self.now = Workspace()
         self.seqs = array("q")
         self.occurred = array("d")
@@ -173,7 +175,7 @@ class Timeline:
     # Building ----------------------------------------------------------------------------------
     @classmethod
     def from_snapshot(cls, now: Workspace, index: TimelineIndex, fetch: Fetch, fetch_seqs: FetchSeqs,
-                      every: int = 2048) -> Timeline:
+                      every: int | None = None) -> Timeline:
         timeline = cls(fetch, fetch_seqs, every)
         timeline.now = now
         timeline.seqs.frombytes(index.seqs)

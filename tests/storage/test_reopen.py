@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pmtui.service as service
+import projections.timeline as timeline_module
 from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, Workbench
 from projections.state import fold
 
@@ -151,6 +152,34 @@ def test_saved_checkpoints_are_kept_few_and_spread_and_serve_time_travel_after_a
         assert reopened.view(f"#{records[point - 1].seq}") == fold(records[:point])
         assert kept[0] in reopened.timeline.checkpoints  # travelled from the saved one
         for seq in (1, records[-1].seq // 3, records[-1].seq // 2, records[-1].seq - 1):
+            assert reopened.view(f"#{seq}") == fold(r for r in records if r.seq <= seq)
+    finally:
+        reopened.close()
+
+
+def test_a_first_save_after_folding_the_whole_log_keeps_checkpoints_spread_over_it(
+        store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 10**6)  # no saves while writing
+    monkeypatch.setattr(timeline_module, "CHECKPOINT_EVERY", 3)
+    writer = Workbench(db=store, actor="ann")
+    writer.init_product("Shop", "PM")
+    for n in range(40):
+        writer.add_item(f"Item {n}")
+    writer.log.close()
+    writer.app.close()  # gone without a save: the next start folds the whole log
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 4)
+    wb = Workbench(db=store, actor="ann")  # folds all 42 events, so it is due to save at once
+    try:
+        kept = sorted(wb._saved_checkpoints())
+        assert len(kept) == service.SAVED_CHECKPOINTS and kept[-1] == len(wb.timeline)
+        gaps = [b - a for a, b in zip([0, *kept], kept)]
+        assert max(gaps) <= 2 * len(wb.timeline) // service.SAVED_CHECKPOINTS  # spread, not bunched
+    finally:
+        wb.close()
+    reopened = Workbench(db=store, actor="ann")
+    try:
+        records = list(reopened.records())
+        for seq in range(1, records[-1].seq + 1, 5):
             assert reopened.view(f"#{seq}") == fold(r for r in records if r.seq <= seq)
     finally:
         reopened.close()
