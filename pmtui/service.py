@@ -65,6 +65,13 @@ def default_actor() -> str:
     return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
 
 
+def _weight(low: int, high: int, count: int) -> float:
+    """How much a gap between saved checkpoints (event counts) costs: its width, weighed by how
+    recent it is, since time travel goes to recent points most. Saved checkpoints stay spread
+    over the whole log, closer together towards its end."""
+    return (high - low) * (1 + high / max(count, 1))
+
+
 class Workbench:
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
                  location: Location | None = None) -> None:
@@ -150,8 +157,8 @@ class Workbench:
 
     def _save_checkpoint(self) -> None:
         """Keep this state as a saved checkpoint too, if the newest is a snapshot spacing behind;
-        then thin them out to SAVED_CHECKPOINTS, dropping the one whose loss leaves the shortest
-        gap: they stay spread over the whole log, closer together where it is recent."""
+        then thin them out to SAVED_CHECKPOINTS, dropping the one whose loss leaves the least gap
+        (weighed by how recent: see ``_weight``)."""
         timeline, count = self.timeline, len(self.timeline)
         saved = self._saved_checkpoints()
         spacing = max(SNAPSHOT_EVERY, count // SNAPSHOT_SHARE)
@@ -162,7 +169,7 @@ class Workbench:
         # holds in memory fill the widest gaps.
         while len(saved) < SAVED_CHECKPOINTS:
             bounds = [0, *sorted(saved)]
-            _, low, high = max((high - low, low, high) for low, high in zip(bounds, bounds[1:]))
+            _, low, high = max((_weight(low, high, count), low, high) for low, high in zip(bounds, bounds[1:]))
             middle = (low + high) // 2
             held = [n for n in timeline.checkpoints if low + spacing <= n <= high - spacing]
             if not held:
@@ -171,7 +178,7 @@ class Workbench:
             saved[chosen] = self._save_state(chosen, timeline.checkpoints[chosen].restore())
         while len(saved) > SAVED_CHECKPOINTS:
             counts = [0, *sorted(saved)]
-            _, drop = min((counts[i + 1] - counts[i - 1], counts[i]) for i in range(1, len(counts) - 1))
+            _, drop = min((_weight(counts[i - 1], counts[i + 1], count), counts[i]) for i in range(1, len(counts) - 1))
             self.snapshots.delete(saved.pop(drop))
 
     def close(self) -> None:
