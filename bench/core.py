@@ -76,6 +76,12 @@ def rss_mb() -> float:
 
 
 def peak_rss_mb() -> float:
+    """The high-water mark of this process's memory (VmHWM: unlike getrusage's ru_maxrss, which a
+    child started by ``subprocess`` inherits from its parent at the fork, it starts anew at exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
