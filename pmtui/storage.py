@@ -68,7 +68,8 @@ class Location:
     def describe(self) -> str:
         if self.kind == "postgres":
             parsed = urlparse(self.target)
-            return f"postgresql://{parsed.username or ''}@{parsed.hostname}:{parsed.port or 5432}{parsed.path}"
+            schema = f"?schema={self.env['POSTGRES_SCHEMA']}" if self.env.get("POSTGRES_SCHEMA") else ""
+            return f"postgresql://{parsed.username or ''}@{parsed.hostname}:{parsed.port or 5432}{parsed.path}{schema}"
         return self.target if self.kind == "sqlite" else "memory"
 
 
@@ -365,6 +366,10 @@ def _ddl_turn(location: Location) -> Iterator[None]:
                          connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]), autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", [DDL_LOCK_KEY])
         try:
+            if env.get("POSTGRES_SCHEMA"):  # ?schema=NAME: made on first use, like the tables in it
+                from psycopg.sql import SQL, Identifier
+
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(Identifier(env["POSTGRES_SCHEMA"])))
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", [DDL_LOCK_KEY])

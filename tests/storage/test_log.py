@@ -3,9 +3,14 @@ events, the same on every backend."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from pmtui.service import Workbench
+from tests.storage.conftest import _connect, postgres_base, postgres_reachable
 from projections.state import fold
 
 
@@ -33,3 +38,28 @@ def test_records_by_number_per_aggregate_and_as_of_time_with_backdated_events(st
             assert wb.timeline.as_of_time(moment) == fold(r for r in records if r.occurred <= moment)
     finally:
         wb.close()
+
+
+@pytest.mark.postgres
+def test_a_postgres_schema_named_in_the_address_is_made_on_first_use() -> None:
+    if not postgres_reachable():
+        if os.environ.get("PMTUI_TEST_POSTGRES"):  # asked for explicitly (CI): a missing server is a failure
+            pytest.fail(f"PMTUI_TEST_POSTGRES is set but no PostgreSQL server answers at {postgres_base()}")
+        pytest.skip(f"no PostgreSQL server answers at {postgres_base()}")
+    schema = f"pmtui_new_{uuid.uuid4().hex[:12]}"
+    address = f"{postgres_base().split('?', 1)[0]}?schema={schema}"
+    try:
+        wb = Workbench(db=address, actor="ann")
+        try:
+            wb.init_product("Shop", "PM")
+            assert wb.add_item("First") == "PM-1"
+        finally:
+            wb.close()
+        again = Workbench(db=address, actor="ann")  # the second open finds it there
+        try:
+            assert again.item("PM-1").title == "First"
+        finally:
+            again.close()
+    finally:
+        with _connect(postgres_base()) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
