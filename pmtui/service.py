@@ -32,7 +32,7 @@ from domain.work_item import WorkItem
 from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
-from pmtui.storage import EventLog, Location, SnapshotStore, locate, open_application
+from pmtui.storage import EventLog, Location, SnapshotStore, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
 from projections.board_index import BoardIndex
 from projections.board_view import default_board
@@ -394,7 +394,14 @@ class Workbench:
         """Move a card to a column; returns a warning past a soft WIP limit."""
         item = self.item(key)
         counter = lambda col: self.board_index.count(item.board_id, col)  # noqa: E731
-        return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
+        target = next((c for c in self.now.boards[item.board_id].columns if c["name"].lower() == column.strip().lower()), None)
+        if target is None or not target["hard"] or target["wip"] is None:
+            return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
+        # A hard limit holds among everyone: the count (after folding every move saved so far)
+        # and the move are made under one lock of the board, so two people moving different
+        # cards into the last free place cannot both get in.
+        with exclusive(self.location, f"wip {item.board_id}"):
+            return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
 
     def step_item(self, key: str, step: int, reason: str = "") -> str | None:
         """Move a card one column left (-1) or right (+1)."""

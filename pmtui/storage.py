@@ -6,9 +6,11 @@ This module is the only one that knows table names and SQL dialects.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -358,12 +360,8 @@ def _ddl_turn(location: Location) -> Iterator[None]:
     if location.kind != "postgres":
         yield
         return
-    import psycopg
-
     env = location.env
-    with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), dbname=env["POSTGRES_DBNAME"],
-                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
-                         connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]), autocommit=True) as conn:
+    with _pg_connect(location) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", [DDL_LOCK_KEY])
         try:
             if env.get("POSTGRES_SCHEMA"):  # ?schema=NAME: made on first use, like the tables in it
@@ -373,6 +371,44 @@ def _ddl_turn(location: Location) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", [DDL_LOCK_KEY])
+
+
+def _pg_connect(location: Location) -> Any:
+    """A connection of its own (autocommit) to the store's PostgreSQL database, for locks."""
+    import psycopg
+
+    env = location.env
+    return psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), dbname=env["POSTGRES_DBNAME"],
+                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"] or None,
+                           connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]), autocommit=True)
+
+
+_MEMORY_LOCKS: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def exclusive(location: Location, key: str) -> Iterator[None]:
+    """Hold the lock named ``key`` among every process using this store: for a check that reads
+    the log and the write it allows, which must not interleave with another's (a hard WIP limit).
+    SQLite: a byte of ``<file>.lock``, locked with fcntl; PostgreSQL: an advisory lock."""
+    number = zlib.crc32(key.encode())
+    if location.kind == "sqlite":
+        with open(location.target + ".lock", "a+b") as handle:
+            fcntl.lockf(handle, fcntl.LOCK_EX, 1, number)
+            try:
+                yield
+            finally:
+                fcntl.lockf(handle, fcntl.LOCK_UN, 1, number)
+    elif location.kind == "postgres":
+        with _pg_connect(location) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s, %s)", [DDL_LOCK_KEY & 0x7FFFFFFF, number - 2**31])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s, %s)", [DDL_LOCK_KEY & 0x7FFFFFFF, number - 2**31])
+    else:
+        with _MEMORY_LOCKS.setdefault(key, threading.Lock()):
+            yield
 
 
 def open_application(location: Location) -> Application:

@@ -85,3 +85,23 @@ def test_racing_edits_and_moves_of_one_item_are_all_in_its_history(store: str) -
         assert len(written) >= PROCESSES * rounds * 0.9, results  # conflicts are rare, and reported when they happen
     finally:
         wb.close()
+
+
+def test_racing_moves_of_different_cards_never_overfill_a_hard_wip_limit(store: str) -> None:
+    setup = Workbench(db=store, actor="ann")
+    setup.init_product("Shop", "PM")
+    setup.set_wip_limit("In progress", 3, hard=True)
+    keys = [setup.add_item(f"Card {n}") for n in range(PROCESSES * 3)]
+    setup.close()
+    start_at = time.time() + 3
+    shares = [keys[n::PROCESSES] for n in range(PROCESSES)]
+    with pool() as executor:
+        results = list(executor.map(workers.move_into_full_column, [store] * PROCESSES, range(PROCESSES), shares,
+                                    ["In progress"] * PROCESSES, [start_at] * PROCESSES))
+    moved = [k for r in results for k in r["moved"]]
+    assert len(moved) == 3 and sum(len(r["refused"]) for r in results) == len(keys) - 3
+    wb = check_store(store)
+    try:
+        assert sorted(i.key for i in wb.now.items.values() if i.status == "In progress") == sorted(moved)
+    finally:
+        wb.close()

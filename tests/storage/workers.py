@@ -7,7 +7,7 @@ import sys
 import time
 from typing import Any
 
-from domain.exceptions import NothingChangedError
+from domain.exceptions import NothingChangedError, WipLimitExceededError
 from pmtui.errors import ConflictError
 from pmtui.service import Workbench
 
@@ -61,6 +61,24 @@ def edit_and_move(db: str, worker: int, key: str, count: int, start_at: float) -
     finally:
         wb.close()
     return {"titles": titles, "moves": moves, "conflicts": conflicts}
+
+
+def move_into_full_column(db: str, worker: int, keys: list[str], column: str, start_at: float) -> dict[str, Any]:
+    """Move each of these cards (no other worker's) into ``column``; report which got in."""
+    wb = Workbench(db=db, actor=f"worker{worker}")
+    wb.board_index  # noqa: B018 - built before the race, as in a TUI session that moved cards before
+    _wait(start_at)
+    moved, refused = [], []
+    try:
+        for key in keys:
+            try:
+                wb.move_item(key, column)
+                moved.append(key)
+            except WipLimitExceededError:
+                refused.append(key)
+    finally:
+        wb.close()
+    return {"moved": moved, "refused": refused}
 
 
 def write_forever(db: str, batch: int) -> None:
