@@ -4,7 +4,8 @@ The timeline folds the log once, keeping a checkpoint (a shallow copy of the wor
 sharing its append-only parts) every ``every`` events, or more sparsely as the state grows.
 "As of event #N" restores the checkpoint at or below N and folds the few events after it; where
 checkpoints are missing (below the snapshot a timeline started from), that fold leaves new ones
-behind on its way. "As of time T" means every event that *occurred* by T, even if the log recorded
+behind on its way, and a fresh start first picks up the nearest checkpoint an earlier run saved
+(``SavedCheckpoint``). "As of time T" means every event that *occurred* by T, even if the log recorded
 them later (imported history): in a log whose occurred times only grow, that is a prefix found by
 bisection; events recorded out of their time order ("late" events) are few, kept in a list, and
 folded in on top when they belong.
@@ -18,9 +19,9 @@ from __future__ import annotations
 import gc
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from collections import deque
 from itertools import islice
 
 import msgspec
@@ -145,10 +146,6 @@ class SavedCheckpoint(msgspec.Struct):
         return msgspec.structs.replace(self.workspace, **{
             name: _prefix(value, self.lengths[name]) if isinstance(value, dict) else value[:self.lengths[name]]
             for name, value in grown.items()})
-
-
-# The parts of the workspace that only ever grow, at their end.
-APPEND_ONLY = ("keys", "checkins", "measurements", "comments")
 
 
 def state_size(ws: Workspace) -> int:
