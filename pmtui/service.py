@@ -394,7 +394,7 @@ class Workbench:
         """Move a card to a column; returns a warning past a soft WIP limit."""
         item = self.item(key)
         counter = lambda col: self.board_index.count(item.board_id, col)  # noqa: E731
-        target = next((c for c in self.now.boards[item.board_id].columns if c["name"].lower() == column.strip().lower()), None)
+        target = self.now.boards[item.board_id].column(column)
         if target is None or not target["hard"] or target["wip"] is None:
             return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
         # A hard limit holds among everyone: the count (after folding every move saved so far)

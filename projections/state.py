@@ -36,10 +36,12 @@ class BoardView(msgspec.Struct, frozen=True, gc=False):
     swimlanes: str = "none"
 
     def column(self, name: str) -> dict[str, Any] | None:
+        """The column of that name as the domain matches it (any case, spaces trimmed); None if none."""
         for col in self.columns:
             if col["name"] == name:
                 return col
-        return None
+        wanted = name.strip().lower()
+        return next((col for col in self.columns if col["name"].lower() == wanted), None)
 
     @property
     def column_names(self) -> list[str]:

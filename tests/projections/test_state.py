@@ -22,6 +22,7 @@ def test_product_board_and_key_counter(log: Log) -> None:
     assert board.column_names == ["Backlog", "To do", "In progress", "Review", "Done"]
     assert board.column("Review") == {"name": "Review", "category": "doing", "wip": 1, "hard": True}
     assert board.column("Nope") is None
+    assert board.column(" review ") is board.column("Review")  # matched as the domain matches names
     assert (ws.position, ws.count) == (len(log.records), len(log.records))
 
 
