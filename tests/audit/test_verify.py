@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+
 import msgspec
 import pytest
 
+import pmtui.service as service
 from pmtui.chain import ChainError
-from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, WorkspaceSnapshot
+from pmtui.service import SNAPSHOT_NAME, SNAPSHOT_VERSION, Workbench, WorkspaceSnapshot
 from pmtui.storage import EventLog, SnapshotStore, locate, open_application
 from pmtui.verify import Verdict, check_read_model, parse_expect, verify
+from projections.timeline import SavedCheckpoint
 from tests.audit.conftest import RawStore, sqlite_store
 
 # The story every store starts with (event numbers in brackets):
@@ -211,6 +214,35 @@ def test_a_changed_read_model_cache_is_found(built: RawStore) -> None:
         problem = check_read_model(log)
         assert problem is not None and f"fold up to #{position}" in problem
         assert check(built).intact  # the log itself is fine: only the cache lies
+    finally:
+        log.close()
+        app.close()
+
+
+def test_a_changed_saved_checkpoint_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Time travel starts from the checkpoints saved beside the snapshot: a forged one would show a
+    # past the log never held.
+    monkeypatch.setattr(service, "SNAPSHOT_EVERY", 4)
+    db = str(tmp_path / "saved.db")
+    wb = Workbench(db=db, actor="ann")
+    wb.init_product("Shop", "AU")
+    for n in range(30):
+        wb.add_item(f"Item {n}")
+    wb.close()
+    location = locate(db)
+    app = open_application(location)
+    log = EventLog(app, location)
+    try:
+        snapshots = SnapshotStore(log)
+        names = sorted(snapshots.names(service.SAVED_CHECKPOINT_PREFIX, SNAPSHOT_VERSION))
+        assert len(names) >= 2 and check_read_model(log) is None
+        position, data = snapshots.load(names[0], SNAPSHOT_VERSION)
+        saved = msgspec.msgpack.decode(data, type=SavedCheckpoint)
+        [item] = [i for i in saved.workspace.items.values() if i.key == "AU-1"]
+        saved.workspace.items[item.id] = msgspec.structs.replace(item, title="Something else entirely")
+        snapshots.save(names[0], SNAPSHOT_VERSION, position, msgspec.msgpack.encode(saved))
+        problem = check_read_model(log)
+        assert problem is not None and repr(names[0]) in problem
     finally:
         log.close()
         app.close()
