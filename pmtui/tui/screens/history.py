@@ -58,7 +58,9 @@ class HistoryScreen(PmScreen):
 
     # Layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder="/ filter: item:PM-3 actor:bob kind:Moved since:-7d until:2026-11-10 (⏎)",
+        product = self.wb.now.product  # the example names a key of this product
+        key = f"{product.key_prefix if product else 'PM'}-3"
+        yield Input(placeholder=f"/ filter: item:{key} actor:bob kind:Moved since:-7d until:2026-11-10 (⏎)",
                     id="history-filter")
         yield Static("", id="history-error")
         yield Static("", id="history-status")
