@@ -145,7 +145,9 @@ class ItemModal(ModalScreen[str | None]):
         else:
             title = f"New item in {self.column or 'the first column'}"
         with VerticalScroll(classes="dialog item-form", id="item-form"):
-            yield Label(title + (" · read-only (the past)" if read_only else ""), classes="dialog-title")
+            # The keys in the title: on a small terminal the buttons are below the fold.
+            keys = " · read-only (the past) · Esc close" if read_only else " · Ctrl+S save · Esc close"
+            yield Label(title + keys, classes="dialog-title")
             with Grid(id="item-fields"):
                 for name in SHORT_FIELDS:
                     yield Label(LABELS.get(name, name.capitalize()), classes="field-label")
