@@ -336,16 +336,22 @@ class Workbench:
 
     def rename_column(self, old: str, new: str, board: str | None = None, reason: str = "") -> None:
         b = self.board(board)
-        if self.board_index.count(b.id, old):
+        if self._items_in_column(b.id, old):
             # Items keep their column by name: move them along with the rename.
             raise UserError(f"column {old!r} holds items: move them out before renaming it")
         self._change(Board, b.id, "board", "rename_column", old, new, reason=reason)
 
     def remove_column(self, name: str, board: str | None = None, reason: str = "") -> None:
         b = self.board(board)
-        occupied = sum(1 for i in self.now.items.values() if i.board_id == b.id and i.status.lower() == name.lower()
-                       and not i.archived)
-        self._change(Board, b.id, "board", "remove_column", name, occupied, reason=reason)
+        self._change(Board, b.id, "board", "remove_column", name, self._items_in_column(b.id, name), reason=reason)
+
+    def _items_in_column(self, board_id: str, name: str) -> int:
+        """The items (epics too; archived ones not) whose column this is, named as the domain
+        matches names (any case): a rename or removal would leave them in no column. Rare
+        commands: a scan."""
+        wanted = name.strip().lower()
+        return sum(1 for i in self.now.items.values()
+                   if i.board_id == board_id and i.status.lower() == wanted and not i.archived)
 
     def set_wip_limit(self, column: str, limit: int | None, hard: bool = False, board: str | None = None,
                       reason: str = "") -> None:

@@ -282,9 +282,14 @@ def test_rename_column_refuses_while_cards_are_in_it(db: str) -> None:
     wb = stocked(db)
     with pytest.raises(UserError, match="column 'Review' holds items"):
         wb.rename_column("Review", "Checking")
+    with pytest.raises(UserError, match="column 'review' holds items"):
+        wb.rename_column("review", "Checking")  # the domain matches column names in any case
     wb.archive_item("PM-9")
     wb.rename_column("Review", "Checking")
     assert "Checking" in wb.board().column_names
+    wb.move_item("PM-1", "Checking")  # PM-1 is an epic: no card, but it has a column all the same
+    with pytest.raises(UserError, match="holds items"):
+        wb.rename_column("Checking", "QA")
 
 
 def test_new_items_go_above_or_below_every_item_archived_ones_included(db: str) -> None:
