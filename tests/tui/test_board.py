@@ -263,15 +263,20 @@ async def test_clicking_a_card_selects_it(make_app):
         assert app.screen.column_name == "To do" and app.screen.selected.key == "AC-36"
 
 
-async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_app, wb, store):
+async def open_form_while_bob_sets_points(app, pilot, store) -> None:
+    """The form on AC-36 is open when another person (bob) sets its points to 13."""
     from pmtui.service import Workbench
+    put_cursor_on(app.screen, "AC-36")
+    await pilot.press("e")
+    other = Workbench(db=str(store), actor="bob")
+    other.edit_item("AC-36", points=13)
+    other.close()
+
+
+async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_app, wb, store):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        put_cursor_on(app.screen, "AC-36")
-        await pilot.press("e")
-        other = Workbench(db=str(store), actor="bob")
-        other.edit_item("AC-36", points=13)
-        other.close()
+        await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-labels").value = "mobile, perf"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -280,14 +285,9 @@ async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_ap
 
 
 async def test_the_same_field_changed_by_two_people_is_a_conflict(make_app, wb, store):
-    from pmtui.service import Workbench
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        put_cursor_on(app.screen, "AC-36")
-        await pilot.press("e")
-        other = Workbench(db=str(store), actor="bob")
-        other.edit_item("AC-36", points=13)
-        other.close()
+        await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-points").value = "2"
         await pilot.press("ctrl+s")
         await pilot.pause()
