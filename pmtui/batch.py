@@ -53,6 +53,7 @@ class HistoryBatch:
         self.next_number = (product.last_number + 1) if product else 1
         self.keys: dict[UUID, str] = {}
         self.ranks: dict[UUID, list[str]] = {}  # board id -> every item's rank there, sorted
+        self._uuids: dict[str, UUID] = {}
 
     # Plumbing ----------------------------------------------------------------------------------
     @contextmanager
@@ -61,13 +62,20 @@ class HistoryBatch:
             yield
 
     def get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
-        uuid = UUID(str(aggregate_id))
+        uuid = aggregate_id if isinstance(aggregate_id, UUID) else self._uuid(aggregate_id)
         found = self.aggregates.get(uuid)
         if found is None:
             found = self.aggregates[uuid] = self.wb.app._get(cls, uuid, what)
         if not isinstance(found, cls):
             raise NotFoundError(f"no such {what}: {aggregate_id}")
         return found
+
+    def _uuid(self, text: str) -> UUID:
+        # Items name their board by a string id: parse each one once, not on every step.
+        uuid = self._uuids.get(text)
+        if uuid is None:
+            uuid = self._uuids[text] = UUID(text)
+        return uuid
 
     def _collect(self, aggregate: Aggregate) -> None:
         self.aggregates[aggregate.id] = aggregate
@@ -172,7 +180,9 @@ class HistoryBatch:
             key = f"{self.key_prefix}-{self.next_number}"
             self.next_number += 1
             item_id = WorkItem.create_id(self.product_id, key)
-            if item_id not in self.aggregates and key not in self.wb.now.keys and not self.wb.app._exists(item_id):
+            # Keys past the product's last are free unless someone takes one meanwhile: then the
+            # commit's insert conflicts, and the import says so.
+            if item_id not in self.aggregates and key not in self.wb.now.keys:
                 break
         item = WorkItem.create(self.product_id, board.id, key, title, column, rank, kind, **values)
         self._collect(item)

@@ -90,7 +90,14 @@ def validate(data: Any, where: str = "the file") -> None:
 
 
 def _lists_named_in_actions(data: dict[str, Any]) -> set[str]:
-    return {lst["id"] for _, lst in _action_lists(data)}
+    found = set()
+    for action in data.get("actions", []):
+        d = action.get("data") or {}
+        for key in ("list", "listBefore", "listAfter"):
+            lst = d.get(key)
+            if isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str):
+                found.add(lst["id"])
+    return found
 
 
 def _action_lists(data: dict[str, Any]) -> list[tuple[datetime, dict[str, Any]]]:
