@@ -251,7 +251,10 @@ class BoardGrid(Widget, can_focus=True):
             return Text("─" * width, style=self._style("muted"))
         count = f"{column.count}" if column.wip is None else f"{column.count}/{column.wip}"
         style = self._style("header")
-        text = Text(f" {column.name} ", style=style)
+        # Imported names can be long (kept whole in the log): shorten on screen so the count shows.
+        room = max(4, width - len(count) - 3 - (9 if column.over_limit else 0))
+        name = column.name if len(column.name) <= room else column.name[:room - 1] + "…"
+        text = Text(f" {name} ", style=style)
         if column.over_limit:
             breach = self._style("breach")
             text.append(f"{count} ⚠ OVER{' (hard)' if column.hard else ''}", style=breach)
