@@ -61,7 +61,7 @@ class ImportReport:
             lines.append(f"  see it with: pmtui board --board {shlex.quote(self.board)}")
         if self.seeded:
             lines.append(f"  {self.seeded} item(s) created before the export's window were seeded from its snapshot")
-        if self.replayed:
+        if self.replayed and self.events:
             lines.append("  replayed: " + ", ".join(f"{name} {n}" for name, n in sorted(self.replayed.items())))
         if self.skipped:
             lines.append(f"  skipped {sum(self.skipped.values())}: "

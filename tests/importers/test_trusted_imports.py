@@ -251,3 +251,32 @@ def test_sprint_start_and_completion_replay_when_the_export_dates_them(wb) -> No
     assert view.done == [wb.item(report.keys["WEB-1"]).id] and view.carried == [wb.item(report.keys["WEB-2"]).id]
     assert next(iter(at(wb, "2024-03-05T00:00:00").sprints.values())).state == "active"
     assert next(iter(at(wb, "2024-03-03T00:00:00").sprints.values())).state == "planned"
+
+
+# The progress bar ----------------------------------------------------------------------------------
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_progress_bar_shows_on_a_terminal_and_stays_quiet_when_piped() -> None:
+    from pmtui.cli.importing import ProgressBar
+    piped, terminal = _Stream(False), _Stream(True)
+    for stream in (piped, terminal):
+        with ProgressBar(400, stream, delay=0) as bar:  # type: ignore[arg-type]
+            bar.advance(200)
+    assert piped.text == ""
+    assert "200/400 steps" in terminal.text and terminal.text.endswith("\r\x1b[K")
+    quick = _Stream(True)
+    with ProgressBar(400, quick) as bar:  # type: ignore[arg-type]
+        bar.advance(400)  # done within the first second: no bar at all
+    assert quick.text == ""
