@@ -77,12 +77,14 @@ def _action(kind: str, moment: datetime, **data: Any) -> dict[str, Any]:
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds and peak RSS (MB) of one process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    out = (process.stdout.read() if process.stdout else "") + (process.stderr.read() if process.stderr else "")
-    process.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as output:  # a file, not a pipe: a pipe nobody reads fills up and blocks
+        started = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        out = output.read()
     if process.returncode:
         raise SystemExit(f"{' '.join(args)} failed:\n{out}")
     return wall, usage.ru_maxrss / 1024, out
