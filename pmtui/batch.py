@@ -180,9 +180,9 @@ class HistoryBatch:
             key = f"{self.key_prefix}-{self.next_number}"
             self.next_number += 1
             item_id = WorkItem.create_id(self.product_id, key)
-            # Keys past the product's last are free unless someone takes one meanwhile: then the
-            # commit's insert conflicts, and the import says so.
-            if item_id not in self.aggregates and key not in self.wb.now.keys:
+            # Keys past the product's last number are free unless someone takes one meanwhile:
+            # then the commit's insert conflicts, and the import says so.
+            if item_id not in self.aggregates:
                 break
         item = WorkItem.create(self.product_id, board.id, key, title, column, rank, kind, **values)
         self._collect(item)

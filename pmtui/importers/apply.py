@@ -182,7 +182,7 @@ class _Replay:
         if self.progress and done % 200:
             self.progress(done % 200)
         events = batch.commit()
-        keys = {ref: wb.now.items[str(item_id)].key for ref, item_id in self.ids.items() if str(item_id) in wb.now.items}
+        keys = {ref: known[ref].key if ref in known else batch.item(item_id).key for ref, item_id in self.ids.items()}
         board_view = wb.now.boards[str(board_id)]
         report = ImportReport(plan.system, board_view.name, fresh, plan.items, plan.seeded, events, keys,
                               plan.replayed, plan.skipped + self.skipped)

@@ -103,6 +103,18 @@ def utc(text: Any, what: str) -> datetime:
     """A source timestamp (ISO 8601, ``Z`` or ``-0700`` offsets) as an aware UTC datetime."""
     if not isinstance(text, str) or not text.strip():
         raise ImportFormatError(f"{what}: expected a date-time, got {text!r}")
+    moment = _parsed.get(text)
+    if moment is None:
+        if len(_parsed) > 200_000:  # bounded: a long-lived process may import many files
+            _parsed.clear()
+        moment = _parsed[text] = _utc(text, what)
+    return moment
+
+
+_parsed: dict[str, datetime] = {}  # an export names the same times again and again (validate, plan, steps)
+
+
+def _utc(text: str, what: str) -> datetime:
     value = text.strip()
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
