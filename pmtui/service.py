@@ -221,6 +221,13 @@ class Workbench:
         )
 
     # Undo and redo (compensating events; see pmtui/undo.py) -------------------------------------
+    def history_batch(self, reason: str) -> Any:
+        """A ``HistoryBatch`` (pmtui/batch.py): commands replayed from another system's history,
+        decided in memory by the same aggregates and appended many events per transaction on
+        ``commit()``. Imports use it; what it writes is folded like any command's events."""
+        from pmtui.batch import HistoryBatch
+        return HistoryBatch(self, reason)
+
     def undo(self, reason: str = "") -> str:
         """Reverse this actor's last change with a new event; returns what was done."""
         return undoing.undo(self, reason).description

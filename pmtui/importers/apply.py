@@ -87,7 +87,7 @@ def apply_plan(wb: Workbench, plan: ImportPlan, board: str | None = None,
 class _Replay:
     def __init__(self, wb: Workbench, plan: ImportPlan, board: str | None, progress: Progress | None) -> None:
         self.wb, self.plan, self.progress = wb, plan, progress
-        self.batch = HistoryBatch(wb, plan.reason)
+        self.batch: HistoryBatch = wb.history_batch(plan.reason)
         self.board_name = board.strip() if board and board.strip() else None
         self.ids: dict[str, UUID] = {}  # plan ref -> item id
         self.known_until: dict[str, float] = {}  # ref of an item imported before -> its latest occurred time
