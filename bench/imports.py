@@ -105,13 +105,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         floor = min(run([sys.executable, "-c", FLOOR], options.code, env)[0] for _ in range(options.repeat))
         print(f"pmtui at {options.code}; floor (python + sqlite3 + msgspec, one insert): {floor:.2f} s")
-        for name, export in exports.items():
+        for number, (name, export) in enumerate(exports.items()):
             path = Path(folder) / "export.json"
             path.write_text(json.dumps(export))
             size = path.stat().st_size / 1e6
             best, peak = float("inf"), 0.0
             for n in range(options.repeat):
-                db = Path(folder) / f"bench-{n}.db"
+                db = Path(folder) / f"bench-{number}-{n}.db"  # a fresh store for every run
                 wall, rss, out = run([sys.executable, "-m", "pmtui.cli", "--db", str(db), "import", "--trello",
                                       str(path), "--json"], options.code, env)
                 best, peak = min(best, wall), max(peak, rss)
