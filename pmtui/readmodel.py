@@ -765,12 +765,16 @@ def open_read_model(log: Any) -> ReadModel:
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
     """Fold the events the tables have not seen, under the store's write lock. Returns the count."""
     if log.location.kind == "postgres":
+        from psycopg.sql import SQL
+
         recorder = log.recorder
         with recorder.datastore.transaction(commit=True) as curs:
             recorder._lock_table(curs)
             sql = Sql(curs, True, recorder.datastore.schema)
             before = position(sql) or 0
-            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), 2**62, progress)
+            curs.execute(SQL("SELECT MAX(notification_id) AS m FROM {0}").format(recorder.events_table))
+            last = curs.fetchone()["m"] or 0
+            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), last, progress)
             return after - before
     conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
     try:
@@ -778,8 +782,9 @@ def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> in
         cursor = conn.cursor()
         sql = Sql(cursor, False)
         before = position(sql) or 0
+        last = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0] or 0
         try:
-            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), 2**62, progress)
+            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), last, progress)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
