@@ -140,9 +140,11 @@ def _decode(table: str, body: bytes) -> Any:
 
 # Writing -----------------------------------------------------------------------------------------
 def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None, str | None, int | None]:
-    """(grp, key, status, rank, ord) of a view row."""
+    """(grp, key, status, rank, ord) of a view row. An item's ``status`` column is the column whose
+    WIP it counts in: none for archived items and epics, which are not cards."""
     if table == "items":
-        return view.board_id, view.key, view.status, view.rank, view.number
+        counted = None if view.archived or view.kind == "epic" else view.status
+        return view.board_id, view.key, counted, view.rank, view.number
     if isinstance(view, dict):
         return None, None, None, None, None
     grp = getattr(view, "board_id", None) or getattr(view, "product_id", None)
@@ -417,9 +419,8 @@ class ReadModel:
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
-        rows = self.query("SELECT body FROM {c} WHERE tbl = 'items' AND grp = ? AND status = ?", [board_id, column])
-        views = [_decode("items", bytes(r[0])) for r in rows]
-        return sum(1 for v in views if not v.archived and v.kind != "epic")
+        return self.query("SELECT COUNT(*) FROM {c} WHERE tbl = 'items' AND grp = ? AND status = ?",
+                          [board_id, column])[0][0]
 
     def walk(self, board_id: str, start: ItemView | None, direction: str, page: int = 200) -> Iterator[ItemView]:
         """A board's items now, from ``start`` (excluded; None: the board's edge) up or down the
