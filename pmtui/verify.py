@@ -11,6 +11,7 @@ import msgspec
 
 from pmtui.chain import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
+from pmtui.progress import Progress, track
 from pmtui.service import SAVED_CHECKPOINT_PREFIX, SNAPSHOT_NAME, SNAPSHOT_VERSION, WorkspaceSnapshot
 from pmtui.storage import EventLog, SnapshotStore
 from projections.records import event_name
@@ -66,7 +67,7 @@ def _merged(events: Iterator[Row], links: Iterator[tuple[int, str]]) -> Iterator
             event, link = next(events, None), next(links, None)
 
 
-def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
+def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress | None = None) -> Verdict:
     """Recompute the chain over the whole log. ``expect`` = (seq, hash) a link recorded earlier
     (say, printed by a past verify and kept elsewhere): the chain must still contain it, which
     also catches events cut off the end together with their links."""
@@ -83,7 +84,11 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     expect_seen = expect is None
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
     linked, unchained, first_unchained = False, 0, 0
+    if bar is not None:
+        bar.update(0, upto)
     for seq, event, stored in _merged(events, recorder.read_chain(0, upto)):
+        if bar is not None:
+            bar.advance()
         if event is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} is missing: its chain link exists, so the event was removed or renumbered "
@@ -143,7 +148,7 @@ def parse_expect(text: str) -> tuple[int, str]:
     return int(seq), digest
 
 
-def check_read_model(log: EventLog) -> str | None:
+def check_read_model(log: EventLog, bar: Progress | None = None) -> str | None:
     """The saved read model is a cache of the fold up to some event, which every start builds on.
     It is not chained, so compare it with a fresh fold of the (verified) log up to the same event;
     returns what is wrong, or None."""
@@ -157,7 +162,12 @@ def check_read_model(log: EventLog) -> str | None:
                 "from its end (or the saved read model was changed)")
     # Fold as a start without the cache would (the same Timeline the workbench uses).
     timeline = Timeline(lambda after, upto: log.records(after, upto), log.records_by_seq)
-    timeline.append(log.records(0, position))
+    records = log.records(0, position)
+    if bar is not None:
+        bar.label = "checking the read model"
+        bar.update(0, position)
+        records = track(records, bar)
+    timeline.append(records)
     fresh_index = timeline.snapshot_index()
     try:
         stored: WorkspaceSnapshot | None = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)

@@ -6,6 +6,7 @@ import argparse
 
 from pmtui import undo as undoing
 from pmtui.cli.common import command, emit, reason
+from pmtui.progress import progress
 from pmtui.service import Workbench
 from pmtui.storage import EventLog, locate, open_application
 from pmtui.verify import check_read_model, parse_expect, verify
@@ -18,9 +19,10 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     app = open_application(location)
     log = EventLog(app, location)
     try:
-        verdict = verify(log, expect)
-        restores = log.recorder.read_provenance()
-        cache_problem = check_read_model(log) if verdict.intact else None
+        with progress("verifying", unit="events") as bar:
+            verdict = verify(log, expect, bar=bar)
+            restores = log.recorder.read_provenance()
+            cache_problem = check_read_model(log, bar) if verdict.intact else None
     finally:
         log.close()
         app.close()

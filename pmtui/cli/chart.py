@@ -39,7 +39,8 @@ def chart(args: argparse.Namespace, wb: Workbench) -> None:
     if args.kpi and args.kind != "kpi":
         raise UserError("--kpi goes with the kpi chart")
     width, height = _size(args)
-    source = ChartSource(wb, as_of(args))
+    settings = getattr(args, "settings", None)
+    source = ChartSource(wb, as_of(args), week_start=settings.week_start if settings is not None else 0)
     data = source.series(args.kind, args.sprint, args.kpi)
 
     def text() -> str:

@@ -349,11 +349,26 @@ def require_terminal() -> None:
                         "scripts use the commands instead (see `pmtui --help`)")
 
 
+def apply_user_settings(app: App[Any], theme: str | None, keymap: dict[str, str] | None) -> None:
+    """The config's theme (or --theme, PMTUI_THEME) and its [keys] (binding id -> keys), before
+    the first frame. Textual's theme picker (Ctrl+P, "Change theme") still switches later."""
+    if theme:
+        if theme not in app.available_themes:
+            known = ", ".join(sorted(app.available_themes))
+            raise UserError(f"theme {theme!r} is not a Textual theme (known: {known})")
+        app.theme = theme
+    if keymap:
+        app.set_keymap(dict(keymap))
+
+
 def run_app(wb: Workbench, args: argparse.Namespace) -> int:
-    """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse."""
+    """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse,
+    theme and settings (``pmtui.config.Settings``: its [keys] become the keymap)."""
     as_of = getattr(args, "as_of", None)
     point = travel.parse_point(as_of, wb) if as_of else None  # a bad point: one line, before the screen
     require_terminal()
     app = PmApp(wb, mode=getattr(args, "view", None) or "board", start_at=point)
+    settings = getattr(args, "settings", None)
+    apply_user_settings(app, getattr(args, "theme", None), settings.keys if settings is not None else None)
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return result if isinstance(result, int) else 0
