@@ -38,7 +38,7 @@ from eventsourcing.utils import resolve_topic
 
 from pmtui.chain import GENESIS, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import PermissionDeniedError, UserError
-from pmtui.progress import Progress
+from pmtui.progress import Progress, track
 from pmtui.storage import EventLog
 from pmtui.verify import verify
 
@@ -137,7 +137,7 @@ def read_jsonl(lines: Iterable[bytes], where: str) -> list[Row]:
     return rows
 
 
-def import_jsonl(wb: Any, source: str | Path | IO[bytes]) -> ImportResult:
+def import_jsonl(wb: Any, source: str | Path | IO[bytes], bar: Progress | None = None) -> ImportResult:
     """Restore an export into the workbench's store, which must be empty. Nothing is written if
     the store holds events or the file is not a sound export."""
     if wb.role != "admin":
@@ -150,11 +150,12 @@ def import_jsonl(wb: Any, source: str | Path | IO[bytes]) -> ImportResult:
     if isinstance(source, (str, Path)) and str(source) != "-":
         try:
             with open(source, "rb") as handle:
-                rows = read_jsonl(handle, where)
+                rows = read_jsonl(handle if bar is None else track(handle, bar), where)
         except OSError as error:
             raise UserError(f"cannot read {source}: {error.strerror or error}") from None
     else:
-        rows = read_jsonl(source if not isinstance(source, (str, Path)) else sys.stdin.buffer, where)
+        stream = source if not isinstance(source, (str, Path)) else sys.stdin.buffer
+        rows = read_jsonl(stream if bar is None else track(stream, bar), where)
     recorder: Any = wb.app.recorder
     try:
         if hasattr(recorder, "insert_numbered"):

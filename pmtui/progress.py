@@ -8,7 +8,8 @@ a pipe, a script or the TUI's process never sees a byte of it.
             bar.advance()
 
 Standard library only (the bar is a line redrawn with a carriage return), so any layer may use it.
-``PMTUI_PROGRESS=0`` turns it off; ``PMTUI_PROGRESS=1`` draws it on any stream (tests).
+``PMTUI_PROGRESS=0`` turns it off; ``PMTUI_PROGRESS=1`` draws it on any stream, from the first
+step (for tests, and for anyone who wants it in a log).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Progress:
         self.enabled = wanted(self.stream)
         self.clock = clock
         self.started = clock()
-        self.delay = delay
+        self.delay = 0.0 if os.environ.get("PMTUI_PROGRESS", "") in ("1", "yes", "on") else delay
         self.done = 0
         self._drawn_at = 0.0
         self._shown = False

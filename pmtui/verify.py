@@ -85,6 +85,7 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress |
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
     linked, unchained, first_unchained = False, 0, 0
     if bar is not None:
+        bar.label = "verifying"
         bar.update(0, upto)
     for seq, event, stored in _merged(events, recorder.read_chain(0, upto)):
         if bar is not None:

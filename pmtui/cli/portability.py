@@ -50,7 +50,8 @@ def import_(args: argparse.Namespace, wb: Workbench) -> None:
         return
     if not args.file:
         raise UserError("import what? give a JSON Lines file made by `pmtui export` (or - for standard input)")
-    result = import_jsonl(wb, args.file)
+    with progress("reading", unit="events") as bar:
+        result = import_jsonl(wb, args.file, bar)
     emit(args, f"imported {result.count} events (up to #{result.head_seq}); chain head {result.head_hash}",
          {"events": result.count, "head_seq": result.head_seq, "head_hash": result.head_hash})
 

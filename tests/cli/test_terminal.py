@@ -232,10 +232,15 @@ def test_week_start_moves_the_weeks_of_the_throughput_chart(demo_db: Path, capsy
 
 
 # Progress -----------------------------------------------------------------------------------------
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_progress_bar_draws_after_a_moment_and_clears(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PMTUI_PROGRESS", "1")
+    monkeypatch.delenv("PMTUI_PROGRESS", raising=False)
     ticks = iter([0.0, 0.1, 0.2, 1.0, 1.5, 2.0])
-    stream = io.StringIO()
+    stream = Terminal()
     bar = Progress("exporting", total=100, unit="events", stream=stream, clock=lambda: next(ticks))
     bar.advance(10)  # at 0.1 s: too early to bother anyone
     assert stream.getvalue() == ""
@@ -257,10 +262,13 @@ def test_progress_is_quiet_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     assert stream.getvalue() == ""
 
 
-def test_export_shows_progress_on_a_terminal_and_keeps_the_file_clean(demo_db: Path, tmp_path: Path) -> None:
+def test_export_shows_progress_on_a_terminal_and_keeps_the_output_clean(demo_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "backup.jsonl"
-    env = pmtui_env(PMTUI_PROGRESS="1")
-    code, out = run_on_pty(["export", "--out", str(target)], env)
+    events = event_count(demo_db)
+    code, out = run_on_pty(["export", "--out", str(target)], pmtui_env(PMTUI_PROGRESS="1"))  # drawn at once
     assert code == 0 and "exported" in out
+    assert "verifying ░" in out and f"/{events:,} events" in out and out.count("\r\x1b[K") == 1
     lines = target.read_text().splitlines()
-    assert len(lines) == event_count(demo_db) and all(line.startswith("{") for line in lines)
+    assert len(lines) == events and all(line.startswith("{") for line in lines)
+    piped = run_piped(["export"], pmtui_env())  # to standard output, through a pipe: no bar anywhere
+    assert piped.returncode == 0 and piped.stderr == "" and len(piped.stdout.splitlines()) == events
