@@ -12,7 +12,6 @@ from pmtui.service import Workbench
 from projections.board_view import BoardSnapshot, ColumnView, board_view
 from projections.state import ItemView
 
-
 Part = tuple[str, str]  # (text, rich style)
 
 

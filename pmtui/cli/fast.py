@@ -129,7 +129,8 @@ def show_config(args: argparse.Namespace) -> int:
                           "settings": {n: {"value": v.value, "source": v.source} for n, v in rows.items()},
                           "keys": settings.keys}, indent=2))
         return 0
-    print(f"config file: {clean(settings.path)}" + ("" if settings.file_exists else " (none; every value has its default)"))
+    missing = "" if settings.file_exists else " (none; every value has its default)"
+    print(f"config file: {clean(settings.path)}{missing}")
     for name, value in rows.items():
         shown = clean(value.value) if value.value is not None else _default_text(name)
         print(f"  {paint(name.ljust(11), 'bold')} {shown}  {paint('(' + value.source + ')', 'dim')}")

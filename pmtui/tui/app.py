@@ -65,6 +65,7 @@ class PmApp(App[int]):
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
     ENABLE_COMMAND_PALETTE = True
+    week_start = 0  # weekly charts start on Monday unless the config says otherwise
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
     BINDINGS = [
@@ -349,9 +350,19 @@ def require_terminal() -> None:
                         "scripts use the commands instead (see `pmtui --help`)")
 
 
-def apply_user_settings(app: App[Any], theme: str | None, keymap: dict[str, str] | None) -> None:
-    """The config's theme (or --theme, PMTUI_THEME) and its [keys] (binding id -> keys), before
-    the first frame. Textual's theme picker (Ctrl+P, "Change theme") still switches later."""
+def check_theme(theme: str | None) -> None:
+    """A theme the TUI cannot show is one line, before anything is written or drawn."""
+    from textual.theme import BUILTIN_THEMES
+
+    if theme and theme not in BUILTIN_THEMES:
+        raise UserError(f"theme {theme!r} is not a Textual theme (known: {', '.join(sorted(BUILTIN_THEMES))})")
+
+
+def apply_user_settings(app: App[Any], theme: str | None, keymap: dict[str, str] | None,
+                        week_start: int = 0) -> None:
+    """The config's theme (or --theme, PMTUI_THEME), its [keys] (binding id -> keys) and first day
+    of the week, before the first frame. Textual's theme picker (Ctrl+P, "Change theme") still
+    switches later."""
     if theme:
         if theme not in app.available_themes:
             known = ", ".join(sorted(app.available_themes))
@@ -359,6 +370,7 @@ def apply_user_settings(app: App[Any], theme: str | None, keymap: dict[str, str]
         app.theme = theme
     if keymap:
         app.set_keymap(dict(keymap))
+    app.week_start = week_start  # type: ignore[attr-defined]
 
 
 def run_app(wb: Workbench, args: argparse.Namespace) -> int:
@@ -369,6 +381,7 @@ def run_app(wb: Workbench, args: argparse.Namespace) -> int:
     require_terminal()
     app = PmApp(wb, mode=getattr(args, "view", None) or "board", start_at=point)
     settings = getattr(args, "settings", None)
-    apply_user_settings(app, getattr(args, "theme", None), settings.keys if settings is not None else None)
+    apply_user_settings(app, getattr(args, "theme", None), settings.keys if settings is not None else None,
+                        settings.week_start if settings is not None else 0)
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return result if isinstance(result, int) else 0

@@ -19,7 +19,7 @@ from tests.tui.views_support import frozen_app, frozen_demo_template  # noqa: F4
 
 def test_the_config_theme_and_keys_reach_the_app(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     conf = tmp_path / "config.toml"
-    conf.write_text('theme = "textual-light"\n[keys]\n"board.move-left" = "ctrl+h"\nquit = "ctrl+q,f10"\n')
+    conf.write_text('theme = "textual-light"\nweek_start = "sunday"\n[keys]\n"board.move-left" = "ctrl+h"\nquit = "ctrl+q,f10"\n')
     monkeypatch.setenv("PMTUI_CONFIG", str(conf))
     monkeypatch.delenv("PMTUI_THEME", raising=False)
     settings = config.load({})
@@ -40,6 +40,14 @@ def test_the_config_theme_and_keys_reach_the_app(store: Path, tmp_path: Path, mo
     (app,) = started
     assert app.theme == "textual-light"
     assert app._keymap == {"board.move-left": "ctrl+h", "quit": "ctrl+q,f10"}
+    assert app.week_start == 6
+
+
+def test_check_theme_names_the_known_ones() -> None:
+    tui_app.check_theme("textual-light")
+    tui_app.check_theme(None)
+    with pytest.raises(UserError, match="theme 'dark-ish' is not a Textual theme.*nord"):
+        tui_app.check_theme("dark-ish")
 
 
 def test_an_unknown_theme_is_one_clear_error(store: Path) -> None:

@@ -87,7 +87,7 @@ class DashboardScreen(PmScreen):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self, generation: int, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
-        source = ChartSource(self.wb, point, records=records)
+        source = ChartSource(self.wb, point, records=records, week_start=getattr(self.app, "week_start", 0))
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
         wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
