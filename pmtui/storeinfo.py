@@ -1,8 +1,9 @@
 """What ``pmtui version`` says about a store, read without opening the application: on SQLite
 with the standard library alone (read-only, so asking never creates or changes a store).
 
-``schema_version`` is the version of the read model saved in the store (``pmtui_projections``,
-bumped by pmtui when the read model's shape changes; None before the first save).
+``schema_version`` is the schema of the read model's tables in the store (``rm_meta``, see
+``pmtui.readmodel.SCHEMA_VERSION``; None before they are built), ``read_model_at`` the event they
+are folded to.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-READ_MODEL_ROW = "workspace"  # pmtui.service.SNAPSHOT_NAME
+META_TABLE = "rm_meta"  # pmtui.readmodel: the read model's position and schema version
 
 
 def default_db_path() -> Path:
@@ -45,17 +46,19 @@ def store_info(db: str | None) -> dict[str, Any]:
         return _postgres_info(target)
     path = Path(target).expanduser()
     info: dict[str, Any] = {"store": str(path), "kind": "sqlite", "exists": path.is_file(),
-                            "schema_version": None, "events": 0 if not path.is_file() else None}
+                            "schema_version": None, "events": 0 if not path.is_file() else None,
+                            "read_model_at": None}
     conn = connect_readonly(path)
     if conn is None:
         return info
     try:
         info["events"] = conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
         try:
-            row = conn.execute("SELECT version FROM pmtui_projections WHERE name = ?", [READ_MODEL_ROW]).fetchone()
-        except sqlite3.Error:  # no read model saved yet
-            row = None
-        info["schema_version"] = row[0] if row else None
+            meta = dict(conn.execute(f"SELECT name, value FROM {META_TABLE}").fetchall())  # noqa: S608
+        except sqlite3.Error:  # the read model's tables are not built yet
+            meta = {}
+        info["schema_version"] = meta.get("schema")
+        info["read_model_at"] = meta.get("position")
     finally:
         conn.close()
     return info
@@ -64,16 +67,21 @@ def store_info(db: str | None) -> dict[str, Any]:
 def _postgres_info(target: str) -> dict[str, Any]:
     """PostgreSQL needs the application's connection settings: the one slow path here (it still
     folds nothing)."""
-    from pmtui.service import SNAPSHOT_VERSION
-    from pmtui.storage import EventLog, SnapshotStore, locate, open_application
+    from pmtui.readmodel import open_read_model
+    from pmtui.storage import EventLog, locate, open_application
 
     location = locate(target)
     app = open_application(location)
     log = EventLog(app, location)
     try:
-        loaded = SnapshotStore(log).load(READ_MODEL_ROW, SNAPSHOT_VERSION)
-        return {"store": location.describe(), "kind": "postgres", "exists": True,
-                "schema_version": SNAPSHOT_VERSION if loaded else None, "events": log.max_seq()}
+        read = open_read_model(log)
+        try:
+            schema = read.query("SELECT value FROM {m} WHERE name = 'schema'")
+            return {"store": location.describe(), "kind": "postgres", "exists": True,
+                    "schema_version": schema[0][0] if schema else None, "events": log.max_seq(),
+                    "read_model_at": read.position()}
+        finally:
+            read.close()
     finally:
         log.close()
         app.close()

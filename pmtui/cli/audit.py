@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from pmtui import readmodel
 from pmtui import undo as undoing
-from pmtui.cli.common import command, emit, reason
+from pmtui.cli.common import command, emit, reason, wants_json
 from pmtui.progress import progress
 from pmtui.service import Workbench
 from pmtui.storage import EventLog, locate, open_application
@@ -22,7 +23,7 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
         with progress("verifying", unit="events") as bar:
             verdict = verify(log, expect, bar=bar)
             restores = log.recorder.read_provenance()
-            cache_problem = check_read_model(log, bar) if verdict.intact else None
+            cache_problem = check_read_model(log) if verdict.intact else None
     finally:
         log.close()
         app.close()
@@ -50,6 +51,26 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     return 0 if verdict.intact and not cache_problem else 1
 
 
+def rebuild_command(args: argparse.Namespace, _: None) -> int:
+    """Refold the read model's tables from the log (after an upgrade, or when verify finds them changed)."""
+    import time
+
+    location = locate(getattr(args, "db", None))
+    app = open_application(location)
+    log = EventLog(app, location)
+    started = time.perf_counter()
+    try:
+        with progress("rebuilding the read model", unit="events") as bar:
+            count = readmodel.rebuild(log, bar.update)
+    finally:
+        log.close()
+        app.close()
+    seconds = time.perf_counter() - started
+    emit(args, f"rebuilt the read model from {count:,} events in {seconds:.1f} s",
+         {"events": count, "seconds": round(seconds, 3)})
+    return 0
+
+
 def undo_command(args: argparse.Namespace, wb: Workbench) -> None:
     done = undoing.undo(wb, reason(args))
     emit(args, done.description, {"undone": done.undone, "event": done.by, "description": done.description})
@@ -67,5 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a head printed by an earlier verify: fail unless the log still holds that link "
                         "(catches events cut off the end)")
     p.set_defaults(raw_store=True)
+    command(sub, "rebuild", rebuild_command,
+            "fold the read model's tables again from the log (after an upgrade, or when verify finds them changed)"
+            ).set_defaults(raw_store=True)
     command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)", write=True)
     command(sub, "redo", redo_command, "reverse your last undo with a new event", write=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 TREE_VERSION = 1
-VALUES_VERSION = 1
+VALUES_VERSION = 2
 
 # Which argument takes which kind of live value: (command path prefix, argument dest, kind).
 # The first rule that matches wins; kind None means "nothing to offer" (e.g. a new name).
@@ -150,7 +150,7 @@ TOPICS = {
 
 
 def _empty_fold() -> dict[str, Any]:
-    return {"position": 0, "items": [], "boards": {}, "sprints": {}, "releases": {}, "kpis": {}, "roadmap": 0}
+    return {"position": 0, "items": [], "boards": {}, "sprints": {}, "releases": {}, "kpis": {}, "roadmap": []}
 
 
 def _fold(state: dict[str, Any], topic: str, data: dict[str, Any], aggregate: str) -> None:
@@ -158,8 +158,9 @@ def _fold(state: dict[str, Any], topic: str, data: dict[str, Any], aggregate: st
     kind = topic.split(":", 1)[1].split(".", 1)[0]
     if kind == "WorkItem":
         state["items"].append(data.get("key", ""))
-    elif kind == "RoadmapItem":
-        state["roadmap"] += 1
+    elif kind == "RoadmapItem":  # RM-n: the number its event carries, else the next (as the read model)
+        numbers = state["roadmap"]
+        numbers.append(int(data.get("number") or 0) or max(numbers, default=0) + 1)
     elif kind == "Board":
         board = state["boards"].setdefault(aggregate, {"name": "", "columns": []})
         if event == "Created":
@@ -223,7 +224,7 @@ def store_values(db: str | None) -> dict[str, list[str]]:
         "sprints": list(state["sprints"].values()),
         "releases": list(state["releases"].values()),
         "kpis": list(state["kpis"].values()),
-        "roadmap": [f"RM-{n}" for n in range(1, state["roadmap"] + 1)],
+        "roadmap": [f"RM-{n}" for n in state["roadmap"]],
     }
 
 

@@ -8,7 +8,6 @@ import json
 import os
 import pty
 import select
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -67,8 +66,9 @@ def test_version_json_counts_the_stores_events(demo_db: Path, capsys: pytest.Cap
     data = json.loads(out)
     assert code == 0 and data["version"] == __version__
     assert data["events"] == event_count(demo_db) and data["store"] == str(demo_db)
-    assert data["schema_version"] == sqlite3.connect(demo_db).execute(
-        "SELECT version FROM pmtui_projections WHERE name = 'workspace'").fetchone()[0]
+    from pmtui.readmodel import SCHEMA_VERSION
+
+    assert data["schema_version"] == SCHEMA_VERSION and data["read_model_at"] == data["events"]
 
 
 def test_version_of_a_missing_store_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
