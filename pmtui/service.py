@@ -82,8 +82,13 @@ class Workbench:
         position = self.read.position()
         new = position - self._seen if self._seen >= 0 else 0
         if position != self._seen:
-            self._seen = position
-            self._now = None
+            before, self._seen = self._seen, position
+            if self._now is not None and before < position:
+                # Keep what was read and re-read only the rows the new events changed.
+                touched = self.read.touched_between(before, position, limit=2000)
+                self._now = None if touched is None else self._now.advanced(Point(pos=position), touched)
+            else:
+                self._now = None
         return new
 
     def close(self) -> None:
