@@ -1,9 +1,10 @@
 """The commands a shell runs on every TAB, and ``--version``, timed as the user runs them: whole
 processes, fresh starts, beside the floor (python + sqlite3 + msgspec, one insert) measured in the
-same run. Builds a log with bench/core.py's generator (default 100k events) in a temporary file.
+same run. Builds a store with ``pmtui demo --items N`` (about ten events an item) in a temporary
+directory.
 
-    python bench/terminal.py                  # 100k events
-    python bench/terminal.py --events 1000000
+    python bench/terminal.py                  # 10k items, ~100k events
+    python bench/terminal.py --items 100000
 
 Reported, not asserted. Targets: ``--version`` and a warm TAB (``__complete``, the store's values
 kept since the last TAB) within 2x the floor; the first TAB on a store folds the names of the
@@ -13,17 +14,14 @@ whole log once (sqlite3 + json, no eventsourcing).
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 FLOOR = ("import sqlite3, msgspec, sys; c = sqlite3.connect(sys.argv[1]); "
          "c.execute('CREATE TABLE IF NOT EXISTS t (x BLOB)'); "
@@ -42,26 +40,20 @@ def whole(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    from core import build_bulk  # bench/core.py's realistic generator
-
-    from pmtui.service import Workbench
-
     with tempfile.TemporaryDirectory(prefix="pmtui-bench-") as tmp:
         db = str(Path(tmp) / "bench.db")
-        end = datetime.now(timezone.utc)
-        wb = Workbench(db=db, actor="bench")
-        with wb.recorded_as("bench", end - timedelta(days=366)):
-            wb.init_product("Bench", "BN")
-        build_bulk(wb, args.events, random.Random(7), end - timedelta(days=365), end, 2000)
-        wb.close()
         env = {**os.environ, "PMTUI_DB": db, "XDG_CACHE_HOME": str(Path(tmp) / "cache"),
                "XDG_CONFIG_HOME": str(Path(tmp) / "config")}
         pmtui = [sys.executable, "-m", "pmtui.cli"]
+        subprocess.run([*pmtui, "demo", "--items", str(args.items)], env=env, check=True, stdout=subprocess.DEVNULL)
+        events = subprocess.run([*pmtui, "version", "--json"], env=env, check=True, capture_output=True, text=True)
         tab = [*pmtui, "__complete", "bash", "3", "item", "move", ""]
-        print(f"pmtui terminal bench: {args.events:,} events, median (best) of {args.runs} whole processes")
+        count = json.loads(events.stdout)["events"]
+        print(f"pmtui terminal bench: {args.items:,} items, {count:,} events; "
+              f"median (best) of {args.runs} whole processes")
         floor = whole([sys.executable, "-c", FLOOR, str(Path(tmp) / "floor.db")], env, args.runs)
         print(f"floor (python+sqlite3+msgspec insert)  {floor[0] * 1000:6.0f} ms ({floor[1] * 1000:.0f})")
         started = time.perf_counter()
