@@ -140,9 +140,11 @@ def _decode(table: str, body: bytes) -> Any:
 
 # Writing -----------------------------------------------------------------------------------------
 def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None, str | None, int | None]:
-    """(grp, key, status, rank, ord) of a view row."""
+    """(grp, key, status, rank, ord) of a view row. An item's ``status`` column is the column whose
+    WIP it counts in: none for archived items and epics, which are not cards."""
     if table == "items":
-        return view.board_id, view.key, view.status, view.rank, view.number
+        counted = None if view.archived or view.kind == "epic" else view.status
+        return view.board_id, view.key, counted, view.rank, view.number
     if isinstance(view, dict):
         return None, None, None, None, None
     grp = getattr(view, "board_id", None) or getattr(view, "product_id", None)
@@ -311,6 +313,11 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     inserted once each, when the next one closes them (no updates). Returns the events folded."""
     for name in ("c", "h", "e", "l", "m"):
         sql.run(f"DELETE FROM {{{name}}}")
+    # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
+    indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
+    for statement in indexes:
+        sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
     fold = VersionFold()
     pending: dict[tuple[str, str], Version] = {}
     count, last = 0, 0
@@ -330,8 +337,13 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
         if progress is not None:
             progress(count)
     sql.many(_INSERT_CURRENT, [_current_row(v) for v in pending.values()])
+    for statement in indexes:
+        sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
     return count
+
+
+_SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m"}
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -417,9 +429,8 @@ class ReadModel:
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
-        rows = self.query("SELECT body FROM {c} WHERE tbl = 'items' AND grp = ? AND status = ?", [board_id, column])
-        views = [_decode("items", bytes(r[0])) for r in rows]
-        return sum(1 for v in views if not v.archived and v.kind != "epic")
+        return self.query("SELECT COUNT(*) FROM {c} WHERE tbl = 'items' AND grp = ? AND status = ?",
+                          [board_id, column])[0][0]
 
     def walk(self, board_id: str, start: ItemView | None, direction: str, page: int = 200) -> Iterator[ItemView]:
         """A board's items now, from ``start`` (excluded; None: the board's edge) up or down the
@@ -765,12 +776,16 @@ def open_read_model(log: Any) -> ReadModel:
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
     """Fold the events the tables have not seen, under the store's write lock. Returns the count."""
     if log.location.kind == "postgres":
+        from psycopg.sql import SQL
+
         recorder = log.recorder
         with recorder.datastore.transaction(commit=True) as curs:
             recorder._lock_table(curs)
             sql = Sql(curs, True, recorder.datastore.schema)
             before = position(sql) or 0
-            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), 2**62, progress)
+            curs.execute(SQL("SELECT MAX(notification_id) AS m FROM {0}").format(recorder.events_table))
+            last = curs.fetchone()["m"] or 0
+            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), last, progress)
             return after - before
     conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
     try:
@@ -778,8 +793,9 @@ def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> in
         cursor = conn.cursor()
         sql = Sql(cursor, False)
         before = position(sql) or 0
+        last = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0] or 0
         try:
-            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), 2**62, progress)
+            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), last, progress)
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -32,7 +32,6 @@ from domain.work_item import WorkItem
 from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
-from pmtui.progress import progress
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
 from pmtui.storage import EventLog, Location, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
@@ -50,7 +49,9 @@ def default_actor() -> str:
 
 class Workbench:
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
-                 location: Location | None = None) -> None:
+                 location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """``progress(done, total)`` hears of a long first fold of the read model (a store made by
+        an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
         self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
         self.log = EventLog(self.app, self.location)
@@ -62,10 +63,7 @@ class Workbench:
         self.read = open_read_model(self.log)
         self._now: StoredWorkspace | None = None
         self._seen = -1
-        # A store made by an older pmtui (or restored) folds its tables here once: on a terminal,
-        # a bar shows how far (only if it takes a moment; never in a pipe).
-        with progress("building the read model", unit="events") as bar:
-            self.catch_up(bar.update)
+        self.catch_up(progress)
         self.refresh()
 
     # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------

@@ -56,9 +56,11 @@ def test_a_store_whose_tables_are_behind_is_caught_up_on_open(store: str) -> Non
             cursor.execute(f"DELETE FROM {prefix}{table}")
     log.close()
     app.close()
-    reopened = Workbench(db=store, actor="ann")
+    heard: list[tuple[int, int]] = []
+    reopened = Workbench(db=store, actor="ann", progress=lambda done, total: heard.append((done, total)))
     try:
         records = list(reopened.records())
+        assert heard and heard[-1] == (len(records), len(records))  # the building is reported to its end
         assert reopened.position == records[-1].seq
         assert views_of(reopened.now) == views_of(fold(records))
         key = reopened.add_item("After the upgrade")  # writes on top of the caught-up tables
