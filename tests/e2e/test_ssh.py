@@ -90,11 +90,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Team, Ser
 
 
 @contextlib.contextmanager
-def serving(tmp: Path, members: Team) -> Iterator[tuple[Team, ServeProcess]]:
+def serving(tmp: Path, members: Team, env: dict[str, str] | None = None,
+            args: tuple[str, ...] = ()) -> Iterator[tuple[Team, ServeProcess]]:
     log = tmp / "serve.log"
-    env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data")}
+    env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data"), **(env or {})}
     with open(log, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0"], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0", *args], env=env,
                                    stdout=subprocess.PIPE, stderr=log_file, text=True)
     try:
         assert process.stdout is not None
