@@ -28,6 +28,7 @@ from pmtui.tui import travel
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.server_safety import ServerSafety
 from pmtui.tui.widgets.banner import MODE_LABELS
 from projections.state import Workspace
 
@@ -60,7 +61,7 @@ def load_screens() -> dict[str, type[PmScreen]]:
     return found
 
 
-class PmApp(App[int]):
+class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
     TITLE = "pmtui"
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
