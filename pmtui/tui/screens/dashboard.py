@@ -39,11 +39,6 @@ class DashboardScreen(PmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "toggle_more", "More charts", tooltip="Show or hide throughput, WIP, lead time and OKRs"),
     ]
-    DEFAULT_CSS = """
-    DashboardScreen #dash-status { height: 1; padding: 0 1; background: $panel; }
-    DashboardScreen #dash-grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
-    DashboardScreen ChartWidget { height: 18; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
