@@ -13,11 +13,13 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
 from domain.exceptions import ValidationError
 from domain.values import ItemKind, Moscow
@@ -25,6 +27,8 @@ from domain.work_item import RICE_FIELDS, WSJF_FIELDS
 from projections.history import history
 from projections.state import ItemView, Workspace
 from pmtui.timespec import local
+from pmtui.tui.modals.fields_form import catch_early_key
+from pmtui.tui.modals.prompt import ConfirmModal
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -97,11 +101,13 @@ def to_fields(values: dict[str, str]) -> dict[str, Any]:
 
 
 def history_text(ws: Workspace, records: list[Any]) -> Text:
+    """The item's field changes (its comments are shown apart, as a thread)."""
     text = Text()
     for entry in history(ws, records):
+        if entry.event.endswith(".Commented"):
+            continue
         text.append(f"{local(entry.occurred)} ", style="dim")
         text.append(f"{entry.actor:<8} ", style="bold")
-        text.append(f"{entry.event.split('.', 1)[1]}: ", style="italic")
         text.append(entry.summary)
         if entry.reason:
             text.append(f"  — {entry.reason}", style="dim")
@@ -109,14 +115,30 @@ def history_text(ws: Workspace, records: list[Any]) -> Text:
     return text if text.plain else Text("No history yet.", style="dim")
 
 
+def comment_widgets(ws: Workspace, item: ItemView) -> list[Widget]:
+    """The item's comments, oldest first: who and when, then the text as Markdown."""
+    thread = [c for c in ws.comments if c.item_id == item.id]
+    if not thread:
+        return [Static("No comments yet. Ctrl+O adds one (c on the board or the backlog).", classes="dialog-hint")]
+    widgets: list[Widget] = []
+    for comment in thread:
+        widgets.append(Static(Text.assemble((comment.actor, "bold"), ("  " + local(comment.at), "dim")),
+                              classes="comment-head"))
+        widgets.append(Markdown(comment.text, classes="comment-body"))
+    return widgets
+
+
 class ItemModal(ModalScreen[str | None]):
+    AUTO_FOCUS = "#field-title"
     """Edit the item ``key`` (or create one in ``column`` when key is None). Dismisses with the key
     saved, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save the changes"),
-        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, tooltip="Edit the focused long text in $EDITOR"),
-        Binding("escape,ctrl+g", "close", "Close", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", "Save", id="item.save", tooltip="Save the changes"),
+        Binding("ctrl+o", "comment", "Comment", id="item.comment", tooltip="Add a comment to the item"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="item.editor",
+                tooltip="Edit the focused long text in $EDITOR"),
+        Binding("escape,ctrl+g", "close", "Close", id="item.close", tooltip="Close (asks first when something changed)"),
     ]
 
     def __init__(self, key: str | None = None, column: str | None = None, sprint: str | None = None) -> None:
@@ -139,14 +161,19 @@ class ItemModal(ModalScreen[str | None]):
         self.loaded = dict(values)  # what the user started from: their changes are relative to it
         if item is None and self.sprint:
             values["sprint"] = self.sprint
-        read_only = self.pm.read_only
+        read_only = self.pm.read_only or self.pm.viewer
+        self.form_read_only = read_only
         if item is not None:
             title = f"{item.key} · {item.kind} in {item.status}" + (" · archived" if item.archived else "")
         else:
             title = f"New item in {self.column or 'the first column'}"
-        with VerticalScroll(classes="dialog item-form", id="item-form"):
+        form = VerticalScroll(classes="dialog item-form", id="item-form")
+        form.can_focus = False  # the first field takes the keys, never the scrolling frame
+        with form:
             # The keys in the title: on a small terminal the buttons are below the fold.
-            keys = " · read-only (the past) · Esc close" if read_only else " · Ctrl+S save · Esc close"
+            why = "the past" if self.pm.read_only else "you are a viewer"
+            keys = (f" · read-only ({why}) · Esc close" if read_only
+                    else " · Ctrl+S save · Ctrl+O comment · Esc close" if item is not None else " · Ctrl+S save · Esc close")
             yield Label(title + keys, classes="dialog-title")
             with Grid(id="item-fields"):
                 for name in SHORT_FIELDS:
@@ -159,7 +186,7 @@ class ItemModal(ModalScreen[str | None]):
                                      prompt="(none)", id="field-moscow", disabled=read_only)
                     else:
                         yield Input(values[name], placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                                    disabled=read_only)
+                                    disabled=read_only, select_on_focus=False)
             for name in LONG_FIELDS:
                 yield Label(f"{name.capitalize()} (Ctrl+E opens $EDITOR)", classes="field-label")
                 yield TextArea(values[name], id=f"field-{name}", classes="long-text", read_only=read_only,
@@ -168,11 +195,40 @@ class ItemModal(ModalScreen[str | None]):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary", disabled=read_only)
                 yield Button("Close (Esc)", id="close")
             if item is not None:
+                yield Label("Comments", classes="dialog-title")
+                yield Vertical(*comment_widgets(ws, item), id="item-comments")
                 yield Label("History", classes="dialog-title")
                 yield Static(history_text(ws, self.pm.wb.records_of(item.id)), id="item-history")
 
     def on_mount(self) -> None:
         self.query_one("#field-title", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        catch_early_key(self, event, "#field-title")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Viewers and the past get no write keys in the footer (and the keys do nothing).
+        if action in ("save", "comment", "external_editor") and self.form_read_only:
+            return False
+        if action == "comment" and self.key is None:
+            return False
+        return True
+
+    def action_comment(self) -> None:
+        from pmtui.tui.modals.comment import CommentModal
+
+        if self.key is None:
+            return
+
+        async def posted(done: bool | None) -> None:
+            if done:
+                thread = self.query_one("#item-comments", Vertical)
+                await thread.remove_children()
+                item = self.item()
+                if item is not None:
+                    await thread.mount_all(comment_widgets(self.pm.ws, item))
+
+        self.app.push_screen(CommentModal(self.key), posted)
 
     # Reading the form --------------------------------------------------------------------------
     def current_values(self) -> dict[str, str]:
@@ -197,8 +253,21 @@ class ItemModal(ModalScreen[str | None]):
         else:
             self.action_close()
 
+    def changed_fields(self) -> list[str]:
+        after = self.current_values()
+        return [name for name, value in after.items() if value != self.loaded[name]]
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.form_read_only or not self.changed_fields():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        changed = ", ".join(self.changed_fields())
+        self.app.push_screen(ConfirmModal(f"Discard your changes ({changed})?"), answered)
 
     def action_save(self) -> None:
         wb = self.pm.wb

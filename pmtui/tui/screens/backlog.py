@@ -140,21 +140,23 @@ class SortedBacklog:
 
 class BacklogScreen(PmScreen):
     mode = "backlog"
+    WRITE_ACTIONS = frozenset({"rank", "new", "archive", "bulk", "comment"})
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "sort", "Sort"),
-        Binding("O", "reverse_sort", "Reverse", show=False),
-        Binding("J", "rank('down')", "Rank down", show=False),
-        Binding("K", "rank('up')", "Rank up", show=False),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "archive", "Archive", show=False),
-        Binding("b", "bulk", "Bulk"),
-        Binding("z", "fold", "Fold"),
-        Binding("Z", "fold_all", "Fold all", show=False),
-        Binding("left,h", "fold(True)", "Fold", show=False),
-        Binding("right,l", "fold(False)", "Unfold", show=False),
-        Binding("x", "clear_selection", "Unselect", show=False),
+        Binding("slash", "filter", "Filter", id="backlog.filter"),
+        Binding("o", "sort", "Sort", id="backlog.sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False, id="backlog.reverse_sort"),
+        Binding("J", "rank('down')", "Rank down", show=False, id="backlog.rank.down"),
+        Binding("K", "rank('up')", "Rank up", show=False, id="backlog.rank.up"),
+        Binding("n", "new", "New", id="backlog.new"),
+        Binding("c", "comment", "Comment", show=False, tooltip="Comment on the item", id="backlog.comment"),
+        Binding("e", "edit", "Edit", id="backlog.edit"),
+        Binding("d", "archive", "Archive", show=False, id="backlog.archive"),
+        Binding("b", "bulk", "Bulk", id="backlog.bulk"),
+        Binding("z", "fold", "Fold", id="backlog.fold"),
+        Binding("Z", "fold_all", "Fold all", show=False, id="backlog.fold_all"),
+        Binding("left,h", "fold(True)", "Fold", show=False, id="backlog.fold.on"),
+        Binding("right,l", "fold(False)", "Unfold", show=False, id="backlog.fold.off"),
+        Binding("x", "clear_selection", "Unselect", show=False, id="backlog.clear_selection"),
     ]
     DEFAULT_CSS = """
     BacklogScreen #backlog-filter { height: 1; border: none; padding: 0 1; display: none; }
@@ -265,6 +267,9 @@ class BacklogScreen(PmScreen):
         error = self.query_one("#backlog-error", Static)
         error.update(message)
         error.set_class(bool(message), "shown")
+
+    def item_at_cursor(self) -> ItemView | None:
+        return self.current_item()
 
     def current_item(self) -> ItemView | None:
         row = self.table.current_row
