@@ -409,7 +409,7 @@ def main() -> None:
     opening = Span()
     with timed(opening):
         wb = Workbench(db=db, actor="bench")
-    total = wb.timeline.position
+    total = wb.position
     print(f"\n# rebuild ({total:,} events in the log)")
     print(f"workbench open, no snapshot     {rate(total, opening)}   "
           f"(RSS +{rss_mb() - rss_before:,.0f} MB: read model + checkpoints)")
@@ -418,7 +418,7 @@ def main() -> None:
     keys = list(wb.now.keys)
     command_times: list[tuple[float, float]] = []
     command_span = Span()
-    count_before = wb.timeline.position
+    count_before = wb.position
     commands: dict[str, Callable[[], Any]] = {
         "item move": lambda: wb.move_item(rng.choice(keys), rng.choice(COLUMNS[:3])),
         "item edit": lambda: wb.edit_item(rng.choice(keys), points=rng.choice([1, 2, 3, 5, 8, 13, 21])),
@@ -435,7 +435,7 @@ def main() -> None:
                 commands[name]()
             except DomainError:  # refused (e.g. the same value again): still a command a user made
                 refused += 1
-    written = wb.timeline.position - count_before
+    written = wb.position - count_before
     print("\n# one command at a time (Workbench: decide, save, refresh the read model)")
     print(f"{args.commands} commands ({written} events, {refused} refused)   {latency(command_times)}   "
           f"{written / command_span.wall:,.0f} ev/s wall")
@@ -455,7 +455,7 @@ def main() -> None:
     then: list[tuple[float, float]] = []
     for _ in range(20):
         with sample(then):
-            wb.view(f"#{rng.randint(1, wb.timeline.position)}")
+            wb.view(f"#{rng.randint(1, wb.position)}")
     print(f"first as-of at 90% after that   {first_travel.wall * 1000:8.1f} ms wall   {first_travel.cpu * 1000:8.1f} ms cpu"
           f"   (then {latency(then)})")
     wb.close()

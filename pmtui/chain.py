@@ -30,7 +30,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from pmtui import readmodel
 from pmtui.errors import UserError
+from projections.records import EventRecord, decode_rows
 
 CHAIN_TABLE = "pmtui_chain"
 PROVENANCE_TABLE = "pmtui_provenance"
@@ -73,6 +75,16 @@ def chain_links(prev: bytes, rows: Sequence[Row]) -> list[tuple[int, str]]:
     return links
 
 
+def dashed(hex_id: str) -> str:
+    """A stored id (SQLite keeps 32 hex digits) as UUID text, as the views name aggregates."""
+    h = hex_id.replace("-", "")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def records_of_rows(rows: Sequence[Row]) -> list[EventRecord]:
+    return list(decode_rows(((r.seq, r.originator_id, r.version, r.topic, bytes(r.state)) for r in rows), dashed))
+
+
 def _check_continues(last_seq: int, rows: Sequence[Row]) -> None:
     if rows and rows[0].seq <= last_seq:
         raise ChainError(
@@ -90,14 +102,25 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (at TEXT, actor TEXT, source TEXT, "
             "first_seq INTEGER, last_seq INTEGER, head TEXT)",
+            *readmodel.ddl(lambda name: name, postgres=False),
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Write first (the INSERT takes the write lock), then read the last link: see the module doc.
         seqs = super()._insert_events(c, stored_events, **kwargs) or []
-        self._extend_chain(c, [Row(seq, canonical_id(s.originator_id), s.originator_version, s.topic, s.state)
-                               for seq, s in zip(seqs, stored_events, strict=True)])
+        rows = [Row(seq, canonical_id(s.originator_id), s.originator_version, s.topic, s.state)
+                for seq, s in zip(seqs, stored_events, strict=True)]
+        self._extend_chain(c, rows)
+        self._project(c, rows)
         return seqs
+
+    def _project(self, c: Any, rows: Sequence[Row]) -> None:
+        """The read model's tables follow the events in the same transaction (pmtui/readmodel.py)."""
+        def stored(after: int, upto: int) -> Iterator[EventRecord]:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
+                      "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [after, upto])
+            return decode_rows(((r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()), dashed)
+        readmodel.project(readmodel.Sql(c, postgres=False), records_of_rows(sorted(rows)), stored)
 
     def _extend_chain(self, c: Any, rows: Sequence[Row]) -> None:
         if not rows:
@@ -121,6 +144,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             if c.fetchone()[0] != len(rows):
                 raise UserError("the store is not empty (someone wrote to it meanwhile); nothing was imported")
             self._extend_chain(c, rows)
+            self._project(c, rows)
             head = chain_links(GENESIS, rows)[-1][1] if rows else GENESIS.hex()
             if provenance and rows:
                 c.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
@@ -177,6 +201,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {0} (at text, actor text, source text, first_seq bigint, last_seq bigint, "
             "head text)").format(self.provenance_table))
+        self.sql_create_statements.extend(
+            SQL(statement) for statement in readmodel.ddl(lambda name: f'"{self.datastore.schema}".{name}'
+                                                          if self.datastore.schema else name, postgres=True))
         # Return each row's identity with its number, so links pair with events exactly.
         self.insert_events_statement += SQL(", originator_id, originator_version")
         self.events_table = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
@@ -191,7 +218,19 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             for s in stored_events
         )
         self._extend_chain(curs, rows)
+        self._project(curs, rows)
         return [returned[(canonical_id(s.originator_id), s.originator_version)] for s in stored_events]
+
+    def _project(self, curs: Any, rows: Sequence[Row]) -> None:
+        """See ``ChainedSQLiteRecorder._project``."""
+        def stored(after: int, upto: int) -> Iterator[EventRecord]:
+            curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                             "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id")
+                         .format(self.events_table), [after, upto])
+            return decode_rows((r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"],
+                                bytes(r["state"])) for r in curs.fetchall())
+        readmodel.project(readmodel.Sql(curs, postgres=True, schema=self.datastore.schema),
+                          records_of_rows(sorted(rows)), stored)
 
     def _extend_chain(self, curs: Any, rows: Sequence[Row]) -> None:
         if not rows:
@@ -221,6 +260,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 curs.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
                              [f'"{self.datastore.schema}"."{self.events_table_name}"', rows[-1].seq])
             self._extend_chain(curs, rows)
+            self._project(curs, rows)
             if provenance and rows:
                 curs.execute(SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self.provenance_table),
                              [*provenance, rows[0].seq, rows[-1].seq, head])

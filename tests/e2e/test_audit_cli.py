@@ -155,21 +155,15 @@ def test_export_to_a_directory_is_refused(tmp_path: Path, store: Path) -> None:
     assert done.returncode == 2 and "is a directory" in done.stderr
 
 
-def test_verify_finds_a_forged_read_model_cache(store: Path) -> None:
-    import msgspec
-
-    from pmtui.service import WorkspaceSnapshot
-
+def test_verify_finds_a_forged_read_model_row_and_rebuild_mends_it(store: Path) -> None:
     with sqlite3.connect(store) as conn:
-        [(data,)] = conn.execute("SELECT state FROM pmtui_projections WHERE name = 'workspace'").fetchall()
-        snapshot = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
-        for key, item in list(snapshot.workspace.items.items()):
-            snapshot.workspace.items[key] = msgspec.structs.replace(item, title="Forged")
-        conn.execute("UPDATE pmtui_projections SET state = ? WHERE name = 'workspace'", [msgspec.msgpack.encode(snapshot)])
+        [(rowid, body)] = conn.execute("SELECT rowid, body FROM rm_version WHERE key = 'AU-1' AND to_pos > 1e15").fetchall()
+        forged = body.replace(b"Write the full spec", b"Forged!!!!!!!!!!!!!!")
+        assert forged != body
+        conn.execute("UPDATE rm_version SET body = ? WHERE rowid = ?", [forged, rowid])
     assert "Forged" in ok(store, "item", "show", "AU-1")  # what the forgery achieves
     done = pmtui(store, "verify")
-    assert done.returncode == 1 and "BROKEN: the saved read model" in done.stdout
-    with sqlite3.connect(store) as conn:
-        conn.execute("DELETE FROM pmtui_projections WHERE name = 'workspace'")
+    assert done.returncode == 1 and "BROKEN: the read model's view row items" in done.stdout
+    assert "rebuilt the read model from" in ok(store, "rebuild")
     assert "Write the full spec" in ok(store, "item", "show", "AU-1")
     assert pmtui(store, "verify").returncode == 0

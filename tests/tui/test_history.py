@@ -17,7 +17,7 @@ async def test_newest_first_and_read_lazily(make_app, wb: Workbench) -> None:
     async with app.run_test(size=(100, 30)):
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
-        assert len(screen.rows) == wb.timeline.position
+        assert len(screen.rows) == wb.position
         shown = [screen.entry(seq) for seq in list(screen.rows)[:40]]
         assert [(e.occurred, e.seq) for e in shown] == sorted(((e.occurred, e.seq) for e in shown), reverse=True)
         # Only a window around the screen was read from the log, not the whole of it.
@@ -71,7 +71,7 @@ async def test_a_bad_filter_is_one_line_not_a_crash(make_app) -> None:
 async def test_time_travel_shows_only_what_had_happened(make_app, wb: Workbench) -> None:
     app = make_app("history")
     async with app.run_test(size=(100, 30)) as pilot:
-        point = wb.timeline.seqs[100]
+        point = wb.read.seqs()[100]
         app.travel_to(AsOf(event=point, text=f"#{point}"))
         await pilot.pause()
         assert len(app.screen.rows) == 101 and max(app.screen.rows) == point
@@ -87,7 +87,7 @@ def test_source_reads_every_event_once_for_actor_filters(wb: Workbench) -> None:
     source = HistorySource(wb)
     assert not source.meta_ready
     source.build_meta()
-    assert source.meta_ready and len(source.actors) == wb.timeline.position
+    assert source.meta_ready and len(source.actors) == wb.position
     order = source.order(wb.now, None, HistoryFilter(actor="metrics-bot"))
     assert len(order) == sum(1 for r in wb.records() if r.actor == "metrics-bot")
 
