@@ -25,6 +25,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import msgspec
+
+from pmtui.errors import UserError
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -109,6 +112,19 @@ class Sql:
             self.cursor.executemany(self._text(sql), [list(r) for r in rows])
 
 
+class DamagedReadModelError(UserError):
+    """A row of the read model's tables cannot be read: changed outside pmtui."""
+
+
+def _decode(table: str, body: bytes) -> Any:
+    try:
+        return decode_view(table, body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise DamagedReadModelError(
+            f"a row of the read model ({table}) is damaged: `pmtui verify` checks the store, and "
+            "`pmtui rebuild` folds the read model again from the log") from None
+
+
 # Writing -----------------------------------------------------------------------------------------
 def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None, str | None, int | None]:
     """(grp, key, status, rank, ord) of a view row."""
@@ -126,7 +142,7 @@ class SqlLoader(Loader):
 
     def view(self, table: str, row_id: str) -> tuple[Any, float] | None:
         row = self.sql.one(f"SELECT body, from_t FROM {{v}} WHERE tbl = ? AND id = ? AND to_pos = {OPEN}", [table, row_id])
-        return (decode_view(table, bytes(row[0])), row[1]) if row else None
+        return (_decode(table, bytes(row[0])), row[1]) if row else None
 
     def last_time(self, aggregate_id: str) -> float | None:
         row = self.sql.one("SELECT t FROM {l} WHERE aggregate_id = ? ORDER BY seq DESC LIMIT 1", [aggregate_id])
@@ -194,8 +210,41 @@ def project(sql: Sql, records: Sequence[EventRecord], stored: StoredRows) -> Non
         return
     at = fold_gap(sql, stored, records[0].seq - 1)
     fresh = [r for r in records if r.seq > at]
-    write_batch(sql, VersionFold(SqlLoader(sql)).apply(fresh))
+    write_batch(sql, _prefetched_fold(sql, fresh).apply(fresh))
     _set_position(sql, max(at, records[-1].seq))
+
+
+def _prefetched_fold(sql: Sql, records: Sequence[EventRecord]) -> VersionFold:
+    """A fold whose working set holds, read in a few bulk queries, every row and aggregate time
+    the records need (a bulk save of thousands of events would otherwise ask for each one)."""
+    fold = VersionFold(SqlLoader(sql))
+    if len(records) < 8:
+        return fold
+    asked = set(fold.rows_named(records))
+    ids = sorted({row_id for _, row_id in asked})
+    rows: dict[tuple[str, str], tuple[Any, float]] = {}
+    for part in _parts(ids, 500):
+        marks = ",".join("?" * len(part))
+        for tbl, row_id, body, from_t in sql.all(
+                f"SELECT tbl, id, body, from_t FROM {{v}} WHERE to_pos = {OPEN} AND id IN ({marks})", part):
+            if (tbl, row_id) in asked:
+                rows[(tbl, row_id)] = (_decode(tbl, bytes(body)), from_t)
+    aggregates = sorted({r.aggregate_id for r in records})
+    times: dict[str, float] = {}
+    for part in _parts(aggregates, 500):
+        marks = ",".join("?" * len(part))
+        for aggregate_id, t in sql.all(
+                "SELECT aggregate_id, t FROM {l} WHERE seq IN "
+                f"(SELECT MAX(seq) FROM {{l}} WHERE aggregate_id IN ({marks}) GROUP BY aggregate_id)", part):
+            times[aggregate_id] = t
+    fold.preload(rows, times, asked)
+    fold.no_history.update(a for a in aggregates if a not in times)
+    return fold
+
+
+def _parts(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, int], None] | None = None) -> int:
@@ -205,7 +254,7 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
         return at
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
-        write_batch(sql, VersionFold(SqlLoader(sql)).apply(chunk))
+        write_batch(sql, _prefetched_fold(sql, chunk).apply(chunk))
         at = chunk[-1].seq
         _set_position(sql, at)
         done += len(chunk)
@@ -318,7 +367,7 @@ class ReadModel:
               order: str = "") -> list[Any]:
         cond, values = point.versions()
         text = f"SELECT body FROM {{v}} WHERE tbl = ? AND {cond}{where}{order}"
-        return [decode_view(table, bytes(r[0])) for r in self.query(text, [table, *values, *params])]
+        return [_decode(table, bytes(r[0])) for r in self.query(text, [table, *values, *params])]
 
     def view(self, table: str, row_id: str, point: Point) -> Any | None:
         found = self.views(table, point, " AND id = ?", [row_id])
@@ -329,13 +378,13 @@ class ReadModel:
         where, params = (" AND owner = ?", [owner]) if owner is not None else ("", [])
         rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY t, seq",
                           [table, *values, *params])
-        return [decode_view(table, bytes(r[0])) for r in rows]
+        return [_decode(table, bytes(r[0])) for r in rows]
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
         rows = self.query(f"SELECT body FROM {{v}} WHERE tbl = 'items' AND grp = ? AND status = ? AND to_pos = {OPEN}",
                           [board_id, column])
-        views = [decode_view("items", bytes(r[0])) for r in rows]
+        views = [_decode("items", bytes(r[0])) for r in rows]
         return sum(1 for v in views if not v.archived and v.kind != "epic")
 
     def walk(self, board_id: str, start: ItemView | None, direction: str, page: int = 200) -> Iterator[ItemView]:
@@ -352,7 +401,7 @@ class ReadModel:
             rows = self.query(
                 f"SELECT body FROM {{v}} WHERE grp = ? AND to_pos = {OPEN} AND tbl = 'items'{where} "
                 f"ORDER BY rank {order}, ord {order} LIMIT {page}", params)
-            views = [decode_view("items", bytes(r[0])) for r in rows]
+            views = [_decode("items", bytes(r[0])) for r in rows]
             yield from views
             if len(views) < page:
                 return
@@ -509,6 +558,34 @@ class StoredWorkspace:
             return found
         raise AttributeError(name)
 
+    def advanced(self, point: Point, touched: set[str]) -> StoredWorkspace:
+        """This workspace moved on to ``point`` (later on the log), where only the rows of
+        ``touched`` aggregates changed: what was loaded is kept and those rows are read again.
+        A long-lived session follows others' changes this way at the cost of the change."""
+        ahead = StoredWorkspace(self.model, point)
+        # Only the items are kept: the other tables are small, and an event may change a row of
+        # another aggregate than its own (a new item moves its product's key counter).
+        for name, table in self._tables.items():
+            if name != "items":
+                continue
+            moved = LazyTable(self.model, name, point)
+            if table._all is not None:
+                rows = dict(table._all)
+                changed = {v.id if not isinstance(v, dict) else v["id"]: v
+                           for v in self.model.views(name, point, _ids_clause(touched), sorted(touched))} if touched else {}
+                for row_id in touched:
+                    if row_id in changed:
+                        rows[row_id] = changed[row_id]
+                    else:
+                        rows.pop(row_id, None)
+                moved._all = rows
+            else:
+                moved._one = {k: v for k, v in table._one.items() if k not in touched}
+            ahead._tables[name] = moved
+        if not touched:
+            ahead._entries = dict(self._entries)
+        return ahead
+
     def entries_of(self, table: str, owner: str) -> list[Any]:
         """One row's entries (an item's comments, a KPI's measurements) without reading the rest."""
         if table in self._entries:
@@ -548,7 +625,7 @@ class StoredWorkspace:
             else:
                 cond, values = self.point.versions()
                 rows = self.model.query(f"SELECT body FROM {{v}} WHERE key = ? AND tbl = 'items' AND {cond}", [wanted, *values])
-                found = decode_view("items", bytes(rows[0][0])) if rows else None
+                found = _decode("items", bytes(rows[0][0])) if rows else None
             self._by_key[wanted] = found
         return self._by_key[wanted]
 
@@ -602,6 +679,10 @@ class BoardOrder:
                 if len(found) == n:
                     break
         return found
+
+
+def _ids_clause(ids: set[str]) -> str:
+    return f" AND id IN ({','.join('?' * len(ids))})"
 
 
 _OWNER = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id"}

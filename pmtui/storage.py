@@ -106,7 +106,7 @@ def locate(db: str | None = None) -> Location:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # The hash chain is written by our recorder's insert path, not by a database function.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "pmtui.chain_postgres:ChainedPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
