@@ -61,6 +61,15 @@ def _lookup(ws: Workspace, table: str, text: str, what: str) -> str | None:
     raise ValidationError(f"no {what} named {text!r}")
 
 
+def in_backlog(ws: Workspace) -> Predicate:
+    """The backlog proper: open, unplanned work — not archived, in no sprint, and not in a done
+    column of its board (what is left to plan and rank)."""
+    done: dict[str, set[str]] = {}
+    for board in ws.boards.values():
+        done[board.id] = {c["name"] for c in board.columns if c["category"] == "done"}
+    return lambda i: not i.archived and i.sprint is None and i.status not in done.get(i.board_id, ())
+
+
 def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
     """Compile a query to a predicate; a mistake raises ValidationError with a one-line message."""
     try:
@@ -107,7 +116,7 @@ def _term(ws: Workspace, name: str, op: str, value: str, me: str) -> Predicate:
         return lambda i: i.key.lower() == value
     if name == "is":
         flags: dict[str, Predicate] = {
-            "archived": lambda i: i.archived, "open": lambda i: not i.archived,
+            "archived": lambda i: i.archived, "open": lambda i: not i.archived, "backlog": in_backlog(ws),
             "estimated": lambda i: i.points is not None, "unestimated": lambda i: i.points is None,
             "epic": lambda i: i.kind == "epic",
         }
