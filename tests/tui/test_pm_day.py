@@ -19,7 +19,7 @@ from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ConfirmModal
 from tests.tui.conftest import FIXED_NOW
-from tests.tui.helpers import put_cursor_on, type_text
+from tests.tui.helpers import messages, put_cursor_on, type_text
 
 
 def footer_keys(app: PmApp) -> set[str]:
@@ -139,9 +139,10 @@ async def test_a_viewer_is_offered_no_write_key(wb: Workbench, store) -> None:
             assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
             titles = [c.title for c in app.get_system_commands(app.screen)]
             assert not any("Record a KPI" in t or "Plan a new sprint" in t for t in titles)
-            await pilot.press("n")  # the key does nothing
+            await pilot.press("n")  # the key opens nothing, and says why
             await pilot.pause()
             assert not isinstance(app.screen, ItemModal)
+            assert any("vic is a viewer" in m for m in messages(app))
             await pilot.press("e")
             await pilot.pause()
             form = app.screen
@@ -203,3 +204,39 @@ async def test_leaving_a_changed_form_asks_first(make_app, wb: Workbench) -> Non
         await pilot.pause()
         assert not isinstance(app.screen, ItemModal)
         assert not wb.now.item_by_key("AC-36").title.endswith("X")
+
+
+async def test_epic_by_title_with_completion_and_a_new_assignee_is_confirmed(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        epic = form.query_one("#field-epic", Input)
+        epic.focus()
+        epic.value = ""
+        await type_text(pilot, "loyal")
+        await pilot.pause()
+        await pilot.press("right")  # accepts the completion: Loyalty programme
+        assert epic.value.lower() == "loyalty programme"
+        assignee = form.query_one("#field-assignee", Input)
+        assignee.focus()
+        assignee.value = ""
+        await type_text(pilot, "zed")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)  # zed is nobody pmtui knows
+        await pilot.press("y")
+        await pilot.pause()
+        item = wb.now.item_by_key("AC-36")
+        assert wb.now.items[item.parent].title == "Loyalty programme" and item.assignee == "zed"
+
+
+def test_an_epic_is_named_by_key_title_or_both(wb: Workbench) -> None:
+    from projections.backlog_view import backlog, find_epic
+
+    loyalty = find_epic(wb.now, "loyalty PROGRAMME")
+    assert loyalty is not None and loyalty.kind == "epic"
+    assert find_epic(wb.now, loyalty.key) == loyalty == find_epic(wb.now, f"{loyalty.key} {loyalty.title}")
+    assert backlog(wb.now, 'epic:"Loyalty programme"')  # the query language takes the title too

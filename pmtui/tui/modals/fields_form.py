@@ -23,21 +23,30 @@ from textual.widgets import Button, Input, Label, Static
 def catch_early_key(screen: ModalScreen, event: events.Key, first: str) -> None:
     """A key typed before the form's first field has focus (the form is still appearing: the user
     pressed n and typed straight on) goes into that field instead of being lost or taken as a
-    command of the form."""
+    command of the form. Keys that come before the field even exists wait in a buffer."""
     focused = screen.focused
     if focused is not None and not isinstance(focused, ScrollableContainer) or not event.is_printable \
             or event.character is None:
         return
+    event.stop()
+    event.prevent_default()
+    buffer: list[str] = screen.__dict__.setdefault("_early_keys", [])
+    buffer.append(event.character)
+    flush_early_keys(screen, first)
+
+
+def flush_early_keys(screen: ModalScreen, first: str) -> None:
+    """Put the buffered early keys into the first field (call from the form's on_mount too)."""
+    buffer: list[str] = screen.__dict__.get("_early_keys", [])
     widgets = screen.query(first)
-    if not widgets:
+    if not buffer or not widgets:
         return
     field = widgets.first()
     if isinstance(field, Input) and not field.disabled:
         # Focus at once (not after a refresh): the next key must already go to the field.
         screen.set_focus(field, scroll_visible=False)
-        field.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        field.insert_text_at_cursor("".join(buffer))
+    buffer.clear()
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}", Input).focus()
+        flush_early_keys(self, f"#field-{self.fields[0].name}")
 
     def on_key(self, event: events.Key) -> None:
         catch_early_key(self, event, f"#field-{self.fields[0].name}")

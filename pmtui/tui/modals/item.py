@@ -18,6 +18,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList, Suggester
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
@@ -26,8 +27,9 @@ from domain.values import ItemKind, Moscow
 from domain.work_item import RICE_FIELDS, WSJF_FIELDS
 from projections.history import history
 from projections.state import ItemView, Workspace
+from pmtui.search import people
 from pmtui.timespec import local
-from pmtui.tui.modals.fields_form import catch_early_key
+from pmtui.tui.modals.fields_form import catch_early_key, flush_early_keys
 from pmtui.tui.modals.prompt import ConfirmModal
 
 if TYPE_CHECKING:
@@ -38,8 +40,9 @@ LONG_FIELDS = ["description", "acceptance"]
 # form name -> workbench field name
 FIELD_NAMES = {"epic": "parent"}
 PLACEHOLDERS = {
-    "points": "e.g. 3", "assignee": "a name, or me", "labels": "comma separated", "epic": "epic key, e.g. AC-1",
-    "sprint": "sprint name", "release": "release name", "rice": " ".join(RICE_FIELDS), "wsjf": " ".join(WSJF_FIELDS),
+    "points": "e.g. 3", "assignee": "a name, or me (→ completes)", "labels": "comma separated (→ completes)",
+    "epic": "epic key or title (→ completes)", "sprint": "sprint name (→ completes)",
+    "release": "release name (→ completes)", "rice": " ".join(RICE_FIELDS), "wsjf": " ".join(WSJF_FIELDS),
 }
 LABELS = {"moscow": "MoSCoW", "rice": "RICE", "wsjf": "WSJF"}
 
@@ -115,6 +118,39 @@ def history_text(ws: Workspace, records: list[Any]) -> Text:
     return text if text.plain else Text("No history yet.", style="dim")
 
 
+class LastWordSuggester(Suggester):
+    """Completes the last comma-separated word (labels: "mobile, chec" -> "mobile, checkout")."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.words = sorted(set(words), key=str.lower)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        last = last.lstrip()
+        if not last:
+            return None
+        match = next((w for w in self.words if w.lower().startswith(last.lower()) and w != last), None)
+        if match is None:
+            return None
+        return f"{head}, {match}" if head else match
+
+
+def pickers(ws: Workspace) -> dict[str, Suggester]:
+    """Completion for the fields that name other things: epics (key, title or both), people
+    (users and past assignees), open sprints, releases and labels in use."""
+    epics = [i for i in ws.items.values() if i.kind == "epic" and not i.archived]
+    sprints = [s.name for s in ws.sprints.values() if s.state != "closed"]
+    labels = {label for i in ws.items.values() for label in i.labels}
+    return {
+        "epic": SuggestFromList([f"{e.key} {e.title}" for e in epics] + [e.title for e in epics], case_sensitive=False),
+        "assignee": SuggestFromList(["me", *people(ws)], case_sensitive=False),
+        "sprint": SuggestFromList(sprints, case_sensitive=False),
+        "release": SuggestFromList([r.name for r in ws.releases.values()], case_sensitive=False),
+        "labels": LastWordSuggester(sorted(labels)),
+    }
+
+
 def comment_widgets(ws: Workspace, item: ItemView) -> list[Widget]:
     """The item's comments, oldest first: who and when, then the text as Markdown."""
     thread = [c for c in ws.comments if c.item_id == item.id]
@@ -144,6 +180,7 @@ class ItemModal(ModalScreen[str | None]):
     def __init__(self, key: str | None = None, column: str | None = None, sprint: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.key = key
+        self._assignee_confirmed = False
         self.column = column
         self.sprint = sprint
 
@@ -175,6 +212,7 @@ class ItemModal(ModalScreen[str | None]):
             keys = (f" · read-only ({why}) · Esc close" if read_only
                     else " · Ctrl+S save · Ctrl+O comment · Esc close" if item is not None else " · Ctrl+S save · Esc close")
             yield Label(title + keys, classes="dialog-title")
+            suggesters = {} if read_only else pickers(ws)
             with Grid(id="item-fields"):
                 for name in SHORT_FIELDS:
                     yield Label(LABELS.get(name, name.capitalize()), classes="field-label")
@@ -186,7 +224,7 @@ class ItemModal(ModalScreen[str | None]):
                                      prompt="(none)", id="field-moscow", disabled=read_only)
                     else:
                         yield Input(values[name], placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                                    disabled=read_only, select_on_focus=False)
+                                    disabled=read_only, select_on_focus=False, suggester=suggesters.get(name))
             for name in LONG_FIELDS:
                 yield Label(f"{name.capitalize()} (Ctrl+E opens $EDITOR)", classes="field-label")
                 yield TextArea(values[name], id=f"field-{name}", classes="long-text", read_only=read_only,
@@ -202,6 +240,7 @@ class ItemModal(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#field-title", Input).focus()
+        flush_early_keys(self, "#field-title")
 
     def on_key(self, event: events.Key) -> None:
         catch_early_key(self, event, "#field-title")
@@ -290,6 +329,18 @@ class ItemModal(ModalScreen[str | None]):
                             + "). Nothing saved: close and reopen to see their version.",
                             severity="error", title="Conflict", timeout=8)
                 return
+
+        assignee = after["assignee"].strip()
+        if "assignee" in changed and assignee and assignee.lower() != "me" and not self._assignee_confirmed \
+                and assignee.lower() not in {p.lower() for p in people(self.pm.ws)}:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._assignee_confirmed = True
+                    self.action_save()
+
+            self.app.push_screen(ConfirmModal(f"{assignee} is nobody pmtui knows yet (no user, never assigned). "
+                                              "Assign to them anyway?"), answered)
+            return
 
         def save() -> str:
             fields = to_fields(changed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -68,6 +69,21 @@ class PmScreen(Screen):
         if action in self.WRITE_ACTIONS and not self.can_write:
             return False
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A write key pressed where writes are not offered (a viewer, the past) says why, once,
+        instead of doing nothing silently: the footer does not show such keys."""
+        if self.can_write:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            if binding.action.split("(", 1)[0] in self.WRITE_ACTIONS:
+                event.stop()
+                if self.pm.read_only:
+                    self.pm.write(lambda: None)  # says the past is read-only and how to leave it
+                else:
+                    self.notify(f"{self.wb.actor} is a viewer: changes need the editor role",
+                                severity="warning", title="Read-only")
+                return
 
     def item_at_cursor(self) -> ItemView | None:
         """The item under the cursor, for views that show items (override)."""
