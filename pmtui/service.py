@@ -50,7 +50,9 @@ def default_actor() -> str:
 
 class Workbench:
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
-                 location: Location | None = None) -> None:
+                 location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """``progress(done, total)`` hears of a long first fold of the read model (a store made by
+        an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
         self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
         self.log = EventLog(self.app, self.location)
@@ -62,7 +64,7 @@ class Workbench:
         self.read = open_read_model(self.log)
         self._now: StoredWorkspace | None = None
         self._seen = -1
-        self.catch_up()
+        self.catch_up(progress)
         self.refresh()
 
     # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------
