@@ -908,7 +908,7 @@ def first_difference(log: Any) -> str | None:
                 if not got and not want:
                     break
                 for a, b in zip(_rows(got, theirs.postgres), _rows(want, False)):
-                    if a != b:
+                    if a != b and not _same_content(name, a, b):
                         key = b if b else a
                         return f"the read model's {_WHAT[name]} {_describe(name, key)} differs from a fresh fold of the log"
                 if len(got) != len(want):
@@ -918,6 +918,18 @@ def first_difference(log: Any) -> str | None:
 
 def _rows(rows: list[Any], postgres: bool) -> list[tuple[Any, ...]]:
     return [tuple(_plain(v) for v in (r.values() if postgres and isinstance(r, dict) else r)) for r in rows]
+
+
+def _same_content(name: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Rows that differ only in how a body encodes the same view: a row read back from the store
+    and changed again holds 3.0 where a fresh fold keeps the event's 3 (equal numbers)."""
+    if name == "l" or len(a) != len(b) or a[:-1] != b[:-1]:
+        return False
+    table = a[0].decode() if isinstance(a[0], bytes) else a[0]
+    try:
+        return decode_view(table, a[-1]) == decode_view(table, b[-1])
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+        return False
 
 
 def _describe(name: str, row: tuple[Any, ...]) -> str:
