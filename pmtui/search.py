@@ -42,7 +42,8 @@ class _Index:
         self.lower_titles.append(title.lower())
 
 
-_cache: tuple[tuple[int, int], _Index] | None = None
+# The workspace itself is kept (not its id): a freed workspace's id can be reused by another's.
+_cache: tuple[Workspace, int, _Index] | None = None
 
 
 def people(ws: Workspace) -> list[str]:
@@ -54,9 +55,8 @@ def people(ws: Workspace) -> list[str]:
 
 def _index(ws: Workspace) -> _Index:
     global _cache
-    stamp = (id(ws), ws.position)
-    if _cache is not None and _cache[0] == stamp:
-        return _cache[1]
+    if _cache is not None and _cache[0] is ws and _cache[1] == ws.position:
+        return _cache[2]
     said: dict[str, list[str]] = {}
     for comment in ws.comments:
         said.setdefault(comment.item_id, []).append(comment.text)
@@ -75,7 +75,7 @@ def _index(ws: Workspace) -> _Index:
         index.add("sprint", sprint.name, sprint.name, f"sprint {sprint.name} {sprint.goal}".lower())
     for name in people(ws):
         index.add("person", name, name, f"@{name} {name}".lower())
-    _cache = (stamp, index)
+    _cache = (ws, ws.position, index)
     return index
 
 
