@@ -161,7 +161,7 @@ def _compensate(wb: Any, seen: list[EventRecord], record: EventRecord, verb: str
             raise UserError(f"cannot {verb} {label}: {str(error).removeprefix('cannot undo: ')}") from None
 
     needs = "admin" if record.aggregate == "User" else "editor"  # as for changing users directly
-    wb._run(lambda: wb.app.change(PmAggregate, UUID(record.aggregate_id), "thing", reverse), note, needs)
+    wb.execute(lambda: wb.app.change(PmAggregate, UUID(record.aggregate_id), "thing", reverse), note, needs)
     mine = [r.seq for r in wb.records(record.seq) if r.aggregate_id == record.aggregate_id and r.actor == wb.actor
             and r.reason == note]
     return Compensation(record.seq, mine[-1], f"{verb} of {label} recorded as #{mine[-1]}")
@@ -169,7 +169,7 @@ def _compensate(wb: Any, seen: list[EventRecord], record: EventRecord, verb: str
 
 def undo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last change."""
-    wb._require("editor")
+    wb.require("editor")
     wb.refresh()
     seen: list[EventRecord] = []
     target = last_change(newest_first(wb, seen), wb.actor)
@@ -180,7 +180,7 @@ def undo(wb: Any, reason: str = "") -> Compensation:
 
 def redo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last undo."""
-    wb._require("editor")
+    wb.require("editor")
     wb.refresh()
     seen: list[EventRecord] = []
     target = last_undo(newest_first(wb, seen), wb.actor)

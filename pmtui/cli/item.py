@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from pmtui.cli.common import command, emit, fmt_points, group, reason, table
@@ -133,9 +134,9 @@ def rank(args: argparse.Namespace, wb: Workbench) -> None:
          item_dict(wb.now, wb.item(args.key)))
 
 
-def _simple(method: str, done: str) -> Any:
+def _simple(method: Callable[..., None], done: str) -> Any:
     def handler(args: argparse.Namespace, wb: Workbench) -> None:
-        getattr(wb, method)(args.key, reason=reason(args))
+        method(wb, args.key, reason=reason(args))
         emit(args, f"{args.key.upper()} {done}", item_dict(wb.now, wb.item(args.key)))
     return handler
 
@@ -176,8 +177,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key")
     p.add_argument("where", choices=["top", "bottom", "up", "down", "before", "after"])
     p.add_argument("other", nargs="?", help="with before/after: the other item's key")
-    for name, method, done, text in (("archive", "archive_item", "archived", "archive an item (undo: restore)"),
-                                     ("restore", "restore_item", "restored", "bring an archived item back")):
+    for name, method, done, text in (("archive", Workbench.archive_item, "archived", "archive an item (undo: restore)"),
+                                     ("restore", Workbench.restore_item, "restored", "bring an archived item back")):
         p = command(items, name, _simple(method, done), text, write=True)
         p.add_argument("key")
     p = command(items, "comment", comment, "add a comment", write=True)

@@ -13,9 +13,8 @@ from projections.sprint_view import sprints_of, summarize
 
 
 def plan(args: argparse.Namespace, wb: Workbench) -> None:
-    name = wb.plan_sprint(" ".join(args.name), args.goal or "", args.start, args.end, args.board, reason(args))
-    if args.items:
-        wb.add_to_sprint(name, args.items, reason(args))
+    name = wb.plan_sprint(" ".join(args.name), args.goal or "", args.start, args.end, args.board, reason(args),
+                          items=args.items)
     show_named(args, wb, name)
 
 
@@ -107,8 +106,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("keys", nargs="+")
     p = command(sprints, "start", start, "start a planned sprint (records the committed scope)", write=True)
     p.add_argument("name", nargs="+")
-    p.add_argument("--start", help="YYYY-MM-DD (default: the planned date or today)")
-    p.add_argument("--end", help="YYYY-MM-DD (default: the planned date or two weeks)")
+    p.add_argument("--start", help="YYYY-MM-DD (default: today; the planned window moves with it)")
+    p.add_argument("--end", help="YYYY-MM-DD (default: the start plus the planned length, or two weeks)")
     p = command(sprints, "close", close, "close the active (or named) sprint", write=True)
     p.add_argument("name", nargs="*")
     p.add_argument("--carry-to", default="backlog", help="unfinished items go to: backlog (default), next, or a sprint name")
