@@ -300,10 +300,14 @@ class Workbench:
                 f"{'changing users and roles needs' if needed == 'admin' else 'changes need'} the {needed} role"
             )
 
-    def execute(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor") -> Any:
+    def execute(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor",
+                undoes: int | None = None, redoes: int | None = None) -> Any:
+        """Run a command (``fn`` decides and saves) as this actor, with the role it ``needs``; the
+        events it writes carry ``reason`` and, for an undo or redo, the event number reversed."""
         self.require(needs)
         self.refresh()
-        with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred):
+        with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred,
+                        undoes, redoes):
             result = fn()
         self.refresh()
         return result
@@ -328,6 +332,10 @@ class Workbench:
     def undo(self, reason: str = "") -> str:
         """Reverse this actor's last change with a new event; returns what was done."""
         return undoing.undo(self, reason).description
+
+    def undo_list(self, limit: int = 10) -> list[undoing.Pending]:
+        """What ``undo`` would reverse next, newest first, each with why it cannot (if it cannot)."""
+        return undoing.pending(self, limit)
 
     def redo(self, reason: str = "") -> str:
         """Reverse this actor's last undo with a new event; returns what was done."""
