@@ -645,12 +645,10 @@ class Workbench:
             return f"{item.key} is on another board than sprint {sprint.name!r}"
         if item.archived:
             return f"{item.key} is archived: restore it first"
-        if item.status in done_columns(ws, sprint.board_id):
+        # Replayed history (an import) keeps its facts: in Jira a done item may join a sprint.
+        if self._occurred is None and item.status in done_columns(ws, sprint.board_id):
             return f"{item.key} is done already ({item.status}): only unfinished work joins a sprint"
-        current = ws.sprints.get(item.sprint or "")
-        if current is not None and current.id != sprint.id and current.state == "active":
-            return f"{item.key} is in the active sprint {current.name!r}: take it out of that sprint first"
-        return None
+        return None  # moving between sprints is fine: the burndowns record it as scope changes
 
     def _check_sprint_member(self, item: ItemView | None, sprint: SprintView, kind: str | None = None,
                              status: str | None = None) -> None:

@@ -75,6 +75,13 @@ class Location:
         return self.target if self.kind == "sqlite" else "memory"
 
 
+def _port(parsed: Any, target: str) -> int:
+    try:
+        return parsed.port or 5432
+    except ValueError:  # urllib's "Port out of range 0-65535" / "Port could not be cast to integer value"
+        raise UserError(f"the PostgreSQL address has no valid port (1-65535): {target}") from None
+
+
 def locate(db: str | None = None) -> Location:
     """The store named by ``--db``, else ``PMTUI_DB``, else the default SQLite file."""
     target = db or os.environ.get("PMTUI_DB") or str(default_db_path())
@@ -97,7 +104,7 @@ def locate(db: str | None = None) -> Location:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.strip("/"),
             "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_PORT": str(_port(parsed, target)),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",

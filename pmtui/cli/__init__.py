@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from domain.exceptions import DomainError
-from pmtui.cli.common import CliError, Parser, common_options
+from pmtui.cli.common import CliError, Parser, common_options, warn
 
 # Modules under pmtui.cli, each registering one noun (or a few top-level verbs).
 NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo"]
@@ -53,8 +53,23 @@ def _glue_time_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _undecodable(argv: list[str]) -> str | None:
+    """The first argument that is not valid UTF-8 text (Python hands such bytes over as lone
+    surrogates), shown escaped; None if all are."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return repr(arg.encode("utf-8", "surrogateescape"))[1:]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _glue_time_values(list(sys.argv[1:] if argv is None else argv))
+    bad = _undecodable(args_list)
+    if bad is not None:
+        print(f"pmtui: the argument {bad} is not valid UTF-8 text", file=sys.stderr)
+        return 2
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
@@ -65,10 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pmtui.cli.session import run
         return run(args, handler)
     except CliError as error:
-        print(str(error), file=sys.stderr)
+        warn(str(error))
         return 2
     except DomainError as error:
-        print(f"pmtui: {error}", file=sys.stderr)
+        warn(f"pmtui: {error}")
         return 2
     except KeyboardInterrupt:
         print("pmtui: interrupted", file=sys.stderr)
@@ -78,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug, not the user's mistake: one line, the details on request
         if os.environ.get("PMTUI_DEBUG"):
             raise
-        print(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
-              "set PMTUI_DEBUG=1 to see the traceback, and please report it", file=sys.stderr)
+        warn(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
+             "set PMTUI_DEBUG=1 to see the traceback, and please report it")
         return 1
 
 

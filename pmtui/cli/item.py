@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from pmtui.cli.common import command, emit, fmt_points, group, reason, table
+from pmtui.cli.common import command, emit, fmt_points, group, reason, table, warn
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import local
@@ -123,8 +123,7 @@ def move(args: argparse.Namespace, wb: Workbench) -> None:
         warning = wb.move_item(args.key, column, reason(args))
     item = wb.item(args.key)
     if warning:
-        import sys
-        print(f"pmtui: {warning}", file=sys.stderr)
+        warn(f"pmtui: {warning}")
     emit(args, f"{item.key} -> {item.status}", {**item_dict(wb.now, item), "warning": warning})
 
 
