@@ -7,6 +7,7 @@ A user's mistake prints one line on stderr and exits 2, writing nothing.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import sys
@@ -20,8 +21,11 @@ NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", 
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
 
 
+@functools.lru_cache(maxsize=1)
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="pmtui", description=__doc__.splitlines()[0])
+    """The whole command tree, built once per process (parsing with it keeps no state; building
+    it imports every noun's module, most of a short command's time)."""
+    parser = Parser(prog="pmtui", description=(__doc__ or "").splitlines()[0])
     common_options(parser, query=True, write=True)
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse (kinder over SSH)")
     sub = parser.add_subparsers(dest="noun", metavar="COMMAND", parser_class=Parser)

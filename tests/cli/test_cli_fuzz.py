@@ -4,7 +4,7 @@ equals a fresh rebuild).
 
 The CLI's ``main`` runs in this process against a fresh in-memory store per batch of calls, so
 thousands of cases fit in CI time. ``PMTUI_FUZZ_CASES`` sets how many CLI calls a run makes
-(default 500; ``PMTUI_FUZZ_CASES=10000`` for the long run)."""
+(default 1000; ``PMTUI_FUZZ_CASES=10000`` for the long run)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pmtui.cli import main, session
 from pmtui.service import Workbench
 from projections.state import fold
 
-CASES = int(os.environ.get("PMTUI_FUZZ_CASES", "500"))
+CASES = int(os.environ.get("PMTUI_FUZZ_CASES", "1000"))
 BATCH = 25  # CLI calls per fresh store
 
 WORDS = [
