@@ -105,8 +105,11 @@ class Workbench:
         self._history_actor: str | None = None
         self._occurred: datetime | None = None
         self._history_reason: str | None = None
+        self._saved_position = 0
         self.timeline = self._load_timeline()
-        self._saved_position = self.timeline.position
+        # A corrupt snapshot (-1) is replaced at the first save, even if nothing is new.
+        self._saved_position = self.timeline.position if self._saved_position == 0 else -1
+        self.integrity_warning = self._check_chain_tail()
         self._board_index: BoardIndex | None = None  # built by the first command that needs it
         self.last_warning: str | None = None  # a soft WIP limit passed by the last add_item
         self.refresh()
@@ -119,14 +122,26 @@ class Workbench:
             try:
                 snapshot = msgspec.msgpack.decode(loaded[1], type=WorkspaceSnapshot)
                 timeline = Timeline.from_snapshot(snapshot.workspace, snapshot.index, fetch, self.log.records_by_seq)
-            except msgspec.DecodeError:
-                pass  # an unreadable snapshot is only a cache: fold from the start
+            except (msgspec.DecodeError, ValueError, KeyError, IndexError, TypeError):
+                # An unreadable snapshot is only a cache: fold from the start (the next save
+                # replaces it; `pmtui verify` reports it).
+                self._saved_position = -1
+                pass
             else:
                 for count, name in self._saved_checkpoints().items():
                     if count < timeline.checkpoints_from:
                         timeline.saved[count] = partial(self._load_saved_checkpoint, name)
                 return timeline
         return Timeline(fetch, self.log.records_by_seq)
+
+    def _check_chain_tail(self) -> str | None:
+        """One line if the hash chain does not hold at the log's end (see ``pmtui.verify``)."""
+        from pmtui.verify import check_tail  # verify reads the snapshot types of this module
+        try:
+            problem = check_tail(self.log)
+        except Exception as error:  # noqa: BLE001 - a store too damaged to look at says so, no more
+            problem = f"its end cannot be read ({type(error).__name__})"
+        return None if problem is None else f"warning: the store's hash chain is broken: {problem}; run `pmtui verify`"
 
     def _save_state(self, count: int, ws: Workspace) -> str:
         name = f"{SAVED_CHECKPOINT_PREFIX}{count}"

@@ -293,8 +293,10 @@ class SnapshotStore:
 
     def load(self, name: str, version: int) -> tuple[int, bytes] | None:
         if self.kind == "sqlite":
+            # CAST: a row whose state was stored as (undecodable) TEXT still reads, as bytes that
+            # then fail to decode; a cache is only ever a reason to fold again, never to crash.
             row = self.log._sqlite().execute(
-                f"SELECT version, position, state FROM {self.TABLE} WHERE name = ?", [name]  # noqa: S608
+                f"SELECT version, position, CAST(state AS BLOB) FROM {self.TABLE} WHERE name = ?", [name]  # noqa: S608
             ).fetchone()
         elif self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=False) as curs:
@@ -311,9 +313,9 @@ class SnapshotStore:
         """The names of the saved states of this version that start with ``prefix``."""
         if self.kind == "sqlite":
             rows = self.log._sqlite().execute(
-                f"SELECT name FROM {self.TABLE} WHERE version = ? AND substr(name, 1, ?) = ?",  # noqa: S608
+                f"SELECT CAST(name AS BLOB) FROM {self.TABLE} WHERE version = ? AND substr(name, 1, ?) = ?",  # noqa: S608
                 [version, len(prefix), prefix]).fetchall()
-            return [row[0] for row in rows]
+            return [bytes(row[0]).decode("utf-8", "replace") for row in rows]
         if self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(f"SELECT name FROM {self._pg_table()} WHERE version = %s AND left(name, %s) = %s",  # noqa: S608
