@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pmtui.cli import main, session
 from pmtui.service import Workbench
 from projections.state import fold
+from tests.views import views_of
 
 CASES = int(os.environ.get("PMTUI_FUZZ_CASES", "1000"))
 BATCH = 25  # CLI calls per fresh store
@@ -110,6 +111,6 @@ def test_random_and_hostile_arguments_never_crash(file_store: Path, batch: list[
             assert "\x1b" not in err, (argv, err)
         # Whatever was written, the store is intact: the kept state is the fold of the log.
         wb.refresh()
-        assert msgspec.to_builtins(fold(wb.records())) == msgspec.to_builtins(wb.now)
+        assert msgspec.to_builtins(views_of(fold(wb.records()))) == msgspec.to_builtins(views_of(wb.now))
     finally:
         Workbench.close(wb)
