@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pmtui.cli.common import command, emit, fmt_points, group, reason, table, warn
+from domain.work_item import parse_scores
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import local
@@ -34,18 +35,6 @@ def _field_options(parser: argparse.ArgumentParser, creating: bool) -> None:
     parser.add_argument("--wsjf", metavar="V,T,R,S", help="business value,time criticality,risk/opportunity,job size")
 
 
-def _numbers(text: str, names: tuple[str, ...], what: str) -> dict[str, float] | None:
-    if text == "":
-        return None
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != len(names):
-        raise UserError(f"{what} takes {len(names)} numbers separated by commas: {','.join(names)}")
-    try:
-        return {n: float(p) for n, p in zip(names, parts)}
-    except ValueError:
-        raise UserError(f"{what} takes numbers: {','.join(names)} (got {text!r})") from None
-
-
 def _values(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in FIELD_OPTIONS:
@@ -54,9 +43,9 @@ def _values(args: argparse.Namespace) -> dict[str, Any]:
             continue
         values["parent" if name == "epic" else name] = value
     if getattr(args, "rice", None) is not None:
-        values["rice"] = _numbers(args.rice, ("reach", "impact", "confidence", "effort"), "--rice")
+        values["rice"] = parse_scores(args.rice, "RICE")
     if getattr(args, "wsjf", None) is not None:
-        values["wsjf"] = _numbers(args.wsjf, ("value", "time", "risk", "size"), "--wsjf")
+        values["wsjf"] = parse_scores(args.wsjf, "WSJF")
     return values
 
 

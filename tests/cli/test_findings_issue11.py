@@ -254,3 +254,14 @@ def test_a_store_whose_chain_breaks_at_its_end_warns_once_on_open(store: Path, c
     code, _, err = run(capsys, "board")
     assert code == 0
     assert err.count("\n") == 1 and "hash chain is broken" in err and "pmtui verify" in err
+
+
+def test_scores_are_read_one_way_whatever_the_entry(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from domain.work_item import parse_scores
+    from pmtui.tui.modals.item import to_fields
+    assert parse_scores("100, 2 0.8,4", "RICE") == {"reach": 100, "impact": 2, "confidence": 0.8, "effort": 4}
+    assert to_fields({"rice": "100 2 0.8 4"})["rice"] == parse_scores("100,2,0.8,4", "RICE")
+    code, out, err = run(capsys, "item", "edit", "SH-1", "--rice", "100 2 0.8 4", "--json")
+    assert code == 0, err
+    assert json.loads(out)["rice_score"] == pytest.approx(40.0)
+    assert "WSJF takes 4 numbers" in refused(capsys, store, "item", "edit", "SH-1", "--wsjf", "1,2")
