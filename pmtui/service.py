@@ -70,7 +70,9 @@ def default_actor() -> str:
 
 class Workbench:
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
-                 location: Location | None = None) -> None:
+                 location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """``progress(done, total)`` hears of a long first fold of the read model (a store made by
+        an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
         self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
         self.log = EventLog(self.app, self.location)
@@ -84,7 +86,7 @@ class Workbench:
         self._seen = -1
         self.last_warning: str | None = None  # a soft WIP limit passed by the last add_item
         self.integrity_warning = self._check_chain_tail()
-        self.catch_up()
+        self.catch_up(progress)
         self.refresh()
 
     def _check_chain_tail(self) -> str | None:
@@ -234,7 +236,7 @@ class Workbench:
         self.refresh()
         return result
 
-    def _create(self, make: Callable[[], Any], what: str, reason: str = "", needs: str = "editor") -> Any:
+    def create(self, make: Callable[[], Any], what: str, reason: str = "", needs: str = "editor") -> Any:
         """Create an aggregate (inside the attribution, so its first event names the actor) and save it."""
         def create() -> Any:
             aggregate = make()
@@ -247,7 +249,7 @@ class Workbench:
         next number is read and the thing saved under one lock of the store, so two people creating
         at once never get the same number."""
         with exclusive(self.location, f"numbers {table}"):
-            return self._create(lambda: make(self.read.next_number(table)), what, reason)
+            return self.create(lambda: make(self.read.next_number(table)), what, reason)
 
     def _change(self, cls: type, aggregate_id: str | UUID, what: str, command: Callable[..., Any], *args: Any,
                 reason: str = "", **kwargs: Any) -> Any:
@@ -283,7 +285,7 @@ class Workbench:
                   reason: str = "") -> str:
         """A further board of the product (an imported Trello board, another team's flow)."""
         product_id = UUID(self.product().id)
-        board = self._create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
+        board = self.create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
         return board.name
 
     def edit_product(self, reason: str = "", **values: Any) -> None:
@@ -691,7 +693,7 @@ class Workbench:
     def add_release(self, name: str, target: str | None = None, description: str = "", milestone: bool = False,
                     reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        release = self._create(lambda: Release.create(product_id, name, target, description, milestone),
+        release = self.create(lambda: Release.create(product_id, name, target, description, milestone),
                                "a release of that name", reason)
         return release.name
 
@@ -778,7 +780,7 @@ class Workbench:
     def add_kpi(self, name: str, unit: str = "", direction: str = "higher", target: Any = None, warn: Any = None,
                 alarm: Any = None, description: str = "", reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        kpi = self._create(lambda: Kpi.define(product_id, name, unit, direction, target, warn, alarm, description),
+        kpi = self.create(lambda: Kpi.define(product_id, name, unit, direction, target, warn, alarm, description),
                            "a KPI of that name", reason)
         return kpi.name
 

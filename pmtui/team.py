@@ -129,7 +129,7 @@ def add_user(wb: Workbench, name: str, keys: list[str], role: str = "editor", re
     _check_keys_free(wb.now, name, keys)
     previous = _user_record(wb.now, name)
     if previous is None:
-        wb._create(lambda: User.add(name, role, keys), f"a user named {name}", reason, needs="admin")
+        wb.create(lambda: User.add(name, role, keys), f"a user named {name}", reason, needs="admin")
     elif previous.get("removed"):
         wb.execute(lambda: wb.app.change(User, previous["id"], "user",
                                       lambda user: user.reinstate(role, keys)), reason, "admin")

@@ -69,19 +69,12 @@ def encode_view(table: str, view: Any) -> bytes:
     return msgspec.msgpack.encode(view)
 
 
-class DamagedRowError(ValueError):
-    """A stored row of the read model cannot be read (changed or damaged outside pmtui)."""
-
-
 def decode_view(table: str, body: bytes) -> Any:
     decoder = _decoders.get(table)
     if decoder is None:
         kind = VIEW_TYPES.get(table) or ENTRY_TYPES[table]
         decoder = _decoders[table] = msgspec.msgpack.Decoder(kind)
-    try:
-        return decoder.decode(body)
-    except (msgspec.DecodeError, TypeError) as error:
-        raise DamagedRowError(f"a stored {table} row cannot be read ({error})") from None
+    return decoder.decode(body)
 
 
 @dataclass(slots=True)
@@ -154,6 +147,7 @@ class VersionFold:
         self.loader = loader or Loader()
         self.ws = Workspace()
         self.loaded: set[tuple[str, str]] = set()
+        self.existing: set[tuple[str, str]] = set()  # rows the loader had (a store writes over them)
         self.row_t: dict[tuple[str, str], float] = {}  # from_t of each row's current version
         self.agg_t: dict[str, float] = {}  # effective time of each aggregate's latest event
         self.numbers_loaded: set[str] = set()
@@ -171,6 +165,7 @@ class VersionFold:
             if found is not None:
                 getattr(self.ws, key[0])[key[1]] = found[0]
                 self.row_t[key] = found[1]
+                self.existing.add(key)
         for aggregate_id, t in times.items():
             self.agg_t.setdefault(aggregate_id, t)
 
@@ -195,6 +190,7 @@ class VersionFold:
         if found is not None:
             getattr(self.ws, table)[row_id] = found[0]
             self.row_t[key] = found[1]
+            self.existing.add(key)
 
     def effective_time(self, record: EventRecord) -> float:
         last = self.agg_t.get(record.aggregate_id)
@@ -248,6 +244,7 @@ class VersionFold:
         """Drop the working set (a long rebuild keeps it bounded this way; rows reload on demand)."""
         self.ws = Workspace(numbers=self.ws.numbers)
         self.loaded.clear()
+        self.existing.clear()
         self.row_t.clear()
 
 

@@ -6,26 +6,31 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from pmtui import readmodel
 from pmtui.cli.common import warn
-from pmtui.storage import EventLog, locate, open_application
-from projections.versions import DamagedRowError
 from pmtui.service import Workbench
 
 
-def _rebuild(args: argparse.Namespace) -> None:
-    location = locate(getattr(args, "db", None))
-    app = open_application(location)
-    log = EventLog(app, location)
-    try:
-        readmodel.rebuild(log)
-    finally:
-        log.close()
-        app.close()
-
-
 def open_workbench(args: argparse.Namespace) -> Workbench:
-    return Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
+    return Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
+
+
+def building_progress() -> Callable[[int, int], None]:
+    """On a terminal, a line that counts the events folded while an old store's read model is
+    built on its first open (once; quiet when stderr is piped), and says when it is done."""
+    import sys
+    import time
+
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if not sys.stderr.isatty() or total < 5000:
+            return
+        sys.stderr.write(f"\rbuilding the read model of this store (once): {done:,}/{total:,} events")
+        if done >= total:
+            sys.stderr.write(f" in {time.perf_counter() - started:.1f} s\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], Any]) -> int:
@@ -34,27 +39,11 @@ def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], A
         # log) open the store themselves: they get the parsed arguments only.
         result = handler(args, None)
         return result if isinstance(result, int) else 0
-    try:
-        wb = open_workbench(args)
-    except DamagedRowError as error:
-        _rebuild(args)
-        warn(f"pmtui: the read model was damaged ({error}); it has been rebuilt from the log, "
-             "which is intact: run the command again")
-        return 1
+    wb = open_workbench(args)
     if wb.integrity_warning:
         warn(f"pmtui: {wb.integrity_warning}")
     try:
         result = handler(args, wb)
-    except DamagedRowError as error:
-        # The read model is derived from the log: fold it again (no event is written, so a
-        # command that had saved before the failure is not repeated) and say so on one line.
+    finally:
         wb.close()
-        _rebuild(args)
-        warn(f"pmtui: the read model was damaged ({error}); it has been rebuilt from the log, "
-             "which is intact: run the command again")
-        return 1
-    except BaseException:
-        wb.close()
-        raise
-    wb.close()
     return result if isinstance(result, int) else 0
