@@ -26,15 +26,19 @@ class Attribution:
     actor: str = "system"
     reason: str = ""
     occurred: datetime | None = None
+    undoes: int | None = None  # the event (number in the log) an undo reverses
+    redoes: int | None = None  # the undo event a redo reverses
 
 
 _attribution: ContextVar[Attribution] = ContextVar("pmtui_attribution", default=Attribution())
 
 
 @contextmanager
-def attributed(actor: str, reason: str = "", occurred: datetime | None = None) -> Iterator[None]:
-    """Events triggered inside this block carry this actor, reason and occurred time."""
-    token = _attribution.set(Attribution(actor, reason or "", occurred))
+def attributed(actor: str, reason: str = "", occurred: datetime | None = None,
+               undoes: int | None = None, redoes: int | None = None) -> Iterator[None]:
+    """Events triggered inside this block carry this actor, reason and occurred time, and (for
+    compensating events) the number of the event they undo or redo."""
+    token = _attribution.set(Attribution(actor, reason or "", occurred, undoes, redoes))
     try:
         yield
     finally:
@@ -53,6 +57,18 @@ def _occurred() -> datetime | None:
     return _attribution.get().occurred
 
 
+def _undoes() -> int | None:
+    return _attribution.get().undoes
+
+
+def _redoes() -> int | None:
+    return _attribution.get().redoes
+
+
+def current_attribution() -> Attribution:
+    return _attribution.get()
+
+
 class PmAggregate(Aggregate):
     """An aggregate whose events are attributed and whose field edits are diffs."""
 
@@ -60,6 +76,10 @@ class PmAggregate(Aggregate):
         actor: str = field(default_factory=_actor, init=False)
         reason: str = field(default_factory=_reason, init=False)
         occurred: datetime | None = field(default_factory=_occurred, init=False)
+        # Undo and redo are events of their own: these name the event they reverse (not the
+        # reason text, which anyone can type). Events stored before these fields lack them.
+        undoes: int | None = field(default_factory=_undoes, init=False)
+        redoes: int | None = field(default_factory=_redoes, init=False)
 
     class Changed(Event):
         """Fields changed: ``changes`` maps each field to ``[old, new]``.

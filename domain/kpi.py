@@ -38,6 +38,15 @@ class Kpi(PmAggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.last_value = self.value
 
+    class MeasurementWithdrawn(PmAggregate.Event):
+        """A measurement taken back (the undo of ``Measured``): its value and when it was measured."""
+
+        value: float
+        measured: float  # epoch seconds: the withdrawn measurement's occurred time
+
+        def apply(self, aggregate: Any) -> None:
+            pass
+
     @staticmethod
     def create_id(product_id: UUID | str, name: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"pmtui:kpi:{product_id}:{name.strip().lower()}")
@@ -96,3 +105,7 @@ class Kpi(PmAggregate):
 
     def measure(self, value: Any, source: str = "manual") -> None:
         self.trigger_event(self.Measured, value=number(value, "value"), source=source)
+
+    def withdraw(self, value: float, measured: float) -> None:
+        """Take back the measurement of ``value`` made at ``measured`` (epoch seconds)."""
+        self.trigger_event(self.MeasurementWithdrawn, value=number(value, "value"), measured=float(measured))

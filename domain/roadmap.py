@@ -8,11 +8,12 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import PmAggregate
-from domain.exceptions import ValidationError
+from domain.base import PmAggregate, current_attribution
+from domain.exceptions import InvalidTransitionError, ValidationError
 from domain.values import Horizon, RoadmapStatus, non_empty, timeframe
 
 DECISION_FIELDS = ("horizon", "timeframe", "status")
+FINAL = (RoadmapStatus.DONE.value, RoadmapStatus.DROPPED.value)  # closed: not planned any more
 
 
 def check_field(name: str, value: Any) -> Any:
@@ -43,6 +44,8 @@ class RoadmapItem(PmAggregate):
     @classmethod
     def propose(cls, product_id: UUID, title: str, horizon: str = "later", description: str = "",
                 timeframe_: str | None = None, status: str = "proposed", number: int = 0) -> RoadmapItem:
+        if check_field("status", status) == RoadmapStatus.DROPPED.value and check_field("horizon", horizon) == "now":
+            raise ValidationError("a dropped roadmap item cannot sit in Now")
         return cls(product_id=str(product_id), title=check_field("title", title),
                    description=check_field("description", description),
                    horizon=check_field("horizon", horizon), timeframe=check_field("timeframe", timeframe_),
@@ -68,10 +71,26 @@ class RoadmapItem(PmAggregate):
         # Decisions and plain edits are separate events, so the decision log holds only decisions.
         changes_other = {k: v for k, v in changes.items() if k not in DECISION_FIELDS}
         changes_decided = {k: v for k, v in changes.items() if k in DECISION_FIELDS}
+        if changes_decided:
+            self._check_decision(changes_decided)
         if changes_other:
             self.trigger_event(self.Edited, changes=changes_other)
         if changes_decided:
             self.trigger_event(self.Decided, changes=changes_decided)
+
+    def _check_decision(self, changes: dict[str, list[Any]]) -> None:
+        """A decision says why, and a closed (done or dropped) item is reopened before it is moved."""
+        if not current_attribution().reason.strip():
+            raise ValidationError("a roadmap decision needs a reason: say why (--reason)")
+        status = changes.get("status", [self.status, self.status])[1]
+        moved = [k for k in ("horizon", "timeframe") if k in changes]
+        if self.status in FINAL and moved and status in FINAL:
+            raise InvalidTransitionError(
+                f"the roadmap item is {self.status}: reopen it (set its status to proposed, planned or "
+                f"in progress) to move its {' and '.join(moved)}")
+        horizon = changes.get("horizon", [self.horizon, self.horizon])[1]
+        if status == RoadmapStatus.DROPPED.value and horizon == "now":
+            raise InvalidTransitionError("a dropped roadmap item cannot sit in Now: move it to Next or Later as well")
 
     def link(self, field_name: str, target: str, add: bool = True) -> None:
         current = list(getattr(self, field_name))

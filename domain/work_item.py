@@ -35,6 +35,22 @@ def _scores(value: dict[str, Any] | None, names: tuple[str, ...], what: str) -> 
     return scores  # type: ignore[return-value]
 
 
+def parse_scores(text: str, what: str) -> dict[str, float] | None:
+    """RICE or WSJF as people type it (``what`` is "RICE" or "WSJF"): its numbers in order,
+    separated by commas or spaces; empty clears them. The one reading of score text, for the CLI
+    and the TUI alike; the values are then checked as any edit's are (``check_field``)."""
+    names = RICE_FIELDS if what.upper() == "RICE" else WSJF_FIELDS
+    parts = str(text).replace(",", " ").split()
+    if not parts:
+        return None
+    if len(parts) != len(names):
+        raise ValidationError(f"{what.upper()} takes {len(names)} numbers: {', '.join(names)} (got {text!r})")
+    try:
+        return {name: float(part) for name, part in zip(names, parts)}
+    except ValueError:
+        raise ValidationError(f"{what.upper()} takes numbers: {', '.join(names)} (got {text!r})") from None
+
+
 def check_field(name: str, value: Any) -> Any:
     """The validated form of one editable field's value."""
     if name == "kind":

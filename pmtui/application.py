@@ -41,7 +41,7 @@ class PmApplication(Application):
     name = "pmtui"
 
     # Plumbing ----------------------------------------------------------------------------------
-    def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
+    def load(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
         try:
             uuid = UUID(str(aggregate_id))
         except ValueError:
@@ -73,7 +73,7 @@ class PmApplication(Application):
 
     def change(self, cls: type[A], aggregate_id: UUID | str, what: str, fn: Callable[[A], Any]) -> Any:
         def attempt() -> tuple[Any, list[Aggregate]]:
-            aggregate = self._get(cls, aggregate_id, what)
+            aggregate = self.load(cls, aggregate_id, what)
             return fn(aggregate), [aggregate]
         return self.decide(attempt)
 
@@ -101,47 +101,68 @@ class PmApplication(Application):
 
     # Work items --------------------------------------------------------------------------------
     def add_item(self, product_id: UUID, key_prefix: str, first_number: int, board_id: UUID, title: str,
-                 status: str, rank: str, kind: str = "story", **values: Any) -> str:
-        """Create an item under the first free key from ``first_number`` on.
+                 status: str, rank: str, kind: str = "story", wip_count: int = 0, **values: Any) -> tuple[str, str | None]:
+        """Create an item under the first free key from ``first_number`` on; returns the key and a
+        warning past a soft WIP limit (a hard one refuses). ``wip_count`` is how many cards the
+        target column holds now.
 
         An item's id is derived from its key, so two people taking the same key cannot both save:
         the loser's save conflicts, and the retry probes past the key now taken. (Older logs also
         allocated keys with Product.KeyAllocated events; that made every creation replay them all.)"""
         number = first_number
 
-        def attempt() -> tuple[str, list[Aggregate]]:
+        def attempt() -> tuple[tuple[str, str | None], list[Aggregate]]:
             nonlocal number
-            board = self._get(Board, board_id, "board")
+            board = self.load(Board, board_id, "board")
             column = board.column_named(status)["name"]
+            # Epics are not cards: they count towards no column's limit (as in BoardIndex).
+            warning = None if kind == "epic" else board.check_wip(column, wip_count + 1)
             while self._exists(WorkItem.create_id(product_id, f"{key_prefix}-{number}")):
                 number += 1
             key = f"{key_prefix}-{number}"
             item = WorkItem.create(product_id, board.id, key, title, column, rank, kind, **values)
-            return key, [item]
+            return (key, warning), [item]
         return self.decide(attempt)
 
-    def move_item(self, item_id: UUID, status: str, count_in_target: Callable[[str], int]) -> str | None:
-        """Move a card; a hard WIP limit refuses, a soft one returns a warning."""
+    def move_item(self, item_id: UUID, status: str, wip_count: int) -> str | None:
+        """Move a card; a hard WIP limit refuses, a soft one returns a warning. ``wip_count`` is
+        how many cards the target column holds now."""
         def attempt() -> tuple[str | None, list[Aggregate]]:
-            item = self._get(WorkItem, item_id, "item")
-            board = self._get(Board, item.board_id, "board")
+            item = self.load(WorkItem, item_id, "item")
+            board = self.load(Board, item.board_id, "board")
             column = board.column_named(status)["name"]
-            warning = board.check_wip(column, count_in_target(column) + 1) if column != item.status else None
+            counts = item.kind != "epic" and column != item.status
+            warning = board.check_wip(column, wip_count + 1) if counts else None
             item.move(column)
             return warning, [item]
         return self.decide(attempt)
 
+    def change_many(self, cls: type[A], ids: Iterable[UUID | str], what: str, fn: Callable[[A], Any],
+                    create: Callable[[], Aggregate] | None = None, created: str = "") -> list[Any]:
+        """Apply ``fn`` to each aggregate (after making a new one with ``create``, if given) and
+        save them all in one save: a refusal of any of them writes nothing."""
+        wanted = list(dict.fromkeys(str(i) for i in ids))
+
+        def attempt() -> tuple[list[Any], list[Aggregate]]:
+            new = [create()] if create is not None else []
+            if new and self._exists(new[0].id):
+                raise ConflictError(f"{created or 'that'} exists already")
+            aggregates = [self.load(cls, i, what) for i in wanted]
+            results = [fn(a) for a in aggregates]
+            return results, new + [a for a in aggregates if a.pending_events]
+        return self.decide(attempt)
+
     def close_sprint(self, sprint_id: UUID, done: list[str], unfinished: list[str], carry_to: UUID | None) -> None:
         def attempt() -> tuple[None, list[Aggregate]]:
-            sprint = self._get(Sprint, sprint_id, "sprint")
+            sprint = self.load(Sprint, sprint_id, "sprint")
             changed: list[Aggregate] = [sprint]
             if carry_to is not None:
-                target = self._get(Sprint, carry_to, "sprint")
+                target = self.load(Sprint, carry_to, "sprint")
                 if target.state == "closed" or target.id == sprint.id:
                     raise ConflictError(f"cannot carry items over to sprint {target.name!r}: it is {target.state}")
             sprint.close(done=done, carried=unfinished, carried_to=None if carry_to is None else str(carry_to))
             for item_id in unfinished:
-                item = self._get(WorkItem, item_id, "item")
+                item = self.load(WorkItem, item_id, "item")
                 if not item.archived:
                     item.edit(sprint=None if carry_to is None else str(carry_to))
                     changed.append(item)

@@ -150,10 +150,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return head
 
     # Reading ---------------------------------------------------------------------------------
-    def read_events(self, upto: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    def read_events(self, upto: int, batch: int = 5000, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """(seq, originator_id, version, topic, state) as stored, unconverted: a tampered row may
         hold anything, and verify must still read it."""
-        after = 0
         while True:
             with self.datastore.transaction(commit=False) as c:
                 c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608

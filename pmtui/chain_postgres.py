@@ -96,9 +96,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                              [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
 
-    def read_events(self, upto: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    def read_events(self, upto: int, batch: int = 5000, after: int = 0) -> Iterator[tuple[Any, ...]]:
         """See ``ChainedSQLiteRecorder.read_events``."""
-        after = 0
         while True:
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "

@@ -31,7 +31,7 @@ from pmtui.errors import UserError
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
-    ENTRY_TYPES, NUMBERED, OPEN_POS, OPEN_T, VIEW_TYPES, Batch, Loader, Version, VersionFold, decode_view,
+    ENTRY_OWNER, ENTRY_TYPES, NUMBERED, OPEN_POS, OPEN_T, VIEW_TYPES, Batch, Loader, Version, VersionFold, decode_view,
     encode_view,
 )
 
@@ -132,7 +132,7 @@ class DamagedReadModelError(UserError):
 def _decode(table: str, body: bytes) -> Any:
     try:
         return decode_view(table, body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError):  # TypeError: a body stored as TEXT
         raise DamagedReadModelError(
             f"a row of the read model ({table}) is damaged: `pmtui verify` checks the store, and "
             "`pmtui rebuild` folds the read model again from the log") from None
@@ -732,7 +732,7 @@ def _ids_clause(ids: set[str]) -> str:
     return f" AND id IN ({','.join('?' * len(ids))})"
 
 
-_OWNER = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id"}
+_OWNER = ENTRY_OWNER
 
 
 class ThreadCursors:
@@ -761,13 +761,28 @@ class ThreadCursors:
         self._local = threading.local()
 
 
+def _checked_text(raw: bytes) -> str:
+    """Stored TEXT as str; undecodable bytes (a row damaged outside pmtui) say so instead of
+    sqlite3's bare OperationalError."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DamagedReadModelError(
+            "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
+            "`pmtui rebuild` folds the read model again from the log") from None
+
+
 def open_read_model(log: Any) -> ReadModel:
     """The read model of an open store (its tables were made with the recorder's)."""
     if log.location.kind == "postgres":
         datastore = log.recorder.datastore
         return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema)
     target = log.location.target
-    cursors = ThreadCursors(lambda: sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None))
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
+        conn.text_factory = _checked_text
+        return conn
+    cursors = ThreadCursors(connect)
     model = ReadModel(cursors, False, None)
     model.close = cursors.close  # type: ignore[method-assign]
     return model

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timezone
 from functools import partial
 from typing import Any
@@ -27,7 +28,7 @@ from domain.rank import rank_between
 from domain.release import Release
 from domain.roadmap import RoadmapItem
 from domain.sprint import Sprint
-from domain.values import Role
+from domain.values import Role, iso_date
 from domain.work_item import WorkItem
 from pmtui import undo as undoing
 from pmtui.application import PmApplication
@@ -43,6 +44,26 @@ from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.sprint_view import active_sprint, done_columns, find_sprint, next_planned
 from projections.state import BoardView, ItemView, ProductView, SprintView, Workspace
+
+FUTURE_SLACK = 300.0  # seconds a measurement's time may run ahead of this clock (another host's clock)
+
+
+def labels_spec(current: list[str], spec: str) -> list[str]:
+    """``+a -b`` adds and removes; ``a,b`` (or ``a b``) replaces; ``-`` alone clears."""
+    words = spec.replace(",", " ").split()
+    if words == ["-"]:
+        return []
+    if words and all(w[0] in "+-" for w in words):
+        labels = list(current)
+        for word in words:
+            name = word[1:]
+            if word[0] == "+" and name not in labels:
+                labels.append(name)
+            elif word[0] == "-" and name in labels:
+                labels.remove(name)
+        return labels
+    return words
+
 
 def default_actor() -> str:
     return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
@@ -64,8 +85,19 @@ class Workbench:
         self.read = open_read_model(self.log)
         self._now: StoredWorkspace | None = None
         self._seen = -1
+        self.last_warning: str | None = None  # a soft WIP limit passed by the last add_item
+        self.integrity_warning = self._check_chain_tail()
         self.catch_up(progress)
         self.refresh()
+
+    def _check_chain_tail(self) -> str | None:
+        """One line if the hash chain does not hold at the log's end (see ``pmtui.verify``)."""
+        from pmtui.verify import check_tail  # verify imports the read model, which imports this module's peers
+        try:
+            problem = check_tail(self.log)
+        except Exception as error:  # noqa: BLE001 - a store too damaged to look at says so, no more
+            problem = f"its end cannot be read ({type(error).__name__})"
+        return None if problem is None else f"warning: the store's hash chain is broken: {problem}; run `pmtui verify`"
 
     # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
@@ -184,7 +216,7 @@ class Workbench:
         finally:
             self._history_actor, self._occurred, self._history_reason = saved
 
-    def _require(self, needed: str) -> None:
+    def require(self, needed: str) -> None:
         order = ["viewer", "editor", "admin"]
         if order.index(self.role) < order.index(needed):
             article = "an" if self.role[0] in "aeiou" else "a"
@@ -193,33 +225,38 @@ class Workbench:
                 f"{'changing users and roles needs' if needed == 'admin' else 'changes need'} the {needed} role"
             )
 
-    def _run(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor") -> Any:
-        self._require(needs)
+    def execute(self, fn: Callable[[], Any], reason: str = "", needs: str = "editor",
+                undoes: int | None = None, redoes: int | None = None) -> Any:
+        """Run a command (``fn`` decides and saves) as this actor, with the role it ``needs``; the
+        events it writes carry ``reason`` and, for an undo or redo, the event number reversed."""
+        self.require(needs)
         self.refresh()
-        with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred):
+        with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred,
+                        undoes, redoes):
             result = fn()
         self.refresh()
         return result
 
-    def _create(self, make: Callable[[], Any], what: str, reason: str = "", needs: str = "editor") -> Any:
+    def create(self, make: Callable[[], Any], what: str, reason: str = "", needs: str = "editor") -> Any:
         """Create an aggregate (inside the attribution, so its first event names the actor) and save it."""
         def create() -> Any:
             aggregate = make()
             self.app.save_new(what, aggregate)
             return aggregate
-        return self._run(create, reason, needs)
+        return self.execute(create, reason, needs)
 
     def _create_numbered(self, table: str, make: Callable[[int], Any], what: str, reason: str = "") -> Any:
         """Create a thing with a display number (S-n, RM-n, O-n) fixed in its Created event: the
         next number is read and the thing saved under one lock of the store, so two people creating
         at once never get the same number."""
         with exclusive(self.location, f"numbers {table}"):
-            return self._create(lambda: make(self.read.next_number(table)), what, reason)
+            return self.create(lambda: make(self.read.next_number(table)), what, reason)
 
-    def _change(self, cls: type, aggregate_id: str | UUID, what: str, method: str, *args: Any,
+    def _change(self, cls: type, aggregate_id: str | UUID, what: str, command: Callable[..., Any], *args: Any,
                 reason: str = "", **kwargs: Any) -> Any:
-        return self._run(
-            lambda: self.app.change(cls, aggregate_id, what, lambda agg: getattr(agg, method)(*args, **kwargs)),
+        """Run one aggregate's command (a plain method of ``cls``, e.g. ``WorkItem.edit``) and save."""
+        return self.execute(
+            lambda: self.app.change(cls, aggregate_id, what, lambda agg: command(agg, *args, **kwargs)),
             reason,
         )
 
@@ -235,6 +272,10 @@ class Workbench:
         """Reverse this actor's last change with a new event; returns what was done."""
         return undoing.undo(self, reason).description
 
+    def undo_list(self, limit: int = 10) -> list[undoing.Pending]:
+        """What ``undo`` would reverse next, newest first, each with why it cannot (if it cannot)."""
+        return undoing.pending(self, limit)
+
     def redo(self, reason: str = "") -> str:
         """Reverse this actor's last undo with a new event; returns what was done."""
         return undoing.redo(self, reason).description
@@ -245,34 +286,34 @@ class Workbench:
                      columns: list[dict[str, Any]] | None = None) -> UUID:
         if self.now.product is not None:
             raise UserError(f"this store already holds the product {self.now.product.name!r}")
-        return self._run(lambda: self.app.create_product(name, key, vision, stage, board_name, mode, columns),
+        return self.execute(lambda: self.app.create_product(name, key, vision, stage, board_name, mode, columns),
                          reason, "admin")
 
     def add_board(self, name: str, mode: str = "kanban", columns: list[dict[str, Any]] | None = None,
                   reason: str = "") -> str:
         """A further board of the product (an imported Trello board, another team's flow)."""
         product_id = UUID(self.product().id)
-        board = self._create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
+        board = self.create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
         return board.name
 
     def edit_product(self, reason: str = "", **values: Any) -> None:
         from domain.product import Product
-        self._change(Product, self.product().id, "product", "edit", reason=reason, **values)
+        self._change(Product, self.product().id, "product", Product.edit, reason=reason, **values)
 
     def add_column(self, name: str, category: str = "doing", wip: int | None = None, hard: bool = False,
                    position: int | None = None, board: str | None = None, reason: str = "") -> None:
-        self._change(Board, self.board(board).id, "board", "add_column", name, category, wip, hard, position, reason=reason)
+        self._change(Board, self.board(board).id, "board", Board.add_column, name, category, wip, hard, position, reason=reason)
 
     def rename_column(self, old: str, new: str, board: str | None = None, reason: str = "") -> None:
         b = self.board(board)
         if self._items_in_column(b.id, old):
             # Items keep their column by name: move them along with the rename.
             raise UserError(f"column {old!r} holds items: move them out before renaming it")
-        self._change(Board, b.id, "board", "rename_column", old, new, reason=reason)
+        self._change(Board, b.id, "board", Board.rename_column, old, new, reason=reason)
 
     def remove_column(self, name: str, board: str | None = None, reason: str = "") -> None:
         b = self.board(board)
-        self._change(Board, b.id, "board", "remove_column", name, self._items_in_column(b.id, name), reason=reason)
+        self._change(Board, b.id, "board", Board.remove_column, name, self._items_in_column(b.id, name), reason=reason)
 
     def _items_in_column(self, board_id: str, name: str) -> int:
         """The items (epics too; archived ones not) whose column this is, named as the domain
@@ -284,10 +325,10 @@ class Workbench:
 
     def set_wip_limit(self, column: str, limit: int | None, hard: bool = False, board: str | None = None,
                       reason: str = "") -> None:
-        self._change(Board, self.board(board).id, "board", "set_wip_limit", column, limit, hard, reason=reason)
+        self._change(Board, self.board(board).id, "board", Board.set_wip_limit, column, limit, hard, reason=reason)
 
     def set_swimlanes(self, by: str, board: str | None = None, reason: str = "") -> None:
-        self._change(Board, self.board(board).id, "board", "set_swimlanes", by, reason=reason)
+        self._change(Board, self.board(board).id, "board", Board.set_swimlanes, by, reason=reason)
 
     # Work items --------------------------------------------------------------------------------
     def _resolve_fields(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -314,31 +355,118 @@ class Workbench:
 
     def add_item(self, title: str, kind: str = "story", status: str | None = None, top: bool = False,
                  board: str | None = None, reason: str = "", **values: Any) -> str:
+        """Create an item; a hard WIP limit of its column refuses it as it refuses a move there."""
         b = self.board(board)
         low, high = self.board_index.extremes(b.id)
         rank = rank_between(None, low) if top and low else rank_between(high, None)
         fields = self._resolve_fields(values)
+        if fields.get("sprint"):
+            self._check_sprint_member(None, self.now.sprints[fields["sprint"]], kind=kind, status=status)
         product = self.product()
-        return self._run(lambda: self.app.add_item(
-            UUID(product.id), product.key_prefix, self.now.products[product.id].last_number + 1, UUID(b.id),
-            title, status or b.columns[0]["name"], rank, kind, **fields), reason)
+        column = b.column(status) if status else b.columns[0]
+        target = column["name"] if column else (status or b.columns[0]["name"])
+
+        def add() -> str:
+            key, self.last_warning = self.app.add_item(
+                UUID(product.id), product.key_prefix, self.now.products[product.id].last_number + 1, UUID(b.id),
+                title, target, rank, kind, self.board_index.count(b.id, target), **fields)
+            return key
+        with self._wip_lock(b.id, [target]):
+            return self.execute(add, reason)
+
+    @contextmanager
+    def _wip_lock(self, board_id: str, columns: list[str]) -> Iterator[None]:
+        """Hold the board's WIP lock if any of ``columns`` has a hard limit.
+
+        A hard limit holds among everyone: the count (after folding every change saved so far)
+        and the change are made under one lock of the board, so two people putting different
+        cards into the last free place cannot both get in."""
+        board = self.now.boards.get(board_id)
+        hard = board is not None and any(
+            (col := board.column(name)) is not None and col["hard"] and col["wip"] is not None for name in columns)
+        if not hard:
+            yield
+            return
+        with exclusive(self.location, f"wip {board_id}"):
+            yield
 
     def edit_item(self, key: str, reason: str = "", **values: Any) -> None:
         item = self.item(key)
-        self._change(WorkItem, item.id, "item", "edit", reason=reason, **self._resolve_fields(values))
+        fields = self._resolve_fields(values)
+        if fields.get("sprint") and fields["sprint"] != item.sprint:
+            self._check_sprint_member(item, self.now.sprints[fields["sprint"]], kind=fields.get("kind"))
+        self._change(WorkItem, item.id, "item", WorkItem.edit, reason=reason, **fields)
 
     def move_item(self, key: str, column: str, reason: str = "") -> str | None:
         """Move a card to a column; returns a warning past a soft WIP limit."""
         item = self.item(key)
-        counter = lambda col: self.board_index.count(item.board_id, col)  # noqa: E731
         target = self.now.boards[item.board_id].column(column)
-        if target is None or not target["hard"] or target["wip"] is None:
-            return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
-        # A hard limit holds among everyone: the count (after folding every move saved so far)
-        # and the move are made under one lock of the board, so two people moving different
-        # cards into the last free place cannot both get in.
-        with exclusive(self.location, f"wip {item.board_id}"):
-            return self._run(lambda: self.app.move_item(UUID(item.id), column, counter), reason)
+        name = target["name"] if target else column
+        with self._wip_lock(item.board_id, [name]):
+            # The count is read inside the command, after it has folded every change saved so far.
+            return self.execute(
+                lambda: self.app.move_item(UUID(item.id), column, self.board_index.count(item.board_id, name)), reason)
+
+    def edit_items(self, keys: list[str], reason: str = "", status: str | None = None,
+                   sprint: str | None = None, labels: str | None = None, **values: Any) -> str | None:
+        """A bulk edit, all or nothing: the same field values (and column, and sprint: a name, or
+        "" for none) for every item; ``labels`` is ``+a -b`` to add and remove, ``a,b`` to
+        replace, ``-`` to clear. Every item is checked first (WIP limits counting all the moved
+        cards together), then all are saved at once. Returns a warning past a soft WIP limit."""
+        items = list({i.id: i for i in (self.item(k) for k in keys)}.values())
+        if not items:
+            raise UserError("no items to edit")
+        fields = self._resolve_fields(values)
+        sprint_id: str | None = None
+        if sprint is not None:
+            sprint_id = self.sprint(sprint).id if sprint.strip() not in ("", "-") else None
+            if sprint_id is not None:
+                for item in items:
+                    if item.sprint != sprint_id:
+                        self._check_sprint_member(item, self.now.sprints[sprint_id], kind=fields.get("kind"))
+        boards = {i.board_id for i in items}
+        targets: dict[str, str] = {}
+        if status:
+            for board_id in boards:
+                column = self.now.boards[board_id].column(status)
+                if column is None:
+                    names = ", ".join(self.now.boards[board_id].column_names)
+                    raise UserError(f"board {self.now.boards[board_id].name!r} has no column {status!r} (columns: {names})")
+                targets[board_id] = column["name"]
+        by_id = {i.id: i for i in items}
+        warnings: list[str] = []
+
+        def run() -> None:
+            # Cards entering each target column, counted together against its WIP limit.
+            counts = {b: self.board_index.count(b, c) for b, c in targets.items()}
+            arriving = {b: sum(1 for i in items if i.board_id == b and i.status != c and i.kind != "epic"
+                               and (fields.get("kind") or i.kind) != "epic")
+                        for b, c in targets.items()}
+            boards_of = {b: self.app.load(Board, b, "board") for b in targets}
+            for b, c in targets.items():
+                if arriving[b]:
+                    warning = boards_of[b].check_wip(c, counts[b] + arriving[b])
+                    if warning:
+                        warnings.append(warning)
+
+            def change(aggregate: WorkItem) -> None:
+                view = by_id[str(aggregate.id)]
+                changes = dict(fields)
+                if labels:
+                    changes["labels"] = labels_spec(list(aggregate.labels), labels)
+                if sprint is not None:
+                    changes["sprint"] = sprint_id
+                changes = {k: v for k, v in changes.items() if getattr(aggregate, k) != v}
+                if changes:
+                    aggregate.edit(**changes)
+                if view.board_id in targets and aggregate.status != targets[view.board_id]:
+                    aggregate.move(targets[view.board_id])
+            self.app.change_many(WorkItem, by_id, "item", change)
+        with ExitStack() as stack:
+            for board_id, column in targets.items():
+                stack.enter_context(self._wip_lock(board_id, [column]))
+            self.execute(run, reason)
+        return warnings[0] if warnings else None
 
     def step_item(self, key: str, step: int, reason: str = "") -> str | None:
         """Move a card one column left (-1) or right (+1)."""
@@ -375,7 +503,7 @@ class Workbench:
             raise UserError(f"rank where? top, bottom, up, down, before or after (got {where!r})")
         if new is None:
             raise UserError(f"{item.key} is at the {'top' if where in ('top', 'up') else 'bottom'} already")
-        self._change(WorkItem, item.id, "item", "rerank", new, reason=reason)
+        self._change(WorkItem, item.id, "item", WorkItem.rerank, new, reason=reason)
 
     # Ranking walks the board's order from the item outwards: it costs the distance to the
     # nearest peers, not a sort of the whole board.
@@ -420,56 +548,137 @@ class Workbench:
         return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
-        self._change(WorkItem, self.item(key).id, "item", "archive", reason=reason)
+        self._change(WorkItem, self.item(key).id, "item", WorkItem.archive, reason=reason)
 
     def restore_item(self, key: str, reason: str = "") -> None:
-        self._change(WorkItem, self.item(key).id, "item", "restore", reason=reason)
+        self._change(WorkItem, self.item(key).id, "item", WorkItem.restore, reason=reason)
 
     def comment(self, key: str, text: str, reason: str = "") -> None:
-        self._change(WorkItem, self.item(key).id, "item", "comment", text, reason=reason)
+        self._change(WorkItem, self.item(key).id, "item", WorkItem.comment, text, reason=reason)
 
     def link(self, key: str, kind: str, other: str, remove: bool = False, reason: str = "") -> None:
         item, target = self.item(key), self.item(other)
         if remove:
-            self._change(WorkItem, item.id, "item", "unlink", target.id, target.key, reason=reason)
+            self._change(WorkItem, item.id, "item", WorkItem.unlink, target.id, target.key, reason=reason)
         else:
-            self._change(WorkItem, item.id, "item", "link", kind, target.id, target.key, reason=reason)
+            self._change(WorkItem, item.id, "item", WorkItem.link, kind, target.id, target.key, reason=reason)
 
     # Sprints -----------------------------------------------------------------------------------
-    def plan_sprint(self, name: str, goal: str = "", start: str | None = None, end: str | None = None,
-                    board: str | None = None, reason: str = "") -> str:
-        b = self.board(board)
-        sprint = self._create_numbered("sprints", lambda number: Sprint.plan(UUID(b.id), name, goal, start, end, number),
-                                       "a sprint of that name", reason)
-        return sprint.name
+    def sprint_refusal(self, item: ItemView | None, sprint: SprintView, kind: str | None = None,
+                       status: str | None = None) -> str | None:
+        """Why an item (or a new one of ``kind`` in column ``status``) may not join ``sprint``; None
+        if it may. The one rule of sprint membership, for the CLI, the TUI's planning list and
+        importers alike."""
+        ws = self.now
+        kind = kind or (item.kind if item else "story")
+        name = item.key if item else "a new item"
+        if sprint.state == "closed":
+            return f"sprint {sprint.name!r} is closed"
+        if kind == "epic":
+            return f"{name} is an epic: epics stay out of sprints (put its stories in)"
+        if item is None:
+            board = ws.boards.get(sprint.board_id)
+            column = board.column(status) if board and status else None
+            if column is not None and column["category"] == "done":
+                return f"{name} in {column['name']} would be done already: only unfinished work joins a sprint"
+            return None
+        if item.board_id != sprint.board_id:
+            return f"{item.key} is on another board than sprint {sprint.name!r}"
+        if item.archived:
+            return f"{item.key} is archived: restore it first"
+        # Replayed history (an import) keeps its facts: in Jira a done item may join a sprint.
+        if self._occurred is None and item.status in done_columns(ws, sprint.board_id):
+            return f"{item.key} is done already ({item.status}): only unfinished work joins a sprint"
+        return None  # moving between sprints is fine: the burndowns record it as scope changes
 
-    def edit_sprint(self, name: str, reason: str = "", **values: Any) -> None:
-        self._change(Sprint, self.sprint(name).id, "sprint", "edit", reason=reason, **values)
+    def _check_sprint_member(self, item: ItemView | None, sprint: SprintView, kind: str | None = None,
+                             status: str | None = None) -> None:
+        why = self.sprint_refusal(item, sprint, kind, status)
+        if why:
+            raise UserError(f"cannot put {item.key if item else 'it'} into sprint {sprint.name!r}: {why}"
+                            if not why.startswith("sprint ") else why)
+
+    def plan_sprint(self, name: str, goal: str = "", start: str | None = None, end: str | None = None,
+                    board: str | None = None, reason: str = "", items: list[str] | None = None) -> str:
+        """Plan a sprint, with ``items`` in it: all or nothing (a bad key plans nothing)."""
+        b = self.board(board)
+        views = [self.item(key) for key in items or []]
+        probe = SprintView(id="", board_id=b.id, name=name, number=0, goal="", start=None, end=None, state="planned")
+        for view in views:
+            self._check_sprint_member(view, probe)
+        made: list[Sprint] = []
+
+        def make() -> Sprint:
+            made[:] = [Sprint.plan(UUID(b.id), name, goal, start, end, self.read.next_number("sprints"))]
+            return made[0]
+
+        def run() -> None:
+            self.app.change_many(WorkItem, [v.id for v in views], "item",
+                                 lambda item: item.edit(sprint=str(made[0].id)), create=make,
+                                 created="a sprint of that name")
+        # The display number is read and the sprint saved under one lock (see _create_numbered).
+        with exclusive(self.location, "numbers sprints"):
+            self.execute(run, reason)
+        return made[0].name
+
+    def edit_sprint(self, sprint_name: str, /, reason: str = "", **values: Any) -> None:
+        """Change a sprint's goal, dates or ``name`` (a rename)."""
+        self._change(Sprint, self.sprint(sprint_name).id, "sprint", Sprint.edit, reason=reason, **values)
 
     def add_to_sprint(self, name: str, keys: list[str], reason: str = "") -> None:
+        """Put items into a sprint: all or nothing."""
         sprint = self.sprint(name)
-        if sprint.state == "closed":
-            raise UserError(f"sprint {sprint.name!r} is closed")
-        for key in keys:
-            if self.item(key).sprint != sprint.id:
-                self._change(WorkItem, self.item(key).id, "item", "edit", reason=reason, sprint=sprint.id)
+        views = [self.item(key) for key in keys]
+        for view in views:
+            if view.sprint != sprint.id:
+                self._check_sprint_member(view, sprint)
+        moving = [v.id for v in views if v.sprint != sprint.id]
+        if not moving:
+            raise UserError(f"{', '.join(v.key for v in views)} {'is' if len(views) == 1 else 'are'} in sprint "
+                            f"{sprint.name!r} already")
+        self.execute(lambda: self.app.change_many(WorkItem, moving, "item", lambda i: i.edit(sprint=sprint.id)),
+                     reason)
 
     def remove_from_sprint(self, keys: list[str], reason: str = "") -> None:
-        for key in keys:
-            if self.item(key).sprint is not None:
-                self._change(WorkItem, self.item(key).id, "item", "edit", reason=reason, sprint=None)
+        """Take items out of their sprint: all or nothing."""
+        views = [self.item(key) for key in keys]
+        leaving = [v.id for v in views if v.sprint is not None]
+        if not leaving:
+            raise UserError(f"{', '.join(v.key for v in views)}: in no sprint")
+        self.execute(lambda: self.app.change_many(WorkItem, leaving, "item", lambda i: i.edit(sprint=None)), reason)
 
     def start_sprint(self, name: str, start: str | None = None, end: str | None = None, reason: str = "") -> None:
+        """Start a planned sprint today (or on ``start``). Like Jira's start dialog, the planned
+        window moves to the real start: it keeps its planned length unless ``end`` is given.
+        A column holding the sprint's items over its hard WIP limit refuses the start."""
         ws = self.now
         sprint = self.sprint(name)
         running = active_sprint(ws, sprint.board_id)
         if running is not None and running.id != sprint.id and sprint.state == "planned":
             raise UserError(f"sprint {running.name!r} is still active: close it first")
-        committed = {i.id: i.points for i in ws.items.values() if i.sprint == sprint.id and not i.archived}
+        members = [i for i in ws.items.values() if i.sprint == sprint.id and not i.archived]
+        committed = {i.id: i.points for i in members}
         today = (self._occurred or datetime.now(timezone.utc)).astimezone().date()
-        start_date = start or sprint.start or today.isoformat()
-        end_date = end or sprint.end or date.fromordinal(date.fromisoformat(start_date).toordinal() + 13).isoformat()
-        self._change(Sprint, sprint.id, "sprint", "begin", committed, start_date, end_date, reason=reason)
+        start_day = date.fromisoformat(iso_date(start, "start") or today.isoformat())
+        if end:
+            end_day = date.fromisoformat(iso_date(end, "end") or "")
+        else:
+            length = 13
+            if sprint.start and sprint.end:
+                length = date.fromisoformat(sprint.end).toordinal() - date.fromisoformat(sprint.start).toordinal()
+            end_day = date.fromordinal(start_day.toordinal() + max(length, 0))
+        board_view_ = ws.boards[sprint.board_id]
+        columns = sorted({i.status for i in members if i.kind != "epic"})
+
+        def begin(aggregate: Sprint) -> None:
+            board = self.app.load(Board, sprint.board_id, "board")
+            for column in columns:
+                # Starting commits the team to these cards: a column already past its hard limit
+                # must be cleared first (a limit lowered, or history imported, can leave it there).
+                if board_view_.column(column) is not None:
+                    board.check_wip(column, self.board_index.count(sprint.board_id, column))
+            aggregate.begin(committed, start_day.isoformat(), end_day.isoformat())
+        self._change(Sprint, sprint.id, "sprint", begin, reason=reason)
 
     def close_sprint(self, name: str | None = None, carry_to: str = "backlog", reason: str = "") -> dict[str, Any]:
         """Close a sprint; unfinished items go to ``carry_to``: ``backlog``, ``next`` or a sprint name."""
@@ -486,7 +695,7 @@ class Workbench:
                 raise UserError("there is no planned sprint to carry over to: plan one, or carry to the backlog")
         elif carry_to != "backlog":
             target = self.sprint(carry_to)
-        self._run(lambda: self.app.close_sprint(UUID(sprint.id), done, unfinished,
+        self.execute(lambda: self.app.close_sprint(UUID(sprint.id), done, unfinished,
                                                 None if target is None else UUID(target.id)), reason)
         return {"done": len(done), "carried": len(unfinished), "to": target.name if target else "backlog"}
 
@@ -494,15 +703,17 @@ class Workbench:
     def add_release(self, name: str, target: str | None = None, description: str = "", milestone: bool = False,
                     reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        release = self._create(lambda: Release.create(product_id, name, target, description, milestone),
+        release = self.create(lambda: Release.create(product_id, name, target, description, milestone),
                                "a release of that name", reason)
         return release.name
 
-    def edit_release(self, name: str, reason: str = "", **values: Any) -> None:
+    def edit_release(self, release_name: str, /, reason: str = "", **values: Any) -> None:
+        """Change a release's target, description or ``name`` (a rename)."""
+        name = release_name
         release = next((r for r in self.now.releases.values() if r.name.lower() == name.lower()), None)
         if release is None:
             raise NotFoundError(f"no release named {name!r}")
-        self._change(Release, release.id, "release", "edit", reason=reason, **values)
+        self._change(Release, release.id, "release", Release.edit, reason=reason, **values)
 
     # Roadmap -----------------------------------------------------------------------------------
     def roadmap_item(self, ref: str, ws: Workspace | None = None) -> Any:
@@ -521,7 +732,7 @@ class Workbench:
 
     def decide(self, ref: str, reason: str = "", **values: Any) -> None:
         """Change a roadmap item's horizon, timeframe, status (decisions) or title/description."""
-        self._change(RoadmapItem, self.roadmap_item(ref).id, "roadmap item", "edit", reason=reason, **values)
+        self._change(RoadmapItem, self.roadmap_item(ref).id, "roadmap item", RoadmapItem.edit, reason=reason, **values)
 
     def link_roadmap(self, ref: str, epic: str | None = None, objective: str | None = None, remove: bool = False,
                      reason: str = "") -> None:
@@ -530,10 +741,10 @@ class Workbench:
             target = self.item(epic)
             if target.kind != "epic":
                 raise UserError(f"{target.key} is a {target.kind}; roadmap items link to epics")
-            self._change(RoadmapItem, item.id, "roadmap item", "link", "epics", target.id, not remove, reason=reason)
+            self._change(RoadmapItem, item.id, "roadmap item", RoadmapItem.link, "epics", target.id, not remove, reason=reason)
         if objective:
             target_obj = self.objective(objective)
-            self._change(RoadmapItem, item.id, "roadmap item", "link", "objectives", target_obj.id, not remove,
+            self._change(RoadmapItem, item.id, "roadmap item", RoadmapItem.link, "objectives", target_obj.id, not remove,
                          reason=reason)
 
     # OKRs --------------------------------------------------------------------------------------
@@ -551,22 +762,22 @@ class Workbench:
         return f"O-{self.now.objectives[str(objective.id)].number}"
 
     def edit_objective(self, ref: str, reason: str = "", **values: Any) -> None:
-        self._change(Objective, self.objective(ref).id, "objective", "edit", reason=reason, **values)
+        self._change(Objective, self.objective(ref).id, "objective", Objective.edit, reason=reason, **values)
 
     def add_key_result(self, ref: str, metric: str, target: Any, baseline: Any = 0, unit: str = "",
                        confidence: Any = 0.5, reason: str = "") -> str:
         objective = self.objective(ref)
-        index = self._change(Objective, objective.id, "objective", "add_key_result", metric, target, baseline, unit,
+        index = self._change(Objective, objective.id, "objective", Objective.add_key_result, metric, target, baseline, unit,
                              confidence, reason=reason)
         return f"O-{objective.number}.{index}"
 
     def check_in(self, ref: str, kr: int, value: Any, confidence: Any = None, comment: str = "",
                  reason: str = "") -> None:
-        self._change(Objective, self.objective(ref).id, "objective", "check_in", kr, value, confidence, comment,
+        self._change(Objective, self.objective(ref).id, "objective", Objective.check_in, kr, value, confidence, comment,
                      reason=reason)
 
     def edit_key_result(self, ref: str, kr: int, reason: str = "", **values: Any) -> None:
-        self._change(Objective, self.objective(ref).id, "objective", "edit_key_result", kr, reason=reason, **values)
+        self._change(Objective, self.objective(ref).id, "objective", Objective.edit_key_result, kr, reason=reason, **values)
 
     # KPIs --------------------------------------------------------------------------------------
     def kpi(self, name: str, ws: Workspace | None = None) -> Any:
@@ -579,17 +790,19 @@ class Workbench:
     def add_kpi(self, name: str, unit: str = "", direction: str = "higher", target: Any = None, warn: Any = None,
                 alarm: Any = None, description: str = "", reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        kpi = self._create(lambda: Kpi.define(product_id, name, unit, direction, target, warn, alarm, description),
+        kpi = self.create(lambda: Kpi.define(product_id, name, unit, direction, target, warn, alarm, description),
                            "a KPI of that name", reason)
         return kpi.name
 
-    def edit_kpi(self, name: str, reason: str = "", **values: Any) -> None:
-        self._change(Kpi, self.kpi(name).id, "KPI", "edit", reason=reason, **values)
+    def edit_kpi(self, kpi_name: str, /, reason: str = "", **values: Any) -> None:
+        self._change(Kpi, self.kpi(kpi_name).id, "KPI", Kpi.edit, reason=reason, **values)
 
     def measure(self, name: str, value: Any, at: datetime | None = None, reason: str = "", source: str = "manual") -> None:
         kpi = self.kpi(name)
+        if at is not None and at.timestamp() > time.time() + FUTURE_SLACK:
+            raise UserError(f"a measurement cannot be in the future (--at {at.isoformat()}); record it when it is made")
         if at is not None:
             with self.recorded_as(self._history_actor, at, self._history_reason):
-                self._change(Kpi, kpi.id, "KPI", "measure", value, source, reason=reason)
+                self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)
         else:
-            self._change(Kpi, kpi.id, "KPI", "measure", value, source, reason=reason)
+            self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)

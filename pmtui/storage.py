@@ -75,6 +75,13 @@ class Location:
         return self.target if self.kind == "sqlite" else "memory"
 
 
+def _port(parsed: Any, target: str) -> int:
+    try:
+        return parsed.port or 5432
+    except ValueError:  # urllib's "Port out of range 0-65535" / "Port could not be cast to integer value"
+        raise UserError(f"the PostgreSQL address has no valid port (1-65535): {target}") from None
+
+
 def locate(db: str | None = None) -> Location:
     """The store named by ``--db``, else ``PMTUI_DB``, else the default SQLite file."""
     target = db or os.environ.get("PMTUI_DB") or str(default_db_path())
@@ -99,7 +106,7 @@ def locate(db: str | None = None) -> Location:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.strip("/"),
             "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_PORT": str(_port(parsed, target)),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             "POSTGRES_CONNECT_TIMEOUT": "5",
@@ -318,8 +325,10 @@ class SnapshotStore:
 
     def load(self, name: str, version: int) -> tuple[int, bytes] | None:
         if self.kind == "sqlite":
+            # CAST: a row whose state was stored as (undecodable) TEXT still reads, as bytes that
+            # then fail to decode; a cache is only ever a reason to fold again, never to crash.
             row = self.log._sqlite().execute(
-                f"SELECT version, position, state FROM {self.TABLE} WHERE name = ?", [name]  # noqa: S608
+                f"SELECT version, position, CAST(state AS BLOB) FROM {self.TABLE} WHERE name = ?", [name]  # noqa: S608
             ).fetchone()
         elif self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=False) as curs:
@@ -336,9 +345,9 @@ class SnapshotStore:
         """The names of the saved states of this version that start with ``prefix``."""
         if self.kind == "sqlite":
             rows = self.log._sqlite().execute(
-                f"SELECT name FROM {self.TABLE} WHERE version = ? AND substr(name, 1, ?) = ?",  # noqa: S608
+                f"SELECT CAST(name AS BLOB) FROM {self.TABLE} WHERE version = ? AND substr(name, 1, ?) = ?",  # noqa: S608
                 [version, len(prefix), prefix]).fetchall()
-            return [row[0] for row in rows]
+            return [bytes(row[0]).decode("utf-8", "replace") for row in rows]
         if self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=False) as curs:
                 curs.execute(f"SELECT name FROM {self._pg_table()} WHERE version = %s AND left(name, %s) = %s",  # noqa: S608

@@ -123,15 +123,15 @@ def _existing(wb: Workbench, name: str) -> Member:
 
 def add_user(wb: Workbench, name: str, keys: list[str], role: str = "editor", reason: str = "") -> str:
     """Grant ``name`` access with these keys; a removed user of that name is given access again."""
-    wb._require("admin")
+    wb.require("admin")
     name = user_name(name)
     wb.refresh()
     _check_keys_free(wb.now, name, keys)
     previous = _user_record(wb.now, name)
     if previous is None:
-        wb._create(lambda: User.add(name, role, keys), f"a user named {name}", reason, needs="admin")
+        wb.create(lambda: User.add(name, role, keys), f"a user named {name}", reason, needs="admin")
     elif previous.get("removed"):
-        wb._run(lambda: wb.app.change(User, previous["id"], "user",
+        wb.execute(lambda: wb.app.change(User, previous["id"], "user",
                                       lambda user: user.reinstate(role, keys)), reason, "admin")
     else:
         raise UserError(f"there is already a user named {name} (change them with `pmtui user role` or `pmtui user key`)")
@@ -139,21 +139,21 @@ def add_user(wb: Workbench, name: str, keys: list[str], role: str = "editor", re
 
 
 def set_role(wb: Workbench, name: str, role: str, reason: str = "") -> None:
-    wb._require("admin")
+    wb.require("admin")
     member = _existing(wb, name)
     _change(wb, member.name, lambda user: user.change_role(role), reason)
 
 
 def set_keys(wb: Workbench, name: str, keys: list[str], reason: str = "") -> None:
     """Replace all of ``name``'s keys (a lost laptop: the old keys stop working at once)."""
-    wb._require("admin")
+    wb.require("admin")
     member = _existing(wb, name)
     _check_keys_free(wb.now, member.name, keys)
     _change(wb, member.name, lambda user: user.set_keys(keys), reason)
 
 
 def add_keys(wb: Workbench, name: str, keys: list[str], reason: str = "") -> None:
-    wb._require("admin")
+    wb.require("admin")
     member = _existing(wb, name)
     _check_keys_free(wb.now, member.name, keys)
     known = {_key_id(k) for k in member.keys}
@@ -164,7 +164,7 @@ def add_keys(wb: Workbench, name: str, keys: list[str], reason: str = "") -> Non
 
 
 def remove_key(wb: Workbench, name: str, key_fingerprint: str, reason: str = "") -> None:
-    wb._require("admin")
+    wb.require("admin")
     member = _existing(wb, name)
     kept = [k for k in member.keys if fingerprint(k) != key_fingerprint.strip()]
     if len(kept) == len(member.keys):
@@ -175,7 +175,7 @@ def remove_key(wb: Workbench, name: str, key_fingerprint: str, reason: str = "")
 
 
 def remove_user(wb: Workbench, name: str, reason: str = "") -> None:
-    wb._require("admin")
+    wb.require("admin")
     member = _existing(wb, name)
     _change(wb, member.name, lambda user: user.remove(), reason)
 
@@ -183,7 +183,7 @@ def remove_user(wb: Workbench, name: str, reason: str = "") -> None:
 def _change(wb: Workbench, name: str, fn: Any, reason: str) -> None:
     record = _user_record(wb.now, name)
     assert record is not None  # callers looked the member up
-    wb._run(lambda: wb.app.change(User, record["id"], "user", fn), reason, "admin")
+    wb.execute(lambda: wb.app.change(User, record["id"], "user", fn), reason, "admin")
 
 
 # OpenSSH instead of `pmtui serve` ----------------------------------------------------------------

@@ -11,6 +11,9 @@ from pmtui.errors import UserError
 
 _RELATIVE = re.compile(r"^-(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# Times outside these years are mistakes (and near year 1 or 9999 the local-time arithmetic overflows).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
+EARLIEST = datetime(EARLIEST_YEAR, 1, 2, tzinfo=timezone.utc).timestamp()
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,13 @@ def parse_as_of(text: str | None, now: datetime | None = None) -> AsOf:
     match = _RELATIVE.match(spec.lower())
     if match:
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
-        return AsOf(moment=(current - timedelta(seconds=seconds)).timestamp(), text=spec)
+        try:
+            moment = (current - timedelta(seconds=seconds)).timestamp()
+        except (OverflowError, ValueError):
+            moment = None
+        if moment is None or moment < EARLIEST:
+            raise UserError(f"{text!r} goes back before {EARLIEST_YEAR}: give a nearer time") from None
+        return AsOf(moment=moment, text=spec)
     moment = parse_moment(spec)
     return AsOf(moment=moment, text=spec)
 
@@ -58,13 +67,24 @@ def parse_moment(spec: str) -> float:
             moment = datetime.fromisoformat(text) + timedelta(days=1) - timedelta(microseconds=1)
         else:
             moment = datetime.fromisoformat(text)
+    except OverflowError:  # the end of 9999-12-31
+        raise UserError(f"the time {spec!r} is out of range (years {EARLIEST_YEAR} to {LATEST_YEAR})") from None
     except ValueError:
         raise UserError(
             f"cannot read the time {spec!r}: use 2026-11-10, '2026-11-10 14:30', -3d, -2w, -6h or #1234"
         ) from None
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UserError(f"the time {spec!r} is out of range (years {EARLIEST_YEAR} to {LATEST_YEAR})")
     if moment.tzinfo is None:
         moment = moment.astimezone()  # local time
     return moment.timestamp()
+
+
+def iso(moment: float | None) -> str | None:
+    """A moment for ``--json``: ISO 8601 with the zone (UTC), the one date format of every command."""
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat()
 
 
 def local(moment: float, with_seconds: bool = False) -> str:

@@ -137,6 +137,33 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress |
     return Verdict(checked, head_seq, prev.hex())
 
 
+def check_tail(log: EventLog, reach: int = 64) -> str | None:
+    """A quick look at the chain's end, made on every open: whether the last event still matches
+    its link and the links end where the events do. Returns what is wrong (for one warning line),
+    or None. ``pmtui verify`` checks the whole chain."""
+    recorder: Any = log.recorder
+    if not hasattr(recorder, "read_chain"):
+        return None  # the in-memory store keeps no chain
+    last_seq, last_link = log.max_seq(), recorder.max_link()
+    if last_link == 0:
+        return None  # empty, or a store older than the chain (verify says so)
+    if last_link > last_seq:
+        return f"the hash chain has links up to #{last_link} but the log ends at #{last_seq}: events were removed"
+    if last_link < last_seq:
+        return f"event #{last_seq} has no chain link: it was written outside pmtui"
+    links = list(recorder.read_chain(max(0, last_seq - reach), last_seq))
+    events = list(recorder.read_events(last_seq, 1, last_seq - 1))
+    if not events or not links or links[-1][0] != last_seq:
+        return f"event #{last_seq} or its chain link cannot be read"
+    prev = bytes.fromhex(links[-2][1]) if len(links) > 1 else (GENESIS if last_seq == links[0][0] == 1 else None)
+    if prev is None:
+        return None  # the link before is too far back to look at on every open; verify walks it
+    seq, oid, version, topic, state = events[0]
+    if link_hash(prev, Row(seq, _safe_id(oid), version, topic or "", _as_bytes(state))).hex() != links[-1][1]:
+        return f"the last event #{last_seq} does not match its chain link: the log was changed outside pmtui"
+    return None
+
+
 def parse_expect(text: str) -> tuple[int, str]:
     """``#SEQ:HASH`` or ``SEQ:HASH`` (as printed by ``pmtui verify``)."""
     seq, _, digest = text.strip().lstrip("#").partition(":")

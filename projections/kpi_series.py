@@ -45,14 +45,32 @@ class KpiSeries(msgspec.Struct, frozen=True):
         return value >= self.kpi.target if self.kpi.direction == "higher" else value <= self.kpi.target
 
 
+def measurements(ws: Workspace) -> list[Measurement]:
+    """The measurements not withdrawn (an undone measurement cancels one equal to it)."""
+    if not ws.withdrawn:
+        return ws.measurements
+    pending: dict[tuple[str, float, float], int] = {}
+    for w in ws.withdrawn:
+        pending[(w.kpi_id, w.at, w.value)] = pending.get((w.kpi_id, w.at, w.value), 0) + 1
+    kept: list[Measurement] = []
+    for m in reversed(ws.measurements):  # the latest equal one goes
+        key = (m.kpi_id, m.at, m.value)
+        if pending.get(key):
+            pending[key] -= 1
+        else:
+            kept.append(m)
+    kept.reverse()
+    return kept
+
+
 def kpi_series(ws: Workspace, kpi_id: str) -> KpiSeries:
-    points = sorted((m for m in ws.measurements if m.kpi_id == kpi_id), key=lambda m: m.at)
+    points = sorted((m for m in measurements(ws) if m.kpi_id == kpi_id), key=lambda m: m.at)
     return KpiSeries(ws.kpis[kpi_id], points)
 
 
 def all_series(ws: Workspace) -> list[KpiSeries]:
     by_kpi: dict[str, list[Measurement]] = {k: [] for k in ws.kpis}
-    for m in ws.measurements:
+    for m in measurements(ws):
         by_kpi.setdefault(m.kpi_id, []).append(m)
     return [KpiSeries(ws.kpis[k], sorted(by_kpi[k], key=lambda m: m.at))
             for k in sorted(ws.kpis, key=lambda k: ws.kpis[k].name.lower())]

@@ -199,6 +199,7 @@ class Workspace(msgspec.Struct):
     numbers: dict[str, int] = {}  # table -> the highest display number given (S-n, RM-n, O-n)
     checkins: list[CheckIn] = []
     measurements: list[Measurement] = []
+    withdrawn: list[Measurement] = []  # measurements taken back (undone); the series leave them out
     comments: list[Comment] = []
 
     def copy(self) -> Workspace:
@@ -440,10 +441,16 @@ def _kpi_measured(ws: Workspace, r: EventRecord) -> None:
     ws.measurements.append(Measurement(r.aggregate_id, r.occurred, r.data["value"], r.data["source"]))
 
 
+@handles("Kpi.MeasurementWithdrawn")
+def _kpi_measurement_withdrawn(ws: Workspace, r: EventRecord) -> None:
+    ws.withdrawn.append(Measurement(r.aggregate_id, r.data["measured"], r.data["value"], "withdrawn"))
+
+
 # Users (team access) -----------------------------------------------------------------------------
 @handles("User.Added")
 def _user_added(ws: Workspace, r: EventRecord) -> None:
-    ws.users[r.aggregate_id] = {"id": r.aggregate_id, **r.data, "removed": False}
+    fields = {k: v for k, v in r.data.items() if k not in ("undoes", "redoes")}  # event marks, not user fields
+    ws.users[r.aggregate_id] = {"id": r.aggregate_id, **fields, "removed": False}
 
 
 @handles("User.Edited", "User.Removed")

@@ -46,8 +46,10 @@ AGGREGATE_TABLES: dict[str, str] = {
     "RoadmapItem": "roadmap", "Objective": "objectives", "Kpi": "kpis", "User": "users",
 }
 # The append-only lists, the type of their entries and the field naming the row they belong to.
-ENTRY_TYPES: dict[str, Any] = {"checkins": CheckIn, "measurements": Measurement, "comments": Comment}
-ENTRY_OWNER: dict[str, str] = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id"}
+ENTRY_TYPES: dict[str, Any] = {"checkins": CheckIn, "measurements": Measurement, "comments": Comment,
+                               "withdrawn": Measurement}
+ENTRY_OWNER: dict[str, str] = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id",
+                               "withdrawn": "kpi_id"}
 # Tables that carry display numbers given in order of creation (``Workspace.number_for``).
 NUMBERED = ("sprints", "roadmap", "objectives")
 
@@ -220,7 +222,7 @@ class VersionFold:
                     self.numbers_loaded.add(name)
                     ws.numbers[name] = max(ws.numbers.get(name, 0), self.loader.last_number(name))
                 before.append(getattr(ws, name).get(row_id))
-            lengths = [len(ws.checkins), len(ws.measurements), len(ws.comments)]
+            lengths = [len(getattr(ws, name)) for name in ENTRY_TYPES]
             handler(ws, record)
             for (name, row_id), old in zip(touched, before):
                 new = getattr(ws, name).get(row_id)

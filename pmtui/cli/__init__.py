@@ -11,24 +11,29 @@ anything heavy (the store, eventsourcing, every command's module) is imported.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pmtui.cli.common import CliError, Parser, common_options
+from pmtui.cli.common import CliError, Parser, common_options, warn
+from pmtui.terminal import safe_text
 
 # Modules under pmtui.cli, each registering one noun (or a few top-level verbs).
 NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo"]
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
 
 
+@functools.lru_cache(maxsize=1)
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree, built once per process (parsing with it keeps no state; building
+    it imports every noun's module, most of a short command's time)."""
     from pmtui import __version__
     from pmtui.cli import fast
 
-    parser = Parser(prog="pmtui", description=__doc__.splitlines()[0])
+    parser = Parser(prog="pmtui", description=(__doc__ or "").splitlines()[0])
     common_options(parser, query=True, write=True)
     parser.add_argument("--version", action="version", version=f"pmtui {__version__}")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse (kinder over SSH)")
@@ -80,12 +85,27 @@ def apply_settings(args: argparse.Namespace) -> Any:
     return settings
 
 
+def _undecodable(argv: list[str]) -> str | None:
+    """The first argument that is not valid UTF-8 text (Python hands such bytes over as lone
+    surrogates), shown escaped; None if all are."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return repr(arg.encode("utf-8", "surrogateescape"))[1:]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from pmtui.cli import output
     from pmtui.errors import DomainError
 
     args_list = _glue_time_values(list(sys.argv[1:] if argv is None else argv))
     output.STATE.no_color_flag = "--no-color" in args_list
+    bad = _undecodable(args_list)
+    if bad is not None:
+        print(f"pmtui: the argument {bad} is not valid UTF-8 text", file=sys.stderr)
+        return 2
     try:
         from pmtui.cli import fast
 
@@ -102,11 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pmtui.cli.session import run
         return run(args, handler)
     except CliError as error:
-        print(output.error_line(str(error)), file=sys.stderr)
+        print(output.error_line(safe_text(str(error))), file=sys.stderr)
         return 2
     except DomainError as error:
         text = str(error)
-        print(output.error_line(text if text.startswith("pmtui") else f"pmtui: {text}"), file=sys.stderr)
+        print(output.error_line(safe_text(text if text.startswith("pmtui") else f"pmtui: {text}")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pmtui: interrupted", file=sys.stderr)
@@ -116,8 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug, not the user's mistake: one line, the details on request
         if os.environ.get("PMTUI_DEBUG"):
             raise
-        print(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
-              "set PMTUI_DEBUG=1 to see the traceback, and please report it", file=sys.stderr)
+        warn(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
+             "set PMTUI_DEBUG=1 to see the traceback, and please report it")
         return 1
 
 

@@ -72,6 +72,17 @@ def rebuild_command(args: argparse.Namespace, _: None) -> int:
 
 
 def undo_command(args: argparse.Namespace, wb: Workbench) -> None:
+    if args.list:
+        queue = wb.undo_list(args.limit)
+
+        def text() -> str:
+            if not queue:
+                return f"nothing to undo: {wb.actor} has made no change here"
+            lines = [f"{wb.actor}'s changes, newest first (undo takes the first; a refused one stops it):"]
+            lines += [f"  {p.label}" + (f"  -- cannot: {p.refusal}" if p.refusal else "") for p in queue]
+            return "\n".join(lines)
+        emit(args, text, [{"event": p.seq, "description": p.label, "refusal": p.refusal} for p in queue])
+        return
     done = undoing.undo(wb, reason(args))
     emit(args, done.description, {"undone": done.undone, "event": done.by, "description": done.description})
 
@@ -91,5 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     command(sub, "rebuild", rebuild_command,
             "fold the read model's tables again from the log (after an upgrade, or when verify finds them changed)"
             ).set_defaults(raw_store=True)
-    command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)", write=True)
+    p = command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)",
+                write=True)
+    p.add_argument("--list", action="store_true", help="show what undo would reverse, newest first, and change nothing")
+    p.add_argument("--limit", type=int, default=10, help="with --list: how many (default 10)")
     command(sub, "redo", redo_command, "reverse your last undo with a new event", write=True)

@@ -46,7 +46,7 @@ def chart(args: argparse.Namespace, wb: Workbench) -> None:
     def text() -> str:
         drawn = draw_series(args.kind, data, width, height, _colors(args), source.tz, source.moment)
         return as_of_banner(args, source.ws) + drawn
-    emit(args, text, data)
+    emit(args, text, data, colors=_colors(args))
 
 
 def register(sub: argparse._SubParsersAction) -> None:

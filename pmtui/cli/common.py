@@ -8,7 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pmtui.timespec import AsOf, local, parse_as_of
+from datetime import date, datetime
+
+from pmtui.terminal import safe_json, safe_text
+from pmtui.timespec import AsOf, iso, local, parse_as_of
 
 Handler = Callable[[argparse.Namespace, Any], Any]
 
@@ -69,20 +72,53 @@ def wants_json(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "json", False))
 
 
+# Fields that hold a moment as epoch seconds in the read model: ``--json`` writes them as ISO 8601
+# with the zone, the one date format of every command. ``done`` is a moment only in a flow (in a
+# sprint's day it is points).
+TIME_FIELDS = frozenset({"recorded", "occurred", "created", "updated", "started", "started_at", "closed_at",
+                         "at", "closed", "moment"})
+TIME_FIELDS_OF = {"ItemFlow": frozenset({"done"})}
+
+
+def _jsonable_field(name: str, value: Any, times: frozenset[str]) -> Any:
+    if name in times and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return iso(value)
+    return to_jsonable(value)
+
+
 def to_jsonable(value: Any) -> Any:
+    """Plain JSON values, moments as ISO 8601 strings (see TIME_FIELDS)."""
     import msgspec  # here: the fast commands (a TAB's completion) import this module too
 
+    if isinstance(value, msgspec.Struct):
+        times = TIME_FIELDS | TIME_FIELDS_OF.get(type(value).__name__, frozenset())
+        fields = {f: _jsonable_field(f, getattr(value, f), times) for f in value.__struct_fields__}
+        return list(fields.values()) if value.__struct_config__.array_like else fields
+    if isinstance(value, dict):
+        return {str(k): _jsonable_field(str(k), v, TIME_FIELDS) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
     return msgspec.to_builtins(value)
 
 
-def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = None) -> None:
-    """Print ``data`` as JSON with ``--json``, else the human text."""
+def json_default(value: Any) -> Any:
+    """Dates and times in ``--json``: ISO 8601, with the zone for moments."""
+    if isinstance(value, datetime):
+        return iso(value.timestamp())
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = None, colors: bool = False) -> None:
+    """Print ``data`` as JSON with ``--json``, else the human text; either way with control
+    characters escaped (stored text may hold any). ``colors``: the text holds pmtui's own colours."""
     if wants_json(args):
-        print(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, default=str))
+        print(safe_json(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, default=json_default)))
     else:
         out = text() if callable(text) else text
         if out:
-            print(out)
+            print(safe_text(out, keep_colors=colors))
 
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
@@ -110,4 +146,9 @@ def fmt_points(points: float | None) -> str:
 
 
 def out(text: str) -> None:
-    sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    sys.stdout.write(safe_text(text) + ("\n" if not text.endswith("\n") else ""))
+
+
+def warn(text: str) -> None:
+    """One line on stderr, control characters escaped."""
+    print(safe_text(text), file=sys.stderr)

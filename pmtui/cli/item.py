@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
-from pmtui.cli.common import command, emit, fmt_points, group, reason, table
+from pmtui.cli.common import command, emit, fmt_points, group, reason, table, warn
+from domain.work_item import parse_scores
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import local
@@ -33,18 +35,6 @@ def _field_options(parser: argparse.ArgumentParser, creating: bool) -> None:
     parser.add_argument("--wsjf", metavar="V,T,R,S", help="business value,time criticality,risk/opportunity,job size")
 
 
-def _numbers(text: str, names: tuple[str, ...], what: str) -> dict[str, float] | None:
-    if text == "":
-        return None
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != len(names):
-        raise UserError(f"{what} takes {len(names)} numbers separated by commas: {','.join(names)}")
-    try:
-        return {n: float(p) for n, p in zip(names, parts)}
-    except ValueError:
-        raise UserError(f"{what} takes numbers: {','.join(names)} (got {text!r})") from None
-
-
 def _values(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in FIELD_OPTIONS:
@@ -53,9 +43,9 @@ def _values(args: argparse.Namespace) -> dict[str, Any]:
             continue
         values["parent" if name == "epic" else name] = value
     if getattr(args, "rice", None) is not None:
-        values["rice"] = _numbers(args.rice, ("reach", "impact", "confidence", "effort"), "--rice")
+        values["rice"] = parse_scores(args.rice, "RICE")
     if getattr(args, "wsjf", None) is not None:
-        values["wsjf"] = _numbers(args.wsjf, ("value", "time", "risk", "size"), "--wsjf")
+        values["wsjf"] = parse_scores(args.wsjf, "WSJF")
     return values
 
 
@@ -122,8 +112,7 @@ def move(args: argparse.Namespace, wb: Workbench) -> None:
         warning = wb.move_item(args.key, column, reason(args))
     item = wb.item(args.key)
     if warning:
-        import sys
-        print(f"pmtui: {warning}", file=sys.stderr)
+        warn(f"pmtui: {warning}")
     emit(args, f"{item.key} -> {item.status}", {**item_dict(wb.now, item), "warning": warning})
 
 
@@ -133,9 +122,9 @@ def rank(args: argparse.Namespace, wb: Workbench) -> None:
          item_dict(wb.now, wb.item(args.key)))
 
 
-def _simple(method: str, done: str) -> Any:
+def _simple(method: Callable[..., None], done: str) -> Any:
     def handler(args: argparse.Namespace, wb: Workbench) -> None:
-        getattr(wb, method)(args.key, reason=reason(args))
+        method(wb, args.key, reason=reason(args))
         emit(args, f"{args.key.upper()} {done}", item_dict(wb.now, wb.item(args.key)))
     return handler
 
@@ -176,8 +165,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key")
     p.add_argument("where", choices=["top", "bottom", "up", "down", "before", "after"])
     p.add_argument("other", nargs="?", help="with before/after: the other item's key")
-    for name, method, done, text in (("archive", "archive_item", "archived", "archive an item (undo: restore)"),
-                                     ("restore", "restore_item", "restored", "bring an archived item back")):
+    for name, method, done, text in (("archive", Workbench.archive_item, "archived", "archive an item (undo: restore)"),
+                                     ("restore", Workbench.restore_item, "restored", "bring an archived item back")):
         p = command(items, name, _simple(method, done), text, write=True)
         p.add_argument("key")
     p = command(items, "comment", comment, "add a comment", write=True)

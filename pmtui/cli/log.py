@@ -29,7 +29,7 @@ def log(args: argparse.Namespace, wb: Workbench) -> None:
                  e.summary[:70], e.reason] for e in entries]
         note = "\n* occurred earlier than recorded (imported or generated history)" if any(e.backdated for e in entries) else ""
         return table(rows, ["event", "occurred", "who", "what", "change", "why"]) + note
-    emit(args, text, [{"event": e.seq, "occurred": local(e.occurred, True), "recorded": local(e.recorded, True),
+    emit(args, text, [{"event": e.seq, "occurred": e.occurred, "recorded": e.recorded,
                        "actor": e.actor, "reason": e.reason, "type": e.event, "subject": e.subject,
                        "summary": e.summary, "changes": [[c.field, c.old, c.new] for c in e.changes]}
                       for e in entries])

@@ -85,7 +85,7 @@ def decision_log(args: argparse.Namespace, wb: Workbench) -> None:
     rows = [[f"#{d.seq}", local(d.occurred), d.actor, f"RM-{ws.roadmap[d.roadmap_id].number}" if d.roadmap_id in ws.roadmap else "?",
              change_text(d.changes), d.reason or "(no reason given)"] for d in found]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["event", "when", "who", "item", "change", "why"]),
-         [{"event": d.seq, "occurred": local(d.occurred, True), "actor": d.actor,
+         [{"event": d.seq, "occurred": d.occurred, "actor": d.actor,
            "item": f"RM-{ws.roadmap[d.roadmap_id].number}" if d.roadmap_id in ws.roadmap else None,
            "changes": d.changes, "reason": d.reason} for d in found])
 

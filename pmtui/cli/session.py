@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from pmtui.cli.common import warn
 from pmtui.service import Workbench
 
 
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], A
         result = handler(args, None)
         return result if isinstance(result, int) else 0
     wb = open_workbench(args)
+    if wb.integrity_warning:
+        warn(f"pmtui: {wb.integrity_warning}")
     try:
         result = handler(args, wb)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from pmtui.cli import output
 from pmtui.cli.board import render_board
@@ -11,12 +12,12 @@ from pmtui.service import Workbench
 from pmtui.timespec import local
 from projections.board_view import board_view
 from projections.sprint_view import sprints_of, summarize
+from projections.state import SprintView
 
 
 def plan(args: argparse.Namespace, wb: Workbench) -> None:
-    name = wb.plan_sprint(" ".join(args.name), args.goal or "", args.start, args.end, args.board, reason(args))
-    if args.items:
-        wb.add_to_sprint(name, args.items, reason(args))
+    name = wb.plan_sprint(" ".join(args.name), args.goal or "", args.start, args.end, args.board, reason(args),
+                          items=args.items)
     show_named(args, wb, name)
 
 
@@ -55,8 +56,13 @@ def show_named(args: argparse.Namespace, wb: Workbench, name: str | None) -> Non
     summary = summarize(ws, sprint)
     snapshot = board_view(ws, sprint.board_id, sprint.id)
 
+    ended = _ended(sprint)
+
     def text() -> str:
-        head = [f"{sprint.name} · {sprint.state} · {sprint.start or '?'} → {sprint.end or '?'}"
+        window = f"{sprint.start or '?'} → {ended or sprint.end or '?'}"
+        if ended and ended != sprint.end:
+            window += f" (planned to {sprint.end or '?'})"
+        head = [f"{sprint.name} · {sprint.state} · {window}"
                 + (f" · {summary.days_left} days left" if summary.days_left is not None else ""),
                 f"Goal: {sprint.goal or '(none)'}",
                 f"Committed {summary.committed_points:g} pts · done {summary.done_points:g} · "
@@ -70,11 +76,17 @@ def show_named(args: argparse.Namespace, wb: Workbench, name: str | None) -> Non
         return "\n".join(head) + "\n\n" + (render_board(snapshot, output.width(), output.color()) if snapshot else "")
     emit(args, lambda: as_of_banner(args, ws) + text(), {
         "name": sprint.name, "state": sprint.state, "goal": sprint.goal, "start": sprint.start, "end": sprint.end,
+        "started_at": sprint.started_at, "closed_at": sprint.closed_at, "ended": ended,
         "days_left": summary.days_left, "committed_points": summary.committed_points,
         "done_points": summary.done_points, "total_points": summary.total_points,
         "items": [{"key": i.key, "title": i.title, "points": i.points, "status": i.status,
                    "done": i.id in summary.done_ids} for i in summary.items],
     })
+
+
+def _ended(sprint: SprintView) -> str | None:
+    """The day a closed sprint really ended (the close), whatever its planned end said."""
+    return date.fromtimestamp(sprint.closed_at).isoformat() if sprint.closed_at else None
 
 
 def show(args: argparse.Namespace, wb: Workbench) -> None:
@@ -84,10 +96,12 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
 def list_sprints(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     summaries = [summarize(ws, s) for s in sprints_of(ws)]
-    rows = [[s.sprint.name, s.sprint.state, s.sprint.start or "", s.sprint.end or "", f"{s.committed_points:g}",
+    rows = [[s.sprint.name, s.sprint.state, s.sprint.start or "", _ended(s.sprint) or s.sprint.end or "",
+             f"{s.committed_points:g}",
              f"{s.done_points:g}", len(s.items), s.sprint.goal[:40]] for s in summaries]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["sprint", "state", "start", "end", "committed", "done", "items", "goal"]),
          [{"name": s.sprint.name, "state": s.sprint.state, "start": s.sprint.start, "end": s.sprint.end,
+           "ended": _ended(s.sprint), "started_at": s.sprint.started_at, "closed_at": s.sprint.closed_at,
            "committed_points": s.committed_points, "done_points": s.done_points, "goal": s.sprint.goal}
           for s in summaries])
 
@@ -108,8 +122,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("keys", nargs="+")
     p = command(sprints, "start", start, "start a planned sprint (records the committed scope)", write=True)
     p.add_argument("name", nargs="+")
-    p.add_argument("--start", help="YYYY-MM-DD (default: the planned date or today)")
-    p.add_argument("--end", help="YYYY-MM-DD (default: the planned date or two weeks)")
+    p.add_argument("--start", help="YYYY-MM-DD (default: today; the planned window moves with it)")
+    p.add_argument("--end", help="YYYY-MM-DD (default: the start plus the planned length, or two weeks)")
     p = command(sprints, "close", close, "close the active (or named) sprint", write=True)
     p.add_argument("name", nargs="*")
     p.add_argument("--carry-to", default="backlog", help="unfinished items go to: backlog (default), next, or a sprint name")

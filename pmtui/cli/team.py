@@ -21,7 +21,7 @@ def _a(role: str) -> str:
 
 
 def add(args: argparse.Namespace, wb: Workbench) -> None:
-    wb._require("admin")  # before reading key files: a refusal says so, not what was wrong with the file
+    wb.require("admin")  # before reading key files: a refusal says so, not what was wrong with the file
     keys = team.read_key_files(args.key)
     name = team.add_user(wb, args.name, keys, args.role, reason(args))
     member = team.find_member(wb.now, name)

@@ -398,23 +398,15 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     # Undo / redo (the workbench gains them with the audit work) --------------------------------
     def action_undo(self) -> None:
-        self._undo_redo("undo")
+        self._undo_redo(self.wb.undo)
 
     def action_redo(self) -> None:
-        self._undo_redo("redo")
+        self._undo_redo(self.wb.redo)
 
-    def _undo_redo(self, which: str) -> None:
-        command = getattr(self.wb, which, None)
-        if command is None:
-            self.notify(f"{which.capitalize()} is not available with this store's workbench", severity="warning")
-            return
-
-        def run() -> Any:
-            return command()
-
-        result = self.write(run)
+    def _undo_redo(self, command: Callable[[], str]) -> None:
+        result = self.write(command)
         if result is not None:
-            self.notify(result if isinstance(result, str) else f"{which.capitalize()} done", timeout=3)
+            self.notify(result, timeout=3)
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -422,6 +414,9 @@ def run_tui(args: argparse.Namespace) -> int:
     from pmtui.cli.session import building_progress
 
     wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
+    if wb.integrity_warning:
+        from pmtui.terminal import safe_text
+        print(safe_text(f"pmtui: {wb.integrity_warning}"), file=sys.stderr)
     try:
         return run_app(wb, args)
     finally:

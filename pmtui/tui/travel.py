@@ -6,11 +6,12 @@ Every point becomes an ``AsOf`` the workbench answers from the read model's tabl
 from __future__ import annotations
 
 import re
+from time import time as time_now
 from datetime import date, datetime, time, timedelta
 
 from pmtui.errors import UserError
 from pmtui.service import Workbench
-from pmtui.timespec import AsOf, local, parse_as_of
+from pmtui.timespec import NOW, AsOf, local, parse_as_of
 from projections.sprint_view import find_sprint
 from projections.state import Workspace
 
@@ -35,7 +36,13 @@ def parse_point(text: str, wb: Workbench, now: datetime | None = None) -> AsOf:
         day = int(match["day"])
         if day < 1:
             raise UserError("sprint days count from 1")
-        moment = end_of_day(date.fromisoformat(sprint.start) + timedelta(days=day - 1))
+        first = date.fromisoformat(sprint.start)
+        last = date.fromisoformat(sprint.end) if sprint.end else None
+        if last is not None and day > (last - first).days + 1:
+            raise UserError(f"sprint {sprint.name!r} has {(last - first).days + 1} days ({sprint.start} to {sprint.end})")
+        if first + timedelta(days=day - 1) > (now or datetime.now().astimezone()).date():
+            raise UserError(f"day {day} of sprint {sprint.name!r} is in the future: time travel goes to the past")
+        moment = end_of_day(first + timedelta(days=day - 1))
         return AsOf(moment=moment, text=f"{sprint.name} day {day}")
     return parse_as_of(spec, now)
 
@@ -50,10 +57,13 @@ def step_event(wb: Workbench, past: Workspace, step: int) -> AsOf:
     return AsOf(event=seq, text=f"#{seq}")
 
 
-def step_day(point: AsOf, past: Workspace, step: int) -> AsOf:
-    """The point one day (``step`` = -1 or +1) from ``point``."""
+def step_day(point: AsOf, past: Workspace, step: int, now: float | None = None) -> AsOf:
+    """The point one day (``step`` = -1 or +1) from ``point``; a step past now is now (time
+    travel stays in the past, and stepping off its end returns to the live view)."""
     base = point.moment if point.moment is not None else past.at
     moment = base + step * DAY
+    if moment >= (time_now() if now is None else now):
+        return NOW
     return AsOf(moment=moment, text=local(moment))
 
 

@@ -108,6 +108,8 @@ def sprint_series(records: list[EventRecord], sprint_id: str, as_of: float, tz: 
     sprint = replay.through(start_index).sprints[sprint_id]
     committed = sum(v or 0 for v in sprint.committed.values())
     first = date.fromisoformat(sprint.start) if sprint.start else day_of(start_at, tz)
+    if first > day_of(start_at, tz):  # started before its planned start (older logs kept the plan)
+        first = day_of(start_at, tz)
     planned_last = date.fromisoformat(sprint.end) if sprint.end else first + timedelta(days=13)
     span = max((planned_last - first).days, 1)
     if close_index is None:

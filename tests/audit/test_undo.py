@@ -119,13 +119,15 @@ def test_someone_elses_comment_does_not_block_an_undo(memory_wb: Workbench) -> N
     assert wb.item(key).title == "Spec"
 
 
-def test_undo_looks_past_comments_to_the_last_change(memory_wb: Workbench) -> None:
+def test_undo_never_skips_a_comment_to_reach_an_older_change(memory_wb: Workbench) -> None:
     wb = memory_wb
     key = wb.add_item("Spec")
     wb.edit_item(key, title="Spec v2")
     wb.comment(key, "renamed it")
-    wb.undo()
-    assert wb.item(key).title == "Spec"
+    before = wb.log.max_seq()
+    with pytest.raises(UserError, match=r"cannot undo #\d+ \(.*comment.*\): a comment stays"):
+        wb.undo()
+    assert wb.item(key).title == "Spec v2" and wb.log.max_seq() == before
 
 
 def test_each_actor_undoes_only_their_own_changes(memory_wb: Workbench) -> None:
@@ -185,14 +187,83 @@ def test_a_key_result_edit_is_undone(memory_wb: Workbench) -> None:
     assert wb.objective(ref).key_results[0]["target"] == 50
 
 
-def test_a_measurement_is_not_a_change_to_undo(memory_wb: Workbench) -> None:
+def test_a_measurement_is_undone_by_withdrawing_it_and_redo_measures_it_again(memory_wb: Workbench) -> None:
+    from projections.kpi_series import kpi_series
     wb = memory_wb
     wb.add_kpi("Uptime", unit="%")
     wb.edit_kpi("Uptime", target=99.9)
     wb.measure("Uptime", 99.5)
+    measured = last(wb)
     wb.undo()
-    assert wb.kpi("Uptime").target is None
-    assert len(wb.now.measurements) == 1
+    assert wb.kpi("Uptime").target == 99.9  # the edit before it stays
+    withdrawn = last(wb)
+    assert withdrawn.name == "Kpi.MeasurementWithdrawn" and withdrawn.data["undoes"] == measured.seq
+    assert kpi_series(wb.now, wb.kpi("Uptime").id).points == []
+    wb.redo()
+    points = kpi_series(wb.now, wb.kpi("Uptime").id).points
+    assert [(p.value, round(p.at, 3)) for p in points] == [(99.5, round(measured.occurred, 3))]
+    assert last(wb).data["redoes"] == withdrawn.seq
+
+
+def test_a_check_in_is_undone(memory_wb: Workbench) -> None:
+    wb = memory_wb
+    ref = wb.add_objective("Delight users", "2026-Q4")
+    wb.add_key_result(ref, "NPS", target=50)
+    wb.check_in(ref, 1, 20, comment="first survey")
+    wb.undo()
+    assert wb.objective(ref).key_results[0]["current"] == 0
+    assert last(wb).name == "Objective.KeyResultEdited"
+
+
+def test_undo_takes_the_last_change_of_any_kind_not_an_older_decision(memory_wb: Workbench) -> None:
+    # The story: a roadmap decision, a check-in, a measurement; undo took the decision.
+    from projections.kpi_series import kpi_series
+    wb = as_actor(memory_wb, "bob")
+    rm = wb.add_roadmap_item("Offline mode", horizon="later")
+    ref = wb.add_objective("Delight users", "2026-Q4")
+    wb.add_key_result(ref, "NPS", target=50)
+    wb.add_kpi("Uptime")
+    as_actor(wb, "ann")
+    wb.decide(rm, horizon="next", reason="board approved")
+    wb.check_in(ref, 1, 20)
+    wb.measure("Uptime", 99.5)
+    wb.undo()  # the measurement
+    assert kpi_series(wb.now, wb.kpi("Uptime").id).points == []
+    assert wb.objective(ref).key_results[0]["current"] == 20 and wb.roadmap_item(rm).horizon == "next"
+    wb.undo()  # the check-in
+    assert wb.objective(ref).key_results[0]["current"] == 0 and wb.roadmap_item(rm).horizon == "next"
+    wb.undo()  # and only now the decision
+    assert wb.roadmap_item(rm).horizon == "later"
+
+
+def test_a_typed_reason_cannot_pose_as_an_undo(memory_wb: Workbench) -> None:
+    wb = memory_wb
+    key = wb.add_item("Spec")
+    wb.edit_item(key, title="Spec v2")
+    edit = last(wb)
+    wb.edit_item(key, points=3, reason=f"undo of #{edit.seq}")  # a reason, not an undo
+    wb.undo()
+    assert wb.item(key).points is None and wb.item(key).title == "Spec v2"
+    assert last(wb).data["undoes"] == edit.seq + 1
+
+
+def test_old_undos_marked_only_in_the_reason_are_still_read() -> None:
+    from pmtui.undo import compensates
+    old = EventRecord(9, "WorkItem.Edited", "x", 3, 0.0, 0.0, "ann", "undo of #7", {"changes": {"title": ["b", "a"]}})
+    new = EventRecord(9, "WorkItem.Edited", "x", 3, 0.0, 0.0, "ann", "undo of #7",
+                      {"undoes": None, "redoes": None, "changes": {"title": ["b", "a"]}})
+    assert compensates(old) == ("undo", 7) and compensates(new) is None
+
+
+def test_undo_list_shows_what_undo_would_take_and_changes_nothing(memory_wb: Workbench) -> None:
+    wb = memory_wb
+    key = wb.add_item("Spec")
+    wb.comment(key, "hm")
+    before = wb.log.max_seq()
+    queue = wb.undo_list()
+    assert wb.log.max_seq() == before
+    assert "comment" in queue[0].label and queue[0].refusal
+    assert key in queue[1].label and queue[1].refusal is None
 
 
 def test_viewers_cannot_undo(tmp_path: Path) -> None:

@@ -1,14 +1,45 @@
 """Roadmap item: decisions (horizon, timeframe, status) are separate events from plain edits."""
 
+from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
 
-from domain.exceptions import NothingChangedError, ValidationError
+from domain.base import attributed
+from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
 from domain.roadmap import RoadmapItem
 from tests.domain.conftest import fresh, names, refused, take
 
 PRODUCT = uuid4()
+
+
+@pytest.fixture(autouse=True)
+def with_a_reason() -> Iterator[None]:
+    """Decisions need a reason: these tests make them as ann, saying why."""
+    with attributed("ann", "board review"):
+        yield
+
+
+def test_a_decision_without_a_reason_is_refused(idea: RoadmapItem) -> None:
+    with attributed("ann", "  "), refused(idea, ValidationError, "needs a reason"):
+        idea.edit(horizon="now")
+    idea.edit(title="plain edits need none")  # not a decision
+
+
+def test_a_dropped_item_cannot_sit_in_now(idea: RoadmapItem) -> None:
+    with refused(idea, InvalidTransitionError, "cannot sit in Now"):
+        idea.edit(status="dropped", horizon="now")
+    with pytest.raises(ValidationError, match="cannot sit in Now"):
+        RoadmapItem.propose(PRODUCT, "X", "now", status="dropped")
+
+
+@pytest.mark.parametrize("status", ["dropped", "done"])
+def test_moving_a_closed_item_asks_to_reopen_it(idea: RoadmapItem, status: str) -> None:
+    idea.edit(status=status)
+    with refused(idea, InvalidTransitionError, f"is {status}: reopen it"):
+        idea.edit(horizon="later")
+    idea.edit(horizon="later", status="planned")  # reopened and moved in one decision
+    assert (idea.horizon, idea.status) == ("later", "planned")
 
 
 @pytest.fixture

@@ -98,7 +98,8 @@ def test_stored_events_keep_attribution_and_decode_as_records(store: str) -> Non
         assert [r.seq for r in records] == list(range(1, len(records) + 1))
         measured = [r for r in records if r.name == "Kpi.Measured"]
         assert [(r.actor, r.data) for r in measured] == [
-            ("ann", {"value": 31.5, "source": "survey"}), ("importer", {"value": 12.0, "source": "manual"})]
+            ("ann", {"value": 31.5, "source": "survey", "undoes": None, "redoes": None}),
+            ("importer", {"value": 12.0, "source": "manual", "undoes": None, "redoes": None})]  # no undo, no redo
         assert measured[1].occurred == last.occurred.timestamp() and measured[1].backdated
         assert not measured[0].backdated
     finally:

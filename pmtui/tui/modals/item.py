@@ -24,7 +24,7 @@ from textual.widgets import Button, Input, Label, Markdown, Select, Static, Text
 
 from domain.exceptions import ValidationError
 from domain.values import ItemKind, Moscow
-from domain.work_item import RICE_FIELDS, WSJF_FIELDS
+from domain.work_item import RICE_FIELDS, WSJF_FIELDS, parse_scores
 from projections.history import history
 from projections.state import ItemView, Workspace
 from pmtui.search import people
@@ -68,18 +68,6 @@ def form_values(ws: Workspace, item: ItemView | None) -> dict[str, str]:
     }
 
 
-def _parse_scores(text: str, names: tuple[str, ...], what: str) -> dict[str, float] | None:
-    parts = text.replace(",", " ").split()
-    if not parts:
-        return None
-    if len(parts) != len(names):
-        raise ValidationError(f"{what} takes {len(names)} numbers: {' '.join(names)} (got {text!r})")
-    try:
-        return {name: float(part) for name, part in zip(names, parts)}
-    except ValueError:
-        raise ValidationError(f"{what} takes numbers: {' '.join(names)} (got {text!r})") from None
-
-
 def to_fields(values: dict[str, str]) -> dict[str, Any]:
     """Form text -> workbench field values (names resolved by the workbench)."""
     out: dict[str, Any] = {}
@@ -93,9 +81,9 @@ def to_fields(values: dict[str, str]) -> dict[str, Any]:
         elif name == "labels":
             out[name] = [part.strip() for part in text.replace(",", " ").split() if part.strip()]
         elif name == "rice":
-            out[name] = _parse_scores(text, RICE_FIELDS, "RICE")
+            out[name] = parse_scores(text, "RICE")
         elif name == "wsjf":
-            out[name] = _parse_scores(text, WSJF_FIELDS, "WSJF")
+            out[name] = parse_scores(text, "WSJF")
         elif name in ("title", "kind", *LONG_FIELDS):
             out[name] = text
         else:  # an empty reference or choice clears it

@@ -35,7 +35,7 @@ class PickItemsModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         ws = self.pm.ws
         sprint = ws.sprints[self.sprint_id]
-        self.items = [i for i in candidates(ws, sprint.board_id, sprint.id) if i.sprint != sprint.id]
+        self.items = [i for i in candidates(self.pm.wb, ws, sprint.board_id, sprint.id) if i.sprint != sprint.id]
         with Vertical(classes="dialog plan-form"):
             yield Label(f"Add items to {sprint.name} · Space picks · Ctrl+S adds", classes="dialog-title")
             yield PickList(

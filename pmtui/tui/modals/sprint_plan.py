@@ -14,8 +14,9 @@ from textual.widgets import Button, Input, Label, SelectionList
 
 from pmtui.tui.widgets.pick_list import PickList
 
-from projections.sprint_view import done_columns, sprints_of
-from projections.state import ItemView, Workspace
+from pmtui.service import Workbench
+from projections.sprint_view import sprints_of
+from projections.state import ItemView, SprintView, Workspace
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -23,13 +24,13 @@ if TYPE_CHECKING:
 CANDIDATES_SHOWN = 300  # the top of the ranked backlog; nobody plans from rank 5000
 
 
-def candidates(ws: Workspace, board_id: str, sprint_id: str | None = None) -> list[ItemView]:
-    """Items that can join a sprint: not done, not archived, not epics, not in another open sprint."""
-    finished = done_columns(ws, board_id)
+def candidates(wb: Workbench, ws: Workspace, board_id: str, sprint_id: str | None = None) -> list[ItemView]:
+    """Items the service would let join a sprint (``Workbench.sprint_refusal``), and offered only
+    if in no other open sprint (planning takes from the backlog, not from another sprint)."""
     open_sprints = {s.id for s in ws.sprints.values() if s.state != "closed" and s.id != sprint_id}
+    probe = ws.sprints.get(sprint_id or "") or SprintView(id="", board_id=board_id, name="", goal="", start=None, end=None)
     chosen = [i for i in ws.items.values()
-              if i.board_id == board_id and not i.archived and i.kind != "epic" and i.status not in finished
-              and i.sprint not in open_sprints]
+              if i.board_id == board_id and i.sprint not in open_sprints and wb.sprint_refusal(i, probe) is None]
     chosen.sort(key=lambda i: i.rank)
     return chosen[:CANDIDATES_SHOWN]
 
@@ -62,7 +63,7 @@ class PlanSprintModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         ws = self.pm.ws
         name, start, end = suggested(ws, self.board_id, self.pm.today().date())
-        self.items = candidates(ws, self.board_id)
+        self.items = candidates(self.pm.wb, ws, self.board_id)
         with Vertical(classes="dialog plan-form"):
             yield Label("Plan a sprint · Space picks items · Ctrl+S plans", classes="dialog-title")
             with Grid(id="plan-fields"):
@@ -119,10 +120,7 @@ class PlanSprintModal(ModalScreen[str | None]):
         keys.sort(key=lambda k: order.get(k, 0))
 
         def plan() -> str:
-            planned = wb.plan_sprint(name, goal, start, end)
-            if keys:
-                wb.add_to_sprint(planned, keys)
-            return planned
+            return wb.plan_sprint(name, goal, start, end, items=keys)  # all or nothing
 
         planned = self.pm.write(plan, f"{name} planned with {len(keys)} items")
         if planned is not None:

@@ -461,57 +461,17 @@ class BacklogScreen(PmScreen):
         ]
 
 
-def _labels(current: list[str], spec: str) -> list[str]:
-    """``+a -b`` adds and removes; ``a,b`` (or ``a b``) replaces; ``-`` alone clears."""
-    words = spec.replace(",", " ").split()
-    if words == ["-"]:
-        return []
-    if all(w[0] in "+-" for w in words):
-        labels = list(current)
-        for word in words:
-            name = word[1:]
-            if word[0] == "+" and name not in labels:
-                labels.append(name)
-            elif word[0] == "-" and name in labels:
-                labels.remove(name)
-        return labels
-    return words
-
-
 def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None:
-    """Apply the bulk form to every key. A refusal stops at that item and names it."""
-    from pmtui.errors import UserError
-
-    wb = screen.wb
+    """Apply the bulk form to every key: one service command, all or nothing."""
     fields: dict[str, Any] = {}
     if values.get("points"):
-        if values["points"] == "-":
-            fields["points"] = None
-        else:
-            try:
-                fields["points"] = float(values["points"])
-            except ValueError:
-                raise UserError(f"points must be a number or - (got {values['points']!r})") from None
+        fields["points"] = None if values["points"] == "-" else values["points"]
     if values.get("assignee"):
         fields["assignee"] = None if values["assignee"] == "-" else values["assignee"]
-    for done, key in enumerate(keys):
-        try:
-            item_fields = dict(fields)
-            if values.get("labels"):
-                item_fields["labels"] = _labels(wb.item(key).labels, values["labels"])
-            if item_fields:
-                wb.edit_item(key, **item_fields)
-            if values.get("sprint"):
-                if values["sprint"] == "-":
-                    wb.remove_from_sprint([key])
-                else:
-                    wb.add_to_sprint(values["sprint"], [key])
-            if values.get("status") and wb.item(key).status.lower() != values["status"].lower():
-                warning = wb.move_item(key, values["status"])
-                if warning:
-                    screen.notify(warning, severity="warning")
-        except DomainError as error:
-            raise UserError(f"{key}: {error} ({done} of {len(keys)} updated before it)") from error
+    warning = screen.wb.edit_items(keys, status=values.get("status") or None, sprint=values.get("sprint") or None,
+                                   labels=values.get("labels") or None, **fields)
+    if warning:
+        screen.notify(warning, severity="warning")
 
 
 def open_item(screen: PmScreen, key: str) -> None:
