@@ -52,6 +52,10 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_version_pos ON {v} (tbl, grp, to_pos, from_pos)",
         f"CREATE INDEX IF NOT EXISTS rm_version_time ON {v} (tbl, grp, to_t, from_t)",
         f"CREATE INDEX IF NOT EXISTS rm_version_key ON {v} (key, from_pos) WHERE key IS NOT NULL",
+        # The flow metrics (pmtui/metric_source.py item_moves) walk every item's versions in
+        # order by their column and board alone: covered here, without reading the bodies.
+        f"CREATE INDEX IF NOT EXISTS rm_version_flow ON {v} (id, from_pos, grp, status, from_t, to_t, to_pos) "
+        "WHERE tbl = 'items'",
         f"CREATE TABLE IF NOT EXISTS {e} (tbl {text} NOT NULL, seq {big} NOT NULL, t {real} NOT NULL, "
         f"owner {text}, body {blob} NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS rm_entry_seq ON {e} (tbl, seq)",

@@ -97,7 +97,7 @@ class _Tracker:
 def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFlow]:
     """Every item's start, finish and reopenings as of the source's point, in order of creation:
     a walk over the versions of the items (of the board) and of the boards."""
-    items = source.versions("items", float("-inf"), source.moment, grp=board_id)
+    items = source.item_moves(board_id, source.moment)
     boards = source.versions("boards", float("-inf"), source.moment, grp=None)
     tracker = _Tracker()
     Walk(merged(items, boards), tracker).rest()

@@ -89,7 +89,7 @@ def cumulative_flow(source: MetricSource, tz: Zone = None, board_id: str | None 
                             if created_boards else None)
     if board_id is None or board_id not in created_boards:
         return None
-    items = source.versions("items", float("-inf"), as_of, grp=board_id)
+    items = source.item_moves(board_id, as_of)
     if first is not None:
         start = first
     elif items:

@@ -79,6 +79,15 @@ class MetricSource(Protocol):
         at the same time is there: its event happened), sorted by (from_t, from_pos)."""
         ...
 
+    def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
+        """The item versions (of the board) up to ``end_t`` that can change where an item stands:
+        each item's first and last, and those that changed its column, board or archived flag.
+        Their views are the item's first version with that version's ``status``, ``board_id`` and
+        ``archived`` (``moved_view``); the last is the item's whole last version. What lies between
+        differs only in fields a flow metric (cumulative flow, cycle and lead time) does not read,
+        so a store can leave it unread."""
+        ...
+
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
         """The list's entries (of one owner) with effective time in [start_t, end_t], by (t, seq)."""
         ...
@@ -86,6 +95,26 @@ class MetricSource(Protocol):
     def rows(self, table: str) -> Mapping[str, Any]:
         """The table's rows as of the point, by id (sprints, boards, KPIs, objectives)."""
         ...
+
+
+def moved_view(first: ItemFacts, status: str, board_id: str, archived: bool) -> ItemFacts:
+    """An item as ``item_moves`` gives a version between its first and last (see there)."""
+    return msgspec.structs.replace(first, status=status, board_id=board_id, archived=archived)
+
+
+def moves_of(chain: list[Span]) -> list[Span]:
+    """``item_moves`` of one item's versions (in order), by their content."""
+    if not chain:
+        return []
+    first = chain[0].view
+    out = [chain[0]]
+    for before, span in zip(chain, chain[1:]):
+        v, b = span.view, before.view
+        if span is chain[-1]:
+            out.append(span)
+        elif v.status != b.status or v.board_id != b.board_id or v.archived != b.archived:
+            out.append(span._replace(view=moved_view(first, v.status, v.board_id, v.archived)))
+    return out
 
 
 def as_facts(view: ItemView) -> ItemFacts:
@@ -139,6 +168,14 @@ class FoldedSource:
         wanted = set(ids) if ids is not None else None
         return [s for s in self._spans if s.table == table and s.from_t <= end_t and s.to_t >= start_t
                 and (grp is None or _group(s.view) == grp) and (wanted is None or s.id in wanted)]
+
+    def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
+        by_item: dict[str, list[Span]] = {}
+        for span in self.versions("items", float("-inf"), end_t, grp=board_id):
+            by_item.setdefault(span.id, []).append(span)
+        out = [s for chain in by_item.values() for s in moves_of(chain)]
+        out.sort(key=lambda s: (s.from_t, s.from_pos))
+        return out
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
         assert table in ENTRY_TYPES
