@@ -86,44 +86,43 @@ class StoreSource:
         return out
 
     def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
-        """One query: a window over each item's versions (the primary key's order) keeps the first,
-        the last, and those whose column or board differ from the version before or whose event
-        archived or restored the item; bodies are read for the first and last only (a key lookup
-        each), the others are told by their columns (see ``MetricSource.item_moves``)."""
+        """One query: a window over each item's versions keeps the first, the last, and those
+        whose column or board differ from the version before. The ``status`` column is empty for archived items and epics (it counts WIP): their
+        versions are all kept and read whole. Bodies are read for those and for each item's first
+        and last (a key lookup each); the others are told by their columns (see
+        ``MetricSource.item_moves``)."""
         cut, cut_params, _, _ = self._cut()
         where, params = ["tbl = 'items'", "from_t <= ?", cut], [_finite(end_t), *cut_params]
         if board_id is not None:
             where.append("grp = ?")
             params.append(board_id)
-        flagged = "SELECT seq FROM {l} WHERE name = ?"
-        # SQLite would take the primary key (the same order, but every row's body read with it).
-        indexed = "" if self.model.postgres else " INDEXED BY rm_version_flow"
+        cond = " AND ".join(where)
+        # SQLite would read the history through its primary key (every body with it).
+        indexed = "" if self.model.postgres else " INDEXED BY rm_history_flow"
+        columns = "from_t, from_pos, to_t, to_pos, id, status, grp"
+        differs = "IS DISTINCT FROM" if self.model.postgres else "IS NOT"  # NULL-safe
         rows = self.model.query(
-            "SELECT from_t, from_pos, to_t, to_pos, id, status, grp, flag, "
-            "CASE WHEN n = 1 OR nxt IS NULL THEN (SELECT body FROM {v} b WHERE b.tbl = 'items' AND b.id = x.id "
-            "AND b.from_pos = x.from_pos) END FROM ("
-            "SELECT from_t, from_pos, to_t, to_pos, id, status, grp, ROW_NUMBER() OVER w AS n, "
-            "LEAD(from_pos) OVER w AS nxt, LAG(status) OVER w AS ps, LAG(grp) OVER w AS pg, "
-            f"CASE WHEN from_pos IN ({flagged}) THEN 1 WHEN from_pos IN ({flagged}) THEN 0 END AS flag "
-            f"FROM {{v}}{indexed} WHERE {' AND '.join(where)} WINDOW w AS (PARTITION BY id ORDER BY from_pos)) x "
-            "WHERE n = 1 OR nxt IS NULL OR ps <> status OR pg <> grp OR flag IS NOT NULL "
-            "ORDER BY from_t, from_pos", ["WorkItem.Archived", "WorkItem.Restored", *params])
+            f"SELECT {columns}, "
+            "CASE WHEN n = 1 OR nxt IS NULL OR status IS NULL THEN (SELECT body FROM {v} b WHERE b.tbl = 'items' AND b.id = x.id "
+            f"AND b.from_pos = x.from_pos) END FROM (SELECT {columns}, ROW_NUMBER() OVER w AS n, "
+            "LEAD(from_pos) OVER w AS nxt, LAG(status) OVER w AS ps, LAG(grp) OVER w AS pg FROM ("
+            f"SELECT {columns} FROM {{h}}{indexed} WHERE {cond} UNION ALL "
+            f"SELECT from_t, from_pos, {OPEN_T!r}, {OPEN_POS}, id, status, grp FROM {{c}} WHERE {cond}) y "
+            "WINDOW w AS (PARTITION BY id ORDER BY from_pos)) x "
+            f"WHERE n = 1 OR nxt IS NULL OR status IS NULL OR ps {differs} status OR pg <> grp "
+            "ORDER BY from_t, from_pos", [*params, *params])
         decode = self._decoders["items"].decode
         first: dict[str, ItemFacts] = {}
-        archived: dict[str, bool] = {}
         pos, moment = self.point.pos, self.point.moment
         out = []
-        for from_t, from_pos, to_t, to_pos, row_id, status, grp, flag, body in rows:
+        for from_t, from_pos, to_t, to_pos, row_id, status, grp, body in rows:
             if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
                 to_t, to_pos = OPEN_T, OPEN_POS
             if body is not None:
                 view = decode(bytes(body))
                 first.setdefault(row_id, view)
-                archived[row_id] = view.archived
-            else:
-                if flag is not None:
-                    archived[row_id] = bool(flag)
-                view = moved_view(first[row_id], status, grp, archived[row_id])
+            else:  # a status in the column: neither archived nor an epic
+                view = moved_view(first[row_id], status, grp, False)
             out.append(Span(from_t, from_pos, to_t, to_pos, "items", row_id, view))
         return out
 
@@ -140,11 +139,9 @@ class StoreSource:
     def rows(self, table: str) -> dict[str, Any]:
         found = self._rows.get(table)
         if found is None:
-            cond, params = self.point.versions()
+            text, params = self.point.versions("id, body", " AND tbl = ?", [table])
             decode = self._decoders[table].decode
-            found = self._rows[table] = {
-                row_id: decode(bytes(body)) for row_id, body in
-                self.model.query(f"SELECT id, body FROM {{v}} WHERE tbl = ? AND {cond}", [table, *params])}
+            found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in self.model.query(text, params)}
         return found
 
 

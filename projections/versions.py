@@ -145,9 +145,39 @@ class VersionFold:
         self.loader = loader or Loader()
         self.ws = Workspace()
         self.loaded: set[tuple[str, str]] = set()
+        self.existing: set[tuple[str, str]] = set()  # rows the loader had (a store writes over them)
         self.row_t: dict[tuple[str, str], float] = {}  # from_t of each row's current version
         self.agg_t: dict[str, float] = {}  # effective time of each aggregate's latest event
         self.numbers_loaded: set[str] = set()
+        self.no_history: set[str] = set()  # aggregates known to have no earlier event
+
+    def preload(self, rows: dict[tuple[str, str], tuple[Any, float]], times: dict[str, float],
+                asked: Iterable[tuple[str, str]]) -> None:
+        """Seed the working set with rows and aggregate times read in bulk; ``asked`` are the rows
+        looked for (those not in ``rows`` do not exist yet, so nobody asks the loader again)."""
+        for key in asked:
+            if key in self.loaded:
+                continue
+            self.loaded.add(key)
+            found = rows.get(key)
+            if found is not None:
+                getattr(self.ws, key[0])[key[1]] = found[0]
+                self.row_t[key] = found[1]
+                self.existing.add(key)
+        for aggregate_id, t in times.items():
+            self.agg_t.setdefault(aggregate_id, t)
+
+    def rows_named(self, records: Iterable[EventRecord]) -> list[tuple[str, str]]:
+        """The rows these records would touch (for a bulk read before ``apply``)."""
+        out = []
+        for record in records:
+            table = AGGREGATE_TABLES.get(record.aggregate)
+            if table and record.name in HANDLERS:
+                out.append((table, record.aggregate_id))
+            extra = EXTRA_ROWS.get(record.name)
+            if extra is not None:
+                out.extend(extra(record))
+        return out
 
     def _load(self, table: str, row_id: str) -> None:
         key = (table, row_id)
@@ -158,10 +188,11 @@ class VersionFold:
         if found is not None:
             getattr(self.ws, table)[row_id] = found[0]
             self.row_t[key] = found[1]
+            self.existing.add(key)
 
     def effective_time(self, record: EventRecord) -> float:
         last = self.agg_t.get(record.aggregate_id)
-        if last is None:
+        if last is None and record.aggregate_id not in self.no_history:
             last = self.loader.last_time(record.aggregate_id)
         t = record.occurred if last is None or record.occurred >= last else last
         self.agg_t[record.aggregate_id] = t
@@ -211,6 +242,7 @@ class VersionFold:
         """Drop the working set (a long rebuild keeps it bounded this way; rows reload on demand)."""
         self.ws = Workspace(numbers=self.ws.numbers)
         self.loaded.clear()
+        self.existing.clear()
         self.row_t.clear()
 
 

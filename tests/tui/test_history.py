@@ -4,6 +4,7 @@ reading of the log; snapshots at 80x24 and 160x48."""
 from __future__ import annotations
 
 from pmtui.service import Workbench
+from projections.versions import effective_order
 from pmtui.timespec import AsOf
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
 from pmtui.tui.modals.item import ItemModal
@@ -83,13 +84,17 @@ def test_filter_words(wb: Workbench) -> None:
     assert parse_filter("", wb.now).empty
 
 
-def test_source_reads_every_event_once_for_actor_filters(wb: Workbench) -> None:
+def test_actor_kind_and_window_filters_match_the_log(wb: Workbench) -> None:
     source = HistorySource(wb)
-    assert not source.meta_ready
-    source.build_meta()
-    assert source.meta_ready and len(source.actors) == wb.position
-    order = source.order(wb.now, None, HistoryFilter(actor="metrics-bot"))
-    assert len(order) == sum(1 for r in wb.records() if r.actor == "metrics-bot")
+    records = list(wb.records())
+    order = source.order(wb.now, None, HistoryFilter(actor="METRICS-BOT"))
+    assert sorted(order) == [r.seq for r in records if r.actor == "metrics-bot"]
+    order = source.order(wb.now, None, HistoryFilter(kind="moved"))
+    assert sorted(order) == [r.seq for r in records if "moved" in r.name.lower()]
+    timed = effective_order(records)  # when each event took effect (a late one: with its item)
+    middle = timed[len(timed) // 2][0]
+    order = source.order(wb.now, None, HistoryFilter(since=middle))
+    assert set(order) == {r.seq for t, r in timed if t >= middle}
 
 
 def test_snapshot_history_80x24(snap_compare, frozen_app) -> None:
