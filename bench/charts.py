@@ -1,5 +1,5 @@
 """What a person waits for to see a chart: the whole ``pmtui --db X chart KIND`` process, from a
-fresh start, on stores of realistic history made by bench/core.py's Generator, beside the floor
+fresh start, on stores of realistic history made by bench/core.py's Generator (pmtui/demo_scale.py), beside the floor
 (python + sqlite3 + msgspec doing one insert) measured in the same run. Then, in process, the CPU
 time of drawing each chart at 200x50 on the demo workspace (the budget is 50 ms).
 
@@ -15,16 +15,13 @@ events <= 1 s; peak memory of a chart command at 1M events <= 100 MB.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import types
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,36 +37,15 @@ conn.commit()
 """
 
 
-def core_generator() -> types.ModuleType:
-    """bench/core.py as a module, for its Generator and build_bulk. It still imports the timeline
-    the read-model rewrite removed (its own steps 4-5 use it); the store building does not, so a
-    stand-in is given when the real one is gone."""
-    if importlib.util.find_spec("projections.timeline") is None:
-        stand_in = types.ModuleType("projections.timeline")
-        stand_in.Timeline = None  # type: ignore[attr-defined]
-        sys.modules["projections.timeline"] = stand_in
-    spec = importlib.util.spec_from_file_location("bench_core", ROOT / "bench" / "core.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_core"] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-def build(db: Path, events: int, seed: int = 7) -> None:
-    """A store of ``events`` events of a year's realistic history (bench/core.py's shape)."""
+def build(db: Path, items: int) -> None:
+    """A store of about ``items`` items with a year of realistic history, ~10 events an item (the
+    Generator of bench/core.py, now pmtui/demo_scale.py: what ``pmtui demo --items N`` writes)."""
+    from pmtui.demo_scale import generate_at_scale
     from pmtui.service import Workbench
 
-    core = core_generator()
-    end = datetime.now(timezone.utc)
-    start = end - timedelta(days=365)
     wb = Workbench(db=str(db), actor="bench")
-    with wb.recorded_as("bench", start - timedelta(days=1)):
-        wb.init_product("Bench", "BN")
     began = time.perf_counter()
-    written, _, _ = core.build_bulk(wb, events, random.Random(seed), start, end, 2000)
-    wb.refresh()
-    items = len(wb.now.items)
+    written = generate_at_scale(wb, items)
     wb.close()
     print(f"  built {db.name}: {written:,} events, {items:,} items in {time.perf_counter() - began:.0f} s")
 
@@ -149,13 +125,13 @@ def main() -> None:
     where.mkdir(parents=True, exist_ok=True)
     stores = []
     if args.items:
-        stores.append((f"{args.items:,} items", where / f"items{args.items}.db", args.items * 10))  # ~1 item per 10 events
-    if args.events:
-        stores.append((f"{args.events:,} events", where / f"events{args.events}.db", args.events))
+        stores.append((f"{args.items:,} items", where / f"items{args.items}.db", args.items))
+    if args.events:  # ~10 events an item
+        stores.append((f"{args.events:,} events", where / f"events{args.events}.db", args.events // 10))
     print("pmtui chart bench: whole process, fresh start (median / best wall ms, peak MB)")
-    for _, db, events in stores:
+    for _, db, items in stores:
         if not db.exists():
-            build(db, events)
+            build(db, items)
     floor_db = where / "floor.db"
     floor = whole([sys.executable, "-c", FLOOR, str(floor_db)], ROOT, args.runs)
     print(f"  floor: python + sqlite3 + msgspec, one insert: {floor[0]:6.0f} / {floor[1]:6.0f} ms  {floor[2]:5.0f} MB")
