@@ -164,7 +164,8 @@ class SprintVelocity(msgspec.Struct, frozen=True):
 
 def velocity(source: MetricSource, window: int = 3, board_id: str | None = None) -> list[SprintVelocity]:
     """Committed vs completed points per sprint closed by the source's point, oldest first: each
-    from the sprint's closed version and the versions of its done items at that event."""
+    from the sprint's closed version and the versions of its done items at that event (read once
+    for all sprints, from the first close on)."""
     sprints = source.versions("sprints", -INF, source.moment, grp=board_id)
     closes = []
     for chain in chains(sprints).values():
@@ -174,10 +175,13 @@ def velocity(source: MetricSource, window: int = 3, board_id: str | None = None)
         if close is not None:
             closes.append(close)
     closes.sort(key=lambda s: (s.from_t, s.from_pos))
+    # One read of the done items' versions for all sprints (a query per sprint costs more than it saves).
+    wanted = {i for close in closes for i in close.view.done}
+    first_close = closes[0].from_t if closes else 0.0
+    found = chains(source.versions("items", first_close, source.moment, ids=wanted)) if wanted else {}
     rows: list[tuple[str, float, float, float, int]] = []
     for close in closes:
         sprint: SprintView = close.view
-        found = chains(source.versions("items", close.from_t, close.from_t, ids=sprint.done)) if sprint.done else {}
         done = [v.view for i in sprint.done if i in found and (v := at_event(found[i], close.from_t, close.from_pos))]
         rows.append((sprint.name, close.from_t, sum(v or 0 for v in sprint.committed.values()),
                      sum(i.points or 0 for i in done), len(done)))
