@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from domain.base import PmAggregate
 from domain.exceptions import ValidationError, WipLimitExceededError
-from domain.values import ColumnCategory, non_empty
+from domain.values import ColumnCategory, non_empty, whole_name
 
 SWIMLANES = ("none", "assignee", "epic", "class")
 DEFAULT_COLUMNS: list[dict[str, Any]] = [
@@ -22,19 +22,32 @@ DEFAULT_COLUMNS: list[dict[str, Any]] = [
 ]
 
 
-def column(name: str, category: str = "doing", wip: int | None = None, hard: bool = False) -> dict[str, Any]:
+def column(name: str, category: str = "doing", wip: int | None = None, hard: bool = False,
+           source: str | None = None) -> dict[str, Any]:
+    """A column as boards store it. ``source`` (only when given) names what it was imported from
+    (``trello:<list id>``): a later import finds it by that whatever it is called by then."""
     if wip is not None and (int(wip) != wip or wip < 1):
         raise ValidationError(f"a WIP limit must be a whole number of 1 or more (got {wip!r})")
-    return {
-        "name": non_empty(name, "column name", 40),
+    col: dict[str, Any] = {
+        "name": whole_name(name, "column name"),
         "category": ColumnCategory.parse(category),
         "wip": None if wip is None else int(wip),
         "hard": bool(hard) and wip is not None,
     }
+    if source:
+        col["source"] = str(source)
+    return col
 
 
 class Board(PmAggregate):
     class Edited(PmAggregate.Changed):
+        pass
+
+    class ColumnArchived(PmAggregate.Changed):
+        """A column left the board (Trello's "archive list"): it and the items whose column it is
+        are no longer shown; its name stays taken, so restoring it brings them all back."""
+
+    class ColumnRestored(PmAggregate.Changed):
         pass
 
     @staticmethod
@@ -49,7 +62,7 @@ class Board(PmAggregate):
             raise ValidationError(f"board mode must be scrum or kanban (got {mode!r})")
         cols = [column(**c) for c in (columns or DEFAULT_COLUMNS)]
         cls._check_columns(cols)
-        return cls(product_id=str(product_id), name=non_empty(name, "board name", 60), mode=mode, columns=cols)
+        return cls(product_id=str(product_id), name=whole_name(name, "board name"), mode=mode, columns=cols)
 
     @event("Created")
     def __init__(self, product_id: str, name: str, mode: str, columns: list[dict[str, Any]]) -> None:
@@ -58,10 +71,12 @@ class Board(PmAggregate):
         self.mode = mode
         self.columns = columns
         self.swimlanes = "none"
+        self.archived_columns: list[dict[str, Any]] = []
 
     @staticmethod
-    def _check_columns(columns: list[dict[str, Any]]) -> None:
-        names = [c["name"].lower() for c in columns]
+    def _check_columns(columns: list[dict[str, Any]], archived: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+        # Items name their column, so an archived column's name stays taken until it is removed.
+        names = [c["name"].lower() for c in [*columns, *archived]]
         if not columns:
             raise ValidationError("a board needs at least one column")
         if len(set(names)) != len(names):
@@ -75,22 +90,53 @@ class Board(PmAggregate):
         raise ValidationError(f"board {self.name!r} has no column {name!r} (columns: {names})")
 
     def _set_columns(self, columns: list[dict[str, Any]]) -> None:
-        self._check_columns(columns)
+        self._check_columns(columns, self.archived_columns)
         self.trigger_event(self.Edited, changes=self._diff({"columns": columns}))
 
     def add_column(self, name: str, category: str = "doing", wip: int | None = None,
-                   hard: bool = False, position: int | None = None) -> None:
+                   hard: bool = False, position: int | None = None, source: str | None = None) -> None:
         new = [dict(c) for c in self.columns]
         at = len(new) if position is None else max(0, min(position, len(new)))
-        new.insert(at, column(name, category, wip, hard))
+        new.insert(at, column(name, category, wip, hard, source))
         self._set_columns(new)
 
     def rename_column(self, old: str, new_name: str) -> None:
-        target = self.column_named(old)["name"]
-        self._set_columns([
-            {**c, "name": non_empty(new_name, "column name", 40)} if c["name"] == target else dict(c)
-            for c in self.columns
-        ])
+        """Rename a column, live or archived (an archived one keeps the items whose column it is)."""
+        wanted = str(old).strip().lower()
+        archived = next((c for c in self.archived_columns if c["name"].lower() == wanted), None)
+        target = archived["name"] if archived else self.column_named(old)["name"]
+        name = whole_name(new_name, "column name")
+        renamed = lambda cols: [{**c, "name": name} if c["name"] == target else dict(c) for c in cols]  # noqa: E731
+        if archived is None:
+            self._set_columns(renamed(self.columns))
+            return
+        self._check_columns(self.columns, renamed(self.archived_columns))
+        self.trigger_event(self.Edited, changes=self._diff({"archived_columns": renamed(self.archived_columns)}))
+
+    def archive_column(self, name: str) -> None:
+        """Take a column off the board, remembering its place; its items stay in it, unseen."""
+        target = self.column_named(name)
+        position = self.columns.index(target)
+        live = [dict(c) for c in self.columns if c is not target]
+        if not live:
+            raise ValidationError(f"column {target['name']!r} is the board's last: a board needs at least one column")
+        archived = [*[dict(c) for c in self.archived_columns], {**target, "position": position}]
+        self.trigger_event(self.ColumnArchived, changes={"columns": [self.columns, live],
+                                                         "archived_columns": [self.archived_columns, archived]})
+
+    def restore_column(self, name: str) -> None:
+        """Put an archived column back where it was (or at the end if the board has fewer columns now)."""
+        wanted = str(name).strip().lower()
+        target = next((c for c in self.archived_columns if c["name"].lower() == wanted), None)
+        if target is None:
+            names = ", ".join(c["name"] for c in self.archived_columns) or "none"
+            raise ValidationError(f"board {self.name!r} has no archived column {name!r} (archived: {names})")
+        restored = {k: v for k, v in target.items() if k != "position"}
+        live = [dict(c) for c in self.columns]
+        live.insert(min(int(target.get("position", len(live))), len(live)), restored)
+        archived = [dict(c) for c in self.archived_columns if c is not target]
+        self.trigger_event(self.ColumnRestored, changes={"columns": [self.columns, live],
+                                                         "archived_columns": [self.archived_columns, archived]})
 
     def remove_column(self, name: str, occupied: int) -> None:
         target = self.column_named(name)["name"]
@@ -100,7 +146,7 @@ class Board(PmAggregate):
 
     def set_wip_limit(self, name: str, wip: int | None, hard: bool = False) -> None:
         target = self.column_named(name)
-        updated = column(target["name"], target["category"], wip, hard)
+        updated = column(target["name"], target["category"], wip, hard, target.get("source"))
         self._set_columns([updated if c["name"] == target["name"] else dict(c) for c in self.columns])
 
     def set_swimlanes(self, by: str) -> None:

@@ -92,6 +92,23 @@ class LinkKind(Choice):
     RELATES = "relates"
 
 
+# Names from other tools are kept whole: Trello allows 16,384 characters in a card's, list's or
+# board's name, Jira 255 in a summary. Screens shorten what does not fit; the log keeps it all.
+NAME_LIMIT = 16384
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
+
+
+def whole_name(value: str, what: str, limit: int = NAME_LIMIT) -> str:
+    """A name kept as written: ends trimmed, each line break or tab made one space (a name is one
+    line), runs of spaces kept, so an imported name reads exactly as in its source."""
+    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    if not text:
+        raise ValidationError(f"{what} must not be empty")
+    if len(text) > limit:
+        raise ValidationError(f"{what} is too long ({len(text)} characters, at most {limit})")
+    return text
+
+
 def non_empty(value: str, what: str, limit: int = 200) -> str:
     text = " ".join(str(value).split())
     if not text:

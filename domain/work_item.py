@@ -9,7 +9,7 @@ from eventsourcing.domain import event
 
 from domain.base import PmAggregate
 from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
-from domain.values import ItemKind, LinkKind, Moscow, labels, non_empty, non_negative
+from domain.values import ItemKind, LinkKind, Moscow, labels, non_negative, whole_name
 
 RICE_FIELDS = ("reach", "impact", "confidence", "effort")
 WSJF_FIELDS = ("value", "time", "risk", "size")
@@ -40,7 +40,7 @@ def check_field(name: str, value: Any) -> Any:
     if name == "kind":
         return ItemKind.parse(value)
     if name == "title":
-        return non_empty(value, "title")
+        return whole_name(value, "title")
     if name in ("description", "acceptance"):
         return str(value or "")
     if name == "points":
@@ -88,9 +88,16 @@ class WorkItem(PmAggregate):
         kind: str = "story", **values: Any,
     ) -> WorkItem:
         fields = {name: check_field(name, values.get(name)) for name in EDITABLE if name not in ("kind", "title")}
+        source = values.get("source")
+        if source:
+            # Where an imported item came from (``trello:<card id>``, ``jira:<issue id>``, ``jira-key:<key>``):
+            # a later import of the same source finds it by these, whatever it is called by then.
+            if not isinstance(source, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in source):
+                raise ValidationError(f"an item's source ids must be a list of text (got {source!r})")
+            fields["source"] = [s.strip() for s in source]
         return cls(
             product_id=str(product_id), board_id=str(board_id), key=key, kind=ItemKind.parse(kind),
-            title=non_empty(title, "title"), status=status, rank=rank, fields=fields,
+            title=whole_name(title, "title"), status=status, rank=rank, fields=fields,
         )
 
     @event("Created")
@@ -109,6 +116,7 @@ class WorkItem(PmAggregate):
         self.points = self.assignee = self.parent = self.sprint = self.release = None
         self.rice = self.wsjf = self.moscow = None
         self.labels: list[str] = []
+        self.source: list[str] = []
         for name, value in fields.items():
             setattr(self, name, value)
 
@@ -125,6 +133,13 @@ class WorkItem(PmAggregate):
 
     def move(self, status: str) -> None:
         self._check_not_archived()
+        if status == self.status:
+            raise NothingChangedError(f"{self.key} is in {status} already")
+        self.trigger_event(self.Moved, changes={"status": [self.status, status]})
+
+    def follow_column(self, status: str) -> None:
+        """The item's column was renamed: its status takes the new name. Archived items follow too
+        (a restore must find their column), so this is no user's move and needs no restore."""
         if status == self.status:
             raise NothingChangedError(f"{self.key} is in {status} already")
         self.trigger_event(self.Moved, changes={"status": [self.status, status]})

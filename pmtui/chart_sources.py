@@ -30,8 +30,10 @@ class ChartSource:
     """The read model at one point in time, and the charts drawn from it."""
 
     def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, week_start: int = 0) -> None:
+        """``week_start``: the first day of a week in weekly charts (0 Monday ... 6 Sunday)."""
         self.wb = wb
+        self.week_start = week_start
         self.point = point
         self.tz = tz
         if point.event is not None:
@@ -99,7 +101,7 @@ class ChartSource:
         if kind in ("cycle-time", "lead-time"):
             return metrics.time_stats(flows(), "cycle" if kind == "cycle-time" else "lead", tz)
         if kind == "throughput":
-            return metrics.throughput(flows(), moment, tz)
+            return metrics.throughput(flows(), moment, tz, week_start=self.week_start)
         if kind == "okr":
             return metrics.okr_trends(source)
         if kind == "kpi":

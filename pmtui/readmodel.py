@@ -317,6 +317,11 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     inserted once each, when the next one closes them (no updates). Returns the events folded."""
     for name in ("c", "h", "e", "l", "m"):
         sql.run(f"DELETE FROM {{{name}}}")
+    # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
+    indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
+    for statement in indexes:
+        sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
     fold = VersionFold()
     pending: dict[tuple[str, str], Version] = {}
     count, last = 0, 0
@@ -336,8 +341,13 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
         if progress is not None:
             progress(count)
     sql.many(_INSERT_CURRENT, [_current_row(v) for v in pending.values()])
+    for statement in indexes:
+        sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
     return count
+
+
+_SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m"}
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -902,7 +912,7 @@ def first_difference(log: Any) -> str | None:
                 if not got and not want:
                     break
                 for a, b in zip(_rows(got, theirs.postgres), _rows(want, False)):
-                    if a != b:
+                    if a != b and not _same_content(name, a, b):
                         key = b if b else a
                         return f"the read model's {_WHAT[name]} {_describe(name, key)} differs from a fresh fold of the log"
                 if len(got) != len(want):
@@ -912,6 +922,18 @@ def first_difference(log: Any) -> str | None:
 
 def _rows(rows: list[Any], postgres: bool) -> list[tuple[Any, ...]]:
     return [tuple(_plain(v) for v in (r.values() if postgres and isinstance(r, dict) else r)) for r in rows]
+
+
+def _same_content(name: str, a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Rows that differ only in how a body encodes the same view: a row read back from the store
+    and changed again holds 3.0 where a fresh fold keeps the event's 3 (equal numbers)."""
+    if name == "l" or len(a) != len(b) or a[:-1] != b[:-1]:
+        return False
+    table = a[0].decode() if isinstance(a[0], bytes) else a[0]
+    try:
+        return decode_view(table, a[-1]) == decode_view(table, b[-1])
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError):
+        return False
 
 
 def _describe(name: str, row: tuple[Any, ...]) -> str:

@@ -35,6 +35,7 @@ from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
 from pmtui.storage import EventLog, Location, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
+from projections.backlog_view import find_epic
 from projections.board_view import default_board
 from projections.kpi_series import find_kpi
 from projections.okr_progress import find_objective
@@ -223,6 +224,13 @@ class Workbench:
         )
 
     # Undo and redo (compensating events; see pmtui/undo.py) -------------------------------------
+    def history_batch(self, reason: str) -> Any:
+        """A ``HistoryBatch`` (pmtui/batch.py): commands replayed from another system's history,
+        decided in memory by the same aggregates and appended many events per transaction on
+        ``commit()``. Imports use it; what it writes is folded like any command's events."""
+        from pmtui.batch import HistoryBatch
+        return HistoryBatch(self, reason)
+
     def undo(self, reason: str = "") -> str:
         """Reverse this actor's last change with a new event; returns what was done."""
         return undoing.undo(self, reason).description
@@ -287,7 +295,9 @@ class Workbench:
         ws = self.now
         out = dict(values)
         if out.get("parent"):
-            parent = self.item(out["parent"])
+            parent = find_epic(ws, out["parent"])
+            if parent is None:
+                raise NotFoundError(f"no epic {out['parent']!r} (give its key, as AC-5, or its title)")
             if parent.kind != "epic":
                 raise UserError(f"{parent.key} is a {parent.kind}, not an epic: only epics can be parents")
             out["parent"] = parent.id

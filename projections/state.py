@@ -34,6 +34,9 @@ class BoardView(msgspec.Struct, frozen=True, gc=False):
     mode: str
     columns: list[dict[str, Any]]
     swimlanes: str = "none"
+    # Archived columns (Trello's archived lists), each with the "position" it is restored to: out of
+    # ``columns``, so boards, counts and moves no longer see them nor the items whose column they are.
+    archived_columns: list[dict[str, Any]] = []
 
     def column(self, name: str) -> dict[str, Any] | None:
         """The column of that name as the domain matches it (any case, spaces trimmed); None if none."""
@@ -75,6 +78,7 @@ class ItemView(msgspec.Struct, frozen=True, gc=False):
     links: list[list[str]] = []
     archived: bool = False
     comments: int = 0
+    source: list[str] = []  # ids in the system it was imported from (trello:<card id>, jira:<issue id>)
 
     @property
     def rice_score(self) -> float | None:
@@ -302,7 +306,7 @@ def _board_created(ws: Workspace, r: EventRecord) -> None:
     ws.boards[r.aggregate_id] = BoardView(r.aggregate_id, d["product_id"], d["name"], d["mode"], d["columns"])
 
 
-handles("Board.Edited")(_changed("boards", BoardView))
+handles("Board.Edited", "Board.ColumnArchived", "Board.ColumnRestored")(_changed("boards", BoardView))
 
 
 # Work item ---------------------------------------------------------------------------------------

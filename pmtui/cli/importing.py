@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+from typing import TextIO
 
 from pmtui.cli.common import emit, reason
 from pmtui.errors import UserError
@@ -23,6 +25,9 @@ original members (reason "imported from Trello"). Into a fresh store the board b
 Jira: --jira issues.json (REST search with expand=changelog: {{"issues": [...]}}, a list, or a list
 of {{"data": issue}}) replays status, sprint and story-point changes at their original times.
 Unknown actions are skipped and counted; a malformed file writes nothing.
+Items are known by their source ids: importing the same export again writes nothing, a newer
+one brings what changed since, into the board holding those items. --board NAME imports into
+that board (created if absent): the next page of a Jira search, another project's issues.
 
 {CSV_HELP}"""
 
@@ -32,6 +37,8 @@ def add_import_options(parser: argparse.ArgumentParser) -> None:
     formats.add_argument("--trello", metavar="FILE", help="import a Trello board export (JSON)")
     formats.add_argument("--jira", metavar="FILE", help="import Jira issues with their changelog (JSON)")
     formats.add_argument("--csv", metavar="FILE", help="import or update work items from CSV (headers below)")
+    parser.add_argument("--board", metavar="NAME",
+                        help="with --trello/--jira: import into this board (added to it if it exists)")
     parser.epilog = IMPORT_EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
@@ -51,10 +58,15 @@ def run_import(args: argparse.Namespace, wb: Workbench) -> bool:
         return False
     if getattr(args, "file", None):
         raise UserError("give either a JSON Lines FILE or one of --trello/--jira/--csv, not both")
+    board = getattr(args, "board", None)
     if csv_file:
+        if board:
+            raise UserError("--board goes with --trello or --jira (a CSV names each item's board by its key)")
         result = import_items_csv(wb, csv_file, note=reason(args))
         emit(args, result.summary(), result.as_data())
         return True
+    if board is not None and not board.strip():
+        raise UserError("--board needs a board name")
     from pmtui.importers.apply import apply_plan
     if trello:
         from pmtui.importers.trello import plan_file
@@ -63,9 +75,43 @@ def run_import(args: argparse.Namespace, wb: Workbench) -> bool:
         from pmtui.importers.jira import plan_file as plan_jira
         plan = plan_jira(jira)
     plan.note = reason(args)
-    report = apply_plan(wb, plan)
+    with ProgressBar(len(plan.steps), sys.stderr) as bar:
+        report = apply_plan(wb, plan, board=board, progress=bar.advance)
     emit(args, report.summary(), report.as_data())
     return True
+
+
+class ProgressBar:
+    """A one-line bar on stderr for an import that takes over a second; silent when stderr is not
+    a terminal (a pipe, a log file, a test)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO, delay: float = 1.0) -> None:
+        self.total, self.stream, self.done = max(total, 1), stream, 0
+        self.shown = False
+        self.live = bool(getattr(stream, "isatty", lambda: False)())
+        self.started = time.monotonic()
+        self.delay, self.last = delay, 0.0
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def advance(self, steps: int) -> None:
+        self.done = min(self.total, self.done + steps)
+        now = time.monotonic()
+        if not self.live or now - self.started < self.delay or now - self.last < 0.1:
+            return
+        self.last, self.shown = now, True
+        filled = self.WIDTH * self.done // self.total
+        self.stream.write(f"\rimporting [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                          f"{self.done}/{self.total} steps")
+        self.stream.flush()
+
+    def __exit__(self, *_: object) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")  # clear the bar's line: the summary follows on stdout
+            self.stream.flush()
 
 
 def run_export(args: argparse.Namespace, wb: Workbench) -> bool:

@@ -32,6 +32,7 @@ from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
     label_of, read_json, short_name, title_of, utc,
 )
+from domain.values import NAME_LIMIT
 
 SYSTEM = "Jira"
 SNAPSHOT_ACTOR = "jira"
@@ -47,7 +48,23 @@ REPLAYED_FIELDS = ("status", "sprint", "story points", "story point estimate", "
 
 
 # Reading and validating ------------------------------------------------------------------------------
-def load(path: str | Path) -> tuple[list[dict[str, Any]], dict[str, str]]:
+UNKNOWN: Any = object()  # a final value the export does not tell (field unidentified, absent or empty)
+SPRINT_SCHEMA = "com.pyxis.greenhopper.jira:gh-sprint"
+POINTS_SCHEMA = "com.atlassian.jira.plugin.system.customfieldtypes:float"
+
+
+class Export:
+    """What a Jira file holds besides the issues: the field names and schema (``expand=names,schema``),
+    the agile API's sprint objects, and the issues left out for lack of a key or fields."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.schema: dict[str, Any] = {}
+        self.sprints: list[dict[str, Any]] = []
+        self.incomplete: Counter[str] = Counter()
+
+
+def load(path: str | Path) -> tuple[list[dict[str, Any]], Export]:
     return issues_of(read_json(path, "Jira issues"), str(path))
 
 
@@ -56,24 +73,34 @@ def _need(condition: bool, where: str, message: str) -> None:
         raise ImportFormatError(f"{where}: not Jira issues ({message})")
 
 
-def issues_of(data: Any, where: str = "the file") -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The issues (unwrapped) and the field-name map (``names``, when the export has one), validated."""
-    names: dict[str, str] = {}
+def issues_of(data: Any, where: str = "the file") -> tuple[list[dict[str, Any]], Export]:
+    """The issues (unwrapped), validated, and what else the export says (see ``Export``). An issue
+    without a key or fields (a dump mixing servers, an error entry) is left out and counted."""
+    export = Export()
     if isinstance(data, dict):
         _need(isinstance(data.get("issues"), list), where, "expected a list of issues or an object with 'issues'")
-        names = data.get("names") if isinstance(data.get("names"), dict) else {}
+        export.names = data.get("names") if isinstance(data.get("names"), dict) else {}
+        export.schema = data.get("schema") if isinstance(data.get("schema"), dict) else {}
+        export.sprints = [s for s in data.get("sprints") or [] if isinstance(s, dict)] \
+            if isinstance(data.get("sprints"), list) else []
         data = data["issues"]
     _need(isinstance(data, list), where, "expected a list of issues or an object with 'issues'")
     _need(bool(data), where, "the list of issues is empty")
-    issues = [item["data"] if isinstance(item, dict) and isinstance(item.get("data"), dict) and "fields" not in item
-              else item for item in data]
+    unwrapped = [item["data"] if isinstance(item, dict) and isinstance(item.get("data"), dict) and "fields" not in item
+                 else item for item in data]
+    issues = []
+    for issue in unwrapped:
+        if not isinstance(issue, dict) or not isinstance(issue.get("key"), str) or not issue["key"].strip():
+            export.incomplete["issue without a key"] += 1
+        elif not isinstance(issue.get("fields"), dict) or not issue["fields"]:
+            export.incomplete["issue without fields"] += 1
+        else:
+            issues.append(issue)
+    _need(bool(issues), where, "no issue has a key and fields")
     seen: set[str] = set()
     for n, issue in enumerate(issues):
-        at = f"{where}: issue #{n + 1}"
-        _need(isinstance(issue, dict) and isinstance(issue.get("key"), str) and isinstance(issue.get("fields"), dict),
-              at, "no key or fields")
         key, fields = issue["key"], issue["fields"]
-        _need(key not in seen, at, f"{key} appears twice")
+        _need(key not in seen, f"{where}: issue #{n + 1}", f"{key} appears twice")
         seen.add(key)
         _need(isinstance(fields.get("summary"), str), f"{where}: {key}", "no summary")
         utc(fields.get("created"), f"{where}: {key} created")
@@ -89,8 +116,10 @@ def issues_of(data: Any, where: str = "the file") -> tuple[list[dict[str, Any]],
                 _need(isinstance(item, dict) and isinstance(item.get("field"), str), f"{where}: {key}",
                       "a changelog item has no field")
         if isinstance(issue.get("names"), dict):
-            names.update(issue["names"])
-    return issues, names
+            export.names.update(issue["names"])
+        if isinstance(issue.get("schema"), dict):
+            export.schema.update(issue["schema"])
+    return issues, export
 
 
 # Values ---------------------------------------------------------------------------------------------
@@ -134,22 +163,34 @@ _GREENHOPPER_NAME = re.compile(r"name=(.*?),(?:startDate|endDate|completeDate|se
 
 
 def sprint_of(value: Any) -> dict[str, Any] | None:
-    """A sprint from the Sprint field: a dict (Jira Cloud) or a greenhopper string (Jira Server)."""
+    """A sprint from the Sprint field: a dict (Jira Cloud, the agile API) or a greenhopper string
+    (Jira Server), with its state and its start, end and completion times when given."""
     if isinstance(value, dict) and isinstance(value.get("name"), str):
-        return _sprint(str(value.get("id") or ""), value["name"], value.get("startDate"), value.get("endDate"))
+        return _sprint(str(value.get("id") or ""), value["name"], value.get("startDate"), value.get("endDate"),
+                       value.get("state"), value.get("completeDate"))
     if isinstance(value, str) and "greenhopper" in value and "name=" in value:
         match = _GREENHOPPER_NAME.search(value) or re.search(r"name=([^,\]]*)", value)
         assert match is not None
-        attrs = dict(re.findall(r"(id|startDate|endDate)=([^,\]]*)", value))
-        return _sprint(attrs.get("id", ""), match.group(1), attrs.get("startDate"), attrs.get("endDate"))
+        attrs = dict(re.findall(r"(id|state|startDate|endDate|completeDate)=([^,\]]*)", value))
+        return _sprint(attrs.get("id", ""), match.group(1), attrs.get("startDate"), attrs.get("endDate"),
+                       attrs.get("state"), attrs.get("completeDate"))
     return None
 
 
-def _sprint(ident: str, name: str, start: Any, end: Any) -> dict[str, Any]:
+def _sprint(ident: str, name: str, start: Any, end: Any, state: Any = None, complete: Any = None) -> dict[str, Any]:
     start_date, end_date = _date(start), _date(end)
     if start_date and end_date and end_date < start_date:
         end_date = None  # the domain refuses a sprint that ends before it starts
-    return {"id": ident, "name": sprint_name(name), "start": start_date, "end": end_date}
+    return {"id": ident, "name": sprint_name(name), "start": start_date, "end": end_date,
+            "state": str(state or "").strip().lower() or None, "started_at": _moment(start),
+            "completed_at": _moment(complete)}
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return utc(value, "sprint") if isinstance(value, str) and value.strip() not in ("", "<null>") else None
+    except ImportFormatError:
+        return None
 
 
 def sprint_name(text: Any) -> str:
@@ -183,11 +224,14 @@ def person(user: Any) -> str | None:
 
 # Planning -------------------------------------------------------------------------------------------
 class _Planner:
-    def __init__(self, issues: list[dict[str, Any]], names: dict[str, str], where: str) -> None:
+    def __init__(self, issues: list[dict[str, Any]], export: Export, where: str) -> None:
         self.issues = issues
         self.where = where
-        self.points_field = self._points_field(names)
-        self.sprint_field = self._field_id(names, ("sprint",), _is_sprint_list)
+        self.export = export
+        names = export.names
+        self.points_field = self._by_schema(POINTS_SCHEMA, POINTS_NAMES) or self._points_field(names)
+        self.sprint_field = self._by_schema(SPRINT_SCHEMA) or self._field_id(names, ("sprint",), _is_sprint_list)
+        self.sprint_facts: dict[str, dict[str, Any]] = {}  # sprint name (lower) -> state and times
         self.people = self._people()
         self.steps: list[Step] = []
         self.replayed: Counter[str] = Counter()
@@ -195,6 +239,15 @@ class _Planner:
         self.sprints: dict[str, dict[str, Any]] = {}  # final name -> name, start, end
         self.sprint_names = self._sprint_names()  # sprint id -> its final name (sprints get renamed)
         self.columns, self.column_of = self._columns()
+
+    def _by_schema(self, custom: str, wanted: tuple[str, ...] = ()) -> str | None:
+        """A field the export's ``schema`` identifies by its custom type (and, for a type many
+        fields share, by its name)."""
+        for fid, schema in self.export.schema.items():
+            if isinstance(schema, dict) and schema.get("custom") == custom:
+                if not wanted or str(self.export.names.get(fid, "")).strip().lower() in wanted:
+                    return str(fid)
+        return None
 
     def _named_field(self, names: dict[str, str], wanted: tuple[str, ...]) -> str | None:
         """A field id by its name: the export's ``names`` map, else a changelog item's ``fieldId``."""
@@ -326,20 +379,37 @@ class _Planner:
         return name
 
     # The state an issue has, as a dict of pmtui values --------------------------------------------
+    def note_sprint(self, sprint: dict[str, Any]) -> None:
+        known = self.sprints.setdefault(sprint["name"], {k: sprint[k] for k in ("name", "start", "end")})
+        known["start"] = known["start"] or sprint["start"]
+        known["end"] = known["end"] or sprint["end"]
+        facts = self.sprint_facts.setdefault(sprint["name"].lower(), {})
+        for k in ("state", "started_at", "completed_at"):
+            facts[k] = facts.get(k) or sprint.get(k)
+
     def final_state(self, issue: dict[str, Any]) -> dict[str, Any]:
+        """The issue's fields as pmtui values. Story points and sprint are UNKNOWN unless the export
+        identifies their field and holds a value in it: then the changelog's values stand (an
+        export made with a short ``fields=`` list, or by another tool, must not wipe them)."""
         f = issue["fields"]
-        sprints = [s for s in (sprint_of(v) for v in (f.get(self.sprint_field) or [])) if s] if self.sprint_field else []
-        for sprint in sprints:
-            known = self.sprints.setdefault(sprint["name"], {k: sprint[k] for k in ("name", "start", "end")})
-            known["start"] = known["start"] or sprint["start"]
-            known["end"] = known["end"] or sprint["end"]
+        sprint: Any = UNKNOWN
+        if self.sprint_field and f.get(self.sprint_field):
+            sprints = [s for s in (sprint_of(v) for v in f[self.sprint_field]) if s] \
+                if isinstance(f[self.sprint_field], list) else []
+            for one in sprints:
+                self.note_sprint(one)
+            sprint = sprints[-1]["name"] if sprints else UNKNOWN
+        points: Any = UNKNOWN
+        if self.points_field and f.get(self.points_field) is not None:
+            points = points_of(f.get(self.points_field))
+            points = UNKNOWN if points is None else points
         return {
             "status": self.column_of[f["status"]["name"].lower()],
             "title": title_of(f["summary"]),
             "kind": kind_of((f.get("issuetype") or {}).get("name")),
             "description": description_of(f.get("description")),
-            "points": points_of(f.get(self.points_field)) if self.points_field else None,
-            "sprint": sprints[-1]["name"] if sprints else None,
+            "points": points,
+            "sprint": sprint,
             "assignee": person(f.get("assignee")),
             "labels": self.labels(issue, f.get("labels") or []),
         }
@@ -377,18 +447,42 @@ class _Planner:
         for issue in self.issues:
             self.replay(issue, finals[issue["key"]])
         self.link_epics(finals)
+        for sprint in self.export.sprints:  # the agile API's sprint objects, when the file has them
+            one = sprint_of(sprint)
+            if one and one["name"] in self.sprints:
+                self.note_sprint(one)
+        self.sprint_steps()
+        self.skipped.update(self.export.incomplete)
         projects = {(i["fields"].get("project") or {}).get("name") for i in self.issues} - {None}
         name = projects.pop() if len(projects) == 1 else "Jira import"
         started = min(s.occurred for s in self.steps)
         first = min(self.issues, key=lambda i: utc(i["fields"]["created"], "created"))
         return ImportPlan(
-            system=SYSTEM, board_name=short_name(name, 60, "Jira import"), columns=self.columns,
+            sources={i["key"]: [*([f"jira:{i['id']}"] if i.get("id") else []), f"jira-key:{i['key']}"]
+                     for i in self.issues},
+            system=SYSTEM, board_name=short_name(name, NAME_LIMIT, "Jira import"), columns=self.columns,
             product_name=short_name(name, 200, "Jira import"), key_prefix=key_prefix_for(name, "JI"),
             started=started, started_by=self.creator(first), steps=self.steps,
             sprints=[{**s, "occurred": started, "actor": self.creator(first)}
                      for s in sorted(self.sprints.values(), key=lambda s: (s["start"] or "9999", s["name"]))],
             replayed=self.replayed, skipped=self.skipped, items=len(self.issues), mode="scrum" if self.sprints else "kanban",
         )
+
+    def sprint_steps(self) -> None:
+        """Sprint start and completion where the export dates them (the Sprint field's state,
+        startDate and completeDate): started at its start, with the items in it then; closed at
+        its completion, with what was done then. Planned sprints stay planned."""
+        for low, facts in self.sprint_facts.items():
+            name = next(n for n in self.sprints if n.lower() == low)
+            if facts.get("state") in ("active", "closed") and facts.get("started_at"):
+                self.steps.append(Step(facts["started_at"], SNAPSHOT_ACTOR, "", "start_sprint",
+                                       {"sprint": name, "start": self.sprints[name]["start"],
+                                        "end": self.sprints[name]["end"]}, "sprint started"))
+                self.replayed["sprint start"] += 1
+                if facts.get("state") == "closed" and facts.get("completed_at"):
+                    self.steps.append(Step(max(facts["completed_at"], facts["started_at"]), SNAPSHOT_ACTOR, "",
+                                           "close_sprint", {"sprint": name}, "sprint completed"))
+                    self.replayed["sprint completion"] += 1
 
     def creator(self, issue: dict[str, Any]) -> str:
         f = issue["fields"]
@@ -418,6 +512,7 @@ class _Planner:
             if field_name == "status" and old is None:
                 continue
             state[field_name] = old
+        state = {k: (None if v is UNKNOWN else v) for k, v in state.items()}
         self.step(created, self.creator(issue), key, "create", {**state}, "issue created")
         for at, actor, field_name, _, new in changes:
             if field_name == "status" and new is None:
@@ -445,7 +540,7 @@ class _Planner:
         last = max((s.occurred for s in self.steps if s.ref == key))
         updated = issue["fields"].get("updated")
         at = max(last, utc(updated, f"{key} updated")) if isinstance(updated, str) else last
-        edits = {k: v for k, v in final.items() if k != "status" and state.get(k) != v}
+        edits = {k: v for k, v in final.items() if k != "status" and v is not UNKNOWN and state.get(k) != v}
         if edits:
             self.step(at, SNAPSHOT_ACTOR, key, "edit", edits, "issue fields")
         if final["status"] != state["status"]:
@@ -488,18 +583,18 @@ class _Planner:
 
 
 def plan_jira(data: Any, where: str = "the file") -> ImportPlan:
-    issues, names = issues_of(data, where)
-    return _plan(issues, names, where)
+    issues, export = issues_of(data, where)
+    return _plan(issues, export, where)
 
 
 def plan_file(path: str | Path) -> ImportPlan:
-    issues, names = load(path)
-    return _plan(issues, names, str(path))
+    issues, export = load(path)
+    return _plan(issues, export, str(path))
 
 
-def _plan(issues: list[dict[str, Any]], names: dict[str, str], where: str) -> ImportPlan:
+def _plan(issues: list[dict[str, Any]], export: Export, where: str) -> ImportPlan:
     try:
-        return _Planner(issues, names, where).plan()
+        return _Planner(issues, export, where).plan()
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         # issues_of() checks what every export has; an odd value deeper in a field still must not
         # end in a traceback (and nothing has been written yet).

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from domain.exceptions import DomainError
-from domain.values import non_empty
+from domain.values import whole_name
 from domain.work_item import check_field
 from pmtui.errors import UserError
 
-TITLE_LIMIT = 200  # the domain's limit for a title (non_empty's default)
-COLUMN_LIMIT = 40
+from domain.values import NAME_LIMIT
+
+TITLE_LIMIT = COLUMN_LIMIT = NAME_LIMIT  # names are kept whole up to what Trello itself allows
 
 
 class ImportFormatError(UserError):
@@ -48,10 +49,15 @@ def read_json(path: str | Path, what: str) -> Any:
 class Step:
     """One change to one imported item, at its original time, by its original author.
 
-    ``action`` is one of create, edit, move, archive, restore, comment, rank. ``values`` holds, for
-    create: title, kind, status and the item fields; for edit: the changed fields; for move:
-    ``column``; for comment: ``text``; for rank: ``after`` (the ref of the item it follows). ``source`` names what in the source file this replays
-    (a Trello action type, a Jira changelog field), for the import's summary.
+    ``action`` is one of create, edit, move, archive, restore, comment, rank (steps of the item
+    ``ref``), or, with an empty ``ref``, a step of the board: rename_column, archive_column,
+    restore_column, start_sprint, close_sprint. ``values`` holds, for create: title, kind, status
+    and the item fields; for edit: the changed fields; for move: ``column``; for comment:
+    ``text``; for rank: ``after`` (the ref of the item it follows); for the column steps:
+    ``column`` (the column's name in the plan's ``columns``, its identity however it is renamed)
+    and, for a rename, ``name``; for the sprint steps: ``sprint`` and, for a start, ``start`` and
+    ``end``. ``source`` names what in the source file this replays (a Trello action type, a Jira
+    changelog field), for the import's summary.
     """
 
     occurred: datetime
@@ -79,6 +85,9 @@ class ImportPlan:
     items: int = 0
     mode: str = "kanban"  # the board's mode: scrum when the source has sprints
     note: str = ""  # the importing user's --reason, added to every event's reason
+    # ref -> the item's ids in its source (trello:<card id>; jira:<issue id>, jira-key:<key>), kept
+    # on the item so that importing again finds it
+    sources: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def reason(self) -> str:
@@ -94,6 +103,18 @@ def utc(text: Any, what: str) -> datetime:
     """A source timestamp (ISO 8601, ``Z`` or ``-0700`` offsets) as an aware UTC datetime."""
     if not isinstance(text, str) or not text.strip():
         raise ImportFormatError(f"{what}: expected a date-time, got {text!r}")
+    moment = _parsed.get(text)
+    if moment is None:
+        if len(_parsed) > 200_000:  # bounded: a long-lived process may import many files
+            _parsed.clear()
+        moment = _parsed[text] = _utc(text, what)
+    return moment
+
+
+_parsed: dict[str, datetime] = {}  # an export names the same times again and again (validate, plan, steps)
+
+
+def _utc(text: str, what: str) -> datetime:
     value = text.strip()
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
@@ -106,9 +127,18 @@ def utc(text: Any, what: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]")
+
+
+def whole(text: Any) -> str:
+    """A source name as the domain keeps it: one line (each break one space), ends trimmed, runs of
+    spaces kept, so it reads exactly as in the source."""
+    return _BREAKS.sub(" ", str(text or "")).strip()
+
+
 def title_of(text: Any) -> str:
-    """A source title made fit for the domain: one line, at most TITLE_LIMIT characters."""
-    words = " ".join(str(text or "").split())
+    """A source title, kept whole (Trello's own limit is the domain's)."""
+    words = whole(text)
     if not words:
         return "(untitled)"
     return words if len(words) <= TITLE_LIMIT else words[: TITLE_LIMIT - 1] + "…"
@@ -116,17 +146,17 @@ def title_of(text: Any) -> str:
 
 def short_name(text: Any, limit: int, fallback: str) -> str:
     """A board, product or sprint name: one line, cut to the domain's limit."""
-    words = " ".join(str(text or "").split())
+    words = whole(text)
     return (words if len(words) <= limit else words[: limit - 1] + "…") or fallback
 
 
 def column_name(text: Any, taken: set[str]) -> str:
-    """A board column name from a source list/status name, unique on its board (case-insensitive)."""
-    base = " ".join(str(text or "").split())[:COLUMN_LIMIT].strip() or "Unnamed"
+    """A board column name from a source list/status name, kept whole, made unique on its board
+    (case-insensitive): lists sharing a name stay distinct columns, "Done" and "Done (2)"."""
+    base = whole(text)[:COLUMN_LIMIT - 8].strip() or "Unnamed"
     name, n = base, 2
     while name.lower() in taken:
-        suffix = f" ({n})"
-        name, n = base[: COLUMN_LIMIT - len(suffix)] + suffix, n + 1
+        name, n = f"{base} ({n})", n + 1
     taken.add(name.lower())
     return name
 
@@ -176,4 +206,4 @@ def check_item_values(values: dict[str, Any], what: str) -> dict[str, Any]:
 
 def check_column_names(columns: list[dict[str, Any]]) -> None:
     for col in columns:
-        non_empty(col["name"], "column name", COLUMN_LIMIT)
+        whole_name(col["name"], "column name", COLUMN_LIMIT)

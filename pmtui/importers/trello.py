@@ -4,9 +4,9 @@ by their original members.
 
 What is replayed: card creation (createCard, copyCard, convertToCardFromCheckItem, moveCardToBoard,
 emailCard), list moves, renames, description edits, archiving and unarchiving (``updateCard`` with
-``data.old.idList/name/desc/closed``), labels (addLabelToCard/removeLabelFromCard), members
+``data.old.idList/name/desc/closed``), list renames and archiving (``updateList``), labels (addLabelToCard/removeLabelFromCard), members
 (the first member of a card is its assignee) and comments (commentCard). Everything else (checklists,
-due dates, attachments, positions, list and board changes) is skipped and counted.
+due dates, attachments, positions, other list and board changes) is skipped and counted.
 
 Trello keeps at most 1000 actions, so cards created before the export's window have no createCard:
 they are seeded from the card snapshot, rolled back through their in-window actions to their state
@@ -16,8 +16,13 @@ creation time). Finally each card is compared with its snapshot; whatever the ac
 exactly as exported.
 
 Open cards end in the export's order (list by list, by ``pos``): positions are not replayed one by
-one, the final order is set after the replay. Columns are the export's final list names (list renames are not replayed: an item's column is the
-list it is in, named as the export names it). The done column is every list named like done
+one, the final order is set after the replay.
+
+Columns are the lists, known by their ids (kept on each column as ``trello:<list id>``), named as
+they were when the export's window opens; list renames (``updateList`` with ``data.old.name``)
+rename the column at their time, and list archiving (``data.old.closed``) archives or restores
+it: an archived column and the cards in it leave the board, as in Trello. Lists sharing a name
+stay distinct columns ("Done", "Done (2)"). The done column is every list named like done
 (done, complete, removed, won't do…), or the last list if none is; lists named like a backlog or
 to-do are 'todo' columns, the others 'doing'. No WIP limits: history must replay as it happened.
 """
@@ -32,8 +37,9 @@ from typing import Any
 
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, read_json, short_name, title_of, utc,
+    label_of, read_json, short_name, title_of, utc, whole,
 )
+from domain.values import NAME_LIMIT
 
 SYSTEM = "Trello"
 SNAPSHOT_ACTOR = "trello"  # author of what only the snapshot tells (no action names who did it)
@@ -84,7 +90,14 @@ def validate(data: Any, where: str = "the file") -> None:
 
 
 def _lists_named_in_actions(data: dict[str, Any]) -> set[str]:
-    return {lst["id"] for _, lst in _action_lists(data)}
+    found = set()
+    for action in data.get("actions", []):
+        d = action.get("data") or {}
+        for key in ("list", "listBefore", "listAfter"):
+            lst = d.get(key)
+            if isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str):
+                found.add(lst["id"])
+    return found
 
 
 def _action_lists(data: dict[str, Any]) -> list[tuple[datetime, dict[str, Any]]]:
@@ -133,6 +146,7 @@ class _Planner:
         self.label_names = {lbl["id"]: label_of(lbl.get("name"), lbl.get("color") or "")
                             for lbl in data.get("labels", []) if isinstance(lbl, dict) and "id" in lbl}
         self.columns, self.column_of = self._columns()
+        self.initially_closed = dict(self.closed)
         self.state: dict[str, _Card] = {}
         self.steps: list[Step] = []
         self.replayed: Counter[str] = Counter()
@@ -166,25 +180,89 @@ class _Planner:
         return self.usernames.get(member_id) or fallback or member_id
 
     def _columns(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The board's columns as its lists were at the window's start (names and archived state
+        rolled back through the list actions), and each list's column: the column's name in the
+        plan, which stays its identity however the list is renamed later."""
         used = {c["idList"] for c in self.data["cards"]} | _lists_named_in_actions(self.data)
         lists = [lst for lst in sorted(self.data["lists"], key=lambda lst: _number(lst.get("pos")))
                  if not lst.get("closed") or lst["id"] in used]
         known = {lst["id"] for lst in lists}
-        for _, lst in sorted(_action_lists(self.data), key=lambda pair: pair[0]):
-            if lst["id"] not in known and lst["id"] in used:  # a list the export no longer has
+        for _, lst in sorted(_action_lists(self.data), key=lambda pair: pair[0], reverse=True):
+            if lst["id"] not in known and lst["id"] in used:  # a list the export no longer has: its latest name
                 known.add(lst["id"])
                 lists.append({"id": lst["id"], "name": lst["name"]})
+        self.list_changes = [a for a in self.actions if a["type"] == "updateList" and _list_id(a) in known
+                             and ("name" in (a["data"].get("old") or {}) or "closed" in (a["data"].get("old") or {}))]
+        self.list_change_ids = {id(a) for a in self.list_changes}
+        self.raw_names = {lst["id"]: whole(lst["name"]) for lst in lists}
+        self.closed = {lst["id"]: bool(lst.get("closed")) for lst in lists}
+        for action in reversed(self.list_changes):  # newest first: undo each one
+            lid, old = _list_id(action), action["data"]["old"]
+            if isinstance(old.get("name"), str):
+                self.raw_names[lid] = whole(old["name"])
+            if "closed" in old:
+                self.closed[lid] = bool(old["closed"])
         taken: set[str] = set()
-        names = {lst["id"]: column_name(lst["name"], taken) for lst in lists}
-        categories = [category_by_name(names[lst["id"]]) for lst in lists]
+        names = {lst["id"]: column_name(self.raw_names[lst["id"]], taken) for lst in lists}
+        self.shown = dict(names)  # list id -> its column's name as the replay has it so far
+        categories = [category_by_name(whole(lst["name"])) for lst in lists]
         if "done" not in categories and lists:
             categories[-1] = "done"
         if lists and categories[0] is None:
             categories[0] = "todo"
-        columns = [{"name": names[lst["id"]], "category": cat or "doing"} for lst, cat in zip(lists, categories)]
+        columns = [{"name": names[lst["id"]], "category": cat or "doing", "source": f"trello:{lst['id']}"}
+                   for lst, cat in zip(lists, categories)]
         if not columns:
             raise ImportFormatError(f"{self.where}: not a Trello board export (it has no lists)")
         return columns, names
+
+    def list_step(self, action: dict[str, Any]) -> None:
+        """A list renamed, archived or unarchived: the same of its column, at that moment."""
+        lid, old, at, who = _list_id(action), action["data"]["old"], action["_at"], self.actor(action)
+        new = action["data"].get("list") or {}
+        if "closed" in old:
+            closed = bool(new.get("closed", not old["closed"]))
+            if closed != self.closed[lid]:
+                self.closed[lid] = closed
+                self.steps.append(Step(at, who, "", "archive_column" if closed else "restore_column",
+                                       {"column": self.column_of[lid]}, "updateList"))
+                self.replayed["updateList (archive)" if closed else "updateList (unarchive)"] += 1
+            else:
+                self.skipped["updateList (archive, no change)"] += 1
+        if "name" in old:
+            if isinstance(new.get("name"), str) and whole(new["name"]) != self.raw_names[lid]:
+                self.raw_names[lid] = whole(new["name"])
+                self.rename_columns(lid, at, who)
+                self.replayed["updateList (rename)"] += 1
+            else:
+                self.skipped["updateList (rename, no change)"] += 1
+
+    def rename_columns(self, lid: str, at: datetime, who: str) -> None:
+        """Column names follow list names by list identity. Trello lets lists share a name, pmtui's
+        columns not: a name taken by another list gets " (2)", and a list whose own name a rename
+        frees (two lists swapping names) takes it back at the same moment."""
+        def rename(list_id: str, name: str) -> None:
+            if name != self.shown[list_id]:
+                self.steps.append(Step(at, who, "", "rename_column",
+                                       {"column": self.column_of[list_id], "name": name}, "updateList"))
+                self.shown[list_id] = name
+        taken = {n.lower() for other, n in self.shown.items() if other != lid}
+        rename(lid, column_name(self.raw_names[lid], taken))
+        for other in self.shown:
+            clean = column_name(self.raw_names[other], set())
+            if self.shown[other] != clean and clean.lower() not in {n.lower() for o, n in self.shown.items() if o != other}:
+                rename(other, clean)
+
+    def archive_lists_closed_from_the_start(self) -> None:
+        """Lists archived before the window (no action says when): archived as the window opens."""
+        at = self.actions[0]["_at"] if self.actions else max((s.occurred for s in self.steps), default=None)
+        if at is None:
+            return
+        for lid, closed in self.initially_closed.items():
+            if closed:
+                self.steps.append(Step(at, SNAPSHOT_ACTOR, "", "archive_column", {"column": self.column_of[lid]},
+                                       "list snapshot (archived before the export's window)"))
+                self.replayed["list snapshot (archived)"] += 1
 
     # Steps --------------------------------------------------------------------------------------
     def step(self, at: datetime, actor: str, ref: str, action: str, values: dict[str, Any], source: str) -> None:
@@ -207,8 +285,12 @@ class _Planner:
         for cid, card in self.cards.items():
             if cid not in created:
                 self.seed(card, by_card.get(cid, []))
+        self.archive_lists_closed_from_the_start()
         for action in self.actions:
-            self.replay(action)
+            if id(action) in self.list_change_ids:
+                self.list_step(action)
+            else:
+                self.replay(action)
         for cid, card in self.cards.items():
             self.reconcile(card)
         self.rank_as_exported()
@@ -219,10 +301,11 @@ class _Planner:
         started = min([started, *times])
         first = create_board or (self.actions[0] if self.actions else None)
         return ImportPlan(
-            system=SYSTEM, board_name=short_name(board, 60, "Trello board"), columns=self.columns,
+            system=SYSTEM, board_name=short_name(board, NAME_LIMIT, "Trello board"), columns=self.columns,
             product_name=short_name(board, 200, "Trello board"), key_prefix=key_prefix_for(board, "TR"),
             started=started, started_by=self.actor(first) if first else SNAPSHOT_ACTOR, steps=self.steps,
             replayed=self.replayed, skipped=self.skipped, seeded=self.seeded, items=len(self.cards),
+            sources={cid: [f"trello:{cid}"] for cid in self.cards},
         )
 
     def seed(self, card: dict[str, Any], actions: list[dict[str, Any]]) -> None:
@@ -452,6 +535,12 @@ def _card_id(action: dict[str, Any]) -> str | None:
     card = (action.get("data") or {}).get("card")
     cid = card.get("id") if isinstance(card, dict) else None
     return cid if isinstance(cid, str) else None
+
+
+def _list_id(action: dict[str, Any]) -> str | None:
+    lst = (action.get("data") or {}).get("list")
+    lid = lst.get("id") if isinstance(lst, dict) else None
+    return lid if isinstance(lid, str) else None
 
 
 def _member_id(d: dict[str, Any]) -> str | None:

@@ -112,3 +112,29 @@ def test_first_and_done_columns(product: Product, board: Board) -> None:
     assert board.done_column() == "Done"
     no_done = Board.create(product.id, "Flow", columns=[{"name": "A", "category": "todo"}, {"name": "B"}])
     assert no_done.done_column() == "B"
+
+
+def test_an_archived_column_leaves_the_board_keeps_its_name_taken_and_comes_back_at_its_place() -> None:
+    from uuid import uuid4
+
+    from domain.board import Board
+    from domain.exceptions import ValidationError
+    board = Board.create(uuid4(), "Team", "kanban", [{"name": "To do", "category": "todo"},
+                                                     {"name": "Later", "category": "todo"},
+                                                     {"name": "Done", "category": "done"}])
+    board.collect_events()
+    board.archive_column("later")
+    (archived,) = board.collect_events()
+    assert type(archived).__name__ == "ColumnArchived"
+    assert [c["name"] for c in board.columns] == ["To do", "Done"]
+    with pytest.raises(ValidationError, match="different from each other"):
+        board.add_column("Later")  # items name their column: an archived one's name stays taken
+    with pytest.raises(ValidationError, match="has no column 'Later'"):
+        board.column_named("Later")  # nothing moves into an archived column
+    board.rename_column("Later", "Someday")  # an archived column can still be renamed
+    board.restore_column("someday")
+    assert [c["name"] for c in board.columns] == ["To do", "Someday", "Done"] and board.archived_columns == []
+    board.archive_column("To do")
+    board.archive_column("Someday")
+    with pytest.raises(ValidationError, match="needs at least one column"):
+        board.archive_column("Done")

@@ -120,3 +120,22 @@ def test_the_csv_headers_are_documented_in_the_help_of_both_commands(tmp_path: P
         for header in ("key", "kind", "title", "status", "points", "labels", "assignee", "epic", "sprint",
                        "release", "moscow", "description"):
             assert f"\n  {header} " in helped, (command, header)
+
+
+def test_jira_pages_join_one_board_with_board_and_importing_again_says_nothing_new(tmp_path: Path) -> None:
+    from tests.importers.test_jira_edge_cases import issue
+    db = tmp_path / "store.db"
+    page1, page2 = tmp_path / "page1.json", tmp_path / "page2.json"
+    page1.write_text(json.dumps({"issues": [dict(issue("WEB-1"), id="1"), {"key": "X-1"}]}))
+    page2.write_text(json.dumps({"issues": [dict(issue("WEB-2", "Done", "done"), id="2")]}))
+    first = pmtui(db, "import", "--jira", str(page1))
+    assert first.returncode == 0 and "skipped 1: issue without fields 1" in first.stdout, first.stdout + first.stderr
+    refused = pmtui(db, "import", "--jira", str(page2))
+    assert refused.returncode == 2 and "--board 'Web Shop'" in refused.stderr and refused.stderr.count("\n") == 1
+    added = pmtui(db, "import", "--jira", str(page2), "--board", "Web Shop")
+    assert added.returncode == 0 and "imported 1 item(s) from Jira into board 'Web Shop'" in added.stdout
+    assert added.stderr == ""  # no progress bar when stderr is not a terminal
+    again = pmtui(db, "import", "--jira", str(page1))
+    assert again.returncode == 0 and again.stdout.startswith("nothing new from Jira")
+    shown = json.loads(pmtui(db, "board", "--json").stdout)
+    assert sorted(c["name"] for col in shown["columns"] for c in [col] * len(col["cards"])) == ["Done", "In Progress"]

@@ -93,7 +93,7 @@ def test_adf_text_keeps_hard_breaks_and_ignores_unknown_nodes() -> None:
     ("{not json", "not valid JSON"),
     ('{"total": 0}', "expected a list of issues"),
     ("[]", "the list of issues is empty"),
-    ('[{"key": "A-1"}]', "no key or fields"),
+    ('[{"key": "A-1"}]', "no issue has a key and fields"),
     ('[{"key": "A-1", "fields": {"summary": "x", "created": "2024-01-01T00:00:00.000+0000"}}]', "no status name"),
     ('[{"key": "A-1", "fields": {"summary": "x", "created": "soon", "status": {"name": "Open"}}}]',
      "cannot read the date-time"),
@@ -176,7 +176,7 @@ def test_epic_links_follow_the_epic_whichever_comes_first_in_the_file(wb) -> Non
     assert report.replayed["epic link"] == 2
 
 
-def test_names_past_the_domains_limits_are_shortened_not_refused(wb) -> None:
+def test_sprint_names_past_the_domains_limit_are_shortened_and_board_names_kept_whole(wb) -> None:
     long_sprint = "Sprint " + "very " * 20 + "long"
     data = {"names": {"customfield_10020": "Sprint"}, "issues": [issue(
         "WEB-14", project={"key": "WEB", "name": "A project " + "with a name " * 10},
@@ -186,4 +186,4 @@ def test_names_past_the_domains_limits_are_shortened_not_refused(wb) -> None:
     item = wb.item(report.keys["WEB-14"])
     sprint = wb.now.sprints[item.sprint]
     assert len(sprint.name) == 60 and sprint.name.startswith("Sprint very") and sprint.end is None
-    assert len(report.board) == 60
+    assert report.board == "A project " + "with a name " * 9 + "with a name"
