@@ -1,8 +1,9 @@
 """What a chart shows, as of a point in the log: the metric series of one chart kind, read from a
 workbench, and the text drawing of it. Shared by ``pmtui chart`` and the TUI's chart widgets.
 
-The event records are read once per source (one as-of point); every chart of a dashboard then
-folds them with its own metric function (projections.metrics).
+A source stands at one point (now, #N or a moment) and reads the store's read model through
+``pmtui.metric_source``: each metric queries the versions of its window (a sprint, the board's
+life), never the log.
 """
 
 from __future__ import annotations
@@ -14,39 +15,39 @@ from typing import Any
 from domain.exceptions import DomainError
 from pmtui import charts
 from pmtui.errors import NotFoundError, UserError
+from pmtui.metric_source import store_source
+from pmtui.readmodel import Point, StoredWorkspace
 from pmtui.service import Workbench
 from pmtui.timespec import AsOf, NOW
 from projections import metrics
-from projections.records import EventRecord
 from projections.sprint_view import active_sprint, sprints_of
-from projections.state import SprintView, Workspace
+from projections.state import SprintView
 
 KINDS = ["burndown", "burnup", "velocity", "cfd", "wip", "cycle-time", "lead-time", "throughput", "okr", "kpi"]
 
 
 class ChartSource:
-    """The records and the as-of moment for one point in time, and the charts drawn from them."""
+    """The read model at one point in time, and the charts drawn from it."""
 
-    def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None, clock: Callable[[], float] = time.time,
-                 records: list[EventRecord] | None = None, week_start: int = 0) -> None:
-        """``records``: the whole log if the caller keeps it (the TUI reads only what is new).
-        ``week_start``: the first day of a week in weekly charts (0 Monday ... 6 Sunday)."""
+    def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None,
+                 clock: Callable[[], float] = time.time, week_start: int = 0) -> None:
+        """``week_start``: the first day of a week in weekly charts (0 Monday ... 6 Sunday)."""
         self.wb = wb
         self.week_start = week_start
         self.point = point
         self.tz = tz
-        log = records
         if point.event is not None:
             if point.event > wb.position:
                 raise UserError(f"there is no event #{point.event} yet (the last is #{wb.position})")
-            self.records: list[EventRecord] = (
-                [r for r in log if r.seq <= point.event] if log is not None else list(wb.records(0, point.event)))
-            self.moment = max((r.occurred for r in self.records), default=clock())
+            at = Point(pos=point.event)
+        elif point.moment is not None:
+            at = Point(moment=point.moment)
         else:
-            self.records = log if log is not None else list(wb.records())
-            self.moment = clock() if point.moment is None else point.moment
-        self._ws: Workspace | None = None
-        self._memo: dict[str, Any] = {}  # shared folds: cfd and wip, cycle, lead time and throughput
+            at = Point()  # now: the clock's moment (see store_source)
+        self.source = store_source(wb.read, at, clock())
+        self.moment = self.source.moment
+        self._ws: StoredWorkspace | None = None
+        self._memo: dict[str, Any] = {}  # shared walks: cfd and wip, cycle, lead time and throughput
 
     def _once(self, name: str, compute: Callable[[], Any]) -> Any:
         if name not in self._memo:
@@ -54,10 +55,10 @@ class ChartSource:
         return self._memo[name]
 
     @property
-    def ws(self) -> Workspace:
-        """The workspace as of the source's point (the fold of the same records, in time order)."""
+    def ws(self) -> StoredWorkspace:
+        """The workspace as of the source's point (read lazily from the store's tables)."""
         if self._ws is None:
-            self._ws = metrics.workspace_as_of(self.records, self.moment)
+            self._ws = self.wb.view(self.point if not self.point.is_now else AsOf(moment=self.moment, text="now"))
         return self._ws
 
     # Picking what to chart ---------------------------------------------------------------------
@@ -85,26 +86,26 @@ class ChartSource:
     # Series ------------------------------------------------------------------------------------
     def series(self, kind: str, sprint: str | None = None, kpi: str | None = None) -> Any:
         """The data behind a chart kind (plain structs, ready for JSON)."""
-        records, moment, tz = self.records, self.moment, self.tz
+        source, moment, tz = self.source, self.moment, self.tz
         if kind in ("burndown", "burnup"):
             chosen = self.sprint(sprint)
-            found = metrics.sprint_series(records, chosen.id, moment, tz)
+            found = metrics.sprint_series(source, chosen.id, tz)
             if found is None:
                 raise UserError(f"sprint {chosen.name!r} had not started by then")
             return found
         if kind == "velocity":
-            return metrics.velocity(records, moment)
+            return metrics.velocity(source)
         if kind in ("cfd", "wip"):
-            return self._once("cfd", lambda: metrics.cumulative_flow(records, moment, tz))
-        flows = lambda: self._once("flows", lambda: metrics.item_flows(records, moment))  # noqa: E731
+            return self._once("cfd", lambda: metrics.cumulative_flow(source, tz))
+        flows = lambda: self._once("flows", lambda: metrics.item_flows(source))  # noqa: E731
         if kind in ("cycle-time", "lead-time"):
             return metrics.time_stats(flows(), "cycle" if kind == "cycle-time" else "lead", tz)
         if kind == "throughput":
             return metrics.throughput(flows(), moment, tz, week_start=self.week_start)
         if kind == "okr":
-            return metrics.okr_trends(records, moment)
+            return metrics.okr_trends(source)
         if kind == "kpi":
-            return [metrics.kpi_trend(self.ws, kpi_id) for kpi_id in self.kpi_ids(kpi)]
+            return [metrics.kpi_trend(source, kpi_id) for kpi_id in self.kpi_ids(kpi)]
         raise UserError(f"no chart {kind!r} (charts: {', '.join(KINDS)})")
 
     def builder(self, kind: str, sprint: str | None = None, kpi: str | None = None,

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
 
 from projections.metrics.days import Zone, day_of, week_of
-from projections.metrics.replay import Replay, category_of, in_time_order
-from projections.records import EventRecord
-from projections.state import ItemView, Workspace
+from projections.metrics.source import MetricSource, Span
+from projections.metrics.walk import Walk, merged
 
 DAY = 86400.0
 
@@ -70,39 +70,37 @@ class _Progress:
 
 
 class _Tracker:
-    """Follows each item's column category through the fold (one hook call per event)."""
+    """Follows each item's column category through the walk (one call per version)."""
 
-    def __init__(self, board_id: str | None) -> None:
-        self.board_id = board_id
+    def __init__(self) -> None:
         self.flows: dict[str, _Progress] = {}
 
-    def __call__(self, record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
-        if record.name.startswith("WorkItem."):
-            item = ws.items.get(record.aggregate_id)
-            if item is not None:
-                self._follow(ws, item, record.occurred)
-        elif record.name == "Board.Edited":
+    def __call__(self, span: Span, before: Any, walk: Walk) -> None:
+        if span.table == "items":
+            self._follow(walk, span.view, span.from_t)
+        elif span.table == "boards" and before is not None:
             # A column may have changed category: its items change with it, from now.
-            for item in ws.items.values():
-                if item.board_id == record.aggregate_id and item.id in self.flows:
-                    self._follow(ws, item, record.occurred)
+            for item in walk.table("items").values():
+                if item.board_id == span.id and item.id in self.flows:
+                    self._follow(walk, item, span.from_t)
 
-    def _follow(self, ws: Workspace, item: ItemView, at: float) -> None:
-        if self.board_id is not None and item.board_id != self.board_id:
-            return
+    def _follow(self, walk: Walk, item: Any, at: float) -> None:
         flow = self.flows.get(item.id)
         if flow is None:
             flow = self.flows[item.id] = _Progress(item.key, item.kind, item.created)
-        category = category_of(ws, item)
+        category = walk.category(item)
         flow.moved(category, at)
         flow.abandoned = item.archived and category != "done"
         flow.kind = item.kind
 
 
-def item_flows(records: list[EventRecord], as_of: float, board_id: str | None = None) -> list[ItemFlow]:
-    """Every item's start, finish and reopenings as of ``as_of``, in order of creation."""
-    tracker = _Tracker(board_id)
-    Replay(in_time_order(records, as_of), tracker).rest()
+def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFlow]:
+    """Every item's start, finish and reopenings as of the source's point, in order of creation:
+    a walk over the versions of the items (of the board) and of the boards."""
+    items = source.item_moves(board_id, source.moment)
+    boards = source.versions("boards", float("-inf"), source.moment, grp=None)
+    tracker = _Tracker()
+    Walk(merged(items, boards), tracker).rest()
     return [ItemFlow(f.key, f.kind, f.created, f.started, f.done, f.reopened, f.abandoned)
             for f in tracker.flows.values()]
 

@@ -9,13 +9,13 @@ before it was done was abandoned: it leaves the chart from that day.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import msgspec
 
-from projections.metrics.days import Zone, day_of
-from projections.metrics.replay import category_of, daily, in_time_order
-from projections.records import EventRecord
-from projections.state import ItemView, Workspace
+from projections.metrics.days import Zone, day_end, day_of, days
+from projections.metrics.source import MetricSource, Span
+from projections.metrics.walk import Walk, merged
 
 
 class FlowDay(msgspec.Struct, frozen=True):
@@ -35,16 +35,16 @@ class CumulativeFlow(msgspec.Struct, frozen=True):
         return [d.counts[index] for d in self.days]
 
 
-def counted(ws: Workspace, item: ItemView) -> bool:
+def counted(walk: Walk, item: Any) -> bool:
     """Is the item on the chart: live, or archived once done (see the module note)."""
     if not item.archived:
         return True
-    return category_of(ws, item) == "done"
+    return walk.category(item) == "done"
 
 
 class _ColumnCounts:
-    """Items per column of one board, kept up to date event by event (a day's sample is then a copy
-    of a few numbers, not a scan of every item)."""
+    """Items per column of one board, kept up to date version by version (a day's sample is then
+    a copy of a few numbers, not a scan of every item)."""
 
     def __init__(self, board_id: str) -> None:
         self.board_id = board_id
@@ -53,49 +53,58 @@ class _ColumnCounts:
         self.wip = 0
         self.seen: dict[str, str] = {}  # every column named so far -> its category, board order first
 
-    def _place(self, ws: Workspace, item: ItemView) -> None:
+    def _place(self, walk: Walk, item: Any) -> None:
         old = self.where.pop(item.id, None)
         if old is not None:
             self.counts[old[0]] -= 1
             self.wip -= old[1] == "doing"
-        if counted(ws, item):
-            category = category_of(ws, item)
+        if counted(walk, item):
+            category = walk.category(item)
             self.where[item.id] = (item.status, category)
             self.counts[item.status] = self.counts.get(item.status, 0) + 1
             self.wip += category == "doing"
             self.seen.setdefault(item.status, category)
 
-    def __call__(self, record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
-        if record.name.startswith("WorkItem."):
-            item = ws.items.get(record.aggregate_id)
-            if item is not None and item.board_id == self.board_id:
-                self._place(ws, item)
-        elif record.name.startswith("Board.") and record.aggregate_id == self.board_id:
-            board = ws.boards[self.board_id]
-            for col in board.columns:
+    def __call__(self, span: Span, _before: Any, walk: Walk) -> None:
+        if span.table == "items":
+            if span.view.board_id == self.board_id:
+                self._place(walk, span.view)
+        elif span.table == "boards" and span.id == self.board_id:
+            for col in span.view.columns:
                 self.seen.setdefault(col["name"], col["category"])
             # A column's category may have changed: place every item of the board again.
-            for item in ws.items.values():
+            for item in walk.table("items").values():
                 if item.board_id == self.board_id:
-                    self._place(ws, item)
+                    self._place(walk, item)
 
 
-def cumulative_flow(records: list[EventRecord], as_of: float, tz: Zone = None, board_id: str | None = None,
+def cumulative_flow(source: MetricSource, tz: Zone = None, board_id: str | None = None,
                     first: date | None = None) -> CumulativeFlow | None:
-    """Items per column per day, from the board's first item (or ``first``) to the ``as_of`` day."""
-    ordered = in_time_order(records, as_of)
-    boards = [r.aggregate_id for r in ordered if r.name == "Board.Created"]
-    board_id = board_id or (boards[0] if boards else None)
-    if board_id is None or board_id not in boards:
+    """Items per column per day, from the board's first item (or ``first``) to the as-of day: a
+    walk over the versions of the board and of its items."""
+    as_of = source.moment
+    boards = source.versions("boards", float("-inf"), as_of)
+    created_boards = {s.id: s for s in reversed(boards)}  # each board's first version
+    board_id = board_id or (min(created_boards.values(), key=lambda s: (s.from_t, s.from_pos)).id
+                            if created_boards else None)
+    if board_id is None or board_id not in created_boards:
         return None
-    created = [r.occurred for r in ordered if r.name == "WorkItem.Created" and r.data.get("board_id") == board_id]
-    start = first or day_of(created[0] if created else ordered[0].occurred, tz)
+    items = source.item_moves(board_id, as_of)
+    if first is not None:
+        start = first
+    elif items:
+        start = day_of(items[0].from_t, tz)  # the first item's creation (versions come in time order)
+    else:  # no items yet: from the first thing that happened in the workspace
+        products = source.versions("products", float("-inf"), as_of)
+        start = day_of(min(s.from_t for s in [*products, *boards]), tz)
+    mine = [s for s in boards if s.id == board_id]
     counter = _ColumnCounts(board_id)
+    walk = Walk(merged(items, mine), counter)
     samples: list[tuple[date, dict[str, int], int]] = []
-    ws: Workspace | None = None
-    for day, ws in daily(ordered, start, day_of(as_of, tz), tz, counter):
+    for day in days(start, day_of(as_of, tz)):
+        walk.until(day_end(day, tz))
         samples.append((day, dict(counter.counts), counter.wip))
-    board = ws.boards.get(board_id) if ws is not None else None
+    board = walk.table("boards").get(board_id) if samples else None
     if board is None:
         return None
     order = board.column_names + [c for c in counter.seen if c not in board.column_names]

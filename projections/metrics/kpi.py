@@ -1,14 +1,12 @@
 """KPI trends: a KPI's measurements as of a moment, with target, thresholds, high, low and breaches
-(the series itself is projections.kpi_series; this adds the as-of cut and a plain-data form)."""
+(the series itself is projections.kpi_series; this reads it from a source at a point, in plain data)."""
 
 from __future__ import annotations
 
 import msgspec
 
-from projections.kpi_series import KpiSeries, all_series, kpi_series
-from projections.metrics.replay import Replay, in_time_order
-from projections.records import EventRecord
-from projections.state import Workspace
+from projections.kpi_series import KpiSeries
+from projections.metrics.source import MetricSource
 
 
 class KpiPoint(msgspec.Struct, frozen=True):
@@ -40,14 +38,14 @@ def trend_of(series: KpiSeries) -> KpiTrend:
                     [point(m) for m, _ in series.breaches], series.on_target)
 
 
-def workspace_as_of(records: list[EventRecord], as_of: float) -> Workspace:
-    return Replay(in_time_order(records, as_of)).rest()
+def kpi_trends(source: MetricSource) -> list[KpiTrend]:
+    """Every KPI as of the source's point, by name."""
+    kpis = source.rows("kpis")
+    return [kpi_trend(source, k) for k in sorted(kpis, key=lambda k: kpis[k].name.lower())]
 
 
-def kpi_trends(ws: Workspace) -> list[KpiTrend]:
-    """Every KPI of a workspace (pass the as-of workspace to travel in time), by name."""
-    return [trend_of(s) for s in all_series(ws)]
-
-
-def kpi_trend(ws: Workspace, kpi_id: str) -> KpiTrend:
-    return trend_of(kpi_series(ws, kpi_id))
+def kpi_trend(source: MetricSource, kpi_id: str) -> KpiTrend:
+    """One KPI as of the source's point: its row and its measurements up to then."""
+    kpi = source.rows("kpis")[kpi_id]
+    measured = [s.entry for s in source.entries("measurements", float("-inf"), source.moment, owner=kpi_id)]
+    return trend_of(KpiSeries(kpi, sorted(measured, key=lambda m: m.at)))

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import msgspec
 
-from projections.metrics.replay import Replay, in_time_order
+from projections.metrics.source import MetricSource
+from projections.metrics.walk import at_event, chains
 from projections.okr_progress import kr_progress, objective_progress
-from projections.records import EventRecord
-from projections.state import ItemView, Workspace
 
 
 class ProgressPoint(msgspec.Struct, frozen=True):
@@ -28,33 +27,33 @@ class OkrTrend(msgspec.Struct, frozen=True):
     metrics: dict[int, str]  # key result number -> its metric name
 
 
-def okr_trends(records: list[EventRecord], as_of: float, period: str | None = None) -> list[OkrTrend]:
-    """Progress of every (non-archived) objective and key result over time, as of ``as_of``."""
-    points: dict[str, list[ProgressPoint]] = {}
-    krs: dict[str, dict[int, list[ProgressPoint]]] = {}
-
-    def on_record(record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
-        if not record.name.startswith("Objective."):
-            return
-        objective = ws.objectives.get(record.aggregate_id)
-        if objective is None:
-            return
-        progress = objective_progress(objective)
-        series = points.setdefault(objective.id, [])
-        if not series or series[-1].progress != progress.progress:
-            series.append(ProgressPoint(record.occurred, progress.progress, None, progress.confidence))
-        if record.name == "Objective.CheckedIn":
-            number = record.data["kr"]
-            kr = objective.key_results[number - 1]
-            krs.setdefault(objective.id, {}).setdefault(number, []).append(
-                ProgressPoint(record.occurred, kr_progress(kr), kr["current"], kr["confidence"]))
-
-    ws = Replay(in_time_order(records, as_of), on_record).rest()
+def okr_trends(source: MetricSource, period: str | None = None) -> list[OkrTrend]:
+    """Progress of every (non-archived) objective and key result over time, as of the source's
+    point: a point per version of the objective that moved its progress, and one per check-in."""
+    objectives = sorted(source.rows("objectives").values(), key=lambda o: o.number)
+    chosen = [o for o in objectives if not o.archived and (period is None or o.period == period)]
+    if not chosen:
+        return []
+    versions = chains(source.versions("objectives", float("-inf"), source.moment))
+    checkins = source.entries("checkins", float("-inf"), source.moment)
     trends = []
-    for objective in sorted(ws.objectives.values(), key=lambda o: o.number):
-        if objective.archived or (period is not None and objective.period != period):
-            continue
+    for objective in chosen:
+        chain = versions.get(objective.id, [])
+        points: list[ProgressPoint] = []
+        for span in chain:
+            progress = objective_progress(span.view)
+            if not points or points[-1].progress != progress.progress:
+                points.append(ProgressPoint(span.from_t, progress.progress, None, progress.confidence))
+        krs: dict[int, list[ProgressPoint]] = {}
+        for stamped in checkins:
+            if stamped.entry.objective_id != objective.id:
+                continue
+            version = at_event(chain, stamped.t, stamped.seq)
+            if version is None:
+                continue
+            number = stamped.entry.kr
+            kr = version.view.key_results[number - 1]
+            krs.setdefault(number, []).append(ProgressPoint(stamped.t, kr_progress(kr), kr["current"], kr["confidence"]))
         trends.append(OkrTrend(objective.id, f"O-{objective.number}", objective.title, objective.period,
-                               points.get(objective.id, []), krs.get(objective.id, {}),
-                               {n: kr["metric"] for n, kr in enumerate(objective.key_results, 1)}))
+                               points, krs, {n: kr["metric"] for n, kr in enumerate(objective.key_results, 1)}))
     return trends

@@ -10,13 +10,16 @@ what happens to carried-over items afterwards belongs to the next sprint.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
 
-from projections.metrics.days import Zone, day_end, day_of, days
-from projections.metrics.replay import Replay, category_of, in_time_order
-from projections.records import EventRecord
-from projections.state import ItemView, SprintView, Workspace
+from projections.metrics.days import Zone, day_end, day_of, day_start, days
+from projections.metrics.source import MetricSource, Span
+from projections.metrics.walk import Walk, at_event, chains, merged
+from projections.state import SprintView
+
+INF = float("inf")
 
 
 class ScopeChange(msgspec.Struct, frozen=True):
@@ -49,23 +52,24 @@ class SprintSeries(msgspec.Struct, frozen=True):
         return self.committed > 0 or any(d.scope for d in self.days)
 
 
-def _members(ws: Workspace, sprint: SprintView) -> list[ItemView]:
-    current = ws.sprints.get(sprint.id, sprint)
+def _members(walk: Walk, sprint: SprintView) -> list[Any]:
+    current = walk.table("sprints").get(sprint.id, sprint)
+    items = walk.table("items")
     if current.state == "closed":
         ids = list(dict.fromkeys([*current.done, *current.carried]))
-        return [ws.items[i] for i in ids if i in ws.items]
-    return [i for i in ws.items.values() if i.sprint == sprint.id and not i.archived]
+        return [items[i] for i in ids if i in items]
+    return [i for i in items.values() if i.sprint == sprint.id and not i.archived]
 
 
-def _in_scope(item: ItemView | None, sprint_id: str) -> bool:
+def _in_scope(item: Any, sprint_id: str) -> bool:
     return item is not None and item.sprint == sprint_id and not item.archived
 
 
-def _sample(ws: Workspace, sprint: SprintView, day: date, ideal: float) -> SprintDay:
+def _sample(walk: Walk, sprint: SprintView, day: date, ideal: float) -> SprintDay:
     remaining = done = 0.0
     remaining_items = done_items = 0
-    for item in _members(ws, sprint):
-        if category_of(ws, item) == "done":
+    for item in _members(walk, sprint):
+        if walk.category(item) == "done":
             done += item.points or 0
             done_items += 1
         else:
@@ -74,60 +78,81 @@ def _sample(ws: Workspace, sprint: SprintView, day: date, ideal: float) -> Sprin
     return SprintDay(day, remaining, done, remaining + done, remaining_items, done_items, ideal)
 
 
-def sprint_series(records: list[EventRecord], sprint_id: str, as_of: float, tz: Zone = None) -> SprintSeries | None:
-    """Burndown and burnup of one sprint as of ``as_of``; None if it had not started by then."""
-    ordered = in_time_order(records, as_of)
+def _start_and_close(chain: list[Span]) -> tuple[Span | None, Span | None]:
+    """The versions the sprint's Started and Closed events made (the first active, the first closed)."""
+    start = next((s for s in chain if s.view.state == "active"), None)
+    close = next((s for s in chain if s.view.state == "closed"), None) if start is not None else None
+    return start, close
+
+
+def sprint_series(source: MetricSource, sprint_id: str, tz: Zone = None) -> SprintSeries | None:
+    """Burndown and burnup of one sprint as of the source's point; None if it had not started by then.
+
+    Reads the sprint's versions, then the versions of items and boards that held from its start
+    (or its first day, if earlier) to its close (or its last day so far): the sprint's window."""
+    as_of = source.moment
+    chain = source.versions("sprints", -INF, as_of, ids=[sprint_id])
+    start, close = _start_and_close(chain)
+    if start is None:
+        return None
+    sprint: SprintView = start.view
+    committed = sum(v or 0 for v in sprint.committed.values())
+    first = date.fromisoformat(sprint.start) if sprint.start else day_of(start.from_t, tz)
+    if first > day_of(start.from_t, tz):  # started before its planned start (older logs kept the plan)
+        first = day_of(start.from_t, tz)
+    planned_last = date.fromisoformat(sprint.end) if sprint.end else first + timedelta(days=13)
+    span = max((planned_last - first).days, 1)
+    if close is None:
+        last = min(planned_last, day_of(as_of, tz))
+        window_end = min(day_end(last, tz), as_of)
+    else:
+        last = day_of(close.from_t, tz)  # closed early or late: the series ends that day
+        window_end = close.from_t
+    close_day = None if close is None else last
+    window_start = min(start.from_t, day_start(first, tz))
+
+    items = source.versions("items", window_start, window_end)
+    # Only items that were ever in the sprint in its window (or that its close lists) matter.
+    wanted = {s.id for s in items if s.view.sprint == sprint_id}
+    if close is not None:
+        wanted.update(close.view.done)
+        wanted.update(close.view.carried)
+    items = [s for s in items if s.id in wanted]
+    boards = source.versions("boards", window_start, window_end)
     changes: list[ScopeChange] = []
     state = {"started": False, "closed": False}
 
-    def watch(record: EventRecord, before: ItemView | None, ws: Workspace) -> None:
-        if record.aggregate_id == sprint_id:
-            state["started"] = record.name == "Sprint.Started" or state["started"]
-            state["closed"] = record.name == "Sprint.Closed" or state["closed"]
-        if not state["started"] or state["closed"] or not record.name.startswith("WorkItem."):
+    def watch(span: Span, before: Any, _walk: Walk) -> None:
+        if span.table == "sprints":
+            state["started"] = state["started"] or span.from_pos == start.from_pos
+            state["closed"] = state["closed"] or (close is not None and span.from_pos == close.from_pos)
             return
-        after = ws.items.get(record.aggregate_id)
+        if span.table != "items" or not state["started"] or state["closed"]:
+            return
+        after = span.view
         was, now = _in_scope(before, sprint_id), _in_scope(after, sprint_id)
-        assert after is not None
-        day = day_of(record.occurred, tz)
+        day = day_of(span.from_t, tz)
         if now and not was:
-            changes.append(ScopeChange(record.occurred, day, after.key, "added", after.points or 0))
+            changes.append(ScopeChange(span.from_t, day, after.key, "added", after.points or 0))
         elif was and not now:
-            assert before is not None
-            changes.append(ScopeChange(record.occurred, day, after.key, "removed", -(before.points or 0)))
-        elif was and now and (before.points or 0) != (after.points or 0):  # type: ignore[union-attr]
-            changes.append(ScopeChange(record.occurred, day, after.key, "estimated",
-                                       (after.points or 0) - (before.points or 0)))  # type: ignore[union-attr]
+            changes.append(ScopeChange(span.from_t, day, after.key, "removed", -(before.points or 0)))
+        elif was and now and (before.points or 0) != (after.points or 0):
+            changes.append(ScopeChange(span.from_t, day, after.key, "estimated",
+                                       (after.points or 0) - (before.points or 0)))
 
-    start_index = next((n for n, r in enumerate(ordered) if r.aggregate_id == sprint_id and r.name == "Sprint.Started"), None)
-    if start_index is None:
-        return None
-    close_index = next((n for n, r in enumerate(ordered) if r.aggregate_id == sprint_id and r.name == "Sprint.Closed"), None)
-    replay = Replay(ordered, watch)
-    start_at = ordered[start_index].occurred
-    sprint = replay.through(start_index).sprints[sprint_id]
-    committed = sum(v or 0 for v in sprint.committed.values())
-    first = date.fromisoformat(sprint.start) if sprint.start else day_of(start_at, tz)
-    if first > day_of(start_at, tz):  # started before its planned start (older logs kept the plan)
-        first = day_of(start_at, tz)
-    planned_last = date.fromisoformat(sprint.end) if sprint.end else first + timedelta(days=13)
-    span = max((planned_last - first).days, 1)
-    if close_index is None:
-        last = min(planned_last, day_of(as_of, tz))
-    else:
-        last = day_of(ordered[close_index].occurred, tz)  # closed early or late: the series ends that day
-    close_day = None if close_index is None else last
-
+    walk = Walk(merged(chain, items, boards), watch)
+    walk.through(start.from_t, start.from_pos)
     samples: list[SprintDay] = []
     for day in days(first, last):
         ideal = max(0.0, committed * (1 - (day - first).days / span))
         if day == close_day:
             # Stop right after the Closed event: the carried items move on in the same command.
-            ws = replay.through(close_index)  # type: ignore[arg-type]
+            assert close is not None
+            walk.through(close.from_t, close.from_pos)
         else:
-            ws = replay.until(day_end(day, tz))
-        samples.append(_sample(ws, sprint, day, ideal))
-    return SprintSeries(replay.ws.sprints.get(sprint_id, sprint), committed, samples, changes)
+            walk.until(day_end(day, tz))
+        samples.append(_sample(walk, sprint, day, ideal))
+    return SprintSeries(walk.table("sprints").get(sprint_id, sprint), committed, samples, changes)
 
 
 class SprintVelocity(msgspec.Struct, frozen=True):
@@ -139,21 +164,29 @@ class SprintVelocity(msgspec.Struct, frozen=True):
     rolling: float  # the average completed over this and up to ``window - 1`` earlier sprints
 
 
-def velocity(records: list[EventRecord], as_of: float, window: int = 3, board_id: str | None = None) -> list[SprintVelocity]:
-    """Committed vs completed points per sprint closed by ``as_of``, oldest first."""
+def velocity(source: MetricSource, window: int = 3, board_id: str | None = None) -> list[SprintVelocity]:
+    """Committed vs completed points per sprint closed by the source's point, oldest first: each
+    from the sprint's closed version and the versions of its done items at that event (read once
+    for all sprints, from the first close on)."""
+    sprints = source.versions("sprints", -INF, source.moment, grp=board_id)
+    closes = []
+    for chain in chains(sprints).values():
+        _, close = _start_and_close(chain)
+        if close is None:
+            close = next((s for s in chain if s.view.state == "closed"), None)  # closed unstarted
+        if close is not None:
+            closes.append(close)
+    closes.sort(key=lambda s: (s.from_t, s.from_pos))
+    # One read of the done items' versions for all sprints (a query per sprint costs more than it saves).
+    wanted = {i for close in closes for i in close.view.done}
+    first_close = closes[0].from_t if closes else 0.0
+    found = chains(source.versions("items", first_close, source.moment, ids=wanted)) if wanted else {}
     rows: list[tuple[str, float, float, float, int]] = []
-
-    def on_close(record: EventRecord, _before: ItemView | None, ws: Workspace) -> None:
-        if record.name != "Sprint.Closed":
-            return
-        sprint = ws.sprints[record.aggregate_id]
-        if board_id is not None and sprint.board_id != board_id:
-            return
-        done = [ws.items[i] for i in sprint.done if i in ws.items]
-        rows.append((sprint.name, record.occurred, sum(v or 0 for v in sprint.committed.values()),
+    for close in closes:
+        sprint: SprintView = close.view
+        done = [v.view for i in sprint.done if i in found and (v := at_event(found[i], close.from_t, close.from_pos))]
+        rows.append((sprint.name, close.from_t, sum(v or 0 for v in sprint.committed.values()),
                      sum(i.points or 0 for i in done), len(done)))
-
-    Replay(in_time_order(records, as_of), on_close).rest()
     out: list[SprintVelocity] = []
     for n, (name, closed, committed, completed, count) in enumerate(rows):
         recent = [r[3] for r in rows[max(0, n - window + 1): n + 1]]

@@ -2,8 +2,8 @@
 flow — the sprint burndown, velocity, cumulative flow and cycle time — all as of the time-travel
 point, so stepping back a day redraws every chart as it looked then.
 
-The metrics fold the whole log once per chart, so they run in a worker thread: the screen stays
-responsive on a long history. Only the new events are read from the store on each refresh.
+The metrics query the store's versions of their window in a worker thread, so the screen stays
+responsive on a long history.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import Command, PmScreen
 from pmtui.tui.widgets.chart import ChartWidget
-from projections.records import EventRecord
 
 FLOW_CHARTS = [("burndown", "Burndown"), ("velocity", "Velocity"), ("cfd", "Cumulative flow"),
                ("cycle-time", "Cycle time")]
@@ -47,7 +46,6 @@ class DashboardScreen(PmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.show_more = False
-        self._log: list[EventRecord] = []  # the whole log read so far (records are immutable)
         self._generation = 0  # which refresh the charts on show belong to
         self._computing = False
         self._again = False  # a refresh came while computing: run once more when done
@@ -66,12 +64,10 @@ class DashboardScreen(PmScreen):
             # team, or of time-travel steps, ends in one more run with the latest state.
             self._again = True
             return
-        after = self._log[-1].seq if self._log else 0
-        self._log.extend(self.wb.records(after))  # read on this thread: the store is not shared
         when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
         self._generation += 1
         self._computing = True
-        self.compute(self._generation, self.pm.as_of, list(self._log), self.show_more, when)
+        self.compute(self._generation, self.pm.as_of, self.show_more, when)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "dashboard" or event.state not in (
@@ -85,8 +81,8 @@ class DashboardScreen(PmScreen):
             self.refresh_view()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def compute(self, generation: int, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
-        source = ChartSource(self.wb, point, records=records, week_start=getattr(self.app, "week_start", 0))
+    def compute(self, generation: int, point: AsOf, more: bool, when: str) -> None:
+        source = ChartSource(self.wb, point, week_start=getattr(self.app, "week_start", 0))
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
         wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]

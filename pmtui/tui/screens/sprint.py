@@ -26,7 +26,6 @@ from pmtui.tui.widgets.board_grid import BoardGrid
 from pmtui.tui.widgets.chart import ChartWidget
 from projections.board_view import BoardSnapshot, default_board
 from projections.sprint_view import active_sprint, next_planned, sprints_of, summarize
-from projections.records import EventRecord
 from projections.state import SprintView
 
 
@@ -62,7 +61,6 @@ class SprintScreen(BoardScreen):
                     yield ChartWidget(id="sprint-burndown")
 
     def on_mount(self) -> None:
-        self._log: list[EventRecord] = []  # the records read so far, for the burndown (read only what is new)
         self.query_one("#burndown-slot").display = self.size.width >= BURNDOWN_MIN_WIDTH
         # (BoardScreen.on_mount runs too: Textual calls the handler of every class in the MRO.)
 
@@ -111,13 +109,11 @@ class SprintScreen(BoardScreen):
         if sprint is None or sprint.state == "planned":
             self.query_one("#sprint-burndown", ChartWidget).show(None)
             return
-        after = self._log[-1].seq if self._log else 0
-        self._log.extend(self.wb.records(after))  # read on this thread: the store connection is per thread
-        self.compute_burndown(self.pm.as_of, list(self._log), sprint.name)
+        self.compute_burndown(self.pm.as_of, sprint.name)
 
     @work(thread=True, exclusive=True, group="sprint-burndown", exit_on_error=False)
-    def compute_burndown(self, point: AsOf, records: list[EventRecord], sprint: str) -> None:
-        source = ChartSource(self.wb, point, records=records, clock=lambda: self.pm.clock().timestamp())
+    def compute_burndown(self, point: AsOf, sprint: str) -> None:
+        source = ChartSource(self.wb, point, clock=lambda: self.pm.clock().timestamp())
         builder = source.builder("burndown", sprint=sprint, title=f"{sprint} burndown")
         self.app.call_from_thread(self.query_one("#sprint-burndown", ChartWidget).show, builder)
 

@@ -14,7 +14,6 @@ from pmtui.charts import ChartBuilder, burndown_chart
 from pmtui.service import Workbench
 from pmtui.timespec import AsOf
 from projections.metrics import sprint_series
-from projections.records import EventRecord
 
 
 class ChartWidget(Widget):
@@ -54,7 +53,7 @@ class ChartWidget(Widget):
 class BurndownChart(ChartWidget):
     """The Sprint view's burndown: ``show_sprint(id)`` draws that sprint as of the app's time-travel
     point. The series is computed in a worker thread, one computation at a time (a burst of moves
-    ends in one more run with the latest state); the log is read incrementally."""
+    ends in one more run with the latest state); each computation reads the sprint's window from the store."""
 
     DEFAULT_CSS = """
     BurndownChart { height: 1fr; width: 1fr; }
@@ -62,7 +61,6 @@ class BurndownChart(ChartWidget):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._log: list[EventRecord] = []
         self.sprint_id: str | None = None
         self._computing = False
         self._again = False
@@ -73,15 +71,13 @@ class BurndownChart(ChartWidget):
             self._again = True
             return
         app = self.app
-        after = self._log[-1].seq if self._log else 0
-        self._log.extend(app.wb.records(after))  # type: ignore[attr-defined]
         self._computing = True
-        self._compute(app.wb, app.as_of, list(self._log), sprint_id)  # type: ignore[attr-defined]
+        self._compute(app.wb, app.as_of, sprint_id)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="burndown", exit_on_error=False)
-    def _compute(self, wb: Workbench, point: AsOf, records: list[EventRecord], sprint_id: str) -> None:
-        source = ChartSource(wb, point, records=records)
-        series = sprint_series(source.records, sprint_id, source.moment, source.tz)
+    def _compute(self, wb: Workbench, point: AsOf, sprint_id: str) -> None:
+        source = ChartSource(wb, point)
+        series = sprint_series(source.source, sprint_id, source.tz)
         builder: ChartBuilder = lambda w, h, c: burndown_chart(series, w, h, c)  # noqa: E731
         self.app.call_from_thread(self.show, builder)
 

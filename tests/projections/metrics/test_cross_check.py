@@ -27,7 +27,7 @@ from jira_agile_metrics.querymanager import QueryManager  # noqa: E402
 
 from pmtui.demo import generate  # noqa: E402
 from pmtui.service import Workbench  # noqa: E402
-from projections.metrics import cumulative_flow, day_of, item_flows, sprint_series  # noqa: E402
+from projections.metrics import FoldedSource, cumulative_flow, day_of, item_flows, sprint_series  # noqa: E402
 from projections.records import EventRecord  # noqa: E402
 
 UTC = timezone.utc
@@ -100,14 +100,14 @@ def test_cycle_times_match_day_for_day(records: list[EventRecord]) -> None:
     their_done = {row.key: (row.cycle_time.days, row.completed_timestamp.date())
                   for row in theirs.itertuples() if not pd.isna(row.cycle_time)}
     ours = {f.key: ((day_of(f.done, UTC) - day_of(f.started, UTC)).days, day_of(f.done, UTC))
-            for f in item_flows(records, NOW.timestamp()) if f.done is not None and f.started is not None}
+            for f in item_flows(FoldedSource(records, NOW.timestamp())) if f.done is not None and f.started is not None}
     assert len(ours) >= 20
     assert ours == their_done
 
 
 def test_cumulative_flow_matches_their_cumulative_arrivals(records: list[EventRecord]) -> None:
     theirs = jam_cfd(jam_cycle_data(jira_issues(records)))
-    flow = cumulative_flow(records, NOW.timestamp(), UTC)
+    flow = cumulative_flow(FoldedSource(records, NOW.timestamp()), UTC)
     assert flow is not None
     # Ours counts items *in* each column; theirs counts items that *reached* each step. Summing
     # ours from the right (the stacked band tops) gives theirs; todo columns are their backlog.
@@ -128,7 +128,7 @@ def test_sprint_burnup_in_items_matches_theirs_on_the_sprint_items(records: list
     closed = [r for r in records if r.name == "Sprint.Closed"]
     checked = 0
     for close in closed:
-        series = sprint_series(records, close.aggregate_id, NOW.timestamp(), UTC)
+        series = sprint_series(FoldedSource(records, NOW.timestamp()), close.aggregate_id, UTC)
         assert series is not None
         ids = set(close.data["done"]) | set(close.data["carried"])
         keys = {r.data["key"] for r in records if r.name == "WorkItem.Created" and r.aggregate_id in ids}

@@ -24,7 +24,7 @@ pytest.importorskip("jira_agile_metrics.calculators.cycletime")
 pd = pytest.importorskip("pandas")
 
 from domain.exceptions import DomainError  # noqa: E402
-from projections.metrics import cumulative_flow, day_of, item_flows  # noqa: E402
+from projections.metrics import FoldedSource, cumulative_flow, day_of, item_flows  # noqa: E402
 from tests.projections.metrics.conftest import Story  # noqa: E402
 from tests.projections.metrics.test_cross_check import jam_cfd, jam_cycle_data, jira_issues  # noqa: E402
 
@@ -67,7 +67,7 @@ def test_random_moves_agree_with_jira_agile_metrics(item_count: int, steps: list
     theirs = jam_cycle_data(jira_issues(records))
     story.wb.close()
 
-    flow = cumulative_flow(records, end.timestamp(), UTC)
+    flow = cumulative_flow(FoldedSource(records, end.timestamp()), UTC)
     assert flow is not None
     last = flow.days[-1]
     reached = [sum(last.counts[COLUMNS.index(c):]) for c in ("Backlog", "In progress", "Review", "Done")]
@@ -83,7 +83,7 @@ def test_random_moves_agree_with_jira_agile_metrics(item_count: int, steps: list
 
     their_cycle = {r.key: r.cycle_time.days for r in theirs.itertuples() if not pd.isna(r.cycle_time)}
     ours = {f.key: (day_of(f.done, UTC) - day_of(f.started, UTC)).days
-            for f in item_flows(records, end.timestamp()) if f.done is not None and f.started is not None}
+            for f in item_flows(FoldedSource(records, end.timestamp())) if f.done is not None and f.started is not None}
     # Sent back to todo and then finished straight from there: no cycle at all for them.
     assert set(their_cycle) <= set(ours) and set(ours) - set(their_cycle) <= sent_back
     for key, days in their_cycle.items():

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from projections.metrics import cumulative_flow, item_flows, percentile, throughput, time_stats
+from projections.metrics import FoldedSource, cumulative_flow, item_flows, percentile, throughput, time_stats
 from projections.records import EventRecord
 from tests.projections.metrics.conftest import UTC, Story
 
@@ -38,7 +38,7 @@ def tell_cycles(story: Story) -> None:
 
 def test_each_item_starts_at_its_first_doing_and_finishes_when_done_stays(story: Story) -> None:
     tell_cycles(story)
-    flows = {f.key: f for f in item_flows(story.records(), story.ts("2026-03-20 00:00"))}
+    flows = {f.key: f for f in item_flows(FoldedSource(story.records(), story.ts("2026-03-20 00:00")))}
     assert (flows["SH-1"].cycle_days, flows["SH-1"].lead_days, flows["SH-1"].reopened) == (2, 3, 0)
     assert (flows["SH-2"].cycle_days, flows["SH-2"].lead_days, flows["SH-2"].reopened) == (4, 5, 1)
     assert (flows["SH-3"].cycle_days, flows["SH-3"].lead_days) == (None, 1.5)
@@ -48,7 +48,7 @@ def test_each_item_starts_at_its_first_doing_and_finishes_when_done_stays(story:
 
 def test_percentiles_and_control_chart(story: Story) -> None:
     tell_cycles(story)
-    flows = item_flows(story.records(), story.ts("2026-03-20 00:00"))
+    flows = item_flows(FoldedSource(story.records(), story.ts("2026-03-20 00:00")))
     cycle = time_stats(flows, "cycle", UTC)
     assert [(p.key, p.day, p.days) for p in cycle.points] == [
         ("SH-1", date(2026, 3, 4), 2), ("SH-2", date(2026, 3, 6), 4)]
@@ -61,14 +61,14 @@ def test_percentiles_and_control_chart(story: Story) -> None:
 
 def test_as_of_before_the_reopening_sees_the_first_finish(story: Story) -> None:
     tell_cycles(story)
-    flows = {f.key: f for f in item_flows(story.records(), story.ts("2026-03-04 12:00"))}
+    flows = {f.key: f for f in item_flows(FoldedSource(story.records(), story.ts("2026-03-04 12:00")))}
     assert (flows["SH-2"].cycle_days, flows["SH-2"].reopened) == (1, 0)
     assert flows["SH-5"].cycle_days == 1
 
 
 def test_throughput_counts_finishes_per_week_with_empty_weeks(story: Story) -> None:
     tell_cycles(story)
-    flows = item_flows(story.records(), story.ts("2026-03-17 12:00"))
+    flows = item_flows(FoldedSource(story.records(), story.ts("2026-03-17 12:00")))
     weeks = throughput(flows, story.ts("2026-03-17 12:00"), UTC)
     assert [(w.week.isoformat(), w.items) for w in weeks] == [
         ("2026-03-02", 3), ("2026-03-09", 0), ("2026-03-16", 0)]
@@ -94,10 +94,10 @@ def test_a_column_made_a_done_column_finishes_its_items_then(story: Story) -> No
     edit = EventRecord(seq=records[-1].seq + 1, name="Board.Edited", aggregate_id=board.id, version=99,
                        recorded=story.ts("2026-03-05 09:00"), occurred=story.ts("2026-03-05 09:00"),
                        actor="alice", reason="Review is done for us", data={"changes": {"columns": [board.columns, columns]}})
-    (flow,) = item_flows([*records, edit], story.ts("2026-03-20 00:00"))
+    (flow,) = item_flows(FoldedSource([*records, edit], story.ts("2026-03-20 00:00")))
     assert (flow.cycle_days, flow.done) == (3, story.ts("2026-03-05 09:00"))
-    flow_before = item_flows([*records, edit], story.ts("2026-03-04 00:00"))[0]
+    flow_before = item_flows(FoldedSource([*records, edit], story.ts("2026-03-04 00:00")))[0]
     assert flow_before.done is None
-    cfd = cumulative_flow([*records, edit], story.ts("2026-03-05 12:00"), UTC)
+    cfd = cumulative_flow(FoldedSource([*records, edit], story.ts("2026-03-05 12:00")), UTC)
     assert cfd is not None and cfd.categories[cfd.columns.index("Review")] == "done"
     assert [d.wip for d in cfd.days] == [0, 1, 1, 1, 0]  # out of work in progress from 03-05

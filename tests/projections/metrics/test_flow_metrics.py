@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.metrics import cumulative_flow
+from projections.metrics import FoldedSource, cumulative_flow
 from tests.projections.metrics.conftest import BERLIN, UTC, Story
 
 
@@ -25,7 +25,7 @@ def tell_flow(story: Story) -> None:
 
 def test_cumulative_flow_counts_each_column_at_the_end_of_each_day(story: Story) -> None:
     tell_flow(story)
-    flow = cumulative_flow(story.records(), story.ts("2026-03-05 12:00"), UTC)
+    flow = cumulative_flow(FoldedSource(story.records(), story.ts("2026-03-05 12:00")), UTC)
     assert flow is not None
     assert flow.columns == ["Backlog", "To do", "In progress", "Review", "Done"]
     assert flow.categories == ["todo", "todo", "doing", "doing", "done"]
@@ -41,7 +41,7 @@ def test_cumulative_flow_counts_each_column_at_the_end_of_each_day(story: Story)
 
 def test_days_are_local_days(story: Story) -> None:
     tell_flow(story)
-    flow = cumulative_flow(story.records(), story.ts("2026-03-05 12:00"), BERLIN)
+    flow = cumulative_flow(FoldedSource(story.records(), story.ts("2026-03-05 12:00")), BERLIN)
     assert flow is not None
     assert [(d.day.isoformat(), d.counts, d.wip) for d in flow.days][:3] == [
         ("2026-03-01", [3, 0, 0, 0, 0], 0),
@@ -52,10 +52,10 @@ def test_days_are_local_days(story: Story) -> None:
 
 def test_as_of_cuts_the_flow(story: Story) -> None:
     tell_flow(story)
-    flow = cumulative_flow(story.records(), story.ts("2026-03-02 12:00"), UTC)
+    flow = cumulative_flow(FoldedSource(story.records(), story.ts("2026-03-02 12:00")), UTC)
     assert flow is not None
     assert [(d.day.isoformat(), d.counts, d.wip) for d in flow.days] == [
         ("2026-03-01", [3, 0, 0, 0, 0], 0),
         ("2026-03-02", [2, 0, 1, 0, 0], 1),
     ]
-    assert cumulative_flow(story.records(), story.ts("2026-02-01 00:00"), UTC) is None
+    assert cumulative_flow(FoldedSource(story.records(), story.ts("2026-02-01 00:00")), UTC) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from projections.metrics import sprint_series, velocity
+from projections.metrics import FoldedSource, sprint_series, velocity
 from tests.projections.metrics.conftest import UTC, Story
 
 
@@ -49,7 +49,7 @@ def tell_sprint_one(story: Story) -> None:
 
 def test_burndown_follows_every_day_of_the_sprint(story: Story) -> None:
     tell_sprint_one(story)
-    series = sprint_series(story.records(), sprint_id(story, "S1"), story.ts("2026-03-20 00:00"), UTC)
+    series = sprint_series(FoldedSource(story.records(), story.ts("2026-03-20 00:00")), sprint_id(story, "S1"), UTC)
     assert series is not None
     assert series.committed == 16
     rows = [(d.day.isoformat(), d.remaining, d.done, d.scope) for d in series.days]
@@ -74,15 +74,15 @@ def test_burndown_follows_every_day_of_the_sprint(story: Story) -> None:
 def test_burndown_as_of_mid_sprint_is_the_prefix_of_the_full_one(story: Story) -> None:
     tell_sprint_one(story)
     records = story.records()
-    full = sprint_series(records, sprint_id(story, "S1"), story.ts("2026-03-20 00:00"), UTC)
-    early = sprint_series(records, sprint_id(story, "S1"), story.ts("2026-03-04 10:30"), UTC)
+    full = sprint_series(FoldedSource(records, story.ts("2026-03-20 00:00")), sprint_id(story, "S1"), UTC)
+    early = sprint_series(FoldedSource(records, story.ts("2026-03-04 10:30")), sprint_id(story, "S1"), UTC)
     assert full is not None and early is not None
     assert early.sprint.state == "active"
     assert [d.day for d in early.days] == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
     assert early.days[:2] == full.days[:2]
     assert (early.days[2].remaining, early.days[2].scope) == (13, 16)  # re-estimated, C not yet removed
     assert len(early.changes) == 2
-    assert sprint_series(records, sprint_id(story, "S1"), story.ts("2026-03-02 08:00"), UTC) is None
+    assert sprint_series(FoldedSource(records, story.ts("2026-03-02 08:00")), sprint_id(story, "S1"), UTC) is None
 
 
 def test_burnup_counts_items_when_nothing_is_estimated(story: Story) -> None:
@@ -95,7 +95,7 @@ def test_burnup_counts_items_when_nothing_is_estimated(story: Story) -> None:
         wb.start_sprint("Unestimated")
     with story.at("2026-03-03 09:00") as wb:
         wb.move_item("SH-1", "Done")
-    series = sprint_series(story.records(), sprint_id(story, "Unestimated"), story.ts("2026-03-10 00:00"), UTC)
+    series = sprint_series(FoldedSource(story.records(), story.ts("2026-03-10 00:00")), sprint_id(story, "Unestimated"), UTC)
     assert series is not None and not series.has_points
     assert [(d.remaining_items, d.done_items, d.remaining) for d in series.days] == [(2, 0, 0), (1, 1, 0)]
 
@@ -111,12 +111,12 @@ def test_velocity_is_committed_and_completed_at_each_close_with_a_rolling_averag
         wb.move_item("SH-4", "Done")
     with story.at("2026-03-11 09:00") as wb:
         wb.close_sprint("S2")
-    rows = velocity(story.records(), story.ts("2026-03-20 00:00"), window=3)
+    rows = velocity(FoldedSource(story.records(), story.ts("2026-03-20 00:00")), window=3)
     assert [(r.sprint, r.committed, r.completed, r.completed_items, r.rolling) for r in rows] == [
         ("S1", 16, 3, 1, 3),  # B at 3 points when S1 closed (its later re-estimate to 13 is ignored)
         ("S2", 5, 5, 1, 4),
     ]
-    assert [r.sprint for r in velocity(story.records(), story.ts("2026-03-10 00:00"))] == ["S1"]
+    assert [r.sprint for r in velocity(FoldedSource(story.records(), story.ts("2026-03-10 00:00")))] == ["S1"]
 
 
 def test_items_moved_between_sprints_leave_one_scope_and_join_the_next(story: Story) -> None:
@@ -135,14 +135,14 @@ def test_items_moved_between_sprints_leave_one_scope_and_join_the_next(story: St
     with story.at("2026-03-09 09:00") as wb:
         wb.start_sprint("S2")
     records, end = story.records(), story.ts("2026-03-20 00:00")
-    first = sprint_series(records, sprint_id(story, "S1"), end, UTC)
-    second = sprint_series(records, sprint_id(story, "S2"), end, UTC)
+    first = sprint_series(FoldedSource(records, end), sprint_id(story, "S1"), UTC)
+    second = sprint_series(FoldedSource(records, end), sprint_id(story, "S2"), UTC)
     assert first is not None and second is not None
     assert [(c.key, c.kind, c.points) for c in first.changes] == [("SH-2", "removed", -5)]
     assert [d.remaining for d in first.days] == [8, 3, 3, 3, 3]
     assert first.sprint.carried == [story.wb.item("SH-1").id]
     assert second.committed == 8 and second.days[0].remaining == 8 and second.changes == []
-    (row,) = velocity(records, end)
+    (row,) = velocity(FoldedSource(records, end))
     assert (row.sprint, row.committed, row.completed) == ("S1", 8, 0)
 
 
@@ -159,9 +159,9 @@ def test_an_event_dated_before_its_aggregates_previous_one_keeps_their_order(sto
     with story.at("2026-02-20 09:00") as wb:
         wb.close_sprint("S1")
     records, end = story.records(), story.ts("2026-03-20 00:00")
-    (row,) = velocity(records, end)
+    (row,) = velocity(FoldedSource(records, end))
     assert (row.sprint, row.closed, row.completed) == ("S1", story.ts("2026-03-02 09:00"), 3)
-    series = sprint_series(records, sprint_id(story, "S1"), end, UTC)
+    series = sprint_series(FoldedSource(records, end), sprint_id(story, "S1"), UTC)
     assert series is not None and series.sprint.state == "closed"
     assert [(d.day, d.done) for d in series.days] == [(date(2026, 3, 2), 3)]
-    assert velocity(records, story.ts("2026-03-01 00:00")) == []
+    assert velocity(FoldedSource(records, story.ts("2026-03-01 00:00"))) == []
