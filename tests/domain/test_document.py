@@ -37,7 +37,7 @@ def test_a_save_stores_a_diff_not_a_copy(doc: Document) -> None:
     assert names([saved]) == ["Document.Saved"]
     assert saved.base == 1 and saved.revision == 2
     # Only the changed line travels: keep 3, delete 1, insert 1, keep the rest.
-    assert saved.ops == [3, -1, ["Too many steps, and too slow on phones."], 5]
+    assert saved.ops == [3, -1, ["Too many steps, and too slow on phones."], 4]
     assert doc.text == new
 
 
