@@ -32,6 +32,7 @@ from domain.work_item import WorkItem
 from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
+from pmtui.evidence import EvidenceCommands
 from pmtui.storage import EventLog, Location, SnapshotStore, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
 from projections.board_index import BoardIndex
@@ -72,7 +73,7 @@ def _weight(low: int, high: int, count: int) -> float:
     return (high - low) * (1 + high / max(count, 1))
 
 
-class Workbench:
+class Workbench(EvidenceCommands):
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
                  location: Location | None = None) -> None:
         self.location = location or locate(db)

@@ -9,6 +9,7 @@ includes its children's; a roadmap item's includes its epics' (and theirs)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 import msgspec
@@ -51,9 +52,9 @@ def company_key(note: NoteView) -> str | None:
     return " ".join(note.company.split()).casefold() or None
 
 
-def said_or_recorded(note: NoteView) -> tuple[str, float]:
-    """Newest first means by when it was said; notes said the same day by when they came in."""
-    return (note.said_at or "", note.recorded)
+def said_day(said_at: str | None, recorded: float) -> str:
+    """The day a note was said: its date, or (not known) the day pmtui learned of it."""
+    return said_at or datetime.fromtimestamp(recorded, timezone.utc).date().isoformat()
 
 
 def find_note(ws: Workspace, ref: str) -> NoteView | None:
@@ -163,7 +164,8 @@ def evidence(ws: Workspace, target_id: str, notes_: Iterable[NoteView] | None = 
             firm = company_key(note)
             if firm is not None:
                 companies.setdefault(firm, note.company)
-    quotes.sort(key=lambda q: (q.said_at or "", q.recorded, q.ref), reverse=True)
+    # Newest first by the day it was said; the same day, by when it came in.
+    quotes.sort(key=lambda q: (said_day(q.said_at, q.recorded), q.recorded, q.ref), reverse=True)
     # A note linked to several covered ids (a story and its epic) is one quote.
     seen: set[str] = set()
     unique = [q for q in quotes if not (q.note_id in seen or seen.add(q.note_id))]  # type: ignore[func-returns-value]

@@ -16,7 +16,8 @@ from domain.exceptions import DomainError
 from pmtui.cli.common import CliError, Parser, common_options
 
 # Modules under pmtui.cli, each registering one noun (or a few top-level verbs).
-NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo"]
+NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo",
+         "feedback", "doc"]
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
 
 

@@ -105,3 +105,13 @@ def fmt_points(points: float | None) -> str:
 
 def out(text: str) -> None:
     sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0, 9), *range(11, 32), 127)}  # all but \t and \n
+_CONTROL.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})  # C1 controls (8-bit CSI...)
+
+
+def printable(text: str) -> str:
+    """Stored text made safe for a terminal: control characters (an escape sequence in a customer's
+    quote or a document) are shown as ``\\x1b`` instead of being obeyed; lines and tabs stay."""
+    return str(text).translate(_CONTROL)
