@@ -96,7 +96,7 @@ class EvidenceCommands(_Base):
             release = next((r for r in ws.releases.values() if r.name.lower() == name), None)
             if release is not None:
                 return Target(release.id, "release", f"release {release.name}")
-        what = "a work item, roadmap item or release" if releases else "a work item or roadmap item"
+        what = "work item, roadmap item or release" if releases else "work item or roadmap item"
         raise NotFoundError(f"no {what} {ref!r} (use a key like AC-12 or RM-3)")
 
     def document(self, ref: str, ws: Workspace | None = None) -> DocumentView:

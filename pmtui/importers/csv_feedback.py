@@ -129,7 +129,11 @@ def import_feedback_csv(wb: Workbench, path: str | Path, text_column: str | None
     seen = {(n.text, n.customer.casefold(), n.said_at): n.ref for n in wb.now.notes.values()}
     report = FeedbackImport(dry_run=dry_run)
     rows: list[dict[str, Any]] = []
-    for line, row in enumerate(reader, 2):
+    next_start = reader.line_num + 1
+    for row in reader:
+        # The file line the row starts on (a quoted cell may span lines).
+        line, next_start = next_start, reader.line_num + 1
+
         def cell(what: str) -> str:
             at = index.get(what)
             return row[at].strip() if at is not None and at < len(row) else ""
