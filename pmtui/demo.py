@@ -203,6 +203,10 @@ def _evidence(wb: Workbench, at: Callable[..., None], start: datetime, epic_keys
     def target(name: str) -> str:
         return name if name.startswith("RM-") else epic_keys.get(name) or item_keys[name]
 
+    # Roadmap items linked to their epics, so the evidence of an epic is the roadmap item's too.
+    for ref, epic_title in (("RM-2", "Payments v2"), ("RM-3", "Search that finds"), ("RM-4", "Loyalty programme"),
+                            ("RM-6", "Mobile performance")):
+        at(_day(start, 6, 10), PO, lambda r=ref, e=epic_title: wb.link_roadmap(r, epic=epic_keys[e]))
     refs: dict[int, str] = {}  # note index -> its reference, known once it is recorded
     for n, (day, who, source, text, links) in enumerate(NOTES):
         customer, company = CUSTOMERS[who]
