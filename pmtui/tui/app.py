@@ -42,6 +42,8 @@ MODES: dict[str, tuple[str, str]] = {
     "okrs": ("pmtui.tui.screens.okr", "OkrScreen"),
     "dashboard": ("pmtui.tui.screens.dashboard", "DashboardScreen"),
     "history": ("pmtui.tui.screens.history", "HistoryScreen"),
+    "feedback": ("pmtui.tui.screens.feedback", "FeedbackScreen"),
+    "documents": ("pmtui.tui.screens.documents", "DocumentsScreen"),
 }
 POLL_SECONDS = 0.12  # live updates: another process's change shows within ~250 ms
 STYLES = Path(__file__).parent / "styles"
