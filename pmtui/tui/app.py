@@ -28,6 +28,7 @@ from pmtui.tui import travel
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.widgets.banner import MODE_LABELS
 from projections.state import Workspace
 
@@ -67,6 +68,7 @@ class PmApp(App[int]):
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {EvidenceSearch}  # the palette also finds notes and document text
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
     BINDINGS = [

@@ -206,3 +206,24 @@ def test_snapshot_documents(snap_compare, frozen_app) -> None:
         await pilot.pause()
 
     assert snap_compare(frozen_app("documents"), terminal_size=(120, 30), run_before=settle)
+
+
+async def test_the_palette_finds_notes_and_document_text(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "jaket")
+        await pilot.pause(0.5)
+        await pilot.press("down", "enter")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, FeedbackScreen)
+        assert screen.current_note().text == "Typos again: 'jaket' gives nothing."
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "vector index spike")
+        await pilot.pause(0.5)
+        await pilot.press("down", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DocumentsScreen) and app.screen.current_document().title == PRD
