@@ -41,7 +41,8 @@ COMPENSATION = re.compile(r"^(undo|redo) of #(\d+)")
 NOT_CHANGES = {"Product.KeyAllocated", "WorkItem.Commented", "Kpi.Measured", "Objective.CheckedIn"}
 
 # Changes whose inverse is another event class of the same aggregate.
-INVERSE_CLASS = {"WorkItem.Archived": "Restored", "WorkItem.Restored": "Archived"}
+INVERSE_CLASS = {"WorkItem.Archived": "Restored", "WorkItem.Restored": "Archived",
+                 "FeedbackNote.Archived": "Restored", "FeedbackNote.Restored": "Archived"}
 
 WHY_NOT = {
     "Started": "starting a sprint cannot be undone",

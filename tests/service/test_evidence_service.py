@@ -204,3 +204,24 @@ def test_import_in_chunks_numbers_every_note(tmp_path: Path) -> None:
         assert time.perf_counter() - started >= 0  # (timings live in bench/, not here)
     finally:
         wb.close()
+
+
+def test_triage_can_be_undone_and_redone(tmp_path: Path) -> None:
+    wb = Workbench(db=str(tmp_path / "s.db"), actor="alice")
+    try:
+        wb.init_product("Shop", "AC")
+        key = wb.add_item("Thing")
+        wb.add_note("want it", "Ana")
+        wb.link_note("FB-1", key, "critical")
+        wb.archive_note("FB-1")
+        assert "undo of" in wb.undo() and not wb.note("FB-1").archived
+        wb.undo()
+        assert wb.note("FB-1").links == [] and wb.note("FB-1").status == "inbox"
+        wb.redo()
+        assert wb.note("FB-1").links[0][2] == "critical"
+        wb.add_document("Spec", "spec", key, "a")
+        wb.edit_document("Spec", "b")
+        with pytest.raises(UserError, match="cannot undo .*has no inverse"):
+            wb.undo()  # a document is changed by saving another version, not by undo
+    finally:
+        wb.close()
