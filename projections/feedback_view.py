@@ -27,7 +27,7 @@ def _note_recorded(ws: Workspace, r: EventRecord) -> None:
     d = r.data
     ws.notes[r.aggregate_id] = NoteView(
         r.aggregate_id, d["number"], d["product_id"], d["text"], d["customer"], d["company"], d["source"],
-        d["said_at"], r.occurred, r.actor, d["tags"], updated=r.occurred)
+        d["said_at"], r.occurred, r.actor, tuple(d["tags"]), updated=r.occurred)
 
 
 _NOTE_FIELDS = frozenset(("links", "tags", "archived"))
@@ -38,6 +38,10 @@ def _note_changed(ws: Workspace, r: EventRecord) -> None:
     note = ws.notes.get(r.aggregate_id)
     if note is not None:
         values = {k: pair[1] for k, pair in r.data["changes"].items() if k in _NOTE_FIELDS}
+        if "links" in values:
+            values["links"] = tuple(tuple(link) for link in values["links"])
+        if "tags" in values:
+            values["tags"] = tuple(values["tags"])
         ws.notes[r.aggregate_id] = replace(note, updated=r.occurred, **values)
 
 
@@ -209,7 +213,7 @@ def tags_in_use(ws: Workspace) -> dict[str, int]:
 def note_dict(ws: Workspace, note: NoteView) -> dict[str, Any]:
     """A note for JSON output, its links named by key (AC-12, RM-3)."""
     return {"ref": note.ref, "text": note.text, "customer": note.customer, "company": note.company,
-            "source": note.source, "said_at": note.said_at, "tags": note.tags, "status": note.status,
+            "source": note.source, "said_at": note.said_at, "tags": list(note.tags), "status": note.status,
             "recorded_by": note.created_by,
             "links": [{"target": target_ref(ws, t, kind), "kind": kind, "importance": imp}
                       for t, kind, imp in note.links]}

@@ -181,7 +181,7 @@ def test_csv_import_maps_columns_and_reports_what_it_skipped(tmp_path: Path) -> 
             (9, "already there as line 7")]
         bo = wb.note("FB-2")
         assert (bo.customer, bo.company, bo.said_at, bo.tags, bo.source) == \
-            ("Bo", "Initech", "2026-10-03", ["checkout", "mobile-app"], "survey")
+            ("Bo", "Initech", "2026-10-03", ("checkout", "mobile-app"), "survey")
         assert wb.note("FB-3").text == "Two\nlines"
         position_after = wb.now.position
         with pytest.raises(UserError, match="no column 'Verbatim'"):
@@ -216,7 +216,7 @@ def test_triage_can_be_undone_and_redone(tmp_path: Path) -> None:
         wb.archive_note("FB-1")
         assert "undo of" in wb.undo() and not wb.note("FB-1").archived
         wb.undo()
-        assert wb.note("FB-1").links == [] and wb.note("FB-1").status == "inbox"
+        assert wb.note("FB-1").links == () and wb.note("FB-1").status == "inbox"
         wb.redo()
         assert wb.note("FB-1").links[0][2] == "critical"
         wb.add_document("Spec", "spec", key, "a")
