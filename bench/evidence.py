@@ -143,7 +143,7 @@ def main() -> None:
     else:
         print(f"building: {args.notes} notes, a document of {args.versions} versions")
         half = build(db, args.notes, args.versions)
-    whole_process(db, ["product", "show"], runs=1)  # the first open saves the read model's snapshot
+    whole_process(db, ["product", "show"], runs=1)  # a first process warms the file cache
     base = floor()
     print(f"\nwhole process, median of 5 (floor: python + sqlite3 + msgspec, one insert: {base:.0f} ms)")
     versions, stored, text_bytes, lines = storage(db)

@@ -120,7 +120,7 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
     started = time.perf_counter()
     wb = Workbench(db=db, actor="bench")
     figures["open_ms"] = (time.perf_counter() - started) * 1000
-    figures["events"] = wb.timeline.position
+    figures["events"] = wb.position
     figures["items"] = len(wb.now.items)
     started = time.perf_counter()
     wb.timeline.backfill()  # checkpoints below the snapshot: made on the first trip to the past

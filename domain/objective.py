@@ -43,13 +43,16 @@ class Objective(PmAggregate):
         kr: int
 
     @classmethod
-    def create(cls, product_id: UUID, title: str, period_: str, owner: str = "", description: str = "") -> Objective:
+    def create(cls, product_id: UUID, title: str, period_: str, owner: str = "", description: str = "",
+               number: int = 0) -> Objective:
         return cls(product_id=str(product_id), title=non_empty(title, "objective"), period=period(period_),
-                   owner=str(owner).strip(), description=str(description).strip())
+                   owner=str(owner).strip(), description=str(description).strip(), number=int(number))
 
     @event("Created")
-    def __init__(self, product_id: str, title: str, period: str, owner: str, description: str) -> None:
+    def __init__(self, product_id: str, title: str, period: str, owner: str, description: str,
+                 number: int = 0) -> None:
         self.product_id = product_id
+        self.number = number  # O-n, fixed when created (0: stored before numbers were)
         self.title = title
         self.period = period
         self.owner = owner

@@ -42,16 +42,17 @@ class RoadmapItem(PmAggregate):
 
     @classmethod
     def propose(cls, product_id: UUID, title: str, horizon: str = "later", description: str = "",
-                timeframe_: str | None = None, status: str = "proposed") -> RoadmapItem:
+                timeframe_: str | None = None, status: str = "proposed", number: int = 0) -> RoadmapItem:
         return cls(product_id=str(product_id), title=check_field("title", title),
                    description=check_field("description", description),
                    horizon=check_field("horizon", horizon), timeframe=check_field("timeframe", timeframe_),
-                   status=check_field("status", status))
+                   status=check_field("status", status), number=int(number))
 
     @event("Proposed")
     def __init__(self, product_id: str, title: str, description: str, horizon: str,
-                 timeframe: str | None, status: str) -> None:
+                 timeframe: str | None, status: str, number: int = 0) -> None:
         self.product_id = product_id
+        self.number = number  # RM-n, fixed when proposed (0: stored before numbers were)
         self.title = title
         self.description = description
         self.horizon = horizon

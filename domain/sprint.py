@@ -23,11 +23,11 @@ class Sprint(PmAggregate):
 
     @classmethod
     def plan(cls, board_id: UUID, name: str, goal: str = "", start: str | None = None,
-             end: str | None = None) -> Sprint:
+             end: str | None = None, number: int = 0) -> Sprint:
         start_date, end_date = iso_date(start, "start"), iso_date(end, "end")
         cls._check_dates(start_date, end_date)
         return cls(board_id=str(board_id), name=non_empty(name, "sprint name", 60),
-                   goal=str(goal).strip(), start=start_date, end=end_date)
+                   goal=str(goal).strip(), start=start_date, end=end_date, number=int(number))
 
     @staticmethod
     def _check_dates(start: str | None, end: str | None) -> None:
@@ -35,8 +35,10 @@ class Sprint(PmAggregate):
             raise ValidationError(f"the sprint ends ({end}) before it starts ({start})")
 
     @event("Planned")
-    def __init__(self, board_id: str, name: str, goal: str, start: str | None, end: str | None) -> None:
+    def __init__(self, board_id: str, name: str, goal: str, start: str | None, end: str | None,
+                 number: int = 0) -> None:
         self.board_id = board_id
+        self.number = number  # its display number, fixed when planned (0: stored before numbers were)
         self.name = name
         self.goal = goal
         self.start = start

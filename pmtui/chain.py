@@ -15,7 +15,7 @@ writing the new ones no other writer can commit events or links: transactions ex
 after another, in the same order as the notification ids they were given. A writer that loses a
 race rolls back its events and its links together.
 
-The in-memory store (tests) keeps no chain.
+The PostgreSQL recorder lives in ``pmtui.chain_postgres``, so SQLite users never import psycopg.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg.sql import SQL, Identifier
 
+from pmtui import readmodel
 from pmtui.errors import UserError
+from projections.records import EventRecord, decode_rows
 
 CHAIN_TABLE = "pmtui_chain"
 PROVENANCE_TABLE = "pmtui_provenance"
@@ -73,6 +73,16 @@ def chain_links(prev: bytes, rows: Sequence[Row]) -> list[tuple[int, str]]:
     return links
 
 
+def dashed(hex_id: str) -> str:
+    """A stored id (SQLite keeps 32 hex digits) as UUID text, as the views name aggregates."""
+    h = hex_id.replace("-", "")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def records_of_rows(rows: Sequence[Row]) -> list[EventRecord]:
+    return list(decode_rows(((r.seq, r.originator_id, r.version, r.topic, bytes(r.state)) for r in rows), dashed))
+
+
 def _check_continues(last_seq: int, rows: Sequence[Row]) -> None:
     if rows and rows[0].seq <= last_seq:
         raise ChainError(
@@ -90,14 +100,25 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {PROVENANCE_TABLE} (at TEXT, actor TEXT, source TEXT, "
             "first_seq INTEGER, last_seq INTEGER, head TEXT)",
+            *readmodel.ddl(lambda name: name, postgres=False),
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Write first (the INSERT takes the write lock), then read the last link: see the module doc.
         seqs = super()._insert_events(c, stored_events, **kwargs) or []
-        self._extend_chain(c, [Row(seq, canonical_id(s.originator_id), s.originator_version, s.topic, s.state)
-                               for seq, s in zip(seqs, stored_events, strict=True)])
+        rows = [Row(seq, canonical_id(s.originator_id), s.originator_version, s.topic, s.state)
+                for seq, s in zip(seqs, stored_events, strict=True)]
+        self._extend_chain(c, rows)
+        self._project(c, rows)
         return seqs
+
+    def _project(self, c: Any, rows: Sequence[Row]) -> None:
+        """The read model's tables follow the events in the same transaction (pmtui/readmodel.py)."""
+        def stored(after: int, upto: int) -> Iterator[EventRecord]:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
+                      "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [after, upto])
+            return decode_rows(((r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()), dashed)
+        readmodel.project(readmodel.Sql(c, postgres=False), records_of_rows(sorted(rows)), stored)
 
     def _extend_chain(self, c: Any, rows: Sequence[Row]) -> None:
         if not rows:
@@ -121,6 +142,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             if c.fetchone()[0] != len(rows):
                 raise UserError("the store is not empty (someone wrote to it meanwhile); nothing was imported")
             self._extend_chain(c, rows)
+            self._project(c, rows)
             head = chain_links(GENESIS, rows)[-1][1] if rows else GENESIS.hex()
             if provenance and rows:
                 c.execute(f"INSERT INTO {PROVENANCE_TABLE} VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
@@ -162,103 +184,3 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT at, actor, source, first_seq, last_seq, head FROM {PROVENANCE_TABLE} ORDER BY first_seq")  # noqa: S608
             return [tuple(r) for r in c.fetchall()]  # type: ignore[misc]
-
-
-class ChainedPostgresRecorder(PostgresApplicationRecorder):
-    """eventsourcing's PostgreSQL recorder, plus the chain written under its table lock."""
-
-    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
-        schema = Identifier(self.datastore.schema)
-        self.chain_table = SQL("{0}.{1}").format(schema, Identifier(CHAIN_TABLE))
-        self.provenance_table = SQL("{0}.{1}").format(schema, Identifier(PROVENANCE_TABLE))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {0} (seq bigint PRIMARY KEY, hash text NOT NULL)").format(self.chain_table))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {0} (at text, actor text, source text, first_seq bigint, last_seq bigint, "
-            "head text)").format(self.provenance_table))
-        # Return each row's identity with its number, so links pair with events exactly.
-        self.insert_events_statement += SQL(", originator_id, originator_version")
-        self.events_table = SQL("{0}.{1}").format(schema, Identifier(self.events_table_name))
-
-    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int] | None:
-        # Called after the INSERT, in the same transaction, with the table locked EXCLUSIVE.
-        returned = {(canonical_id(r["originator_id"]), r["originator_version"]): r["notification_id"]
-                    for r in curs.fetchall()}
-        rows = sorted(
-            Row(returned[(canonical_id(s.originator_id), s.originator_version)], canonical_id(s.originator_id),
-                s.originator_version, s.topic, s.state)
-            for s in stored_events
-        )
-        self._extend_chain(curs, rows)
-        return [returned[(canonical_id(s.originator_id), s.originator_version)] for s in stored_events]
-
-    def _extend_chain(self, curs: Any, rows: Sequence[Row]) -> None:
-        if not rows:
-            return
-        curs.execute(SQL("SELECT seq, hash FROM {0} ORDER BY seq DESC LIMIT 1").format(self.chain_table))
-        last = curs.fetchone()
-        last_seq, prev = (last["seq"], bytes.fromhex(last["hash"])) if last else (0, GENESIS)
-        _check_continues(last_seq, rows)
-        curs.executemany(SQL("INSERT INTO {0} (seq, hash) VALUES (%s, %s)").format(self.chain_table),
-                         chain_links(prev, rows))
-
-    def insert_numbered(self, rows: Sequence[Row], provenance: tuple[str, str, str] | None = None) -> str:
-        """See ``ChainedSQLiteRecorder.insert_numbered``."""
-        head = chain_links(GENESIS, rows)[-1][1] if rows else GENESIS.hex()
-        with self.datastore.transaction(commit=True) as curs:
-            self._lock_table(curs)
-            curs.execute(SQL("SELECT COUNT(*) AS n FROM {0}").format(self.events_table))
-            if curs.fetchone()["n"]:
-                raise UserError("the store is not empty (someone wrote to it meanwhile); nothing was imported")
-            curs.executemany(
-                SQL("INSERT INTO {0} (notification_id, originator_id, originator_version, topic, state) "
-                    "VALUES (%s, %s, %s, %s, %s)").format(self.events_table),
-                [(r.seq, UUID(r.originator_id), r.version, r.topic, r.state) for r in rows],
-            )
-            if rows:
-                # Later events must be numbered after the restored ones.
-                curs.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
-                             [f'"{self.datastore.schema}"."{self.events_table_name}"', rows[-1].seq])
-            self._extend_chain(curs, rows)
-            if provenance and rows:
-                curs.execute(SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self.provenance_table),
-                             [*provenance, rows[0].seq, rows[-1].seq, head])
-        return head
-
-    def read_events(self, upto: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """See ``ChainedSQLiteRecorder.read_events``."""
-        after = 0
-        while True:
-            with self.datastore.transaction(commit=False) as curs:
-                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
-                                 "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
-                             .format(self.events_table), [after, upto, batch])
-                chunk = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                         for r in curs.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
-    def max_link(self) -> int:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT MAX(seq) AS max FROM {0}").format(self.chain_table))
-            return curs.fetchone()["max"] or 0
-
-    def read_chain(self, after: int = 0, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str]]:
-        while True:
-            with self.datastore.transaction(commit=False) as curs:
-                curs.execute(SQL("SELECT seq, hash FROM {0} WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s")
-                             .format(self.chain_table), [after, upto if upto is not None else 2**62, batch])
-                chunk = [(r["seq"], r["hash"]) for r in curs.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
-    def read_provenance(self) -> list[tuple[str, str, str, int, int, str]]:
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT at, actor, source, first_seq, last_seq, head FROM {0} ORDER BY first_seq")
-                         .format(self.provenance_table))
-            return [(r["at"], r["actor"], r["source"], r["first_seq"], r["last_seq"], r["head"]) for r in curs.fetchall()]

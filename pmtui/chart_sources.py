@@ -35,8 +35,8 @@ class ChartSource:
         self.tz = tz
         log = records
         if point.event is not None:
-            if point.event > wb.timeline.position:
-                raise UserError(f"there is no event #{point.event} yet (the last is #{wb.timeline.position})")
+            if point.event > wb.position:
+                raise UserError(f"there is no event #{point.event} yet (the last is #{wb.position})")
             self.records: list[EventRecord] = (
                 [r for r in log if r.seq <= point.event] if log is not None else list(wb.records(0, point.event)))
             self.moment = max((r.occurred for r in self.records), default=clock())

@@ -117,7 +117,7 @@ class EvidenceCommands(_Base):
 
     def _record_notes(self, notes: list[dict[str, Any]], reason: str = "") -> list[int]:
         product_id = UUID(self.product().id)
-        return self._run(lambda: self.app.record_notes(product_id, len(self.now.notes) + 1, notes), reason)
+        return self._run(lambda: self.app.record_notes(product_id, self.read.next_number("notes"), notes), reason)
 
     def link_note(self, ref: str, target: str, importance: str = "important", reason: str = "") -> Target:
         note, found = self.note(ref), self.target(target)
@@ -185,7 +185,7 @@ class EvidenceCommands(_Base):
             self.target(str(for_), releases=True)
         fields = {"title": title, "kind": kind, "owner_kind": owner.kind, "owner_id": owner.id, "text": text}
         Document.write(product.id, 1, **fields)  # a bad value: refused before writing
-        number = self._run(lambda: self.app.create_document(UUID(product.id), len(ws.documents) + 1, **fields), reason)
+        number = self._run(lambda: self.app.create_document(UUID(product.id), self.read.next_number("documents"), **fields), reason)
         return f"DOC-{number}"
 
     def edit_document(self, ref: str, text: str, base: int | None = None, reason: str = "") -> int:

@@ -33,9 +33,9 @@ from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.evidence import EvidenceCommands
-from pmtui.storage import EventLog, Location, SnapshotStore, exclusive, locate, open_application
+from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
+from pmtui.storage import EventLog, Location, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
-from projections.board_index import BoardIndex
 from projections.board_view import default_board
 from projections.kpi_series import find_kpi
 from projections.okr_progress import find_objective
@@ -43,34 +43,9 @@ from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.sprint_view import active_sprint, done_columns, find_sprint, next_planned
 from projections.state import BoardView, ItemView, ProductView, SprintView, Workspace
-from projections.timeline import SavedCheckpoint, Timeline, TimelineIndex
-
-SNAPSHOT_NAME = "workspace"
-SNAPSHOT_VERSION = 1  # bump when the read model's shape changes: old snapshots are then refolded
-SNAPSHOT_EVERY = 2000  # save the folded state when this many events are new since the last save...
-SNAPSHOT_SHARE = 20  # ...and a 20th of the log: a save writes the whole read model (~90 MB at 1M events)
-# Beside the snapshot, the states of a few earlier saves are kept (their item views, mostly), so a
-# fresh start travels to any point from the nearest one instead of from the first event.
-SAVED_CHECKPOINTS = 6
-SAVED_CHECKPOINT_PREFIX = SNAPSHOT_NAME + "@"
-
-
-class WorkspaceSnapshot(msgspec.Struct):
-    """The saved read model: the folded workspace and the timeline's index, at one position."""
-
-    workspace: Workspace
-    index: TimelineIndex
-
 
 def default_actor() -> str:
     return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
-
-
-def _weight(low: int, high: int, count: int) -> float:
-    """How much a gap between saved checkpoints (event counts) costs: its width, weighed by how
-    recent it is, since time travel goes to recent points most. Saved checkpoints stay spread
-    over the whole log, closer together towards its end."""
-    return (high - low) * (1 + high / max(count, 1))
 
 
 class Workbench(EvidenceCommands):
@@ -79,139 +54,76 @@ class Workbench(EvidenceCommands):
         self.location = location or locate(db)
         self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
         self.log = EventLog(self.app, self.location)
-        self.snapshots = SnapshotStore(self.log)
         self.actor = (actor or default_actor()).strip() or "unknown"
         self.role = Role.parse(role or os.environ.get("PMTUI_ROLE") or "admin")
         self._history_actor: str | None = None
         self._occurred: datetime | None = None
         self._history_reason: str | None = None
-        self.timeline = self._load_timeline()
-        self._saved_position = self.timeline.position
-        self._board_index: BoardIndex | None = None  # built by the first command that needs it
+        self.read = open_read_model(self.log)
+        self._now: StoredWorkspace | None = None
+        self._seen = -1
+        self.catch_up()
         self.refresh()
 
-    # Read model --------------------------------------------------------------------------------
-    def _load_timeline(self) -> Timeline:
-        fetch = lambda after, upto: self.log.records(after, upto)  # noqa: E731
-        loaded = self.snapshots.load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
-        if loaded:
-            try:
-                snapshot = msgspec.msgpack.decode(loaded[1], type=WorkspaceSnapshot)
-                timeline = Timeline.from_snapshot(snapshot.workspace, snapshot.index, fetch, self.log.records_by_seq)
-            except msgspec.DecodeError:
-                pass  # an unreadable snapshot is only a cache: fold from the start
-            else:
-                for count, name in self._saved_checkpoints().items():
-                    if count < timeline.checkpoints_from:
-                        timeline.saved[count] = partial(self._load_saved_checkpoint, name)
-                return timeline
-        return Timeline(fetch, self.log.records_by_seq)
-
-    def _save_state(self, count: int, ws: Workspace) -> str:
-        name = f"{SAVED_CHECKPOINT_PREFIX}{count}"
-        self.snapshots.save(name, SNAPSHOT_VERSION, self.timeline.seqs[count - 1],
-                            msgspec.msgpack.encode(SavedCheckpoint.of(count, ws)))
-        return name
-
-    def _saved_checkpoints(self) -> dict[int, str]:
-        """The saved checkpoints beside the snapshot: event count -> name."""
-        prefix = SAVED_CHECKPOINT_PREFIX
-        return {int(name[len(prefix):]): name for name in self.snapshots.names(prefix, SNAPSHOT_VERSION)
-                if name[len(prefix):].isdigit()}
-
-    def _load_saved_checkpoint(self, name: str) -> SavedCheckpoint | None:
-        loaded = self.snapshots.load(name, SNAPSHOT_VERSION)
-        try:  # gone (thinned out by another process) or unreadable: only a cache, fold instead
-            return msgspec.msgpack.decode(loaded[1], type=SavedCheckpoint) if loaded else None
-        except msgspec.DecodeError:
-            return None
+    # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Fold into the tables whatever events they have not seen (a store made by an older
+        pmtui builds them once here). Returns how many events were folded."""
+        behind = self.log.max_seq() - self.read.position()
+        if behind <= 0:
+            return 0
+        return catch_up(self.log, progress)
 
     def refresh(self) -> int:
-        """Fold events written since the last look (by anyone). Returns how many."""
-        records = self.log.records(self.timeline.position)
-        index = self._board_index
-        if index is None:
-            count = self.timeline.append(records)
-        else:
-            try:
-                count = self.timeline.append(index.watch(records))
-            finally:  # whatever was folded before a failure is re-indexed too
-                index.catch_up(self.now)
-        if self._snapshot_due(SNAPSHOT_EVERY):
-            self.save_snapshot()
-        return count
-
-    def _snapshot_due(self, minimum: int) -> bool:
-        """Whether a start would fold at least ``minimum`` events, and a SNAPSHOT_SHARE-th of the
-        log, on top of the saved read model. On a big log that spaces the saves out (a save costs
-        about as much as folding a 20th of the log), so no command and no close pays one often."""
-        behind = self.timeline.position - self._saved_position
-        return behind > 0 and behind >= max(minimum, self.timeline.position // SNAPSHOT_SHARE)
-
-    def save_snapshot(self) -> None:
-        if self.timeline.position == self._saved_position:
-            return
-        data = msgspec.msgpack.encode(WorkspaceSnapshot(self.timeline.now, self.timeline.snapshot_index()))
-        self.snapshots.save(SNAPSHOT_NAME, SNAPSHOT_VERSION, self.timeline.position, data)
-        self._saved_position = self.timeline.position
-        self._save_checkpoint()
-
-    def _save_checkpoint(self) -> None:
-        """Keep this state as a saved checkpoint too, if the newest is a snapshot spacing behind;
-        then thin them out to SAVED_CHECKPOINTS, dropping the one whose loss leaves the least gap
-        (weighed by how recent: see ``_weight``)."""
-        timeline, count = self.timeline, len(self.timeline)
-        saved = self._saved_checkpoints()
-        spacing = max(SNAPSHOT_EVERY, count // SNAPSHOT_SHARE)
-        if count - max(saved, default=0) < spacing:
-            return
-        saved[count] = self._save_state(count, timeline.now)
-        # Fewer than kept (a first save, after folding the whole log): the checkpoints this run
-        # holds in memory fill the widest gaps.
-        while len(saved) < SAVED_CHECKPOINTS:
-            bounds = [0, *sorted(saved)]
-            _, low, high = max((_weight(low, high, count), low, high) for low, high in zip(bounds, bounds[1:]))
-            middle = (low + high) // 2
-            held = [n for n in timeline.checkpoints if low + spacing <= n <= high - spacing]
-            if not held:
-                break
-            chosen = min(held, key=lambda n: abs(n - middle))
-            saved[chosen] = self._save_state(chosen, timeline.checkpoints[chosen].restore())
-        while len(saved) > SAVED_CHECKPOINTS:
-            counts = [0, *sorted(saved)]
-            _, drop = min((_weight(counts[i - 1], counts[i + 1], count), counts[i]) for i in range(1, len(counts) - 1))
-            self.snapshots.delete(saved.pop(drop))
+        """Notice events written since the last look (by anyone). Returns how many."""
+        position = self.read.position()
+        new = position - self._seen if self._seen >= 0 else 0
+        if position != self._seen:
+            before, self._seen = self._seen, position
+            if self._now is not None and before < position:
+                # Keep what was read and re-read only the rows the new events changed.
+                touched = self.read.touched_between(before, position, limit=2000)
+                self._now = None if touched is None else self._now.advanced(Point(pos=position), touched)
+            else:
+                self._now = None
+        return new
 
     def close(self) -> None:
-        if self._snapshot_due(1):
-            self.save_snapshot()
+        self.read.close()
         self.log.close()
         self.app.close()
 
     @property
-    def now(self) -> Workspace:
-        return self.timeline.now
+    def now(self) -> StoredWorkspace:
+        # Pinned to the last event seen by ``refresh``: a view drawn from it never mixes in rows
+        # another writer commits meanwhile (versions valid at the last event are the open ones
+        # and the few closed since: the same index range as the open rows alone).
+        if self._now is None:
+            self._now = self.read.workspace(Point(pos=max(self._seen, 0)))
+        return self._now
 
     @property
-    def board_index(self) -> BoardIndex:
-        """The boards' rank order and WIP counts of ``now``, kept up to date by ``refresh``."""
-        index = self._board_index
-        if index is None or index.position != self.now.position:
-            # Not built yet, or (a safety net) events were folded past ``refresh``: index afresh.
-            index = self._board_index = BoardIndex(self.now)
-        return index
+    def position(self) -> int:
+        """The number of the last event the read model holds."""
+        return max(self._seen, 0)
 
-    def view(self, as_of: AsOf | str | None = None) -> Workspace:
+    @property
+    def board_index(self) -> BoardOrder:
+        """The boards' rank order and WIP counts now, read from the store's indexes."""
+        return BoardOrder(self.read)
+
+    def view(self, as_of: AsOf | str | None = None) -> StoredWorkspace:
         """The workspace now, or as of an event number or a moment."""
         point = as_of if isinstance(as_of, AsOf) else parse_as_of(as_of)
         if point.is_now:
-            return self.timeline.now
+            return self.now
         if point.event is not None:
-            if point.event > self.timeline.position:
-                raise UserError(f"there is no event #{point.event} yet (the last is #{self.timeline.position})")
-            return self.timeline.as_of_event(point.event)
+            last = self.read.position()
+            if point.event > last:
+                raise UserError(f"there is no event #{point.event} yet (the last is #{last})")
+            return self.read.workspace(Point(pos=point.event))
         assert point.moment is not None
-        return self.timeline.as_of_time(point.moment)
+        return self.read.workspace(Point(moment=point.moment))
 
     def records(self, after: int = 0, upto: int | None = None) -> Iterator[EventRecord]:
         return self.log.records(after, upto)
@@ -450,7 +362,7 @@ class Workbench(EvidenceCommands):
     # Ranking walks the board's order from the item outwards: it costs the distance to the
     # nearest peers, not a sort of the whole board.
     @staticmethod
-    def _rank_at_end(index: BoardIndex, item: ItemView, where: str,
+    def _rank_at_end(index: BoardOrder, item: ItemView, where: str,
                      is_peer: Callable[[ItemView], bool]) -> str | None:
         """A rank above the topmost (below the bottommost) peer; None if that peer is the item."""
         walk = "down" if where == "top" else "up"  # from the edge the item goes to
@@ -463,7 +375,7 @@ class Workbench(EvidenceCommands):
     # scope); no rank lies strictly between equal ones, so the far bound of a move is the nearest
     # peer whose rank differs: the card then passes the whole tied group.
     @staticmethod
-    def _rank_one_step(index: BoardIndex, item: ItemView, where: str,
+    def _rank_one_step(index: BoardOrder, item: ItemView, where: str,
                        is_peer: Callable[[ItemView], bool]) -> str | None:
         """A rank between the next two peers above (below) the item; None if there is none."""
         walk = "up" if where == "up" else "down"
@@ -477,7 +389,7 @@ class Workbench(EvidenceCommands):
         return rank_between(far, rank) if where == "up" else rank_between(rank, far)
 
     @staticmethod
-    def _rank_next_to(index: BoardIndex, item: ItemView, target: ItemView, where: str,
+    def _rank_next_to(index: BoardOrder, item: ItemView, target: ItemView, where: str,
                       is_peer: Callable[[ItemView], bool]) -> str:
         """A rank between ``target`` and its nearest other peer above (``before``) or below it."""
         if target.board_id != item.board_id or target.id == item.id or not is_peer(target):

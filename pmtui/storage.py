@@ -86,7 +86,9 @@ def locate(db: str | None = None) -> Location:
         "AGGREGATE_CACHE_MAXSIZE": "1000", "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
     if target == ":memory:":
-        return Location("memory", target, {**common, "PERSISTENCE_MODULE": "eventsourcing.popo"})
+        # A throwaway store (tests, trials): a SQLite file of its own in a temporary folder, so
+        # the read model's tables work exactly as in a real store; removed when the process ends.
+        target = _scratch_file()
     if target.startswith(("postgresql://", "postgres://")):
         parsed = urlparse(target)
         if not parsed.path.strip("/"):
@@ -104,7 +106,7 @@ def locate(db: str | None = None) -> Location:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # The hash chain is written by our recorder's insert path, not by a database function.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "pmtui.chain_postgres:ChainedPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -117,6 +119,21 @@ def locate(db: str | None = None) -> Location:
         **common, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
         "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedSQLiteRecorder",
     })
+
+
+_SCRATCH: list[str] = []
+
+
+def _scratch_file() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="pmtui-")
+    if not _SCRATCH:
+        atexit.register(lambda: [shutil.rmtree(f, ignore_errors=True) for f in _SCRATCH])
+    _SCRATCH.append(folder)
+    return os.path.join(folder, "pmtui.db")
 
 
 _DASHED: dict[str, str] = {}

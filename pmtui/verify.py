@@ -7,14 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
-
 from pmtui.chain import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
-from pmtui.service import SAVED_CHECKPOINT_PREFIX, SNAPSHOT_NAME, SNAPSHOT_VERSION, WorkspaceSnapshot
-from pmtui.storage import EventLog, SnapshotStore
+from pmtui import readmodel
+from pmtui.storage import EventLog
 from projections.records import event_name
-from projections.timeline import SavedCheckpoint, Timeline
 
 
 @dataclass(frozen=True)
@@ -144,59 +141,9 @@ def parse_expect(text: str) -> tuple[int, str]:
 
 
 def check_read_model(log: EventLog) -> str | None:
-    """The saved read model is a cache of the fold up to some event, which every start builds on.
-    It is not chained, so compare it with a fresh fold of the (verified) log up to the same event;
-    returns what is wrong, or None."""
-    saved = SnapshotStore(log).load(SNAPSHOT_NAME, SNAPSHOT_VERSION)
-    if saved is None:
+    """The read model's tables are derived from the log (they are not chained): compare them with
+    a fresh fold of the (verified) log; returns what is wrong, or None."""
+    problem = readmodel.first_difference(log)
+    if problem is None:
         return None
-    position, data = saved
-    last = log.max_seq()
-    if position > last:
-        return (f"the saved read model was folded up to #{position}, but the log ends at #{last}: events were removed "
-                "from its end (or the saved read model was changed)")
-    # Fold as a start without the cache would (the same Timeline the workbench uses).
-    timeline = Timeline(lambda after, upto: log.records(after, upto), log.records_by_seq)
-    timeline.append(log.records(0, position))
-    fresh_index = timeline.snapshot_index()
-    try:
-        stored: WorkspaceSnapshot | None = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
-    except msgspec.DecodeError:
-        stored = None
-    # Compare as loaded. The index's derived arrays may be missing (older snapshots: a start
-    # recomputes them); present, they must agree.
-    agrees = stored is not None and (
-        msgspec.msgpack.encode(stored.workspace) == _as_loaded(timeline.now)
-        and all(getattr(stored.index, name) == getattr(fresh_index, name)
-                or (not getattr(stored.index, name) and name not in ("seqs", "occurred"))
-                for name in type(fresh_index).__struct_fields__)
-    )
-    if not agrees:
-        return (f"the saved read model (the fold up to #{position} that pmtui starts from) differs from the log: it "
-                f"was changed outside pmtui; delete the row {SNAPSHOT_NAME!r} from {SnapshotStore.TABLE} and pmtui "
-                "rebuilds it from the log")
-    return _check_saved_checkpoints(log, timeline)
-
-
-def _check_saved_checkpoints(log: EventLog, timeline: Timeline) -> str | None:
-    """The checkpoints saved beside it (time travel starts from them) against the same fold."""
-    store = SnapshotStore(log)
-    for name in sorted(store.names(SAVED_CHECKPOINT_PREFIX, SNAPSHOT_VERSION)):
-        loaded = store.load(name, SNAPSHOT_VERSION)
-        count = name[len(SAVED_CHECKPOINT_PREFIX):]
-        if loaded is None or not count.isdigit():
-            continue
-        try:
-            stored = msgspec.msgpack.decode(loaded[1], type=SavedCheckpoint)
-        except msgspec.DecodeError:
-            stored = None
-        if (stored is None or stored.count != int(count) or int(count) > len(timeline)
-                or msgspec.msgpack.encode(stored) != _as_loaded(SavedCheckpoint.of(int(count), timeline.state_after(int(count))))):
-            return (f"the checkpoint saved after {count} events (time travel starts from it) differs from the log: it was "
-                    f"changed outside pmtui; delete the row {name!r} from {SnapshotStore.TABLE} (it is only a cache)")
-    return None
-
-
-def _as_loaded(value: msgspec.Struct) -> bytes:
-    """Encoded as it is once saved and loaded again (a fold keeps 8 where a loaded float holds 8.0)."""
-    return msgspec.msgpack.encode(msgspec.msgpack.decode(msgspec.msgpack.encode(value), type=type(value)))
+    return f"{problem}: it was changed outside pmtui; `pmtui rebuild` folds it again from the log"

@@ -245,6 +245,7 @@ class Workspace(msgspec.Struct):
     objectives: dict[str, ObjectiveView] = {}
     kpis: dict[str, KpiView] = {}
     users: dict[str, dict[str, Any]] = {}
+    numbers: dict[str, int] = {}  # table -> the highest display number given (S-n, RM-n, O-n)
     checkins: list[CheckIn] = []
     measurements: list[Measurement] = []
     comments: list[Comment] = []
@@ -291,6 +292,16 @@ class Workspace(msgspec.Struct):
     def item_by_key(self, key: str) -> ItemView | None:
         item_id = self.keys.get(key.strip().upper())
         return self.items.get(item_id) if item_id else None
+
+    def number_for(self, table: str, record: EventRecord) -> int:
+        """The display number of a thing created by ``record``: the one its Created event carries
+        (fixed when it was made, so any order of folding names it alike), else, for events stored
+        before numbers were, the next in the order they were folded."""
+        given = record.data.get("number")
+        number = int(given) if given else self.numbers.get(table, 0) + 1
+        if number > self.numbers.get(table, 0):
+            self.numbers[table] = number
+        return number
 
 
 Handler = Callable[[Workspace, EventRecord], None]
@@ -389,7 +400,7 @@ def _item_commented(ws: Workspace, r: EventRecord) -> None:
 def _sprint_planned(ws: Workspace, r: EventRecord) -> None:
     d = r.data
     ws.sprints[r.aggregate_id] = SprintView(
-        r.aggregate_id, d["board_id"], d["name"], d["goal"], d["start"], d["end"], number=len(ws.sprints) + 1
+        r.aggregate_id, d["board_id"], d["name"], d["goal"], d["start"], d["end"], number=ws.number_for("sprints", r)
     )
 
 
@@ -431,7 +442,7 @@ handles("Release.Edited")(_changed("releases", ReleaseView))
 def _roadmap_proposed(ws: Workspace, r: EventRecord) -> None:
     d = r.data
     ws.roadmap[r.aggregate_id] = RoadmapView(
-        r.aggregate_id, len(ws.roadmap) + 1, d["product_id"], d["title"], d["description"], d["horizon"],
+        r.aggregate_id, ws.number_for("roadmap", r), d["product_id"], d["title"], d["description"], d["horizon"],
         d["timeframe"], d["status"], decided_at=r.occurred,
     )
 
@@ -445,7 +456,7 @@ handles("RoadmapItem.Decided")(_changed("roadmap", RoadmapView, stamp="decided_a
 def _objective_created(ws: Workspace, r: EventRecord) -> None:
     d = r.data
     ws.objectives[r.aggregate_id] = ObjectiveView(
-        r.aggregate_id, len(ws.objectives) + 1, d["product_id"], d["title"], d["period"], d["owner"], d["description"]
+        r.aggregate_id, ws.number_for("objectives", r), d["product_id"], d["title"], d["period"], d["owner"], d["description"]
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from pmtui import readmodel
 from pmtui import undo as undoing
-from pmtui.cli.common import command, emit, reason
+from pmtui.cli.common import command, emit, reason, wants_json
 from pmtui.service import Workbench
 from pmtui.storage import EventLog, locate, open_application
 from pmtui.verify import check_read_model, parse_expect, verify
@@ -48,6 +49,35 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     return 0 if verdict.intact and not cache_problem else 1
 
 
+def rebuild_command(args: argparse.Namespace, _: None) -> int:
+    """Refold the read model's tables from the log (after an upgrade, or when verify finds them changed)."""
+    import sys
+    import time
+
+    location = locate(getattr(args, "db", None))
+    app = open_application(location)
+    log = EventLog(app, location)
+    started = time.perf_counter()
+    shown = sys.stderr.isatty() and not wants_json(args)
+
+    def progress(done: int, total: int) -> None:
+        if shown:
+            sys.stderr.write(f"\rrebuilding the read model: {done:,}/{total:,} events")
+            sys.stderr.flush()
+
+    try:
+        count = readmodel.rebuild(log, progress)
+    finally:
+        log.close()
+        app.close()
+    if shown:
+        sys.stderr.write("\n")
+    seconds = time.perf_counter() - started
+    emit(args, f"rebuilt the read model from {count:,} events in {seconds:.1f} s",
+         {"events": count, "seconds": round(seconds, 3)})
+    return 0
+
+
 def undo_command(args: argparse.Namespace, wb: Workbench) -> None:
     done = undoing.undo(wb, reason(args))
     emit(args, done.description, {"undone": done.undone, "event": done.by, "description": done.description})
@@ -65,5 +95,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a head printed by an earlier verify: fail unless the log still holds that link "
                         "(catches events cut off the end)")
     p.set_defaults(raw_store=True)
+    command(sub, "rebuild", rebuild_command,
+            "fold the read model's tables again from the log (after an upgrade, or when verify finds them changed)"
+            ).set_defaults(raw_store=True)
     command(sub, "undo", undo_command, "reverse your last change with a new event (history keeps both)", write=True)
     command(sub, "redo", redo_command, "reverse your last undo with a new event", write=True)

@@ -95,7 +95,7 @@ class PmApp(App[int]):
         self._past: Workspace | None = None
         self.replaying: str | None = None  # id of the sprint being replayed, if any
         self.clock = clock or (lambda: datetime.now().astimezone())
-        self.stepper = travel.Stepper(wb.timeline)
+        self.stepper = travel.Stepper(wb)
         self.screen_classes = load_screens()
         super().__init__()
         for name, cls in self.screen_classes.items():
@@ -140,15 +140,11 @@ class PmApp(App[int]):
     def changes_between(self, before: tuple[int, int], after: Workspace, limit: int = 512) -> set[str] | None:
         """Ids of the aggregates the events between two workspaces touched, when both are plain
         prefixes of the log (no late events folded in) and few events apart; else None."""
-        timeline = self.wb.timeline
-        index = timeline.index_of_seq
-        (position, count), other = before, (after.position, after.count)
-        if count != index(position) or other[1] != index(other[0]):
-            return None
-        low, high = sorted((position, other[0]))
-        if index(high) - index(low) > limit:
-            return None
-        return {record.aggregate_id for record in self.wb.records(low, high)}
+        (position, _), other = before, after.position
+        if getattr(getattr(after, "point", None), "moment", None) is not None:
+            return None  # a moment is no prefix of the log: its late events may be anywhere
+        low, high = sorted((position, other))
+        return self.wb.read.touched_between(low, high, limit)
 
     # While a dialog is open, the app's keys stay out of its way: a digit or t in a yes/no question
     # must not switch views or open another prompt, and q must not quit from under a form.
@@ -225,7 +221,7 @@ class PmApp(App[int]):
     def travel_label(self) -> str:
         if self._past is None:
             return "now"
-        label = travel.describe(self.as_of, self._past, self.wb.timeline.position)
+        label = travel.describe(self.as_of, self._past, self.wb.read.position())
         sprint = self._past.sprints.get(self.replaying or "")
         if sprint is not None:
             day = ""
@@ -239,11 +235,6 @@ class PmApp(App[int]):
         if self.read_only:
             self.return_to_now()
             return
-        if not self.wb.timeline.complete:
-            # Opened from a snapshot: the older checkpoints are rebuilt while the user types the point.
-            self.run_worker(self.stepper.backfill, thread=True, exclusive=True, group="backfill",
-                            exit_on_error=False)
-
         def chosen(answer: str | None) -> None:
             if not answer:
                 return
@@ -290,7 +281,6 @@ class PmApp(App[int]):
 
     def return_to_now(self) -> None:
         self.as_of, self._past, self.replaying = NOW, None, None
-        self.stepper.forget()  # the copies are big; stepping again rebuilds the few it needs
         self.wb.refresh()
         self.refresh_views()
         self.notify("Back to now: the live workspace", timeout=2)

@@ -1,10 +1,8 @@
 """The history view's data, read lazily from the event log so 100k+ events stay fast.
 
-The timeline already holds every event's number and occurred time in arrays; the newest-first
-order is built from those without reading a single event. Entries (who, why, the field diff) are
-decoded only for the rows on screen, a window at a time, and cached. Filters on actor or event
-kind need one cheap pass over the log (actor and topic only), done once in a worker thread and
-extended as new events arrive.
+The read model's log table holds every event's number, time, actor and kind, indexed: the
+newest-first order and every filter are one query, without reading a single event. Entries (who,
+why, the field diff) are decoded only for the rows on screen, a window at a time, and cached.
 """
 
 from __future__ import annotations
@@ -12,20 +10,17 @@ from __future__ import annotations
 import re
 import shlex
 from array import array
-from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import msgspec
-
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import parse_as_of
 from projections.history import HistoryEntry, entry
-from projections.records import EventRecord, event_name
 from projections.okr_progress import find_objective
+from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.state import Workspace
 
@@ -43,10 +38,6 @@ class HistoryFilter:
     until: float | None = None
     text: str = ""
     subject_id: str | None = field(default=None, compare=False)
-
-    @property
-    def needs_meta(self) -> bool:
-        return bool(self.actor or self.kind) and not self.subject_id
 
     @property
     def empty(self) -> bool:
@@ -92,84 +83,24 @@ def _subject_id(ws: Workspace, ref: str) -> str:
     raise UserError(f"no item {ref!r} (item: takes a key like PM-3, a roadmap item RM-2 or an objective O-1)")
 
 
-class _Meta(msgspec.Struct):
-    actor: str = "system"
-
-
-_decode_meta = msgspec.json.Decoder(_Meta).decode
-
-
 class HistorySource:
     """Orders, filters and reads history entries for one workbench."""
 
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
-        self.actors: list[str] = []  # per timeline index (log order), filled by ``build_meta``
-        self.names: list[str] = []
-        self._meta_seq = 0
         self._cache: OrderedDict[int, HistoryEntry] = OrderedDict()
 
     # Which events, in which order --------------------------------------------------------------
-    def limit(self, ws: Workspace) -> int:
-        """How many events (in log order) the shown workspace holds."""
-        return self.wb.timeline.index_of_seq(ws.position)
-
-    @property
-    def meta_ready(self) -> bool:
-        return self._meta_seq >= self.wb.timeline.position
-
-    def build_meta(self) -> None:
-        """Read every event's actor and kind (once; later calls read only what is new). Thread-safe
-        enough: it appends to lists the UI only reads after this returns."""
-        timeline = self.wb.timeline
-        upto = timeline.position
-        actors, names = [], []
-        for seq, _aggregate, _version, topic, state in self.wb.log.rows(self._meta_seq, upto):
-            actors.append(_decode_meta(state).actor)
-            names.append(event_name(topic))
-        self.actors.extend(actors)
-        self.names.extend(names)
-        self._meta_seq = upto
-
     def order(self, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> Sequence[int]:
-        """Event numbers, newest first (by occurred time), of the events matching ``wanted``."""
+        """Event numbers, newest first (by when they occurred), of the events matching ``wanted``,
+        among those the shown workspace holds: one indexed query of the read model's log."""
         if wanted.subject_id:
             records = [r for r in self.wb.records_of(wanted.subject_id) if self._matches(r, ws, moment, wanted)]
             records.sort(key=lambda r: (r.occurred, r.seq), reverse=True)
             self._remember(ws, records)
             return array("q", [r.seq for r in records])
-        timeline = self.wb.timeline
-        count = self.limit(ws)
-        seqs, occurred = timeline.seqs, timeline.occurred
-        indexes: Iterable[int]
-        if any(i < count for i in timeline.late):
-            # Some events were recorded after later-occurring ones (imports): sort by occurred.
-            indexes = sorted(range(count - 1, -1, -1), key=occurred.__getitem__, reverse=True)
-            if moment is not None:
-                indexes = [i for i in indexes if occurred[i] <= moment]
-        else:
-            # Log order is occurred order: newest first is the log backwards, cut at the moment.
-            if moment is not None:
-                count = bisect_right(timeline.running_max, moment, 0, count)
-            indexes = range(count - 1, -1, -1)
-        if wanted.empty:
-            if isinstance(indexes, range):
-                return seqs[:count][::-1]
-            return array("q", [seqs[i] for i in indexes])
-        since = wanted.since if wanted.since is not None else float("-inf")
-        until = wanted.until if wanted.until is not None else float("inf")
-        actor, kind = wanted.actor.lower(), wanted.kind.lower()
-        actors, names = self.actors, self.names
-        out = array("q")
-        for i in indexes:
-            if not since <= occurred[i] <= until:
-                continue
-            if actor and (i >= len(actors) or actors[i].lower() != actor):
-                continue
-            if kind and (i >= len(names) or kind not in names[i].lower()):
-                continue
-            out.append(seqs[i])
-        return out
+        return array("q", self.wb.read.log_order(ws.position, moment, actor=wanted.actor, kind=wanted.kind,
+                                                 since=wanted.since, until=wanted.until))
 
     @staticmethod
     def _matches(record: EventRecord, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> bool:

@@ -1,15 +1,11 @@
 """Time travel for the TUI: reading "as of when?" (a date-time, ``-3d``, ``#812``, or a sprint's day
 such as ``Sprint 3 day 2``) and stepping one event or one day from a point in the past.
 
-Every point becomes an ``AsOf`` the workbench folds from its timeline checkpoints, so a step costs
-at most one checkpoint interval of events."""
+Every point becomes an ``AsOf`` the workbench answers from the read model's tables."""
 
 from __future__ import annotations
 
 import re
-import threading
-from bisect import bisect_right
-from collections import OrderedDict
 from datetime import date, datetime, time, timedelta
 
 from pmtui.errors import UserError
@@ -17,7 +13,6 @@ from pmtui.service import Workbench
 from pmtui.timespec import AsOf, local, parse_as_of
 from projections.sprint_view import find_sprint
 from projections.state import Workspace
-from projections.timeline import Timeline
 
 DAY = 86400.0
 _SPRINT_DAY = re.compile(r"^(?P<sprint>.+?)\s+day\s+(?P<day>\d+)$", re.IGNORECASE)
@@ -47,14 +42,11 @@ def parse_point(text: str, wb: Workbench, now: datetime | None = None) -> AsOf:
 
 def step_event(wb: Workbench, past: Workspace, step: int) -> AsOf:
     """The point one event (``step`` = -1 or +1) from ``past``, in log order."""
-    seqs = wb.timeline.seqs
-    index = wb.timeline.index_of_seq(past.position)  # events folded so far
-    target = index + step
-    if target < 0:
-        raise UserError("this is before the first event already")
-    if target > len(seqs):
+    seq = wb.read.neighbour_event(past.position, step)
+    if seq is None:
+        if step < 0:
+            raise UserError("this is before the first event already")
         raise UserError("this is the latest event: press t to return to now")
-    seq = seqs[target - 1] if target else 0
     return AsOf(event=seq, text=f"#{seq}")
 
 
@@ -73,77 +65,14 @@ def describe(point: AsOf, past: Workspace, last_seq: int) -> str:
 
 
 class Stepper:
-    """Time-travel states for stepping: copies of the state every ``BLOCK`` events around where
-    the user is, so one step folds at most ``BLOCK`` events instead of up to a whole checkpoint
-    interval of the timeline (2048). Kept copies are few (least recently used go first)."""
+    """The states time travel shows. Every point is an indexed read of the store's tables (no
+    fold), so stepping needs no cache; "now" is pinned to its last event, since a point in the
+    past must not move while others keep writing."""
 
-    BLOCK = 128
-    KEEP = 24
-
-    def __init__(self, timeline: Timeline) -> None:
-        self.timeline = timeline
-        self.kept: OrderedDict[int, Workspace] = OrderedDict()
-        # The timeline's checkpoints may be rebuilt on a worker thread (``backfill``): never read
-        # them while that runs.
-        self.lock = threading.Lock()
-
-    def backfill(self) -> None:
-        """Rebuild the timeline's older checkpoints (missing after opening from a snapshot)."""
-        with self.lock:
-            self.timeline.backfill()
+    def __init__(self, wb: Workbench) -> None:
+        self.wb = wb
 
     def view(self, point: AsOf) -> Workspace:
-        """Like ``Workbench.view`` (same states), faster for nearby points."""
-        timeline = self.timeline
         if point.is_now:
-            return timeline.now.copy()
-        if point.event is not None:
-            if point.event > timeline.position:
-                raise UserError(f"there is no event #{point.event} yet (the last is #{timeline.position})")
-            return self.state_after(timeline.index_of_seq(point.event))
-        assert point.moment is not None
-        prefix = bisect_right(timeline.running_max, point.moment)
-        late = [timeline.seqs[i] for i in timeline.late if i >= prefix and timeline.occurred[i] <= point.moment]
-        state = self.state_after(prefix)
-        if late:
-            state.apply_all(timeline._fetch_seqs(late))
-        return state
-
-    def state_after(self, count: int) -> Workspace:
-        timeline = self.timeline
-        if count >= len(timeline.seqs):
-            # A copy: "now" keeps folding live changes, a point in the past must not move.
-            return timeline.now.copy()
-        base = count - count % self.BLOCK
-        kept = self.kept.get(base)
-        if kept is None:
-            kept = self._build(base)
-        else:
-            self.kept.move_to_end(base)
-        state = kept.copy()
-        self._fold(state, base, count)
-        return state
-
-    def _build(self, base: int) -> Workspace:
-        below = max((k for k in self.kept if k < base and base - k <= self.timeline.every), default=None)
-        if below is None:
-            with self.lock:
-                state = self.timeline.state_after(base)
-            if state is self.timeline.now:
-                state = state.copy()
-        else:
-            state = self.kept[below].copy()
-            self._fold(state, below, base)
-        self.kept[base] = state
-        while len(self.kept) > self.KEEP:
-            self.kept.popitem(last=False)
-        return state
-
-    def _fold(self, state: Workspace, start: int, stop: int) -> None:
-        """Fold the events number ``start`` (exclusive) to ``stop`` (inclusive), by index."""
-        if stop > start:
-            seqs = self.timeline.seqs
-            state.apply_all(self.timeline._fetch(seqs[start - 1] if start else 0, seqs[stop - 1]))
-
-    def forget(self) -> None:
-        self.kept.clear()
+            return self.wb.view(AsOf(event=self.wb.read.position(), text="now"))
+        return self.wb.view(point)

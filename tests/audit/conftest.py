@@ -37,7 +37,9 @@ class RawStore:
     conn: Any
 
     def sql(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        text = statement.format(events=self.events, chain=self.chain, seq=self.seq)
+        prefix = self.events.rsplit(".", 1)[0] + "." if "." in self.events else ""
+        text = statement.format(events=self.events, chain=self.chain, seq=self.seq,
+                                versions=prefix + "rm_version", meta=prefix + "rm_meta")
         if self.kind == "postgres":
             text = text.replace("?", "%s")
         cursor = self.conn.execute(text, params)

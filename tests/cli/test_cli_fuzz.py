@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.views import views_of
 from pmtui.cli import main
 from pmtui.service import Workbench
 from projections.state import fold
@@ -61,5 +62,5 @@ def test_random_arguments_never_crash(small_store: Path, argv: list[str], capsys
 def test_store_intact_after_fuzzing(small_store: Path) -> None:
     wb = Workbench(db=str(small_store))
     rebuilt = fold(wb.records())
-    assert msgspec.to_builtins(rebuilt) == msgspec.to_builtins(wb.now)
+    assert msgspec.to_builtins(views_of(rebuilt)) == msgspec.to_builtins(views_of(wb.now))
     wb.close()

@@ -59,7 +59,7 @@ def test_verify_names_the_first_broken_link_and_exits_1(store: Path) -> None:
 def test_verify_still_works_when_the_log_cannot_even_be_read(store: Path) -> None:
     with sqlite3.connect(store) as conn:
         conn.execute("UPDATE stored_events SET state = X'7b7d' WHERE rowid = 4")  # {} : no longer an event
-        conn.execute("DELETE FROM pmtui_projections")
+        conn.execute("DELETE FROM rm_meta")  # and the read model must be folded anew: it cannot be
     done = pmtui(store, "verify")
     assert done.returncode == 1 and "BROKEN: event #4" in done.stdout
 
@@ -72,10 +72,20 @@ def test_verify_expect_catches_a_cut_off_end(store: Path) -> None:
         conn.execute("DELETE FROM pmtui_chain WHERE seq = 6")
     # The chain alone cannot tell, but the saved read model was folded further than the log goes.
     done = pmtui(store, "verify")
-    assert done.returncode == 1 and "folded up to #6, but the log ends at #5" in done.stdout
-    with sqlite3.connect(store) as conn:  # a thorough forger removes that too
-        conn.execute("DELETE FROM pmtui_projections")
+    assert done.returncode == 1 and "folded to #6, but the log ends at #5" in done.stdout
+    ok(store, "rebuild")  # a thorough forger folds the read model anew, from the shortened log
     assert pmtui(store, "verify").returncode == 0
+
+
+def test_a_damaged_read_model_row_is_one_line_not_a_crash(store: Path) -> None:
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE rm_version SET body = X'c1' WHERE key = 'AU-1'")
+    done = pmtui(store, "item", "show", "AU-1")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "pmtui rebuild" in done.stderr
+    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    assert pmtui(store, "verify").returncode == 1
+    ok(store, "rebuild")
+    assert "Write the full spec" in ok(store, "item", "show", "AU-1")
     done = pmtui(store, "verify", "--expect", remembered)
     assert done.returncode == 1 and "no link #6" in done.stdout
     bad = pmtui(store, "verify", "--expect", "6:nothex")
@@ -155,21 +165,26 @@ def test_export_to_a_directory_is_refused(tmp_path: Path, store: Path) -> None:
     assert done.returncode == 2 and "is a directory" in done.stderr
 
 
-def test_verify_finds_a_forged_read_model_cache(store: Path) -> None:
-    import msgspec
-
-    from pmtui.service import WorkspaceSnapshot
-
+def test_verify_finds_a_forged_read_model_row_and_rebuild_mends_it(store: Path) -> None:
     with sqlite3.connect(store) as conn:
-        [(data,)] = conn.execute("SELECT state FROM pmtui_projections WHERE name = 'workspace'").fetchall()
-        snapshot = msgspec.msgpack.decode(data, type=WorkspaceSnapshot)
-        for key, item in list(snapshot.workspace.items.items()):
-            snapshot.workspace.items[key] = msgspec.structs.replace(item, title="Forged")
-        conn.execute("UPDATE pmtui_projections SET state = ? WHERE name = 'workspace'", [msgspec.msgpack.encode(snapshot)])
+        [(rowid, body)] = conn.execute("SELECT rowid, body FROM rm_version WHERE key = 'AU-1' AND to_pos > 1e15").fetchall()
+        forged = body.replace(b"Write the full spec", b"Forged!!!!!!!!!!!!!")  # same length: still decodes
+        assert forged != body
+        conn.execute("UPDATE rm_version SET body = ? WHERE rowid = ?", [forged, rowid])
     assert "Forged" in ok(store, "item", "show", "AU-1")  # what the forgery achieves
     done = pmtui(store, "verify")
-    assert done.returncode == 1 and "BROKEN: the saved read model" in done.stdout
-    with sqlite3.connect(store) as conn:
-        conn.execute("DELETE FROM pmtui_projections WHERE name = 'workspace'")
+    assert done.returncode == 1 and "BROKEN: the read model's view row items" in done.stdout
+    assert "rebuilt the read model from" in ok(store, "rebuild")
     assert "Write the full spec" in ok(store, "item", "show", "AU-1")
     assert pmtui(store, "verify").returncode == 0
+
+
+def test_a_damaged_read_model_row_is_one_line_not_a_crash(store: Path) -> None:
+    with sqlite3.connect(store) as conn:
+        conn.execute("UPDATE rm_version SET body = X'c1' WHERE key = 'AU-1'")
+    done = pmtui(store, "item", "show", "AU-1")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "pmtui rebuild" in done.stderr
+    assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+    assert pmtui(store, "verify").returncode == 1
+    ok(store, "rebuild")
+    assert "Write the full spec" in ok(store, "item", "show", "AU-1")

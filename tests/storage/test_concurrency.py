@@ -11,6 +11,7 @@ import pytest
 
 from pmtui.service import Workbench
 from pmtui.verify import verify
+from tests.views import views_of
 from projections.state import fold
 from tests.storage import workers
 
@@ -27,7 +28,7 @@ def check_store(db: str) -> Workbench:
     wb = Workbench(db=db, actor="checker")
     records = list(wb.records())
     assert [r.seq for r in records] == sorted({r.seq for r in records})
-    assert wb.now == fold(records)
+    assert views_of(wb.now) == views_of(fold(records))
     if wb.location.kind != "memory":
         verdict = verify(wb.log)
         assert verdict.intact, verdict.problem

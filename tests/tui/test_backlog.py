@@ -173,7 +173,7 @@ async def test_archive_with_d(make_app, wb: Workbench) -> None:
 async def test_the_past_is_shown_and_read_only(make_app, wb: Workbench) -> None:
     app = make_app("backlog")
     async with app.run_test(size=(100, 30)) as pilot:
-        early = wb.timeline.seqs[len(wb.timeline.seqs) // 3]
+        early = wb.read.seqs()[len(wb.read.seqs()) // 3]
         app.travel_to(AsOf(event=early, text=f"#{early}"))
         await pilot.pause()
         assert len(shown(app.screen)) == len(backlog(wb.view(f"#{early}")))
@@ -197,7 +197,7 @@ def test_patched_order_equals_a_full_sort_through_time(wb: Workbench) -> None:
 
     for query, sort in (("", "rank"), ("kind:story", "points"), ("points>2", "wsjf")):
         cache = SortedBacklog()
-        seqs = list(wb.timeline.seqs)
+        seqs = list(wb.read.seqs())
         for seq in seqs[-120:] + seqs[-120::-7][:40]:  # forward over the last events, then jumps back
             ws = wb.view(f"#{seq}")
             patched = [i.id for i in cache.get(ws, query, sort, False, "tester")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from pmtui.timespec import AsOf
 from pmtui.tui.board_cache import BoardCache
 from projections.board_view import board_view
 
@@ -14,11 +15,11 @@ def columns(snapshot):
 
 def test_incremental_board_matches_a_fresh_build_at_every_point(wb):
     cache = BoardCache()
-    last = wb.timeline.position
+    last = wb.position
     rng = random.Random(3)
     points = list(range(1, last + 1, 7)) + [rng.randint(0, last) for _ in range(40)] + list(range(last, 0, -11))
     for seq in points:
-        ws = wb.timeline.as_of_event(seq)
+        ws = wb.view(AsOf(event=seq))
         fresh = board_view(ws)
         cached = cache.snapshot(ws)
         if fresh is None:
@@ -43,12 +44,12 @@ def test_a_restricted_board_follows_its_scope(wb):
 def test_the_change_hint_gives_the_same_board(wb, make_app):
     app = make_app()
     hinted, full = BoardCache(), BoardCache()
-    last = wb.timeline.position
+    last = wb.position
     rng = random.Random(5)
     seq = last
     for _ in range(120):  # a walk: mostly single steps, some jumps (the hint gives up on those)
         seq = max(0, min(last, seq + rng.choice([-1, -1, 1, -3, 2, -700, 40])))
-        ws = wb.timeline.as_of_event(seq)
+        ws = wb.view(AsOf(event=seq))
         a = hinted.snapshot(ws, changes=app.changes_between)
         b = full.snapshot(ws)
         if b is None:

@@ -4,6 +4,7 @@ reading of the log; snapshots at 80x24 and 160x48."""
 from __future__ import annotations
 
 from pmtui.service import Workbench
+from projections.versions import effective_order
 from pmtui.timespec import AsOf
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
 from pmtui.tui.modals.item import ItemModal
@@ -17,7 +18,7 @@ async def test_newest_first_and_read_lazily(make_app, wb: Workbench) -> None:
     async with app.run_test(size=(100, 30)):
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
-        assert len(screen.rows) == wb.timeline.position
+        assert len(screen.rows) == wb.position
         shown = [screen.entry(seq) for seq in list(screen.rows)[:40]]
         assert [(e.occurred, e.seq) for e in shown] == sorted(((e.occurred, e.seq) for e in shown), reverse=True)
         # Only a window around the screen was read from the log, not the whole of it.
@@ -71,7 +72,7 @@ async def test_a_bad_filter_is_one_line_not_a_crash(make_app) -> None:
 async def test_time_travel_shows_only_what_had_happened(make_app, wb: Workbench) -> None:
     app = make_app("history")
     async with app.run_test(size=(100, 30)) as pilot:
-        point = wb.timeline.seqs[100]
+        point = wb.read.seqs()[100]
         app.travel_to(AsOf(event=point, text=f"#{point}"))
         await pilot.pause()
         assert len(app.screen.rows) == 101 and max(app.screen.rows) == point
@@ -83,13 +84,17 @@ def test_filter_words(wb: Workbench) -> None:
     assert parse_filter("", wb.now).empty
 
 
-def test_source_reads_every_event_once_for_actor_filters(wb: Workbench) -> None:
+def test_actor_kind_and_window_filters_match_the_log(wb: Workbench) -> None:
     source = HistorySource(wb)
-    assert not source.meta_ready
-    source.build_meta()
-    assert source.meta_ready and len(source.actors) == wb.timeline.position
-    order = source.order(wb.now, None, HistoryFilter(actor="metrics-bot"))
-    assert len(order) == sum(1 for r in wb.records() if r.actor == "metrics-bot")
+    records = list(wb.records())
+    order = source.order(wb.now, None, HistoryFilter(actor="METRICS-BOT"))
+    assert sorted(order) == [r.seq for r in records if r.actor == "metrics-bot"]
+    order = source.order(wb.now, None, HistoryFilter(kind="moved"))
+    assert sorted(order) == [r.seq for r in records if "moved" in r.name.lower()]
+    timed = effective_order(records)  # when each event took effect (a late one: with its item)
+    middle = timed[len(timed) // 2][0]
+    order = source.order(wb.now, None, HistoryFilter(since=middle))
+    assert set(order) == {r.seq for t, r in timed if t >= middle}
 
 
 def test_snapshot_history_80x24(snap_compare, frozen_app) -> None:

@@ -97,7 +97,7 @@ async def test_live_update_on_postgresql():
 async def test_the_latest_event_seen_in_the_past_stays_put_when_others_write(make_app, store, wb):
     app = make_app(poll=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.travel_to(AsOf(event=wb.timeline.position))  # the last event, as a point in the past
+        app.travel_to(AsOf(event=wb.position))  # the last event, as a point in the past
         position = app.ws.position
         other = Workbench(db=str(store), actor="bob")
         other.move_item("AC-36", "In progress")

@@ -46,7 +46,7 @@ async def test_relative_and_sprint_day_points(make_app, wb):
 async def test_writes_are_refused_while_travelling(make_app, wb):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        position = wb.timeline.position
+        position = wb.position
         await travel(pilot, f"#{position - 20}")
         assert app.read_only
         screen = app.screen
@@ -80,7 +80,7 @@ async def test_step_a_day(make_app, wb):
         await pilot.press("left_curly_bracket")
         # The point moves by a day; the workspace holds what happened by then, nothing later.
         assert app.as_of.moment == moment - 86400
-        assert app.ws.at <= moment - 86400 and app.ws.position < wb.timeline.seq_at_time(at)
+        assert app.ws.at <= moment - 86400 < at
         await pilot.press("right_curly_bracket", "right_curly_bracket")
         assert app.as_of.moment == moment + 86400
         assert at < app.ws.at <= moment + 86400
@@ -126,8 +126,8 @@ def test_stepper_states_equal_the_workbench_views(wb):
     from tests.tui.test_board_cache import columns
     from projections.board_view import board_view
 
-    stepper = Stepper(wb.timeline)
-    last = wb.timeline.position
+    stepper = Stepper(wb)
+    last = wb.position
     points = [AsOf(event=n) for n in (last - 1, 5, 300, 299, 298, 129, 128, 127, 0, last)]
     points += [AsOf(moment=wb.now.at - days * 86400) for days in (0.5, 3, 14, 40)]
     for point in points:

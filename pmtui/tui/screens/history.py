@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from domain.exceptions import DomainError
 from pmtui.timespec import local
@@ -54,7 +53,6 @@ class HistoryScreen(PmScreen):
         self.wanted = HistoryFilter()
         self.rows: Sequence[int] = []
         self._wide = 0
-        self._indexing = False
 
     # Layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -116,9 +114,6 @@ class HistoryScreen(PmScreen):
         if self.source is None:
             return
         ws = self.ws
-        if self.wanted.needs_meta and not self.source.meta_ready:
-            self._index_log()
-            return
         self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
         self.table.set_rows(self.rows)
         self._show_status()
@@ -133,24 +128,6 @@ class HistoryScreen(PmScreen):
         if note:
             parts.append(note)
         self.query_one("#history-status", Static).update(" · ".join(parts), layout=False)  # one line, always
-
-    def _index_log(self) -> None:
-        """Actor and kind filters need every event's actor: read them once, off the UI thread."""
-        if self._indexing:
-            return
-        self._indexing = True
-        self._show_status("reading the log's actors and kinds…")
-        assert self.source is not None
-        self.run_worker(self.source.build_meta, thread=True, name="history-index", exit_on_error=False)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "history-index" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
-        self._indexing = False
-        if event.state == WorkerState.ERROR:
-            self._show_error(f"could not read the log: {event.worker.error}")
-            return
-        self.refresh_view()
 
     def on_item_table_cursor_moved(self, event: ItemTable.CursorMoved) -> None:
         self.show_detail()

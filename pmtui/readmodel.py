@@ -1,0 +1,896 @@
+"""The read model in the store: versioned view rows in SQL tables beside the events.
+
+Tables (the same in SQLite and PostgreSQL; see ``projections.versions`` for what a version is):
+
+- ``rm_version``: one row per version of a view row, valid for event numbers ``[from_pos, to_pos)``
+  and effective occurred times ``[from_t, to_t)``; ``grp`` scopes it (an item's or sprint's board,
+  else its product); items also keep ``key``, ``status``, ``rank`` and ``ord`` (their number) as
+  columns, so a board's WIP counts and rank order are index lookups. Open versions have
+  ``to_pos = OPEN_POS``, and partial indexes cover them: "now" reads never touch history.
+- ``rm_entry``: the append-only lists (check-ins, measurements, comments), by number and time.
+- ``rm_log``: one line per event (number, effective and original occurred time, recorded time,
+  aggregate, event name, actor): counting, filtering and "what happened by T" without decoding.
+- ``rm_meta``: the position the tables are folded to, and the tables' schema version.
+
+They are written by pmtui's recorders inside the transaction that inserts the events
+(``project``), so a query right after a command sees it and no process folds the log to answer.
+A store whose tables are behind its log (made by an older pmtui, or rebuilt) is caught up first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+
+from pmtui.errors import UserError
+from projections.records import EventRecord, decode_rows
+from projections.state import ItemView, ProductView, Workspace
+from projections.versions import (
+    ENTRY_TYPES, NUMBERED, OPEN_POS, OPEN_T, VIEW_TYPES, Batch, Loader, Version, VersionFold, decode_view,
+    encode_view,
+)
+
+SCHEMA_VERSION = 1
+OPEN = str(OPEN_POS)  # inlined in SQL text: partial indexes match only a literal
+
+_TABLES = ("rm_version", "rm_entry", "rm_log", "rm_meta")
+
+
+def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
+    """CREATE statements; ``t`` qualifies a table name (PostgreSQL's schema)."""
+    text, real, big, blob = ("text", "double precision", "bigint", "bytea") if postgres else ("TEXT", "REAL", "INTEGER", "BLOB")
+    v, e, lg, m = t("rm_version"), t("rm_entry"), t("rm_log"), t("rm_meta")
+    return [
+        f"CREATE TABLE IF NOT EXISTS {v} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
+        f"to_pos {big} NOT NULL, from_t {real} NOT NULL, to_t {real} NOT NULL, grp {text}, key {text}, "
+        f"status {text}, rank {text}, ord {big}, body {blob} NOT NULL, PRIMARY KEY (tbl, id, from_pos))",
+        f"CREATE UNIQUE INDEX IF NOT EXISTS rm_version_open ON {v} (tbl, id) WHERE to_pos = {OPEN}",
+        f"CREATE INDEX IF NOT EXISTS rm_version_now ON {v} (tbl, grp, status) WHERE to_pos = {OPEN}",
+        f"CREATE INDEX IF NOT EXISTS rm_version_rank ON {v} (grp, rank, ord) WHERE to_pos = {OPEN} AND tbl = 'items'",
+        f"CREATE INDEX IF NOT EXISTS rm_version_pos ON {v} (tbl, grp, to_pos, from_pos)",
+        f"CREATE INDEX IF NOT EXISTS rm_version_time ON {v} (tbl, grp, to_t, from_t)",
+        f"CREATE INDEX IF NOT EXISTS rm_version_key ON {v} (key, from_pos) WHERE key IS NOT NULL",
+        f"CREATE TABLE IF NOT EXISTS {e} (tbl {text} NOT NULL, seq {big} NOT NULL, t {real} NOT NULL, "
+        f"owner {text}, body {blob} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS rm_entry_seq ON {e} (tbl, seq)",
+        f"CREATE INDEX IF NOT EXISTS rm_entry_t ON {e} (tbl, t)",
+        f"CREATE INDEX IF NOT EXISTS rm_entry_owner ON {e} (tbl, owner, seq)",
+        f"CREATE TABLE IF NOT EXISTS {lg} (seq {big} PRIMARY KEY, t {real} NOT NULL, occurred {real} NOT NULL, "
+        f"recorded {real} NOT NULL, aggregate_id {text} NOT NULL, name {text} NOT NULL, actor {text} NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS rm_log_t ON {lg} (t, seq)",
+        f"CREATE INDEX IF NOT EXISTS rm_log_aggregate ON {lg} (aggregate_id, seq)",
+        f"CREATE INDEX IF NOT EXISTS rm_log_actor ON {lg} (actor, seq)",
+        f"CREATE TABLE IF NOT EXISTS {m} (name {text} PRIMARY KEY, value {big} NOT NULL)",
+    ]
+
+
+class Sql:
+    """One cursor, spoken to in one dialect: ``?`` placeholders and ``{v}`` ``{e}`` ``{l}`` ``{m}``
+    table names in the text; rows come back as tuples."""
+
+    def __init__(self, cursor: Any, postgres: bool, schema: str | None = None) -> None:
+        self.cursor = cursor
+        self.postgres = postgres
+        prefix = f'"{schema}".' if postgres and schema else ""
+        self.names = {"v": prefix + "rm_version", "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta"}
+        self._texts: dict[str, str] = {}
+
+    def _text(self, sql: str) -> str:
+        text = self._texts.get(sql)
+        if text is None:
+            text = sql.format(**self.names)
+            if self.postgres:
+                text = text.replace("?", "%s")
+            self._texts[sql] = text
+        return text
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.postgres:
+            # A cursor of its own: inside eventsourcing's insert the connection is in pipeline
+            # mode, where a shared cursor may still hold another statement's (empty) result.
+            with self.cursor.connection.cursor() as cursor:
+                cursor.execute(self._text(sql), list(params))
+                rows = cursor.fetchall()
+            return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
+        self.cursor.execute(self._text(sql), list(params))
+        return [tuple(r) for r in self.cursor.fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._text(sql), list(params))
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self._text(sql), [list(r) for r in rows])
+
+
+class DamagedReadModelError(UserError):
+    """A row of the read model's tables cannot be read: changed outside pmtui."""
+
+
+def _decode(table: str, body: bytes) -> Any:
+    try:
+        return decode_view(table, body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise DamagedReadModelError(
+            f"a row of the read model ({table}) is damaged: `pmtui verify` checks the store, and "
+            "`pmtui rebuild` folds the read model again from the log") from None
+
+
+# Writing -----------------------------------------------------------------------------------------
+def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None, str | None, int | None]:
+    """(grp, key, status, rank, ord) of a view row."""
+    if table == "items":
+        return view.board_id, view.key, view.status, view.rank, view.number
+    if isinstance(view, dict):
+        return None, None, None, None, None
+    grp = getattr(view, "board_id", None) or getattr(view, "product_id", None)
+    return grp, None, None, None, getattr(view, "number", None) if table in NUMBERED else None
+
+
+class SqlLoader(Loader):
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    def view(self, table: str, row_id: str) -> tuple[Any, float] | None:
+        row = self.sql.one(f"SELECT body, from_t FROM {{v}} WHERE tbl = ? AND id = ? AND to_pos = {OPEN}", [table, row_id])
+        return (_decode(table, bytes(row[0])), row[1]) if row else None
+
+    def last_time(self, aggregate_id: str) -> float | None:
+        row = self.sql.one("SELECT t FROM {l} WHERE aggregate_id = ? ORDER BY seq DESC LIMIT 1", [aggregate_id])
+        return row[0] if row else None
+
+    def last_number(self, table: str) -> int:
+        row = self.sql.one("SELECT MAX(ord) FROM {v} WHERE tbl = ?", [table])
+        return (row[0] or 0) if row else 0
+
+
+_INSERT_VERSION = ("INSERT INTO {v} (tbl, id, from_pos, to_pos, from_t, to_t, grp, key, status, rank, ord, body) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_CLOSE_VERSION = f"UPDATE {{v}} SET to_pos = ?, to_t = ? WHERE tbl = ? AND id = ? AND to_pos = {OPEN}"
+
+
+def _version_row(v: Version, to_pos: int, to_t: float) -> tuple[Any, ...]:
+    return (v.table, v.row_id, v.seq, to_pos, v.t, to_t, *_columns(v.table, v.view), encode_view(v.table, v.view))
+
+
+def _write_entries_and_lines(sql: Sql, batch: Batch) -> None:
+    sql.many("INSERT INTO {l} (seq, t, occurred, recorded, aggregate_id, name, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             [(x.seq, x.t, x.occurred, x.recorded, x.aggregate_id, x.name, x.actor) for x in batch.lines])
+    sql.many("INSERT INTO {e} (tbl, seq, t, owner, body) VALUES (?, ?, ?, ?, ?)",
+             [(x.table, x.seq, x.t, x.owner, encode_view(x.table, x.entry)) for x in batch.entries])
+
+
+def write_batch(sql: Sql, batch: Batch) -> None:
+    """Write a fold's batch on top of tables holding everything before it."""
+    _write_entries_and_lines(sql, batch)
+    chains: dict[tuple[str, str], list[Version]] = {}
+    for version in batch.versions:
+        chains.setdefault((version.table, version.row_id), []).append(version)
+    closes, inserts = [], []
+    for (table, row_id), chain in chains.items():
+        closes.append((chain[0].seq, chain[0].t, table, row_id))
+        for version, after in zip(chain, chain[1:]):
+            inserts.append(_version_row(version, after.seq, after.t))
+        inserts.append(_version_row(chain[-1], OPEN_POS, OPEN_T))
+    sql.many(_CLOSE_VERSION, closes)
+    sql.many(_INSERT_VERSION, inserts)
+
+
+def position(sql: Sql) -> int | None:
+    """The event number the tables are folded to; None if they were never filled."""
+    row = sql.one("SELECT value FROM {m} WHERE name = 'position'")
+    return row[0] if row else None
+
+
+def _set_position(sql: Sql, seq: int) -> None:
+    if sql.one("SELECT value FROM {m} WHERE name = 'position'") is None:
+        sql.run("INSERT INTO {m} (name, value) VALUES ('position', ?)", [seq])
+        sql.run("INSERT INTO {m} (name, value) VALUES ('schema', ?)", [SCHEMA_VERSION])
+    else:
+        sql.run("UPDATE {m} SET value = ? WHERE name = 'position'", [seq])
+
+
+StoredRows = Callable[[int, int], Iterable[EventRecord]]  # (after, upto) -> records, read in the transaction
+
+
+def project(sql: Sql, records: Sequence[EventRecord], stored: StoredRows) -> None:
+    """Fold newly inserted events into the tables, inside their insert's transaction. Events the
+    tables have not seen before them (a store made before the tables, or written by an older
+    pmtui) are folded first, read through ``stored``."""
+    if not records:
+        return
+    at = fold_gap(sql, stored, records[0].seq - 1)
+    fresh = [r for r in records if r.seq > at]
+    write_batch(sql, _prefetched_fold(sql, fresh).apply(fresh))
+    _set_position(sql, max(at, records[-1].seq))
+
+
+def _prefetched_fold(sql: Sql, records: Sequence[EventRecord]) -> VersionFold:
+    """A fold whose working set holds, read in a few bulk queries, every row and aggregate time
+    the records need (a bulk save of thousands of events would otherwise ask for each one)."""
+    fold = VersionFold(SqlLoader(sql))
+    if len(records) < 8:
+        return fold
+    asked = set(fold.rows_named(records))
+    ids = sorted({row_id for _, row_id in asked})
+    rows: dict[tuple[str, str], tuple[Any, float]] = {}
+    for part in _parts(ids, 500):
+        marks = ",".join("?" * len(part))
+        for tbl, row_id, body, from_t in sql.all(
+                f"SELECT tbl, id, body, from_t FROM {{v}} WHERE to_pos = {OPEN} AND id IN ({marks})", part):
+            if (tbl, row_id) in asked:
+                rows[(tbl, row_id)] = (_decode(tbl, bytes(body)), from_t)
+    aggregates = sorted({r.aggregate_id for r in records})
+    times: dict[str, float] = {}
+    for part in _parts(aggregates, 500):
+        marks = ",".join("?" * len(part))
+        for aggregate_id, t in sql.all(
+                "SELECT aggregate_id, t FROM {l} WHERE seq IN "
+                f"(SELECT MAX(seq) FROM {{l}} WHERE aggregate_id IN ({marks}) GROUP BY aggregate_id)", part):
+            times[aggregate_id] = t
+    fold.preload(rows, times, asked)
+    fold.no_history.update(a for a in aggregates if a not in times)
+    return fold
+
+
+def _parts(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, int], None] | None = None) -> int:
+    """Fold the stored events after the tables' position up to ``upto``; returns the new position."""
+    at = position(sql) or 0
+    if at >= upto:
+        return at
+    start, done = at, 0
+    for chunk in _chunks(stored(at, upto), 5000):
+        write_batch(sql, _prefetched_fold(sql, chunk).apply(chunk))
+        at = chunk[-1].seq
+        _set_position(sql, at)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, upto - start)
+    return at
+
+
+def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
+    chunk: list[EventRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
+           batch: int = 20_000) -> int:
+    """Empty the tables and fold every record into them (``pmtui rebuild``). Versions are
+    inserted once each, when the next one closes them (no updates). Returns the events folded."""
+    for name in ("v", "e", "l", "m"):
+        sql.run(f"DELETE FROM {{{name}}}")
+    fold = VersionFold()
+    pending: dict[tuple[str, str], Version] = {}
+    count, last = 0, 0
+    for chunk in _chunks(records, batch):
+        out = fold.apply(chunk)
+        _write_entries_and_lines(sql, out)
+        inserts = []
+        for version in out.versions:
+            key = (version.table, version.row_id)
+            before = pending.get(key)
+            if before is not None:
+                inserts.append(_version_row(before, version.seq, version.t))
+            pending[key] = version
+        sql.many(_INSERT_VERSION, inserts)
+        count += len(chunk)
+        last = chunk[-1].seq
+        if progress is not None:
+            progress(count)
+    sql.many(_INSERT_VERSION, [_version_row(v, OPEN_POS, OPEN_T) for v in pending.values()])
+    _set_position(sql, last)
+    return count
+
+
+# Reading -----------------------------------------------------------------------------------------
+class Point:
+    """Where a view stands: now, after event #N (``pos``), or at moment T (``moment``)."""
+
+    __slots__ = ("pos", "moment")
+
+    def __init__(self, pos: int | None = None, moment: float | None = None) -> None:
+        self.pos, self.moment = pos, moment
+
+    @property
+    def is_now(self) -> bool:
+        return self.pos is None and self.moment is None
+
+    def versions(self) -> tuple[str, list[Any]]:
+        """The SQL condition (over ``rm_version``) for versions valid at this point, and its parameters."""
+        if self.pos is not None:
+            return "to_pos > ? AND from_pos <= ?", [self.pos, self.pos]
+        if self.moment is not None:
+            return "to_t > ? AND from_t <= ?", [self.moment, self.moment]
+        return f"to_pos = {OPEN}", []
+
+    def entries(self) -> tuple[str, list[Any]]:
+        if self.pos is not None:
+            return "seq <= ?", [self.pos]
+        if self.moment is not None:
+            return "t <= ?", [self.moment]
+        return "1 = 1", []
+
+    def log(self) -> tuple[str, list[Any]]:
+        return self.entries()
+
+
+class ReadModel:
+    """Queries over the tables, for one store. ``cursor()`` gives a read cursor."""
+
+    def __init__(self, cursor: Callable[[], Any], postgres: bool, schema: str | None) -> None:
+        self._cursor = cursor
+        self.postgres = postgres
+        self.schema = schema
+
+    @contextmanager
+    def sql(self) -> Iterator[Sql]:
+        with self._cursor() as cursor:
+            yield Sql(cursor, self.postgres, self.schema)
+
+    def query(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.sql() as sql:
+            return sql.all(text, params)
+
+    def position(self) -> int:
+        with self.sql() as sql:
+            return position(sql) or 0
+
+    def close(self) -> None:
+        pass
+
+    def workspace(self, point: Point | None = None) -> StoredWorkspace:
+        return StoredWorkspace(self, point or Point())
+
+    # Rows ---------------------------------------------------------------------------------------
+    def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = (),
+              order: str = "") -> list[Any]:
+        cond, values = point.versions()
+        text = f"SELECT body FROM {{v}} WHERE tbl = ? AND {cond}{where}{order}"
+        return [_decode(table, bytes(r[0])) for r in self.query(text, [table, *values, *params])]
+
+    def view(self, table: str, row_id: str, point: Point) -> Any | None:
+        found = self.views(table, point, " AND id = ?", [row_id])
+        return found[0] if found else None
+
+    def entries(self, table: str, point: Point, owner: str | None = None) -> list[Any]:
+        cond, values = point.entries()
+        where, params = (" AND owner = ?", [owner]) if owner is not None else ("", [])
+        rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY t, seq",
+                          [table, *values, *params])
+        return [_decode(table, bytes(r[0])) for r in rows]
+
+    def count_in_column(self, board_id: str, column: str) -> int:
+        """Cards now in a board's column (archived items and epics are not cards)."""
+        rows = self.query(f"SELECT body FROM {{v}} WHERE tbl = 'items' AND grp = ? AND status = ? AND to_pos = {OPEN}",
+                          [board_id, column])
+        views = [_decode("items", bytes(r[0])) for r in rows]
+        return sum(1 for v in views if not v.archived and v.kind != "epic")
+
+    def walk(self, board_id: str, start: ItemView | None, direction: str, page: int = 200) -> Iterator[ItemView]:
+        """A board's items now, from ``start`` (excluded; None: the board's edge) up or down the
+        board's order (rank, then number), a page at a time."""
+        up = direction == "up"
+        op, order = ("<", "DESC") if up else (">", "ASC")
+        after: tuple[str, int] | None = (start.rank, start.number) if start is not None else None
+        while True:
+            where, params = "", [board_id]
+            if after is not None:
+                where = f" AND (rank {op} ? OR (rank = ? AND ord {op} ?))"
+                params += [after[0], after[0], after[1]]
+            rows = self.query(
+                f"SELECT body FROM {{v}} WHERE grp = ? AND to_pos = {OPEN} AND tbl = 'items'{where} "
+                f"ORDER BY rank {order}, ord {order} LIMIT {page}", params)
+            views = [_decode("items", bytes(r[0])) for r in rows]
+            yield from views
+            if len(views) < page:
+                return
+            after = (views[-1].rank, views[-1].number)
+
+    def seqs(self) -> list[int]:
+        """Every event's number, in log order."""
+        return [r[0] for r in self.query("SELECT seq FROM {l} ORDER BY seq")]
+
+    def neighbour_event(self, seq: int, step: int) -> int | None:
+        """The number of the event before (step -1; 0 for the beginning) or after ``seq``."""
+        if step < 0:
+            if seq <= 0:
+                return None
+            found = self.query("SELECT MAX(seq) FROM {l} WHERE seq < ?", [seq])[0][0]
+            return found or 0
+        return self.query("SELECT MIN(seq) FROM {l} WHERE seq > ?", [seq])[0][0]
+
+    def log_order(self, upto: int, moment: float | None = None, *, actor: str = "", kind: str = "",
+                  since: float | None = None, until: float | None = None) -> list[int]:
+        """Numbers of the events up to #``upto`` (and by ``moment``), newest first by when they
+        occurred, filtered by actor (any case), part of the event name, and a time window."""
+        where, params = ["seq <= ?"], [upto]
+        if moment is not None:
+            where.append("t <= ?")
+            params.append(moment)
+        if since is not None:
+            where.append("t >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("t <= ?")
+            params.append(until)
+        if actor:
+            where.append("LOWER(actor) = ?")
+            params.append(actor.lower())
+        if kind:
+            where.append("LOWER(name) LIKE ?")
+            params.append("%" + kind.lower().replace("%", "").replace("_", "") + "%")
+        rows = self.query(f"SELECT seq FROM {{l}} WHERE {' AND '.join(where)} ORDER BY t DESC, seq DESC", params)
+        return [r[0] for r in rows]
+
+    def touched_between(self, low: int, high: int, limit: int = 512) -> set[str] | None:
+        """The aggregates events ``low < seq <= high`` changed; None if they are more than ``limit``."""
+        rows = self.query("SELECT aggregate_id FROM {l} WHERE seq > ? AND seq <= ? LIMIT ?", [low, high, limit + 1])
+        return None if len(rows) > limit else {r[0] for r in rows}
+
+    def next_number(self, table: str) -> int:
+        rows = self.query("SELECT MAX(ord) FROM {v} WHERE tbl = ?", [table])
+        return (rows[0][0] or 0) + 1
+
+
+class LazyTable(Mapping[str, Any]):
+    """A view table as of a point, read on demand: single rows by id, all rows when iterated."""
+
+    def __init__(self, model: ReadModel, table: str, point: Point) -> None:
+        self.model, self.table, self.point = model, table, point
+        self._all: dict[str, Any] | None = None
+        self._one: dict[str, Any] = {}
+
+    def _everything(self) -> dict[str, Any]:
+        if self._all is None:
+            views = self.model.views(self.table, self.point, order=" ORDER BY from_pos" if self.table != "items" else " ORDER BY ord")
+            self._all = {(v["id"] if isinstance(v, dict) else v.id): v for v in views}
+            if self.table != "items":  # creation order, as the in-memory fold keeps them
+                self._all = dict(sorted(self._all.items(), key=lambda kv: self._created(kv[1])))
+        return self._all
+
+    def _created(self, view: Any) -> Any:
+        return getattr(view, "number", 0) if self.table in NUMBERED else 0
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if self._all is not None:
+            return self._all.get(key, default)
+        if key not in self._one:
+            self._one[key] = self.model.view(self.table, key, self.point) if isinstance(key, str) else None
+        found = self._one[key]
+        return default if found is None else found
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+    def values(self):  # type: ignore[override]
+        return self._everything().values()
+
+    def items(self):  # type: ignore[override]
+        return self._everything().items()
+
+    def keys(self):  # type: ignore[override]
+        return self._everything().keys()
+
+    def copy(self) -> dict[str, Any]:
+        return dict(self._everything())
+
+
+class KeyMap(Mapping[str, str]):
+    """Item key -> item id, as of a point (an indexed lookup per key)."""
+
+    def __init__(self, ws: StoredWorkspace) -> None:
+        self.ws = ws
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        item = self.ws._item_by_key(key)
+        return item.id if item is not None else default
+
+    def __getitem__(self, key: str) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({v.key: v.id for v in self.ws.items.values()})
+
+    def __len__(self) -> int:
+        return len(self.ws.items)
+
+
+class StoredWorkspace:
+    """The workspace as of a point, read from the tables on demand: the same attributes as the
+    in-memory ``Workspace``, so every projection reads it alike, and nothing is loaded that the
+    question does not touch."""
+
+    def __init__(self, model: ReadModel, point: Point) -> None:
+        self.model, self.point = model, point
+        self._tables: dict[str, LazyTable] = {}
+        self._entries: dict[str, list[Any]] = {}
+        self._log: int | None = None
+        self._by_key: dict[str, ItemView | None] = {}
+        self.keys = KeyMap(self)
+        self.numbers: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in VIEW_TYPES:
+            table = self._tables.get(name)
+            if table is None:
+                table = self._tables[name] = LazyTable(self.model, name, self.point)
+            return table
+        if name in ENTRY_TYPES:
+            found = self._entries.get(name)
+            if found is None:
+                found = self._entries[name] = self.model.entries(name, self.point)
+            return found
+        raise AttributeError(name)
+
+    def advanced(self, point: Point, touched: set[str]) -> StoredWorkspace:
+        """This workspace moved on to ``point`` (later on the log), where only the rows of
+        ``touched`` aggregates changed: what was loaded is kept and those rows are read again.
+        A long-lived session follows others' changes this way at the cost of the change."""
+        ahead = StoredWorkspace(self.model, point)
+        # Only the items are kept: the other tables are small, and an event may change a row of
+        # another aggregate than its own (a new item moves its product's key counter).
+        for name, table in self._tables.items():
+            if name != "items":
+                continue
+            moved = LazyTable(self.model, name, point)
+            if table._all is not None:
+                rows = dict(table._all)
+                changed = {v.id if not isinstance(v, dict) else v["id"]: v
+                           for v in self.model.views(name, point, _ids_clause(touched), sorted(touched))} if touched else {}
+                for row_id in touched:
+                    if row_id in changed:
+                        rows[row_id] = changed[row_id]
+                    else:
+                        rows.pop(row_id, None)
+                moved._all = rows
+            else:
+                moved._one = {k: v for k, v in table._one.items() if k not in touched}
+            ahead._tables[name] = moved
+        if not touched:
+            ahead._entries = dict(self._entries)
+        return ahead
+
+    def entries_of(self, table: str, owner: str) -> list[Any]:
+        """One row's entries (an item's comments, a KPI's measurements) without reading the rest."""
+        if table in self._entries:
+            return [e for e in self._entries[table] if getattr(e, _OWNER[table]) == owner]
+        return self.model.entries(table, self.point, owner)
+
+    # The log's counters, as of the point (each its own indexed query, made when asked) ----------
+    def _log_value(self, what: str) -> Any:
+        cond, values = self.point.log()
+        return self.model.query(f"SELECT {what} FROM {{l}} WHERE {cond}", values)[0][0]
+
+    @property
+    def position(self) -> int:
+        if self._log is None:
+            self._log = self._log_value("MAX(seq)") or 0 if not self.point.is_now else self.model.position()
+        return self._log
+
+    @property
+    def count(self) -> int:
+        return self._log_value("COUNT(*)") or 0
+
+    @property
+    def at(self) -> float:
+        return self._log_value("MAX(t)") or 0.0
+
+    # Lookups, as on Workspace -------------------------------------------------------------------
+    @property
+    def product(self) -> ProductView | None:
+        return next(iter(self.products.values()), None)
+
+    def _item_by_key(self, key: str) -> ItemView | None:
+        wanted = str(key).strip().upper()
+        if wanted not in self._by_key:
+            tables = self._tables.get("items")
+            if tables is not None and tables._all is not None:
+                found = next((v for v in tables._all.values() if v.key == wanted), None)
+            else:
+                cond, values = self.point.versions()
+                rows = self.model.query(f"SELECT body FROM {{v}} WHERE key = ? AND tbl = 'items' AND {cond}", [wanted, *values])
+                found = _decode("items", bytes(rows[0][0])) if rows else None
+            self._by_key[wanted] = found
+        return self._by_key[wanted]
+
+    def item_by_key(self, key: str) -> ItemView | None:
+        return self._item_by_key(key)
+
+    def items_on_board(self, board_id: str) -> list[ItemView]:
+        return self.model.views("items", self.point, " AND grp = ?", [board_id], " ORDER BY ord")
+
+    def copy(self) -> Workspace:
+        """An in-memory workspace holding everything as of this point (for a fold on top of it)."""
+        return Workspace(
+            position=self.position, count=self.count, at=self.at,
+            **{name: dict(getattr(self, name).items()) for name in VIEW_TYPES},
+            keys={v.key: v.id for v in self.items.values()},
+            **{name: list(getattr(self, name)) for name in ENTRY_TYPES},
+        )
+
+
+class BoardOrder:
+    """A board's order and WIP counts now, for the commands that rank, add and move cards: walks
+    of the rank index from an item outwards and counts of one column, never the whole board."""
+
+    def __init__(self, model: ReadModel) -> None:
+        self.model = model
+
+    def count(self, board_id: str, column: str) -> int:
+        return self.model.count_in_column(board_id, column)
+
+    def ordered(self, board_id: str) -> Iterator[ItemView]:
+        return self.model.walk(board_id, None, "down")
+
+    def extremes(self, board_id: str) -> tuple[str | None, str | None]:
+        top = next(self.model.walk(board_id, None, "down", page=1), None)
+        bottom = next(self.model.walk(board_id, None, "up", page=1), None)
+        return (top.rank if top else None, bottom.rank if bottom else None)
+
+    def nearest(self, board_id: str, start: str | None, direction: str,
+                keep: Callable[[ItemView], bool], n: int = 1) -> list[ItemView]:
+        """Up to ``n`` items nearest to ``start`` (an item id, excluded) in ``direction`` that
+        ``keep`` accepts, nearest first; without ``start`` from the board's edge."""
+        origin = None
+        if start is not None:
+            origin = self.model.view("items", start, Point())
+            if origin is None or origin.board_id != board_id:
+                raise LookupError(f"item {start} is not on board {board_id}")
+        found: list[ItemView] = []
+        for view in self.model.walk(board_id, origin, direction, page=50):
+            if keep(view):
+                found.append(view)
+                if len(found) == n:
+                    break
+        return found
+
+
+def _ids_clause(ids: set[str]) -> str:
+    return f" AND id IN ({','.join('?' * len(ids))})"
+
+
+_OWNER = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id"}
+
+
+class ThreadCursors:
+    """SQLite read cursors, one connection per thread (the TUI reads from worker threads)."""
+
+    def __init__(self, connect: Callable[[], Any]) -> None:
+        self._connect = connect
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def __call__(self) -> Iterator[Any]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            with self._lock:
+                self._all.append(conn)
+        yield conn.cursor()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def open_read_model(log: Any) -> ReadModel:
+    """The read model of an open store (its tables were made with the recorder's)."""
+    if log.location.kind == "postgres":
+        datastore = log.recorder.datastore
+        return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema)
+    target = log.location.target
+    cursors = ThreadCursors(lambda: sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None))
+    model = ReadModel(cursors, False, None)
+    model.close = cursors.close  # type: ignore[method-assign]
+    return model
+
+
+def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
+    """Fold the events the tables have not seen, under the store's write lock. Returns the count."""
+    if log.location.kind == "postgres":
+        recorder = log.recorder
+        with recorder.datastore.transaction(commit=True) as curs:
+            recorder._lock_table(curs)
+            sql = Sql(curs, True, recorder.datastore.schema)
+            before = position(sql) or 0
+            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), 2**62, progress)
+            return after - before
+    conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # the write lock first: no writer can slip in between
+        cursor = conn.cursor()
+        sql = Sql(cursor, False)
+        before = position(sql) or 0
+        try:
+            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), 2**62, progress)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return after - before
+    finally:
+        conn.close()
+
+
+def _dashed(hex_id: str) -> str:
+    h = hex_id.replace("-", "")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _sqlite_stored(conn: Any, after: int, upto: int) -> Iterator[EventRecord]:
+    while True:
+        rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT 5000", [after, upto]).fetchall()
+        yield from decode_rows(rows, _dashed)
+        if len(rows) < 5000:
+            return
+        after = rows[-1][0]
+
+
+def _pg_stored(recorder: Any, curs: Any, after: int, upto: int) -> Iterator[EventRecord]:
+    from psycopg.sql import SQL
+
+    while True:
+        curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                         "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT 5000")
+                     .format(recorder.events_table), [after, upto])
+        rows = [(r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in curs.fetchall()]
+        yield from decode_rows(rows)
+        if len(rows) < 5000:
+            return
+        after = rows[-1][0]
+
+
+# Rebuilding and checking ---------------------------------------------------------------------------
+_ORDERED = {
+    "v": "SELECT tbl, id, from_pos, to_pos, from_t, to_t, grp, key, status, rank, ord, body FROM {v} "
+         "ORDER BY tbl, id, from_pos",
+    "e": "SELECT tbl, seq, t, owner, body FROM {e} ORDER BY seq, tbl, t, body",
+    "l": "SELECT seq, t, occurred, recorded, aggregate_id, name, actor FROM {l} ORDER BY seq",
+}
+_WHAT = {"v": "view row", "e": "list entry", "l": "log line"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (memoryview, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode()
+    return value
+
+
+def rebuild(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
+    """Refold the whole log into the tables, under the store's write lock (``pmtui rebuild``)."""
+    total = log.max_seq()
+    report = (lambda n: progress(n, total)) if progress is not None else None
+    if log.location.kind == "postgres":
+        recorder = log.recorder
+        with recorder.datastore.transaction(commit=True) as curs:
+            recorder._lock_table(curs)
+            return refold(Sql(curs, True, recorder.datastore.schema),
+                          _pg_stored(recorder, curs, 0, 2**62), report)
+    conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            count = refold(Sql(conn.cursor(), False), _sqlite_stored(conn, 0, 2**62), report)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return count
+    finally:
+        conn.close()
+
+
+def first_difference(log: Any) -> str | None:
+    """Compare the store's tables with a fresh fold of its log (made in memory); name the first
+    row that differs, or None. Reads stored text as bytes, so a corrupt row is reported, not fatal."""
+    fresh = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in ddl(lambda name: name, postgres=False):
+        fresh.execute(statement)
+    if log.location.kind == "postgres":
+        recorder = log.recorder
+        with recorder.datastore.transaction(commit=False) as curs:
+            refold(Sql(fresh.cursor(), False), _pg_stored(recorder, curs, 0, 2**62))
+    else:
+        source = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+        try:
+            refold(Sql(fresh.cursor(), False), _sqlite_stored(source, 0, 2**62))
+        finally:
+            source.close()
+    fresh.text_factory = bytes
+    mine = Sql(fresh.cursor(), False)
+    with _stored_cursor(log) as theirs:
+        at, expected = position(theirs), position(mine)
+        if at != expected:
+            return f"the read model's tables are folded to #{at or 0}, but the log ends at #{expected or 0}"
+        for name, text in _ORDERED.items():
+            theirs.run(text)
+            mine.run(text)
+            while True:
+                got, want = theirs.cursor.fetchmany(2000), mine.cursor.fetchmany(2000)
+                if not got and not want:
+                    break
+                for a, b in zip(_rows(got, theirs.postgres), _rows(want, False)):
+                    if a != b:
+                        key = b if b else a
+                        return f"the read model's {_WHAT[name]} {_describe(name, key)} differs from a fresh fold of the log"
+                if len(got) != len(want):
+                    return f"the read model's {_WHAT[name]}s differ in number from a fresh fold of the log"
+    return None
+
+
+def _rows(rows: list[Any], postgres: bool) -> list[tuple[Any, ...]]:
+    return [tuple(_plain(v) for v in (r.values() if postgres and isinstance(r, dict) else r)) for r in rows]
+
+
+def _describe(name: str, row: tuple[Any, ...]) -> str:
+    text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)  # noqa: E731
+    if name == "v":
+        return f"{text(row[0])} {text(row[1])} (from #{row[2]})"
+    if name == "e":
+        return f"{text(row[0])} (event #{row[1]})"
+    return f"for event #{row[0]}"
+
+
+@contextmanager
+def _stored_cursor(log: Any) -> Iterator[Sql]:
+    if log.location.kind == "postgres":
+        datastore = log.recorder.datastore
+        with datastore.transaction(commit=False) as curs:
+            yield Sql(curs, True, datastore.schema)
+        return
+    conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+    conn.text_factory = bytes
+    try:
+        conn.execute("BEGIN")  # one snapshot of the store for the whole comparison
+        yield Sql(conn.cursor(), False)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+__all__ = ["ReadModel", "StoredWorkspace", "Point", "Sql", "project", "refold", "ddl", "SCHEMA_VERSION", "decode_rows"]
