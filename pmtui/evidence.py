@@ -22,7 +22,7 @@ from pmtui.errors import NotFoundError, UserError
 from pmtui.timespec import AsOf, parse_as_of
 from projections import document_history as history
 from projections.document_view import find_document
-from projections.feedback_view import Evidence, evidence, find_note, reach_suggestion
+from projections.feedback_view import Evidence, evidence, find_note, notes, reach_suggestion
 from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.state import DocumentView, NoteView, Workspace
@@ -144,6 +144,22 @@ class EvidenceCommands(_Base):
         for start in range(0, len(rows), IMPORT_CHUNK):
             numbers += self._record_notes(rows[start:start + IMPORT_CHUNK], reason)
         return numbers
+
+    def note_page(self, ws: Workspace, status: str | None = None, limit: int = 50) -> tuple[list[NoteView], int]:
+        """The newest notes of a status (None: all but archived; "all": every one), at most
+        ``limit`` (0: all), and how many there are: read from the store's index of notes, so the
+        inbox of 100,000 notes costs a page, not a scan."""
+        statuses = ["inbox", "linked"] if status is None else ([] if status == "all" else [status])
+        model, point = getattr(ws, "model", None), getattr(ws, "point", None)
+        if model is None or point is None:  # an in-memory workspace: filter it
+            found = notes(ws, status)
+            return (found if limit <= 0 else found[:limit]), len(found)
+        where = f" AND status IN ({','.join('?' * len(statuses))})" if statuses else ""
+        cond, values = point.versions()
+        total = model.query(f"SELECT COUNT(*) FROM {{v}} WHERE tbl = 'notes' AND {cond}{where}",
+                            [*values, *statuses])[0][0]
+        order = " ORDER BY ord DESC" + (f" LIMIT {int(limit)}" if limit > 0 else "")
+        return model.views("notes", point, where, statuses, order), total
 
     # Evidence queries --------------------------------------------------------------------------
     def evidence(self, target: str, ws: Workspace | None = None) -> Evidence:

@@ -130,6 +130,8 @@ def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None,
     """(grp, key, status, rank, ord) of a view row."""
     if table == "items":
         return view.board_id, view.key, view.status, view.rank, view.number
+    if table == "notes":  # the inbox is a page of an index, not a scan of every note
+        return view.product_id, None, view.status, None, view.number
     if isinstance(view, dict):
         return None, None, None, None, None
     grp = getattr(view, "board_id", None) or getattr(view, "product_id", None)

@@ -42,15 +42,19 @@ def list_notes(args: argparse.Namespace, wb: Workbench) -> None:
         found = wb.target(args.for_, ws)
         from projections.feedback_view import covered_ids
         targets = covered_ids(ws, found.id)
-    found_notes = notes(ws, status, args.customer, args.company, args.tag, args.source,
-                        " ".join(args.words) or None, targets)
-    shown = found_notes if args.limit <= 0 else found_notes[: args.limit]
+    filtered = any((args.customer, args.company, args.tag, args.source, args.words, targets))
+    if filtered:  # a search: every note is looked at
+        found_notes = notes(ws, status, args.customer, args.company, args.tag, args.source,
+                            " ".join(args.words) or None, targets)
+        shown, total = (found_notes if args.limit <= 0 else found_notes[: args.limit]), len(found_notes)
+    else:  # a page of the inbox (or of a status): the store's index
+        shown, total = wb.note_page(ws, status, args.limit)
 
     def text() -> str:
         rows = [[n.ref, n.said_at or "", printable(_one_line(_who(n), 28)), n.source, n.status,
                  printable(_one_line(n.text, 60))] for n in shown]
-        more = len(found_notes) - len(shown)
-        tail = f"\n{len(found_notes)} notes" + (f" ({more} more: --limit 0 shows all)" if more else "")
+        more = total - len(shown)
+        tail = f"\n{total} notes" + (f" ({more} more: --limit 0 shows all)" if more else "")
         return as_of_banner(args, ws) + table(rows, ["note", "said", "who", "source", "status", "text"]) + tail
     emit(args, text, [note_dict(ws, n) for n in shown])
 

@@ -62,6 +62,12 @@ def test_evidence_and_documents_story(store: str) -> None:  # noqa: F811
                 wb.link_note(ref, target, importance)
             wb.archive_note("FB-8", reason="not our market")
         assert [n.ref for n in wb.now.notes.values() if n.status == "inbox"] == []
+        # The inbox as a page of the store's index: newest first, with the count of them all.
+        assert wb.note_page(wb.now, "inbox") == ([], 0)
+        page, total = wb.note_page(wb.now, None, 3)
+        assert ([n.ref for n in page], total) == (["FB-10", "FB-9", "FB-7"], 9)  # FB-8 is archived
+        assert wb.note_page(wb.now, "all", 0)[1] == 10
+        assert wb.note_page(wb.view(at(1.95).isoformat()), "inbox", 0)[1] == 10  # before triage
         with pytest.raises(NothingChangedError):
             wb.link_note("FB-1", coupon, "critical")
         with pytest.raises(NotFoundError):
