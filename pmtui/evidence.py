@@ -240,6 +240,8 @@ class EvidenceCommands(_Base):
         return doc, history.visible(self.records_of(doc.id), ws.position, point.moment)
 
     def document_version_text(self, ref: str, version: int | None = None, as_of: AsOf | str | None = None) -> str:
+        if version is None:  # the read model holds the text of then: no need to read the history
+            return self.document(ref, self.view(as_of)).text
         doc, records = self.document_records(ref, as_of)
         return self._version_text(doc, records, version)
 

@@ -110,7 +110,7 @@ def edit(args: argparse.Namespace, wb: Workbench) -> None:
 def show(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     doc = wb.document(" ".join(args.title), ws)
-    text = wb.document_version_text(doc.ref, args.version, getattr(args, "as_of", None))
+    text = doc.text if args.version is None else wb.document_version_text(doc.ref, args.version, getattr(args, "as_of", None))
     version = args.version or doc.revision
     data = {**doc_dict(ws, doc, text=False), "version": version, "text": text}
     emit(args, lambda: as_of_banner(args, ws) + f"{doc.ref} {printable(doc.title)} · {doc.kind} · for "
