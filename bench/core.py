@@ -88,7 +88,7 @@ def measure_store(store: Path, items: int, runner: Runner, rng: random.Random) -
     with sqlite3.connect(store) as conn:
         last = conn.execute("SELECT MAX(seq) FROM rm_log").fetchone()[0]
         keys = [r[0] for r in conn.execute(
-            "SELECT key FROM rm_version WHERE tbl = 'items' AND to_pos > 1e15 ORDER BY random() LIMIT 50")]
+            "SELECT key FROM rm_current WHERE tbl = 'items' ORDER BY random() LIMIT 50")]
     n = runner.runs
     print(f"\n# {store.name}: {items:,} items, {last:,} events")
     rows = [

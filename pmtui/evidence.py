@@ -24,6 +24,7 @@ from projections import document_history as history
 from projections.document_view import find_document
 from projections.feedback_view import Evidence, evidence, find_note, notes, reach_suggestion
 from projections.records import EventRecord
+from projections.versions import decode_view
 from projections.roadmap_view import find_roadmap_item
 from projections.state import DocumentView, NoteView, Workspace
 
@@ -154,12 +155,14 @@ class EvidenceCommands(_Base):
         if model is None or point is None:  # an in-memory workspace: filter it
             found = notes(ws, status)
             return (found if limit <= 0 else found[:limit]), len(found)
-        where = f" AND status IN ({','.join('?' * len(statuses))})" if statuses else ""
-        cond, values = point.versions()
-        total = model.query(f"SELECT COUNT(*) FROM {{v}} WHERE tbl = 'notes' AND {cond}{where}",
-                            [*values, *statuses])[0][0]
-        order = " ORDER BY ord DESC" + (f" LIMIT {int(limit)}" if limit > 0 else "")
-        return model.views("notes", point, where, statuses, order), total
+        where = " AND tbl = 'notes'" + (f" AND status IN ({','.join('?' * len(statuses))})" if statuses else "")
+        # As of a point the rows come from the current table and the history (a UNION ALL).
+        text, values = point.versions("COUNT(*)", where, statuses)
+        total = sum(row[0] for row in model.query(text, values))
+        text, values = point.versions("ord, body", where, statuses)
+        limit_sql = f" LIMIT {int(limit)}" if limit > 0 else ""
+        rows = model.query(f"SELECT body FROM ({text}) AS page ORDER BY ord DESC{limit_sql}", values)
+        return [decode_view("notes", bytes(row[0])) for row in rows], total
 
     # Evidence queries --------------------------------------------------------------------------
     def evidence(self, target: str, ws: Workspace | None = None) -> Evidence:

@@ -44,17 +44,29 @@ _TABLES = ("rm_version", "rm_entry", "rm_log", "rm_meta")
 def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
     """CREATE statements; ``t`` qualifies a table name (PostgreSQL's schema)."""
     text, real, big, blob = ("text", "double precision", "bigint", "bytea") if postgres else ("TEXT", "REAL", "INTEGER", "BLOB")
-    v, e, lg, m = t("rm_version"), t("rm_entry"), t("rm_log"), t("rm_meta")
+    c, h, v, e, lg, m = (t("rm_current"), t("rm_history"), t("rm_version"), t("rm_entry"), t("rm_log"),
+                         t("rm_meta"))
+    # SQLite keeps each table in its primary key's order (WITHOUT ROWID): a view's current rows
+    # lie together, and the history in the order of when its versions ended, so "now" and
+    # "as of #N" are sequential reads, not a random lookup per row.
+    clustered = "" if postgres else " WITHOUT ROWID"
+    columns = f"grp {text}, key {text}, status {text}, rank {text}, ord {big}, body {blob} NOT NULL"
     return [
-        f"CREATE TABLE IF NOT EXISTS {v} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
-        f"to_pos {big} NOT NULL, from_t {real} NOT NULL, to_t {real} NOT NULL, grp {text}, key {text}, "
-        f"status {text}, rank {text}, ord {big}, body {blob} NOT NULL, PRIMARY KEY (tbl, id, from_pos))",
-        f"CREATE UNIQUE INDEX IF NOT EXISTS rm_version_open ON {v} (tbl, id) WHERE to_pos = {OPEN}",
-        f"CREATE INDEX IF NOT EXISTS rm_version_now ON {v} (tbl, grp, status) WHERE to_pos = {OPEN}",
-        f"CREATE INDEX IF NOT EXISTS rm_version_rank ON {v} (grp, rank, ord) WHERE to_pos = {OPEN} AND tbl = 'items'",
-        f"CREATE INDEX IF NOT EXISTS rm_version_pos ON {v} (tbl, grp, to_pos, from_pos)",
-        f"CREATE INDEX IF NOT EXISTS rm_version_time ON {v} (tbl, grp, to_t, from_t)",
-        f"CREATE INDEX IF NOT EXISTS rm_version_key ON {v} (key, from_pos) WHERE key IS NOT NULL",
+        f"CREATE TABLE IF NOT EXISTS {c} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
+        f"from_t {real} NOT NULL, {columns}, PRIMARY KEY (tbl, id)){clustered}",
+        f"CREATE INDEX IF NOT EXISTS rm_current_status ON {c} (tbl, grp, status)",
+        f"CREATE INDEX IF NOT EXISTS rm_current_rank ON {c} (grp, rank, ord) WHERE tbl = 'items'",
+        f"CREATE INDEX IF NOT EXISTS rm_current_key ON {c} (key) WHERE key IS NOT NULL",
+        f"CREATE TABLE IF NOT EXISTS {h} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
+        f"to_pos {big} NOT NULL, from_t {real} NOT NULL, to_t {real} NOT NULL, {columns}, "
+        f"PRIMARY KEY (tbl, to_pos, from_pos, id)){clustered}",
+        f"CREATE INDEX IF NOT EXISTS rm_history_time ON {h} (tbl, to_t, from_t)",
+        f"CREATE INDEX IF NOT EXISTS rm_history_row ON {h} (tbl, id, from_pos)",
+        f"CREATE INDEX IF NOT EXISTS rm_history_key ON {h} (key, from_pos) WHERE key IS NOT NULL",
+        # Every version of every row, for queries over windows of history (metrics).
+        f"CREATE {'OR REPLACE VIEW' if postgres else 'VIEW IF NOT EXISTS'} {v} AS SELECT tbl, id, from_pos, {OPEN} AS to_pos, from_t, {OPEN_T!r} AS to_t, "
+        f"grp, key, status, rank, ord, body FROM {c} UNION ALL SELECT tbl, id, from_pos, to_pos, from_t, to_t, "
+        f"grp, key, status, rank, ord, body FROM {h}",
         f"CREATE TABLE IF NOT EXISTS {e} (tbl {text} NOT NULL, seq {big} NOT NULL, t {real} NOT NULL, "
         f"owner {text}, body {blob} NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS rm_entry_seq ON {e} (tbl, seq)",
@@ -70,14 +82,15 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
 
 
 class Sql:
-    """One cursor, spoken to in one dialect: ``?`` placeholders and ``{v}`` ``{e}`` ``{l}`` ``{m}``
-    table names in the text; rows come back as tuples."""
+    """One cursor, spoken to in one dialect: ``?`` placeholders and ``{c}`` ``{h}`` ``{v}`` ``{e}``
+    ``{l}`` ``{m}`` table names in the text; rows come back as tuples."""
 
     def __init__(self, cursor: Any, postgres: bool, schema: str | None = None) -> None:
         self.cursor = cursor
         self.postgres = postgres
         prefix = f'"{schema}".' if postgres and schema else ""
-        self.names = {"v": prefix + "rm_version", "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta"}
+        self.names = {"c": prefix + "rm_current", "h": prefix + "rm_history", "v": prefix + "rm_version",
+                      "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta"}
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -127,9 +140,11 @@ def _decode(table: str, body: bytes) -> Any:
 
 # Writing -----------------------------------------------------------------------------------------
 def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None, str | None, int | None]:
-    """(grp, key, status, rank, ord) of a view row."""
+    """(grp, key, status, rank, ord) of a view row. An item's ``status`` column is the column whose
+    WIP it counts in: none for archived items and epics, which are not cards."""
     if table == "items":
-        return view.board_id, view.key, view.status, view.rank, view.number
+        counted = None if view.archived or view.kind == "epic" else view.status
+        return view.board_id, view.key, counted, view.rank, view.number
     if table == "notes":  # the inbox is a page of an index, not a scan of every note
         return view.product_id, None, view.status, None, view.number
     if isinstance(view, dict):
@@ -143,7 +158,7 @@ class SqlLoader(Loader):
         self.sql = sql
 
     def view(self, table: str, row_id: str) -> tuple[Any, float] | None:
-        row = self.sql.one(f"SELECT body, from_t FROM {{v}} WHERE tbl = ? AND id = ? AND to_pos = {OPEN}", [table, row_id])
+        row = self.sql.one("SELECT body, from_t FROM {c} WHERE tbl = ? AND id = ?", [table, row_id])
         return (_decode(table, bytes(row[0])), row[1]) if row else None
 
     def last_time(self, aggregate_id: str) -> float | None:
@@ -151,16 +166,26 @@ class SqlLoader(Loader):
         return row[0] if row else None
 
     def last_number(self, table: str) -> int:
-        row = self.sql.one("SELECT MAX(ord) FROM {v} WHERE tbl = ?", [table])
+        row = self.sql.one("SELECT MAX(ord) FROM {c} WHERE tbl = ?", [table])
         return (row[0] or 0) if row else 0
 
 
-_INSERT_VERSION = ("INSERT INTO {v} (tbl, id, from_pos, to_pos, from_t, to_t, grp, key, status, rank, ord, body) "
+_COLUMNS = "grp, key, status, rank, ord, body"
+_INSERT_CURRENT = f"INSERT INTO {{c}} (tbl, id, from_pos, from_t, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_REPLACE_CURRENT = f"UPDATE {{c}} SET from_pos = ?, from_t = ?, grp = ?, key = ?, status = ?, rank = ?, ord = ?, body = ? " \
+                   "WHERE tbl = ? AND id = ?"
+_INSERT_HISTORY = (f"INSERT INTO {{h}} (tbl, id, from_pos, to_pos, from_t, to_t, {_COLUMNS}) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_CLOSE_VERSION = f"UPDATE {{v}} SET to_pos = ?, to_t = ? WHERE tbl = ? AND id = ? AND to_pos = {OPEN}"
+# The current version of a row goes into the history, closed by the event that replaces it.
+_RETIRE_CURRENT = (f"INSERT INTO {{h}} (tbl, id, from_pos, to_pos, from_t, to_t, {_COLUMNS}) "
+                   f"SELECT tbl, id, from_pos, ?, from_t, ?, {_COLUMNS} FROM {{c}} WHERE tbl = ? AND id = ?")
 
 
-def _version_row(v: Version, to_pos: int, to_t: float) -> tuple[Any, ...]:
+def _current_row(v: Version) -> tuple[Any, ...]:
+    return (v.table, v.row_id, v.seq, v.t, *_columns(v.table, v.view), encode_view(v.table, v.view))
+
+
+def _history_row(v: Version, to_pos: int, to_t: float) -> tuple[Any, ...]:
     return (v.table, v.row_id, v.seq, to_pos, v.t, to_t, *_columns(v.table, v.view), encode_view(v.table, v.view))
 
 
@@ -171,20 +196,27 @@ def _write_entries_and_lines(sql: Sql, batch: Batch) -> None:
              [(x.table, x.seq, x.t, x.owner, encode_view(x.table, x.entry)) for x in batch.entries])
 
 
-def write_batch(sql: Sql, batch: Batch) -> None:
-    """Write a fold's batch on top of tables holding everything before it."""
+def write_batch(sql: Sql, batch: Batch, existing: set[tuple[str, str]]) -> None:
+    """Write a fold's batch on top of tables holding everything before it; ``existing`` names the
+    rows that had a current version before the batch."""
     _write_entries_and_lines(sql, batch)
     chains: dict[tuple[str, str], list[Version]] = {}
     for version in batch.versions:
         chains.setdefault((version.table, version.row_id), []).append(version)
-    closes, inserts = [], []
-    for (table, row_id), chain in chains.items():
-        closes.append((chain[0].seq, chain[0].t, table, row_id))
+    retire, replace, insert, history = [], [], [], []
+    for key, chain in chains.items():
         for version, after in zip(chain, chain[1:]):
-            inserts.append(_version_row(version, after.seq, after.t))
-        inserts.append(_version_row(chain[-1], OPEN_POS, OPEN_T))
-    sql.many(_CLOSE_VERSION, closes)
-    sql.many(_INSERT_VERSION, inserts)
+            history.append(_history_row(version, after.seq, after.t))
+        row = _current_row(chain[-1])
+        if key in existing:
+            retire.append((chain[0].seq, chain[0].t, *key))
+            replace.append((*row[2:], *row[:2]))
+        else:
+            insert.append(row)
+    sql.many(_RETIRE_CURRENT, retire)
+    sql.many(_INSERT_HISTORY, history)
+    sql.many(_REPLACE_CURRENT, replace)
+    sql.many(_INSERT_CURRENT, insert)
 
 
 def position(sql: Sql) -> int | None:
@@ -212,7 +244,8 @@ def project(sql: Sql, records: Sequence[EventRecord], stored: StoredRows) -> Non
         return
     at = fold_gap(sql, stored, records[0].seq - 1)
     fresh = [r for r in records if r.seq > at]
-    write_batch(sql, _prefetched_fold(sql, fresh).apply(fresh))
+    fold = _prefetched_fold(sql, fresh)
+    write_batch(sql, fold.apply(fresh), fold.existing)
     _set_position(sql, max(at, records[-1].seq))
 
 
@@ -227,8 +260,7 @@ def _prefetched_fold(sql: Sql, records: Sequence[EventRecord]) -> VersionFold:
     rows: dict[tuple[str, str], tuple[Any, float]] = {}
     for part in _parts(ids, 500):
         marks = ",".join("?" * len(part))
-        for tbl, row_id, body, from_t in sql.all(
-                f"SELECT tbl, id, body, from_t FROM {{v}} WHERE to_pos = {OPEN} AND id IN ({marks})", part):
+        for tbl, row_id, body, from_t in sql.all(f"SELECT tbl, id, body, from_t FROM {{c}} WHERE id IN ({marks})", part):
             if (tbl, row_id) in asked:
                 rows[(tbl, row_id)] = (_decode(tbl, bytes(body)), from_t)
     aggregates = sorted({r.aggregate_id for r in records})
@@ -256,7 +288,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
         return at
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
-        write_batch(sql, _prefetched_fold(sql, chunk).apply(chunk))
+        fold = _prefetched_fold(sql, chunk)
+        write_batch(sql, fold.apply(chunk), fold.existing)
         at = chunk[-1].seq
         _set_position(sql, at)
         done += len(chunk)
@@ -280,7 +313,7 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
            batch: int = 20_000) -> int:
     """Empty the tables and fold every record into them (``pmtui rebuild``). Versions are
     inserted once each, when the next one closes them (no updates). Returns the events folded."""
-    for name in ("v", "e", "l", "m"):
+    for name in ("c", "h", "e", "l", "m"):
         sql.run(f"DELETE FROM {{{name}}}")
     fold = VersionFold()
     pending: dict[tuple[str, str], Version] = {}
@@ -293,14 +326,14 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
             key = (version.table, version.row_id)
             before = pending.get(key)
             if before is not None:
-                inserts.append(_version_row(before, version.seq, version.t))
+                inserts.append(_history_row(before, version.seq, version.t))
             pending[key] = version
-        sql.many(_INSERT_VERSION, inserts)
+        sql.many(_INSERT_HISTORY, inserts)
         count += len(chunk)
         last = chunk[-1].seq
         if progress is not None:
             progress(count)
-    sql.many(_INSERT_VERSION, [_version_row(v, OPEN_POS, OPEN_T) for v in pending.values()])
+    sql.many(_INSERT_CURRENT, [_current_row(v) for v in pending.values()])
     _set_position(sql, last)
     return count
 
@@ -318,13 +351,19 @@ class Point:
     def is_now(self) -> bool:
         return self.pos is None and self.moment is None
 
-    def versions(self) -> tuple[str, list[Any]]:
-        """The SQL condition (over ``rm_version``) for versions valid at this point, and its parameters."""
+    def versions(self, what: str, where: str = "", params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+        """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
+        the current rows begun by then, and the history's rows that held then."""
         if self.pos is not None:
-            return "to_pos > ? AND from_pos <= ?", [self.pos, self.pos]
-        if self.moment is not None:
-            return "to_t > ? AND from_t <= ?", [self.moment, self.moment]
-        return f"to_pos = {OPEN}", []
+            bound, between = self.pos, ("from_pos", "to_pos")
+        elif self.moment is not None:
+            bound, between = self.moment, ("from_t", "to_t")
+        else:
+            return f"SELECT {what} FROM {{c}} WHERE 1 = 1{where}", list(params)
+        start, end = between
+        return (f"SELECT {what} FROM {{c}} WHERE {start} <= ?{where} UNION ALL "
+                f"SELECT {what} FROM {{h}} WHERE {end} > ? AND {start} <= ?{where}",
+                [bound, *params, bound, bound, *params])
 
     def entries(self) -> tuple[str, list[Any]]:
         if self.pos is not None:
@@ -365,11 +404,9 @@ class ReadModel:
         return StoredWorkspace(self, point or Point())
 
     # Rows ---------------------------------------------------------------------------------------
-    def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = (),
-              order: str = "") -> list[Any]:
-        cond, values = point.versions()
-        text = f"SELECT body FROM {{v}} WHERE tbl = ? AND {cond}{where}{order}"
-        return [_decode(table, bytes(r[0])) for r in self.query(text, [table, *values, *params])]
+    def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = ()) -> list[Any]:
+        text, values = point.versions("body", " AND tbl = ?" + where, [table, *params])
+        return [_decode(table, bytes(r[0])) for r in self.query(text, values)]
 
     def view(self, table: str, row_id: str, point: Point) -> Any | None:
         found = self.views(table, point, " AND id = ?", [row_id])
@@ -384,10 +421,8 @@ class ReadModel:
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
-        rows = self.query(f"SELECT body FROM {{v}} WHERE tbl = 'items' AND grp = ? AND status = ? AND to_pos = {OPEN}",
-                          [board_id, column])
-        views = [_decode("items", bytes(r[0])) for r in rows]
-        return sum(1 for v in views if not v.archived and v.kind != "epic")
+        return self.query("SELECT COUNT(*) FROM {c} WHERE tbl = 'items' AND grp = ? AND status = ?",
+                          [board_id, column])[0][0]
 
     def walk(self, board_id: str, start: ItemView | None, direction: str, page: int = 200) -> Iterator[ItemView]:
         """A board's items now, from ``start`` (excluded; None: the board's edge) up or down the
@@ -401,7 +436,7 @@ class ReadModel:
                 where = f" AND (rank {op} ? OR (rank = ? AND ord {op} ?))"
                 params += [after[0], after[0], after[1]]
             rows = self.query(
-                f"SELECT body FROM {{v}} WHERE grp = ? AND to_pos = {OPEN} AND tbl = 'items'{where} "
+                f"SELECT body FROM {{c}} WHERE grp = ? AND tbl = 'items'{where} "
                 f"ORDER BY rank {order}, ord {order} LIMIT {page}", params)
             views = [_decode("items", bytes(r[0])) for r in rows]
             yield from views
@@ -451,7 +486,7 @@ class ReadModel:
         return None if len(rows) > limit else {r[0] for r in rows}
 
     def next_number(self, table: str) -> int:
-        rows = self.query("SELECT MAX(ord) FROM {v} WHERE tbl = ?", [table])
+        rows = self.query("SELECT MAX(ord) FROM {c} WHERE tbl = ?", [table])
         return (rows[0][0] or 0) + 1
 
 
@@ -465,14 +500,16 @@ class LazyTable(Mapping[str, Any]):
 
     def _everything(self) -> dict[str, Any]:
         if self._all is None:
-            views = self.model.views(self.table, self.point, order=" ORDER BY from_pos" if self.table != "items" else " ORDER BY ord")
+            views = self.model.views(self.table, self.point)
+            # In order of creation, as the in-memory fold keeps them.
+            views.sort(key=self._created)
             self._all = {(v["id"] if isinstance(v, dict) else v.id): v for v in views}
-            if self.table != "items":  # creation order, as the in-memory fold keeps them
-                self._all = dict(sorted(self._all.items(), key=lambda kv: self._created(kv[1])))
         return self._all
 
     def _created(self, view: Any) -> Any:
-        return getattr(view, "number", 0) if self.table in NUMBERED else 0
+        if self.table == "items" or self.table in NUMBERED:
+            return view.number
+        return 0  # a stable sort keeps the store's order
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         if self._all is not None:
@@ -625,8 +662,8 @@ class StoredWorkspace:
             if tables is not None and tables._all is not None:
                 found = next((v for v in tables._all.values() if v.key == wanted), None)
             else:
-                cond, values = self.point.versions()
-                rows = self.model.query(f"SELECT body FROM {{v}} WHERE key = ? AND tbl = 'items' AND {cond}", [wanted, *values])
+                text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted])
+                rows = self.model.query(text, values)
                 found = _decode("items", bytes(rows[0][0])) if rows else None
             self._by_key[wanted] = found
         return self._by_key[wanted]
@@ -635,7 +672,7 @@ class StoredWorkspace:
         return self._item_by_key(key)
 
     def items_on_board(self, board_id: str) -> list[ItemView]:
-        return self.model.views("items", self.point, " AND grp = ?", [board_id], " ORDER BY ord")
+        return sorted(self.model.views("items", self.point, " AND grp = ?", [board_id]), key=lambda v: v.number)
 
     def copy(self) -> Workspace:
         """An in-memory workspace holding everything as of this point (for a fold on top of it)."""
@@ -731,12 +768,16 @@ def open_read_model(log: Any) -> ReadModel:
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
     """Fold the events the tables have not seen, under the store's write lock. Returns the count."""
     if log.location.kind == "postgres":
+        from psycopg.sql import SQL
+
         recorder = log.recorder
         with recorder.datastore.transaction(commit=True) as curs:
             recorder._lock_table(curs)
             sql = Sql(curs, True, recorder.datastore.schema)
             before = position(sql) or 0
-            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), 2**62, progress)
+            curs.execute(SQL("SELECT MAX(notification_id) AS m FROM {0}").format(recorder.events_table))
+            last = curs.fetchone()["m"] or 0
+            after = fold_gap(sql, lambda a, u: _pg_stored(recorder, curs, a, u), last, progress)
             return after - before
     conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
     try:
@@ -744,8 +785,9 @@ def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> in
         cursor = conn.cursor()
         sql = Sql(cursor, False)
         before = position(sql) or 0
+        last = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0] or 0
         try:
-            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), 2**62, progress)
+            after = fold_gap(sql, lambda a, u: _sqlite_stored(conn, a, u), last, progress)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -787,12 +829,13 @@ def _pg_stored(recorder: Any, curs: Any, after: int, upto: int) -> Iterator[Even
 
 # Rebuilding and checking ---------------------------------------------------------------------------
 _ORDERED = {
-    "v": "SELECT tbl, id, from_pos, to_pos, from_t, to_t, grp, key, status, rank, ord, body FROM {v} "
+    "c": "SELECT tbl, id, from_pos, from_t, grp, key, status, rank, ord, body FROM {c} ORDER BY tbl, id",
+    "h": "SELECT tbl, id, from_pos, to_pos, from_t, to_t, grp, key, status, rank, ord, body FROM {h} "
          "ORDER BY tbl, id, from_pos",
     "e": "SELECT tbl, seq, t, owner, body FROM {e} ORDER BY seq, tbl, t, body",
     "l": "SELECT seq, t, occurred, recorded, aggregate_id, name, actor FROM {l} ORDER BY seq",
 }
-_WHAT = {"v": "view row", "e": "list entry", "l": "log line"}
+_WHAT = {"c": "view row", "h": "past version of view row", "e": "list entry", "l": "log line"}
 
 
 def _plain(value: Any) -> Any:
@@ -871,7 +914,7 @@ def _rows(rows: list[Any], postgres: bool) -> list[tuple[Any, ...]]:
 
 def _describe(name: str, row: tuple[Any, ...]) -> str:
     text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)  # noqa: E731
-    if name == "v":
+    if name in ("c", "h"):
         return f"{text(row[0])} {text(row[1])} (from #{row[2]})"
     if name == "e":
         return f"{text(row[0])} (event #{row[1]})"

@@ -50,7 +50,9 @@ def default_actor() -> str:
 
 class Workbench(EvidenceCommands):
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
-                 location: Location | None = None) -> None:
+                 location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+        """``progress(done, total)`` hears of a long first fold of the read model (a store made by
+        an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
         self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
         self.log = EventLog(self.app, self.location)
@@ -62,7 +64,7 @@ class Workbench(EvidenceCommands):
         self.read = open_read_model(self.log)
         self._now: StoredWorkspace | None = None
         self._seen = -1
-        self.catch_up()
+        self.catch_up(progress)
         self.refresh()
 
     # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------
@@ -206,6 +208,13 @@ class Workbench(EvidenceCommands):
             self.app.save_new(what, aggregate)
             return aggregate
         return self._run(create, reason, needs)
+
+    def _create_numbered(self, table: str, make: Callable[[int], Any], what: str, reason: str = "") -> Any:
+        """Create a thing with a display number (S-n, RM-n, O-n) fixed in its Created event: the
+        next number is read and the thing saved under one lock of the store, so two people creating
+        at once never get the same number."""
+        with exclusive(self.location, f"numbers {table}"):
+            return self._create(lambda: make(self.read.next_number(table)), what, reason)
 
     def _change(self, cls: type, aggregate_id: str | UUID, what: str, method: str, *args: Any,
                 reason: str = "", **kwargs: Any) -> Any:
@@ -421,7 +430,8 @@ class Workbench(EvidenceCommands):
     def plan_sprint(self, name: str, goal: str = "", start: str | None = None, end: str | None = None,
                     board: str | None = None, reason: str = "") -> str:
         b = self.board(board)
-        sprint = self._create(lambda: Sprint.plan(UUID(b.id), name, goal, start, end), "a sprint of that name", reason)
+        sprint = self._create_numbered("sprints", lambda number: Sprint.plan(UUID(b.id), name, goal, start, end, number),
+                                       "a sprint of that name", reason)
         return sprint.name
 
     def edit_sprint(self, name: str, reason: str = "", **values: Any) -> None:
@@ -495,8 +505,9 @@ class Workbench(EvidenceCommands):
     def add_roadmap_item(self, title: str, horizon: str = "later", timeframe: str | None = None,
                          description: str = "", status: str = "proposed", reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        item = self._create(lambda: RoadmapItem.propose(product_id, title, horizon, description, timeframe, status),
-                            "that roadmap item", reason)
+        item = self._create_numbered(
+            "roadmap", lambda number: RoadmapItem.propose(product_id, title, horizon, description, timeframe, status, number),
+            "that roadmap item", reason)
         return f"RM-{self.now.roadmap[str(item.id)].number}"
 
     def decide(self, ref: str, reason: str = "", **values: Any) -> None:
@@ -525,7 +536,8 @@ class Workbench(EvidenceCommands):
 
     def add_objective(self, title: str, period: str, owner: str = "", description: str = "", reason: str = "") -> str:
         product_id = UUID(self.product().id)
-        objective = self._create(lambda: Objective.create(product_id, title, period, owner, description),
+        objective = self._create_numbered("objectives", lambda number: Objective.create(product_id, title, period, owner,
+                                                                                        description, number),
                                  "that objective", reason)
         return f"O-{self.now.objectives[str(objective.id)].number}"
 

@@ -264,12 +264,27 @@ class EventLog:
         return self.recorder.max_notification_id() or 0
 
     def data_version(self) -> int:
-        """Changes whenever another connection commits (cheap to poll, SQLite only)."""
+        """Changes whenever another connection commits; cheap to poll. SQLite: ``PRAGMA
+        data_version``. PostgreSQL: a count of the NOTIFYs eventsourcing's recorder sends in every
+        insert's transaction, read from a LISTEN connection of our own without a round trip (so
+        a session on another host learns of a change as soon as it commits)."""
         if self.location.kind == "sqlite":
             return self._sqlite().execute("PRAGMA data_version").fetchone()[0]
-        return self.max_seq()
+        if self._pg_listener is None:
+            from psycopg.sql import SQL, Identifier
+
+            conn = _pg_connect(self.location)
+            conn.execute(SQL("LISTEN {0}").format(Identifier(self.recorder.channel_name)))
+            self._pg_listener = conn
+            self._pg_version = 0
+        for _ in self._pg_listener.notifies(timeout=0, stop_after=10_000):
+            self._pg_version += 1
+        return self._pg_version
 
     def close(self) -> None:
+        if self._pg_listener is not None:
+            self._pg_listener.close()
+            self._pg_listener = None
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()

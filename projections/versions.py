@@ -147,6 +147,7 @@ class VersionFold:
         self.loader = loader or Loader()
         self.ws = Workspace()
         self.loaded: set[tuple[str, str]] = set()
+        self.existing: set[tuple[str, str]] = set()  # rows the loader had (a store writes over them)
         self.row_t: dict[tuple[str, str], float] = {}  # from_t of each row's current version
         self.agg_t: dict[str, float] = {}  # effective time of each aggregate's latest event
         self.numbers_loaded: set[str] = set()
@@ -164,6 +165,7 @@ class VersionFold:
             if found is not None:
                 getattr(self.ws, key[0])[key[1]] = found[0]
                 self.row_t[key] = found[1]
+                self.existing.add(key)
         for aggregate_id, t in times.items():
             self.agg_t.setdefault(aggregate_id, t)
 
@@ -188,6 +190,7 @@ class VersionFold:
         if found is not None:
             getattr(self.ws, table)[row_id] = found[0]
             self.row_t[key] = found[1]
+            self.existing.add(key)
 
     def effective_time(self, record: EventRecord) -> float:
         last = self.agg_t.get(record.aggregate_id)
@@ -241,6 +244,7 @@ class VersionFold:
         """Drop the working set (a long rebuild keeps it bounded this way; rows reload on demand)."""
         self.ws = Workspace(numbers=self.ws.numbers)
         self.loaded.clear()
+        self.existing.clear()
         self.row_t.clear()
 
 

@@ -10,7 +10,26 @@ from pmtui.service import Workbench
 
 
 def open_workbench(args: argparse.Namespace) -> Workbench:
-    return Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
+    return Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
+
+
+def building_progress() -> Callable[[int, int], None]:
+    """On a terminal, a line that counts the events folded while an old store's read model is
+    built on its first open (once; quiet when stderr is piped), and says when it is done."""
+    import sys
+    import time
+
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        if not sys.stderr.isatty() or total < 5000:
+            return
+        sys.stderr.write(f"\rbuilding the read model of this store (once): {done:,}/{total:,} events")
+        if done >= total:
+            sys.stderr.write(f" in {time.perf_counter() - started:.1f} s\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def run(args: argparse.Namespace, handler: Callable[[argparse.Namespace, Any], Any]) -> int:

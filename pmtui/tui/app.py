@@ -325,7 +325,9 @@ class PmApp(App[int]):
 
 def run_tui(args: argparse.Namespace) -> int:
     """``pmtui`` with no command: open the TUI on the store named by ``--db`` (or the default)."""
-    wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None))
+    from pmtui.cli.session import building_progress
+
+    wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
     try:
         return run_app(wb, args)
     finally:

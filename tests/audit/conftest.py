@@ -39,7 +39,7 @@ class RawStore:
     def sql(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         prefix = self.events.rsplit(".", 1)[0] + "." if "." in self.events else ""
         text = statement.format(events=self.events, chain=self.chain, seq=self.seq,
-                                versions=prefix + "rm_version", meta=prefix + "rm_meta")
+                                versions=prefix + "rm_current", meta=prefix + "rm_meta")
         if self.kind == "postgres":
             text = text.replace("?", "%s")
         cursor = self.conn.execute(text, params)

@@ -112,3 +112,21 @@ def test_every_view_at_every_point_equals_a_naive_fold(steps: list[tuple[str, in
         finally:
             bob.close()
             ann.close()
+
+
+def test_display_numbers_are_fixed_when_made_whatever_the_view(tmp_path: Path) -> None:
+    """A backdated objective keeps the number it was given: O-2 in every view, now and in the past,
+    though it occurred before O-1 (folding by time used to call it O-1 in the dashboard)."""
+    wb = Workbench(db=str(tmp_path / "n.db"), actor="ann")
+    wb.init_product("Shop", "PM")
+    first = wb.add_objective("Grow", "2026-Q4")
+    with wb.recorded_as("importer", datetime.now(timezone.utc) - timedelta(days=30)):
+        second = wb.add_objective("Retain", "2026-Q4")
+    assert (first, second) == ("O-1", "O-2")
+    records = list(wb.records())
+    assert [r.data["number"] for r in records if r.name == "Objective.Created"] == [1, 2]
+    for ws in (wb.now, wb.view(AsOf(moment=datetime.now(timezone.utc).timestamp())),
+               wb.view(AsOf(moment=(datetime.now(timezone.utc) - timedelta(days=10)).timestamp()))):
+        numbers = {o.title: o.number for o in ws.objectives.values()}
+        assert numbers.get("Retain") == 2 and numbers.get("Grow", 1) == 1
+    wb.close()

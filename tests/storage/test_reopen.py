@@ -52,13 +52,15 @@ def test_a_store_whose_tables_are_behind_is_caught_up_on_open(store: str) -> Non
     log = EventLog(app, location)
     prefix = f'"{app.recorder.datastore.schema}".' if location.kind == "postgres" else ""
     with app.recorder.datastore.transaction(commit=True) as cursor:
-        for table in ("rm_version", "rm_entry", "rm_log", "rm_meta"):
+        for table in ("rm_current", "rm_history", "rm_entry", "rm_log", "rm_meta"):
             cursor.execute(f"DELETE FROM {prefix}{table}")
     log.close()
     app.close()
-    reopened = Workbench(db=store, actor="ann")
+    heard: list[tuple[int, int]] = []
+    reopened = Workbench(db=store, actor="ann", progress=lambda done, total: heard.append((done, total)))
     try:
         records = list(reopened.records())
+        assert heard and heard[-1] == (len(records), len(records))  # the building is reported to its end
         assert reopened.position == records[-1].seq
         assert views_of(reopened.now) == views_of(fold(records))
         key = reopened.add_item("After the upgrade")  # writes on top of the caught-up tables
@@ -78,7 +80,8 @@ def test_a_write_catches_up_tables_left_behind_by_another_writer(store: str) -> 
     location = locate(store)
     prefix = f'"{wb.app.recorder.datastore.schema}".' if location.kind == "postgres" else ""
     with wb.app.recorder.datastore.transaction(commit=True) as cursor:
-        cursor.execute(f"DELETE FROM {prefix}rm_version")
+        cursor.execute(f"DELETE FROM {prefix}rm_current")
+        cursor.execute(f"DELETE FROM {prefix}rm_history")
         cursor.execute(f"DELETE FROM {prefix}rm_entry")
         cursor.execute(f"DELETE FROM {prefix}rm_log")
         cursor.execute(f"DELETE FROM {prefix}rm_meta")
