@@ -227,3 +227,21 @@ async def test_the_palette_finds_notes_and_document_text(make_app, wb: Workbench
         await pilot.press("down", "enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, DocumentsScreen) and app.screen.current_document().title == PRD
+
+
+async def test_the_backlog_view_sorts_by_customer_evidence(make_app, wb: Workbench) -> None:
+    expected = [i.key for i in backlog(wb.now, sort="evidence")]
+    app = make_app("backlog")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, BacklogScreen)
+        for _ in range(12):  # o cycles the sorts: rank, points, … evidence
+            if screen.sort == "evidence":
+                break
+            await pilot.press("o")
+            await pilot.pause()
+        assert screen.sort == "evidence"
+        rows = [i.key for i in screen.query_one("ItemTable").rows if hasattr(i, "key")]
+        epics = {i.key for i in wb.now.items.values() if i.kind == "epic"}
+        # Epics show with their children under them: the epics' order is the evidence order.
+        assert rows[0] == "AC-3" and [k for k in rows if k in epics] == [k for k in expected if k in epics]
