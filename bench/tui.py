@@ -13,7 +13,10 @@ Figures:
 - key -> frame: from a key reaching the app to the first frame painted after it (p50/p90, target
   p90 <= 16 ms); Textual paints at most 60 times a second, so up to ~16 ms of it is waiting for
   the next paint tick;
-- step: ``[`` (one event back in time travel) to its frame (target <= 50 ms).
+- step: ``[`` (one event back in time travel) to its frame (target <= 50 ms);
+- search: the palette's search (pmtui.search.find) for each prefix of a query typed key by key,
+  the first one building the words index (target <= 50 ms after each key);
+- t prompt: ``t`` to the time-travel prompt painted (target <= 50 ms).
 """
 
 from __future__ import annotations
@@ -122,6 +125,17 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
     figures["open_ms"] = (time.perf_counter() - started) * 1000
     figures["events"] = wb.position
     figures["items"] = len(wb.now.items)
+    from pmtui.search import find
+
+    query = "item 4711 slow"
+    per_key = []
+    for n in range(1, len(query) + 1):
+        t = time.perf_counter()
+        find(wb.now, query[:n])
+        per_key.append((time.perf_counter() - t) * 1000)
+    figures["search_first_key_ms"] = per_key[0]
+    figures["search_per_key_p90_ms"] = percentile(per_key[1:], 90)
+    figures["search_per_key_max_ms"] = max(per_key[1:])
 
     for mode in ("backlog", "history", "roadmap", "okrs", "board", "sprint"):
         app = PmApp(wb, mode=mode, poll=False)
@@ -136,6 +150,9 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
                              for n in range(keys)]
                 figures[f"{mode}_key_p50_ms"] = statistics.median(latencies)
                 figures[f"{mode}_key_p90_ms"] = percentile(latencies, 90)
+            if mode == "board":
+                figures["t_prompt_ms"] = await clock.key_to_frame(app, pilot, "t")
+                await pilot.press("escape")
             if mode == "backlog":
                 pages = [await clock.key_to_frame(app, pilot, "pagedown") for _ in range(20)]
                 figures["backlog_pagedown_p90_ms"] = percentile(pages, 90)

@@ -28,9 +28,11 @@ class ChartSource:
     """The records and the as-of moment for one point in time, and the charts drawn from them."""
 
     def __init__(self, wb: Workbench, point: AsOf = NOW, tz: metrics.Zone = None, clock: Callable[[], float] = time.time,
-                 records: list[EventRecord] | None = None) -> None:
-        """``records``: the whole log if the caller keeps it (the TUI reads only what is new)."""
+                 records: list[EventRecord] | None = None, week_start: int = 0) -> None:
+        """``records``: the whole log if the caller keeps it (the TUI reads only what is new).
+        ``week_start``: the first day of a week in weekly charts (0 Monday ... 6 Sunday)."""
         self.wb = wb
+        self.week_start = week_start
         self.point = point
         self.tz = tz
         log = records
@@ -98,7 +100,7 @@ class ChartSource:
         if kind in ("cycle-time", "lead-time"):
             return metrics.time_stats(flows(), "cycle" if kind == "cycle-time" else "lead", tz)
         if kind == "throughput":
-            return metrics.throughput(flows(), moment, tz)
+            return metrics.throughput(flows(), moment, tz, week_start=self.week_start)
         if kind == "okr":
             return metrics.okr_trends(records, moment)
         if kind == "kpi":

@@ -25,41 +25,121 @@ MIN_WIDTH, MIN_HEIGHT = 20, 6
 DAY = 86400.0
 
 
+def _no_line_backgrounds() -> None:
+    """plotext gives reference lines (``figure.line``) a white background by default, drawn as thick
+    white stripes in a dark terminal; a pixel's empty background is filled from that default, so the
+    default itself loses its background (lines then sit on the chart's own background)."""
+    from plotext._primitives.pixel import pixel
+    from plotext._settings import defaults
+
+    if str(defaults.pixels["line"]).count("48;"):
+        defaults.pixels["line"] = pixel(foreground="orange")
+
+
 def new_figure(width: int, height: int, title: str, colors: bool) -> Figure:
     # plotext is imported on first use: it costs ~0.5 s, which the TUI's first frame should not pay.
     # Its own terminal object per chart (not the module-level one) keeps concurrent builds apart.
     from plotext._kernel.terminal import terminal as plotext_terminal
 
+    _no_line_backgrounds()
     terminal = plotext_terminal()
     terminal.limit(False, False)  # our size, not the terminal's
     figure = terminal._master
-    figure.plot_size(max(width, MIN_WIDTH), max(height, MIN_HEIGHT))
+    # One row less than asked: the legend goes on its own row below the plot, off the data.
+    figure.plot_size(max(width, MIN_WIDTH), max(height, MIN_HEIGHT) - 1)
     figure.theme("simple" if colors else "colorless")
     figure._pm_width = max(width, MIN_WIDTH)
     figure._pm_height = max(height, MIN_HEIGHT)
-    figure._pm_labels = []
+    figure._pm_labels = []  # (text, signal or None, ANSI colour code, glyph)
+    figure._pm_ys = []  # every y drawn: the y axis gets plain tick labels from their range
+    figure._pm_ylim = None
     room = max(width, MIN_WIDTH) - 2
     figure.title(title if len(title) <= room else title[:room - 1] + "…")  # plotext drops a title too long
     return figure
 
 
-def add_label(figure: Figure, signal: Any, text: str) -> None:
-    signal.label(text)
-    figure._pm_labels.append(text)
+def add_label(figure: Figure, signal: Any, text: str, glyph: str = "▄") -> None:
+    figure._pm_labels.append((text, signal, "", glyph))
+
+
+def plain(value: float) -> str:
+    """A number as people write it: 1,700 · 12k · 3.14 · 0.5, never 1.7e3."""
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    if size >= 10_000:
+        return f"{value / 1000:.3g}k"
+    if size >= 100 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if size >= 0.001 else "0"
+
+
+def _nice_step(span: float, count: int) -> float:
+    import math
+
+    raw = span / max(1, count)
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next((m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw), 10 * power)
+
+
+def set_ylim(figure: Figure, low: float | None, high: float | None) -> None:
+    """The y range (None: from the data); ``render`` sets it with plain tick labels."""
+    figure._pm_ylim = (low, high)
+
+
+def _y_ticks(figure: Figure) -> None:
+    low, high = figure._pm_ylim or (None, None)
+    ys = figure._pm_ys
+    if not ys and (low is None or high is None):
+        return
+    low = min(ys) if low is None else low
+    high = max(ys) if high is None else high
+    if high <= low:
+        high = low + 1
+    if figure._pm_ylim and figure._pm_ylim[1] is None:
+        high += (high - low) * 0.05
+    figure.ruler("y").lim(low, high)
+    rows = figure._pm_height - 5
+    step = _nice_step(high - low, max(1, rows // 2))
+    import math
+
+    first = math.ceil(low / step) * step
+    ticks = [first + n * step for n in range(int((high - first) / step + 1e-9) + 1)]
+    figure.ruler("y").ticks(ticks, [plain(t) for t in ticks])
+
+
+def _legend_rows(figure: Figure, colors: bool, most: int = 2) -> list[str]:
+    """Rows under the plot: a coloured sample and the label of each line, wrapped, at most ``most``
+    rows (a label that does not fit then is left out whole, never cut)."""
+    width = figure._pm_width
+    rows: list[list[str]] = [[]]
+    used = 1
+    for text, signal, code, glyph in figure._pm_labels:
+        if signal is not None and not code:
+            code = str(signal._get_marker().pixel()).split("PlotextPixel")[0]
+        piece_width = len(glyph) + 1 + len(text) + 2
+        if used + piece_width > width and rows[-1]:
+            if len(rows) == most:
+                break
+            rows.append([])
+            used = 1
+        used += piece_width
+        sample = f"{code}{glyph}\x1b[0m" if colors and code else glyph
+        rows[-1].append(f"{sample} {text}")
+    return [" " + "  ".join(row) for row in rows]
 
 
 def render(figure: Figure, colors: bool, legend: str = "right") -> str:
-    """The chart as text. ``legend``: the top corner where it hides least (right for falling
-    series like a burndown, left for rising ones like a burnup)."""
-    labels = figure._pm_labels
-    if labels:
-        # Top right (in cells: plotext's right alignment drops the box): burndowns fall from the top
-        # left. Small charts get no frame around the legend: it would hide four rows of data.
-        framed = figure._pm_height >= 24
-        figure._legend.frame(framed)
-        box = max(len(t) for t in labels) + 2 + (4 if framed else 0)
-        figure.legend(True, x=0 if legend == "left" else max(0, figure._pm_width - 8 - box), y=0)
-    return figure.build().string(colorless=not colors)
+    """The chart as text, with its legend on a row or two of its own below the plot (never on the
+    data). ``legend`` is kept for callers: the legend no longer sits in a corner of the plot."""
+    _y_ticks(figure)
+    rows = _legend_rows(figure, colors) if figure._pm_labels else []
+    if len(rows) > 1:
+        figure.plot_size(figure._pm_width, figure._pm_height - len(rows))
+    text = figure.build().string(colorless=not colors)
+    if rows:
+        text = text.rstrip("\n") + "\n" + "\n".join(rows)
+    return text
 
 
 def message(width: int, height: int, title: str, text: str, colors: bool = True) -> str:
@@ -102,6 +182,7 @@ def _date_ticks(figure: Figure, first: date, count: int, width: int, offset: flo
 def _line(figure: Figure, xs: Sequence[float], ys: Sequence[float], label: str, width: int,
           marker: str | None = None, fill: bool = False) -> Any:
     x, y = downsample(xs, ys, plot_columns(width))
+    figure._pm_ys.extend(y)
     signal = figure.signal(x, y, marker=marker)
     add_label(figure, signal, label)
     signal.lines()
@@ -116,7 +197,10 @@ def _hline(figure: Figure, value: float, label: str, color: str) -> None:
     # height), the reverse of what its documentation says: checked by tests/cli/test_chart.py.
     from plotext._primitives.pixel import pixel
 
-    figure.line(value, orientation=0, relative=True, pixel=pixel(foreground=color), label=label)
+    line_pixel = pixel(foreground=color)
+    figure.line(value, orientation=0, relative=True, pixel=line_pixel)
+    figure._pm_ys.append(value)
+    figure._pm_labels.append((f"{label} {plain(value)}", None, str(line_pixel).split("PlotextPixel")[0], "──"))
 
 
 # Sprint ------------------------------------------------------------------------------------------
@@ -143,7 +227,7 @@ def burndown_chart(series: SprintSeries | None, width: int, height: int, colors:
         x = float((change.day - first).days)
         figure.draw(figure.text(x, _at(series, change.day, points), f"{change.points:+g}", alignment="center"))
     _date_ticks(figure, first, max(span, len(xs)), width)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors)
 
 
@@ -171,7 +255,7 @@ def burnup_chart(series: SprintSeries | None, width: int, height: int, colors: b
     _line(figure, xs, [d.scope if points else float(d.done_items + d.remaining_items) for d in series.days], "scope", width)
     _line(figure, xs, [d.done if points else float(d.done_items) for d in series.days], "done", width)
     _date_ticks(figure, first, len(xs), width)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors, legend="left")
 
 
@@ -185,14 +269,16 @@ def velocity_chart(rows: list[SprintVelocity], width: int, height: int, colors: 
     for offset, label, values in ((-0.2, "committed", [r.committed for r in rows]),
                                   (0.2, "completed", [r.completed for r in rows])):
         bars = figure.bar([x + offset for x in xs], values, width=0.3, fill=label == "completed")
-        add_label(figure, bars, label)
+        figure._pm_ys.extend(values)
+        add_label(figure, bars, label, "█" if label == "completed" else "▯")
         figure.draw(bars)
+    figure._pm_ys.extend(r.rolling for r in rows)
     average = figure.signal(xs, [r.rolling for r in rows])
     add_label(figure, average, "rolling average")
     average.lines()
     figure.draw(average)
     figure.ruler("x").ticks(xs, names)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors)
 
 
@@ -212,7 +298,7 @@ def cfd_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool
     for name, top in reversed(tops):
         _line(figure, xs, top, name, width)
     _date_ticks(figure, first, len(xs), width)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors, legend="left")
 
 
@@ -223,7 +309,7 @@ def wip_chart(flow: CumulativeFlow | None, width: int, height: int, colors: bool
     first = flow.days[0].day
     _line(figure, [float((d.day - first).days) for d in flow.days], [float(d.wip) for d in flow.days], "WIP", width)
     _date_ticks(figure, first, len(flow.days), width)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors)
 
 
@@ -239,13 +325,14 @@ def time_chart(stats: TimeStats, width: int, height: int, colors: bool = True) -
     xs = [(p.day - first).days for p in stats.points]
     ys = [p.days for p in stats.points]
     dots = figure.signal([float(x) for x in xs], ys, marker="dot")
-    add_label(figure, dots, "items")
+    figure._pm_ys.extend(ys)
+    add_label(figure, dots, "items", "•")
     figure.draw(dots)
     for value, label, color in ((stats.p50, "p50", "green"), (stats.p85, "p85", "orange"), (stats.p95, "p95", "red")):
         if value is not None:
             _hline(figure, value, label, color)
     _date_ticks(figure, first, (last - first).days + 1, width)
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors)
 
 
@@ -255,10 +342,11 @@ def throughput_chart(weeks: list[WeekCount], width: int, height: int, colors: bo
     weeks = weeks[-max(1, plot_columns(width) // 4):]
     figure = new_figure(width, height, "Throughput (items finished per week)", colors)
     xs = list(range(1, len(weeks) + 1))
+    figure._pm_ys.extend(float(w.items) for w in weeks)
     figure.draw(figure.bar(xs, [w.items for w in weeks]))
     step = max(1, len(weeks) // max(1, plot_columns(width) // 8))
     figure.ruler("x").ticks(xs[::step], [w.week.strftime("%m-%d") for w in weeks][::step])
-    figure.ruler("y").lim(0, None)
+    set_ylim(figure, 0, None)
     return render(figure, colors)
 
 
@@ -296,7 +384,7 @@ def okr_chart(trends: list[OkrTrend], width: int, height: int, colors: bool = Tr
         _line(figure, xs[1:], step_y, label[:32], width)
     _, span = _time_axis([moments[0], end], tz)
     _date_ticks(figure, first, int(span[1]) + 1, width)
-    figure.ruler("y").lim(0, 100)
+    set_ylim(figure, 0, 100)
     return render(figure, colors, legend="left")
 
 
@@ -321,14 +409,16 @@ def kpi_chart(trend: KpiTrend, width: int, height: int, colors: bool = True, tz:
     first, xs = _time_axis([p.at for p in trend.points], tz)
     status = "" if trend.on_target is None else ("on target" if trend.on_target else "off target")
     latest = trend.points[-1]
-    title = f"{trend.name}{unit}: {latest.value:g} ({latest.status}{', ' + status if status else ''}), " \
-            f"{len(trend.breaches)} breaches, {'higher' if trend.direction == 'higher' else 'lower'} is better"
+    # The current value first: a title too wide is cut at its end, never the number.
+    title = f"{plain(latest.value)}{' ' + trend.unit if trend.unit else ''} · {trend.name} · {latest.status}" \
+            f"{', ' + status if status else ''} · {len(trend.breaches)} breaches · " \
+            f"{'higher' if trend.direction == 'higher' else 'lower'} is better"
     figure = new_figure(width, height, title, colors)
     values = [p.value for p in trend.points]
     marks = [v for v in (trend.target, trend.warn, trend.alarm) if v is not None]
     low, high = min(values + marks), max(values + marks)
     pad = (high - low) * 0.05 or 1.0
-    figure.ruler("y").lim(low - pad, high + pad)  # the thresholds stay in view even when far off
+    set_ylim(figure, low - pad, high + pad)  # the thresholds stay in view even when far off
     _line(figure, xs, values, "value", width)
     for value, label, color in ((trend.target, "target", "green"), (trend.warn, "warn", "orange"),
                                 (trend.alarm, "alarm", "red")):
@@ -337,6 +427,6 @@ def kpi_chart(trend: KpiTrend, width: int, height: int, colors: bool = True, tz:
     for point, label in ((trend.high, "high"), (trend.low, "low")):
         if point is not None:
             x = (point.at - trend.points[0].at) / DAY + xs[0]
-            figure.draw(figure.text(x, point.value, f"{label} {point.value:g}", alignment=_side(x, xs[0], xs[-1])))
+            figure.draw(figure.text(x, point.value, f"{label} {plain(point.value)}", alignment=_side(x, xs[0], xs[-1])))
     _date_ticks(figure, first, int(xs[-1]) + 1, width)
     return render(figure, colors)

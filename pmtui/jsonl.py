@@ -38,6 +38,7 @@ from eventsourcing.utils import resolve_topic
 
 from pmtui.chain import GENESIS, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import PermissionDeniedError, UserError
+from pmtui.progress import Progress, track
 from pmtui.storage import EventLog
 from pmtui.verify import verify
 
@@ -65,27 +66,32 @@ class ImportResult:
     head_hash: str
 
 
-def exported_events(log: EventLog, verified: bool = True) -> Iterator[ExportedEvent]:
+def exported_events(log: EventLog, verified: bool = True, bar: Progress | None = None) -> Iterator[ExportedEvent]:
     """The log as export lines, each with its link in the file's chain (the same as the store's
     when the store was chained from its first event). A store that fails ``verify`` is not
     exported unless ``verified`` is False: moving it would carry the damage on unmarked."""
     if verified and hasattr(log.recorder, "read_chain"):
-        verdict = verify(log)
+        verdict = verify(log, bar=bar)
         if not verdict.intact and not verdict.unchained:  # events older than the chain are fine
             raise UserError(f"the store fails `pmtui verify`: {verdict.problem}; nothing was exported "
                             "(--unverified exports it anyway)")
     prev = GENESIS
+    if bar is not None:
+        bar.label, bar.done = "exporting", 0
     for seq, oid, version, topic, state in log.rows(0):
+        if bar is not None:
+            bar.advance()
         prev = link_hash(prev, Row(seq, canonical_id(oid), version, topic, bytes(state)))
         data = _decode(state)
         yield ExportedEvent(seq, topic, str(UUID(str(oid))), version, data, data.get("timestamp"), data.get("occurred"),
                             data.get("actor"), data.get("reason"), prev.hex())
 
 
-def export_jsonl(log: EventLog, out: IO[bytes], verified: bool = True) -> int:
-    """Write the whole log to ``out``; returns how many events."""
+def export_jsonl(log: EventLog, out: IO[bytes], verified: bool = True, bar: Progress | None = None) -> int:
+    """Write the whole log to ``out``; returns how many events. ``bar`` shows how far (it checks
+    the chain first, then writes)."""
     count = 0
-    for event in exported_events(log, verified):
+    for event in exported_events(log, verified, bar):
         out.write(_encode(event) + b"\n")
         count += 1
     return count
@@ -131,7 +137,7 @@ def read_jsonl(lines: Iterable[bytes], where: str) -> list[Row]:
     return rows
 
 
-def import_jsonl(wb: Any, source: str | Path | IO[bytes]) -> ImportResult:
+def import_jsonl(wb: Any, source: str | Path | IO[bytes], bar: Progress | None = None) -> ImportResult:
     """Restore an export into the workbench's store, which must be empty. Nothing is written if
     the store holds events or the file is not a sound export."""
     if wb.role != "admin":
@@ -144,11 +150,12 @@ def import_jsonl(wb: Any, source: str | Path | IO[bytes]) -> ImportResult:
     if isinstance(source, (str, Path)) and str(source) != "-":
         try:
             with open(source, "rb") as handle:
-                rows = read_jsonl(handle, where)
+                rows = read_jsonl(handle if bar is None else track(handle, bar), where)
         except OSError as error:
             raise UserError(f"cannot read {source}: {error.strerror or error}") from None
     else:
-        rows = read_jsonl(source if not isinstance(source, (str, Path)) else sys.stdin.buffer, where)
+        stream = source if not isinstance(source, (str, Path)) else sys.stdin.buffer
+        rows = read_jsonl(stream if bar is None else track(stream, bar), where)
     recorder: Any = wb.app.recorder
     try:
         if hasattr(recorder, "insert_numbered"):

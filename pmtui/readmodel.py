@@ -315,6 +315,11 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     inserted once each, when the next one closes them (no updates). Returns the events folded."""
     for name in ("c", "h", "e", "l", "m"):
         sql.run(f"DELETE FROM {{{name}}}")
+    # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
+    indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
+    for statement in indexes:
+        sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
     fold = VersionFold()
     pending: dict[tuple[str, str], Version] = {}
     count, last = 0, 0
@@ -334,8 +339,13 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
         if progress is not None:
             progress(count)
     sql.many(_INSERT_CURRENT, [_current_row(v) for v in pending.values()])
+    for statement in indexes:
+        sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
     return count
+
+
+_SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m"}
 
 
 # Reading -----------------------------------------------------------------------------------------

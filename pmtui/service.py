@@ -36,6 +36,7 @@ from pmtui.evidence import EvidenceCommands
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
 from pmtui.storage import EventLog, Location, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
+from projections.backlog_view import find_epic
 from projections.board_view import default_board
 from projections.kpi_series import find_kpi
 from projections.okr_progress import find_objective
@@ -288,7 +289,9 @@ class Workbench(EvidenceCommands):
         ws = self.now
         out = dict(values)
         if out.get("parent"):
-            parent = self.item(out["parent"])
+            parent = find_epic(ws, out["parent"])
+            if parent is None:
+                raise NotFoundError(f"no epic {out['parent']!r} (give its key, as AC-5, or its title)")
             if parent.kind != "epic":
                 raise UserError(f"{parent.key} is a {parent.kind}, not an epic: only epics can be parents")
             out["parent"] = parent.id

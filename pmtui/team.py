@@ -194,8 +194,10 @@ def authorized_keys(ws: Workspace, program: str, db: str, editor: str) -> list[s
     the TUI have a terminal). Suits ``AuthorizedKeysCommand``, so changes apply at the next login."""
     lines = []
     for member in members(ws):
+        # PMTUI_SSH_SESSION: the app runs for someone else on this account (no palette command
+        # that writes files here; no demo made in an empty team store), as under `pmtui serve`.
         env = {"PMTUI_ACTOR": member.name, "PMTUI_ROLE": member.role, "PMTUI_DB": db,
-               "EDITOR": editor, "VISUAL": editor}
+               "EDITOR": editor, "VISUAL": editor, "PMTUI_SSH_SESSION": "1"}
         command = "env " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()) + " " + program
         # Inside the double-quoted option, a double quote or backslash must be escaped.
         option = command.replace("\\", "\\\\").replace('"', '\\"')

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pmtui import readmodel
 from pmtui.chain import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
-from pmtui import readmodel
+from pmtui.progress import Progress
 from pmtui.storage import EventLog
 from projections.records import event_name
 
@@ -63,7 +64,7 @@ def _merged(events: Iterator[Row], links: Iterator[tuple[int, str]]) -> Iterator
             event, link = next(events, None), next(links, None)
 
 
-def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
+def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress | None = None) -> Verdict:
     """Recompute the chain over the whole log. ``expect`` = (seq, hash) a link recorded earlier
     (say, printed by a past verify and kept elsewhere): the chain must still contain it, which
     also catches events cut off the end together with their links."""
@@ -80,7 +81,12 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None) -> Verdict:
     expect_seen = expect is None
     versions: dict[str, tuple[int, int]] = {}  # aggregate -> (last version seen, at event #): spots reordering
     linked, unchained, first_unchained = False, 0, 0
+    if bar is not None:
+        bar.label = "verifying"
+        bar.update(0, upto)
     for seq, event, stored in _merged(events, recorder.read_chain(0, upto)):
+        if bar is not None:
+            bar.advance()
         if event is None:
             return Verdict(checked, head_seq, prev.hex(), seq,
                            f"event #{seq} is missing: its chain link exists, so the event was removed or renumbered "

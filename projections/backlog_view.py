@@ -49,6 +49,21 @@ def _number(text: str, name: str) -> float:
         raise ValidationError(f"{name} needs a number, as in {name}>3 (got {text!r})") from None
 
 
+def find_epic(ws: Workspace, text: str) -> ItemView | None:
+    """An epic named as people name it: its key (AC-5), its title (any case), or both as a picker
+    shows it (AC-5 Loyalty programme). A key of an item that is not an epic is returned too (the
+    caller says why it cannot be a parent)."""
+    text = " ".join(str(text).split())
+    if not text:
+        return None
+    item = ws.item_by_key(text.split(" ", 1)[0])
+    if item is not None:
+        return item
+    wanted = text.lower()
+    return next((i for i in ws.items.values() if i.kind == "epic" and not i.archived and i.title.lower() == wanted),
+                None)
+
+
 def _lookup(ws: Workspace, table: str, text: str, what: str) -> str | None:
     if text.lower() in ("none", "-", ""):
         return None
@@ -57,10 +72,19 @@ def _lookup(ws: Workspace, table: str, text: str, what: str) -> str | None:
         if getattr(view, "name", "").lower() == text.lower():
             return view.id
     if table == "items":
-        item = ws.item_by_key(text)
+        item = find_epic(ws, text)
         if item is not None:
             return item.id
     raise ValidationError(f"no {what} named {text!r}")
+
+
+def in_backlog(ws: Workspace) -> Predicate:
+    """The backlog proper: open, unplanned work — not archived, in no sprint, and not in a done
+    column of its board (what is left to plan and rank)."""
+    done: dict[str, set[str]] = {}
+    for board in ws.boards.values():
+        done[board.id] = {c["name"] for c in board.columns if c["category"] == "done"}
+    return lambda i: not i.archived and i.sprint is None and i.status not in done.get(i.board_id, ())
 
 
 def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
@@ -109,7 +133,7 @@ def _term(ws: Workspace, name: str, op: str, value: str, me: str) -> Predicate:
         return lambda i: i.key.lower() == value
     if name == "is":
         flags: dict[str, Predicate] = {
-            "archived": lambda i: i.archived, "open": lambda i: not i.archived,
+            "archived": lambda i: i.archived, "open": lambda i: not i.archived, "backlog": in_backlog(ws),
             "estimated": lambda i: i.points is not None, "unestimated": lambda i: i.points is None,
             "epic": lambda i: i.kind == "epic",
         }

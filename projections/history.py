@@ -126,6 +126,13 @@ def entry(ws: Workspace, record: EventRecord) -> HistoryEntry:
 
 
 def _describe(change: FieldChange) -> str:
+    """A change as a PM would say it: "moved to In progress", "archived", "hard limit: yes"."""
+    if change.field == "status" and change.new:
+        return f"moved from {change.old} to {change.new}" if change.old else f"moved to {change.new}"
+    if change.field == "horizon" and change.new:
+        return f"moved the roadmap item to {str(change.new).capitalize()}"
+    if change.field == "archived" and isinstance(change.new, bool):
+        return "archived" if change.new else "restored"
     if change.field == "rank" and isinstance(change.old, str) and isinstance(change.new, str):
         # Rank strings only order items; what a reader wants to know is the direction.
         return "ranked higher" if change.new < change.old else "ranked lower"
@@ -137,6 +144,8 @@ def _describe(change: FieldChange) -> str:
 def _short(value: Any, limit: int = 30) -> str:
     if value is None or value == "":
         return "∅"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

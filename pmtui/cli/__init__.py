@@ -2,6 +2,10 @@
 
 Each noun lives in its own module with a ``register(sub)`` function; add new ones to NOUNS.
 A user's mistake prints one line on stderr and exits 2, writing nothing.
+
+A few commands must answer fast (``--version``, ``version``, ``completion``, ``config`` and the
+hidden ``__complete`` a shell runs on each TAB): ``main`` sends them to ``pmtui.cli.fast`` before
+anything heavy (the store, eventsourcing, every command's module) is imported.
 """
 
 from __future__ import annotations
@@ -11,8 +15,8 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from domain.exceptions import DomainError
 from pmtui.cli.common import CliError, Parser, common_options
 
 # Modules under pmtui.cli, each registering one noun (or a few top-level verbs).
@@ -22,9 +26,15 @@ OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by la
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from pmtui import __version__
+    from pmtui.cli import fast
+
     parser = Parser(prog="pmtui", description=__doc__.splitlines()[0])
     common_options(parser, query=True, write=True)
+    parser.add_argument("--version", action="version", version=f"pmtui {__version__}")
     parser.add_argument("--no-mouse", action="store_true", help="TUI: do not capture the mouse (kinder over SSH)")
+    parser.add_argument("--theme", default=argparse.SUPPRESS,
+                        help="TUI: a Textual theme, e.g. textual-light (env PMTUI_THEME, config theme)")
     sub = parser.add_subparsers(dest="noun", metavar="COMMAND", parser_class=Parser)
     for name in NOUNS + OPTIONAL_NOUNS:
         try:
@@ -34,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    fast.register(sub)
     return parser
 
 
@@ -54,11 +65,37 @@ def _glue_time_values(argv: list[str]) -> list[str]:
     return out
 
 
+def apply_settings(args: argparse.Namespace) -> Any:
+    """Fill the store, actor and theme from flags > environment > the config file, and set the
+    process's time zone and the output's colour. Returns the settings (``pmtui.config.Settings``)."""
+    from pmtui import config
+    from pmtui.cli import output
+
+    flags = {name: getattr(args, name, None) for name in ("db", "actor", "theme")}
+    settings = config.load(flags)
+    for name in ("db", "actor", "theme"):
+        setattr(args, name, settings.get(name) if settings.values[name].source != "default" else None)
+    args.settings = settings
+    config.apply_timezone(settings)
+    output.configure(no_color=bool(getattr(args, "no_color", False)), json_output=bool(getattr(args, "json", False)))
+    return settings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from pmtui.cli import output
+    from pmtui.errors import DomainError
+
     args_list = _glue_time_values(list(sys.argv[1:] if argv is None else argv))
+    output.STATE.no_color_flag = "--no-color" in args_list
     try:
+        from pmtui.cli import fast
+
+        quick = fast.dispatch(args_list)
+        if quick is not None:
+            return quick
         parser = build_parser()
         args = parser.parse_args(args_list)
+        apply_settings(args)
         handler = getattr(args, "handler", None)
         if handler is None:
             from pmtui.cli.launch import launch
@@ -66,10 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from pmtui.cli.session import run
         return run(args, handler)
     except CliError as error:
-        print(str(error), file=sys.stderr)
+        print(output.error_line(str(error)), file=sys.stderr)
         return 2
     except DomainError as error:
-        print(f"pmtui: {error}", file=sys.stderr)
+        text = str(error)
+        print(output.error_line(text if text.startswith("pmtui") else f"pmtui: {text}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pmtui: interrupted", file=sys.stderr)

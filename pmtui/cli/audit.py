@@ -7,6 +7,7 @@ import argparse
 from pmtui import readmodel
 from pmtui import undo as undoing
 from pmtui.cli.common import command, emit, reason, wants_json
+from pmtui.progress import progress
 from pmtui.service import Workbench
 from pmtui.storage import EventLog, locate, open_application
 from pmtui.verify import check_read_model, parse_expect, verify
@@ -19,9 +20,10 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
     app = open_application(location)
     log = EventLog(app, location)
     try:
-        verdict = verify(log, expect)
-        restores = log.recorder.read_provenance()
-        cache_problem = check_read_model(log) if verdict.intact else None
+        with progress("verifying", unit="events") as bar:
+            verdict = verify(log, expect, bar=bar)
+            restores = log.recorder.read_provenance()
+            cache_problem = check_read_model(log) if verdict.intact else None
     finally:
         log.close()
         app.close()
@@ -51,27 +53,18 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
 
 def rebuild_command(args: argparse.Namespace, _: None) -> int:
     """Refold the read model's tables from the log (after an upgrade, or when verify finds them changed)."""
-    import sys
     import time
 
     location = locate(getattr(args, "db", None))
     app = open_application(location)
     log = EventLog(app, location)
     started = time.perf_counter()
-    shown = sys.stderr.isatty() and not wants_json(args)
-
-    def progress(done: int, total: int) -> None:
-        if shown:
-            sys.stderr.write(f"\rrebuilding the read model: {done:,}/{total:,} events")
-            sys.stderr.flush()
-
     try:
-        count = readmodel.rebuild(log, progress)
+        with progress("rebuilding the read model", unit="events") as bar:
+            count = readmodel.rebuild(log, bar.update)
     finally:
         log.close()
         app.close()
-    if shown:
-        sys.stderr.write("\n")
     seconds = time.perf_counter() - started
     emit(args, f"rebuilt the read model from {count:,} events in {seconds:.1f} s",
          {"events": count, "seconds": round(seconds, 3)})

@@ -5,32 +5,85 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pmtui.cli import output
 from pmtui.cli.common import as_of_banner, command, emit, fmt_points, reason
+from pmtui.cli.output import clean, render
 from pmtui.service import Workbench
-from projections.board_view import BoardSnapshot, board_view
+from projections.board_view import BoardSnapshot, ColumnView, board_view
+from projections.state import ItemView
+
+Part = tuple[str, str]  # (text, rich style)
 
 
-def render_board(snapshot: BoardSnapshot, width: int = 100) -> str:
+def column_label(column: ColumnView) -> list[Part]:
+    """A column's header as the TUI's board draws it: ``Review 3/3 hard``, ``In progress 5/4 ⚠ OVER``."""
+    count = f"{column.count}" if column.wip is None else f"{column.count}/{column.wip}"
+    parts: list[Part] = [(f"{clean(column.name)} ", "bold")]
+    if column.over_limit:
+        parts.append((f"{count} ⚠ OVER{' (hard)' if column.hard else ''}", "bold red"))
+    else:
+        parts.append((count + (" hard" if column.hard and column.wip else ""),
+                      "bold yellow" if column.at_limit else "dim"))
+    return parts
+
+
+def card_parts(card: ItemView) -> list[Part]:
+    """Key, points, then the title: a long title is cut, never the points (as on the TUI's cards)."""
+    parts: list[Part] = [(card.key, "bold cyan")]
+    if card.points is not None:
+        parts.append((f" {fmt_points(card.points)}pt", "green"))
+    parts.append((f" {clean(card.title)}", ""))
+    return parts
+
+
+def fit(parts: list[Part], width: int) -> list[Part]:
+    """Cut to ``width`` characters (with an ellipsis) and pad to it."""
+    out: list[Part] = []
+    room = width
+    for text, style in parts:
+        if len(text) > room:
+            out.append((text[: max(room - 1, 0)] + "…", style))
+            room = 0
+            break
+        out.append((text, style))
+        room -= len(text)
+    if room:
+        out.append((" " * room, ""))
+    return out
+
+
+def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False) -> str:
     cols = snapshot.columns
     col_width = max(16, min(32, (width - len(cols) + 1) // max(1, len(cols))))
-    def cell(text: str) -> str:
-        return (text[: col_width - 1] + "…") if len(text) > col_width else text.ljust(col_width)
-    headers = []
+    lines: list[list[Part]] = [[(f"{clean(snapshot.board.name)} board", "bold")]]
+    header: list[Part] = []
     for c in cols:
-        limit = f"/{c.wip}" if c.wip is not None else ""
-        flag = " !OVER" if c.over_limit else ""
-        headers.append(cell(f"{c.name} {c.count}{limit}{flag}"))
-    lines = [f"{snapshot.board.name} board", " ".join(headers), " ".join("-" * col_width for _ in cols)]
+        header += [*fit(column_label(c), col_width), (" ", "")]
+    lines.append(header)
+    lines.append([(" ".join("-" * col_width for _ in cols), "dim")])
     lanes = snapshot.lanes() if snapshot.swimlanes != "none" else [""]
     for lane in lanes:
         if lane:
-            lines.append(f"== {lane} ==")
+            lines.append([(f"== {clean(lane)} ==", "bold magenta")])
         cards = [[card for card in c.cards if not lane or snapshot.lane_of(card) == lane] for c in cols]
         for row in range(max((len(c) for c in cards), default=0)):
-            lines.append(" ".join(
-                cell(f"{c[row].key} {c[row].title}" + (f" ({fmt_points(c[row].points)})" if c[row].points else ""))
-                if row < len(c) else " " * col_width for c in cards).rstrip())
-    return "\n".join(lines)
+            line: list[Part] = []
+            for c in cards:
+                line += fit(card_parts(c[row]), col_width) if row < len(c) else [(" " * col_width, "")]
+                line.append((" ", ""))
+            lines.append(line)
+    if not colour:
+        return "\n".join("".join(text for text, _ in line).rstrip() for line in lines)
+    from rich.text import Text
+
+    rendered = []
+    for line in lines:
+        text = Text(no_wrap=True, overflow="ignore")
+        for part, style in line:
+            text.append(part, style=style or None)
+        text.rstrip()
+        rendered.append(text)
+    return render(*rendered, out_width=max(width, len(cols) * (col_width + 1)) + 1)
 
 
 def board(args: argparse.Namespace, wb: Workbench) -> None:
@@ -39,7 +92,8 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
     sprint_id = wb.sprint(args.sprint, ws).id if getattr(args, "sprint", None) else None
     snapshot = board_view(ws, b.id, sprint_id)
     assert snapshot is not None
-    emit(args, lambda: as_of_banner(args, ws) + render_board(snapshot, getattr(args, "width", 120) or 120), {
+    emit(args, lambda: as_of_banner(args, ws) + render_board(
+        snapshot, getattr(args, "width", None) or output.width(), output.color()), {
         "board": snapshot.board.name, "as_of_event": ws.position, "swimlanes": snapshot.swimlanes,
         "columns": [{"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
                      "over_limit": c.over_limit,
@@ -90,7 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "board", board, "show the board (columns, WIP, cards); see also `pmtui board-config`", query=True)
     p.add_argument("--board", help="which board (default: the first)")
     p.add_argument("--sprint", help="only this sprint's items")
-    p.add_argument("--width", type=int, default=120, help="text width")
+    p.add_argument("--width", type=int, help="text width (default: the terminal's, or 120 in a pipe)")
     from pmtui.cli.common import group
     cfg = group(sub, "columns", "configure board columns, WIP limits and swimlanes")
     p = command(cfg, "list", columns, "list the columns with their WIP limits")

@@ -4,11 +4,11 @@ prints the series instead (for spreadsheets and scripts)."""
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 
 from pmtui.chart_sources import KINDS, ChartSource, draw_series
+from pmtui.cli import output
 from pmtui.cli.common import as_of, as_of_banner, command, emit
 from pmtui.errors import UserError
 from pmtui.service import Workbench
@@ -30,7 +30,7 @@ def _colors(args: argparse.Namespace) -> bool:
     """Colours only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
     if args.color != "auto":
         return args.color == "always"
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return output.color_wanted(sys.stdout, no_color=bool(getattr(args, "no_color", False)))
 
 
 def chart(args: argparse.Namespace, wb: Workbench) -> None:
@@ -39,7 +39,8 @@ def chart(args: argparse.Namespace, wb: Workbench) -> None:
     if args.kpi and args.kind != "kpi":
         raise UserError("--kpi goes with the kpi chart")
     width, height = _size(args)
-    source = ChartSource(wb, as_of(args))
+    settings = getattr(args, "settings", None)
+    source = ChartSource(wb, as_of(args), week_start=settings.week_start if settings is not None else 0)
     data = source.series(args.kind, args.sprint, args.kpi)
 
     def text() -> str:

@@ -8,8 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from pmtui.timespec import AsOf, local, parse_as_of
 
 Handler = Callable[[argparse.Namespace, Any], Any]
@@ -30,6 +28,8 @@ def common_options(parser: argparse.ArgumentParser, *, query: bool = False, writ
     parser.add_argument("--db", default=s, help="the store: a SQLite file or postgresql://user@host:port/db (env PMTUI_DB)")
     parser.add_argument("--actor", default=s, help="who is acting (default: your login name, env PMTUI_ACTOR)")
     parser.add_argument("--json", action="store_true", default=s, help="print JSON for scripts")
+    parser.add_argument("--no-color", action="store_true", default=s,
+                        help="plain text even on a terminal (also NO_COLOR=1; a pipe is always plain)")
     if query:
         parser.add_argument("--as-of", default=s, metavar="WHEN",
                             help="as of a date-time (2026-11-10 14:30), relative (-3d, -2w, -6h) or event (#123)")
@@ -70,6 +70,8 @@ def wants_json(args: argparse.Namespace) -> bool:
 
 
 def to_jsonable(value: Any) -> Any:
+    import msgspec  # here: the fast commands (a TAB's completion) import this module too
+
     return msgspec.to_builtins(value)
 
 
@@ -84,8 +86,12 @@ def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = No
 
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
-    """A plain, aligned text table (no colours: stdout may be a pipe)."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    """An aligned text table: coloured and fitted to a terminal's width, plain in a pipe."""
+    from pmtui.cli import output
+
+    if output.color():
+        return output.color_table(rows, headers)
+    cells = [[output.clean(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = lambda r: "  ".join(v.ljust(widths[i]) for i, v in enumerate(r)).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])

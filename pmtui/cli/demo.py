@@ -14,20 +14,11 @@ def demo(args: argparse.Namespace, wb: Workbench) -> None:
         raise UserError(f"the store {wb.location.describe()} already holds {wb.now.product.name!r}; "
                         "use an empty one, e.g. --db /tmp/demo.db")
     if args.items:
-        import sys
-
         from pmtui.demo_scale import generate_at_scale
+        from pmtui.progress import progress
 
-        shown = sys.stderr.isatty()
-
-        def progress(done: int, total: int) -> None:
-            if shown:
-                sys.stderr.write(f"\rwriting the demo workspace: {done:,}/{total:,} items")
-                sys.stderr.flush()
-
-        generate_at_scale(wb, args.items, seed=args.seed, progress=progress)
-        if shown:
-            sys.stderr.write("\n")
+        with progress("writing the demo workspace", unit="items") as bar:
+            generate_at_scale(wb, args.items, seed=args.seed, progress=bar.update)
     else:
         from pmtui.demo import generate
         generate(wb, seed=args.seed)

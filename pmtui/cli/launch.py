@@ -10,9 +10,10 @@ from pmtui.cli.session import open_workbench
 
 
 def launch(args: argparse.Namespace) -> int:
-    from pmtui.tui.app import require_terminal, run_tui
+    from pmtui.tui.app import check_theme, require_terminal, run_tui
 
     require_terminal()  # before anything is written: a pipe gets one line, not a demo
+    check_theme(getattr(args, "theme", None))
     wb = open_workbench(args)
     try:
         if wb.now.product is None and os.environ.get("PMTUI_SSH_SESSION"):

@@ -15,6 +15,7 @@ from pmtui.cli.common import command, emit
 from pmtui.cli.importing import add_export_options, add_import_options, run_export, run_import
 from pmtui.errors import UserError
 from pmtui.jsonl import export_jsonl, import_jsonl
+from pmtui.progress import progress
 from pmtui.service import Workbench
 
 
@@ -22,7 +23,8 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
     if run_export(args, wb):  # --items --csv
         return
     if not args.out or args.out == "-":
-        export_jsonl(wb.log, sys.stdout.buffer, not args.unverified)
+        with progress("exporting", unit="events") as bar:  # on stderr: stdout carries the export
+            export_jsonl(wb.log, sys.stdout.buffer, not args.unverified, bar)
         sys.stdout.flush()
         return
     target = Path(args.out).expanduser()
@@ -34,8 +36,8 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
     except OSError as error:
         raise UserError(f"cannot write to {target.parent}: {error.strerror or error}") from None
     try:
-        with os.fdopen(handle, "wb") as out:
-            count = export_jsonl(wb.log, out, not args.unverified)
+        with os.fdopen(handle, "wb") as out, progress("exporting", unit="events") as bar:
+            count = export_jsonl(wb.log, out, not args.unverified, bar)
         os.replace(partial, target)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -48,7 +50,8 @@ def import_(args: argparse.Namespace, wb: Workbench) -> None:
         return
     if not args.file:
         raise UserError("import what? give a JSON Lines file made by `pmtui export` (or - for standard input)")
-    result = import_jsonl(wb, args.file)
+    with progress("reading", unit="events") as bar:
+        result = import_jsonl(wb, args.file, bar)
     emit(args, f"imported {result.count} events (up to #{result.head_seq}); chain head {result.head_hash}",
          {"events": result.count, "head_seq": result.head_seq, "head_hash": result.head_hash})
 

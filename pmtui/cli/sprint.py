@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pmtui.cli import output
 from pmtui.cli.board import render_board
 from pmtui.cli.common import as_of_banner, command, emit, fmt_points, group, reason, table
 from pmtui.service import Workbench
@@ -66,7 +67,7 @@ def show_named(args: argparse.Namespace, wb: Workbench, name: str | None) -> Non
             rows = [[i.key, i.title[:50], fmt_points(i.points), "done" if i.id in sprint.done else "carried"]
                     for i in summary.items]
             return "\n".join(head) + "\n\n" + table(rows, ["key", "title", "pts", "outcome"])
-        return "\n".join(head) + "\n\n" + (render_board(snapshot) if snapshot else "")
+        return "\n".join(head) + "\n\n" + (render_board(snapshot, output.width(), output.color()) if snapshot else "")
     emit(args, lambda: as_of_banner(args, ws) + text(), {
         "name": sprint.name, "state": sprint.state, "goal": sprint.goal, "start": sprint.start, "end": sprint.end,
         "days_left": summary.days_left, "committed_points": summary.committed_points,

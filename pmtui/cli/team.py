@@ -77,6 +77,10 @@ def authorized_keys(args: argparse.Namespace, wb: Workbench) -> None:
 
     from pmtui.ssh.session import session_editor
 
+    for option, value in (("--editor", args.editor), ("--program", args.program)):
+        # Each key is one line: a line break would end it early and start a line sshd misreads.
+        if value is not None and any(ch in value for ch in "\n\r\0"):
+            raise UserError(f"{option} must be one line (it goes into each authorized_keys line)")
     beside = Path(sys.executable).parent / "pmtui"  # the script of this installation
     program = args.program or (shlex.quote(str(beside)) if beside.exists() else
                                shlex.join([sys.executable, "-m", "pmtui.cli"]))
@@ -92,8 +96,17 @@ def serve(args: argparse.Namespace, wb: Workbench) -> int:
         raise UserError(f"--port must be 0-65535 (got {args.port})")
     if args.idle_timeout < 0:
         raise UserError("--idle-timeout must be 0 (never) or a number of seconds")
+    for option, value in (("--max-sessions", args.max_sessions),
+                          ("--max-sessions-per-user", args.max_sessions_per_user),
+                          ("--max-new-sessions-per-minute", args.max_new_sessions_per_minute)):
+        if value < 1:
+            raise UserError(f"{option} must be at least 1 (got {value})")
+    if args.editor is not None and any(ch in args.editor for ch in "\n\r\0"):
+        raise UserError("--editor must be one line")
     config = ServerConfig(host=args.host, port=args.port, idle_timeout=args.idle_timeout,
-                          host_key=args.host_key, editor=args.editor)
+                          host_key=args.host_key, editor=args.editor, max_sessions=args.max_sessions,
+                          max_sessions_per_user=args.max_sessions_per_user,
+                          max_new_sessions_per_minute=args.max_new_sessions_per_minute)
     return run_server(wb, config)
 
 
@@ -132,3 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--editor", metavar="COMMAND",
                    help="$EDITOR in sessions; it runs as the server's user, so the default is "
                         "`nano --restricted` (if installed) or none")
+    p.add_argument("--max-sessions", type=int, default=64, metavar="N",
+                   help="sessions open at once, all users together (default 64; each is a process)")
+    p.add_argument("--max-sessions-per-user", type=int, default=8, metavar="N",
+                   help="sessions one user may have open at once (default 8)")
+    p.add_argument("--max-new-sessions-per-minute", type=int, default=20, metavar="N",
+                   help="sessions one user may open within a minute (default 20)")

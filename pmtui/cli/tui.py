@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--view", choices=VIEWS, default="board", help="the view to start on")
     parser.add_argument("--no-mouse", action="store_true", default=argparse.SUPPRESS,
                         help="do not capture the mouse (kinder over SSH)")
+    parser.add_argument("--theme", default=argparse.SUPPRESS, help="a Textual theme, e.g. textual-light")
 
 
 def open_tui(args: argparse.Namespace, wb) -> int:  # type: ignore[no-untyped-def]

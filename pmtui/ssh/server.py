@@ -4,8 +4,11 @@ Login is by public key only, against the users in the store (``pmtui user add``)
 at every attempt so new users get in without a restart. The SSH user name is the pmtui user: the
 key must be one of theirs. Each login gets its own pmtui process on a PTY (see session.py), acting
 as that user in their role. Nothing else is offered: no command execution, no subsystems (SFTP),
-no forwarding of ports, agents or X11. Failed logins are logged and rate-limited per address.
-Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
+no forwarding of ports, agents or X11. Failed logins are logged and rate-limited per address and
+per user. Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
+Sessions are capped per user, in total, and in how many one user may open per minute: each is a
+process, and no one user (nor a stolen key) may exhaust the host. Every event is one log line
+(see events.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,7 @@ import asyncssh
 
 from pmtui import team
 from pmtui.service import Workbench
+from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
 from pmtui.ssh.session import PtySession, SessionSpec
 from pmtui.ssh.throttle import LoginThrottle
@@ -30,6 +35,10 @@ from pmtui.ssh.throttle import LoginThrottle
 log = logging.getLogger("pmtui.ssh")
 
 MAX_KEYS_PER_CONNECTION = 10  # a client offering more keys than this is guessing
+# SSH receive window per session: how much a client may send before the server grants more. The
+# server stops granting while the app has input unread (see session.py), so this bounds what a
+# session holds for a client that types (or pastes) faster than the app reads. 2 MiB by default.
+RECEIVE_WINDOW = 64 * 1024
 
 
 def default_session_command() -> list[str]:
@@ -43,11 +52,14 @@ class ServerConfig:
     idle_timeout: float = 1800.0
     host_key: str | None = None
     command: Sequence[str] = field(default_factory=default_session_command)
-    max_failures: int = 5
+    max_failures: int = 5  # failed logins from one address within failure_window
+    max_user_failures: int = 10  # failed logins as one user name (from any address) within it
     failure_window: float = 60.0
     ban: float = 300.0
     access_check_interval: float = 2.0
-    max_sessions_per_user: int = 8
+    max_sessions_per_user: int = 8  # open at once
+    max_sessions: int = 64  # open at once, all users together
+    max_new_sessions_per_minute: int = 20  # opened by one user within a minute
     login_timeout: float = 60.0
     editor: str | None = None  # $EDITOR in sessions (see session_editor)
 
@@ -63,6 +75,7 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
         self.login_key = ""
         self.offered: list[str] = []
         self.tried_user = ""
+        self.refused = False  # turned away by the throttle: not one more failure
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -71,11 +84,14 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
 
     def begin_auth(self, username: str) -> bool:
         self.tried_user = username
-        wait = self.server.throttle.blocked_for(self.peer)
+        wait, blocked = self.server.throttle.blocked_for(self.peer, username)
         if wait and self.conn is not None:
-            log.warning("refused %s: too many failed logins (user %r)", self.peer, username)
+            self.refused = True
+            emit("login_refused", logging.WARNING, user=username, addr=self.peer, reason=f"{blocked}_blocked",
+                 wait=round(wait))
+            what = f"from {self.peer}" if blocked == "address" else f"as {username!r}"
             self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
-                                 f"too many failed logins from {self.peer}; try again in {wait:.0f} s")
+                                 f"too many failed logins {what}; try again in {wait:.0f} s")
         return True
 
     def public_key_auth_supported(self) -> bool:
@@ -83,7 +99,7 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         line = key.export_public_key("openssh").decode().strip()
-        if len(self.offered) >= MAX_KEYS_PER_CONNECTION or self.server.throttle.blocked_for(self.peer):
+        if len(self.offered) >= MAX_KEYS_PER_CONNECTION or self.server.throttle.blocked_for(self.peer, username)[0]:
             return False
         member = self.server.member(username)
         if member is not None and team.user_for_key(self.server.wb.now, line) == member:
@@ -94,38 +110,47 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
 
     def auth_completed(self) -> None:
         assert self.member is not None
-        self.server.throttle.succeeded(self.peer)
-        log.info("login: %s (%s) from %s", self.member.name, self.member.role, self.peer)
+        self.server.throttle.succeeded(self.peer, self.tried_user)
+        emit("login", user=self.member.name, role=self.member.role, addr=self.peer,
+             key=self.server.fingerprint_of(self.login_key))
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.member is None and self.tried_user:
-            banned = self.server.throttle.failed(self.peer)
-            log.warning("failed login: user %r from %s (keys offered: %s)%s", self.tried_user, self.peer,
-                        ", ".join(self.offered) or "none", "; address blocked for a while" if banned else "")
+        if self.member is None and self.tried_user and not self.refused:
+            banned = self.server.throttle.failed(self.peer, self.tried_user)
+            emit("login_failed", logging.WARNING, user=self.tried_user, addr=self.peer,
+                 keys=",".join(self.offered) or "none", blocked=banned or None)
 
     def session_requested(self) -> PtySession:
         assert self.member is not None
         return self.server.open_session(self.member, self.login_key, self.peer)
 
-    # Everything else an SSH server may offer is refused (asyncssh's defaults, stated here).
-    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+    # Everything else an SSH server may offer is refused (asyncssh's defaults, stated here), and
+    # logged: a client asking to forward is probing for a way out.
+    def _forward_refused(self, kind: str, target: str) -> bool:
+        emit("refused", logging.WARNING, user=self.member.name if self.member else self.tried_user,
+             addr=self.peer, what=kind, target=target)
         return False
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        return self._forward_refused("forward_tcp", f"{dest_host}:{dest_port}")
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
-        return False
+        return self._forward_refused("listen_tcp", f"{listen_host}:{listen_port}")
 
     def unix_connection_requested(self, dest_path: str) -> bool:
-        return False
+        return self._forward_refused("forward_unix", dest_path)
 
     def unix_server_requested(self, listen_path: str) -> bool:
-        return False
+        return self._forward_refused("listen_unix", listen_path)
 
 
 class PmSshServer:
     def __init__(self, wb: Workbench, config: ServerConfig) -> None:
         self.wb = wb
         self.config = config
-        self.throttle = LoginThrottle(config.max_failures, config.failure_window, config.ban)
+        self.throttle = LoginThrottle(config.max_failures, config.failure_window, config.ban,
+                                      max_user_failures=config.max_user_failures)
+        self._opened: dict[str, deque[float]] = {}  # user -> when their recent sessions opened
         db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
         self.spec = SessionSpec(list(config.command), db, config.idle_timeout, config.editor)
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
@@ -138,16 +163,44 @@ class PmSshServer:
         try:
             self.wb.refresh()  # users added a moment ago (by another process) can log in now
         except Exception as error:  # noqa: BLE001 - a busy or unreachable store: decide on what we know
-            log.warning("could not read the users from the store (using the last known): %s", error)
+            emit("store_unreadable", logging.WARNING, error=str(error), using="last known users")
         return team.find_member(self.wb.now, name)
 
-    def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
+    @staticmethod
+    def fingerprint_of(key_line: str) -> str:
+        try:
+            return str(asyncssh.import_public_key(key_line).get_fingerprint())
+        except (asyncssh.KeyImportError, ValueError):
+            return "?"
+
+    def _refusal(self, member: team.Member) -> tuple[str, str]:
+        """(limit hit, message for the client), or ("", "") when a session may open."""
+        config = self.config
+        now = asyncio.get_running_loop().time()
+        opened = self._opened.setdefault(member.name, deque())
+        while opened and opened[0] <= now - 60.0:
+            opened.popleft()
         open_now = sum(1 for s in self.sessions if s.user == member.name)
-        if open_now >= self.config.max_sessions_per_user:
-            # Each session is a process: one person must not be able to exhaust the host.
-            log.warning("refused a session for %s from %s: %d open already", member.name, peer, open_now)
-            return PtySession(self.spec, member.name, member.role, peer, refusal=(
-                f"pmtui: {member.name} has {open_now} sessions open already; close one first"))
+        if len(self.sessions) >= config.max_sessions:
+            return "sessions_total", (f"pmtui: the server has its maximum of {config.max_sessions} sessions open; "
+                                      "try again later")
+        if open_now >= config.max_sessions_per_user:
+            return "sessions_per_user", f"pmtui: {member.name} has {open_now} sessions open already; close one first"
+        if len(opened) >= config.max_new_sessions_per_minute:
+            wait = 60.0 - (now - opened[0])
+            return "new_sessions_per_minute", (
+                f"pmtui: {member.name} opened {len(opened)} sessions in the last minute; "
+                f"try again in {max(wait, 1):.0f} s")
+        opened.append(now)
+        return "", ""
+
+    def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
+        limit, message = self._refusal(member)
+        if limit:
+            # Each session is a process: one person (or a stolen key) must not exhaust the host.
+            emit("limit_hit", logging.WARNING, user=member.name, addr=peer, limit=limit,
+                 open=len(self.sessions))
+            return PtySession(self.spec, member.name, member.role, peer, refusal=message, refusal_reason=limit)
         session = PtySession(self.spec, member.name, member.role, peer, on_close=self._forget)
         self.sessions[session] = key
         return session
@@ -159,7 +212,7 @@ class PmSshServer:
         """Listen; returns the port."""
         host_key, made = load_or_create_host_key(self.host_key_path)
         if made:
-            log.info("made a new host key: %s", self.host_key_path)
+            emit("host_key_made", path=str(self.host_key_path))
         self.fingerprint = host_key.get_fingerprint()
         self._acceptor = await asyncssh.create_server(
             lambda: Gate(self), self.config.host, self.config.port,
@@ -169,6 +222,7 @@ class PmSshServer:
             public_key_auth=True,
             agent_forwarding=False, x11_forwarding=False, allow_scp=False, sftp_factory=None,
             login_timeout=self.config.login_timeout,
+            window=RECEIVE_WINDOW,
             keepalive_interval=60, keepalive_count_max=3,  # notice dead clients, free their sessions
         )
         self._watcher = asyncio.get_running_loop().create_task(self._watch_access())
@@ -184,14 +238,14 @@ class PmSshServer:
             try:
                 self.wb.refresh()
             except Exception as error:  # noqa: BLE001 - a store hiccup must not stop the server
-                log.warning("could not read the store: %s", error)
+                emit("store_unreadable", logging.WARNING, error=str(error))
                 continue
             for session, key in list(self.sessions.items()):
                 member = team.find_member(self.wb.now, session.user)
                 if member is None or member.role != session.role or team.user_for_key(self.wb.now, key) != member:
-                    log.info("ending the session of %s: their access changed", session.user)
                     del self.sessions[session]
-                    session.close_with("pmtui: your access changed (removed, new role or key); log in again")
+                    session.close_with("pmtui: your access changed (removed, new role or key); log in again",
+                                       "access_changed")
 
     async def stop(self) -> None:
         if self._watcher is not None:
@@ -199,7 +253,7 @@ class PmSshServer:
         if self._acceptor is not None:
             self._acceptor.close()
         for session in list(self.sessions):
-            session.close_with("pmtui: the server is stopping")
+            session.close_with("pmtui: the server is stopping", "server_stopping")
         # Give the sessions their hangup grace, then close the connections.
         for _ in range(60):
             if not self.sessions:
@@ -211,10 +265,7 @@ class PmSshServer:
 
 def run_server(wb: Workbench, config: ServerConfig) -> int:
     """Serve until SIGINT/SIGTERM; logins, refusals and sessions are logged to stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s pmtui serve: %(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    handler = install_handler()
     try:
         return asyncio.run(_serve(wb, config))
     finally:

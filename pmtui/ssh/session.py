@@ -4,11 +4,17 @@ Textual keeps global state (signals, the terminal driver), so many apps cannot s
 each login gets a child process whose controlling terminal is a fresh PTY. Bytes flow between the
 SSH channel and the PTY master unchanged (the channel is opened with ``encoding=None``); window
 changes become TIOCSWINSZ + SIGWINCH; a disconnect hangs the child up and reaps it.
+
+A client is not trusted with the server's resources: the terminal size it asks for is clamped (the
+app's memory grows with it), input the app has not read yet pauses the client beyond a small
+buffer, output waits for a slow client instead of piling up, and a session that fails half-way
+through starting closes everything it had opened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import fcntl
 import logging
@@ -26,6 +32,8 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
+from pmtui.ssh.events import emit
+
 log = logging.getLogger("pmtui.ssh")
 
 HANGUP_GRACE = 5.0  # seconds a hung-up child gets to exit before it is killed
@@ -33,6 +41,16 @@ HANGUP_GRACE = 5.0  # seconds a hung-up child gets to exit before it is killed
 # mouse reporting, bracketed paste, hidden cursor. Sent before any message of ours.
 TERMINAL_RESET = (b"\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
                   b"\x1b[?2004l\x1b[?25h\x1b[0m\r\n")
+# Terminal sizes a client may ask for. The app keeps several cell buffers of the window's size: a
+# 65535x65535 window grew a session ~55 MB/s without end. 1000x500 is beyond any real screen.
+MIN_COLUMNS, MIN_ROWS = 20, 10
+MAX_COLUMNS, MAX_ROWS = 1000, 500
+# Input the app has not read yet: beyond this the client is paused (SSH flow control) until the
+# app catches up. Keystrokes and pastes are far smaller.
+INPUT_BUFFER = 16 * 1024
+# Output waiting for a slow client: beyond this the PTY is no longer read, so the app blocks on
+# its own writes instead of the server buffering them.
+OUTPUT_HIGH_WATER = 128 * 1024
 
 
 @dataclass
@@ -59,52 +77,86 @@ def session_editor(configured: str | None) -> dict[str, str]:
     return {"EDITOR": editor, "VISUAL": editor}
 
 
+def clamp_size(columns: int, rows: int) -> tuple[int, int]:
+    """The window size a session gets for the one a client asked for (0 means "not said")."""
+    columns = columns or 80
+    rows = rows or 24
+    return max(MIN_COLUMNS, min(columns, MAX_COLUMNS)), max(MIN_ROWS, min(rows, MAX_ROWS))
+
+
 def _duration(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:g} minutes"
     return f"{seconds:g} seconds"
 
 
-def _take_terminal() -> None:
-    """In the child after setsid(): make the PTY on stdin its controlling terminal, so the TUI
-    gets SIGWINCH and job control, and a hangup reaches it."""
+def _prepare_child() -> None:
+    """In the child, before exec. Signals ignored by whoever started the server (``nohup`` ignores
+    SIGHUP, a shell's ``&`` SIGINT) would stay ignored across exec, and a session that ignores its
+    hangup outlives its client: back to the defaults. Then make the PTY on stdin the controlling
+    terminal (after setsid()), so the TUI gets SIGWINCH and job control, and a hangup reaches it."""
+    for signum in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGTSTP,
+                   signal.SIGTTIN, signal.SIGTTOU, signal.SIGPIPE, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def _set_size(fd: int, columns: int, rows: int) -> None:
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", max(rows, 1), max(columns, 1), 0, 0))
+    columns, rows = clamp_size(columns, rows)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
 class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def __init__(self, spec: SessionSpec, user: str, role: str, peer: str,
-                 on_close: Callable[[PtySession], None] = lambda s: None, refusal: str = "") -> None:
+                 on_close: Callable[[PtySession], None] = lambda s: None, refusal: str = "",
+                 refusal_reason: str = "") -> None:
         self.spec = spec
         self.refusal = refusal  # when set, the session only says this and ends
+        self.refusal_reason = refusal_reason
         self.user = user
         self.role = role
         self.peer = peer
         self._on_close = on_close
         self._chan: asyncssh.SSHServerChannel | None = None
+        self._open = False  # the channel can take writes (False before it opens and once it closed)
         self._term: str | None = None
         self._size = (80, 24)
         self._command: str | None = None
         self._master: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
-        self._pending_input = b""
+        self._pending_input = bytearray()
+        self._input_paused = False
         self._reading = False
+        self._output_paused = False
         self._last_input = 0.0
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending = False
+        self._end_reason = ""
         self._loop = asyncio.get_running_loop()  # sessions are made by the server, inside its loop
+        self._started = self._loop.time()
+
+    @property
+    def buffered_input(self) -> int:
+        """Bytes the client sent that the app has not read yet (held here)."""
+        return len(self._pending_input)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The window size the session's terminal has (columns, rows), after clamping."""
+        return self._size
 
     # Requests before the session starts --------------------------------------------------------
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self._chan = chan
+        self._open = True
+        # pause_writing() comes past this much unsent output; the PTY is read no further until
+        # resume_writing() (see _read_output).
+        chan.set_write_buffer_limits(high=OUTPUT_HIGH_WATER)
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:
         self._term = term_type or "xterm-256color"
-        if term_size[0] and term_size[1]:
-            self._size = (term_size[0], term_size[1])
+        self._size = clamp_size(term_size[0], term_size[1])
         return True
 
     def shell_requested(self) -> bool:
@@ -116,62 +168,105 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("refused subsystem %r for %s from %s", subsystem, self.user, self.peer)
+        emit("refused", user=self.user, addr=self.peer, what="subsystem", name=subsystem)
         return False
 
     # The session -------------------------------------------------------------------------------
     def session_started(self) -> None:
         if self.refusal:
-            self._refuse(self.refusal)
+            self._refuse(self.refusal, self.refusal_reason or "refused")
         elif self._command is not None:
             self._refuse(f"pmtui: this server runs no commands (asked for {self._command!r}); "
-                         f"connect without one: ssh -t {self.user}@host")
+                         f"connect without one: ssh -t {self.user}@host", "command")
         elif self._term is None:
-            self._refuse("pmtui: this server needs a terminal; connect with a PTY: ssh -t (not -T, not a pipe)")
+            self._refuse("pmtui: this server needs a terminal; connect with a PTY: ssh -t (not -T, not a pipe)",
+                         "no_terminal")
         else:
             self._spawn()
 
-    def _refuse(self, message: str) -> None:
-        assert self._chan is not None
-        log.info("refused a session for %s from %s: %s", self.user, self.peer, message)
-        self._chan.write_stderr(message.encode() + b"\r\n")
-        self._chan.exit(1)
+    def _refuse(self, message: str, reason: str) -> None:
+        if not self.refusal_reason:  # a limit's refusal was logged as a limit hit already
+            emit("session_refused", user=self.user, addr=self.peer, reason=reason)
+        self._ending = True
+        self._send_stderr(message.encode() + b"\r\n")
+        self._exit(1)
+        self._on_close(self)
 
     def _spawn(self) -> None:
-        master, slave = pty.openpty()
-        _set_size(slave, *self._size)
-        env = {
-            **os.environ,
-            **session_editor(self.spec.editor),
-            **self.spec.extra_env,
-            "TERM": self._term or "xterm-256color",
-            "PMTUI_ACTOR": self.user,
-            "PMTUI_ROLE": self.role,
-            "PMTUI_DB": self.spec.db,
-            "PMTUI_SSH_SESSION": "1",  # e.g. no demo workspace in an empty team store
-        }
-        env.setdefault("LANG", "C.UTF-8")
+        """Open a PTY pair and start the app on it. Any failure on the way closes what was opened
+        (the PTY pair, the child, the channel), logs one line, and tells the client."""
+        master: int | None = None
+        slave: int | None = None
         try:
+            master, slave = pty.openpty()
+            _set_size(slave, *self._size)
+            env = {
+                **os.environ,
+                **session_editor(self.spec.editor),
+                **self.spec.extra_env,
+                "TERM": self._term or "xterm-256color",
+                "PMTUI_ACTOR": self.user,
+                "PMTUI_ROLE": self.role,
+                "PMTUI_DB": self.spec.db,
+                "PMTUI_SSH_SESSION": "1",  # no demo in an empty team store; no palette writing files
+            }
+            env.setdefault("LANG", "C.UTF-8")
             self.process = subprocess.Popen(
                 list(self.spec.command), stdin=slave, stdout=slave, stderr=slave, env=env,
-                start_new_session=True, preexec_fn=_take_terminal, close_fds=True)
-        except OSError as error:
-            os.close(master)
+                start_new_session=True, preexec_fn=_prepare_child, close_fds=True)
             os.close(slave)
-            self._refuse(f"pmtui: the session could not start ({error.strerror or error}); tell the admin")
+            slave = None
+            os.set_blocking(master, False)
+            self._master, master = master, None
+            self._resume_reading()
+        except Exception as error:  # noqa: BLE001 - whatever it was, undo the half-made session
+            for fd in (master, slave):
+                if fd is not None:
+                    os.close(fd)
+            self._abandon(error)
             return
-        os.close(slave)
-        os.set_blocking(master, False)
-        self._master = master
-        self._resume_reading()
         self._last_input = self._loop.time()
+        self._started = self._loop.time()
         self._schedule_idle_check()
-        log.info("session started: %s (%s) from %s, pid %d", self.user, self.role, self.peer, self.process.pid)
+        emit("session_start", user=self.user, role=self.role, addr=self.peer, pid=self.process.pid,
+             size=f"{self._size[0]}x{self._size[1]}")
+
+    def _abandon(self, error: BaseException) -> None:
+        """Setting up failed: close the PTY, kill and reap the child if it started, close the
+        channel; one log line."""
+        self._ending = True
+        if self._master is not None:
+            self._loop.remove_reader(self._master)
+            self._reading = False
+            os.close(self._master)
+            self._master = None
+        if self.process is not None:
+            self._signal(signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                self.process.wait(timeout=5)
+        detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        emit("session_failed", logging.WARNING, user=self.user, addr=self.peer, error=detail)
+        self._send_stderr(f"pmtui: the session could not start ({detail}); tell the admin\r\n".encode())
+        self._exit(1)
+        self._on_close(self)
+
+    # Writing to the client: only while the channel is open --------------------------------------
+    def _send(self, data: bytes) -> None:
+        if self._open and self._chan is not None and not self._chan.is_closing():
+            self._chan.write(data)
+
+    def _send_stderr(self, data: bytes) -> None:
+        if self._open and self._chan is not None and not self._chan.is_closing():
+            self._chan.write_stderr(data)
+
+    def _exit(self, status: int) -> None:
+        if self._open and self._chan is not None and not self._chan.is_closing():
+            self._chan.exit(status)
 
     # Bytes both ways ---------------------------------------------------------------------------
     def data_received(self, data: bytes, datatype: object) -> None:
         self._last_input = self._loop.time()
-        if self._master is None:
+        if self._master is None or self._ending:
             return
         self._pending_input += data
         self._write_input()
@@ -185,15 +280,30 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             written = 0
         except OSError:
             return  # the child is gone; _read_output will notice and end the session
-        self._pending_input = self._pending_input[written:]
+        del self._pending_input[:written]
         # A child that is not reading fills the PTY: wait until it can take more.
         if self._pending_input:
             self._loop.add_writer(self._master, self._write_input)
         else:
             self._loop.remove_writer(self._master)
+        # Back-pressure: past a small buffer, stop taking the client's data (SSH stops granting it
+        # window, so the client waits) until the app has read most of it.
+        if self._chan is not None and self._open:
+            if not self._input_paused and len(self._pending_input) > INPUT_BUFFER:
+                self._chan.pause_reading()
+                self._input_paused = True
+            elif self._input_paused and len(self._pending_input) <= INPUT_BUFFER // 4:
+                self._input_paused = False
+                # Not from here: resuming delivers the held data into data_received at once.
+                self._loop.call_soon(self._resume_input)
+
+    def _resume_input(self) -> None:
+        if self._chan is not None and self._open and not self._input_paused:
+            self._chan.resume_reading()
 
     def _read_output(self) -> None:
-        assert self._master is not None and self._chan is not None
+        if self._master is None:
+            return
         try:
             data = os.read(self._master, 65536)
         except BlockingIOError:
@@ -205,33 +315,40 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if not data:
             self._loop.remove_reader(self._master)
             self._reading = False
-            self._loop.create_task(self._end(reset=False, message="", child_closing=True))
+            self._loop.create_task(self._end("program_exited", reset=False, message="", child_closing=True))
             return
-        self._chan.write(data)
+        if not self._open:
+            return  # the client is gone; the child is being hung up
+        self._send(data)
 
     def pause_writing(self) -> None:
         # The client reads slower than the app draws: stop reading the PTY until it catches up.
+        self._output_paused = True
         if self._master is not None and self._reading:
             self._loop.remove_reader(self._master)
             self._reading = False
 
     def resume_writing(self) -> None:
+        self._output_paused = False
         self._resume_reading()
 
     def _resume_reading(self) -> None:
-        if self._master is not None and not self._reading:
+        if self._master is not None and not self._reading and not self._output_paused:
             self._loop.add_reader(self._master, self._read_output)
             self._reading = True
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
-        self._size = (width, height)
-        if self._master is None or self.process is None:
+        self._size = clamp_size(width, height)
+        if self._master is None or self.process is None or self._ending:
             return
-        _set_size(self._master, width, height)
-        try:  # the kernel signals the foreground group too; this also reaches a busy child
+        try:
+            _set_size(self._master, *self._size)
+            # The kernel signals the foreground group too; this also reaches a busy child.
             os.killpg(self.process.pid, signal.SIGWINCH)
-        except ProcessLookupError:
+        except (ProcessLookupError, PermissionError):
             pass
+        except OSError as error:
+            log.warning("resizing the session of %s failed: %s", self.user, error)
 
     def break_received(self, msec: int) -> bool:
         return False
@@ -251,34 +368,39 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
     def _check_idle(self) -> None:
         idle = self._loop.time() - self._last_input
         if idle >= self.spec.idle_timeout:
-            log.info("idle timeout: %s from %s", self.user, self.peer)
             self._loop.create_task(self._end(
-                reset=True, message=f"pmtui: no keystroke for {_duration(self.spec.idle_timeout)}; "
-                                    "the session was closed"))
+                "idle_timeout", reset=True,
+                message=f"pmtui: no keystroke for {_duration(self.spec.idle_timeout)}; the session was closed"))
         else:
             remaining = self.spec.idle_timeout - idle
             self._idle_timer = self._loop.call_later(min(remaining, 30.0), self._check_idle)
 
-    def close_with(self, message: str) -> None:
+    def close_with(self, message: str, reason: str = "server") -> None:
         """End the session from the server's side (access revoked, server stopping)."""
-        self._loop.create_task(self._end(reset=True, message=message))
+        self._loop.create_task(self._end(reason, reset=True, message=message))
 
-    async def _end(self, reset: bool, message: str, child_closing: bool = False) -> None:
+    async def _end(self, reason: str, reset: bool, message: str, child_closing: bool = False) -> None:
         if self._ending:
             return
         self._ending = True
+        self._end_reason = reason
         status = await self._stop_child(HANGUP_GRACE if child_closing else 0.0)
-        if self._chan is not None and not self._chan.is_closing():
+        if self._open:
             if reset or status != 0:
-                self._chan.write(TERMINAL_RESET)
+                self._send(TERMINAL_RESET)
             if message:
-                self._chan.write(message.encode() + b"\r\n")
-            self._chan.exit(max(status, 0) if status >= 0 else 128 - status)
+                self._send(message.encode() + b"\r\n")
+            self._exit(max(status, 0) if status >= 0 else 128 - status)
         self._on_close(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        log.info("disconnected: %s from %s", self.user, self.peer)
-        self._loop.create_task(self._end(reset=False, message=""))
+        # From here on nothing is written to the channel: the child is hung up quietly.
+        self._open = False
+        if self._master is not None and self._reading:
+            self._loop.remove_reader(self._master)
+            self._reading = False
+        if not self._ending:
+            self._loop.create_task(self._end("client_closed", reset=False, message=""))
 
     async def _wait(self, seconds: float) -> bool:
         """Poll for the child's exit. No waiting thread: the server forks sessions, and a fork
@@ -297,17 +419,19 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         if self._idle_timer is not None:
             self._idle_timer.cancel()
         process = self.process
+        killed = False
         if process is not None and exit_grace and process.poll() is None:
             await self._wait(exit_grace)
         if process is not None and process.poll() is None:
             self._signal(signal.SIGHUP)
             if not await self._wait(HANGUP_GRACE):
-                log.warning("session of %s ignored the hangup; killing pid %d", self.user, process.pid)
+                killed = True
                 self._signal(signal.SIGKILL)
                 await self._wait(HANGUP_GRACE)
         if self._master is not None:
             self._loop.remove_reader(self._master)
             self._loop.remove_writer(self._master)
+            self._reading = False
             os.close(self._master)
             self._master = None
         if process is None:
@@ -315,7 +439,9 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         # Whatever the child started in its session (an editor) goes with it.
         self._signal(signal.SIGHUP)
         status = process.wait()
-        log.info("session ended: %s, pid %d, status %d", self.user, process.pid, status)
+        emit("session_end", user=self.user, addr=self.peer, pid=process.pid,
+             duration=round(self._loop.time() - self._started, 1), reason=self._end_reason,
+             status=status, killed=killed or None)
         return status
 
     def _signal(self, signum: int) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from functools import partial
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,12 +25,15 @@ from textual.screen import ModalScreen, Screen
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
 from pmtui.service import Workbench
+from pmtui.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import travel
+from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
+from pmtui.tui.server_safety import ServerSafety
 from pmtui.tui.widgets.banner import MODE_LABELS
 from projections.state import Workspace
 
@@ -46,6 +51,9 @@ MODES: dict[str, tuple[str, str]] = {
     "feedback": ("pmtui.tui.screens.feedback", "FeedbackScreen"),
     "documents": ("pmtui.tui.screens.documents", "DocumentsScreen"),
 }
+# Bindings that only move a cursor or a fold: not worth a palette entry.
+_NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
+                 "quit", "command_palette"}
 POLL_SECONDS = 0.12  # live updates: another process's change shows within ~250 ms
 STYLES = Path(__file__).parent / "styles"
 
@@ -63,28 +71,33 @@ def load_screens() -> dict[str, type[PmScreen]]:
     return found
 
 
-class PmApp(App[int]):
+class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
     TITLE = "pmtui"
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {EvidenceSearch}  # the palette also finds notes and document text
+    week_start = 0  # weekly charts start on Monday unless the config says otherwise
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    # The app's own commands (views, actions of every view, time travel) and the workspace's things.
+    COMMANDS = App.COMMANDS | {FindProvider, EvidenceSearch}  # EvidenceSearch: notes and document text
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit pmtui"),
-        Binding("question_mark", "help", "Help", tooltip="Show the keys that work now"),
-        Binding("t", "time_travel", "Time", tooltip="Time travel: show the past (t again returns to now)"),
+        Binding("q", "quit", "Quit", tooltip="Quit pmtui", id="app.quit"),
+        Binding("question_mark", "help", "Help", tooltip="Show the keys that work now", id="app.help"),
+        Binding("t", "time_travel", "Time", tooltip="Time travel: show the past (t again returns to now)", id="app.time_travel"),
         Binding("left_square_bracket", "step_event(-1)", "Event back", show=False,
-                tooltip="Time travel: one event back"),
+                tooltip="Time travel: one event back", id="app.step_event.back"),
         Binding("right_square_bracket", "step_event(1)", "Event forward", show=False,
-                tooltip="Time travel: one event forward"),
-        Binding("left_curly_bracket", "step_day(-1)", "Day back", show=False, tooltip="Time travel: one day back"),
+                tooltip="Time travel: one event forward", id="app.step_event.forward"),
+        Binding("left_curly_bracket", "step_day(-1)", "Day back", show=False, tooltip="Time travel: one day back", id="app.step_day.back"),
         Binding("right_curly_bracket", "step_day(1)", "Day forward", show=False,
-                tooltip="Time travel: one day forward"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change"),
-        Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo what you undid"),
-        *[Binding(digit, f"switch_view('{mode}')", label, show=False, tooltip=f"Show the {label} view")
+                tooltip="Time travel: one day forward", id="app.step_day.forward"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change", id="app.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, tooltip="Redo what you undid", id="app.redo"),
+        Binding("colon", "go_to", "Go to", show=False, tooltip="Go to an item by its key (or find anything by words)",
+                id="app.go_to"),
+        *[Binding(digit, f"switch_view('{mode}')", label, show=False, tooltip=f"Show the {label} view",
+                  id=f"app.view.{mode}")
           for digit, mode, label in MODE_LABELS],
     ]
 
@@ -114,6 +127,11 @@ class PmApp(App[int]):
     @property
     def read_only(self) -> bool:
         return self._past is not None
+
+    @property
+    def viewer(self) -> bool:
+        """A viewer may look at everything and change nothing (the service enforces it)."""
+        return str(self.wb.role) == "viewer"
 
     @property
     def available_modes(self) -> list[str]:
@@ -148,10 +166,14 @@ class PmApp(App[int]):
 
     # While a dialog is open, the app's keys stay out of its way: a digit or t in a yes/no question
     # must not switch views or open another prompt, and q must not quit from under a form.
-    _NOT_IN_DIALOGS = {"switch_view", "time_travel", "step_event", "step_day", "undo", "redo", "help", "quit"}
+    _NOT_IN_DIALOGS = {"switch_view", "time_travel", "step_event", "step_day", "undo", "redo", "help", "quit",
+                       "go_to"}
+    _WRITES = {"undo", "redo"}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._NOT_IN_DIALOGS and isinstance(self.screen, ModalScreen):
+            return False
+        if action in self._WRITES and (self.read_only or self.viewer):
             return False
         return True
 
@@ -193,29 +215,104 @@ class PmApp(App[int]):
         title = next((label for _, mode, label in MODE_LABELS if view and mode == view.mode), "pmtui")
         self.push_screen(HelpModal(self.screen, title))
 
+    # Textual's own commands that write files on the server (a screenshot into the account's home)
+    # are not offered to viewers or over SSH, where the "home" is the server's.
+    _FILE_WRITING_COMMANDS = {"Screenshot"}
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        locked = self.viewer or bool(os.environ.get("PMTUI_SSH_SESSION"))
+        for command in super().get_system_commands(screen):
+            if not (locked and command.title in self._FILE_WRITING_COMMANDS):
+                yield command
         for digit, mode, label in MODE_LABELS:
             if mode in self.screen_classes:
                 yield SystemCommand(f"View: {label}", f"Switch to the {label} view (key {digit})",
-                                    lambda m=mode: self.action_switch_view(m))
+                                    partial(self.action_switch_view, mode))
         if self.read_only:
             yield SystemCommand("Time travel: back to now", "Leave the past and show the live workspace",
                                 self.return_to_now)
-            yield SystemCommand("Time travel: one event back", "Key [", lambda: self.action_step_event(-1))
-            yield SystemCommand("Time travel: one event forward", "Key ]", lambda: self.action_step_event(1))
-            yield SystemCommand("Time travel: one day back", "Key {", lambda: self.action_step_day(-1))
-            yield SystemCommand("Time travel: one day forward", "Key }", lambda: self.action_step_day(1))
-        else:
-            yield SystemCommand("Time travel…", "Show the workspace as of a past moment (key t)",
-                                self.action_time_travel)
-        yield SystemCommand("Help: keys", "The keys that work now (key ?)", self.action_help)
-        yield SystemCommand("Undo", "Undo your last change (key u)", self.action_undo)
-        yield SystemCommand("Redo", "Redo what you undid (key Ctrl+R)", self.action_redo)
-        view = self.current_view()
-        if view is not None:
-            for title, help_text, callback in view.commands():
-                yield SystemCommand(title, help_text, callback)
+        yield from self.binding_commands()
+
+    def binding_commands(self) -> Iterable[SystemCommand]:
+        """Every action of every view (and the app's), from their bindings: what a binding does is
+        said once, where the key is declared. Actions that write are left out for viewers and the past."""
+        labels = {mode: label for _, mode, label in MODE_LABELS}
+        can_write = not self.read_only and not self.viewer
+        sources: list[tuple[str | None, str, list[Binding]]] = [(None, "", [b for b in self.BINDINGS
+                                                                            if isinstance(b, Binding)])]
+        for mode, cls in self.screen_classes.items():
+            merged = [b for bindings in cls._merge_bindings().key_to_bindings.values() for b in bindings]
+            sources.append((mode, labels.get(mode, mode), merged))
+        for mode, label, bindings in sources:
+            writes = self.screen_classes[mode].WRITE_ACTIONS if mode else self._WRITES
+            seen: set[str] = set()
+            for binding in bindings:
+                name = binding.action.split("(", 1)[0]
+                if binding.action in seen or name in _NOT_COMMANDS or (name in writes and not can_write):
+                    continue
+                if self.read_only and name in ("time_travel",):
+                    continue
+                seen.add(binding.action)
+                title = f"{label}: {binding.tooltip or binding.description}" if label else \
+                    (binding.tooltip or binding.description)
+                key = binding.key_display or self.get_key_display(binding)
+                yield SystemCommand(title, f"key {key}", partial(self.run_view_action, mode, binding.action))
+
+    async def run_view_action(self, mode: str | None, action: str) -> None:
+        """Run a view's action from the palette, switching to that view first."""
+        if mode is not None and self.current_mode != mode:
+            await self.switch_mode(mode)
+        await self.run_action(action, self.screen if mode is not None else self)
+
+    # Go to and open ----------------------------------------------------------------------------
+    def action_go_to(self) -> None:
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            item = self.ws.item_by_key(answer.strip().upper())
+            if item is not None:
+                self.call_later(self.open_found, "item", item.key)
+                return
+            found = find(self.ws, answer, limit=1)
+            if found:
+                self.call_later(self.open_found, found[0].kind, found[0].ref)
+            else:
+                self.notify(f"Nothing called {answer!r} here: try words of a title in Ctrl+P",
+                            severity="warning", title="Go to")
+
+        self.push_screen(AskModal("Go to", placeholder="AC-37, RM-2, O-1, a sprint or words of a title",
+                                  hint="Enter opens it · empty Enter or Esc cancels"), chosen)
+
+    async def open_found(self, kind: str, ref: str) -> None:
+        """Open what the palette or go-to found: an item's card, or the view that shows the thing."""
+        ws = self.ws
+        if kind == "item":
+            from pmtui.tui.modals.item import ItemModal
+
+            self.push_screen(ItemModal(ref))
+            return
+        mode = {"roadmap": "roadmap", "objective": "okrs", "kpi": "dashboard", "sprint": "sprint",
+                "person": "backlog"}[kind]
+        if mode not in self.screen_classes:
+            return
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        screen: Any = self.screen
+        if kind == "roadmap":
+            found = next((r for r in ws.roadmap.values() if f"RM-{r.number}" == ref), None)
+            if found is not None:
+                screen.select(found.id)
+        elif kind == "objective":
+            found = next((o for o in ws.objectives.values() if f"O-{o.number}" == ref), None)
+            if found is not None:
+                screen.select(found.id)
+        elif kind == "sprint":
+            found = next((sp for sp in ws.sprints.values() if sp.name == ref), None)
+            if found is not None:
+                screen.sprint_id = found.id
+                screen.refresh_view()
+        elif kind == "person":
+            screen.apply_filter(f"assignee:{ref}" if " " not in ref else f'assignee:"{ref}"')
 
     # Time travel -------------------------------------------------------------------------------
     def travel_label(self) -> str:
@@ -345,11 +442,38 @@ def require_terminal() -> None:
                         "scripts use the commands instead (see `pmtui --help`)")
 
 
+def check_theme(theme: str | None) -> None:
+    """A theme the TUI cannot show is one line, before anything is written or drawn."""
+    from textual.theme import BUILTIN_THEMES
+
+    if theme and theme not in BUILTIN_THEMES:
+        raise UserError(f"theme {theme!r} is not a Textual theme (known: {', '.join(sorted(BUILTIN_THEMES))})")
+
+
+def apply_user_settings(app: App[Any], theme: str | None, keymap: dict[str, str] | None,
+                        week_start: int = 0) -> None:
+    """The config's theme (or --theme, PMTUI_THEME), its [keys] (binding id -> keys) and first day
+    of the week, before the first frame. Textual's theme picker (Ctrl+P, "Change theme") still
+    switches later."""
+    if theme:
+        if theme not in app.available_themes:
+            known = ", ".join(sorted(app.available_themes))
+            raise UserError(f"theme {theme!r} is not a Textual theme (known: {known})")
+        app.theme = theme
+    if keymap:
+        app.set_keymap(dict(keymap))
+    app.week_start = week_start  # type: ignore[attr-defined]
+
+
 def run_app(wb: Workbench, args: argparse.Namespace) -> int:
-    """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse."""
+    """Run the TUI on an open workbench. ``args``: optional view, as_of (start in the past), no_mouse,
+    theme and settings (``pmtui.config.Settings``: its [keys] become the keymap)."""
     as_of = getattr(args, "as_of", None)
     point = travel.parse_point(as_of, wb) if as_of else None  # a bad point: one line, before the screen
     require_terminal()
     app = PmApp(wb, mode=getattr(args, "view", None) or "board", start_at=point)
+    settings = getattr(args, "settings", None)
+    apply_user_settings(app, getattr(args, "theme", None), settings.keys if settings is not None else None,
+                        settings.week_start if settings is not None else 0)
     result = app.run(mouse=not getattr(args, "no_mouse", False))
     return result if isinstance(result, int) else 0

@@ -150,21 +150,22 @@ def time_stats(flows: list[ItemFlow], what: str = "cycle", tz: Zone = None, sinc
 
 
 class WeekCount(msgspec.Struct, frozen=True):
-    week: date  # the Monday
+    week: date  # the week's first day (a Monday unless weeks start on another day)
     items: int
 
 
-def throughput(flows: list[ItemFlow], as_of: float, tz: Zone = None, first: date | None = None) -> list[WeekCount]:
-    """Items finished per local week (Monday to Sunday), every week from the first finish or
-    ``first`` to the ``as_of`` week, empty weeks included."""
+def throughput(flows: list[ItemFlow], as_of: float, tz: Zone = None, first: date | None = None,
+               week_start: int = 0) -> list[WeekCount]:
+    """Items finished per local week (Monday to Sunday, or from ``week_start``: 6 is Sunday), every
+    week from the first finish or ``first`` to the ``as_of`` week, empty weeks included."""
     finished = [day_of(f.done, tz) for f in flows if f.done is not None and not f.abandoned and f.done <= as_of]
     if not finished and first is None:
         return []
-    start = week_of(first or min(finished))
-    last = week_of(day_of(as_of, tz))
+    start = week_of(first or min(finished), week_start)
+    last = week_of(day_of(as_of, tz), week_start)
     counts: dict[date, int] = {}
     for day in finished:
-        counts[week_of(day)] = counts.get(week_of(day), 0) + 1
+        counts[week_of(day, week_start)] = counts.get(week_of(day, week_start), 0) + 1
     weeks = []
     week = start
     while week <= last:

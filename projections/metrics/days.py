@@ -32,6 +32,6 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def week_of(day: date) -> date:
-    """The Monday starting the ISO week a day belongs to."""
-    return day - timedelta(days=day.weekday())
+def week_of(day: date, start: int = 0) -> date:
+    """The first day of the week a day belongs to; weeks start on ``start`` (0 Monday ... 6 Sunday)."""
+    return day - timedelta(days=(day.weekday() - start) % 7)

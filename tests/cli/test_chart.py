@@ -109,7 +109,8 @@ def test_a_target_line_is_drawn_at_its_value() -> None:
                      [KpiPoint(0.0, 0.0, "ok"), KpiPoint(86400.0 * 10, 10.0, "ok")], None, None, [], None)
     rows = kpi_chart(trend, 40, 24, colors=False).splitlines()
     plot = [n for n, row in enumerate(rows) if "│" in row or "┤" in row or "├" in row]
-    line = next(n for n, row in enumerate(rows) if "├" in row and row.count("─") > 20)
+    # The line meets the axis as ├, or as ┼ where it falls on a tick.
+    line = next(n for n, row in enumerate(rows) if ("├" in row or "┼" in row) and row.count("─") > 20)
     # The plot spans about -0.5..10.5; 2 sits about 77% of the way down.
     assert 0.65 < (line - plot[0]) / (plot[-1] - plot[0]) < 0.9
 
@@ -139,3 +140,36 @@ def test_an_empty_store_explains_instead_of_drawing(tmp_path: Path, capsys) -> N
     assert code == 2 and out == "" and "no sprint has started yet" in err
     code, out, _ = run(capsys, "--db", db, "chart", "velocity", "--width", "60", "--height", "10")
     assert code == 0 and "no sprint closed yet" in out
+
+
+def _latency_trend() -> KpiTrend:
+    points = [KpiPoint(86400.0 * n, 900.0 + 80 * (n % 5), "ok") for n in range(30)]
+    return KpiTrend("Checkout p95 latency", "ms", "lower", 800.0, 1300.0, 1600.0, points, None, None, [], None)
+
+
+def test_reference_lines_sit_on_the_charts_own_background() -> None:
+    # plotext's default gives lines a white background (48;5;15): stripes in a dark terminal.
+    text = kpi_chart(_latency_trend(), 80, 18, colors=True)
+    assert "\x1b[48;" not in text
+
+
+def test_axes_and_labels_read_as_plain_numbers() -> None:
+    text = kpi_chart(_latency_trend(), 80, 18, colors=False)
+    assert "e3" not in text and "e+" not in text
+    assert "1,600" in text and "target 800" in text and "alarm 1,600" in text
+    assert text.splitlines()[0].strip().startswith("1,220 ms · Checkout p95 latency")  # the value first
+
+
+def test_the_legend_is_below_the_plot_never_on_the_data() -> None:
+    rows = kpi_chart(_latency_trend(), 40, 18, colors=False).splitlines()
+    bottom = max(n for n, row in enumerate(rows) if "└" in row)
+    legend = "\n".join(rows[bottom + 1:])
+    for label in ("value", "target 800", "warn 1,300", "alarm 1,600"):
+        assert label in legend
+    assert all(len(row) <= 40 for row in rows) and len(rows) == 18
+
+
+def test_plain_numbers() -> None:
+    from pmtui.charts import plain
+
+    assert [plain(v) for v in (1700, 12188, 3.14159, 0.5, 2_500_000, 0)] == ["1,700", "12.2k", "3.14", "0.5", "2.5M", "0"]

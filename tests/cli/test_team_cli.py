@@ -132,3 +132,20 @@ def test_serve_refuses_an_unreadable_host_key_and_a_bad_port(demo_db: Path, tmp_
     assert code == 2 and err.strip() == f"pmtui: cannot read the host key {broken}: Invalid private key"
     code, _, err = run(capsys, "serve", "--port", "70000")
     assert code == 2 and "--port must be 0-65535" in err
+
+
+def test_authorized_keys_refuses_an_editor_or_program_of_more_than_one_line(
+        demo_db: Path, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "user", "add", "ann", "--key", str(keys["ann"]), "--role", "editor")[0] == 0
+    for option in ("--editor", "--program"):
+        code, out, err = run(capsys, "user", "authorized-keys", option, "nano\nssh-ed25519 AAAA evil")
+        assert (code, out) == (2, ""), err
+        assert err.strip() == f"pmtui: {option} must be one line (it goes into each authorized_keys line)"
+    code, out, _ = run(capsys, "user", "authorized-keys", "--editor", "nano --restricted")
+    assert code == 0 and len(out.splitlines()) == 1 and "PMTUI_SSH_SESSION=1" in out
+
+
+def test_serve_refuses_limits_below_one(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for option in ("--max-sessions", "--max-sessions-per-user", "--max-new-sessions-per-minute"):
+        code, out, err = run(capsys, "serve", "--port", "0", option, "0")
+        assert (code, out, err.strip()) == (2, "", f"pmtui: {option} must be at least 1 (got 0)")

@@ -85,7 +85,7 @@ def test_undo_and_redo_from_the_command_line_show_in_the_log(store: Path) -> Non
     assert "undo of #6" in ok(store, "undo", "--reason", "wrong column")
     assert "Backlog" in ok(store, "item", "show", "AU-1")
     log = ok(store, "log", "--limit", "1")
-    assert "undo of #6: wrong column" in log and "To do -> Backlog" in log
+    assert "undo of #6: wrong column" in log and "moved from To do to Backlog" in log
     assert "redo of #7" in ok(store, "redo")
     assert "To do" in ok(store, "item", "show", "AU-1")
     assert json.loads(ok(store, "undo", "--json"))["undone"] == 8

@@ -78,7 +78,7 @@ class ServeProcess:
         return self.log.read_text(errors="replace")
 
     def session_pids(self, user: str) -> list[int]:
-        return [int(p) for p in re.findall(rf"session started: {user} \(\w+\) from \S+, pid (\d+)", self.log_text())]
+        return [int(p) for p in re.findall(rf"session_start user={user} role=\w+ addr=\S+ pid=(\d+)", self.log_text())]
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +90,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Team, Ser
 
 
 @contextlib.contextmanager
-def serving(tmp: Path, members: Team) -> Iterator[tuple[Team, ServeProcess]]:
+def serving(tmp: Path, members: Team, env: dict[str, str] | None = None,
+            args: tuple[str, ...] = ()) -> Iterator[tuple[Team, ServeProcess]]:
     log = tmp / "serve.log"
-    env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data")}
+    env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data"), **(env or {})}
     with open(log, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0"], env=env,
+        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0", *args], env=env,
                                    stdout=subprocess.PIPE, stderr=log_file, text=True)
     try:
         assert process.stdout is not None
@@ -202,10 +203,10 @@ async def test_an_unknown_key_is_refused_and_the_failure_logged(served: tuple[Te
         await asyncio.wait_for(asyncssh.connect("127.0.0.1", server.port, username="alice", known_hosts=None,
                                                 client_keys=[members.keys["bob"]], agent_path=None), TIMEOUT)
     deadline = time.monotonic() + TIMEOUT
-    while "failed login: user 'alice'" not in server.log_text() and time.monotonic() < deadline:
+    while "login_failed user=alice" not in server.log_text() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    assert "failed login: user 'mallory' from 127.0.0.1" in server.log_text()
-    assert "failed login: user 'alice' from 127.0.0.1" in server.log_text()
+    assert "login_failed user=mallory addr=127.0.0.1 keys=SHA256:" in server.log_text()
+    assert "login_failed user=alice addr=127.0.0.1" in server.log_text()
 
 
 async def test_a_session_without_a_terminal_is_refused_with_a_message(served: tuple[Team, ServeProcess]) -> None:
@@ -376,7 +377,7 @@ async def test_disconnecting_ends_the_session_process(served: tuple[Team, ServeP
         pid = new[0]
         assert not gone(pid)
     # The client went away without quitting the app: the server hangs the app up and reaps it.
-    ended = f"session ended: alice, pid {pid}"
+    ended = f"session_end user=alice addr=127.0.0.1 pid={pid} "
     deadline = time.monotonic() + TIMEOUT
     while not (gone(pid) and ended in server.log_text()) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -506,7 +507,7 @@ async def test_failed_logins_are_throttled_per_address(helper_server: tuple[Team
     with pytest.raises(asyncssh.DisconnectError, match="too many failed logins"):
         await asyncio.wait_for(asyncssh.connect("127.0.0.1", port, username="alice", known_hosts=None,
                                                 client_keys=[members.keys["alice"]], agent_path=None), TIMEOUT)
-    assert "address blocked" in caplog.text
+    assert "blocked=address" in caplog.text
 
 
 async def test_an_empty_store_is_explained_not_filled_with_a_demo(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_queries(ws: Workspace, query: str, expected: list[str]) -> None:
     ("colour:red", "unknown field 'colour' in 'colour:red'"),
     ("points>many", r"points needs a number, as in points>3 \(got 'many'\)"),
     ("kind>bug", r"kind compares only with ':' \(as in kind:value\)"),
-    ("is:shiny", "is: takes one of archived, open, estimated, unestimated, epic"),
+    ("is:shiny", "is: takes one of archived, open, backlog, estimated, unestimated, epic"),
     ('status:"in progress', "cannot read the query: No closing quotation"),
     ("sprint:nope", "no sprint named 'nope'"),
     ("epic:PM-99", "no epic named 'pm-99'"),

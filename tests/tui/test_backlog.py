@@ -29,8 +29,39 @@ async def test_filter_with_the_query_language(make_app, wb: Workbench) -> None:
         rows = shown(screen)
         assert rows and len(rows) < everything
         assert all(i.kind == "bug" and (i.points or 0) > 2 for i in rows)
-        assert [i.key for i in rows] == [i.key for i in backlog(wb.now, "kind:bug points>2")]
+        assert [i.key for i in rows] == [i.key for i in backlog(wb.now, "kind:bug points>2 is:backlog")]
         assert screen.table.has_focus  # Enter applied and went back to the list
+        await pilot.press("escape")  # clears the filter
+        assert screen.query_text == "" and len(shown(screen)) == everything
+
+
+async def test_the_backlog_is_open_unplanned_work_and_a_shows_everything(make_app, wb: Workbench) -> None:
+    app = make_app("backlog")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        done = {c["name"] for b in wb.now.boards.values() for c in b.columns if c["category"] == "done"}
+        rows = shown(screen)
+        assert rows and all(i.sprint is None and i.status not in done and not i.archived for i in rows)
+        await pilot.press("a")
+        everything = shown(screen)
+        assert len(everything) > len(rows)
+        assert any(i.status in done for i in everything) and any(i.sprint for i in everything)
+        await pilot.press("a")
+        assert shown(screen) == rows
+
+
+async def test_ranking_moves_among_open_items_only(make_app, wb: Workbench) -> None:
+    app = make_app("backlog")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        rows = shown(screen)
+        top_level = [i for i in rows if not i.parent or i.parent not in {r.id for r in rows}]
+        second = top_level[1]
+        while screen.current_item() != second:
+            await pilot.press("j")
+        await pilot.press("K")
+        await pilot.pause()
+        assert [i.key for i in shown(screen) if i.id in {t.id for t in top_level}][:2] == [second.key, top_level[0].key]
 
 
 async def test_a_bad_query_says_why_in_one_line_and_keeps_the_rows(make_app) -> None:
@@ -128,6 +159,7 @@ async def test_epics_fold_and_unfold_their_children(make_app, wb: Workbench) -> 
     app = make_app("backlog")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
+        await pilot.press("a")  # every item: the first epic's children are done or planned
         epic = screen.table.current_row
         assert epic.kind == "epic"
         children = [i.key for i in wb.now.items.values() if i.parent == epic.id and not i.archived]

@@ -145,7 +145,7 @@ async def test_item_detail_shows_the_items_history(make_app, wb):
         put_cursor_on(app.screen, "AC-32")
         await pilot.press("enter")
         history = str(app.screen.query_one("#item-history").render())
-        assert "Created" in history and "Moved" in history
+        assert "created" in history and "moved from To do to In progress" in history
 
 
 async def test_external_editor_without_a_terminal_is_explained_not_a_crash(make_app, monkeypatch):

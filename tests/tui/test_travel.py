@@ -54,9 +54,12 @@ async def test_writes_are_refused_while_travelling(make_app, wb):
         await pilot.press("L", "J", "d", "n", "u")
         await pilot.pause()
         assert wb.log.max_seq() == position  # nothing written
+        # The past offers no write key: the footer does not show them, and pressing one says why.
         refusals = [m for m in messages(app) if m.startswith("Read-only")]
         assert refusals and "press t to return to now" in refusals[-1].lower()
         assert isinstance(app.screen, BoardScreen)  # no form opened for a new card
+        shown = {b.action for _, b, enabled, _ in app.active_bindings.values() if b.show and enabled}
+        assert not shown & {"move_card(-1)", "new_card", "archive_card", "undo"}
 
 
 async def test_step_one_event_back_and_forward(make_app, wb):

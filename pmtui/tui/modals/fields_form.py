@@ -11,11 +11,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
+
+
+def catch_early_key(screen: ModalScreen, event: events.Key, first: str) -> None:
+    """A key typed before the form's first field has focus (the form is still appearing: the user
+    pressed n and typed straight on) goes into that field instead of being lost or taken as a
+    command of the form. Keys that come before the field even exists wait in a buffer."""
+    focused = screen.focused
+    if focused is not None and not isinstance(focused, ScrollableContainer) or not event.is_printable \
+            or event.character is None:
+        return
+    event.stop()
+    event.prevent_default()
+    buffer: list[str] = screen.__dict__.setdefault("_early_keys", [])
+    buffer.append(event.character)
+    flush_early_keys(screen, first)
+
+
+def flush_early_keys(screen: ModalScreen, first: str) -> None:
+    """Put the buffered early keys into the first field (call from the form's on_mount too)."""
+    buffer: list[str] = screen.__dict__.get("_early_keys", [])
+    widgets = screen.query(first)
+    if not buffer or not widgets:
+        return
+    field = widgets.first()
+    if isinstance(field, Input) and not field.disabled:
+        # Focus at once (not after a refresh): the next key must already go to the field.
+        screen.set_focus(field, scroll_visible=False)
+        field.insert_text_at_cursor("".join(buffer))
+    buffer.clear()
 
 
 @dataclass(frozen=True)
@@ -25,11 +56,12 @@ class Field:
     value: str = ""
     placeholder: str = ""
     required: bool = False
+    suggestions: tuple[str, ...] = ()  # completion as the user types (→ accepts it)
 
 
 class FieldsForm(ModalScreen[dict[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+g", "cancel", "Cancel", show=False),
+        Binding("escape,ctrl+g", "cancel", "Cancel", show=False, id="form.cancel"),
     ]
     DEFAULT_CSS = """
     FieldsForm { align: center middle; }
@@ -61,7 +93,11 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
                 yield Static(self.note, classes="form-note")
             for field in self.fields:
                 yield Label(field.label)
-                yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}")
+                suggester = SuggestFromList(field.suggestions, case_sensitive=False) if field.suggestions else None
+                # select_on_focus off: focus arriving after the first keys must not select them
+                # (the next key would replace them).
+                yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}",
+                            suggester=suggester, select_on_focus=False)
             yield Static("", classes="form-error", id="form-error")
             with Horizontal():
                 yield Button(f"{self.submit_label} ⏎", variant="primary", id="form-ok")
@@ -69,6 +105,10 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}", Input).focus()
+        flush_early_keys(self, f"#field-{self.fields[0].name}")
+
+    def on_key(self, event: events.Key) -> None:
+        catch_early_key(self, event, f"#field-{self.fields[0].name}")
 
     def values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
@@ -82,7 +122,17 @@ class FieldsForm(ModalScreen[dict[str, str] | None]):
         self.dismiss(values)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        # Leaving a form the user typed into asks first: Esc must not throw their work away.
+        if all(self.values()[f.name] == f.value.strip() for f in self.fields):
+            self.dismiss(None)
+            return
+        from pmtui.tui.modals.prompt import ConfirmModal
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal("Discard what you typed?"), answered)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -51,7 +51,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
 
 
 class HelpModal(ModalScreen[None]):
-    BINDINGS = [Binding("question_mark,escape,q,enter", "close", "Close")]
+    BINDINGS = [Binding("question_mark,escape,q,enter", "close", "Close", id="help.close")]
 
     def __init__(self, screen: Screen, title: str) -> None:
         super().__init__(classes="dialog-screen")

@@ -13,11 +13,14 @@ import tempfile
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.suggester import SuggestFromList, Suggester
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Markdown, Select, Static, TextArea
 
 from domain.exceptions import ValidationError
 from domain.values import ItemKind, Moscow
@@ -26,7 +29,10 @@ from projections.document_view import documents_of
 from projections.feedback_view import evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
+from pmtui.search import people
 from pmtui.timespec import local
+from pmtui.tui.modals.fields_form import catch_early_key, flush_early_keys
+from pmtui.tui.modals.prompt import ConfirmModal
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -36,8 +42,9 @@ LONG_FIELDS = ["description", "acceptance"]
 # form name -> workbench field name
 FIELD_NAMES = {"epic": "parent"}
 PLACEHOLDERS = {
-    "points": "e.g. 3", "assignee": "a name, or me", "labels": "comma separated", "epic": "epic key, e.g. AC-1",
-    "sprint": "sprint name", "release": "release name", "rice": " ".join(RICE_FIELDS), "wsjf": " ".join(WSJF_FIELDS),
+    "points": "e.g. 3", "assignee": "a name, or me (→ completes)", "labels": "comma separated (→ completes)",
+    "epic": "epic key or title (→ completes)", "sprint": "sprint name (→ completes)",
+    "release": "release name (→ completes)", "rice": " ".join(RICE_FIELDS), "wsjf": " ".join(WSJF_FIELDS),
 }
 LABELS = {"moscow": "MoSCoW", "rice": "RICE", "wsjf": "WSJF"}
 
@@ -99,11 +106,13 @@ def to_fields(values: dict[str, str]) -> dict[str, Any]:
 
 
 def history_text(ws: Workspace, records: list[Any]) -> Text:
+    """The item's field changes (its comments are shown apart, as a thread)."""
     text = Text()
     for entry in history(ws, records):
+        if entry.event.endswith(".Commented"):
+            continue
         text.append(f"{local(entry.occurred)} ", style="dim")
         text.append(f"{entry.actor:<8} ", style="bold")
-        text.append(f"{entry.event.split('.', 1)[1]}: ", style="italic")
         text.append(entry.summary)
         if entry.reason:
             text.append(f"  — {entry.reason}", style="dim")
@@ -139,19 +148,69 @@ def documents_text(ws: Workspace, item: ItemView) -> Text:
                           f"{d.updated_by}" for d in docs))
 
 
+class LastWordSuggester(Suggester):
+    """Completes the last comma-separated word (labels: "mobile, chec" -> "mobile, checkout")."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.words = sorted(set(words), key=str.lower)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        last = last.lstrip()
+        if not last:
+            return None
+        match = next((w for w in self.words if w.lower().startswith(last.lower()) and w != last), None)
+        if match is None:
+            return None
+        return f"{head}, {match}" if head else match
+
+
+def pickers(ws: Workspace) -> dict[str, Suggester]:
+    """Completion for the fields that name other things: epics (key, title or both), people
+    (users and past assignees), open sprints, releases and labels in use."""
+    epics = [i for i in ws.items.values() if i.kind == "epic" and not i.archived]
+    sprints = [s.name for s in ws.sprints.values() if s.state != "closed"]
+    labels = {label for i in ws.items.values() for label in i.labels}
+    return {
+        "epic": SuggestFromList([f"{e.key} {e.title}" for e in epics] + [e.title for e in epics], case_sensitive=False),
+        "assignee": SuggestFromList(["me", *people(ws)], case_sensitive=False),
+        "sprint": SuggestFromList(sprints, case_sensitive=False),
+        "release": SuggestFromList([r.name for r in ws.releases.values()], case_sensitive=False),
+        "labels": LastWordSuggester(sorted(labels)),
+    }
+
+
+def comment_widgets(ws: Workspace, item: ItemView) -> list[Widget]:
+    """The item's comments, oldest first: who and when, then the text as Markdown."""
+    thread = [c for c in ws.comments if c.item_id == item.id]
+    if not thread:
+        return [Static("No comments yet. Ctrl+O adds one (c on the board or the backlog).", classes="dialog-hint")]
+    widgets: list[Widget] = []
+    for comment in thread:
+        widgets.append(Static(Text.assemble((comment.actor, "bold"), ("  " + local(comment.at), "dim")),
+                              classes="comment-head"))
+        widgets.append(Markdown(comment.text, classes="comment-body"))
+    return widgets
+
+
 class ItemModal(ModalScreen[str | None]):
+    AUTO_FOCUS = "#field-title"
     """Edit the item ``key`` (or create one in ``column`` when key is None). Dismisses with the key
     saved, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", tooltip="Save the changes"),
-        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, tooltip="Edit the focused long text in $EDITOR"),
-        Binding("escape,ctrl+g", "close", "Close", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", "Save", id="item.save", tooltip="Save the changes"),
+        Binding("ctrl+o", "comment", "Comment", id="item.comment", tooltip="Add a comment to the item"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="item.editor",
+                tooltip="Edit the focused long text in $EDITOR"),
+        Binding("escape,ctrl+g", "close", "Close", id="item.close", tooltip="Close (asks first when something changed)"),
     ]
 
     def __init__(self, key: str | None = None, column: str | None = None, sprint: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.key = key
+        self._assignee_confirmed = False
         self.column = column
         self.sprint = sprint
 
@@ -169,15 +228,21 @@ class ItemModal(ModalScreen[str | None]):
         self.loaded = dict(values)  # what the user started from: their changes are relative to it
         if item is None and self.sprint:
             values["sprint"] = self.sprint
-        read_only = self.pm.read_only
+        read_only = self.pm.read_only or self.pm.viewer
+        self.form_read_only = read_only
         if item is not None:
             title = f"{item.key} · {item.kind} in {item.status}" + (" · archived" if item.archived else "")
         else:
             title = f"New item in {self.column or 'the first column'}"
-        with VerticalScroll(classes="dialog item-form", id="item-form"):
+        form = VerticalScroll(classes="dialog item-form", id="item-form")
+        form.can_focus = False  # the first field takes the keys, never the scrolling frame
+        with form:
             # The keys in the title: on a small terminal the buttons are below the fold.
-            keys = " · read-only (the past) · Esc close" if read_only else " · Ctrl+S save · Esc close"
+            why = "the past" if self.pm.read_only else "you are a viewer"
+            keys = (f" · read-only ({why}) · Esc close" if read_only
+                    else " · Ctrl+S save · Ctrl+O comment · Esc close" if item is not None else " · Ctrl+S save · Esc close")
             yield Label(title + keys, classes="dialog-title")
+            suggesters = {} if read_only else pickers(ws)
             with Grid(id="item-fields"):
                 for name in SHORT_FIELDS:
                     yield Label(LABELS.get(name, name.capitalize()), classes="field-label")
@@ -189,7 +254,7 @@ class ItemModal(ModalScreen[str | None]):
                                      prompt="(none)", id="field-moscow", disabled=read_only)
                     else:
                         yield Input(values[name], placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                                    disabled=read_only)
+                                    disabled=read_only, select_on_focus=False, suggester=suggesters.get(name))
             for name in LONG_FIELDS:
                 yield Label(f"{name.capitalize()} (Ctrl+E opens $EDITOR)", classes="field-label")
                 yield TextArea(values[name], id=f"field-{name}", classes="long-text", read_only=read_only,
@@ -198,6 +263,8 @@ class ItemModal(ModalScreen[str | None]):
                 yield Button("Save (Ctrl+S)", id="save", variant="primary", disabled=read_only)
                 yield Button("Close (Esc)", id="close")
             if item is not None:
+                yield Label("Comments", classes="dialog-title")
+                yield Vertical(*comment_widgets(ws, item), id="item-comments")
                 yield Label("Customer evidence", classes="dialog-title")
                 yield Static(evidence_text(ws, item), id="item-evidence")
                 yield Label("Documents", classes="dialog-title")
@@ -207,6 +274,34 @@ class ItemModal(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#field-title", Input).focus()
+        flush_early_keys(self, "#field-title")
+
+    def on_key(self, event: events.Key) -> None:
+        catch_early_key(self, event, "#field-title")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Viewers and the past get no write keys in the footer (and the keys do nothing).
+        if action in ("save", "comment", "external_editor") and self.form_read_only:
+            return False
+        if action == "comment" and self.key is None:
+            return False
+        return True
+
+    def action_comment(self) -> None:
+        from pmtui.tui.modals.comment import CommentModal
+
+        if self.key is None:
+            return
+
+        async def posted(done: bool | None) -> None:
+            if done:
+                thread = self.query_one("#item-comments", Vertical)
+                await thread.remove_children()
+                item = self.item()
+                if item is not None:
+                    await thread.mount_all(comment_widgets(self.pm.ws, item))
+
+        self.app.push_screen(CommentModal(self.key), posted)
 
     # Reading the form --------------------------------------------------------------------------
     def current_values(self) -> dict[str, str]:
@@ -231,8 +326,21 @@ class ItemModal(ModalScreen[str | None]):
         else:
             self.action_close()
 
+    def changed_fields(self) -> list[str]:
+        after = self.current_values()
+        return [name for name, value in after.items() if value != self.loaded[name]]
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        if self.form_read_only or not self.changed_fields():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        changed = ", ".join(self.changed_fields())
+        self.app.push_screen(ConfirmModal(f"Discard your changes ({changed})?"), answered)
 
     def action_save(self) -> None:
         wb = self.pm.wb
@@ -255,6 +363,18 @@ class ItemModal(ModalScreen[str | None]):
                             + "). Nothing saved: close and reopen to see their version.",
                             severity="error", title="Conflict", timeout=8)
                 return
+
+        assignee = after["assignee"].strip()
+        if "assignee" in changed and assignee and assignee.lower() != "me" and not self._assignee_confirmed \
+                and assignee.lower() not in {p.lower() for p in people(self.pm.ws)}:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._assignee_confirmed = True
+                    self.action_save()
+
+            self.app.push_screen(ConfirmModal(f"{assignee} is nobody pmtui knows yet (no user, never assigned). "
+                                              "Assign to them anyway?"), answered)
+            return
 
         def save() -> str:
             fields = to_fields(changed)

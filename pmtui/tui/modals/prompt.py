@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +16,7 @@ from textual.widgets import Button, Input, Label
 class AskModal(ModalScreen[str | None]):
     """Asks one question; dismisses with the answer, or None when left empty or cancelled."""
 
-    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, question: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -27,8 +28,13 @@ class AskModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="answer")
+            yield Input(value=self.value, placeholder=self.placeholder, id="answer", select_on_focus=False)
             yield Label(self.hint or "Enter to confirm · empty Enter or Esc cancels", classes="dialog-hint")
+
+    def on_key(self, event: events.Key) -> None:
+        from pmtui.tui.modals.fields_form import catch_early_key
+
+        catch_early_key(self, event, "#answer")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -42,7 +48,7 @@ class AskModal(ModalScreen[str | None]):
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question answered with y or n (Esc also means no)."""
 
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="dialog.answer.on"), Binding("n,escape", "answer(False)", "No", id="dialog.answer.off")]
 
     def __init__(self, question: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -65,7 +71,7 @@ class ConfirmModal(ModalScreen[bool]):
 class ChoiceModal(ModalScreen[str | None]):
     """A question answered by one key per choice (``choices``: key, label, value); Esc cancels."""
 
-    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,ctrl+g", "cancel", "Cancel", id="dialog.cancel")]
 
     def __init__(self, question: str, choices: list[tuple[str, str, str]]) -> None:
         super().__init__(classes="dialog-screen")

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 class PickItemsModal(ModalScreen[int | None]):
     BINDINGS = [
-        Binding("ctrl+s", "add", "Add", tooltip="Add the picked items to the sprint"),
-        Binding("escape,ctrl+g", "close", "Close"),
+        Binding("ctrl+s", "add", "Add", tooltip="Add the picked items to the sprint", id="pick.add"),
+        Binding("escape,ctrl+g", "close", "Close", id="pick.close"),
     ]
 
     def __init__(self, sprint_id: str) -> None:

@@ -47,8 +47,8 @@ class PlanSprintModal(ModalScreen[str | None]):
     """Dismisses with the planned sprint's name, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "plan", "Plan", tooltip="Plan the sprint with the picked items"),
-        Binding("escape,ctrl+g", "close", "Close", tooltip="Close without planning"),
+        Binding("ctrl+s", "plan", "Plan", tooltip="Plan the sprint with the picked items", id="plan.plan"),
+        Binding("escape,ctrl+g", "close", "Close", tooltip="Close without planning", id="plan.close"),
     ]
 
     def __init__(self, board_id: str) -> None:

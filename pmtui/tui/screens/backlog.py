@@ -142,21 +142,27 @@ class SortedBacklog:
 
 class BacklogScreen(PmScreen):
     mode = "backlog"
+    WRITE_ACTIONS = frozenset({"rank", "new", "archive", "bulk", "comment"})
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "sort", "Sort"),
-        Binding("O", "reverse_sort", "Reverse", show=False),
-        Binding("J", "rank('down')", "Rank down", show=False),
-        Binding("K", "rank('up')", "Rank up", show=False),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("d", "archive", "Archive", show=False),
-        Binding("b", "bulk", "Bulk"),
-        Binding("z", "fold", "Fold"),
-        Binding("Z", "fold_all", "Fold all", show=False),
-        Binding("left,h", "fold(True)", "Fold", show=False),
-        Binding("right,l", "fold(False)", "Unfold", show=False),
-        Binding("x", "clear_selection", "Unselect", show=False),
+        Binding("a", "toggle_all", "All", tooltip="Show done and planned items too (a again: open, unplanned only)",
+                id="backlog.toggle_all"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter",
+                id="backlog.clear_filter"),
+        Binding("slash", "filter", "Filter", id="backlog.filter"),
+        Binding("o", "sort", "Sort", id="backlog.sort"),
+        Binding("O", "reverse_sort", "Reverse", show=False, id="backlog.reverse_sort"),
+        Binding("J", "rank('down')", "Rank down", show=False, id="backlog.rank.down"),
+        Binding("K", "rank('up')", "Rank up", show=False, id="backlog.rank.up"),
+        Binding("n", "new", "New", id="backlog.new"),
+        Binding("c", "comment", "Comment", show=False, tooltip="Comment on the item", id="backlog.comment"),
+        Binding("e", "edit", "Edit", id="backlog.edit"),
+        Binding("d", "archive", "Archive", show=False, id="backlog.archive"),
+        Binding("b", "bulk", "Bulk", id="backlog.bulk"),
+        Binding("z", "fold", "Fold", show=False, id="backlog.fold"),
+        Binding("Z", "fold_all", "Fold all", show=False, id="backlog.fold_all"),
+        Binding("left,h", "fold(True)", "Fold", show=False, id="backlog.fold.on"),
+        Binding("right,l", "fold(False)", "Unfold", show=False, id="backlog.fold.off"),
+        Binding("x", "clear_selection", "Unselect", show=False, id="backlog.clear_selection"),
     ]
     DEFAULT_CSS = """
     BacklogScreen #backlog-filter { height: 1; border: none; padding: 0 1; display: none; }
@@ -169,6 +175,7 @@ class BacklogScreen(PmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.query_text = ""
+        self.show_all = False  # False: the backlog proper (open, unplanned); True: every item
         self.sort = "rank"
         self.descending = False
         self.folded: set[str] = set()
@@ -186,7 +193,7 @@ class BacklogScreen(PmScreen):
         yield Static("", id="backlog-error")
         yield Static("", id="backlog-status")
         yield ItemTable(self._columns(False), self._cells, row_key=lambda i: i.id,
-                        empty_text="No items match. Press / to change the filter.", id="backlog-table")
+                        empty_text="Nothing here: a shows done and planned items too, / filters, n adds one.", id="backlog-table")
 
     @property
     def table(self) -> ItemTable:
@@ -233,13 +240,14 @@ class BacklogScreen(PmScreen):
     def refresh_view(self) -> None:
         ws = self.ws
         # Resuming the screen and mounting both ask; a second look at the same state is free.
-        shown = (id(ws), ws.position, len(ws.items), self.query_text, self.sort, self.descending, frozenset(self.folded))
+        shown = (id(ws), ws.position, len(ws.items), self.effective_query, self.sort, self.descending,
+                 frozenset(self.folded))
         if shown == self._shown:
             return
         self._shown = shown
         self._names = {s.id: s.name for s in ws.sprints.values()}
         try:
-            items = self.sorted.get(ws, self.query_text, self.sort, self.descending, self.wb.actor)
+            items = self.sorted.get(ws, self.effective_query, self.sort, self.descending, self.wb.actor)
         except DomainError as error:
             self._show_error(str(error))
             return
@@ -254,7 +262,8 @@ class BacklogScreen(PmScreen):
 
     def _show_status(self, ws: Workspace, count: int) -> None:
         selected = len(self.table.selected)
-        parts = [f"{count} item{'s' if count != 1 else ''}", f"sort {self.sort}{' reversed' if self.descending else ''}"]
+        what = "items (all: a for open, unplanned only)" if self.show_all else "open, unplanned (a: all)"
+        parts = [f"{count} {what}", f"sort {self.sort}{' reversed' if self.descending else ''}"]
         if self.query_text:
             parts.append(f"filter: {self.query_text}")
         if selected:
@@ -268,6 +277,9 @@ class BacklogScreen(PmScreen):
         error.update(message)
         error.set_class(bool(message), "shown")
 
+    def item_at_cursor(self) -> ItemView | None:
+        return self.current_item()
+
     def current_item(self) -> ItemView | None:
         row = self.table.current_row
         return row if isinstance(row, ItemView) else None
@@ -277,6 +289,23 @@ class BacklogScreen(PmScreen):
             self._show_status(self.ws, len(self.rows))
 
     # Filter and sort -------------------------------------------------------------------------
+    @property
+    def effective_query(self) -> str:
+        """The user's filter, limited to the backlog proper unless every item is asked for."""
+        if self.show_all or "is:archived" in self.query_text.lower():
+            return self.query_text
+        return f"{self.query_text} is:backlog".strip()
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self.refresh_view()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#backlog-filter", Input)
+        if self.query_text or box.has_focus:
+            box.value = ""
+            self.apply_filter("")
+
     def action_filter(self) -> None:
         box = self.query_one("#backlog-filter", Input)
         box.add_class("shown")

@@ -12,8 +12,9 @@ subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -21,7 +22,7 @@ from textual.widgets import Footer
 
 from domain.exceptions import DomainError
 from pmtui.errors import ConflictError
-from projections.state import Workspace
+from projections.state import ItemView, Workspace
 from pmtui.service import Workbench
 
 if TYPE_CHECKING:
@@ -34,9 +35,13 @@ Command = tuple[str, str, Callable[[], Any]]
 
 
 class PmScreen(Screen):
-    """A view of the workspace. ``mode`` is its name in the app's mode map (board, sprint...)."""
+    """A view of the workspace. ``mode`` is its name in the app's mode map (board, sprint...).
+
+    ``WRITE_ACTIONS`` names the actions that change data: viewers and the past are not offered
+    them (hidden from the footer and the palette, and the keys do nothing)."""
 
     mode: str = ""
+    WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def pm(self) -> PmApp:
@@ -54,6 +59,44 @@ class PmScreen(Screen):
     @property
     def read_only(self) -> bool:
         return self.pm.read_only
+
+    @property
+    def can_write(self) -> bool:
+        """Not in the past, and not a viewer: the service would refuse anything else."""
+        return not self.pm.read_only and not self.pm.viewer
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITE_ACTIONS and not self.can_write:
+            return False
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A write key pressed where writes are not offered (a viewer, the past) says why, once,
+        instead of doing nothing silently: the footer does not show such keys."""
+        if self.can_write:
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            if binding.action.split("(", 1)[0] in self.WRITE_ACTIONS:
+                event.stop()
+                if self.pm.read_only:
+                    self.pm.write(lambda: None)  # says the past is read-only and how to leave it
+                else:
+                    self.notify(f"{self.wb.actor} is a viewer: changes need the editor role",
+                                severity="warning", title="Read-only")
+                return
+
+    def item_at_cursor(self) -> ItemView | None:
+        """The item under the cursor, for views that show items (override)."""
+        return None
+
+    def action_comment(self) -> None:
+        from pmtui.tui.modals.comment import CommentModal
+
+        item = self.item_at_cursor()
+        if item is None:
+            self.notify("No item here to comment on", severity="warning")
+            return
+        self.app.push_screen(CommentModal(item.key))
 
     def compose(self) -> ComposeResult:
         from pmtui.tui.widgets.banner import ModeBar, TravelBanner
@@ -86,6 +129,7 @@ class PmScreen(Screen):
 
         for banner in self.query(TravelBanner):
             banner.show(self.pm)
+        self.refresh_bindings()  # entering or leaving the past changes which keys are offered
 
     def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
         """Run one workbench command for the user.

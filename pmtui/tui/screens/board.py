@@ -23,25 +23,27 @@ LANE_CYCLE = ["none", "assignee", "epic", "class"]
 
 class BoardScreen(PmScreen):
     mode = "board"
+    WRITE_ACTIONS = frozenset({"move_card", "rank", "new_card", "archive_card", "swimlanes", "comment"})
 
     BINDINGS = [
-        Binding("h,left", "cursor(-1, 0)", "←", show=False, tooltip="Cursor to the column on the left"),
-        Binding("l,right", "cursor(1, 0)", "→", show=False, tooltip="Cursor to the column on the right"),
-        Binding("k,up", "cursor(0, -1)", "↑", show=False, tooltip="Cursor to the card above"),
-        Binding("j,down", "cursor(0, 1)", "↓", show=False, tooltip="Cursor to the card below"),
+        Binding("h,left", "cursor(-1, 0)", "←", show=False, tooltip="Cursor to the column on the left", id="board.cursor.back.0"),
+        Binding("l,right", "cursor(1, 0)", "→", show=False, tooltip="Cursor to the column on the right", id="board.cursor.forward.0"),
+        Binding("k,up", "cursor(0, -1)", "↑", show=False, tooltip="Cursor to the card above", id="board.cursor.0.back"),
+        Binding("j,down", "cursor(0, 1)", "↓", show=False, tooltip="Cursor to the card below", id="board.cursor.0.forward"),
         Binding("H,shift+left", "move_card(-1)", "Move", key_display="H/L",
-                tooltip="Move the card one column left"),
-        Binding("L,shift+right", "move_card(1)", "Move right", show=False, tooltip="Move the card one column right"),
-        Binding("K,shift+up", "rank('up')", "Up", show=False, tooltip="Move the card up in its column"),
-        Binding("J,shift+down", "rank('down')", "Down", show=False, tooltip="Move the card down in its column"),
-        Binding("n", "new_card", "New", tooltip="New card in this column"),
-        Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)"),
-        Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)"),
-        Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service"),
+                tooltip="Move the card one column left", id="board.move_card.back"),
+        Binding("L,shift+right", "move_card(1)", "Move right", show=False, tooltip="Move the card one column right", id="board.move_card.forward"),
+        Binding("K,shift+up", "rank('up')", "Up", show=False, tooltip="Move the card up in its column", id="board.rank.up"),
+        Binding("J,shift+down", "rank('down')", "Down", show=False, tooltip="Move the card down in its column", id="board.rank.down"),
+        Binding("n", "new_card", "New", tooltip="New card in this column", id="board.new_card"),
+        Binding("c", "comment", "Comment", show=False, tooltip="Comment on the card", id="board.comment"),
+        Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)", id="board.open_card"),
+        Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)", id="board.archive_card"),
+        Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service", id="board.swimlanes"),
         Binding("slash", "filter", "Filter", show=False,
-                tooltip="Show only the cards matching a query (kind:bug label:x points>3 assignee:me words)"),
-        Binding("g,home", "edge(-1)", "Top", show=False, tooltip="Cursor to the first card of the column"),
-        Binding("G,end", "edge(1)", "Bottom", show=False, tooltip="Cursor to the last card of the column"),
+                tooltip="Show only the cards matching a query (kind:bug label:x points>3 assignee:me words)", id="board.filter"),
+        Binding("g,home", "edge(-1)", "Top", show=False, tooltip="Cursor to the first card of the column", id="board.edge.back"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, tooltip="Cursor to the last card of the column", id="board.edge.forward"),
     ]
 
     def __init__(self) -> None:
@@ -120,6 +122,9 @@ class BoardScreen(PmScreen):
         self.column = max(0, min(self.column, len(self.grid_layout.columns) - 1))
         count = len(self.grid_layout.column_cards(self.column))
         self.index = max(0, min(self.index, count - 1))
+
+    def item_at_cursor(self) -> ItemView | None:
+        return self.selected
 
     @property
     def selected(self) -> ItemView | None:

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from pmtui.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder
 from pmtui.timespec import AsOf
+from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import Command, PmScreen
 from pmtui.tui.widgets.chart import ChartWidget
 from projections.records import EventRecord
@@ -37,13 +38,11 @@ Wanted = list[tuple[str, str, str | None]]
 class DashboardScreen(PmScreen):
     mode = "dashboard"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "toggle_more", "More charts", tooltip="Show or hide throughput, WIP, lead time and OKRs"),
+        Binding("r", "record", "Record value", tooltip="Record a KPI's value as of now", id="dashboard.record"),
+        Binding("N", "new_kpi", "New KPI", show=False, tooltip="Define a KPI: name, unit, direction, target",
+                id="dashboard.new_kpi"),
+        Binding("m", "toggle_more", "More charts", tooltip="Show or hide throughput, WIP, lead time and OKRs", id="dashboard.toggle_more"),
     ]
-    DEFAULT_CSS = """
-    DashboardScreen #dash-status { height: 1; padding: 0 1; background: $panel; }
-    DashboardScreen #dash-grid { grid-size: 2; grid-gutter: 0 1; height: auto; padding: 0 1; }
-    DashboardScreen ChartWidget { height: 18; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,7 +86,7 @@ class DashboardScreen(PmScreen):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self, generation: int, point: AsOf, records: list[EventRecord], more: bool, when: str) -> None:
-        source = ChartSource(self.wb, point, records=records)
+        source = ChartSource(self.wb, point, records=records, week_start=getattr(self.app, "week_start", 0))
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
         wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
@@ -122,6 +121,41 @@ class DashboardScreen(PmScreen):
         """Is the KPI's latest measurement at a warning or alarm level?"""
         (trend,) = source.series("kpi", kpi=name)
         return bool(trend.points) and trend.points[-1].status != "ok"
+
+    WRITE_ACTIONS = frozenset({"record", "new_kpi"})
+
+    def action_record(self) -> None:
+        names = sorted((k.name for k in self.ws.kpis.values()), key=str.lower)
+        if not names:
+            self.notify("No KPI yet: N defines one", severity="warning")
+            return
+        form = FieldsForm("Record a KPI value", [
+            Field("kpi", "KPI (→ completes)", value=names[0] if len(names) == 1 else "", required=True,
+                  suggestions=tuple(names), placeholder=", ".join(names)[:60]),
+            Field("value", "Value", required=True),
+        ], submit_label="Record")
+
+        def record(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.write(lambda: self.wb.measure(values["kpi"], values["value"]),
+                           f"Recorded {values['value']} for {values['kpi']}")
+
+        self.app.push_screen(form, record)
+
+    def action_new_kpi(self) -> None:
+        form = FieldsForm("New KPI", [
+            Field("name", "Name", required=True), Field("unit", "Unit", placeholder="e.g. ms, %, people"),
+            Field("direction", "Better when", value="higher", suggestions=("higher", "lower")),
+            Field("target", "Target"), Field("warn", "Warning threshold"), Field("alarm", "Alarm threshold"),
+        ], submit_label="Define")
+
+        def define(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.write(lambda: self.wb.add_kpi(values["name"], values["unit"], values["direction"],
+                                                   values["target"] or None, values["warn"] or None,
+                                                   values["alarm"] or None), f"Defined the KPI {values['name']}")
+
+        self.app.push_screen(form, define)
 
     def action_toggle_more(self) -> None:
         self.show_more = not self.show_more

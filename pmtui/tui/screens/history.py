@@ -34,9 +34,9 @@ def _value(value: object) -> str:
 class HistoryScreen(PmScreen):
     mode = "history"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
-        Binding("x", "clear_filter", "Clear filter", show=False),
-        Binding("i", "this_item", "This item", show=False),
+        Binding("slash", "filter", "Filter", id="history.filter"),
+        Binding("x", "clear_filter", "Clear filter", show=False, id="history.clear_filter"),
+        Binding("i", "this_item", "This item", show=False, id="history.this_item"),
     ]
     DEFAULT_CSS = """
     HistoryScreen #history-filter { height: 1; border: none; padding: 0 1; }

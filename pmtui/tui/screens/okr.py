@@ -50,10 +50,15 @@ def _value(number: float) -> str:
 
 class OkrScreen(PmScreen):
     mode = "okrs"
+    WRITE_ACTIONS = frozenset({"check_in", "new_objective", "new_key_result"})
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "check_in", "Check in"),
-        Binding("e", "check_in", "Check in", show=False),
-        Binding("a", "toggle_archived", "Archived", show=False),
+        Binding("n", "new_objective", "New objective", tooltip="Add an objective: title, period, owner",
+                id="okrs.new_objective"),
+        Binding("A", "new_key_result", "Add KR", tooltip="Add a key result to the objective at the cursor",
+                id="okrs.new_key_result"),
+        Binding("c", "check_in", "Check in", id="okrs.check_in"),
+        Binding("e", "check_in", "Check in", show=False, id="okrs.check_in"),
+        Binding("a", "toggle_archived", "Archived", show=False, id="okrs.toggle_archived"),
     ]
     DEFAULT_CSS = """
     OkrScreen #okr-status { height: 1; padding: 0 1; background: $panel; }
@@ -188,6 +193,44 @@ class OkrScreen(PmScreen):
             self.write(run, f"Checked in {ref}.{number}: {values['value']}{unit}")
 
         self.app.push_screen(form, check_in)
+
+    def action_new_objective(self) -> None:
+        from pmtui.search import people
+
+        form = FieldsForm("New objective", [
+            Field("title", "Objective", required=True, placeholder="e.g. Make checkout effortless"),
+            Field("period", "Period", required=True, placeholder="e.g. 2026-Q4"),
+            Field("owner", "Owner", suggestions=tuple(people(self.ws))),
+        ], submit_label="Add")
+
+        def add(values: dict[str, str] | None) -> None:
+            if values is not None:
+                ref = self.write(lambda: self.wb.add_objective(values["title"], values["period"], values["owner"]))
+                if isinstance(ref, str):
+                    self.notify(f"Added objective {ref}", timeout=3)
+
+        self.app.push_screen(form, add)
+
+    def action_new_key_result(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            self.notify("No objective yet: n adds one", severity="warning")
+            return
+        ref = f"O-{row.objective.objective.number}"
+        form = FieldsForm(f"New key result for {ref} {row.objective.objective.title}", [
+            Field("metric", "Metric", required=True, placeholder="e.g. Checkout conversion"),
+            Field("baseline", "Baseline (where it starts)", value="0"),
+            Field("target", "Target", required=True),
+            Field("unit", "Unit", placeholder="e.g. %"),
+        ], submit_label="Add")
+
+        def add(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.write(lambda: self.wb.add_key_result(ref, values["metric"], values["target"],
+                                                          values["baseline"] or 0, values["unit"]),
+                           f"Added a key result to {ref}: {values['metric']}")
+
+        self.app.push_screen(form, add)
 
     def action_toggle_archived(self) -> None:
         self.include_archived = not self.include_archived

@@ -38,15 +38,16 @@ def describe_change(changes: dict[str, list[Any]]) -> str:
 
 class RoadmapScreen(PmScreen):
     mode = "roadmap"
+    WRITE_ACTIONS = frozenset({"move", "decide", "new"})
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("h,left", "lane(-1)", "Lane left", show=False),
-        Binding("l,right", "lane(1)", "Lane right", show=False),
-        Binding("H", "move(-1)", "Sooner", show=False),
-        Binding("L", "move(1)", "Later", show=False),
-        Binding("m", "decide", "Move"),
-        Binding("e", "decide", "Edit", show=False),
-        Binding("n", "new", "New"),
-        Binding("v", "toggle_timeline", "Timeline"),
+        Binding("h,left", "lane(-1)", "Lane left", show=False, id="roadmap.lane.back"),
+        Binding("l,right", "lane(1)", "Lane right", show=False, id="roadmap.lane.forward"),
+        Binding("H", "move(-1)", "Sooner", show=False, id="roadmap.move.back"),
+        Binding("L", "move(1)", "Later", show=False, id="roadmap.move.forward"),
+        Binding("m", "decide", "Move", id="roadmap.decide"),
+        Binding("e", "decide", "Edit", show=False, id="roadmap.decide"),
+        Binding("n", "new", "New", id="roadmap.new"),
+        Binding("v", "toggle_timeline", "Timeline", id="roadmap.toggle_timeline"),
     ]
     DEFAULT_CSS = """
     RoadmapScreen #roadmap-status { height: 1; padding: 0 1; background: $panel; }

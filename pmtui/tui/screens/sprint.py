@@ -35,17 +35,18 @@ BURNDOWN_MIN_WIDTH = 120  # narrower terminals give the whole width to the cards
 
 class SprintScreen(BoardScreen):
     mode = "sprint"
+    WRITE_ACTIONS = BoardScreen.WRITE_ACTIONS | {"plan", "start", "close_sprint", "add_items", "remove_card"}
 
     BINDINGS = [
-        Binding("P", "plan", "Plan", tooltip="Plan a new sprint: name, goal, dates, items from the backlog"),
-        Binding("S", "start", "Start", tooltip="Start the shown sprint (commits its items)"),
-        Binding("C", "close_sprint", "Close", tooltip="Close the shown sprint; choose where unfinished items go"),
-        Binding("a", "add_items", "Add", show=False, tooltip="Add backlog items to the shown sprint"),
-        Binding("x", "remove_card", "Remove", show=False, tooltip="Take the card out of the sprint"),
-        Binding("r", "replay", "Replay", show=False, tooltip="Replay a closed sprint: ] steps from start to close"),
+        Binding("P", "plan", "Plan", tooltip="Plan a new sprint: name, goal, dates, items from the backlog", id="sprint.plan"),
+        Binding("S", "start", "Start", tooltip="Start the shown sprint (commits its items)", id="sprint.start"),
+        Binding("C", "close_sprint", "Close", tooltip="Close the shown sprint; choose where unfinished items go", id="sprint.close_sprint"),
+        Binding("a", "add_items", "Add", show=False, tooltip="Add backlog items to the shown sprint", id="sprint.add_items"),
+        Binding("x", "remove_card", "Remove", show=False, tooltip="Take the card out of the sprint", id="sprint.remove_card"),
+        Binding("r", "replay", "Replay", show=False, tooltip="Replay a closed sprint: ] steps from start to close", id="sprint.replay"),
         Binding("less_than_sign,comma", "other_sprint(-1)", "Previous", show=False,
-                tooltip="Show the previous sprint"),
-        Binding("greater_than_sign,full_stop", "other_sprint(1)", "Next", show=False, tooltip="Show the next sprint"),
+                tooltip="Show the previous sprint", id="sprint.other_sprint.back"),
+        Binding("greater_than_sign,full_stop", "other_sprint(1)", "Next", show=False, tooltip="Show the next sprint", id="sprint.other_sprint.forward"),
     ]
 
     def __init__(self) -> None:

@@ -219,15 +219,25 @@ class BoardGrid(Widget, can_focus=True):
                 segments.extend(self._segments(self._header(col, y, col_width), col_width))
             else:
                 segments.extend(self._body(col, y - HEADER_LINES + self.scroll_line, col_width))
-        return Strip(segments).adjust_cell_length(width, PLAIN)
+        return Strip(segments).adjust_cell_length(width, self._base())
 
     def _strip(self, text: Text, width: int) -> Strip:
         return Strip(self._segments(text, width), width)
 
     def _segments(self, text: Text, width: int) -> list[Segment]:
         text.truncate(width, pad=True)
-        # Every segment carries a style: Textual's NO_COLOR filter reads each one's colour.
-        return [Segment(s.text, s.style or PLAIN) for s in text.render(self.app.console)]
+        # Every segment carries a style: Textual's NO_COLOR filter reads each one's colour. Each
+        # lies on the widget's own background (the theme's), not the terminal's: a line API widget
+        # paints every cell, or a light theme shows dark holes.
+        base = self._base()
+        return [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+
+    def _base(self) -> Style:
+        """The widget's own colours (the theme's background and text): under every cell."""
+        style = self._styles.get("")
+        if style is None:
+            style = self._styles[""] = self.rich_style
+        return style
 
     def _style(self, name: str) -> Style:
         """A component style, looked up once (until the CSS changes): lookups cost per line."""
@@ -289,7 +299,7 @@ class BoardGrid(Widget, can_focus=True):
             segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
             self._cells[key] = (card, segments)
             return segments
-        return [Segment(" " * width, PLAIN)]
+        return [Segment(" " * width, self._base())]
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
         base = self._style("cursor" if selected else "card")

@@ -68,14 +68,14 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     # Not the scroll bindings of ScrollView: left/right belong to the screen (lanes, folding).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor(1)", "Down", show=False),
-        Binding("k,up", "cursor(-1)", "Up", show=False),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
-        Binding("home,g", "jump(0)", "First", show=False),
-        Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("space", "toggle_select", "Select", show=False),
-        Binding("enter", "activate", "Open", show=False),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="table.cursor.forward"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="table.cursor.back"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.page.forward"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.page.back"),
+        Binding("home,g", "jump(0)", "First", show=False, id="table.jump.0"),
+        Binding("end,G", "jump(-1)", "Last", show=False, id="table.jump.back"),
+        Binding("space", "toggle_select", "Select", show=False, id="table.toggle_select"),
+        Binding("enter", "activate", "Open", show=False, id="table.activate"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "item-table--header", "item-table--cursor", "item-table--selected", "item-table--empty",

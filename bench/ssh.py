@@ -1,0 +1,337 @@
+"""SSH load benchmark: N people on one ``pmtui serve``, each moving a card every 2 s.
+
+    python bench/ssh.py [--sessions 10] [--duration 30] [--cards 400] [--dir /tmp/pmtui-ssh-bench]
+
+Everything runs on loopback: a demo store (``pmtui demo``, WIP limits lifted so moves are not
+refused, plus ``--cards`` extra backlog cards to move), one editor per session, the real
+``pmtui serve`` process, and N asyncssh clients with a 120x30 PTY each, all connecting at once.
+Each session, every 2 s (staggered), goes to the Backlog column (``hhhh``, ``g``), down a few
+cards (so sessions mostly pick different cards) and presses ``L``: the card moves to "To do".
+
+Figures:
+- first screen: from starting to connect to the board's five column headers drawn (p50/p99);
+- change shown: from a move's recorded time (the store's clock; same machine) to the moment each
+  *other* session has drawn a board that includes it (p50/p99). Every move only goes right, so
+  ``sum(column index * count)`` over the headers a session drew only grows, by one per move: a
+  session has shown move k once that sum reaches its value after move k;
+- not shown: (move, session) pairs a session had still not drawn when the run ended (after a
+  settling time); must be 0;
+- events lost: moves a session confirmed on screen ("AC-12 → To do") that are not in the log;
+  must be 0. Moves refused because another session moved that card first are counted apart;
+- memory: the server and every session process, peak of the sum over the run (RSS, and PSS,
+  which counts shared pages once: the fairer total);
+- refusals: sessions that never got a screen, and ``limit_hit`` lines in the server's log.
+
+The clients run in this process and compete with the server for the same cores: on a small
+machine the figures include that load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import contextlib
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncssh  # noqa: E402
+
+from pmtui import team  # noqa: E402
+from pmtui.demo import generate  # noqa: E402
+from pmtui.service import Workbench  # noqa: E402
+
+COLUMNS = ["Backlog", "To do", "In progress", "Review", "Done"]
+HEADER = re.compile(r" (Backlog|To do|In progress|Review|Done) (\d+)")
+CONFIRMED = re.compile(r"([A-Z][A-Z0-9]*-\d+) → To do")
+ANSI = re.compile(rb"\x1b(\[[0-9;?<=>$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Z]|[=>])")
+SIZE = (120, 30)
+MOVE_EVERY = 2.0
+CONNECT_TIMEOUT = 120.0
+SETTLE = 10.0  # after the last move: how long sessions get to draw what they have not yet
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+# The store ---------------------------------------------------------------------------------------
+def build_store(folder: Path, sessions: int, cards: int) -> tuple[str, list[tuple[str, asyncssh.SSHKey]]]:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    db = str(folder / "bench.db")
+    wb = Workbench(db=db, actor="bench")
+    try:
+        generate(wb)
+        board = wb.board()
+        for column in board.columns:
+            if column.get("wip") is not None:
+                wb.set_wip_limit(column["name"], None)
+        for n in range(cards):
+            wb.add_item(f"Bench card {n:04d}")
+        users = []
+        for n in range(sessions):
+            key = asyncssh.generate_private_key("ssh-ed25519")
+            name = f"bench{n:03d}"
+            team.add_user(wb, name, [key.export_public_key().decode().strip()], "editor")
+            users.append((name, key))
+        return db, users
+    finally:
+        wb.close()
+
+
+# The server --------------------------------------------------------------------------------------
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    port: int
+    log: Path
+
+
+def start_server(folder: Path, db: str, sessions: int) -> Server:
+    log = folder / "serve.log"
+    env = {**os.environ, "PMTUI_DB": db, "XDG_DATA_HOME": str(folder / "data"), "HOME": str(folder)}
+    limits = ["--max-sessions", str(sessions + 5), "--max-new-sessions-per-minute", "5"]
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0", *limits],
+                                   env=env, stdout=subprocess.PIPE, stderr=out, text=True)
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    match = re.search(r"over SSH on 127\.0\.0\.1:(\d+)", first)
+    if not match:
+        process.kill()
+        raise SystemExit(f"the server did not start: {first!r}\n{log.read_text()}")
+    return Server(process, int(match.group(1)), log)
+
+
+def stop_server(server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def memory_of_tree(pid: int) -> tuple[float, float, int]:
+    """(RSS MB, PSS MB, processes) of ``pid`` and its children (the sessions)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    pids.append(int(entry))
+    rss = pss = 0.0
+    for p in pids:
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{p}/smaps_rollup") as rollup:
+                for row in rollup:
+                    if row.startswith("Rss:"):
+                        rss += int(row.split()[1]) / 1024
+                    elif row.startswith("Pss:"):
+                        pss += int(row.split()[1]) / 1024
+    return rss, pss, len(pids)
+
+
+# A client ----------------------------------------------------------------------------------------
+@dataclass
+class Client:
+    name: str
+    key: asyncssh.SSHKey
+    index: int
+    counts: dict[str, int] = field(default_factory=dict)
+    first_screen: float | None = None  # seconds from connecting
+    shown: list[tuple[float, int]] = field(default_factory=list)  # (time, running max of the sum)
+    confirmed: set[str] = field(default_factory=set)
+    attempts: int = 0
+    error: str = ""
+    _tail: bytes = b""
+
+    def potential(self) -> int | None:
+        if len(self.counts) < len(COLUMNS):
+            return None
+        return sum(i * self.counts[c] for i, c in enumerate(COLUMNS))
+
+    def take(self, data: bytes, start: float) -> None:
+        now = time.time()
+        text = ANSI.sub(b"", self._tail + data).decode("utf-8", errors="replace")
+        self._tail = data[-400:]
+        for column, count in HEADER.findall(text):
+            self.counts[column] = int(count)
+        self.confirmed.update(CONFIRMED.findall(text))
+        value = self.potential()
+        if value is None:
+            return
+        if self.first_screen is None:
+            self.first_screen = now - start
+        if not self.shown or value > self.shown[-1][1]:
+            self.shown.append((now, value))
+
+    def seen_at(self, value: int) -> float | None:
+        """When this session first drew a board whose sum reached ``value``."""
+        at = bisect.bisect_left([v for _, v in self.shown], value)
+        return self.shown[at][0] if at < len(self.shown) else None
+
+
+async def run_client(client: Client, clients: int, port: int, go: asyncio.Event, stop_at: list[float]) -> None:
+    start = time.time()
+    try:
+        conn = await asyncio.wait_for(asyncssh.connect(
+            "127.0.0.1", port, username=client.name, client_keys=[client.key], known_hosts=None,
+            agent_path=None), CONNECT_TIMEOUT)
+    except (OSError, asyncssh.Error, asyncio.TimeoutError) as error:
+        client.error = f"connect: {error}"
+        return
+    async with conn:
+        process = await conn.create_process(term_type="xterm-256color", term_size=SIZE, encoding=None)
+
+        async def read() -> None:
+            while True:
+                data = await process.stdout.read(65536)
+                if not data:
+                    return
+                client.take(data, start)
+
+        reader = asyncio.get_running_loop().create_task(read())
+        await go.wait()
+        if client.first_screen is None:
+            client.error = "no screen before the moves began"
+        else:
+            # Staggered, so the moves of all sessions spread over the 2 s.
+            await asyncio.sleep(MOVE_EVERY * client.index / clients)
+            while time.time() < stop_at[0]:
+                process.stdin.write(("hhhhg" + "j" * (client.index % 8) + "L").encode())
+                client.attempts += 1
+                await asyncio.sleep(MOVE_EVERY)
+        await asyncio.sleep(max(0.0, stop_at[0] + SETTLE - time.time()))
+        process.stdin.write(b"q")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(process.wait_closed(), 10)
+        reader.cancel()
+
+
+async def run(sessions: int, duration: float, port: int, users: list[tuple[str, asyncssh.SSHKey]],
+              server_pid: int) -> tuple[list[Client], float, dict[str, float]]:
+    clients = [Client(name, key, n) for n, (name, key) in enumerate(users)]
+    go = asyncio.Event()
+    stop_at = [float("inf")]
+    peak = {"rss": 0.0, "pss": 0.0, "processes": 0}
+    sampling = True
+
+    async def sample() -> None:
+        while sampling:
+            rss, pss, count = memory_of_tree(server_pid)
+            if pss > peak["pss"]:
+                peak.update(rss=rss, pss=pss, processes=count)
+            await asyncio.sleep(1.0)
+
+    sampler = asyncio.get_running_loop().create_task(sample())
+    tasks = [asyncio.get_running_loop().create_task(run_client(c, len(clients), port, go, stop_at)) for c in clients]
+    deadline = time.time() + CONNECT_TIMEOUT
+    while time.time() < deadline and not all(c.first_screen is not None or c.error for c in clients):
+        await asyncio.sleep(0.2)
+    started = time.time()
+    stop_at[0] = started + duration
+    go.set()
+    await asyncio.wait(tasks, timeout=duration + SETTLE + 60)
+    sampling = False
+    sampler.cancel()
+    return clients, started, peak
+
+
+def report(clients: list[Client], started: float, peak: dict[str, float], db: str, server: Server,
+           sessions: int, duration: float) -> None:
+    wb = Workbench(db=db, actor="bench")
+    try:
+        keys = {item_id: item.key for item_id, item in wb.now.items.items()}
+        moves = [r for r in wb.records() if r.name == "WorkItem.Moved" and r.recorded >= started - 1]
+        base = sum(i * sum(1 for it in wb.now.items.values() if it.status == c and not it.archived)
+                   for i, c in enumerate(COLUMNS))
+    finally:
+        wb.close()
+    # The sum after each move, counted back from the final state (every move goes right).
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    steps = [index[r.data["changes"]["status"][1]] - index[r.data["changes"]["status"][0]] for r in moves]
+    after: list[int] = []
+    value = base - sum(steps)
+    for step in steps:
+        value += step
+        after.append(value)
+    latencies: list[float] = []
+    not_shown = 0
+    for record, value in zip(moves, after):
+        for client in clients:
+            if client.name == record.actor or client.first_screen is None:
+                continue
+            seen = client.seen_at(value)
+            if seen is None:
+                not_shown += 1
+            else:
+                latencies.append(max(0.0, seen - record.recorded))
+    recorded_by: dict[str, set[str]] = {}
+    for record in moves:
+        recorded_by.setdefault(record.actor, set()).add(keys.get(record.aggregate_id, "?"))
+    lost = sum(len(c.confirmed - recorded_by.get(c.name, set())) for c in clients)
+    attempts = sum(c.attempts for c in clients)
+    firsts = [c.first_screen for c in clients if c.first_screen is not None]
+    failed = [c for c in clients if c.first_screen is None]
+    limit_hits = server.log.read_text(errors="replace").count("limit_hit ")
+    print(f"sessions {sessions}, moves every {MOVE_EVERY:g} s for {duration:g} s")
+    print(f"first screen      p50 {percentile(firsts, 50):6.2f} s   p99 {percentile(firsts, 99):6.2f} s   "
+          f"({len(firsts)}/{sessions} sessions)")
+    print(f"change shown      p50 {percentile(latencies, 50) * 1000:6.0f} ms  p99 "
+          f"{percentile(latencies, 99) * 1000:6.0f} ms  ({len(latencies)} move x session pairs)")
+    print(f"moves             {attempts} tried, {len(moves)} recorded, {attempts - len(moves)} refused "
+          f"(the card had moved, or a key landed while the screen was redrawing)")
+    confirmed = sum(len(c.confirmed) for c in clients)
+    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)")
+    print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
+          f"{peak['processes']} processes; PSS per session {peak['pss'] / max(1, sessions):.0f} MB")
+    print(f"refusals          {len(failed)} sessions without a screen, {limit_hits} limit_hit in the log"
+          + "".join(f"\n  {c.name}: {c.error}" for c in failed[:5]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of moving (default 30)")
+    parser.add_argument("--cards", type=int, default=0,
+                        help="extra backlog cards (default: enough for every move of the run)")
+    parser.add_argument("--dir", default="/tmp/pmtui-ssh-bench")
+    args = parser.parse_args()
+    if not 1 <= args.sessions <= 200 or not 1 <= args.duration <= 600:
+        print("pmtui bench: --sessions 1-200 and --duration 1-600", file=sys.stderr)
+        return 2
+    folder = Path(args.dir)
+    cards = args.cards or int(args.sessions * args.duration / MOVE_EVERY) + 20
+    t0 = time.perf_counter()
+    db, users = build_store(folder, args.sessions, cards)
+    print(f"store: demo + {cards} cards, {args.sessions} users ({time.perf_counter() - t0:.1f} s to build)")
+    server = start_server(folder, db, args.sessions)
+    try:
+        clients, started, peak = asyncio.run(run(args.sessions, args.duration, server.port, users,
+                                                 server.process.pid))
+    finally:
+        stop_server(server)
+    report(clients, started, peak, db, server, args.sessions, args.duration)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

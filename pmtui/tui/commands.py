@@ -1,0 +1,35 @@
+"""The command palette's search: items by key or words (title, description, comments), roadmap
+items, objectives, KPIs, sprints and people. Enter opens the thing found (``PmApp.open_found``).
+The actions of every view come from their bindings (``PmApp.get_system_commands``)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.command import Hit, Hits, Provider
+
+from pmtui.search import find
+
+if TYPE_CHECKING:
+    from pmtui.tui.app import PmApp
+
+KIND_LABELS = {"item": "Item", "roadmap": "Roadmap", "objective": "Objective", "kpi": "KPI", "sprint": "Sprint",
+               "person": "Person"}
+OPENS = {"item": "open it", "roadmap": "show it on the Roadmap", "objective": "show it in OKRs",
+         "kpi": "show its chart on the Dashboard", "sprint": "show it in the Sprint view",
+         "person": "show their work in the Backlog"}
+
+
+class FindProvider(Provider):
+    """Finds the workspace's things as the user types."""
+
+    async def search(self, query: str) -> Hits:
+        app: PmApp = self.app  # type: ignore[assignment]
+        for found in find(app.ws, query, limit=20):
+            label = KIND_LABELS[found.kind]
+            shown = found.ref if found.ref == found.title else f"{found.ref} {found.title}"
+            yield Hit(found.score, Text.assemble((f"{label}: ", "dim"), shown[:70]),
+                      partial(app.open_found, found.kind, found.ref), text=f"{label}: {shown}",
+                      help=f"Enter: {OPENS[found.kind]}")

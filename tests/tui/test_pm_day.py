@@ -1,0 +1,242 @@
+"""A product manager's day with the keyboard only: find an item by words of its title, comment on
+it, record a KPI value, add a key result and check in on it; a viewer is offered no write key;
+forms keep every key typed fast and ask before throwing typed text away."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from pmtui.search import find
+from pmtui.service import Workbench
+from pmtui.tui.app import PmApp
+from pmtui.tui.travel import parse_point
+from pmtui.tui.modals.comment import CommentModal
+from pmtui.tui.modals.fields_form import FieldsForm
+from pmtui.tui.modals.item import ItemModal
+from pmtui.tui.modals.prompt import ConfirmModal
+from tests.tui.conftest import FIXED_NOW
+from tests.tui.helpers import messages, put_cursor_on, type_text
+
+
+def footer_keys(app: PmApp) -> set[str]:
+    """The actions the footer offers now."""
+    return {binding.action for _, binding, enabled, _ in app.active_bindings.values() if binding.show and enabled}
+
+
+async def test_the_palette_finds_an_item_by_words_of_its_title_and_enter_opens_it(make_app) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "slow phone profile")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal) and app.screen.key == "AC-37"
+
+
+async def test_the_palette_offers_actions_of_every_view_from_their_bindings(make_app) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        # From the bindings of views other than the one on show, with their tooltips.
+        assert "Dashboard: Record a KPI's value as of now" in titles
+        assert "OKRs: Add a key result to the objective at the cursor" in titles
+        assert "Sprint: Plan a new sprint: name, goal, dates, items from the backlog" in titles
+
+
+def test_search_finds_words_in_comments_and_ranks_an_exact_key_first(wb: Workbench) -> None:
+    wb.comment("AC-12", "The PayPal sandbox times out on Fridays")
+    assert [f.ref for f in find(wb.now, "paypal sandbox")] == ["AC-12"]
+    assert find(wb.now, "ac-37")[0].ref == "AC-37"
+    kinds = {f.kind for f in find(wb.now, "sprint")}
+    assert "sprint" in kinds
+
+
+async def test_go_to_opens_an_item_by_key_from_any_view(make_app) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon")
+        await type_text(pilot, "ac-37")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal) and app.screen.key == "AC-37"
+
+
+async def test_comment_on_a_card_shows_in_its_thread_apart_from_its_history(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CommentModal)
+        await type_text(pilot, "Seen on **Android** too")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        last = wb.now.comments[-1]
+        assert (wb.now.items[last.item_id].key, last.actor, last.text) == ("AC-36", "tester", "Seen on **Android** too")
+        await pilot.press("e")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ItemModal)
+        thread = modal.query_one("#item-comments")
+        assert "tester" in str(thread.children[-2].render())
+        history = str(modal.query_one("#item-history").render())
+        assert "Seen on" not in history and "Commented" not in history
+
+
+async def test_record_a_kpi_value_from_the_dashboard_with_completion(make_app, wb: Workbench) -> None:
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        await type_text(pilot, "conv")
+        await pilot.pause()
+        await pilot.press("right")  # accepts the completion: Conversion rate
+        await pilot.press("tab")
+        await type_text(pilot, "3.3")
+        await pilot.press("enter")
+        await pilot.pause()
+        kpi = wb.kpi("Conversion rate")
+        assert wb.records_of(kpi.id)[-1].data["value"] == 3.3
+
+
+async def test_add_a_key_result_and_check_in_on_it(make_app, wb: Workbench) -> None:
+    app = make_app("okrs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        before = len(wb.objective("O-1").key_results)
+        await pilot.press("A")
+        await pilot.pause()
+        await type_text(pilot, "Reviews per week")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "40")
+        await pilot.press("enter")
+        await pilot.pause()
+        results = wb.objective("O-1").key_results
+        assert len(results) == before + 1 and results[-1]["metric"] == "Reviews per week"
+        table = app.screen.table
+        while table.current_row.ref != f"O-1.{before + 1}":
+            await pilot.press("j")
+        await pilot.press("c")
+        await pilot.pause()
+        await type_text(pilot, "12")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.objective("O-1").key_results[-1]["current"] == 12
+
+
+async def test_a_viewer_is_offered_no_write_key(wb: Workbench, store) -> None:
+    viewer = Workbench(db=str(store), actor="vic", role="viewer")
+    try:
+        app = PmApp(viewer, mode="board", clock=lambda: FIXED_NOW, poll=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert not footer_keys(app) & {"new_card", "move_card(-1)", "comment"}
+            assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert not any("Record a KPI" in t or "Plan a new sprint" in t for t in titles)
+            await pilot.press("n")  # the key opens nothing, and says why
+            await pilot.pause()
+            assert not isinstance(app.screen, ItemModal)
+            assert any("vic is a viewer" in m for m in messages(app))
+            await pilot.press("e")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, ItemModal) and form.form_read_only
+            assert form.query_one("#field-title", Input).disabled
+            for mode in ("sprint", "backlog", "okrs", "dashboard", "roadmap"):
+                await pilot.press("escape")
+                app.action_switch_view(mode)
+                await pilot.pause()
+                screen = app.screen
+                assert not footer_keys(app) & set(type(screen).WRITE_ACTIONS), mode
+    finally:
+        viewer.close()
+
+
+async def test_the_past_offers_no_write_key_in_the_footer(make_app) -> None:
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert {"plan", "start"} <= footer_keys(app)
+        app.travel_to(parse_point("-3d", app.wb, app.clock()))
+        await pilot.pause()
+        assert not footer_keys(app) & {"plan", "start", "close_sprint", "new_card", "move_card(-1)"}
+
+
+async def test_keys_typed_fast_into_a_new_form_are_never_lost_or_misrouted(make_app, wb: Workbench) -> None:
+    app = make_app("backlog")
+    async with app.run_test(size=(80, 24)) as pilot:
+        title = "Fast typed title with every key kept"
+        # The user presses n and types straight on at 10 ms a key, as a terminal delivers them,
+        # without waiting for the form to appear.
+        for char in "n" + title:
+            app.post_message(events.Key("space" if char == " " else char, char))
+            await asyncio.sleep(0.01)
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, ItemModal)
+        assert form.query_one("#field-title", Input).value == title
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any(i.title == title for i in wb.now.items.values())
+
+
+async def test_leaving_a_changed_form_asks_first(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("e")
+        await pilot.pause()
+        await type_text(pilot, "X")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal)  # still there, text kept
+        assert app.screen.query_one("#field-title", Input).value.endswith("X")
+        await pilot.press("escape")
+        await pilot.press("y")
+        await pilot.pause()
+        assert not isinstance(app.screen, ItemModal)
+        assert not wb.now.item_by_key("AC-36").title.endswith("X")
+
+
+async def test_epic_by_title_with_completion_and_a_new_assignee_is_confirmed(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        put_cursor_on(app.screen, "AC-36")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        epic = form.query_one("#field-epic", Input)
+        epic.focus()
+        epic.value = ""
+        await type_text(pilot, "loyal")
+        await pilot.pause()
+        await pilot.press("right")  # accepts the completion: Loyalty programme
+        assert epic.value.lower() == "loyalty programme"
+        assignee = form.query_one("#field-assignee", Input)
+        assignee.focus()
+        assignee.value = ""
+        await type_text(pilot, "zed")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)  # zed is nobody pmtui knows
+        await pilot.press("y")
+        await pilot.pause()
+        item = wb.now.item_by_key("AC-36")
+        assert wb.now.items[item.parent].title == "Loyalty programme" and item.assignee == "zed"
+
+
+def test_an_epic_is_named_by_key_title_or_both(wb: Workbench) -> None:
+    from projections.backlog_view import backlog, find_epic
+
+    loyalty = find_epic(wb.now, "loyalty PROGRAMME")
+    assert loyalty is not None and loyalty.kind == "epic"
+    assert find_epic(wb.now, loyalty.key) == loyalty == find_epic(wb.now, f"{loyalty.key} {loyalty.title}")
+    assert backlog(wb.now, 'epic:"Loyalty programme"')  # the query language takes the title too
