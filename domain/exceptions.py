@@ -19,3 +19,15 @@ class InvalidTransitionError(DomainError):
 
 class NothingChangedError(DomainError):
     """An edit that would change nothing; refused so the log holds only real changes."""
+
+
+class EditConflictError(DomainError):
+    """A document was saved by someone else since the version an edit started from.
+
+    Nothing is overwritten: the caller merges (``domain.document.merge``) and saves again from the
+    newer version, or shows the user the conflict to resolve."""
+
+    def __init__(self, message: str, base: int, current: int) -> None:
+        super().__init__(message)
+        self.base = base
+        self.current = current

@@ -19,6 +19,9 @@ class Product(PmAggregate):
     class Edited(PmAggregate.Changed):
         pass
 
+    class StageChanged(PmAggregate.Changed):
+        """The lifecycle stage changed (development, growth, maturity, decline): a decision."""
+
     class KeyAllocated(PmAggregate.Changed):
         """Kept for logs written before item keys were derived from item ids: never triggered now."""
 
@@ -59,4 +62,14 @@ class Product(PmAggregate):
                 checked[name] = Stage.parse(value)
             else:
                 raise ValidationError(f"a product has no field {name!r} to edit")
-        self.trigger_event(self.Edited, changes=self._diff(checked))
+        changes = self._diff(checked)
+        # A stage change is a decision: an event of its own, so the decision log holds only decisions.
+        stage = changes.pop("stage", None)
+        if changes:
+            self.trigger_event(self.Edited, changes=changes)
+        if stage is not None:
+            self.trigger_event(self.StageChanged, changes={"stage": stage})
+
+    def change_stage(self, stage: str) -> None:
+        """Move to another lifecycle stage: a decision, kept with its reason in the decision log."""
+        self.trigger_event(self.StageChanged, changes=self._diff({"stage": Stage.parse(stage)}))

@@ -15,6 +15,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.board import Board
+from domain.document import Document
+from domain.feedback import FeedbackNote
 from domain.kpi import Kpi
 from domain.objective import Objective
 from domain.product import Product
@@ -152,6 +154,37 @@ class PmApplication(Application):
             return results, new + [a for a in aggregates if a.pending_events]
         return self.decide(attempt)
 
+    def _first_free(self, make_id: Callable[[int], UUID], number: int, count: int, thorough: bool) -> int:
+        """The first number from ``number`` on whose ``count`` ids are all free (after a lost race,
+        ``thorough`` checks each of them; else only the first)."""
+        while any(self._exists(make_id(number + k)) for k in range(count if thorough else 1)):
+            number += 1
+        return number
+
+    # Feedback and documents ----------------------------------------------------------------------
+    def record_notes(self, product_id: UUID, first_number: int, notes: list[dict[str, Any]]) -> list[int]:
+        """Record notes under the first free consecutive numbers from ``first_number``, in one save
+        (all or none); returns their numbers."""
+        number, attempts = first_number, 0
+
+        def attempt() -> tuple[list[int], list[Aggregate]]:
+            nonlocal number, attempts
+            number = self._first_free(lambda n: FeedbackNote.create_id(product_id, n), number, len(notes), attempts > 0)
+            attempts += 1
+            made = [FeedbackNote.record(product_id, number + k, **fields) for k, fields in enumerate(notes)]
+            return [n.number for n in made], list(made)
+        return self.decide(attempt)
+
+    def create_document(self, product_id: UUID, first_number: int, **fields: Any) -> int:
+        number = first_number
+
+        def attempt() -> tuple[int, list[Aggregate]]:
+            nonlocal number
+            number = self._first_free(lambda n: Document.create_id(product_id, n), number, 1, True)
+            doc = Document.write(product_id, number, **fields)
+            return number, [doc]
+        return self.decide(attempt)
+
     def close_sprint(self, sprint_id: UUID, done: list[str], unfinished: list[str], carry_to: UUID | None) -> None:
         def attempt() -> tuple[None, list[Aggregate]]:
             sprint = self.load(Sprint, sprint_id, "sprint")
@@ -170,4 +203,4 @@ class PmApplication(Application):
         return self.decide(attempt)
 
 
-__all__ = ["Board", "Kpi", "Objective", "PmApplication", "Product", "Release", "RoadmapItem", "Sprint", "User", "WorkItem"]
+__all__ = ["Board", "Document", "FeedbackNote", "Kpi", "Objective", "PmApplication", "Product", "Release", "RoadmapItem", "Sprint", "User", "WorkItem"]

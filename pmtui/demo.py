@@ -60,6 +60,175 @@ LOOSE = [
 ]
 
 
+# Customer evidence: who said what, where, on which day of the story (recorded a day or two later),
+# and what it was triaged into (an epic title, an item title or a roadmap ref; None: still in the inbox).
+CUSTOMERS = {
+    "maria": ("Maria Gómez", "Northwind"), "tom": ("Tom Becker", "Northwind"), "priya": ("Priya Shah", "Contoso"),
+    "ines": ("Inês Duarte", "Contoso"), "lee": ("Lee Wong", "Fabrikam"), "sara": ("Sara Okafor", "Tailspin"),
+    "jon": ("Jon Berg", ""),
+}
+NOTES: list[tuple[float, str, str, str, str, list[tuple[str, str]]]] = [
+    (8, "maria", "support", "Search for 'sneekers' finds nothing. Customers think we don't sell shoes.",
+     [("Search that finds", "critical")]),
+    (11, "priya", "support", "Our buyers type part numbers with typos and get zero results.",
+     [("Typo-tolerant product search", "critical")]),
+    (13, "lee", "interview", "I filter by size first, always. Your search doesn't let me.",
+     [("Filter by size and colour", "important")]),
+    (15, "tom", "support", "Archived products keep showing up in search; people order things we can't ship.",
+     [("Search shows archived products", "critical")]),
+    (18, "sara", "sales", "Prospect asked whether search understands synonyms (trainers / sneakers).",
+     [("Try a vector index for synonyms", "nice to have")]),
+    (21, "ines", "support", "Search is the first thing our team complains about every Monday.",
+     [("RM-3", "important")]),
+    (24, "maria", "survey", "Typos again: 'jaket' gives nothing.", [("Typo-tolerant product search", "critical")]),
+    (26, "jon", "survey", "Suggestions as I type would save me a lot of time.",
+     [("Search suggestions as you type", "nice to have")]),
+    (28, "priya", "sales", "Contoso will renew only if search handles part numbers by Q1.", [("RM-3", "critical")]),
+    (12, "tom", "support", "Checkout asks for my address twice.", [("Single form for address and payment", "important")]),
+    (16, "maria", "interview", "On my phone the coupon box closes when I tap it.",
+     [("Coupon field loses focus on mobile Safari", "critical")]),
+    (19, "lee", "survey", "I gave up at the payment step: too many screens.", [("One-page checkout", "important")]),
+    (23, "sara", "sales", "Tailspin wants guest checkout for their one-off buyers.",
+     [("Guest checkout without an account", "important")]),
+    (33, "ines", "support", "Totals over 1000 are off by a cent; finance noticed.",
+     [("Tax line rounds down on totals over 1000", "critical")]),
+    (36, "jon", "survey", "Show me the delivery date before I pay, please.",
+     [("Show delivery date before payment", "nice to have")]),
+    (40, "priya", "interview", "Apple Pay would make mobile checkout a one-tap thing for us.",
+     [("Apple Pay on the web", "important"), ("RM-2", "important")]),
+    (44, "tom", "support", "Declined cards send people back to the start of checkout.",
+     [("Retry a declined card in place", "critical")]),
+    (47, "lee", "sales", "Fabrikam needs refunds from the order page before they roll out to all stores.",
+     [("Refund from the order page", "important")]),
+    (31, "maria", "interview", "Product pages take ages on the train; I close the tab.", [("Mobile performance", "critical")]),
+    (38, "sara", "support", "The page jumps when the cookie banner shows and I tap the wrong thing.",
+     [("Layout shift when the cookie banner appears", "important")]),
+    (49, "ines", "survey", "Images load slowly on 4G.", [("Lazy-load product images", "important"), ("RM-6", "important")]),
+    (42, "jon", "interview", "I'd come back more often if I earned points.", [("Loyalty programme", "nice to have")]),
+    (50, "tom", "sales", "Northwind asks whether points can be spent at checkout.", [("RM-4", "important")]),
+    (51, "lee", "interview", "No interest in selling through a marketplace; we have our own shop.", [("RM-5", "nice to have")]),
+    (58, "priya", "support", "Search is much better since the typo fix, thanks!", [("Search that finds", "nice to have")]),
+    # Still in the inbox: the triage the TUI's Feedback view is for.
+    (72, "maria", "support", "The menu stutters on my Android phone.", []),
+    (74, "sara", "sales", "Tailspin asks for gift wrapping at checkout for the holidays.", []),
+    (76, "jon", "survey", "Dark mode on the account pages, please.", []),
+    (78, "priya", "support", "Password reset e-mails land in spam for our buyers.", []),
+    (80, "lee", "interview", "I want to save my card for next time.", []),
+    (82, "ines", "survey", "Recent searches would help me reorder.", []),
+    (84, "tom", "support", "Points showed twice after my refund.", []),
+    (85, "maria", "survey", "Filter by colour is missing on the sale page.", []),
+    (86, "priya", "sales", "Contoso wants a conversion dashboard by device for their buyers.", []),
+    (87, "sara", "support", "The checkout error page gives no reason.", []),
+]
+PRD_TITLE = "Search that finds: PRD"
+PRD_VERSIONS: list[tuple[float, str, str, str]] = [
+    (20, "alice", "first draft after the support review", """# Search that finds
+
+## Problem
+Customers search, find nothing and leave. Support hears it weekly.
+
+## Goals
+- Zero-result searches under 5%
+"""),
+    (26, "bob", "engineering notes", """# Search that finds
+
+## Problem
+Customers search, find nothing and leave. Support hears it weekly.
+
+## Goals
+- Zero-result searches under 5%
+
+## Approach
+- Typo tolerance in the current index first
+- Nightly reindex of the catalogue
+"""),
+    (30, "alice", "decided: search moves to Now", """# Search that finds
+
+## Problem
+Customers search, find nothing and leave. Support hears it weekly, and
+complaints doubled this month (Northwind, Contoso, Tailspin).
+
+## Goals
+- Zero-result searches under 5%
+- Part numbers with one typo are found (Contoso's renewal depends on it)
+
+## Approach
+- Typo tolerance in the current index first
+- Nightly reindex of the catalogue
+
+## Decision
+Moved to **Now** on the roadmap.
+"""),
+    (50, "chen", "what we learned in Sprint 3", """# Search that finds
+
+## Problem
+Customers search, find nothing and leave. Support hears it weekly, and
+complaints doubled this month (Northwind, Contoso, Tailspin).
+
+## Goals
+- Zero-result searches under 5%
+- Part numbers with one typo are found (Contoso's renewal depends on it)
+
+## Approach
+- Typo tolerance in the current index first (shipped in Sprint 3)
+- Nightly reindex of the catalogue
+- Synonyms later: the vector index spike was inconclusive
+
+## Decision
+Moved to **Now** on the roadmap.
+"""),
+    (75, "alice", "results", """# Search that finds
+
+## Problem
+Customers searched, found nothing and left.
+
+## Goals
+- Zero-result searches under 5% (now 3.8%)
+- Part numbers with one typo are found (done)
+
+## Approach
+- Typo tolerance in the current index (shipped in Sprint 3)
+- Nightly reindex of the catalogue
+- Synonyms later: the vector index spike was inconclusive
+
+## Decision
+Moved to **Now** on the roadmap; Contoso renewed.
+"""),
+]
+
+
+def _evidence(wb: Workbench, at: Callable[..., None], start: datetime, epic_keys: dict[str, str], item_keys: dict[str, str]) -> None:
+    """Feedback notes from a handful of customers, triaged into links (most of them), and a PRD of the
+    search epic with five versions, the third saved on the day search moved to Now (day 30)."""
+    def target(name: str) -> str:
+        return name if name.startswith("RM-") else epic_keys.get(name) or item_keys[name]
+
+    # Roadmap items linked to their epics, so the evidence of an epic is the roadmap item's too.
+    for ref, epic_title in (("RM-2", "Payments v2"), ("RM-3", "Search that finds"), ("RM-4", "Loyalty programme"),
+                            ("RM-6", "Mobile performance")):
+        at(_day(start, 6, 10), PO, lambda r=ref, e=epic_title: wb.link_roadmap(r, epic=epic_keys[e]))
+    refs: dict[int, str] = {}  # note index -> its reference, known once it is recorded
+    for n, (day, who, source, text, links) in enumerate(NOTES):
+        customer, company = CUSTOMERS[who]
+        said = (start + timedelta(days=day)).date().isoformat()
+        heard = _day(start, day + 1 + n % 2, 9.5 + (n % 5) * 0.5)
+
+        def record(n: int = n, t: str = text, c: str = customer, co: str = company, s: str = source,
+                   d: str = said) -> None:
+            refs[n] = wb.add_note(t, c, co, s, d)
+        at(heard, "sam", record)
+        for k, (name, importance) in enumerate(links):
+            at(heard + timedelta(hours=2, minutes=k), PO, lambda n=n, nm=name, i=importance:
+               wb.link_note(refs[n], target(nm), i))
+    epic = "Search that finds"
+    for number, (day, who, why, text) in enumerate(PRD_VERSIONS, 1):
+        if number == 1:
+            at(_day(start, day, 11), who, lambda t=text: wb.add_document(PRD_TITLE, "prd", epic_keys[epic], t), why)
+        else:
+            at(_day(start, day, 15 if day == 30 else 11), who, lambda t=text, b=number - 1:
+               wb.edit_document(PRD_TITLE, t, b), why)
+
+
 def _day(start: datetime, n: float, hour: float = 10.0) -> datetime:
     base = datetime.combine((start + timedelta(days=int(n))).date(), time(0), tzinfo=timezone.utc)
     return base + timedelta(hours=hour + (n - int(n)) * 8)
@@ -235,6 +404,8 @@ def generate(wb: Workbench, now: datetime | None = None, seed: int = 14) -> None
     at(_day(start, 66, 9), PO, lambda: wb.link_roadmap("RM-1", epic=epic_keys["One-page checkout"]))
     at(_day(start, 66, 9.1), PO, lambda: wb.link_roadmap("RM-1", objective="O-1"))
     at(_day(start, 66, 9.2), PO, lambda: wb.link_roadmap("RM-6", objective="O-2"))
+
+    _evidence(wb, at, start, epic_keys, item_keys)
 
     actions.sort(key=lambda a: (a[0], a[1]))
     for when, _order, actor, fn, reason in actions:

@@ -149,6 +149,8 @@ def _columns(table: str, view: Any) -> tuple[str | None, str | None, str | None,
     if table == "items":
         counted = None if view.archived or view.kind == "epic" else view.status
         return view.board_id, view.key, counted, view.rank, view.number
+    if table == "notes":  # the inbox is a page of an index, not a scan of every note
+        return view.product_id, None, view.status, None, view.number
     if isinstance(view, dict):
         return None, None, None, None, None
     grp = getattr(view, "board_id", None) or getattr(view, "product_id", None)

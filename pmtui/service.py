@@ -33,6 +33,7 @@ from domain.work_item import WorkItem
 from pmtui import undo as undoing
 from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
+from pmtui.evidence import EvidenceCommands
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
 from pmtui.storage import EventLog, Location, exclusive, locate, open_application
 from pmtui.timespec import AsOf, parse_as_of
@@ -69,7 +70,7 @@ def default_actor() -> str:
     return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
 
 
-class Workbench:
+class Workbench(EvidenceCommands):
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
                  location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
         """``progress(done, total)`` hears of a long first fold of the read model (a store made by

@@ -48,7 +48,8 @@ NOT_BLOCKING = NOT_CHANGES | {"WorkItem.Commented", "Kpi.Measured", "Kpi.Measure
 
 # Changes whose inverse is another event class of the same aggregate.
 INVERSE_CLASS = {"WorkItem.Archived": "Restored", "WorkItem.Restored": "Archived",
-                 "Objective.CheckedIn": "KeyResultEdited"}
+                 "Objective.CheckedIn": "KeyResultEdited",
+                 "FeedbackNote.Archived": "Restored", "FeedbackNote.Restored": "Archived"}
 
 WHY_NOT = {
     "WorkItem.Commented": "a comment stays in the thread; add another one to correct it",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from domain.exceptions import ValidationError
+from projections.feedback_view import evidence_counts
 from projections.state import ItemView, Workspace
 
 SORTS: dict[str, Callable[[ItemView], Any]] = {
@@ -30,6 +31,7 @@ SORTS: dict[str, Callable[[ItemView], Any]] = {
     "assignee": lambda i: (i.assignee or "~", i.rank),
     "updated": lambda i: -i.updated,
     "created": lambda i: -i.created,
+    "evidence": lambda i: i.rank,  # by customer evidence: needs the notes, see ``backlog``
 }
 
 _OPS = {":": operator.eq, "=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -154,7 +156,13 @@ def backlog(ws: Workspace, query: str = "", sort: str = "rank", me: str = "", de
     show_archived = include_archived or "is:archived" in query.lower()
     items = [i for i in ws.items.values()
              if (show_archived or not i.archived) and (wanted is None or wanted(i))]
-    items.sort(key=SORTS[sort], reverse=descending)
+    if sort == "evidence":
+        # Most distinct customers first, then most quotes, then the backlog's own order.
+        counts = evidence_counts(ws)
+        none = (0, 0)
+        items.sort(key=lambda i: (-counts.get(i.id, none)[0], -counts.get(i.id, none)[1], i.rank), reverse=descending)
+    else:
+        items.sort(key=SORTS[sort], reverse=descending)
     return items
 
 

@@ -52,6 +52,10 @@ def subject_of(ws: Workspace, aggregate_id: str, record: EventRecord | None = No
         return f"O-{ws.objectives[aggregate_id].number}"
     if aggregate_id in ws.products:
         return ws.products[aggregate_id].key_prefix
+    if aggregate_id in ws.notes:
+        return ws.notes[aggregate_id].ref
+    if aggregate_id in ws.documents:
+        return ws.documents[aggregate_id].ref
     if aggregate_id in ws.users:
         return "user " + ws.users[aggregate_id]["name"]
     if record is not None:
@@ -100,6 +104,11 @@ def entry(ws: Workspace, record: EventRecord) -> HistoryEntry:
     elif kind in _CREATED:
         title = data.get("title") or data.get("name") or ""
         summary = f"{kind.lower()} {title}".strip()
+    elif kind == "Recorded":
+        who = data.get("customer") or data.get("company") or "someone"
+        summary = f"feedback from {who}: {_short(data.get('text', ''), 50)}"
+    elif kind == "Saved":
+        summary = f"saved version {data.get('revision')}"
     elif kind == "Commented":
         summary = f"comment: {_short(data['text'], 60)}"
     elif kind == "Measured":

@@ -58,10 +58,14 @@ class Decision(msgspec.Struct, frozen=True):
 
 
 def decisions(records: Iterable[EventRecord], roadmap_id: str | None = None) -> list[Decision]:
-    """Every change of horizon, timeframe or status, oldest first, with who and why."""
+    """Every change of horizon, timeframe or status, oldest first, with who and why; and, when not
+    asked for one roadmap item, every change of the product's lifecycle stage (``roadmap_id`` is
+    then the product's id)."""
     out = []
     for r in records:
-        if r.name == "RoadmapItem.Decided" and (roadmap_id is None or r.aggregate_id == roadmap_id):
+        if r.name == "Product.StageChanged" and roadmap_id is None:
+            out.append(Decision(r.seq, r.occurred, r.recorded, r.actor, r.reason, r.aggregate_id, r.data["changes"]))
+        elif r.name == "RoadmapItem.Decided" and (roadmap_id is None or r.aggregate_id == roadmap_id):
             out.append(Decision(r.seq, r.occurred, r.recorded, r.actor, r.reason, r.aggregate_id, r.data["changes"]))
         elif r.name == "RoadmapItem.Proposed" and (roadmap_id is None or r.aggregate_id == roadmap_id):
             d = r.data

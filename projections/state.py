@@ -180,6 +180,59 @@ class Comment(msgspec.Struct, frozen=True, array_like=True, gc=False):
     text: str
 
 
+class NoteView(msgspec.Struct, frozen=True, gc=False, array_like=True):
+    """A feedback note: what a customer said, and the work it was linked to (triage).
+
+    There may be 100,000s of them in the saved read model: positional (array-like) and with tuples
+    (the empty one is shared), a note decodes ~3x faster than with field names and lists."""
+
+    id: str
+    number: int
+    product_id: str
+    text: str
+    customer: str
+    company: str
+    source: str
+    said_at: str | None  # the date the customer said it (None: not known)
+    recorded: float  # when pmtui learned of it (the event's occurred time)
+    created_by: str
+    tags: tuple[str, ...] = ()
+    links: tuple[tuple[str, str, str], ...] = ()  # (target id, "item" | "roadmap", importance)
+    archived: bool = False
+    updated: float = 0.0
+
+    @property
+    def ref(self) -> str:
+        return f"FB-{self.number}"
+
+    @property
+    def status(self) -> str:
+        """inbox (to triage), linked, or archived."""
+        return "archived" if self.archived else ("linked" if self.links else "inbox")
+
+
+class DocumentView(msgspec.Struct, frozen=True, gc=False):
+    """A document's current version (its text rebuilt from the saved diffs)."""
+
+    id: str
+    number: int
+    product_id: str
+    title: str
+    kind: str
+    owner_kind: str  # product, item, roadmap or release
+    owner_id: str
+    text: str
+    created: float
+    created_by: str
+    revision: int = 1
+    updated: float = 0.0
+    updated_by: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"DOC-{self.number}"
+
+
 class Workspace(msgspec.Struct):
     """Everything the views read, as of ``position`` (the last event folded)."""
 
@@ -201,6 +254,8 @@ class Workspace(msgspec.Struct):
     measurements: list[Measurement] = []
     withdrawn: list[Measurement] = []  # measurements taken back (undone); the series leave them out
     comments: list[Comment] = []
+    notes: dict[str, NoteView] = {}  # feedback notes by id (projections/feedback_view.py)
+    documents: dict[str, DocumentView] = {}  # documents by id (projections/document_view.py)
 
     def copy(self) -> Workspace:
         """A checkpoint: shallow copies of every map and list (views are immutable)."""
@@ -297,7 +352,7 @@ def _product_created(ws: Workspace, r: EventRecord) -> None:
     ws.products[r.aggregate_id] = ProductView(r.aggregate_id, d["name"], d["key_prefix"], d["vision"], d["stage"])
 
 
-handles("Product.Edited", "Product.KeyAllocated")(_changed("products", ProductView))
+handles("Product.Edited", "Product.KeyAllocated", "Product.StageChanged")(_changed("products", ProductView))
 
 
 # Board -------------------------------------------------------------------------------------------
@@ -463,3 +518,8 @@ def _user_changed(ws: Workspace, r: EventRecord) -> None:
 def fold(records: Iterable[EventRecord]) -> Workspace:
     """The naive full replay: a fresh workspace with every record applied in order."""
     return Workspace().apply_all(records)
+
+
+# Views of their own modules register their handlers when imported; imported last, since they
+# import this module's names.
+from projections import document_view, feedback_view  # noqa: E402,F401

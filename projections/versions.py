@@ -31,19 +31,20 @@ import msgspec
 
 from projections.records import EventRecord
 from projections.state import (
-    HANDLERS, BoardView, CheckIn, Comment, ItemView, KpiView, Measurement, ObjectiveView, ProductView,
-    ReleaseView, RoadmapView, SprintView, Workspace,
+    HANDLERS, BoardView, CheckIn, Comment, DocumentView, ItemView, KpiView, Measurement, NoteView, ObjectiveView,
+    ProductView, ReleaseView, RoadmapView, SprintView, Workspace,
 )
 
 # The view tables of the workspace, the type of their rows, and the aggregate whose events make them.
 VIEW_TYPES: dict[str, Any] = {
     "products": ProductView, "boards": BoardView, "items": ItemView, "sprints": SprintView,
     "releases": ReleaseView, "roadmap": RoadmapView, "objectives": ObjectiveView, "kpis": KpiView,
-    "users": dict[str, Any],
+    "users": dict[str, Any], "notes": NoteView, "documents": DocumentView,
 }
 AGGREGATE_TABLES: dict[str, str] = {
     "Product": "products", "Board": "boards", "WorkItem": "items", "Sprint": "sprints", "Release": "releases",
     "RoadmapItem": "roadmap", "Objective": "objectives", "Kpi": "kpis", "User": "users",
+    "FeedbackNote": "notes", "Document": "documents",
 }
 # The append-only lists, the type of their entries and the field naming the row they belong to.
 ENTRY_TYPES: dict[str, Any] = {"checkins": CheckIn, "measurements": Measurement, "comments": Comment,
@@ -51,7 +52,8 @@ ENTRY_TYPES: dict[str, Any] = {"checkins": CheckIn, "measurements": Measurement,
 ENTRY_OWNER: dict[str, str] = {"checkins": "objective_id", "measurements": "kpi_id", "comments": "item_id",
                                "withdrawn": "kpi_id"}
 # Tables that carry display numbers given in order of creation (``Workspace.number_for``).
-NUMBERED = ("sprints", "roadmap", "objectives")
+# Notes (FB-n) and documents (DOC-n) carry their number in their Created events from the start.
+NUMBERED = ("sprints", "roadmap", "objectives", "notes", "documents")
 
 # Events that change a row of another aggregate than their own: (table, row id) for each.
 EXTRA_ROWS: dict[str, Callable[[EventRecord], list[tuple[str, str]]]] = {

@@ -22,7 +22,8 @@ from pmtui.cli.common import CliError, Parser, common_options, warn
 from pmtui.terminal import safe_text
 
 # Modules under pmtui.cli, each registering one noun (or a few top-level verbs).
-NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo"]
+NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo",
+         "feedback", "doc"]
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
 
 

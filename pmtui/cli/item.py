@@ -6,11 +6,15 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from pmtui.terminal import safe_text
 from pmtui.cli.common import command, emit, fmt_points, group, reason, table, warn
 from domain.work_item import parse_scores
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.timespec import local
+from pmtui.cli.feedback import evidence_dict, evidence_text
+from projections.document_view import documents_of
+from projections.feedback_view import evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
 
@@ -72,6 +76,10 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     item = wb.item(args.key, ws)
     data = item_dict(ws, item)
+    data["evidence"] = evidence_dict(ws, evidence(ws, item.id), 0)
+    data["reach_suggestion"] = data["evidence"]["customer_count"]
+    data["documents"] = [{"ref": d.ref, "title": d.title, "kind": d.kind, "version": d.revision}
+                         for d in documents_of(ws, item.id)]
 
     def text() -> str:
         lines = [f"{item.key}  {item.title}", f"{item.kind} · {item.status} · {fmt_points(item.points) or '-'} points"
@@ -87,6 +95,18 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
             lines += ["", item.description]
         if item.acceptance:
             lines += ["", "Acceptance criteria:", item.acceptance]
+        found = evidence(ws, item.id)
+        if found.quotes:
+            lines += ["", evidence_text(ws, found, 5)]
+            if item.kind != "epic":
+                current = item.rice["reach"] if item.rice else None
+                lines.append(f"  suggested RICE reach: {found.customer_count} customers"
+                             + (f" (now {current:g}; accept with `pmtui item edit {item.key} --reach-from-evidence`)"
+                                if current != found.customer_count else " (as set)"))
+        docs = documents_of(ws, item.id)
+        if docs:
+            lines += ["", "Documents:"] + [f"  {d.ref:<7} {safe_text(d.title)} ({d.kind}, version {d.revision})"
+                                           for d in docs]
         entries = history(ws, (r for r in wb.records_of(item.id) if r.seq <= ws.position))
         if entries:
             lines += ["", "History:"]
@@ -98,10 +118,23 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
 
 def edit(args: argparse.Namespace, wb: Workbench) -> None:
     values = _values(args)
-    if not values:
+    accept = getattr(args, "reach_from_evidence", False)
+    if not values and not accept:
         raise UserError("nothing to edit: give at least one field, e.g. --points 3 (see `pmtui item edit --help`)")
+    message = f"{args.key.upper()} edited"
+    if accept:
+        # The suggestion replaces the reach of the RICE score given (or the item's): one edit.
+        reach = wb.reach_suggestion(args.key)
+        rice = values.get("rice") or wb.item(args.key).rice
+        if not reach:
+            raise UserError(f"{args.key.upper()} has no customer evidence yet: link feedback to it first")
+        if rice is None:
+            raise UserError(f"{args.key.upper()} has no RICE score yet: give the other parts too "
+                            f"(--rice {reach},IMPACT,CONFIDENCE,EFFORT --reach-from-evidence)")
+        values["rice"] = {**rice, "reach": reach}
+        message += f"; RICE reach {reach} from the customer evidence"
     wb.edit_item(args.key, reason=reason(args), **values)
-    emit(args, f"{args.key.upper()} edited", item_dict(wb.now, wb.item(args.key)))
+    emit(args, message, item_dict(wb.now, wb.item(args.key)))
 
 
 def move(args: argparse.Namespace, wb: Workbench) -> None:
@@ -158,6 +191,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(items, "edit", edit, "change fields of an item", write=True)
     p.add_argument("key")
     _field_options(p, creating=False)
+    p.add_argument("--reach-from-evidence", action="store_true",
+                   help="set RICE reach to the number of distinct customers in the item's evidence")
     p = command(items, "move", move, "move a card to a column (or left/right)", write=True)
     p.add_argument("key")
     p.add_argument("column", nargs="+", help="a column name, or left / right")

@@ -33,6 +33,14 @@ def edit(args: argparse.Namespace, wb: Workbench) -> None:
     show(args, wb)
 
 
+def stage(args: argparse.Namespace, wb: Workbench) -> None:
+    before = wb.product().stage
+    wb.change_stage(args.stage, reason(args))
+    after = wb.product()
+    emit(args, f"{after.name}: {before} -> {after.stage}" + ("" if reason(args) else " (no reason given)"),
+         {**msgspec.structs.asdict(after), "previous_stage": before})
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     products = group(sub, "product", "the product: init, show, edit")
     p = command(products, "init", init, "create the product with its first board", write=True)
@@ -43,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", default="scrum", choices=["scrum", "kanban"])
     p.add_argument("--board", default="Main", help="the first board's name")
     command(products, "show", show, "show the product", query=True)
+    p = command(products, "stage", stage, "change the lifecycle stage (a decision: give --reason)", write=True)
+    p.add_argument("stage", help="development, growth, maturity or decline")
     p = command(products, "edit", edit, "change the name, vision or lifecycle stage", write=True)
     p.add_argument("--name")
     p.add_argument("--vision")

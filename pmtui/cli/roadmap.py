@@ -82,11 +82,15 @@ def decision_log(args: argparse.Namespace, wb: Workbench) -> None:
     found.reverse()
     def change_text(changes: dict[str, list[Any]]) -> str:
         return ", ".join(f"{k}: {old or '∅'} -> {new or '∅'}" for k, (old, new) in changes.items())
-    rows = [[f"#{d.seq}", local(d.occurred), d.actor, f"RM-{ws.roadmap[d.roadmap_id].number}" if d.roadmap_id in ws.roadmap else "?",
+    def subject(d: Any) -> str | None:
+        if d.roadmap_id in ws.roadmap:
+            return f"RM-{ws.roadmap[d.roadmap_id].number}"
+        return "product" if d.roadmap_id in ws.products else None
+    rows = [[f"#{d.seq}", local(d.occurred), d.actor, subject(d) or "?",
              change_text(d.changes), d.reason or "(no reason given)"] for d in found]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["event", "when", "who", "item", "change", "why"]),
          [{"event": d.seq, "occurred": d.occurred, "actor": d.actor,
-           "item": f"RM-{ws.roadmap[d.roadmap_id].number}" if d.roadmap_id in ws.roadmap else None,
+           "item": subject(d),
            "changes": d.changes, "reason": d.reason} for d in found])
 
 

@@ -32,6 +32,7 @@ from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.server_safety import ServerSafety
 from pmtui.tui.widgets.banner import MODE_LABELS
 from projections.state import Workspace
@@ -47,6 +48,8 @@ MODES: dict[str, tuple[str, str]] = {
     "okrs": ("pmtui.tui.screens.okr", "OkrScreen"),
     "dashboard": ("pmtui.tui.screens.dashboard", "DashboardScreen"),
     "history": ("pmtui.tui.screens.history", "HistoryScreen"),
+    "feedback": ("pmtui.tui.screens.feedback", "FeedbackScreen"),
+    "documents": ("pmtui.tui.screens.documents", "DocumentsScreen"),
 }
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
@@ -76,7 +79,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     week_start = 0  # weekly charts start on Monday unless the config says otherwise
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # The app's own commands (views, actions of every view, time travel) and the workspace's things.
-    COMMANDS = App.COMMANDS | {FindProvider}
+    COMMANDS = App.COMMANDS | {FindProvider, EvidenceSearch}  # EvidenceSearch: notes and document text
 
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit pmtui", id="app.quit"),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from domain.exceptions import ValidationError
+from domain.base import attributed
+from domain.exceptions import NothingChangedError, ValidationError
 from domain.product import Product
 from tests.domain.conftest import names, refused, take
 
@@ -31,8 +32,22 @@ def test_bad_name_and_stage_are_refused() -> None:
 
 def test_edit_fields(product: Product) -> None:
     product.edit(name="Store", stage="maturity", vision=" v2 ")
-    (edited,) = take(product)
-    assert edited.changes == {"name": ["Shop", "Store"], "stage": ["growth", "maturity"], "vision": ["Sell things", "v2"]}
+    edited, staged = take(product)
+    assert edited.changes == {"name": ["Shop", "Store"], "vision": ["Sell things", "v2"]}
+    # The stage is a decision: an event of its own, for the decision log.
+    assert isinstance(staged, Product.StageChanged) and staged.changes == {"stage": ["growth", "maturity"]}
+
+
+def test_change_stage_is_a_decision_with_its_reason(product: Product) -> None:
+    with attributed("alice", "revenue has plateaued"):
+        product.change_stage("maturity")
+    (staged,) = take(product)
+    assert isinstance(staged, Product.StageChanged)
+    assert (staged.changes, staged.actor, staged.reason) == ({"stage": ["growth", "maturity"]}, "alice", "revenue has plateaued")
+    with pytest.raises(NothingChangedError):
+        product.change_stage("Maturity")
+    with pytest.raises(ValidationError, match="stage must be one of"):
+        product.change_stage("teen")
 
 
 @pytest.mark.parametrize(("values", "message"), [

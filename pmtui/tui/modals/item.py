@@ -25,6 +25,8 @@ from textual.widgets import Button, Input, Label, Markdown, Select, Static, Text
 from domain.exceptions import ValidationError
 from domain.values import ItemKind, Moscow
 from domain.work_item import RICE_FIELDS, WSJF_FIELDS, parse_scores
+from projections.document_view import documents_of
+from projections.feedback_view import evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
 from pmtui.search import people
@@ -104,6 +106,34 @@ def history_text(ws: Workspace, records: list[Any]) -> Text:
             text.append(f"  — {entry.reason}", style="dim")
         text.append("\n")
     return text if text.plain else Text("No history yet.", style="dim")
+
+
+def evidence_text(ws: Workspace, item: ItemView, limit: int = 5) -> Text:
+    """Who asked for it: distinct customers and companies, the newest quotes, the suggested reach."""
+    found = evidence(ws, item.id)
+    if not found.quotes:
+        return Text("No customer feedback linked yet (the Feedback view links notes: key 8).", style="dim")
+    text = Text()
+    text.append(f"{found.customer_count} customers · {found.company_count} companies · {len(found.quotes)} quotes",
+                style="bold")
+    if item.kind != "epic":
+        text.append(f" · suggested RICE reach {found.customer_count}", style="italic")
+    for quote in found.quotes[:limit]:
+        who = " · ".join(p for p in (quote.customer, quote.company) if p) or "(unknown)"
+        text.append(f"\n{quote.said_at or '':<10} {quote.ref:<6} ", style="dim")
+        text.append(f"{quote.importance:<12} ", style="bold red" if quote.importance == "critical" else "")
+        text.append(f"{who}: “{' '.join(quote.text.split())}”")
+    if len(found.quotes) > limit:
+        text.append(f"\n… {len(found.quotes) - limit} more", style="dim")
+    return text
+
+
+def documents_text(ws: Workspace, item: ItemView) -> Text:
+    docs = documents_of(ws, item.id)
+    if not docs:
+        return Text("No documents (the Documents view writes one: key 9).", style="dim")
+    return Text("\n".join(f"{d.ref:<6} {d.title} · {d.kind} · version {d.revision} · {local(d.updated)} by "
+                          f"{d.updated_by}" for d in docs))
 
 
 class LastWordSuggester(Suggester):
@@ -223,6 +253,10 @@ class ItemModal(ModalScreen[str | None]):
             if item is not None:
                 yield Label("Comments", classes="dialog-title")
                 yield Vertical(*comment_widgets(ws, item), id="item-comments")
+                yield Label("Customer evidence", classes="dialog-title")
+                yield Static(evidence_text(ws, item), id="item-evidence")
+                yield Label("Documents", classes="dialog-title")
+                yield Static(documents_text(ws, item), id="item-documents")
                 yield Label("History", classes="dialog-title")
                 yield Static(history_text(ws, self.pm.wb.records_of(item.id)), id="item-history")
 

@@ -25,7 +25,8 @@ from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import SORTS, backlog, parse_query
 from projections.state import ItemView, Workspace
 
-SORT_ORDER = ["rank", "points", "rice", "wsjf", "moscow", "status", "kind", "key", "title", "assignee", "updated"]
+SORT_ORDER = ["rank", "points", "rice", "wsjf", "moscow", "status", "kind", "key", "title", "assignee", "updated",
+              "evidence"]
 # Sorts that read naturally biggest-first are already descending in SORTS; the arrow shows ▼ for them.
 _DESCENDING_BY_NATURE = {"points", "rice", "wsjf", "updated", "created"}
 _KIND_SHORT = {"story": "stry", "epic": "epic", "bug": "bug", "task": "task", "spike": "spik"}
@@ -98,7 +99,8 @@ class SortedBacklog:
 
     def get(self, ws: Workspace, query: str, sort: str, descending: bool, me: str) -> list[ItemView]:
         key = (query, sort, descending)
-        if key == self.key and self.items is not None and not descending:
+        # By evidence, the order moves with the notes, not the items: always sorted afresh.
+        if key == self.key and self.items is not None and not descending and sort != "evidence":
             patched = self._patch(ws, query, sort, me)
             if patched is not None:
                 return patched

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 MODE_LABELS: list[tuple[str, str, str]] = [
     ("1", "board", "Board"), ("2", "sprint", "Sprint"), ("3", "backlog", "Backlog"), ("4", "roadmap", "Roadmap"),
     ("5", "okrs", "OKRs"), ("6", "dashboard", "Dashboard"), ("7", "history", "History"),
+    ("8", "feedback", "Feedback"), ("9", "documents", "Docs"),
 ]
 
 
