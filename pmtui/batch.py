@@ -41,7 +41,7 @@ class HistoryBatch:
     """Commands by item id on in-memory aggregates; ``commit()`` writes what they decided."""
 
     def __init__(self, wb: Workbench, reason: str) -> None:
-        wb._require("editor")
+        wb.require("editor")
         wb.refresh()
         self.wb = wb
         self.reason = reason
@@ -65,7 +65,7 @@ class HistoryBatch:
         uuid = aggregate_id if isinstance(aggregate_id, UUID) else self._uuid(aggregate_id)
         found = self.aggregates.get(uuid)
         if found is None:
-            found = self.aggregates[uuid] = self.wb.app._get(cls, uuid, what)
+            found = self.aggregates[uuid] = self.wb.app.load(cls, uuid, what)
         if not isinstance(found, cls):
             raise NotFoundError(f"no such {what}: {aggregate_id}")
         return found
@@ -113,7 +113,7 @@ class HistoryBatch:
     # Product and board -------------------------------------------------------------------------
     def create_product(self, name: str, key_prefix: str, board_name: str, mode: str,
                        columns: list[dict[str, Any]]) -> UUID:
-        self.wb._require("admin")
+        self.wb.require("admin")
         if self.wb.now.product is not None or self.product_id is not None:
             raise UserError(f"this store already holds a product")
         product = Product.create(name, key_prefix)

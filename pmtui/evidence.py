@@ -118,26 +118,26 @@ class EvidenceCommands(_Base):
 
     def _record_notes(self, notes: list[dict[str, Any]], reason: str = "") -> list[int]:
         product_id = UUID(self.product().id)
-        return self._run(lambda: self.app.record_notes(product_id, self.read.next_number("notes"), notes), reason)
+        return self.execute(lambda: self.app.record_notes(product_id, self.read.next_number("notes"), notes), reason)
 
     def link_note(self, ref: str, target: str, importance: str = "important", reason: str = "") -> Target:
         note, found = self.note(ref), self.target(target)
-        self._change(FeedbackNote, note.id, "feedback note", "link", found.id, found.kind, importance, reason=reason)
+        self._change(FeedbackNote, note.id, "feedback note", FeedbackNote.link, found.id, found.kind, importance, reason=reason)
         return found
 
     def unlink_note(self, ref: str, target: str, reason: str = "") -> Target:
         note, found = self.note(ref), self.target(target)
-        self._change(FeedbackNote, note.id, "feedback note", "unlink", found.id, found.ref, reason=reason)
+        self._change(FeedbackNote, note.id, "feedback note", FeedbackNote.unlink, found.id, found.ref, reason=reason)
         return found
 
     def tag_note(self, ref: str, tags: list[str] | str, reason: str = "") -> None:
-        self._change(FeedbackNote, self.note(ref).id, "feedback note", "tag", tags, reason=reason)
+        self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.tag, tags, reason=reason)
 
     def archive_note(self, ref: str, reason: str = "") -> None:
-        self._change(FeedbackNote, self.note(ref).id, "feedback note", "archive", reason=reason)
+        self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.archive, reason=reason)
 
     def restore_note(self, ref: str, reason: str = "") -> None:
-        self._change(FeedbackNote, self.note(ref).id, "feedback note", "restore", reason=reason)
+        self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.restore, reason=reason)
 
     def import_notes(self, rows: list[dict[str, Any]], reason: str = "imported from CSV") -> list[int]:
         """Record checked notes (``FeedbackNote.record``'s fields) in chunks; returns their numbers."""
@@ -183,14 +183,14 @@ class EvidenceCommands(_Base):
         if item.rice is None:
             raise UserError(f"{item.key} has no RICE score yet: give all four parts once "
                             f"(--rice {reach},IMPACT,CONFIDENCE,EFFORT)")
-        self._change(WorkItem, item.id, "item", "edit", reason=reason or f"reach from {reach} customers' evidence",
+        self._change(WorkItem, item.id, "item", WorkItem.edit, reason=reason or f"reach from {reach} customers' evidence",
                      rice={**item.rice, "reach": reach})
         return reach
 
     # Product lifecycle ---------------------------------------------------------------------------
     def change_stage(self, stage: str, reason: str = "") -> None:
         """Move the product to another lifecycle stage; a decision, in the decision log with its reason."""
-        self._change(Product, self.product().id, "product", "change_stage", stage, reason=reason)
+        self._change(Product, self.product().id, "product", Product.change_stage, stage, reason=reason)
 
     # Document commands -------------------------------------------------------------------------
     def add_document(self, title: str, kind: str = "prd", for_: str | None = None, text: str = "",
@@ -204,7 +204,7 @@ class EvidenceCommands(_Base):
             self.target(str(for_), releases=True)
         fields = {"title": title, "kind": kind, "owner_kind": owner.kind, "owner_id": owner.id, "text": text}
         Document.write(product.id, 1, **fields)  # a bad value: refused before writing
-        number = self._run(lambda: self.app.create_document(UUID(product.id), self.read.next_number("documents"), **fields), reason)
+        number = self.execute(lambda: self.app.create_document(UUID(product.id), self.read.next_number("documents"), **fields), reason)
         return f"DOC-{number}"
 
     def edit_document(self, ref: str, text: str, base: int | None = None, reason: str = "") -> int:
@@ -212,10 +212,10 @@ class EvidenceCommands(_Base):
         number. Someone else's save since ``base`` raises EditConflictError: nothing is written."""
         doc = self.document(ref)
         start = doc.revision if base is None else int(base)
-        return self._change(Document, doc.id, "document", "save", text, start, reason=reason)
+        return self._change(Document, doc.id, "document", Document.save, text, start, reason=reason)
 
     def rename_document(self, ref: str, title: str | None = None, kind: str | None = None, reason: str = "") -> None:
-        self._change(Document, self.document(ref).id, "document", "rename", title, kind, reason=reason)
+        self._change(Document, self.document(ref).id, "document", Document.rename, title, kind, reason=reason)
 
     def try_save_document(self, ref: str, text: str, base: int, reason: str = "") -> int | DocumentConflict:
         """Save, or on a conflict return the three-way merge of the user's text with the newer
