@@ -137,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug, not the user's mistake: one line, the details on request
         if os.environ.get("PMTUI_DEBUG"):
             raise
+        if "database is locked" in str(error):  # another process held the write lock past the timeout
+            warn("pmtui: the store is busy: another process (a rebuild, an import) has held its write lock "
+                 "for over 10 s; nothing was written, try again when it is done")
+            return 2
         warn(f"pmtui: unexpected error ({type(error).__name__}: {error}); "
              "set PMTUI_DEBUG=1 to see the traceback, and please report it")
         return 1

@@ -177,3 +177,17 @@ def test_a_damaged_read_model_row_is_one_line_not_a_crash(store: Path) -> None:
     assert pmtui(store, "verify").returncode == 1
     ok(store, "rebuild")
     assert "Write the full spec" in ok(store, "item", "show", "AU-1")
+
+
+@pytest.mark.slow
+def test_a_write_while_another_process_holds_the_write_lock_is_one_line(store: Path) -> None:
+    """A long rebuild or import holds the store's write lock: a command waits (10 s), then says so."""
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        done = pmtui(store, "item", "edit", "AU-1", "--points", "2")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "the store is busy" in done.stderr
+    assert "unexpected" not in done.stderr
