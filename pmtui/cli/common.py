@@ -118,7 +118,7 @@ def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = No
     else:
         out = text() if callable(text) else text
         if out:
-            print(safe_text(out, keep_colors=colors))
+            print(safe_text(out, keep_colors=colors or _painted()))
 
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
@@ -146,7 +146,15 @@ def fmt_points(points: float | None) -> str:
 
 
 def out(text: str) -> None:
-    sys.stdout.write(safe_text(text) + ("\n" if not text.endswith("\n") else ""))
+    sys.stdout.write(safe_text(text, keep_colors=_painted()) + ("\n" if not text.endswith("\n") else ""))
+
+
+def _painted() -> bool:
+    """Whether output is coloured: then pmtui's own colour codes (SGR only) stay, every other
+    control sequence is still escaped (stored text is cleaned before it is painted)."""
+    from pmtui.cli import output
+
+    return output.color()
 
 
 def warn(text: str) -> None:

@@ -351,7 +351,7 @@ def play(wb: Workbench, op: tuple[Any, ...]) -> None:
     kind, *args = op
     if kind == "add":
         item_kind, top, column = args
-        wb.add_item("New", kind=item_kind, top=top, status=column)
+        outcome(lambda: wb.add_item("New", kind=item_kind, top=top, status=column))  # a full hard-limited column refuses
         return
     key = f"PM-{args[0]}"
     if wb.now.item_by_key(key) is None:
