@@ -171,3 +171,18 @@ async def test_no_color_draws_every_view_of_mine(wb, monkeypatch):
             await pilot.press("j", "l", "s")
             await pilot.pause()
             assert app.is_running and app.screen.query_one("#board-grid")
+
+
+async def test_the_mode_bar_shows_every_view_at_80_columns(make_app):
+    """At 80 columns the full labels do not fit: the other views are shortened, every digit stays."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one("#mode-bar")
+        text = bar.render()
+        assert text.cell_len <= 80
+        assert "1 Board" in text.plain and all(f"{digit} " in text.plain for digit in "123456789")
+    wide = make_app()
+    async with wide.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert "8 Feedback" in wide.screen.query_one("#mode-bar").render().plain

@@ -19,6 +19,11 @@ MODE_LABELS: list[tuple[str, str, str]] = [
 ]
 
 
+# The labels a narrow terminal shows for the views not on screen.
+SHORT_LABELS = {"board": "Brd", "sprint": "Spr", "backlog": "Blog", "roadmap": "Map", "okrs": "OKR",
+                "dashboard": "Dash", "history": "Hist", "feedback": "Fdbk", "documents": "Docs"}
+
+
 class ModeBar(Static):
     """``pmtui ACME │ 1 Board  2 Sprint ...`` with the current view highlighted."""
 
@@ -29,6 +34,15 @@ class ModeBar(Static):
     def render(self) -> Text:
         # Drawn on demand (not set on mount): the very first frame already shows the views.
         app: PmApp = self.app  # type: ignore[assignment]
+        text = self._bar(app, short=False)
+        width = self.size.width or app.size.width
+        if width and text.cell_len > width:
+            # A narrow terminal (80 columns) still shows every view's digit: the others shortened,
+            # the current one whole.
+            text = self._bar(app, short=True)
+        return text
+
+    def _bar(self, app: PmApp, short: bool) -> Text:
         product = app.wb.now.product
         text = Text()
         text.append(f" {product.key_prefix if product else 'pmtui'} ", style="bold reverse")
@@ -40,7 +54,7 @@ class ModeBar(Static):
                 text.append(f"{digit} {label}", style="bold reverse")
             else:
                 text.append(digit, style="bold")
-                text.append(f" {label}")
+                text.append(f" {SHORT_LABELS.get(mode, label) if short else label}")
         text.append("  ? help", style="dim")
         return text
 
