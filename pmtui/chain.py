@@ -30,6 +30,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from pmtui import readmodel
 from pmtui.errors import UserError
+from pmtui.storage import dashed
 from projections.records import EventRecord, decode_rows
 
 CHAIN_TABLE = "pmtui_chain"
@@ -71,12 +72,6 @@ def chain_links(prev: bytes, rows: Sequence[Row]) -> list[tuple[int, str]]:
         prev = link_hash(prev, row)
         links.append((row.seq, prev.hex()))
     return links
-
-
-def dashed(hex_id: str) -> str:
-    """A stored id (SQLite keeps 32 hex digits) as UUID text, as the views name aggregates."""
-    h = hex_id.replace("-", "")
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def records_of_rows(rows: Sequence[Row]) -> list[EventRecord]:

@@ -28,6 +28,7 @@ from typing import Any
 import msgspec
 
 from pmtui.errors import UserError
+from pmtui.storage import dashed
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -826,16 +827,11 @@ def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> in
         conn.close()
 
 
-def _dashed(hex_id: str) -> str:
-    h = hex_id.replace("-", "")
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def _sqlite_stored(conn: Any, after: int, upto: int) -> Iterator[EventRecord]:
     while True:
         rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
                             "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT 5000", [after, upto]).fetchall()
-        yield from decode_rows(rows, _dashed)
+        yield from decode_rows(rows, dashed)
         if len(rows) < 5000:
             return
         after = rows[-1][0]

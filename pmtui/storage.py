@@ -146,16 +146,16 @@ def _scratch_file() -> str:
 _DASHED: dict[str, str] = {}
 
 
-def _dashed(hex_id: str) -> str:
+def dashed(hex_id: str) -> str:
     """The UUID text of a stored id (SQLite keeps 32 hex digits). Remembered: an aggregate's id
     comes back once per event, and a rebuild turns every one of them."""
-    dashed = _DASHED.get(hex_id)
-    if dashed is None:
+    found = _DASHED.get(hex_id)
+    if found is None:
         if len(_DASHED) > 500_000:  # bound the memory on huge logs; it only costs re-slicing
             _DASHED.clear()
         h = hex_id.replace("-", "")
-        dashed = _DASHED[hex_id] = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-    return dashed
+        found = _DASHED[hex_id] = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return found
 
 
 class EventLog:
@@ -203,7 +203,7 @@ class EventLog:
             after = rows[-1][0]
 
     def records(self, after: int = 0, upto: int | None = None) -> Iterator[EventRecord]:
-        return decode_rows(self.rows(after, upto), _dashed if self.location.kind == "sqlite" else str)
+        return decode_rows(self.rows(after, upto), dashed if self.location.kind == "sqlite" else str)
 
     def records_by_seq(self, seqs: Sequence[int]) -> list[EventRecord]:
         """The records with these numbers, in log order. Looked up by number: the numbers of
@@ -218,7 +218,7 @@ class EventLog:
                 rows = self._sqlite().execute(
                     "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "  # noqa: S608
                     f"WHERE rowid IN ({marks}) ORDER BY rowid", part).fetchall()
-                out.extend(decode_record(r[0], _dashed(r[1]), r[2], r[3], r[4]) for r in rows)
+                out.extend(decode_record(r[0], dashed(r[1]), r[2], r[3], r[4]) for r in rows)
             elif self.location.kind == "postgres":
                 from psycopg.sql import SQL, Identifier
 
@@ -246,7 +246,7 @@ class EventLog:
                 "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
                 "WHERE originator_id = ? ORDER BY originator_version", [UUID(aggregate_id).hex]
             ).fetchall()
-            return [decode_record(r[0], _dashed(r[1]), r[2], r[3], r[4]) for r in rows]
+            return [decode_record(r[0], dashed(r[1]), r[2], r[3], r[4]) for r in rows]
         seq_of = {}
         if self.location.kind == "postgres":
             from psycopg.sql import SQL, Identifier
