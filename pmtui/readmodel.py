@@ -387,15 +387,14 @@ class Point:
             return "t <= ?", [self.moment]
         return "1 = 1", []
 
-    def log(self) -> tuple[str, list[Any]]:
-        return self.entries()
-
 
 class ReadModel:
     """Queries over the tables, for one store. ``cursor()`` gives a read cursor."""
 
-    def __init__(self, cursor: Callable[[], Any], postgres: bool, schema: str | None) -> None:
+    def __init__(self, cursor: Callable[[], Any], postgres: bool, schema: str | None,
+                 close: Callable[[], None] | None = None) -> None:
         self._cursor = cursor
+        self._close = close
         self.postgres = postgres
         self.schema = schema
 
@@ -413,7 +412,8 @@ class ReadModel:
             return position(sql) or 0
 
     def close(self) -> None:
-        pass
+        if self._close is not None:
+            self._close()
 
     def workspace(self, point: Point | None = None) -> StoredWorkspace:
         return StoredWorkspace(self, point or Point())
@@ -648,7 +648,7 @@ class StoredWorkspace:
 
     # The log's counters, as of the point (each its own indexed query, made when asked) ----------
     def _log_value(self, what: str) -> Any:
-        cond, values = self.point.log()
+        cond, values = self.point.entries()  # rm_log has seq and t, as the entries do
         return self.model.query(f"SELECT {what} FROM {{l}} WHERE {cond}", values)[0][0]
 
     @property
@@ -790,9 +790,7 @@ def open_read_model(log: Any) -> ReadModel:
         conn.text_factory = _checked_text
         return conn
     cursors = ThreadCursors(connect)
-    model = ReadModel(cursors, False, None)
-    model.close = cursors.close  # type: ignore[method-assign]
-    return model
+    return ReadModel(cursors, False, None, close=cursors.close)
 
 
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:
