@@ -689,6 +689,38 @@ class StoredWorkspace:
     def items_on_board(self, board_id: str) -> list[ItemView]:
         return sorted(self.model.views("items", self.point, " AND grp = ?", [board_id]), key=lambda v: v.number)
 
+    # Subsets of the items, selected by the indexed columns (``_columns``: ``status`` is empty
+    # exactly for archived items and epics), so a board or a backlog decodes only its own rows.
+    def _loaded_items(self) -> dict[str, ItemView] | None:
+        table = self._tables.get("items")
+        return table._all if table is not None else None
+
+    def _items_where(self, where: str, params: Sequence[Any] = ()) -> list[ItemView]:
+        views = self.model.views("items", self.point, where, params)
+        views.sort(key=_number)  # in order of creation, as ``items`` iterates
+        return views
+
+    def cards_on_board(self, board_id: str) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if i.board_id == board_id and not i.archived and i.kind != "epic"]
+        return self._items_where(" AND grp = ? AND status IS NOT NULL", [board_id])
+
+    def epics(self) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if i.kind == "epic"]
+        return [i for i in self._items_where(" AND status IS NULL") if i.kind == "epic"]
+
+    def unarchived_items(self) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if not i.archived]
+        found = self._items_where(" AND status IS NOT NULL")
+        found += [i for i in self._items_where(" AND status IS NULL") if not i.archived]
+        found.sort(key=_number)
+        return found
+
     def copy(self) -> Workspace:
         """An in-memory workspace holding everything as of this point (for a fold on top of it)."""
         return Workspace(
@@ -733,6 +765,10 @@ class BoardOrder:
                 if len(found) == n:
                     break
         return found
+
+
+def _number(view: ItemView) -> int:
+    return view.number
 
 
 def _ids_clause(ids: set[str]) -> str:

@@ -16,7 +16,7 @@ def print_items(args: argparse.Namespace, wb: Workbench) -> None:
     query = " ".join(getattr(args, "query", []) or [])
     items = backlog(ws, query, args.sort, me=wb.actor, include_archived=getattr(args, "all", False))
     sprint_name = {s.id: s.name for s in ws.sprints.values()}
-    epic_key = {i.id: i.key for i in ws.items.values() if i.kind == "epic"}
+    epic_key = {i.id: i.key for i in ws.epics()}
     rows = [[i.key, i.kind, i.title[:48], fmt_points(i.points), i.status, sprint_name.get(i.sprint or "", ""),
              epic_key.get(i.parent or "", ""), i.moscow or "", f"{i.rice_score:.0f}" if i.rice_score else "",
              f"{i.wsjf_score:.1f}" if i.wsjf_score else "", i.assignee or ""] for i in items]
