@@ -115,8 +115,16 @@ class Sql:
                 cursor.execute(self._text(sql), list(params))
                 rows = cursor.fetchall()
             return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
-        self.cursor.execute(self._text(sql), list(params))
-        return [tuple(r) for r in self.cursor.fetchall()]
+        try:
+            self.cursor.execute(self._text(sql), list(params))
+            return [tuple(r) for r in self.cursor.fetchall()]
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+            # sqlite3's own UTF-8 decoding (a Python text factory would cost a call per value).
+            raise DamagedReadModelError(
+                "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
+                "`pmtui rebuild` folds the read model again from the log") from None
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.all(sql, params)
@@ -804,17 +812,6 @@ class ThreadCursors:
         self._local = threading.local()
 
 
-def _checked_text(raw: bytes) -> str:
-    """Stored TEXT as str; undecodable bytes (a row damaged outside pmtui) say so instead of
-    sqlite3's bare OperationalError."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DamagedReadModelError(
-            "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
-            "`pmtui rebuild` folds the read model again from the log") from None
-
-
 def open_read_model(log: Any) -> ReadModel:
     """The read model of an open store (its tables were made with the recorder's)."""
     if log.location.kind == "postgres":
@@ -822,9 +819,7 @@ def open_read_model(log: Any) -> ReadModel:
         return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema)
     target = log.location.target
     def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
-        conn.text_factory = _checked_text
-        return conn
+        return sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
     cursors = ThreadCursors(connect)
     return ReadModel(cursors, False, None, close=cursors.close)
 
