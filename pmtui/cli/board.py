@@ -93,7 +93,7 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
     snapshot = board_view(ws, b.id, sprint_id)
     assert snapshot is not None
     emit(args, lambda: as_of_banner(args, ws) + render_board(
-        snapshot, getattr(args, "width", None) or output.width(), output.color()), {
+        snapshot, getattr(args, "width", None) or output.width(), output.color()), lambda: {
         "board": snapshot.board.name, "as_of_event": ws.position, "swimlanes": snapshot.swimlanes,
         "columns": [{"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
                      "over_limit": c.over_limit,

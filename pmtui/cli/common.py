@@ -132,9 +132,10 @@ def json_text(data: Any) -> str:
 
 def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = None, colors: bool = False) -> None:
     """Print ``data`` as JSON with ``--json``, else the human text; either way with control
-    characters escaped (stored text may hold any). ``colors``: the text holds pmtui's own colours."""
+    characters escaped (stored text may hold any). ``colors``: the text holds pmtui's own colours.
+    Either may be given as a function, called only for the form printed (a large answer)."""
     if wants_json(args):
-        print(safe_json(json_text(data)))
+        print(safe_json(json_text(data() if callable(data) else data)))
     else:
         out = text() if callable(text) else text
         if out:
@@ -147,11 +148,12 @@ def table(rows: list[list[Any]], headers: list[str]) -> str:
 
     if output.color():
         return output.color_table(rows, headers)
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    cells = [[v if type(v) is str else "" if v is None else str(v) for v in row] for row in rows]
     # One look at all the text for control characters; only then cell by cell (a 50k-row backlog).
     if output.dirty("".join("".join(row) for row in cells)):
         cells = [[output.clean(v) for v in row] for row in cells]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(headers, zip(*cells))] \
+        if cells else [len(h) for h in headers]
     pattern = "  ".join(f"{{:<{w}}}" for w in widths)  # each cell left-aligned in its width
     line = lambda r: pattern.format(*r).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
