@@ -136,7 +136,7 @@ class StoreSource:
     def rows(self, table: str) -> dict[str, Any]:
         found = self._rows.get(table)
         if found is None:
-            text, params = self.point.versions("id, body", " AND tbl = ?", [table])
+            text, params = self.point.versions("id, body", " AND tbl = ?", [table], intervals=self.model.intervals)
             decode = self._decoders[table].decode
             found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in self.model.query(text, params)}
         return found
