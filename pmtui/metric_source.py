@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from pmtui.readmodel import Point, ReadModel
+from pmtui.readmodel import Point, ReadModel, paused_gc
 from projections.metrics.source import METRIC_TYPES, ItemFacts, Span, Stamped, moved_view
 from projections.versions import ENTRY_TYPES, OPEN_POS, OPEN_T, decode_view
 
@@ -79,10 +79,11 @@ class StoreSource:
         decode = self._decoders[table].decode
         pos, moment = self.point.pos, self.point.moment
         out = []
-        for from_t, from_pos, to_t, to_pos, row_id, body in rows:
-            if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
-                to_t, to_pos = OPEN_T, OPEN_POS
-            out.append(Span(from_t, from_pos, to_t, to_pos, table, row_id, decode(bytes(body))))
+        with paused_gc():
+            for from_t, from_pos, to_t, to_pos, row_id, body in rows:
+                if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
+                    to_t, to_pos = OPEN_T, OPEN_POS
+                out.append(Span(from_t, from_pos, to_t, to_pos, table, row_id, decode(bytes(body))))
         return out
 
     def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
@@ -116,11 +117,12 @@ class StoreSource:
         current = self.rows("items")
         pos, moment = self.point.pos, self.point.moment
         out = []
-        for from_t, from_pos, to_t, to_pos, row_id, status, grp, body in rows:
-            if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
-                to_t, to_pos = OPEN_T, OPEN_POS
-            view = decode(bytes(body)) if body is not None else moved_view(current[row_id], status, grp)
-            out.append(Span(from_t, from_pos, to_t, to_pos, "items", row_id, view))
+        with paused_gc():
+            for from_t, from_pos, to_t, to_pos, row_id, status, grp, body in rows:
+                if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
+                    to_t, to_pos = OPEN_T, OPEN_POS
+                view = decode(bytes(body)) if body is not None else moved_view(current[row_id], status, grp)
+                out.append(Span(from_t, from_pos, to_t, to_pos, "items", row_id, view))
         return out
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
@@ -138,7 +140,9 @@ class StoreSource:
         if found is None:
             text, params = self.point.versions("id, body", " AND tbl = ?", [table], intervals=self.model.intervals)
             decode = self._decoders[table].decode
-            found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in self.model.query(text, params)}
+            rows = self.model.query(text, params)
+            with paused_gc():
+                found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in rows}
         return found
 
 

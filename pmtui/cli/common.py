@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -167,6 +168,7 @@ def as_of_banner(args: argparse.Namespace, ws: Any) -> str:
     return f"(as of {point.text}: event #{ws.position}, {when}; read-only)\n"
 
 
+@functools.lru_cache(maxsize=256)  # a handful of estimates, printed for every row of a 50k backlog
 def fmt_points(points: float | None) -> str:
     return "" if points is None else f"{points:g}"
 
