@@ -29,7 +29,7 @@ from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.search import find
 from pmtui.timespec import NOW, AsOf
-from pmtui.tui import travel
+from pmtui.tui import output_guard, travel
 from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
@@ -105,6 +105,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
                  poll: bool = True, start_at: AsOf | None = None) -> None:
+        output_guard.install()  # stored text never reaches the terminal as commands
         self.wb = wb
         self.as_of: AsOf = NOW
         self._past: Workspace | None = None
