@@ -640,6 +640,14 @@ class StoredWorkspace:
             ahead._entries = dict(self._entries)
         return ahead
 
+    def rows_with_status(self, table: str, status: str) -> list[Any]:
+        """The rows of ``table`` whose status column holds ``status`` (linked notes), from the
+        index, or from the rows already loaded."""
+        loaded = self._tables.get(table)
+        if loaded is not None and loaded._all is not None:
+            return [v for v in loaded._all.values() if getattr(v, "status", None) == status]
+        return self.model.views(table, self.point, " AND status = ?", [status])
+
     def entries_of(self, table: str, owner: str) -> list[Any]:
         """One row's entries (an item's comments, a KPI's measurements) without reading the rest."""
         if table in self._entries:
