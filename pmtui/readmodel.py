@@ -826,10 +826,11 @@ class StoredWorkspace:
         if loaded is not None and loaded._all is not None:
             return [msgspec.convert(v, kind, from_attributes=True) for v in loaded._all.values()]
         decoder = msgspec.msgpack.Decoder(kind)
-        text, values = self.point.versions("ord, body", " AND tbl = ?", [table])
+        text, values = self.point.versions("ord, body", " AND tbl = ?", [table], intervals=self.model.intervals)
         rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
         try:
-            return [decoder.decode(bytes(row[1])) for row in rows]
+            with paused_gc():
+                return [decoder.decode(bytes(row[1])) for row in rows]
         except (msgspec.DecodeError, msgspec.ValidationError):
             raise DamagedReadModelError(f"a row of the read model ({table}) is damaged: `pmtui rebuild` "
                                         "folds it again from the log") from None
