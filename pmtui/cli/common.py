@@ -92,8 +92,14 @@ def _jsonable_field(name: str, value: Any, times: frozenset[str]) -> Any:
 
 def to_jsonable(value: Any) -> Any:
     """Plain JSON values, moments as ISO 8601 strings (see TIME_FIELDS)."""
-    if type(value) in _SCALARS:  # most of a large answer (a board's 50k cards): nothing to convert
+    kind = type(value)
+    if kind in _SCALARS:  # most of a large answer (a board's 50k cards): nothing to convert
         return value
+    if kind is dict and TIME_FIELDS.isdisjoint(value):  # plain records (cards, backlog rows)
+        return {k if type(k) is str else str(k): v if type(v) in _SCALARS else to_jsonable(v)
+                for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _SCALARS else to_jsonable(v) for v in value]
     import msgspec  # here: the fast commands (a TAB's completion) import this module too
 
     if isinstance(value, msgspec.Struct):
