@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 import msgspec
 
-from domain.document import apply_ops, join_lines, split_lines
+from domain.lines import apply_ops, join_lines, split_lines
 from projections.records import EventRecord
 
 

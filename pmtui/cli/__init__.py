@@ -1,7 +1,8 @@
 """``pmtui <noun> <verb>``: everything the TUI does, as commands. ``pmtui`` alone opens the TUI.
 
-Each noun lives in its own module with a ``register(sub)`` function; add new ones to NOUNS.
-A user's mistake prints one line on stderr and exits 2, writing nothing.
+Each noun lives in its own module with a ``register(sub)`` function; add new ones to NOUNS, and
+its top-level command words to COMMANDS. A user's mistake prints one line on stderr and exits 2,
+writing nothing.
 
 A few commands must answer fast (``--version``, ``version``, ``completion``, ``config`` and the
 hidden ``__complete`` a shell runs on each TAB): ``main`` sends them to ``pmtui.cli.fast`` before
@@ -25,15 +26,27 @@ from pmtui.terminal import safe_text
 NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo",
          "feedback", "doc"]
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
+# The module that registers each top-level command word. A command's parser is built from its own
+# module alone, so ``pmtui item edit`` never imports the charts, the importers or the SSH server
+# (tests/cli/test_parser_map.py checks this table against what the modules register).
+COMMANDS = {
+    "product": "product", "item": "item", "board": "board", "columns": "board", "backlog": "backlog",
+    "sprint": "sprint", "release": "release", "roadmap": "roadmap", "okr": "okr", "kpi": "kpi", "log": "log",
+    "demo": "demo", "feedback": "feedback", "doc": "doc", "chart": "chart", "verify": "audit", "rebuild": "audit",
+    "undo": "audit", "redo": "audit", "export": "portability", "import": "portability", "user": "team",
+    "serve": "team", "tui": "tui",
+}
 
 
-@functools.lru_cache(maxsize=1)
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, built once per process (parsing with it keeps no state; building
-    it imports every noun's module, most of a short command's time)."""
+@functools.lru_cache(maxsize=None)
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command tree, built once per process (parsing with it keeps no state). With a known
+    ``command`` word, only that command's module is imported and registered; else every noun's
+    (for ``--help``, completion, and an unknown word's error, which lists them all)."""
     from pmtui import __version__
     from pmtui.cli import fast
 
+    modules = [COMMANDS[command]] if command in COMMANDS else NOUNS + OPTIONAL_NOUNS
     parser = Parser(prog="pmtui", description=(__doc__ or "").splitlines()[0])
     common_options(parser, query=True, write=True)
     parser.add_argument("--version", action="version", version=f"pmtui {__version__}")
@@ -41,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", default=argparse.SUPPRESS,
                         help="TUI: a Textual theme, e.g. textual-light (env PMTUI_THEME, config theme)")
     sub = parser.add_subparsers(dest="noun", metavar="COMMAND", parser_class=Parser)
-    for name in NOUNS + OPTIONAL_NOUNS:
+    for name in modules:
         try:
             module = importlib.import_module(f"pmtui.cli.{name}")
         except ModuleNotFoundError as error:
@@ -49,8 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
-    fast.register(sub)
+    if command not in COMMANDS:
+        fast.register(sub)
     return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse with the parser of the command word alone when there is one (``--help`` before it
+    asks for every command); a mistake is parsed again by the whole tree, so its message (and
+    an abbreviated option taking a command's name as its value) is as the whole tree says."""
+    from pmtui.cli import fast
+
+    found = fast.command_word(argv)
+    if found is None or found[1] not in COMMANDS or {"-h", "--help"} & set(argv[: found[0]]):
+        return build_parser().parse_args(argv)
+    try:
+        return build_parser(found[1]).parse_args(argv)
+    except CliError:
+        return build_parser().parse_args(argv)
 
 
 TIME_OPTIONS = ("--as-of", "--since", "--until", "--at")
@@ -113,8 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quick = fast.dispatch(args_list)
         if quick is not None:
             return quick
-        parser = build_parser()
-        args = parser.parse_args(args_list)
+        args = parse(args_list)
         apply_settings(args)
         handler = getattr(args, "handler", None)
         if handler is None:

@@ -1,0 +1,123 @@
+"""What a short CLI command costs as a whole process, and which modules it imports: a write
+(``item add``, ``item edit``, ``item move``), a query (``backlog``) and ``pmtui --help``, beside the
+floor measured in the same run (python + sqlite3 + msgspec, one insert).
+
+    python bench/cli_start.py                           # stores of 10k and 50k items (built once, kept)
+    python bench/cli_start.py --code /path/to/other     # the same commands with another checkout's
+                                                        # pmtui (its .venv), in turns with this one
+
+The processes of each figure take turns (floor, this checkout, the other), so a machine that gets
+busier during the run slows them alike. Python's bytecode cache is written first
+(``compileall``): an environment with PYTHONDONTWRITEBYTECODE would otherwise time the compiler.
+Targets (issue 10; reported, not asserted): a write <= 120 ms, the same at 10k and at 50k items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from core import FLOOR, Runner, build  # noqa: E402
+
+HERE = Path(__file__).resolve().parents[1]
+HEAVY = ("textual", "asyncssh", "plotext", "psycopg", "eventsourcing", "domain")
+PROBE = ("import runpy, sys, atexit\n"
+         "def report():\n"
+         f"    heavy = sorted({{m.split('.')[0] for m in sys.modules if m.split('.')[0] in {HEAVY!r}}})\n"
+         "    aggregates = sorted(m for m in sys.modules if m.startswith('domain.') and m.split('.')[1] in "
+         "('work_item', 'board', 'product', 'sprint', 'release', 'roadmap', 'objective', 'kpi', 'user', "
+         "'feedback', 'document'))\n"
+         "    sys.stderr.write('MODULES ' + ','.join(heavy) + ' | ' + ','.join(aggregates) + '\\n')\n"
+         "atexit.register(report)\n"
+         "sys.argv = ['pmtui', *sys.argv[1:]]\n"
+         "runpy.run_module('pmtui', run_name='__main__')\n")
+
+
+def env_for(code: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def python(code: Path) -> str:
+    """The checkout's own interpreter (its .venv, where pmtui is installed from it), else this one."""
+    own = code / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
+    import time
+
+    started = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, env=env)
+    wall = (time.perf_counter() - started) * 1000
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()[-400:]}")
+    return wall, proc.stderr.decode()
+
+
+def modules(code: Path, args: list[str]) -> str:
+    _, err = run([python(code), "-c", PROBE, *args], env_for(code))
+    return next((line[8:] for line in err.splitlines() if line.startswith("MODULES ")), "?")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, action="append", help="store sizes in items (default 10000 and 50000)")
+    parser.add_argument("--runs", type=int, default=7, help="processes per figure and checkout")
+    parser.add_argument("--code", action="append", default=[], help="another checkout to run in turns (before)")
+    parser.add_argument("--keep", default=str(Path(tempfile.gettempdir()) / "pmtui-bench"),
+                        help="folder for the built stores (kept between runs)")
+    args = parser.parse_args()
+    codes = [HERE, *(Path(c).resolve() for c in args.code)]
+    for code in codes:
+        for package in ("pmtui", "domain", "projections"):
+            compileall.compile_dir(str(code / package), quiet=1)
+    keep = Path(args.keep)
+    keep.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    runner = Runner(1)
+    floor_db = keep / "floor.db"
+    for items in args.items or [10_000, 50_000]:
+        store = keep / f"items-{items}.db"
+        build(store, items, runner)
+        with sqlite3.connect(store) as conn:
+            keys = [r[0] for r in conn.execute(
+                "SELECT key FROM rm_current WHERE tbl = 'items' AND key IS NOT NULL ORDER BY random() LIMIT 50")]
+            columns = [r[0] for r in conn.execute(
+                "SELECT DISTINCT status FROM rm_current WHERE tbl = 'items' AND status IS NOT NULL LIMIT 2")]
+        commands = {
+            "item add TITLE": lambda n: ["item", "add", f"bench item {n}"],
+            "item edit KEY --points N": lambda n: ["item", "edit", rng.choice(keys), "--points", str(n % 8 + 1)],
+            "item move KEY COLUMN": lambda n: ["item", "move", rng.choice(keys), columns[n % len(columns)]],
+            "backlog": lambda n: ["backlog"],
+            "--help": lambda n: ["--help"],
+        }
+        print(f"\n# {items:,} items ({store})")
+        for name, make in commands.items():
+            walls: dict[str, list[float]] = {"floor": [], **{str(c): [] for c in codes}}
+            for n in range(args.runs):
+                walls["floor"].append(run([sys.executable, "-c", FLOOR, str(floor_db)], env_for(HERE))[0])
+                for code in codes:
+                    walls[str(code)].append(run([python(code), "-m", "pmtui", "--db", str(store), *make(n)],
+                                                env_for(code))[0])
+            floor = statistics.median(walls["floor"])
+            print(f"{name:<26} floor {floor:5.0f} ms")
+            for code in codes:
+                median = statistics.median(walls[str(code)])
+                print(f"    {median:6.0f} ms  {median / floor:4.1f}x floor  (min {min(walls[str(code)]):5.0f})  "
+                      f"{code}\n        imports: {modules(code, ['--db', str(store), *make(0)])}")
+
+
+if __name__ == "__main__":
+    main()
