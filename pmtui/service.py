@@ -26,7 +26,7 @@ from domain.values import Role, iso_date
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.evidence import EvidenceCommands
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
-from pmtui.storage import EventLog, Location, exclusive, locate, open_application
+from pmtui.storage import EventLog, Location, exclusive, locate, open_application, tables_ready
 from pmtui.timespec import AsOf, parse_as_of
 from projections.backlog_view import find_epic
 from projections.board_view import default_board
@@ -74,8 +74,11 @@ class Workbench(EvidenceCommands):
         """``progress(done, total)`` hears of a long first fold of the read model (a store made by
         an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
-        self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
-        self.log = EventLog(self.app, self.location)
+        # The eventsourcing application is opened by the first command that needs it: a query on
+        # a SQLite store reads the tables through connections of its own and never imports it.
+        self.log = EventLog(partial(open_application, self.location), self.location)
+        if not tables_ready(self.location):
+            self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"
         self.role = Role.parse(role or os.environ.get("PMTUI_ROLE") or "admin")
         self._history_actor: str | None = None
@@ -121,10 +124,16 @@ class Workbench(EvidenceCommands):
                 self._now = None
         return new
 
+    @property
+    def app(self) -> PmApplication:
+        """The store's eventsourcing application (its commands, its recorder), opened when first used."""
+        return self.log.app  # type: ignore[return-value]
+
     def close(self) -> None:
         self.read.close()
         self.log.close()
-        self.app.close()
+        if self.log.opened:
+            self.log.app.close()
 
     @property
     def now(self) -> StoredWorkspace:
