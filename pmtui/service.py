@@ -76,8 +76,9 @@ class Workbench(EvidenceCommands):
         self.location = location or locate(db)
         # The eventsourcing application is opened by the first command that needs it: a query on
         # a SQLite store reads the tables through connections of its own and never imports it.
-        self.log = EventLog(partial(open_application, self.location), self.location)
-        if not tables_ready(self.location):
+        ready = tables_ready(self.location)
+        self.log = EventLog(partial(open_application, self.location, create_tables=not ready), self.location)
+        if not ready:
             self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"
         self.role = Role.parse(role or os.environ.get("PMTUI_ROLE") or "admin")

@@ -496,10 +496,14 @@ def tables_ready(location: Location) -> bool:
     return wanted <= names
 
 
-def open_application(location: Location) -> Application:
+def open_application(location: Location, create_tables: bool = True) -> Application:
+    """The store's application. ``create_tables=False`` for a store known to hold them all
+    (``tables_ready``): its statements and their transaction are skipped."""
     from pmtui.application import PmApplication
 
     try:
+        if not create_tables:
+            return PmApplication(env={**location.env, "CREATE_TABLE": "n"})
         with _ddl_turn(location):
             return PmApplication(env=location.env)
     except UserError:

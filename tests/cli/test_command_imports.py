@@ -103,14 +103,19 @@ def test_help_lists_every_command_without_heavy_imports(store: Path) -> None:
 
 
 def test_the_command_table_names_what_each_module_registers() -> None:
-    """COMMANDS sends each command word to the module that registers it, and misses none."""
-    registered: dict[str, str] = {}
+    """COMMANDS sends each command word to the module that registers it, with its help line, in
+    the modules' order, and misses none."""
+    registered: dict[str, tuple[str, str]] = {}
     for name in cli.NOUNS + cli.OPTIONAL_NOUNS:
         parser = Parser(prog="pmtui")
         sub = parser.add_subparsers(dest="noun", parser_class=Parser)
         importlib.import_module(f"pmtui.cli.{name}").register(sub)
-        registered.update({word: name for word in sub.choices})
-    assert registered == cli.COMMANDS
+        registered.update({action.dest: (name, action.help) for action in sub._choices_actions})
+    assert list(registered.items()) == list(cli.COMMANDS.items())
+
+
+def test_help_from_the_table_is_the_whole_trees_help() -> None:
+    assert cli.help_parser().format_help() == cli.build_parser().format_help()
 
 
 def _help_of(parser: argparse.ArgumentParser, *path: str) -> str:
