@@ -161,12 +161,15 @@ class EventLog:
         self.location = location
         self._local = threading.local()
         self._pg_listener: Any = None
+        self._opening = threading.Lock()  # the TUI's workers may be first to need it, at once
 
     @property
     def app(self) -> Application:
         if self._app is None:
-            assert self._open is not None
-            self._app = self._open()
+            with self._opening:
+                if self._app is None:
+                    assert self._open is not None
+                    self._app = self._open()
         return self._app
 
     @property
