@@ -105,7 +105,8 @@ def main() -> None:
             return ["item", "move", key, cards[key]]
         commands = {
             "item add TITLE": lambda n: ["item", "add", f"bench item {n}"],
-            "item edit KEY --title T": lambda n: ["item", "edit", rng.choice(keys), "--title", f"edited {rng.random()}"],
+            "item edit KEY --title T": lambda n: ["item", "edit", rng.choice(keys), "--title",
+                                                  f"edited {rng.random()}"],
             "item move KEY COLUMN": move,
             "backlog": lambda n: ["backlog"],
             "--help": lambda n: ["--help"],

@@ -33,7 +33,7 @@ OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by la
 COMMANDS: dict[str, tuple[str, str]] = {
     "product": ("product", "the product: init, show, edit"),
     "item": ("item", "work items: add, show, edit, move, rank, archive, comment, link"),
-    "board": ("board", "show the board (columns, WIP, cards); see also `pmtui board-config`"),
+    "board": ("board", "show the board (columns, WIP, cards); columns and WIP limits: `pmtui columns`"),
     "columns": ("board", "configure board columns, WIP limits and swimlanes"),
     "backlog": ("backlog", "the ranked backlog; filter with kind:bug label:x points>3 assignee:me …"),
     "sprint": ("sprint", "sprints: plan, add, start, show, close, list"),
