@@ -55,20 +55,25 @@ def python(code: Path) -> str:
     return str(own) if own.exists() else sys.executable
 
 
-def run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
-    """Wall ms and stderr of one process, started in ``cwd`` (``-m``/``-c`` put it first on the path)."""
+def run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """Wall ms, CPU ms (user + system, from wait4: steadier than the wall clock on a shared
+    machine) and stderr of one process, started in ``cwd`` (``-m``/``-c`` put it first on the path)."""
     import time
 
     started = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, env=env, cwd=cwd)
-    wall = (time.perf_counter() - started) * 1000
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()[-400:]}")
-    return wall, proc.stderr.decode()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = (time.perf_counter() - started) * 1000
+        err.seek(0)
+        text = err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {text[-400:]}")
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000, text
 
 
 def modules(code: Path, args: list[str]) -> str:
-    _, err = run([python(code), "-c", PROBE, *args], env_for(code), code)
+    _, _, err = run([python(code), "-c", PROBE, *args], env_for(code), code)
     return next((line[8:] for line in err.splitlines() if line.startswith("MODULES ")), "?")
 
 
@@ -103,6 +108,7 @@ def main() -> None:
             key = rng.choice(sorted(cards))
             cards[key] = "To do" if cards[key] == "Backlog" else "Backlog"
             return ["item", "move", key, cards[key]]
+
         commands = {
             "item add TITLE": lambda n: ["item", "add", f"bench item {n}"],
             "item edit KEY --title T": lambda n: ["item", "edit", rng.choice(keys), "--title",
@@ -114,17 +120,22 @@ def main() -> None:
         print(f"\n# {items:,} items ({store})")
         for name, make in commands.items():
             walls: dict[str, list[float]] = {"floor": [], **{str(c): [] for c in codes}}
+            cpus: dict[str, list[float]] = {"floor": [], **{str(c): [] for c in codes}}
             for n in range(args.runs):
-                walls["floor"].append(run([sys.executable, "-c", FLOOR, str(floor_db)], env_for(HERE), HERE)[0])
+                wall, cpu, _ = run([sys.executable, "-c", FLOOR, str(floor_db)], env_for(HERE), HERE)
+                walls["floor"].append(wall)
+                cpus["floor"].append(cpu)
                 for code in codes:
-                    walls[str(code)].append(run([python(code), "-m", "pmtui", "--db", str(store), *make(n)],
-                                                env_for(code), code)[0])
-            floor = statistics.median(walls["floor"])
-            print(f"{name:<26} floor {floor:5.0f} ms")
+                    wall, cpu, _ = run([python(code), "-m", "pmtui", "--db", str(store), *make(n)], env_for(code), code)
+                    walls[str(code)].append(wall)
+                    cpus[str(code)].append(cpu)
+            floor, floor_cpu = statistics.median(walls["floor"]), statistics.median(cpus["floor"])
+            print(f"{name:<26} floor: wall {floor:5.0f} ms, cpu {floor_cpu:5.0f} ms")
             for code in codes:
-                median = statistics.median(walls[str(code)])
-                print(f"    {median:6.0f} ms  {median / floor:4.1f}x floor  (min {min(walls[str(code)]):5.0f})  "
-                      f"{code}\n        imports: {modules(code, ['--db', str(store), *make(0)])}")
+                wall, cpu = statistics.median(walls[str(code)]), statistics.median(cpus[str(code)])
+                print(f"    wall {wall:6.0f} ms = {wall / floor:4.1f}x floor (min {min(walls[str(code)]):5.0f})   "
+                      f"cpu {cpu:5.0f} ms = {cpu / floor_cpu:4.1f}x floor   {code}\n"
+                      f"        imports: {modules(code, ['--db', str(store), *make(0)])}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ projections rebuild any version of a document without importing the aggregate (s
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 Ops = list[Any]
@@ -20,6 +19,8 @@ def join_lines(lines: list[str]) -> str:
 
 def line_diff(old: list[str], new: list[str]) -> Ops:
     """The ops that turn ``old`` lines into ``new`` lines (difflib's opcodes, compacted)."""
+    import difflib  # only a save diffs; reading a document applies ops
+
     ops: Ops = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
