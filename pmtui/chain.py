@@ -110,36 +110,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                           [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
 
-    # Reading ---------------------------------------------------------------------------------
-    def read_events(self, upto: int, batch: int = 5000, after: int = 0) -> Iterator[tuple[Any, ...]]:
-        """(seq, originator_id, version, topic, state) as stored, unconverted: a tampered row may
-        hold anything, and verify must still read it."""
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
-                          "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?", [after, upto, batch])
-                chunk = [tuple(r) for r in c.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
-    def max_link(self) -> int:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT MAX(seq) FROM {CHAIN_TABLE}")  # noqa: S608
-            return c.fetchone()[0] or 0
-
-    def read_chain(self, after: int = 0, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str]]:
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",  # noqa: S608
-                          [after, upto if upto is not None else 2**62, batch])
-                chunk = [(r[0], r[1]) for r in c.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
+    # Reading (the chain and the events themselves: pmtui.chain_links.SQLiteChainReader, through
+    # the log's own connection; ``EventLog.chain_reader``) -----------------------------------------
     def read_provenance(self) -> list[tuple[str, str, str, int, int, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT at, actor, source, first_seq, last_seq, head FROM {PROVENANCE_TABLE} ORDER BY first_seq")  # noqa: S608

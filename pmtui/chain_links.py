@@ -48,8 +48,8 @@ def chain_links(prev: bytes, rows: Sequence[Row]) -> list[tuple[int, str]]:
 
 class SQLiteChainReader:
     """The chain and the events of a SQLite store, read as they are stored (unconverted: a
-    tampered row may hold anything, and verify must still read it), through a plain connection.
-    ``ChainedSQLiteRecorder`` reads the same way through its datastore."""
+    tampered row may hold anything, and verify must still read it), through a plain connection
+    (``EventLog.chain_reader``). The PostgreSQL recorder has the same three methods."""
 
     def __init__(self, connection: Any, events_table: str = "stored_events") -> None:
         self.connection = connection

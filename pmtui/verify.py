@@ -68,7 +68,7 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress |
     """Recompute the chain over the whole log. ``expect`` = (seq, hash) a link recorded earlier
     (say, printed by a past verify and kept elsewhere): the chain must still contain it, which
     also catches events cut off the end together with their links."""
-    recorder: Any = log.recorder
+    recorder: Any = log.chain_reader()
     if not hasattr(recorder, "read_chain"):
         raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
     # Walk a fixed stretch of the log: events and their links commit together and in number order
