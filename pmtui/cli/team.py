@@ -106,7 +106,8 @@ def serve(args: argparse.Namespace, wb: Workbench) -> int:
     config = ServerConfig(host=args.host, port=args.port, idle_timeout=args.idle_timeout,
                           host_key=args.host_key, editor=args.editor, max_sessions=args.max_sessions,
                           max_sessions_per_user=args.max_sessions_per_user,
-                          max_new_sessions_per_minute=args.max_new_sessions_per_minute)
+                          max_new_sessions_per_minute=args.max_new_sessions_per_minute,
+                          fork_sessions=args.session_start == "fork")
     return run_server(wb, config)
 
 
@@ -151,3 +152,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="sessions one user may have open at once (default 8)")
     p.add_argument("--max-new-sessions-per-minute", type=int, default=20, metavar="N",
                    help="sessions one user may open within a minute (default 20)")
+    p.add_argument("--session-start", choices=["fork", "exec"], default="fork",
+                   help="fork: sessions are forked from a process that has pmtui loaded already (default: "
+                        "fast, and they share its memory); exec: each session starts Python afresh")

@@ -29,8 +29,9 @@ from pmtui import team
 from pmtui.service import Workbench
 from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
-from pmtui.ssh.session import PtySession, SessionSpec
+from pmtui.ssh.session import PtySession, SessionProcess, SessionSpec, exec_session
 from pmtui.ssh.throttle import LoginThrottle
+from pmtui.ssh.zygote import Zygote, ZygoteError
 
 log = logging.getLogger("pmtui.ssh")
 
@@ -62,6 +63,9 @@ class ServerConfig:
     max_new_sessions_per_minute: int = 20  # opened by one user within a minute
     login_timeout: float = 60.0
     editor: str | None = None  # $EDITOR in sessions (see session_editor)
+    # Fork pmtui sessions from a preloaded process (see zygote.py) instead of starting each afresh.
+    # Only for the default command: any other program is exec'd.
+    fork_sessions: bool = True
 
 
 class Gate(asyncssh.SSHServer):  # type: ignore[misc]
@@ -153,6 +157,11 @@ class PmSshServer:
         self._opened: dict[str, deque[float]] = {}  # user -> when their recent sessions opened
         db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
         self.spec = SessionSpec(list(config.command), db, config.idle_timeout, config.editor)
+        self.zygote: Zygote | None = None
+        if config.fork_sessions and list(config.command) == default_session_command():
+            self.zygote = Zygote({**os.environ, "LANG": os.environ.get("LANG", "C.UTF-8")},
+                                 on_event=self._zygote_event)
+            self.spec.launcher = self._fork_session
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -205,6 +214,19 @@ class PmSshServer:
         self.sessions[session] = key
         return session
 
+    @staticmethod
+    def _zygote_event(event: str, **fields: object) -> None:
+        emit(event, logging.INFO if event == "zygote_ready" else logging.WARNING, **fields)
+
+    async def _fork_session(self, terminal: int, env: dict[str, str]) -> SessionProcess:
+        assert self.zygote is not None
+        try:
+            return await self.zygote.spawn(terminal, env)
+        except ZygoteError as error:
+            # A session still starts, the slow way; the next one asks a new zygote.
+            emit("zygote_failed", logging.WARNING, error=str(error), instead="exec")
+            return exec_session(self.spec.command, terminal, env)
+
     def _forget(self, session: PtySession) -> None:
         self.sessions.pop(session, None)
 
@@ -226,6 +248,10 @@ class PmSshServer:
             keepalive_interval=60, keepalive_count_max=3,  # notice dead clients, free their sessions
         )
         self._watcher = asyncio.get_running_loop().create_task(self._watch_access())
+        if self.zygote is not None:
+            self.zygote.start()  # it imports the app while the server waits for its first login
+            assert self.zygote.process is not None
+            emit("zygote_start", pid=self.zygote.process.pid)
         sockets = self._acceptor.sockets
         return int(sockets[0].getsockname()[1]) if sockets else self.config.port
 
@@ -261,6 +287,8 @@ class PmSshServer:
             await asyncio.sleep(0.1)
         if self._acceptor is not None:
             await self._acceptor.wait_closed()
+        if self.zygote is not None:
+            await self.zygote.stop()
 
 
 def run_server(wb: Workbench, config: ServerConfig) -> int:
