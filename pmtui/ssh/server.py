@@ -68,6 +68,25 @@ class ServerConfig:
     fork_sessions: bool = True
 
 
+class RefusingConnection(asyncssh.SSHServerConnection):  # type: ignore[misc]
+    """asyncssh refuses agent and X11 forwarding by itself (both are off in the server's options)
+    without a word to the server: these two methods are where it decides. They refuse the same
+    way, and have the Gate log it, as it logs refused port forwarding."""
+
+    async def attach_x11_listener(self, chan: object, auth_proto: bytes, auth_data: bytes,
+                                  screen: int) -> str | None:
+        gate = self.get_owner()
+        if isinstance(gate, Gate):
+            gate.forward_refused("x11", f"screen {screen}")
+        return None
+
+    async def create_agent_listener(self) -> bool:
+        gate = self.get_owner()
+        if isinstance(gate, Gate):
+            gate.forward_refused("agent", "")
+        return False
+
+
 class Gate(asyncssh.SSHServer):  # type: ignore[misc]
     """One client connection: authenticates it, then opens its session."""
 
@@ -82,6 +101,8 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
         self.refused = False  # turned away by the throttle: not one more failure
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        # asyncssh has no factory for its connections: this one only gains the two refusals above.
+        conn.__class__ = RefusingConnection
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
@@ -130,22 +151,22 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
 
     # Everything else an SSH server may offer is refused (asyncssh's defaults, stated here), and
     # logged: a client asking to forward is probing for a way out.
-    def _forward_refused(self, kind: str, target: str) -> bool:
+    def forward_refused(self, kind: str, target: str) -> bool:
         emit("refused", logging.WARNING, user=self.member.name if self.member else self.tried_user,
-             addr=self.peer, what=kind, target=target)
+             addr=self.peer, what=kind, target=target or None)
         return False
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
-        return self._forward_refused("forward_tcp", f"{dest_host}:{dest_port}")
+        return self.forward_refused("forward_tcp", f"{dest_host}:{dest_port}")
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
-        return self._forward_refused("listen_tcp", f"{listen_host}:{listen_port}")
+        return self.forward_refused("listen_tcp", f"{listen_host}:{listen_port}")
 
     def unix_connection_requested(self, dest_path: str) -> bool:
-        return self._forward_refused("forward_unix", dest_path)
+        return self.forward_refused("forward_unix", dest_path)
 
     def unix_server_requested(self, listen_path: str) -> bool:
-        return self._forward_refused("listen_unix", listen_path)
+        return self.forward_refused("listen_unix", listen_path)
 
 
 class PmSshServer:

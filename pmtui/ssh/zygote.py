@@ -48,8 +48,11 @@ from typing import Any
 MAX_MESSAGE = 256 * 1024  # a request holds the session's environment: a few KiB
 # What a session needs before its first screen: the command line, the app, every view (the
 # board's first, the others are imported by the app's constructor anyway), the terminal driver.
-PRELOAD = ("pmtui.cli", "pmtui.cli.launch", "pmtui.cli.session", "pmtui.tui.app", "pmtui.tui.modals.item",
-           "textual.drivers.linux_driver", "textual._xterm_parser")
+# (The list came from comparing sys.modules in a session after its first screen with the zygote's.)
+PRELOAD = ("pmtui.cli", "pmtui.cli.launch", "pmtui.cli.session", "pmtui.config", "pmtui.tui.app",
+           "pmtui.tui.modals.item", "textual.drivers.linux_driver", "textual.drivers.headless_driver",
+           "textual._xterm_parser", "textual.layouts.factory", "textual.layouts.horizontal",
+           "textual.layouts.stream", "textual.scrollbar", "textual.pilot", "tomllib")
 # Signals a session gets back to their defaults (the zygote ignores some of them; a server started
 # under nohup passes SIGHUP ignored to everything it starts).
 RESET_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGTSTP, signal.SIGTTIN,
@@ -88,6 +91,10 @@ def preload() -> None:
 
     build_parser()
     load_screens()
+    # Rich loads its table of character widths on the first text it measures (a large module).
+    from rich.cells import cell_len
+
+    cell_len("pmtui é 漢")
     # Whatever the imports left for the collector is collected now, once; then the survivors are
     # frozen: a session's collections never visit (and so never write to) the shared pages.
     gc.collect()
@@ -248,13 +255,21 @@ class ForkedProcess:
         self.orphaned = False  # its zygote died: no report will come
 
     def poll(self) -> int | None:
-        if self.returncode is None and self.orphaned:
-            # The zygote is gone and with it the report: whoever adopted the session reaps it.
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = -signal.SIGKILL  # its status was lost with the zygote
+        if self.returncode is None and self.orphaned and not _running(self.pid):
+            self.returncode = LOST_STATUS
         return self.returncode
+
+
+LOST_STATUS = 255  # the status of a session whose zygote died before it: lost with the zygote
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (an orphan is reaped by whoever adopted it; until then it is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 class Zygote:
@@ -352,6 +367,8 @@ class Zygote:
         running go on (they are separate processes) and are watched by pid from now on."""
         self.lost = True
         self._close_socket()
+        if self.process is not None and self._loop is not None:
+            self._loop.create_task(self._reap(self.process))
         for child in self._children.values():
             child.orphaned = True
         self._children.clear()
@@ -359,6 +376,16 @@ class Zygote:
             if not future.done():
                 future.set_exception(ZygoteError("the zygote ended"))
         self._waiting.clear()
+
+    @staticmethod
+    async def _reap(process: subprocess.Popen[bytes]) -> None:
+        """A dead zygote is not left a zombie until the next session asks for it."""
+        import asyncio
+
+        for _ in range(100):
+            if process.poll() is not None:
+                return
+            await asyncio.sleep(0.05)
 
     def _close_socket(self) -> None:
         if self._sock is not None:

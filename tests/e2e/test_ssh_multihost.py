@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.e2e.test_ssh import TIMEOUT, backlog_top_and_todo_count, make_team, moves_by, serving, terminal
+from tests.e2e.sshkit import TIMEOUT, backlog_top_and_todo_count, make_team, moves_by, serving, terminal
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
