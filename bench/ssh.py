@@ -235,6 +235,19 @@ def memory_of(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(pid: int, seen: dict[int, float]) -> None:
+    """CPU seconds (user + system) of ``pid`` and every process under it, into ``seen`` (the last
+    figure of a process that has ended stays)."""
+    for p in descendants(pid):
+        with contextlib.suppress(OSError, ValueError):
+            with open(f"/proc/{p}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            seen[p] = (int(fields[11]) + int(fields[12])) / TICK
+
+
 def memory_of_tree(pid: int) -> dict[str, float]:
     """RSS and PSS (MB) of the server, its zygote and the sessions, and how many sessions."""
     pids = descendants(pid)
@@ -342,10 +355,13 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
     go = asyncio.Event()
     stop_at = [float("inf")]
     peak = {"rss": 0.0, "pss": 0.0, "base_pss": 0.0, "processes": 0.0, "sessions": 0.0, "system": 0.0}
+    cpu: dict[int, float] = {}
+    clients_cpu = time.process_time()
     sampling = True
 
     async def sample() -> None:
         while sampling:
+            await asyncio.to_thread(cpu_of_tree, server_pid, cpu)
             now = await asyncio.to_thread(memory_of_tree, server_pid)
             if now["pss"] > peak["pss"]:
                 peak.update(now)
@@ -363,6 +379,9 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
     await asyncio.wait(tasks, timeout=duration + SETTLE + 60)
     sampling = False
     sampler.cancel()
+    peak["cpu_server"] = cpu.get(server_pid, 0.0)
+    peak["cpu_sessions"] = sum(v for p, v in cpu.items() if p != server_pid)
+    peak["cpu_clients"] = time.process_time() - clients_cpu
     return clients, started, peak
 
 
@@ -420,6 +439,8 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
           f"{peak['processes']:.0f} processes ({peak['sessions']:.0f} sessions); server + zygote PSS "
           f"{peak['base_pss']:.0f} MB, PSS per session {per_session:.0f} MB")
+    print(f"CPU               server {peak['cpu_server']:.0f} s, zygote and sessions {peak['cpu_sessions']:.0f} s, "
+          f"the clients (this process) {peak['cpu_clients']:.0f} s")
     print(f"whole machine     used memory peak {peak['system']:.0f} MB, {peak['system'] - system_before:+.0f} MB "
           "over before the server started (other processes on the machine count in it)")
     print(f"refusals          {len(failed)} sessions without a screen, {limit_hits} limit_hit in the log"

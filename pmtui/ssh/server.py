@@ -30,6 +30,7 @@ from pmtui.service import Workbench
 from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
 from pmtui.ssh.session import PtySession, SessionProcess, SessionSpec, exec_session
+from pmtui.ssh.slots import SessionSlots, Slot
 from pmtui.ssh.throttle import LoginThrottle
 from pmtui.ssh.zygote import Zygote, ZygoteError
 
@@ -58,8 +59,9 @@ class ServerConfig:
     failure_window: float = 60.0
     ban: float = 300.0
     access_check_interval: float = 2.0
-    max_sessions_per_user: int = 8  # open at once
-    max_sessions: int = 64  # open at once, all users together
+    max_sessions_per_user: int = 8  # open at once, on every server of the store together
+    max_sessions: int = 64  # open at once on this server, all users together
+    max_team_sessions: int = 0  # open at once on every server of the store together (0: no limit)
     max_new_sessions_per_minute: int = 20  # opened by one user within a minute
     login_timeout: float = 60.0
     editor: str | None = None  # $EDITOR in sessions (see session_editor)
@@ -184,6 +186,8 @@ class PmSshServer:
                                  on_event=self._zygote_event)
             self.spec.launcher = self._fork_session
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
+        self.slots = SessionSlots(wb.location)  # limits shared with the store's other servers
+        self._held: dict[PtySession, list[Slot]] = {}
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.fingerprint = ""
@@ -203,29 +207,54 @@ class PmSshServer:
         except (asyncssh.KeyImportError, ValueError):
             return "?"
 
-    def _refusal(self, member: team.Member) -> tuple[str, str]:
-        """(limit hit, message for the client), or ("", "") when a session may open."""
+    def _refusal(self, member: team.Member) -> tuple[str, str, list[Slot]]:
+        """(limit hit, message for the client, no slots), or ("", "", the slots taken for the
+        session) when it may open."""
         config = self.config
         now = asyncio.get_running_loop().time()
         opened = self._opened.setdefault(member.name, deque())
         while opened and opened[0] <= now - 60.0:
             opened.popleft()
-        open_now = sum(1 for s in self.sessions if s.user == member.name)
         if len(self.sessions) >= config.max_sessions:
             return "sessions_total", (f"pmtui: the server has its maximum of {config.max_sessions} sessions open; "
-                                      "try again later")
-        if open_now >= config.max_sessions_per_user:
-            return "sessions_per_user", f"pmtui: {member.name} has {open_now} sessions open already; close one first"
+                                      "try again later"), []
+        taken: list[Slot] = []
+        try:
+            slot = self.slots.take(f"user:{member.name}", config.max_sessions_per_user)
+            if slot is None:
+                return "sessions_per_user", (f"pmtui: {member.name} has {config.max_sessions_per_user} sessions "
+                                             "open already; close one first"), []
+            taken.append(slot)
+            if config.max_team_sessions:
+                slot = self.slots.take("team", config.max_team_sessions)
+                if slot is None:
+                    self._give_back(taken)
+                    return "sessions_team", (f"pmtui: this team has its maximum of {config.max_team_sessions} "
+                                             "sessions open (on all its servers); try again later"), []
+                taken.append(slot)
+        except Exception as error:  # noqa: BLE001 - the shared count is out of reach: this server's counts decide
+            emit("store_unreadable", logging.WARNING, error=str(error), using="this server's session counts")
+            self._give_back(taken)
+            taken = []
+            open_now = sum(1 for s in self.sessions if s.user == member.name)
+            if open_now >= config.max_sessions_per_user:
+                return "sessions_per_user", (f"pmtui: {member.name} has {open_now} sessions open already; "
+                                             "close one first"), []
         if len(opened) >= config.max_new_sessions_per_minute:
+            self._give_back(taken)
             wait = 60.0 - (now - opened[0])
             return "new_sessions_per_minute", (
                 f"pmtui: {member.name} opened {len(opened)} sessions in the last minute; "
-                f"try again in {max(wait, 1):.0f} s")
+                f"try again in {max(wait, 1):.0f} s"), []
         opened.append(now)
-        return "", ""
+        return "", "", taken
+
+    def _give_back(self, slots: list[Slot]) -> None:
+        for slot in slots:
+            self.slots.give_back(slot)
 
     def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
-        limit, message = self._refusal(member)
+        limit, message, slots = self._refusal(member)
         if limit:
             # Each session is a process: one person (or a stolen key) must not exhaust the host.
             emit("limit_hit", logging.WARNING, user=member.name, addr=peer, limit=limit,
@@ -233,6 +262,7 @@ class PmSshServer:
             return PtySession(self.spec, member.name, member.role, peer, refusal=message, refusal_reason=limit)
         session = PtySession(self.spec, member.name, member.role, peer, on_close=self._forget)
         self.sessions[session] = key
+        self._held[session] = slots
         return session
 
     @staticmethod
@@ -250,6 +280,7 @@ class PmSshServer:
 
     def _forget(self, session: PtySession) -> None:
         self.sessions.pop(session, None)
+        self._give_back(self._held.pop(session, []))
 
     async def start(self) -> int:
         """Listen; returns the port."""
@@ -310,6 +341,7 @@ class PmSshServer:
             await self._acceptor.wait_closed()
         if self.zygote is not None:
             await self.zygote.stop()
+        self.slots.close()
 
 
 def run_server(wb: Workbench, config: ServerConfig) -> int:

@@ -196,6 +196,38 @@ async def test_session_limits_in_total_per_user_and_per_minute(
     assert hits == ["sessions_per_user", "sessions_total", "new_sessions_per_minute"]
 
 
+async def test_limits_hold_across_the_servers_of_one_store(tmp_path: Path) -> None:
+    """Two ``pmtui serve`` on one store: a user's limit and the team's are counted on both
+    together (one user does not get the limit once per server), and a session's end frees its
+    place for either server."""
+    members = make_team(tmp_path)
+    limits = ("--max-sessions-per-user", "1", "--max-team-sessions", "2")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with serving(tmp_path / "a", members, args=limits) as (_, one), \
+            serving(tmp_path / "b", members, args=limits) as (_, two):
+        async with terminal(one.port, "alice", members.keys["alice"]) as first:
+            await first.wait_text("Alpha card", timeout=60)
+            async with terminal(two.port, "alice", members.keys["alice"]) as second:
+                await asyncio.wait_for(second.process.wait_closed(), TIMEOUT)
+                await second.wait_text("alice has 1 sessions open already")
+            async with terminal(two.port, "bob", members.keys["bob"]) as bob:
+                await bob.wait_text("Alpha card", timeout=60)
+                admin = Workbench(db=members.db, actor="owner")
+                from pmtui import team
+                team.add_user(admin, "carol", [members.keys["mallory"].export_public_key().decode().strip()], "viewer")
+                admin.close()
+                async with terminal(one.port, "carol", members.keys["mallory"]) as carol:
+                    await asyncio.wait_for(carol.process.wait_closed(), TIMEOUT)
+                    await carol.wait_text("this team has its maximum of 2 sessions open (on all its servers)")
+        await until(lambda: one.log_text().count("session_end") + two.log_text().count("session_end") == 2,
+                    "both sessions to end")
+        async with terminal(two.port, "alice", members.keys["alice"]) as again:
+            await again.wait_text("Alpha card", timeout=60)  # alice's place on the first server is free again
+        assert "limit_hit user=alice addr=127.0.0.1 limit=sessions_per_user" in two.log_text()
+        assert "limit_hit user=carol addr=127.0.0.1 limit=sessions_team" in one.log_text()
+
+
 # 5. Failed logins per address and per user ----------------------------------------------------------
 async def connect(port: int, user: str, key: asyncssh.SSHKey, source: str = "127.0.0.1"
                   ) -> asyncssh.SSHClientConnection:
