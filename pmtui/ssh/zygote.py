@@ -197,6 +197,11 @@ def run_session(terminal: int, env: dict[str, str], argv: list[str],
     signal.set_wakeup_fd(-1)
     for signum in RESET_SIGNALS:
         signal.signal(signum, signal.SIG_DFL)
+    # Then as a freshly started Python has them: Ctrl+C raises KeyboardInterrupt, a closed pipe or
+    # an oversized file is an exception rather than the end of the process.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.setsid()
     fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
