@@ -14,7 +14,6 @@ through starting closes everything it had opened.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import fcntl
 import logging
@@ -160,7 +159,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending = False
         self._end_reason = ""
-        self._starting: asyncio.Task[None] | None = None  # the program being started
+        self._starting: asyncio.Task[None] | None = None  # starting the program (held: a task needs a reference)
         self._loop = asyncio.get_running_loop()  # sessions are made by the server, inside its loop
         self._started = self._loop.time()
 
@@ -478,8 +477,8 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._signal(signal.SIGHUP)
         await self._wait(HANGUP_GRACE)  # its status (a killed process ends at once)
         status = process.poll()
-        if status is None:
-            status = -signal.SIGKILL  # not reported in time; logged as killed
+        if status is None:  # not reported in time: logged as killed
+            status, killed = -signal.SIGKILL, True
         emit("session_end", user=self.user, addr=self.peer, pid=process.pid,
              duration=round(self._loop.time() - self._started, 1), reason=self._end_reason,
              status=status, killed=killed or None)
