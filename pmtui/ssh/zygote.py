@@ -26,6 +26,7 @@ closes, so it never outlives the server.
 from __future__ import annotations
 
 import array
+import asyncio
 import contextlib
 import fcntl
 import gc
@@ -46,6 +47,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 MAX_MESSAGE = 256 * 1024  # a request holds the session's environment: a few KiB
+SPAWN_TIMEOUT = 60.0  # seconds the server waits for the zygote to fork a session
 # What a session needs before its first screen: the command line, the app, every view (the
 # board's first, the others are imported by the app's constructor anyway), the terminal driver.
 # (The list came from comparing sys.modules in a session after its first screen with the zygote's.)
@@ -227,8 +229,7 @@ def run_session(terminal: int, env: dict[str, str], argv: list[str],
                                                    encoding=encoding, errors="backslashreplace",
                                                    line_buffering=True)
     sys.argv = ["pmtui", *argv]
-    if "TZ" in env:
-        time.tzset()
+    time.tzset()  # the session's TZ, not the one the zygote started with
     if program is None:
         from pmtui.cli import main as program
     return program(argv)
@@ -294,9 +295,9 @@ class Zygote:
         self._on_event = on_event  # (event name, **fields): the server's log
         self.process: subprocess.Popen[bytes] | None = None
         self._sock: socket.socket | None = None
-        self._loop: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._next_id = 0
-        self._waiting: dict[int, Any] = {}  # request id -> future of the pid
+        self._waiting: dict[int, asyncio.Future[int]] = {}  # request id -> the pid to come
         self._children: dict[int, ForkedProcess] = {}
         self._early_exits: dict[int, int] = {}  # statuses that came before their pid's reply
         self.ready = False
@@ -304,8 +305,6 @@ class Zygote:
         self._started_at = 0.0
 
     def start(self) -> None:
-        import asyncio
-
         self._loop = asyncio.get_running_loop()
         self._started_at = time.monotonic()
         self.process, self._sock = start_zygote(self.env)
@@ -324,7 +323,7 @@ class Zygote:
                                status=self.process.poll())
                 self._close_socket()
             self.start()
-        assert self._sock is not None
+        assert self._sock is not None and self._loop is not None
         self._next_id += 1
         request_id = self._next_id
         future = self._loop.create_future()
@@ -334,7 +333,13 @@ class Zygote:
         except OSError as error:
             self._waiting.pop(request_id, None)
             raise ZygoteError(f"the zygote is not answering ({error.strerror or error})") from error
-        pid: int = await future
+        try:
+            # Long enough for a zygote still loading pmtui on a busy machine; a request it lost
+            # (it never answers one it cannot read) costs this long, then the slow way.
+            pid: int = await asyncio.wait_for(future, SPAWN_TIMEOUT)
+        except asyncio.TimeoutError:
+            self._waiting.pop(request_id, None)
+            raise ZygoteError(f"the zygote did not answer within {SPAWN_TIMEOUT:g} s") from None
         child = ForkedProcess(pid)
         if pid in self._early_exits:
             child.returncode = self._early_exits.pop(pid)
@@ -393,8 +398,6 @@ class Zygote:
     @staticmethod
     async def _reap(process: subprocess.Popen[bytes]) -> None:
         """A dead zygote is not left a zombie until the next session asks for it."""
-        import asyncio
-
         for _ in range(100):
             if process.poll() is not None:
                 return
@@ -409,8 +412,6 @@ class Zygote:
 
     async def stop(self) -> None:
         """Close the zygote's socket (it exits on that), then reap it."""
-        import asyncio
-
         self._lose()
         process = self.process
         if process is None:
