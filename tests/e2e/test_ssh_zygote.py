@@ -126,3 +126,30 @@ def running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+async def test_a_forked_session_of_a_server_under_nohup_still_hangs_up(
+        tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:
+    """``nohup pmtui serve`` ignores SIGHUP, and an ignored signal stays ignored in every process
+    started from it, the zygote included: the sessions forked from it must take it back, or a
+    client's disconnect would leave its session running until it is killed after the grace."""
+    from pmtui.service import Workbench
+    from pmtui.ssh.server import PmSshServer, ServerConfig
+    from tests.e2e.sshkit import events
+
+    members = make_team(tmp_path)
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as `nohup pmtui serve` leaves it
+    wb = Workbench(db=members.db, actor="server")
+    server = PmSshServer(wb, ServerConfig(port=0, host_key=str(tmp_path / "host_key")))
+    try:
+        port = await server.start()
+        async with terminal(port, "alice", members.keys["alice"]) as alice:
+            await alice.wait_text("Alpha card", timeout=60)
+        await until(lambda: bool(events(log_lines, "session_end")), "the session to end")
+    finally:
+        await server.stop()
+        wb.close()
+        signal.signal(signal.SIGHUP, previous)
+    (end,) = events(log_lines, "session_end")
+    assert "reason=client_closed" in end and "killed=yes" not in end, end
+    assert f"status=-{int(signal.SIGHUP)}" in end, end
