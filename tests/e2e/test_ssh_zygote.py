@@ -9,11 +9,15 @@ import asyncio
 import os
 import re
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.sshkit import (TIMEOUT, ServeProcess, backlog_top_and_todo_count, gone, make_team, moves_by,
+from pmtui.service import Workbench
+from pmtui.ssh.server import PmSshServer, ServerConfig
+from pmtui.ssh.zygote import ForkedProcess, Zygote, ZygoteError
+from tests.e2e.sshkit import (TIMEOUT, ServeProcess, backlog_top_and_todo_count, events, gone, make_team, moves_by,
                               serving, terminal, until)
 
 pytestmark = pytest.mark.slow
@@ -22,6 +26,15 @@ pytestmark = pytest.mark.slow
 def parent_of(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan waits as a zombie until whoever adopted it reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def zygote_pids(server: ServeProcess) -> list[int]:
@@ -119,24 +132,11 @@ async def test_a_dead_zygote_is_replaced_and_its_sessions_go_on(tmp_path: Path) 
         assert not running(pid)
 
 
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan waits as a zombie until whoever adopted it reaps it)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 async def test_a_forked_session_of_a_server_under_nohup_still_hangs_up(
         tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:
     """``nohup pmtui serve`` ignores SIGHUP, and an ignored signal stays ignored in every process
     started from it, the zygote included: the sessions forked from it must take it back, or a
     client's disconnect would leave its session running until it is killed after the grace."""
-    from pmtui.service import Workbench
-    from pmtui.ssh.server import PmSshServer, ServerConfig
-    from tests.e2e.sshkit import events
-
     members = make_team(tmp_path)
     previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as `nohup pmtui serve` leaves it
     wb = Workbench(db=members.db, actor="server")
@@ -153,3 +153,30 @@ async def test_a_forked_session_of_a_server_under_nohup_still_hangs_up(
     (end,) = events(log_lines, "session_end")
     assert "reason=client_closed" in end and "killed=yes" not in end, end
     assert f"status=-{int(signal.SIGHUP)}" in end, end
+
+
+async def test_a_session_starts_the_slow_way_when_the_zygote_cannot_fork(
+            tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:
+    """A zygote that cannot fork (out of processes, or dead and not restartable) costs speed, not
+    the session: it is started afresh, and the log says why."""
+
+    class OutOfProcesses(Zygote):
+        async def spawn(self, terminal: int, env: dict[str, str], argv: Sequence[str] = ()) -> ForkedProcess:
+            raise ZygoteError("fork: Resource temporarily unavailable")
+
+    members = make_team(tmp_path)
+    wb = Workbench(db=members.db, actor="server")
+    server = PmSshServer(wb, ServerConfig(port=0, host_key=str(tmp_path / "host_key")))
+    assert server.zygote is not None
+    server.zygote = OutOfProcesses(server.zygote.env)
+    try:
+        port = await server.start()
+        async with terminal(port, "alice", members.keys["alice"]) as alice:
+            await alice.wait_text("Alpha card", timeout=60)
+            (session,) = server.sessions
+            assert session.process is not None and parent_of(session.process.pid) == os.getpid()  # exec'd
+    finally:
+        await server.stop()
+        wb.close()
+    (failed,) = events(log_lines, "zygote_failed")
+    assert failed == 'zygote_failed error="fork: Resource temporarily unavailable" instead=exec'
