@@ -156,7 +156,7 @@ async def test_a_forked_session_of_a_server_under_nohup_still_hangs_up(
 
 
 async def test_a_session_starts_the_slow_way_when_the_zygote_cannot_fork(
-            tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:
+        tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:
     """A zygote that cannot fork (out of processes, or dead and not restartable) costs speed, not
     the session: it is started afresh, and the log says why."""
 
