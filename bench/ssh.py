@@ -25,6 +25,9 @@ Figures:
   and PSS, which counts shared pages once: the fairer total); PSS per session beyond the server and
   zygote; and the whole machine's used memory (MemTotal - MemAvailable) over what it was before the
   server started (other work on the machine counts in it too);
+- CPU: seconds used by the server, by the zygote and sessions, and by the clients (this
+  process); and the median CPU of a session process once every session had drawn its first screen
+  (what starting one costs, whatever the load: first-screen times under load follow from it);
 - the floor: a bare ``python`` + sqlite3 + msgspec process doing one insert (as bench/core.py),
   timed in the same run, before and after the sessions; first-screen times are also given as a
   multiple of it. The load average is printed beside.
@@ -194,32 +197,27 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
-def descendants(pid: int) -> list[int]:
-    """``pid`` and every process under it (forked sessions are the zygote's children)."""
-    parents: dict[int, list[int]] = {}
+def process_tree(pid: int) -> dict[int, int]:
+    """``pid`` and every process under it (forked sessions are the zygote's children), each with
+    its parent."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             with contextlib.suppress(OSError):
                 with open(f"/proc/{entry}/stat") as stat:
                     fields = stat.read().rsplit(")", 1)[1].split()
-                parents.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [pid]
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    tree, todo = {pid: 0}, [pid]
     while todo:
-        p = todo.pop()
-        found.append(p)
-        todo.extend(parents.get(p, []))
-    return found
+        parent = todo.pop()
+        for child in children.get(parent, []):
+            tree[child] = parent
+            todo.append(child)
+    return tree
 
 
-def descendants_direct(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-    return found
+def descendants(pid: int) -> list[int]:
+    return list(process_tree(pid))
 
 
 def memory_of(pid: int) -> tuple[float, float]:
@@ -248,18 +246,32 @@ def cpu_of_tree(pid: int, seen: dict[int, float]) -> None:
             seen[p] = (int(fields[11]) + int(fields[12])) / TICK
 
 
-def memory_of_tree(pid: int) -> dict[str, float]:
-    """RSS and PSS (MB) of the server, its zygote and the sessions, and how many sessions."""
-    pids = descendants(pid)
-    children = set(descendants_direct(pid))
-    zygotes = set()
-    for p in pids:
-        if p not in children:
+def zygotes_in(tree: dict[int, int], server_pid: int) -> set[int]:
+    found = set()
+    for p, parent in tree.items():
+        if parent != server_pid:
             continue  # sessions are forked from the zygote: they share its command line
         with contextlib.suppress(OSError):
             with open(f"/proc/{p}/cmdline", "rb") as cmdline:
                 if b"pmtui.ssh.zygote" in cmdline.read():
-                    zygotes.add(p)
+                    found.add(p)
+    return found
+
+
+def session_cpu(server_pid: int) -> list[float]:
+    """CPU seconds each session process has used so far."""
+    tree = process_tree(server_pid)
+    cpu: dict[int, float] = {}
+    cpu_of_tree(server_pid, cpu)
+    skip = zygotes_in(tree, server_pid) | {server_pid}
+    return [v for p, v in cpu.items() if p not in skip]
+
+
+def memory_of_tree(pid: int) -> dict[str, float]:
+    """RSS and PSS (MB) of the server, its zygote and the sessions, and how many sessions."""
+    tree = process_tree(pid)
+    pids = list(tree)
+    zygotes = zygotes_in(tree, pid)
     out = {"rss": 0.0, "pss": 0.0, "base_pss": 0.0, "processes": float(len(pids)), "sessions": 0.0}
     for p in pids:
         rss, pss = memory_of(p)
@@ -373,6 +385,9 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
     deadline = time.time() + CONNECT_TIMEOUT
     while time.time() < deadline and not all(c.first_screen is not None or c.error for c in clients):
         await asyncio.sleep(0.2)
+    # What starting cost each session: its CPU once every session has drawn its first screen
+    # (those that finished early have idled since, checking for changes: a little more).
+    peak["cpu_to_screens"] = statistics.median(await asyncio.to_thread(session_cpu, server_pid) or [float("nan")])
     started = time.time()
     stop_at[0] = started + duration
     go.set()
@@ -440,7 +455,8 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
           f"{peak['processes']:.0f} processes ({peak['sessions']:.0f} sessions); server + zygote PSS "
           f"{peak['base_pss']:.0f} MB, PSS per session {per_session:.0f} MB")
     print(f"CPU               server {peak['cpu_server']:.0f} s, zygote and sessions {peak['cpu_sessions']:.0f} s, "
-          f"the clients (this process) {peak['cpu_clients']:.0f} s")
+          f"the clients (this process) {peak['cpu_clients']:.0f} s; a session until all had their first "
+          f"screen: {peak['cpu_to_screens']:.2f} s (median)")
     print(f"whole machine     used memory peak {peak['system']:.0f} MB, {peak['system'] - system_before:+.0f} MB "
           "over before the server started (other processes on the machine count in it)")
     print(f"refusals          {len(failed)} sessions without a screen, {limit_hits} limit_hit in the log"
