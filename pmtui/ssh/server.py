@@ -3,12 +3,13 @@
 Login is by public key only, against the users in the store (``pmtui user add``), looked up fresh
 at every attempt so new users get in without a restart. The SSH user name is the pmtui user: the
 key must be one of theirs. Each login gets its own pmtui process on a PTY (see session.py), acting
-as that user in their role. Nothing else is offered: no command execution, no subsystems (SFTP),
-no forwarding of ports, agents or X11. Failed logins are logged and rate-limited per address and
-per user. Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
-Sessions are capped per user, in total, and in how many one user may open per minute: each is a
-process, and no one user (nor a stolen key) may exhaust the host. Every event is one log line
-(see events.py).
+as that user in their role, forked from a process that has pmtui loaded already (see zygote.py).
+Nothing else is offered: no command execution, no subsystems (SFTP), no forwarding of ports, agents
+or X11 (each refusal logged). Failed logins are logged and rate-limited per address and per user.
+Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
+Sessions are capped per user and per team (on all the servers of the store together, see
+slots.py), per server, and in how many one user may open per minute: each is a process, and no one
+user (nor a stolen key) may exhaust the host. Every event is one log line (see events.py).
 """
 
 from __future__ import annotations
