@@ -1,9 +1,10 @@
 """One SSH session = one pmtui process on its own pseudo-terminal.
 
 Textual keeps global state (signals, the terminal driver), so many apps cannot share one process:
-each login gets a child process whose controlling terminal is a fresh PTY. Bytes flow between the
-SSH channel and the PTY master unchanged (the channel is opened with ``encoding=None``); window
-changes become TIOCSWINSZ + SIGWINCH; a disconnect hangs the child up and reaps it.
+each login gets a process whose controlling terminal is a fresh PTY: forked from the server's
+zygote (see zygote.py), or started afresh (``exec_session``). Bytes flow between the SSH channel and
+the PTY master unchanged (the channel is opened with ``encoding=None``); window changes become
+TIOCSWINSZ + SIGWINCH; a disconnect hangs the process up and waits until it has been reaped.
 
 A client is not trusted with the server's resources: the terminal size it asks for is clamped (the
 app's memory grows with it), input the app has not read yet pauses the client beyond a small
