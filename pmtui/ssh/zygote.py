@@ -54,7 +54,12 @@ SPAWN_TIMEOUT = 60.0  # seconds the server waits for the zygote to fork a sessio
 PRELOAD = ("pmtui.cli", "pmtui.cli.launch", "pmtui.cli.session", "pmtui.config", "pmtui.tui.app",
            "pmtui.tui.modals.item", "textual.drivers.linux_driver", "textual.drivers.headless_driver",
            "textual._xterm_parser", "textual.layouts.factory", "textual.layouts.horizontal",
-           "textual.layouts.stream", "textual.scrollbar", "textual.pilot", "tomllib")
+           "textual.layouts.stream", "textual.scrollbar", "textual.pilot", "tomllib",
+           # A command imports the store's application and the aggregates it changes when it runs
+           # (a CLI query never does): a session gets them all from here, shared, as it gets the views.
+           "pmtui.application", "pmtui.chain", "pmtui.mapper", "pmtui.undo", "domain.board", "domain.document",
+           "domain.feedback", "domain.kpi", "domain.objective", "domain.product", "domain.release",
+           "domain.roadmap", "domain.sprint", "domain.user", "domain.work_item")
 # Signals a session gets back to their defaults (the zygote ignores some of them; a server started
 # under nohup passes SIGHUP ignored to everything it starts).
 RESET_SIGNALS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGTSTP, signal.SIGTTIN,
