@@ -61,7 +61,7 @@ class StoreSource:
 
     def _versions(self, table: str, start_t: float, end_t: float, grp: str | None,
                   ids: list[str] | None) -> list[Span]:
-        cut, cut_params, _, _ = self._cut()
+        cut, cut_params, after, after_params = self._cut()
         where, params = ["tbl = ?"], [table]
         if grp is not None:
             where.append("grp = ?")
@@ -70,23 +70,12 @@ class StoreSource:
             where.append(f"id IN ({', '.join('?' * len(ids))})")
             params.extend(ids)
         # Held at some moment of the window: opened by its end, closed at or after its start
-        # (or closed only after the point, so open as far as the point knows). Written as
-        # disjoint ranges of to_t (and to_pos), each an index range: with an OR of the two the
-        # planner scanned the whole history.
-        where.append(f"from_t <= ? AND {cut}")
-        params.extend([_finite(end_t), *cut_params])
-        start, moment = _finite(start_t), self.point.moment
-        if self.point.pos is not None:
-            held = [("to_t >= ?", [start]), ("to_t < ? AND to_pos > ?", [start, self.point.pos])]
-        elif moment is not None and start > moment:  # closed after the point: open then
-            held = [("to_t > ?", [_finite(moment)])]
-        else:  # closed after a point before the window's start: at or after that start
-            held = [("to_t >= ?", [start])]
-        text = " UNION ALL ".join(
-            f"SELECT from_t, from_pos, to_t, to_pos, id, body FROM {{v}} WHERE {' AND '.join(where)} AND {cond}"
-            for cond, _ in held)
-        rows = self.model.query(f"SELECT * FROM ({text}) AS held ORDER BY from_t, from_pos",
-                                [value for _, extra in held for value in (*params, *extra)])
+        # (or closed only after the point, so open as far as the point knows).
+        where.append(f"from_t <= ? AND (to_t >= ? OR {after}) AND {cut}")
+        params.extend([_finite(end_t), _finite(start_t), *after_params, *cut_params])
+        rows = self.model.query(
+            f"SELECT from_t, from_pos, to_t, to_pos, id, body FROM {{v}} WHERE {' AND '.join(where)} "
+            "ORDER BY from_t, from_pos", params)
         decode = self._decoders[table].decode
         pos, moment = self.point.pos, self.point.moment
         out = []
