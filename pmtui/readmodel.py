@@ -103,9 +103,19 @@ FORK_BITS = 40  # positions and whole seconds below 2**41
 
 
 def _fork_sql(lo: str, hi: str) -> str:
-    levels = " ".join(f"WHEN (({hi}) >> {j} << {j}) >= ({lo}) THEN (({hi}) >> {j} << {j})"
-                      for j in range(FORK_BITS, -1, -1))
-    return f"CASE {levels} ELSE ({lo}) END"
+    """The fork of [lo, hi]: hi with its j lowest bits cleared, for the highest j at which that
+    is still >= lo (it is for every lower j too), found by a binary search over j (six tests a
+    row, not 41); lo when none is (an empty interval, never valid)."""
+    def cleared(j: int) -> str:
+        return f"(({hi}) >> {j} << {j})"
+
+    def search(low: int, high: int) -> str:  # the answer's j lies in [low, high], or none is
+        if low == high:
+            return f"CASE WHEN {cleared(low)} >= ({lo}) THEN {cleared(low)} ELSE ({lo}) END"
+        middle = (low + high + 1) // 2
+        return f"CASE WHEN {cleared(middle)} >= ({lo}) THEN {search(middle, high)} ELSE {search(low, middle - 1)} END"
+
+    return search(0, FORK_BITS)
 
 
 def _tick_sql(column: str, postgres: bool) -> str:
