@@ -282,18 +282,28 @@ class Sql:
             self.cursor.executemany(self._text(sql), [list(r) for r in rows])
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # decodes under way (any thread), and whether the collector ran before them
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """The cyclic garbage collector paused while many views are decoded: each holds lists (labels,
     links), and a collection every few hundred new containers, each slower as the heap grows,
-    made decoding a 50k-item board one and a half to three times slower. Views hold no cycles."""
-    was = gc.isenabled()
-    gc.disable()
+    made decoding a 50k-item board one and a half to three times slower. Views hold no cycles.
+    Counted under a lock: the TUI decodes in worker threads, and the last to finish restores it."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 class DamagedReadModelError(UserError):

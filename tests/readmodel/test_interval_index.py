@@ -61,3 +61,33 @@ def test_the_path_of_a_point_has_one_fork_a_level() -> None:
         left, right = fork_path(x)
         assert 0 in left and all(n <= x for n in left) and all(n > x for n in right)
         assert len(left) + len(right) <= FORK_BITS + 2  # 0, and at most one node a level
+
+
+def test_decoding_in_many_threads_leaves_the_collector_as_it_was() -> None:
+    import gc
+    import threading
+
+    from pmtui.readmodel import paused_gc
+
+    assert gc.isenabled()
+    start = threading.Barrier(8)
+
+    def decode() -> None:
+        start.wait()
+        for _ in range(200):
+            with paused_gc():
+                assert not gc.isenabled()
+
+    threads = [threading.Thread(target=decode) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a collector switched off before stays off
+    finally:
+        gc.enable()
