@@ -8,7 +8,6 @@ in a query shows as one line under the filter, the previous rows stay.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter, is_not
 from typing import Any, ClassVar
@@ -20,7 +19,7 @@ from textual.widgets import Input, Static
 from domain.exceptions import DomainError
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import SORTS, backlog, parse_query
 from projections.state import ItemView, Workspace
@@ -452,15 +451,6 @@ class BacklogScreen(PmScreen):
                 self._show_status(self.ws, len(self.rows))
 
         self.app.push_screen(form, apply)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Backlog: filter", "Filter with the query language", self.action_filter),
-            ("Backlog: next sort", "Sort by the next column", self.action_sort),
-            ("Backlog: new item", "Create an item at the bottom", self.action_new),
-            ("Backlog: bulk edit", "Edit the selected items together", self.action_bulk),
-            ("Backlog: fold or unfold all epics", "", self.action_fold_all),
-        ]
 
 
 def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None:

@@ -3,7 +3,7 @@ banner and mode bar on top, the footer below, and ``write`` — the one way a sc
 
 A subclass implements ``compose_body()`` (its own widgets, between the bars) and ``refresh_view()``
 (redraw from ``self.ws``); the app calls ``refresh_view()`` after every change of data or of the
-time-travel point. Optionally ``commands()`` lists the screen's actions for the command palette.
+time-travel point.
 
 Note: Textual runs the ``on_<event>`` handler of every class in the MRO (base classes too), so a
 subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice).
@@ -11,8 +11,8 @@ subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
 
 T = TypeVar("T")
-
-# A palette entry: (title, help text, callback).
-Command = tuple[str, str, Callable[[], Any]]
 
 
 class PmScreen(Screen):
@@ -114,10 +111,6 @@ class PmScreen(Screen):
     def refresh_view(self) -> None:
         """Redraw from ``self.ws`` (override). Called on every data change and time-travel step."""
         raise NotImplementedError
-
-    def commands(self) -> Iterable[Command]:
-        """This screen's actions for the command palette (override to add some)."""
-        return ()
 
     def on_screen_resume(self) -> None:
         # Coming back to a mode (or from a modal): the data may have changed meanwhile.

@@ -3,7 +3,6 @@ with J/K, and open with Enter; swimlanes cycle with s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +14,7 @@ from projections.backlog_view import parse_query
 from projections.board_view import BoardSnapshot
 from projections.state import ItemView
 from pmtui.tui.modals.item import ItemModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
 LANE_CYCLE = ["none", "assignee", "epic", "class"]
@@ -256,16 +255,3 @@ class BoardScreen(PmScreen):
         self.app.push_screen(AskModal(
             "Show only the cards matching", placeholder="kind:bug label:checkout points>3 assignee:me words",
             value=self.query_text, hint="Enter applies · an empty filter shows every card"), chosen)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Board: filter cards", "A query like kind:bug assignee:me (/)", self.action_filter),
-            ("Board: new card", "Create a card in the cursor's column (n)", self.action_new_card),
-            ("Board: open card", "Every field and the history of the card (e / Enter)", self.action_open_card),
-            ("Board: move card left", "H", lambda: self.action_move_card(-1)),
-            ("Board: move card right", "L", lambda: self.action_move_card(1)),
-            ("Board: card up in column", "K", lambda: self.action_rank("up")),
-            ("Board: card down in column", "J", lambda: self.action_rank("down")),
-            ("Board: archive card", "d (asks y/n)", self.action_archive_card),
-            ("Board: swimlanes", "Cycle none / assignee / epic / class (s)", self.action_swimlanes),
-        ]

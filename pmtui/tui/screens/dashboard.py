@@ -8,7 +8,6 @@ responsive on a long history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import work
@@ -22,7 +21,7 @@ from pmtui.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.chart import ChartWidget
 
 FLOW_CHARTS = [("burndown", "Burndown"), ("velocity", "Velocity"), ("cfd", "Cumulative flow"),
@@ -156,7 +155,3 @@ class DashboardScreen(PmScreen):
     def action_toggle_more(self) -> None:
         self.show_more = not self.show_more
         self.refresh_view()
-
-    def commands(self) -> Iterable[Command]:
-        yield ("Dashboard: more charts", "Show or hide throughput, WIP, lead time and OKR progress (key m)",
-               self.action_toggle_more)

@@ -8,7 +8,6 @@ Every rule (what a link is, which importances exist) is the workbench's; this sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +18,7 @@ from textual.widgets import Static
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.prompt import AskModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.feedback_view import notes, target_ref
 from projections.state import NoteView, Workspace
@@ -220,14 +219,3 @@ class FeedbackScreen(PmScreen):
         if at >= 0:
             self.table.set_cursor(at)
             self.show_detail()
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Feedback: link the note", "Link it to an item, epic or roadmap item with an importance (l)",
-             self.action_link),
-            ("Feedback: tag the note", "Set its tags (T)", self.action_tag),
-            ("Feedback: archive or restore the note", "Out of the inbox without a link (d)", self.action_archive),
-            ("Feedback: record a note", "What a customer said (n)", self.action_new),
-            ("Feedback: inbox, all, linked, archived", "Cycle the filter (f)", self.action_cycle_filter),
-            ("Feedback: search the notes", "Only notes with these words (/)", self.action_search),
-        ]

@@ -7,7 +7,7 @@ Rows are event numbers; an entry is read from the log only when its line is pain
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 from domain.exceptions import DomainError
 from pmtui.timespec import local
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable, identity
 from projections.history import HistoryEntry, _short
 
@@ -207,13 +207,6 @@ class HistoryScreen(PmScreen):
                 screen.select(aggregate_id)
 
         self.app.call_after_refresh(select)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("History: filter", "item:KEY actor:NAME kind:Moved since:-7d until:DATE (/)", self.action_filter),
-            ("History: clear the filter", "Show every event (x)", self.action_clear_filter),
-            ("History: only this item", "The selected entry's item (i)", self.action_this_item),
-        ]
 
 
 def detail_text(e: HistoryEntry) -> Text:

@@ -3,7 +3,6 @@ key result's new value (with confidence and a comment) from here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.widgets import Static
 from pmtui.errors import UserError
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.okr_progress import ObjectiveProgress, okrs
 from projections.state import Workspace
@@ -235,9 +234,3 @@ class OkrScreen(PmScreen):
     def action_toggle_archived(self) -> None:
         self.include_archived = not self.include_archived
         self.refresh_view()
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("OKRs: check in", "A new value for the selected key result (c)", self.action_check_in),
-            ("OKRs: show or hide archived objectives", "(a)", self.action_toggle_archived),
-        ]

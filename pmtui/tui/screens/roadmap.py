@@ -7,7 +7,6 @@ decision log (and History) say who moved it, when and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,7 +17,7 @@ from textual.widgets import Static
 
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.records import EventRecord
 from projections.roadmap_view import HORIZONS, Decision, decisions, lanes, timeline
@@ -289,13 +288,3 @@ class RoadmapScreen(PmScreen):
                 self.follow(found.id, found.horizon)
 
         self.app.push_screen(form, create)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Roadmap: move sooner", "Move the selected item one horizon sooner (H)", lambda: self.action_move(-1)),
-            ("Roadmap: move later", "Move the selected item one horizon later (L)", lambda: self.action_move(1)),
-            ("Roadmap: decide", "Change horizon, timeframe or status with a reason (m)", self.action_decide),
-            ("Roadmap: propose an item", "A new roadmap item (n)", self.action_new),
-            ("Roadmap: lanes or quarter timeline", "Toggle the view (v)", self.action_toggle_timeline),
-        ]
-

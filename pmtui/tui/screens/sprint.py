@@ -6,7 +6,6 @@ Cards behave as on the board (H/L move, J/K reorder, e open, n new card in this 
 from __future__ import annotations
 
 from datetime import date
-from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +19,6 @@ from pmtui.timespec import AsOf
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ChoiceModal
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
-from pmtui.tui.screens.base import Command
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
 from pmtui.tui.widgets.chart import ChartWidget
@@ -253,16 +251,3 @@ class SprintScreen(BoardScreen):
         if self.pm.travel_to(AsOf(event=started.seq, text=f"#{started.seq}"), replaying=sprint.id):
             self.notify(f"Replaying {sprint.name} from its start: ] steps forward, {{ }} a day, t ends",
                         timeout=4)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Sprint: plan a sprint", "Name, goal, dates and items from the ranked backlog (P)", self.action_plan),
-            ("Sprint: start", "Start the shown planned sprint (S)", self.action_start),
-            ("Sprint: close", "Close the active sprint, choosing where unfinished items go (C)",
-             self.action_close_sprint),
-            ("Sprint: add items", "Add backlog items to the shown sprint (a)", self.action_add_items),
-            ("Sprint: replay a closed sprint", "Travel to its start; ] steps to its close (r)", self.action_replay),
-            ("Sprint: previous sprint", "<", lambda: self.action_other_sprint(-1)),
-            ("Sprint: next sprint", ">", lambda: self.action_other_sprint(1)),
-            *super().commands(),
-        ]
