@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
 from pmtui.timespec import local
+from pmtui.tui.event_names import event_name, field_name
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable, identity
@@ -88,7 +89,7 @@ class HistoryScreen(PmScreen):
             return [Column("seq", "#", 7, "right"), Column("when", "Occurred", 17), *recorded,
                     Column("who", "Who", 10), Column("event", "Event", 20), Column("subject", "Subject", 12),
                     Column("change", "Change"), Column("why", "Why", 28)]
-        return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 9),
+        return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 13),
                 Column("subject", "Subject", 8), Column("change", "Change / why")]
 
     def entry(self, seq: int) -> HistoryEntry:
@@ -101,13 +102,13 @@ class HistoryScreen(PmScreen):
     def _cells(self, seq: int) -> list[Cell]:
         e = self.entry(seq)
         when = local(e.occurred) + (BACKDATED_MARK if e.backdated else " ")
-        aggregate, kind = e.event.split(".", 1)
+        name = event_name(e)
         if self._wide:
             recorded: list[Cell] = [(local(e.recorded) if e.backdated else "", "yellow")] if self._wide > 1 else []
-            return [str(e.seq), when, *recorded, e.actor, (e.event, "bold" if aggregate == "WorkItem" else ""),
+            return [str(e.seq), when, *recorded, e.actor, (name, "bold" if e.event.startswith("WorkItem.") else ""),
                     e.subject, e.summary, (e.reason, "italic") if e.reason else ("", "")]
         change = e.summary + (f" — {e.reason}" if e.reason else "")
-        return [when, e.actor, kind, e.subject, change]
+        return [when, e.actor, name, e.subject, change]
 
     # Data ------------------------------------------------------------------------------------
     def refresh_view(self) -> None:
@@ -211,7 +212,7 @@ class HistoryScreen(PmScreen):
 
 def detail_text(e: HistoryEntry) -> Text:
     text = Text()
-    text.append(f"#{e.seq} {e.event} {e.subject}", style="bold")
+    text.append(f"#{e.seq} {event_name(e)} · {e.subject}", style="bold")
     text.append(f" by {e.actor}, occurred {local(e.occurred, with_seconds=True)}")
     if e.backdated:
         text.append(f" · recorded {local(e.recorded, with_seconds=True)} (imported/backdated)", style="yellow")
@@ -219,7 +220,7 @@ def detail_text(e: HistoryEntry) -> Text:
     text.append(e.reason or "(no reason given)", style="italic" if e.reason else "dim italic")
     if e.changes:
         for change in e.changes:
-            text.append(f"\n  {change.field}: ", style="bold")
+            text.append(f"\n  {field_name(change.field)}: ", style="bold")
             text.append(_value(change.old), style="red")
             text.append(" → ")
             text.append(_value(change.new), style="green")
