@@ -22,7 +22,7 @@ LANE_CYCLE = ["none", "assignee", "epic", "class"]
 
 class BoardScreen(PmScreen):
     mode = "board"
-    WRITE_ACTIONS = frozenset({"move_card", "rank", "new_card", "archive_card", "swimlanes", "comment"})
+    WRITE_ACTIONS = frozenset({"move_card", "rank", "new_card", "archive_card", "swimlanes", "comment", "columns"})
 
     BINDINGS = [
         Binding("h,left", "cursor(-1, 0)", "←", show=False, tooltip="Cursor to the column on the left", id="board.cursor.back.0"),
@@ -38,6 +38,8 @@ class BoardScreen(PmScreen):
         Binding("c", "comment", "Comment", show=False, tooltip="Comment on the card", id="board.comment"),
         Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)", id="board.open_card"),
         Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)", id="board.archive_card"),
+        Binding("w", "columns", "Columns", tooltip="Columns and WIP limits: add, rename, reorder, remove",
+                id="board.columns"),
         Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service", id="board.swimlanes"),
         Binding("slash", "filter", "Filter", show=False,
                 tooltip="Show only the cards matching a query (kind:bug label:x points>3 assignee:me words)", id="board.filter"),
@@ -233,6 +235,15 @@ class BoardScreen(PmScreen):
             if yes:
                 self.write(lambda: self.wb.archive_item(card.key), f"{card.key} archived")
         self.app.push_screen(ConfirmModal(f"Archive {card.key} “{card.title}”?"), answered)
+
+    def action_columns(self) -> None:
+        from pmtui.tui.modals.columns import ColumnsModal
+
+        board = self.snapshot.board.name if self.snapshot else None
+        if board is None:
+            self.notify("No board yet: pmtui product init makes one", severity="warning")
+            return
+        self.app.push_screen(ColumnsModal(board), lambda _: self.refresh_view())
 
     def action_swimlanes(self) -> None:
         current = self.lanes_by or (self.snapshot.swimlanes if self.snapshot else "none")

@@ -1,0 +1,96 @@
+"""The managers a PM reaches from a view's key: a board's columns and WIP limits (w on the board),
+releases (R on the roadmap) and users (U in History, admins only). Keys pressed as a user would;
+the store is checked to have changed, or not to have when the service refuses."""
+
+from __future__ import annotations
+
+from pmtui.service import Workbench
+from pmtui.tui.modals.columns import ColumnsModal
+from pmtui.tui.modals.fields_form import FieldsForm
+from tests.tui.helpers import messages, type_text
+
+
+async def clear_field(pilot) -> None:
+    await pilot.press("ctrl+a", "ctrl+k")  # Input: start of line, delete to its end
+
+
+async def test_columns_add_wip_move_rename_remove(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnsModal)
+        names = [c["name"] for c in wb.board().columns]
+        assert [r["name"] for r in app.screen.table.rows] == names
+        # a: a new column, placed after the cursor's (the first): second from the left.
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        await type_text(pilot, "QA")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c["name"] for c in wb.board().columns] == [names[0], "QA", *names[1:]]
+        assert app.screen.table.current_row["name"] == "QA"
+        # w: a hard WIP limit of 2.
+        await pilot.press("w")
+        await pilot.pause()
+        await type_text(pilot, "2")
+        await pilot.press("tab")
+        await clear_field(pilot)
+        await type_text(pilot, "y")
+        await pilot.press("enter")
+        await pilot.pause()
+        qa = wb.board().column("QA")
+        assert qa is not None and (qa["wip"], qa["hard"]) == (2, True)
+        # J twice: QA moves two places to the right.
+        await pilot.press("J", "J")
+        await pilot.pause()
+        assert [c["name"] for c in wb.board().columns] == [names[0], *names[1:3], "QA", *names[3:]]
+        # r: renamed.
+        await pilot.press("r")
+        await pilot.pause()
+        await clear_field(pilot)
+        await type_text(pilot, "Testing")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.board().column("Testing") is not None and wb.board().column("QA") is None
+        # d, y: removed (it holds no cards).
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [c["name"] for c in wb.board().columns] == names
+
+
+async def test_a_refused_column_change_is_a_notification_and_writes_nothing(make_app, wb: Workbench) -> None:
+    app = make_app("board")
+    async with app.run_test(size=(100, 30)) as pilot:
+        busy = next(c["name"] for c in wb.board().columns
+                    if wb.board_index.count(wb.board().id, c["name"]))
+        position = wb.now.position
+        await pilot.press("w")
+        await pilot.pause()
+        app.screen.reload(follow=busy)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        await pilot.press("w")  # a WIP limit that is no number
+        await pilot.pause()
+        await clear_field(pilot)
+        await type_text(pilot, "lots")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.now.position == position
+        assert isinstance(app.screen, ColumnsModal)
+        shown = messages(app)
+        assert any("still holds" in m for m in shown) and any("whole number" in m for m in shown)
+
+
+async def test_a_viewer_is_not_offered_the_columns(make_app, wb: Workbench) -> None:
+    wb.role = "viewer"
+    app = make_app("board")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        assert not isinstance(app.screen, ColumnsModal)
+        assert app.screen.check_action("columns", ()) is False  # hidden from the footer and the palette
+        assert not any(c.title.startswith("Board: Columns") for c in app.get_system_commands(app.screen))
