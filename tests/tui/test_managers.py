@@ -94,3 +94,74 @@ async def test_a_viewer_is_not_offered_the_columns(make_app, wb: Workbench) -> N
         assert not isinstance(app.screen, ColumnsModal)
         assert app.screen.check_action("columns", ()) is False  # hidden from the footer and the palette
         assert not any(c.title.startswith("Board: Columns") for c in app.get_system_commands(app.screen))
+
+
+async def test_releases_create_edit_assign_ship(make_app, wb: Workbench) -> None:
+    from pmtui.tui.modals.releases import AssignItemsModal, ReleasesModal
+
+    app = make_app("roadmap")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesModal)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "2.0")
+        await pilot.press("tab")
+        await type_text(pilot, "2027-01-15")
+        await pilot.press("enter")
+        await pilot.pause()
+        release = next(r for r in wb.now.releases.values() if r.name == "2.0")
+        assert release.target == "2027-01-15"
+        assert app.screen.table.current_row.id == release.id
+        # e: a new target date (only what changed is sent).
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("tab")
+        await clear_field(pilot)
+        await type_text(pilot, "2027-02-01")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.now.releases[release.id].target == "2027-02-01"
+        # i: filter to two items by words, pick them, Ctrl+S.
+        wanted = [i for i in wb.now.items.values() if i.kind != "epic" and not i.archived][:2]
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, AssignItemsModal)
+        for item in wanted:
+            await pilot.press("slash")
+            await pilot.press("ctrl+a", "ctrl+k")
+            await type_text(pilot, item.key)
+            await pilot.press("enter")
+            await pilot.pause()
+            picks = app.screen.pick_list
+            index = next(n for n in range(picks.option_count) if picks.get_option_at_index(n).value == item.key)
+            picks.highlighted = index
+            await pilot.press("space")
+            await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ReleasesModal)
+        assert {i.key for i in wb.now.items.values() if i.release == release.id} == {i.key for i in wanted}
+        # s, y: shipped.
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert wb.now.releases[release.id].shipped
+        assert app.screen.cells(app.screen.table.current_row)[2][0] == "shipped"
+
+
+async def test_a_bad_release_date_is_refused_with_a_notification(make_app, wb: Workbench) -> None:
+    app = make_app("roadmap")
+    async with app.run_test(size=(100, 30)) as pilot:
+        position = wb.now.position
+        await pilot.press("R", "n")
+        await pilot.pause()
+        await type_text(pilot, "Someday")
+        await pilot.press("tab")
+        await type_text(pilot, "next spring")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.now.position == position
+        assert any("target date" in m for m in messages(app))

@@ -37,7 +37,7 @@ def describe_change(changes: dict[str, list[Any]]) -> str:
 
 class RoadmapScreen(PmScreen):
     mode = "roadmap"
-    WRITE_ACTIONS = frozenset({"move", "decide", "new"})
+    WRITE_ACTIONS = frozenset({"move", "decide", "new", "releases"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h,left", "lane(-1)", "Lane left", show=False, id="roadmap.lane.back"),
         Binding("l,right", "lane(1)", "Lane right", show=False, id="roadmap.lane.forward"),
@@ -47,6 +47,8 @@ class RoadmapScreen(PmScreen):
         Binding("e", "decide", "Edit", show=False, id="roadmap.decide"),
         Binding("n", "new", "New", id="roadmap.new"),
         Binding("v", "toggle_timeline", "Timeline", id="roadmap.toggle_timeline"),
+        Binding("R", "releases", "Releases", tooltip="Releases: create, edit, pick their items, ship",
+                id="roadmap.releases"),
     ]
     DEFAULT_CSS = """
     RoadmapScreen #roadmap-status { height: 1; padding: 0 1; background: $panel; }
@@ -288,3 +290,8 @@ class RoadmapScreen(PmScreen):
                 self.follow(found.id, found.horizon)
 
         self.app.push_screen(form, create)
+
+    def action_releases(self) -> None:
+        from pmtui.tui.modals.releases import ReleasesModal
+
+        self.app.push_screen(ReleasesModal(), lambda _: self.refresh_view())
