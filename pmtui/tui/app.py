@@ -137,6 +137,11 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return str(self.wb.role) == "viewer"
 
     @property
+    def admin(self) -> bool:
+        """An admin may manage users and roles, now (never in the past)."""
+        return str(self.wb.role) == "admin" and not self.read_only
+
+    @property
     def available_modes(self) -> list[str]:
         return list(self.screen_classes)
 
@@ -261,10 +266,12 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             sources.append((mode, labels.get(mode, mode), merged))
         for mode, label, bindings in sources:
             writes = self.screen_classes[mode].WRITE_ACTIONS if mode else self._WRITES
+            refused = self.screen_classes[mode].ADMIN_ACTIONS if mode and not self.admin else frozenset()
             seen: set[str] = set()
             for binding in bindings:
                 name = binding.action.split("(", 1)[0]
-                if binding.action in seen or name in _NOT_COMMANDS or (name in writes and not can_write):
+                if binding.action in seen or name in _NOT_COMMANDS or (name in writes and not can_write) \
+                        or name in refused:
                     continue
                 if self.read_only and name in ("time_travel",):
                     continue

@@ -165,3 +165,55 @@ async def test_a_bad_release_date_is_refused_with_a_notification(make_app, wb: W
         await pilot.pause()
         assert wb.now.position == position
         assert any("target date" in m for m in messages(app))
+
+
+async def test_an_admin_adds_a_user_and_changes_the_role(make_app, wb: Workbench) -> None:
+    import asyncssh
+
+    from pmtui import team
+    from pmtui.tui.modals.users import UsersModal
+
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="dana@laptop").export_public_key().decode().strip()
+    app = make_app("history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("U")
+        await pilot.pause()
+        assert isinstance(app.screen, UsersModal)
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "dana")
+        await pilot.press("tab", "tab")
+        app.screen.focused.insert_text_at_cursor(key)  # a paste
+        await pilot.press("enter")
+        await pilot.pause()
+        dana = team.find_member(wb.now, "dana")
+        assert dana is not None and dana.role == "editor" and dana.keys == (key,)
+        assert app.screen.table.current_row.name == "dana"
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert team.find_member(wb.now, "dana").role == "viewer"
+        # A private key pasted by mistake is refused, and nothing is written.
+        position = wb.now.position
+        await pilot.press("a")
+        await pilot.pause()
+        await type_text(pilot, "eve")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "-----BEGIN OPENSSH PRIVATE KEY-----")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert wb.now.position == position and any("private key" in m for m in messages(app))
+
+
+async def test_only_admins_are_offered_the_team(make_app, wb: Workbench) -> None:
+    from pmtui.tui.modals.users import UsersModal
+
+    wb.role = "editor"
+    app = make_app("history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("U")
+        await pilot.pause()
+        assert not isinstance(app.screen, UsersModal)
+        assert app.screen.check_action("users", ()) is False
+        assert not any("Users and roles" in c.title for c in app.get_system_commands(app.screen))

@@ -39,6 +39,8 @@ class PmScreen(Screen):
 
     mode: str = ""
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    # Actions only an admin may take (users and roles): not offered to anyone else.
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def pm(self) -> PmApp:
@@ -64,6 +66,8 @@ class PmScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.WRITE_ACTIONS and not self.can_write:
+            return False
+        if action in self.ADMIN_ACTIONS and not self.pm.admin:
             return False
         return True
 

@@ -39,6 +39,8 @@ class HistoryScreen(PmScreen):
         Binding("slash", "filter", "Filter", id="history.filter"),
         Binding("x", "clear_filter", "Clear filter", show=False, id="history.clear_filter"),
         Binding("i", "this_item", "This item", show=False, id="history.this_item"),
+        Binding("U", "users", "Team", tooltip="Users and roles: add a user, change a role (admins)",
+                id="history.users"),
     ]
     DEFAULT_CSS = """
     HistoryScreen #history-filter { height: 1; border: none; padding: 0 1; }
@@ -48,6 +50,8 @@ class HistoryScreen(PmScreen):
     HistoryScreen #history-table { height: 1fr; min-height: 5; }
     HistoryScreen #history-detail { height: 6; padding: 0 1; border-top: solid $panel; }
     """
+
+    ADMIN_ACTIONS = frozenset({"users"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -180,6 +184,11 @@ class HistoryScreen(PmScreen):
         error = self.query_one("#history-error", Static)
         error.update(message)
         error.set_class(bool(message), "shown")
+
+    def action_users(self) -> None:
+        from pmtui.tui.modals.users import UsersModal
+
+        self.app.push_screen(UsersModal())
 
     # Jump to the item ------------------------------------------------------------------------
     def on_item_table_activated(self, event: ItemTable.Activated) -> None:
