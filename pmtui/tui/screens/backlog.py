@@ -257,6 +257,7 @@ class BacklogScreen(PmScreen):
         table.set_sort(self.sort, self.descending != (self.sort in _DESCENDING_BY_NATURE))
         if table.selected:
             table.selected &= {i.id for i in self.rows}
+        table.empty_text = self.empty_text()
         table.set_rows(self.rows)
         self._show_status(ws, len(items))
 
@@ -295,6 +296,13 @@ class BacklogScreen(PmScreen):
         if self.show_all or "is:archived" in self.query_text.lower():
             return self.query_text
         return f"{self.query_text} is:backlog".strip()
+
+    def empty_text(self) -> str:
+        if self.query_text:
+            return "No items match the filter: Esc clears it, / changes it."
+        if not self.show_all:
+            return self.empty_state("No open, unplanned items", "n adds one; a shows done and planned items too")
+        return self.empty_state("No items yet", "n adds the first")
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all

@@ -86,6 +86,15 @@ class PmScreen(Screen):
                                 severity="warning", title="Read-only")
                 return
 
+    def empty_state(self, fact: str, action: str = "") -> str:
+        """An empty view's line: what is true, and the key that creates the first thing only
+        where the user may create it (not for viewers, not in the past)."""
+        if action and self.can_write:
+            return f"{fact}: {action}."
+        if self.read_only:
+            return f"{fact} at this point in time (t returns to now)."
+        return f"{fact}."
+
     def item_at_cursor(self) -> ItemView | None:
         """The item under the cursor, for views that show items (override)."""
         return None

@@ -73,6 +73,7 @@ class BoardScreen(PmScreen):
             follow = self.selected.key if self.selected else None
         self.snapshot = self.board_snapshot()
         grid = self.query_one(BoardGrid)
+        grid.empty_text, grid.no_cards_text = self.empty_texts()
         if self.snapshot is None:
             self.grid_layout = None
             grid.show(Layout([]), 0, 0, self.read_only)
@@ -97,6 +98,13 @@ class BoardScreen(PmScreen):
             self.column = next((n for n in range(len(self.grid_layout.columns))
                                 if self.grid_layout.column_cards(n)), self.column)
             self.index = 0
+
+    def empty_texts(self) -> tuple[str, str]:
+        """(no board at all, a board without cards): what is true and what to press."""
+        if self.query_text:
+            return "No board yet.", "No cards match the filter: / changes it, an empty filter shows every card."
+        return (self.empty_state("No board yet", "`pmtui product init` creates the product and its board"),
+                self.empty_state("No cards on this board yet", "n adds the first"))
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""

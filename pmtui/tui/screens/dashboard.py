@@ -88,8 +88,9 @@ class DashboardScreen(PmScreen):
         wanted += [(kind, title, None) for kind, title in FLOW_CHARTS + (MORE_CHARTS if more else [])]
         builders = [source.builder(kind, kpi=kpi, title=title) for kind, title, kpi in wanted]
         alarms = sum(self._off(source, k.name) for k in kpis)
-        status = (f"Dashboard {when} · {len(kpis)} KPIs, {alarms} outside their thresholds now · "
-                  f"m: {'fewer' if more else 'more'} charts")
+        kpi_part = f"{len(kpis)} KPIs, {alarms} outside their thresholds now" if kpis else \
+            self.empty_state("No KPIs yet", "N defines the first").rstrip(".")
+        status = f"Dashboard {when} · {kpi_part} · m: {'fewer' if more else 'more'} charts"
         self.app.call_from_thread(self.show_charts, generation, wanted, builders, status)
 
     async def show_charts(self, generation: int, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:

@@ -143,6 +143,7 @@ class DocumentsScreen(PmScreen):
     def refresh_view(self) -> None:
         ws = self.ws
         docs = documents_of(ws)
+        self.table.empty_text = self.empty_state("No documents yet", "n writes the first")
         self.table.set_rows(docs)
         self.query_one("#documents-status", Static).update(
             f"{len(docs)} documents · v history · b blame · e edit ($EDITOR) · E edit here · n new"

@@ -79,10 +79,19 @@ class FeedbackScreen(PmScreen):
     def shown_notes(self, ws: Workspace) -> list[NoteView]:
         return notes(ws, self.filter, words=self.words or None)
 
+    def empty_text(self, ws: Workspace) -> str:
+        if self.words:
+            return f"No {self.filter} notes with “{self.words}”: / searches other words, f shows other notes."
+        if not ws.notes:
+            return self.empty_state("No customer feedback yet", "n records the first")
+        return self.empty_state(f"No notes {'in the inbox' if self.filter == 'inbox' else self.filter}",
+                                "f shows the others, n records a new one")
+
     def refresh_view(self) -> None:
         ws = self.ws
         rows = self.shown_notes(ws)
         # The cursor stays on its note, or (a linked note leaves the inbox) on the next one.
+        self.table.empty_text = self.empty_text(ws)
         self.table.set_rows(rows)
         inbox = sum(1 for n in ws.notes.values() if n.status == "inbox")
         search = f" · “{self.words}”" if self.words else ""

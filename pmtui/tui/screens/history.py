@@ -121,6 +121,8 @@ class HistoryScreen(PmScreen):
             return
         ws = self.ws
         self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
+        self.table.empty_text = "No events match the filter: x clears it, / changes it." if not self.wanted.empty \
+            else self.empty_state("No events yet: every change made will be listed here")
         self.table.set_rows(self.rows)
         self._show_status()
         self.show_detail()

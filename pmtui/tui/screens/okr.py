@@ -106,6 +106,7 @@ class OkrScreen(PmScreen):
         for objective in objectives:
             rows.append(OkrRow(objective, 0, None, objective.progress))
             rows.extend(OkrRow(objective, n, kr, progress) for n, kr, progress in objective.key_results)
+        self.table.empty_text = self.empty_state("No objectives yet", "n adds the first")
         self.table.set_rows(rows)
         krs = sum(len(o.key_results) for o in objectives)
         self.query_one("#okr-status", Static).update(

@@ -106,11 +106,13 @@ class RoadmapScreen(PmScreen):
         rows: list[tuple[str, RoadmapView]] = []
         for quarter, items in timeline(ws).items():
             rows.extend((quarter if n == 0 else "", item) for n, item in enumerate(items))
+        empty = self.empty_state("No roadmap items yet", "n proposes the first")
+        self.timeline_table.empty_text = empty
         self.timeline_table.set_rows(rows)
         counts = " · ".join(f"{h.capitalize()} {len(by_lane[h])}" for h in HORIZONS)
         hint = "v lanes" if self.show_timeline else "v timeline · H/L sooner/later"
-        self.query_one("#roadmap-status", Static).update(
-            f"{counts} · {hint}{' · read-only' if self.read_only else ''}", layout=False)
+        status = f"{counts} · {hint}{' · read-only' if self.read_only else ''}" if rows else empty
+        self.query_one("#roadmap-status", Static).update(status, layout=False)
         self.show_detail()
 
     def current_item(self) -> RoadmapView | None:

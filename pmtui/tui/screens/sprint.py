@@ -41,6 +41,9 @@ class SprintScreen(BoardScreen):
         Binding("C", "close_sprint", "Close", tooltip="Close the shown sprint; choose where unfinished items go", id="sprint.close_sprint"),
         Binding("a", "add_items", "Add", show=False, tooltip="Add backlog items to the shown sprint", id="sprint.add_items"),
         Binding("x", "remove_card", "Remove", show=False, tooltip="Take the card out of the sprint", id="sprint.remove_card"),
+        # The board's columns, offered here too but kept out of the crowded footer.
+        Binding("w", "columns", "Columns", show=False, tooltip="Columns and WIP limits: add, rename, reorder, remove",
+                id="sprint.columns"),
         Binding("r", "replay", "Replay", show=False, tooltip="Replay a closed sprint: ] steps from start to close", id="sprint.replay"),
         Binding("less_than_sign,comma", "other_sprint(-1)", "Previous", show=False,
                 tooltip="Show the previous sprint", id="sprint.other_sprint.back"),
@@ -116,13 +119,23 @@ class SprintScreen(BoardScreen):
         builder = source.builder("burndown", sprint=sprint, title=f"{sprint} burndown")
         self.app.call_from_thread(self.query_one("#sprint-burndown", ChartWidget).show, builder)
 
+    def empty_texts(self) -> tuple[str, str]:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return "", ""  # the header says it
+        if self.query_text:
+            return super().empty_texts()
+        if sprint.state != "closed":
+            return "", self.empty_state(f"No items in {sprint.name} yet", "a adds some from the backlog")
+        return "", self.empty_state(f"No items in {sprint.name}")
+
     def header_text(self) -> Text:
         ws = self.ws
         sprint = self.shown_sprint()
         text = Text()
         if sprint is None:
-            text.append("No sprint yet. ", style="bold")
-            text.append("Press P to plan one: pick its items from the ranked backlog.")
+            text.append(self.empty_state("No sprint yet", "P plans the first, with items picked from the ranked backlog"),
+                        style="bold")
             return text
         summary = summarize(ws, sprint, self.pm.today().date())
         listed = sprints_of(ws, sprint.board_id)
