@@ -169,3 +169,39 @@ async def test_replay_says_when_it_reaches_the_close(make_app, wb):
         await pilot.pause()
         assert app.ws.sprints[sprint3.id].state == "closed"
         assert any(m.startswith("Replay") and "Sprint 3 closed here" in m for m in messages(app))
+
+
+async def test_plan_with_pickers_goal_completion_and_an_item_filter(make_app, wb):
+    """The goal completes from the roadmap's Now items; the filter narrows the items by epic name;
+    a pick hidden by a later filter stays picked."""
+    from pmtui.tui.modals.sprint_plan import goal_suggestions, matches
+
+    app = make_app("sprint")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("P")
+        await pilot.pause()
+        modal = app.screen
+        goal = goal_suggestions(wb.now)[0]
+        await type_text(pilot, goal[:4])
+        await pilot.press("right")  # accepts the completion
+        assert modal.query_one("#plan-goal").value == goal
+        epic = next(wb.now.items[i.parent] for i in modal.items if i.parent)
+        in_epic = [i.key for i in modal.items if matches(wb.now, i, epic.title)]
+        modal.query_one("#plan-filter").focus()
+        await type_text(pilot, epic.title)
+        await pilot.pause()
+        picks = modal.query_one("#plan-items", SelectionList)
+        assert [picks.get_option_at_index(n).value for n in range(picks.option_count)] == in_epic
+        picks.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        modal.query_one("#plan-filter").focus()
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "zzz-no-such-item")
+        await pilot.pause()
+        assert picks.option_count == 0 and "Picked 1 items" in str(modal.query_one("#plan-total").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        sprint = wb.sprint("Sprint 5")
+        assert sprint.goal == goal
+        assert [i.key for i in wb.now.items.values() if i.sprint == sprint.id] == in_epic[:1]

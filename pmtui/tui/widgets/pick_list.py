@@ -27,3 +27,5 @@ class PickList(SelectionList[str]):
         self.clear_options()
         self._labels = dict((value, label) for label, value in rows)
         self.add_options([(self._label(label, value in picked), value, value in picked) for label, value in rows])
+        if rows:
+            self.highlighted = 0  # Space picks the first match straight away
