@@ -81,7 +81,9 @@ class DashboardScreen(PmScreen):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self, generation: int, point: AsOf, more: bool, when: str) -> None:
-        source = ChartSource(self.wb, point, week_start=getattr(self.app, "week_start", 0))
+        # The app's clock (as the sprint's burndown): "now" is the same moment in every view.
+        source = ChartSource(self.wb, point, clock=lambda: self.pm.clock().timestamp(),
+                             week_start=getattr(self.app, "week_start", 0))
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
         wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
