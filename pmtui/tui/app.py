@@ -12,14 +12,16 @@ import argparse
 import importlib
 import os
 import sys
+import threading
 from functools import partial
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
@@ -119,7 +121,6 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
-        self._data_version: int | None = None
 
     # The contract ------------------------------------------------------------------------------
     @property
@@ -202,22 +203,41 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)
 
     # Startup and live updates ------------------------------------------------------------------
+    class StoreChanged(Message):
+        """Someone else (another session, the CLI, another host) wrote to the store."""
+
     def on_mount(self) -> None:
         if self.start_at is not None and not self.start_at.is_now:
             self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
         if self.poll:
-            self._data_version = self.wb.log.data_version()
-            self.set_interval(POLL_SECONDS, self.check_for_changes, name="live-updates")
+            self._polling = threading.Event()
+            self.watch_store(self._polling)
+
+    def on_unmount(self) -> None:
+        if self.poll:
+            self._polling.set()  # the watcher stops before the workbench is closed under it
+
+    @work(thread=True, exclusive=True, group="live-updates", exit_on_error=False)
+    def watch_store(self, stop: threading.Event) -> None:
+        """The live poll, off the UI thread, so a slow store (a far PostgreSQL, a busy disk) never
+        holds up a key: every POLL_SECONDS one ``PRAGMA data_version`` (SQLite) or a look at the
+        NOTIFYs (PostgreSQL), on this thread's own connection (data versions are per connection,
+        so one long-lived thread asks them all). A change posts ``StoreChanged``."""
+        last = self.wb.log.data_version()
+        while not stop.wait(POLL_SECONDS):
+            version = self.wb.log.data_version()
+            if version != last:
+                last = version
+                self.post_message(self.StoreChanged())
+
+    def on_pm_app_store_changed(self, message: StoreChanged) -> None:
+        self.check_for_changes()
 
     def check_for_changes(self) -> bool:
-        """Fold what other processes wrote, and redraw if anything came in. Cheap when idle:
-        one ``PRAGMA data_version`` on SQLite."""
-        version = self.wb.log.data_version()
-        if version == self._data_version:
-            return False
-        self._data_version = version
+        """Fold what others wrote (on the UI thread, where the views read the workspace: the
+        watcher only says that something came), and redraw if anything did."""
         if self.wb.refresh() and not self.read_only:
             self.refresh_views()
             return True
