@@ -49,7 +49,7 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
                 await type_text(pilot, "critical")
             await pilot.press("enter")
             await pilot.pause()
-        assert screen.table.rows == [] and "No notes here" in screen.table.empty_text
+        assert screen.table.rows == [] and "No notes in the inbox" in screen.table.empty_text
         linked = {ref: wb.note(ref).links for ref in inbox}
         assert all(len(links) == 1 for links in linked.values())
         by_target = {t: [ref for ref in inbox if wb.target(t).id == linked[ref][0][0]] for t in targets}

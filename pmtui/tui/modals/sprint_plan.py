@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.suggester import SuggestFromList
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
@@ -89,6 +90,8 @@ class PlanSprintModal(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("ctrl+s", "plan", "Plan", tooltip="Plan the sprint with the picked items", id="plan.plan"),
+        Binding("slash", "filter", "Filter", tooltip="Show only the items matching words, an epic, a person or a label",
+                id="plan.filter"),
         Binding("escape,ctrl+g", "close", "Close", tooltip="Close without planning", id="plan.close"),
     ]
 
@@ -108,7 +111,8 @@ class PlanSprintModal(ModalScreen[str | None]):
         starts, ends = date_suggestions(start, self.pm.today().date())
         suggest = lambda values: SuggestFromList(values, case_sensitive=False) if values else None  # noqa: E731
         with Vertical(classes="dialog plan-form"):
-            yield Label("Plan a sprint · → completes · Space picks items · Ctrl+S plans", classes="dialog-title")
+            yield Label("Plan a sprint · → completes · Space picks items · / filters them · Ctrl+S plans",
+                        classes="dialog-title")
             with Grid(id="plan-fields"):
                 yield Label("Name")
                 yield Input(name, id="plan-name", suggester=suggest([name]))
@@ -120,8 +124,13 @@ class PlanSprintModal(ModalScreen[str | None]):
                 yield Label("End")
                 yield Input(end, placeholder="YYYY-MM-DD", id="plan-end", suggester=suggest(ends))
                 yield Label("Filter")
-                yield Input(placeholder="items by words, epic, person or label (→ completes)", id="plan-filter",
-                            suggester=suggest(filter_words(ws, self.items)), select_on_focus=False)
+                # Out of the Tab order (Tab from the dates goes on to the items, as it always did):
+                # / reaches it.
+                self.filter_box = Input(placeholder="/ items by words, epic, person or label (→ completes)",
+                                        id="plan-filter", suggester=suggest(filter_words(ws, self.items)),
+                                        select_on_focus=False)
+                self.filter_box.can_focus = False
+                yield self.filter_box
             yield Label("", id="plan-total")
             yield PickList(self._rows(""), id="plan-items")
             with Horizontal(classes="dialog-buttons"):
@@ -143,6 +152,14 @@ class PlanSprintModal(ModalScreen[str | None]):
         # Picks hidden by the filter stay picked.
         self.picked = (self.picked - shown) | set(pick_list.selected)
         self.show_total()
+
+    def action_filter(self) -> None:
+        self.filter_box.can_focus = True
+        self.filter_box.focus()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.filter_box:
+            self.filter_box.can_focus = False
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "plan-filter":
