@@ -35,10 +35,11 @@ from pmtui.tui import output_guard, travel
 from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
-from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.server_safety import ServerSafety
 from pmtui.tui.widgets.banner import MODE_LABELS
+from pmtui.tui.writer import BackgroundWriter, WriteDone
 from projections.state import Workspace
 
 T = TypeVar("T")
@@ -121,6 +122,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
+        self.writer = BackgroundWriter(self)
 
     # The contract ------------------------------------------------------------------------------
     @property
@@ -163,6 +165,21 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
         return run_write(self, fn, done_message)
+
+    def write_in_background(self, command: Callable[[Workbench], Any], done_message: str = "",
+                            then: Callable[[Any], None] | None = None) -> None:
+        """Run one service command off the UI thread, after those queued before it (in the order
+        the keys came). ``command`` gets the writer's workbench; ``then(result)`` runs on the UI
+        thread afterwards with what ``write`` would have returned (None when refused)."""
+        if refuse_in_the_past(self):
+            return
+        self.writer.submit(command, done_message, then)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.writer.pending -= 1
+        outcome = report_write(self, message.result, message.error, message.job.done_message)
+        if message.job.then is not None:
+            message.job.then(outcome)
 
     def changes_between(self, before: tuple[int, int], after: Workspace, limit: int = 512) -> set[str] | None:
         """Ids of the aggregates the events between two workspaces touched, when both are plain
@@ -218,6 +235,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def on_unmount(self) -> None:
         if self.poll:
             self._polling.set()  # the watcher stops before the workbench is closed under it
+        self.writer.stop()
 
     @work(thread=True, exclusive=True, group="live-updates", exit_on_error=False)
     def watch_store(self, stop: threading.Event) -> None:
@@ -444,15 +462,19 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     # Undo / redo (the workbench gains them with the audit work) --------------------------------
     def action_undo(self) -> None:
-        self._undo_redo(self.wb.undo)
+        # Through the background writer, after any move still on its way: u right after L
+        # undoes that move, not the change before it.
+        self._undo_redo(lambda wb: wb.undo())
 
     def action_redo(self) -> None:
-        self._undo_redo(self.wb.redo)
+        self._undo_redo(lambda wb: wb.redo())
 
-    def _undo_redo(self, command: Callable[[], str]) -> None:
-        result = self.write(command)
-        if result is not None:
-            self.notify(result, timeout=3)
+    def _undo_redo(self, command: Callable[[Workbench], str]) -> None:
+        def said(result: object) -> None:
+            if isinstance(result, str):
+                self.notify(result, timeout=3)
+
+        self.write_in_background(command, then=said)
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -152,24 +152,43 @@ class PmScreen(Screen):
 
 def run_write(app: PmApp, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
     """The body of ``PmScreen.write`` (shared with modals and app-level actions)."""
-    if app.read_only:
-        app.notify(
-            f"You are looking at the past ({app.travel_label()}): nothing can be changed there. "
-            "Press t to return to now.",
-            severity="warning", title="Read-only",
-        )
+    if refuse_in_the_past(app):
         return None
     try:
         result = fn()
-    except ConflictError as error:
+    except DomainError as error:
+        return report_write(app, None, error, done_message)
+    return report_write(app, result, None, done_message)
+
+
+def refuse_in_the_past(app: PmApp) -> bool:
+    if not app.read_only:
+        return False
+    app.notify(
+        f"You are looking at the past ({app.travel_label()}): nothing can be changed there. "
+        "Press t to return to now.",
+        severity="warning", title="Read-only",
+    )
+    return True
+
+
+def report_write(app: PmApp, result: T, error: BaseException | None, done_message: str = "") -> T | bool | None:
+    """What the user sees of a command's outcome (run here or in the background writer): a
+    refusal is a notification, never a traceback; the views show the store's state afterwards.
+    Returns the result (``True`` for none) on success, ``None`` when refused."""
+    if isinstance(error, ConflictError):
         app.wb.refresh()
         app.notify(f"{error}. Showing the fresh state.", severity="error", title="Conflict")
         app.refresh_views()
         return None
-    except DomainError as error:
+    if isinstance(error, DomainError):
+        app.wb.refresh()  # the background writer's store may be ahead of this view's
         app.notify(str(error), severity="error", title="Refused")
         app.refresh_views()  # someone else's change may be why: show what is true now
         return None
+    if error is not None:
+        raise error  # a bug, not a refusal: as loud as on the UI thread
+    app.wb.refresh()
     if done_message:
         app.notify(done_message)
     app.refresh_views()

@@ -197,25 +197,42 @@ class BoardScreen(PmScreen):
         self.action_cursor(0, 0)
 
     # Commands ----------------------------------------------------------------------------------
+    def _ready_to_change(self, card: ItemView) -> bool:
+        # With this user's own changes still on their way, the card as shown is behind them, not
+        # behind someone else: the service decides from the fresh state when their turn comes.
+        return self.pm.writer.pending > 0 or self._still_as_shown(card)
+
     def action_move_card(self, step: int) -> None:
+        """In the background writer: a slow store never holds up the next key."""
         card = self._need_card()
-        if card is None or not self._still_as_shown(card):
+        if card is None or not self._ready_to_change(card):
             return
-        warning = self.write(lambda: self.wb.step_item(card.key, step))
-        if warning is not None:
+
+        def moved(warning: object) -> None:
+            if warning is None:
+                return  # refused: the writer said why
             self.refresh_view(follow=card.key)
             if isinstance(warning, str):
                 self.notify(warning, severity="warning", title="WIP limit")
             else:
-                self.notify(f"{card.key} → {self.column_name}", timeout=2)
+                moved_to = self.ws.item_by_key(card.key)
+                self.notify(f"{card.key} → {moved_to.status if moved_to else self.column_name}", timeout=2)
+
+        self.pm.write_in_background(lambda wb: wb.step_item(card.key, step), then=moved)
 
     def action_rank(self, where: str) -> None:
         card = self._need_card()
-        if card is None or not self._still_as_shown(card):
+        if card is None or not self._ready_to_change(card):
             return
         column = card.status
-        if self.write(lambda: self.wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic")):
-            self.refresh_view(follow=card.key)
+
+        def ranked(done: object) -> None:
+            if done:
+                self.refresh_view(follow=card.key)
+
+        self.pm.write_in_background(
+            lambda wb: wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic"),
+            then=ranked)
 
     def action_new_card(self) -> None:
         if self.read_only:
