@@ -10,6 +10,7 @@ from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.backlog import BacklogScreen
 from projections.backlog_view import backlog
 from projections.state import ItemView
+from tests.tui.helpers import writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 
@@ -60,7 +61,7 @@ async def test_ranking_moves_among_open_items_only(make_app, wb: Workbench) -> N
         while screen.current_item() != second:
             await pilot.press("j")
         await pilot.press("K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen) if i.id in {t.id for t in top_level}][:2] == [second.key, top_level[0].key]
 
 
@@ -91,12 +92,12 @@ async def test_reorder_with_shift_k_and_shift_j(make_app, wb: Workbench) -> None
         await pilot.pause()
         first, second = [i.key for i in shown(screen)[:2]]
         await pilot.press("j", "K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen)[:2]] == [second, first]
         assert wb.item(second).rank < wb.item(first).rank
         assert screen.table.current_row.key == second  # the cursor follows the moved item
         await pilot.press("J")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen)[:2]] == [first, second]
 
 
@@ -108,7 +109,7 @@ async def test_reorder_is_refused_when_not_in_rank_order(make_app, wb: Workbench
         assert screen.sort == "points"
         position = wb.now.position
         await pilot.press("K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
 
 
@@ -211,7 +212,7 @@ async def test_the_past_is_shown_and_read_only(make_app, wb: Workbench) -> None:
         assert len(shown(app.screen)) == len(backlog(wb.view(f"#{early}")))
         position = wb.now.position
         await pilot.press("space", "d", "K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
 
 

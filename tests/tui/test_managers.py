@@ -7,7 +7,7 @@ from __future__ import annotations
 from pmtui.service import Workbench
 from pmtui.tui.modals.columns import ColumnsModal
 from pmtui.tui.modals.fields_form import FieldsForm
-from tests.tui.helpers import messages, type_text
+from tests.tui.helpers import messages, type_text, writes_done
 
 
 async def clear_field(pilot) -> None:
@@ -28,7 +28,7 @@ async def test_columns_add_wip_move_rename_remove(make_app, wb: Workbench) -> No
         assert isinstance(app.screen, FieldsForm)
         await type_text(pilot, "QA")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [c["name"] for c in wb.board().columns] == [names[0], "QA", *names[1:]]
         assert app.screen.table.current_row["name"] == "QA"
         # w: a hard WIP limit of 2.
@@ -39,12 +39,12 @@ async def test_columns_add_wip_move_rename_remove(make_app, wb: Workbench) -> No
         await clear_field(pilot)
         await type_text(pilot, "y")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         qa = wb.board().column("QA")
         assert qa is not None and (qa["wip"], qa["hard"]) == (2, True)
         # J twice: QA moves two places to the right.
         await pilot.press("J", "J")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [c["name"] for c in wb.board().columns] == [names[0], *names[1:3], "QA", *names[3:]]
         # r: renamed.
         await pilot.press("r")
@@ -52,13 +52,13 @@ async def test_columns_add_wip_move_rename_remove(make_app, wb: Workbench) -> No
         await clear_field(pilot)
         await type_text(pilot, "Testing")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.board().column("Testing") is not None and wb.board().column("QA") is None
         # d, y: removed (it holds no cards).
         await pilot.press("d")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [c["name"] for c in wb.board().columns] == names
 
 
@@ -72,13 +72,13 @@ async def test_a_refused_column_change_is_a_notification_and_writes_nothing(make
         await pilot.pause()
         app.screen.reload(follow=busy)
         await pilot.press("d", "y")
-        await pilot.pause()
+        await writes_done(pilot)
         await pilot.press("w")  # a WIP limit that is no number
         await pilot.pause()
         await clear_field(pilot)
         await type_text(pilot, "lots")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
         assert isinstance(app.screen, ColumnsModal)
         shown = messages(app)
@@ -110,7 +110,7 @@ async def test_releases_create_edit_assign_ship(make_app, wb: Workbench) -> None
         await pilot.press("tab")
         await type_text(pilot, "2027-01-15")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         release = next(r for r in wb.now.releases.values() if r.name == "2.0")
         assert release.target == "2027-01-15"
         assert app.screen.table.current_row.id == release.id
@@ -121,7 +121,7 @@ async def test_releases_create_edit_assign_ship(make_app, wb: Workbench) -> None
         await clear_field(pilot)
         await type_text(pilot, "2027-02-01")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.releases[release.id].target == "2027-02-01"
         # i: filter to two items by words, pick them, Ctrl+S.
         wanted = [i for i in wb.now.items.values() if i.kind != "epic" and not i.archived][:2]
@@ -140,14 +140,14 @@ async def test_releases_create_edit_assign_ship(make_app, wb: Workbench) -> None
             await pilot.press("space")
             await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert isinstance(app.screen, ReleasesModal)
         assert {i.key for i in wb.now.items.values() if i.release == release.id} == {i.key for i in wanted}
         # s, y: shipped.
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("y")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.releases[release.id].shipped
         assert app.screen.cells(app.screen.table.current_row)[2][0] == "shipped"
 
@@ -162,7 +162,7 @@ async def test_a_bad_release_date_is_refused_with_a_notification(make_app, wb: W
         await pilot.press("tab")
         await type_text(pilot, "next spring")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
         assert any("target date" in m for m in messages(app))
 
@@ -185,14 +185,14 @@ async def test_an_admin_adds_a_user_and_changes_the_role(make_app, wb: Workbench
         await pilot.press("tab", "tab")
         app.screen.focused.insert_text_at_cursor(key)  # a paste
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         dana = team.find_member(wb.now, "dana")
         assert dana is not None and dana.role == "editor" and dana.keys == (key,)
         assert app.screen.table.current_row.name == "dana"
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("v")
-        await pilot.pause()
+        await writes_done(pilot)
         assert team.find_member(wb.now, "dana").role == "viewer"
         # A private key pasted by mistake is refused, and nothing is written.
         position = wb.now.position
@@ -202,7 +202,7 @@ async def test_an_admin_adds_a_user_and_changes_the_role(make_app, wb: Workbench
         await pilot.press("tab", "tab")
         await type_text(pilot, "-----BEGIN OPENSSH PRIVATE KEY-----")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position and any("private key" in m for m in messages(app))
 
 

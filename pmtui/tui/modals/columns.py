@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.manager import ManagerModal, optional_int, yes
 from pmtui.tui.modals.prompt import ConfirmModal
@@ -38,6 +39,7 @@ class ColumnsModal(ManagerModal):
     def __init__(self, board: str) -> None:
         super().__init__()
         self.board = board
+        self._moving: tuple[str, int] | None = None  # a column on its way to a place
         self.TITLE_TEXT = f"Columns of the {board} board, left to right"
 
     def rows(self) -> list[dict[str, Any]]:
@@ -66,10 +68,10 @@ class ColumnsModal(ManagerModal):
             if values is None:
                 return
 
-            def run() -> None:
+            def run(wb: Workbench) -> None:
                 position = optional_int(values["position"], "place")
-                self.pm.wb.add_column(values["name"], values["category"], optional_int(values["wip"], "WIP limit"),
-                                      yes(values["hard"]), None if position is None else position - 1, self.board)
+                wb.add_column(values["name"], values["category"], optional_int(values["wip"], "WIP limit"),
+                              yes(values["hard"]), None if position is None else position - 1, self.board)
 
             self.run(run, f"Column {values['name']} added", follow=values["name"])
 
@@ -84,7 +86,7 @@ class ColumnsModal(ManagerModal):
 
         def rename(values: dict[str, str] | None) -> None:
             if values is not None and values["name"] != row["name"]:
-                self.run(lambda: self.pm.wb.rename_column(row["name"], values["name"], self.board),
+                self.run(lambda wb: wb.rename_column(row["name"], values["name"], self.board),
                          f"Column {row['name']} is now {values['name']}", follow=values["name"])
 
         self.app.push_screen(form, rename)
@@ -103,9 +105,9 @@ class ColumnsModal(ManagerModal):
             if values is None:
                 return
 
-            def run() -> None:
+            def run(wb: Workbench) -> None:
                 limit = optional_int(values["wip"], "WIP limit")
-                self.pm.wb.set_wip_limit(row["name"], limit, yes(values["hard"]), self.board)
+                wb.set_wip_limit(row["name"], limit, yes(values["hard"]), self.board)
 
             shown = values["wip"] or "none"
             self.run(run, f"WIP limit of {row['name']}: {shown}", follow=row["name"])
@@ -113,13 +115,24 @@ class ColumnsModal(ManagerModal):
         self.app.push_screen(form, set_limit)
 
     def action_move(self, step: int) -> None:
-        row = self.need_row("column")
-        if row is None:
-            return
-        place = self.table.cursor + step
+        if self._moving is not None:
+            # J J typed faster than the store answers: the second step goes on from the first.
+            name, at = self._moving
+        else:
+            row = self.need_row("column")
+            if row is None:
+                return
+            name, at = row["name"], self.table.cursor
+        place = at + step
         if not 0 <= place < len(self.table.rows):
             return  # already at that end: nothing to ask the service
-        self.run(lambda: self.pm.wb.move_column(row["name"], place, self.board), follow=row["name"])
+        self._moving = (name, place)
+
+        def moved(_: object) -> None:
+            if self._moving == (name, place):
+                self._moving = None
+
+        self.run(lambda wb: wb.move_column(name, place, self.board), follow=name, then=moved)
 
     def action_remove(self) -> None:
         row = self.need_row("column")
@@ -128,6 +141,6 @@ class ColumnsModal(ManagerModal):
 
         def answered(sure: bool | None) -> None:
             if sure:
-                self.run(lambda: self.pm.wb.remove_column(row["name"], self.board), f"Column {row['name']} removed")
+                self.run(lambda wb: wb.remove_column(row["name"], self.board), f"Column {row['name']} removed")
 
         self.app.push_screen(ConfirmModal(f"Remove the column {row['name']}?"), answered)

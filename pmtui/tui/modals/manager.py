@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
 
+from pmtui.service import Workbench
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 
 if TYPE_CHECKING:
@@ -87,11 +88,18 @@ class ManagerModal(ModalScreen[None]):
             self.notify(f"No {what} here yet", severity="warning")
         return row
 
-    def run(self, fn: Callable[[], T], done: str = "", follow: Any = None) -> T | bool | None:
-        """One service command for the user; the list shows the store's state afterwards."""
-        result = self.pm.write(fn, done)
-        self.reload(follow)
-        return result
+    def run(self, command: Callable[[Workbench], T], done: str = "", follow: Any = None,
+            then: Callable[[T | bool | None], None] | None = None) -> None:
+        """One service command for the user, in the background writer (``command`` gets its
+        workbench); the list shows the store's state afterwards, then ``then(result)`` runs
+        (None when refused)."""
+        def finished(result: T | bool | None) -> None:
+            if self.is_attached:
+                self.reload(follow)
+            if then is not None:
+                then(result)
+
+        self.pm.write_in_background(command, done, then=finished)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList
 
+from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.manager import ManagerModal, yes
 from pmtui.tui.modals.prompt import ConfirmModal
@@ -64,11 +65,13 @@ class ReleasesModal(ManagerModal):
         def create(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            name = self.run(lambda: self.pm.wb.add_release(values["name"], values["target"] or None,
-                                                           values["description"], yes(values["milestone"])),
-                            f"Release {values['name']} created")
-            if isinstance(name, str):
-                self.follow_name(name)
+            def created(name: object) -> None:
+                if isinstance(name, str) and self.is_attached:
+                    self.follow_name(name)
+
+            self.run(lambda wb: wb.add_release(values["name"], values["target"] or None, values["description"],
+                                               yes(values["milestone"])),
+                     f"Release {values['name']} created", then=created)
 
         self.app.push_screen(form, create)
 
@@ -95,7 +98,7 @@ class ReleasesModal(ManagerModal):
                                          ("description", values["description"]))
                        if v != {"name": row.name, "target": row.target, "description": row.description}[k]}
             if changed:
-                self.run(lambda: self.pm.wb.edit_release(row.name, **changed), f"Release {values['name']} saved",
+                self.run(lambda wb: wb.edit_release(row.name, **changed), f"Release {values['name']} saved",
                          follow=row.id)
 
         self.app.push_screen(form, save)
@@ -112,7 +115,7 @@ class ReleasesModal(ManagerModal):
 
         def answered(sure: bool | None) -> None:
             if sure:
-                self.run(lambda: self.pm.wb.edit_release(row.name, shipped=True), f"{row.name} shipped",
+                self.run(lambda wb: wb.edit_release(row.name, shipped=True), f"{row.name} shipped",
                          follow=row.id)
 
         self.app.push_screen(ConfirmModal(f"Ship {row.name}{open_note}?"), answered)
@@ -220,16 +223,19 @@ class AssignItemsModal(ModalScreen[None]):
 
     def action_save(self) -> None:
         added, removed = sorted(self.picked - self.original), sorted(self.original - self.picked)
-        wb, name = self.pm.wb, self.release.name
+        name = self.release.name
+        if not (added or removed):
+            self.dismiss(None)
+            return
 
-        def save() -> None:
+        def save(wb: Workbench) -> None:
             if added:
                 wb.edit_items(added, release=name)
             if removed:
                 wb.edit_items(removed, release=None)
 
-        if (added or removed) and self.pm.write(save, f"{name}: {len(added)} items added, {len(removed)} taken out") \
-                is not None:
-            self.dismiss(None)
-        elif not (added or removed):
-            self.dismiss(None)
+        def saved(result: object) -> None:
+            if result is not None and self.is_attached:
+                self.dismiss(None)
+
+        self.pm.write_in_background(save, f"{name}: {len(added)} items added, {len(removed)} taken out", then=saved)

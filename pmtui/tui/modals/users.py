@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from pmtui import team
+from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.manager import ManagerModal
 from pmtui.tui.modals.prompt import ChoiceModal, ConfirmModal
@@ -53,17 +54,18 @@ class UsersModal(ManagerModal):
         def add(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            wb = self.pm.wb
-
-            def run() -> str:
+            def run(wb: Workbench) -> str:
                 keys = team.parse_public_keys(values["key"], "the key")
                 return team.add_user(wb, values["name"], keys, values["role"])
 
-            name = self.run(run)
-            if isinstance(name, str):
-                self.notify(f"{name} may log in as {'an' if values['role'].startswith(('a', 'e')) else 'a'} "
-                            f"{values['role']}", timeout=3)
-                self.reload(follow=name)
+            def added(name: object) -> None:
+                if isinstance(name, str):
+                    article = "an" if values["role"].startswith(("a", "e")) else "a"
+                    self.notify(f"{name} may log in as {article} {values['role']}", timeout=3)
+                    if self.is_attached:
+                        self.reload(follow=name)
+
+            self.run(run, then=added)
 
         self.app.push_screen(form, add)
 
@@ -75,7 +77,7 @@ class UsersModal(ManagerModal):
 
         def chosen(role: str | None) -> None:
             if role:
-                self.run(lambda: team.set_role(self.pm.wb, row.name, role), f"{row.name} is now {role}",
+                self.run(lambda wb: team.set_role(wb, row.name, role), f"{row.name} is now {role}",
                          follow=row.name)
 
         self.app.push_screen(ChoiceModal(f"{row.name} is {row.role}: new role?", choices), chosen)
@@ -87,6 +89,6 @@ class UsersModal(ManagerModal):
 
         def answered(sure: bool | None) -> None:
             if sure:
-                self.run(lambda: team.remove_user(self.pm.wb, row.name), f"{row.name} can no longer log in")
+                self.run(lambda wb: team.remove_user(wb, row.name), f"{row.name} can no longer log in")
 
         self.app.push_screen(ConfirmModal(f"Take {row.name}'s access away?"), answered)

@@ -392,7 +392,8 @@ class BacklogScreen(PmScreen):
         def same_level(other: ItemView) -> bool:  # J/K swap with the neighbour the user sees
             return other.id in shown and (other.parent if other.parent in shown else None) == parent
 
-        self.write(lambda: self.wb.rank_item(item.key, where, scope=same_level))
+        # In the background writer, as on the board: J J J on a slow store never holds up keys.
+        self.pm.write_in_background(lambda wb: wb.rank_item(item.key, where, scope=same_level))
 
     def action_new(self) -> None:
         if self.read_only:
