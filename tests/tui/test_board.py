@@ -174,7 +174,7 @@ async def test_archive_asks_y_or_n(make_app, wb):
         await pilot.press("d", "n")
         assert not wb.now.item_by_key("AC-36").archived
         await pilot.press("d", "y")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").archived
         assert "AC-36" not in column_keys(app.screen, "To do")
 

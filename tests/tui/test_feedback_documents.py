@@ -21,7 +21,7 @@ from pmtui.tui.screens.documents import DocumentEditor, DocumentsScreen
 from pmtui.tui.screens.feedback import FeedbackScreen
 from projections.backlog_view import backlog
 from projections.roadmap_view import decisions
-from tests.tui.helpers import messages
+from tests.tui.helpers import messages, writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 PRD = "Search that finds: PRD"
@@ -70,7 +70,7 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
         await pilot.pause()
         assert "holiday" in wb.note(note.ref).tags
         await pilot.press("d")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.note(note.ref).archived
         assert "archived" in str(screen.query_one("#feedback-detail").render())
 

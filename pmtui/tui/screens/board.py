@@ -258,7 +258,7 @@ class BoardScreen(PmScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.write(lambda: self.wb.archive_item(card.key), f"{card.key} archived")
+                self.pm.write_in_background(lambda wb: wb.archive_item(card.key), f"{card.key} archived")
         self.app.push_screen(ConfirmModal(f"Archive {card.key} “{card.title}”?"), answered)
 
     def action_columns(self) -> None:

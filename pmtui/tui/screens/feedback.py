@@ -181,9 +181,9 @@ class FeedbackScreen(PmScreen):
         if note is None:
             return
         if note.archived:
-            self.write(lambda: self.wb.restore_note(note.ref), f"{note.ref} back in the inbox")
+            self.pm.write_in_background(lambda wb: wb.restore_note(note.ref), f"{note.ref} back in the inbox")
         else:
-            self.write(lambda: self.wb.archive_note(note.ref), f"{note.ref} archived")
+            self.pm.write_in_background(lambda wb: wb.archive_note(note.ref), f"{note.ref} archived")
 
     def action_new(self) -> None:
         if self.read_only:

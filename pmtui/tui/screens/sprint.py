@@ -258,7 +258,7 @@ class SprintScreen(BoardScreen):
     def action_remove_card(self) -> None:
         card = self._need_card()
         if card is not None:
-            self.write(lambda: self.wb.remove_from_sprint([card.key]), f"{card.key} taken out of the sprint")
+            self.pm.write_in_background(lambda wb: wb.remove_from_sprint([card.key]), f"{card.key} taken out of the sprint")
 
     def action_new_card(self) -> None:
         sprint = self.shown_sprint()
