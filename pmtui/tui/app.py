@@ -172,6 +172,8 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         the keys came). ``command`` gets the writer's workbench; ``then(result)`` runs on the UI
         thread afterwards with what ``write`` would have returned (None when refused)."""
         if refuse_in_the_past(self):
+            if then is not None:
+                then(None)
             return
         self.writer.submit(command, done_message, then)
 

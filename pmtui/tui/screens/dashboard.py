@@ -135,7 +135,7 @@ class DashboardScreen(PmScreen):
 
         def record(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.measure(values["kpi"], values["value"]),
+                self.pm.write_in_background(lambda wb: wb.measure(values["kpi"], values["value"]),
                            f"Recorded {values['value']} for {values['kpi']}")
 
         self.app.push_screen(form, record)
@@ -149,9 +149,10 @@ class DashboardScreen(PmScreen):
 
         def define(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.add_kpi(values["name"], values["unit"], values["direction"],
-                                                   values["target"] or None, values["warn"] or None,
-                                                   values["alarm"] or None), f"Defined the KPI {values['name']}")
+                self.pm.write_in_background(
+                    lambda wb: wb.add_kpi(values["name"], values["unit"], values["direction"], values["target"] or None,
+                                          values["warn"] or None, values["alarm"] or None),
+                    f"Defined the KPI {values['name']}")
 
         self.app.push_screen(form, define)
 

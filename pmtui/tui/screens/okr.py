@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from pmtui.errors import UserError
+from pmtui.service import Workbench
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
@@ -182,15 +183,15 @@ class OkrScreen(PmScreen):
             if values is None:
                 return
 
-            def run() -> None:
+            def run(wb: Workbench) -> None:
                 try:
                     value = float(values["value"])
                     confidence = float(values["confidence"]) if values["confidence"] else None
                 except ValueError:
                     raise UserError("value and confidence must be numbers (confidence from 0 to 1)") from None
-                self.wb.check_in(ref, number, value, confidence, values["comment"])
+                wb.check_in(ref, number, value, confidence, values["comment"])
 
-            self.write(run, f"Checked in {ref}.{number}: {values['value']}{unit}")
+            self.pm.write_in_background(run, f"Checked in {ref}.{number}: {values['value']}{unit}")
 
         self.app.push_screen(form, check_in)
 
@@ -205,9 +206,12 @@ class OkrScreen(PmScreen):
 
         def add(values: dict[str, str] | None) -> None:
             if values is not None:
-                ref = self.write(lambda: self.wb.add_objective(values["title"], values["period"], values["owner"]))
-                if isinstance(ref, str):
-                    self.notify(f"Added objective {ref}", timeout=3)
+                def added(ref: object) -> None:
+                    if isinstance(ref, str):
+                        self.notify(f"Added objective {ref}", timeout=3)
+
+                self.pm.write_in_background(
+                    lambda wb: wb.add_objective(values["title"], values["period"], values["owner"]), then=added)
 
         self.app.push_screen(form, add)
 
@@ -226,9 +230,10 @@ class OkrScreen(PmScreen):
 
         def add(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.add_key_result(ref, values["metric"], values["target"],
-                                                          values["baseline"] or 0, values["unit"]),
-                           f"Added a key result to {ref}: {values['metric']}")
+                self.pm.write_in_background(
+                    lambda wb: wb.add_key_result(ref, values["metric"], values["target"], values["baseline"] or 0,
+                                                 values["unit"]),
+                    f"Added a key result to {ref}: {values['metric']}")
 
         self.app.push_screen(form, add)
 
