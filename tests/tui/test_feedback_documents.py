@@ -48,7 +48,7 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
                 await pilot.press("ctrl+u")  # the input holds "important"
                 await type_text(pilot, "critical")
             await pilot.press("enter")
-            await pilot.pause()
+            await writes_done(pilot)
         assert screen.table.rows == [] and "No notes in the inbox" in screen.table.empty_text
         linked = {ref: wb.note(ref).links for ref in inbox}
         assert all(len(links) == 1 for links in linked.values())
@@ -67,7 +67,7 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
         await pilot.press("end", "ctrl+u")  # (the input holds the current tags)
         await type_text(pilot, "holiday")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert "holiday" in wb.note(note.ref).tags
         await pilot.press("d")
         await writes_done(pilot)

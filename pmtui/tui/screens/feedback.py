@@ -159,8 +159,9 @@ class FeedbackScreen(PmScreen):
         def link(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            self.write(lambda: self.wb.link_note(note.ref, values["target"], values["importance"] or "important"),
-                       f"{note.ref} linked to {values['target'].upper()}")
+            self.pm.write_in_background(
+                lambda wb: wb.link_note(note.ref, values["target"], values["importance"] or "important"),
+                f"{note.ref} linked to {values['target'].upper()}")
 
         self.app.push_screen(form, link)
 
@@ -171,7 +172,7 @@ class FeedbackScreen(PmScreen):
 
         def tag(answer: str | None) -> None:
             if answer is not None:
-                self.write(lambda: self.wb.tag_note(note.ref, answer), f"{note.ref} tagged")
+                self.pm.write_in_background(lambda wb: wb.tag_note(note.ref, answer), f"{note.ref} tagged")
 
         self.app.push_screen(AskModal(f"Tags of {note.ref}", "checkout, mobile", ", ".join(note.tags),
                                       "Words separated by commas · empty clears them"), tag)
@@ -199,11 +200,13 @@ class FeedbackScreen(PmScreen):
         def record(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            ref = self.write(lambda: self.wb.add_note(values["text"], values["customer"], values["company"],
-                                                      values["source"] or "other", values["said_at"] or None,
-                                                      values["tags"]))
-            if isinstance(ref, str):
-                self.notify(f"{ref} is in the inbox", timeout=2)
+            def recorded(ref: object) -> None:
+                if isinstance(ref, str):
+                    self.notify(f"{ref} is in the inbox", timeout=2)
+
+            self.pm.write_in_background(
+                lambda wb: wb.add_note(values["text"], values["customer"], values["company"], values["source"] or "other",
+                                       values["said_at"] or None, values["tags"]), then=recorded)
 
         self.app.push_screen(form, record)
 

@@ -206,9 +206,10 @@ class RoadmapScreen(PmScreen):
         def move(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            if self.write(lambda: self.wb.decide(f"RM-{item.number}", reason=values["reason"], horizon=horizon),
-                          f"RM-{item.number} moved to {horizon.capitalize()}"):
-                self.follow(item.id, horizon)
+            self.pm.write_in_background(
+                lambda wb: wb.decide(f"RM-{item.number}", reason=values["reason"], horizon=horizon),
+                f"RM-{item.number} moved to {horizon.capitalize()}",
+                then=lambda done: self.follow(item.id, horizon) if done else None)
 
         self.app.push_screen(form, move)
 
@@ -264,9 +265,9 @@ class RoadmapScreen(PmScreen):
             if not changes:
                 self.notify("Nothing changed")
                 return
-            if self.write(lambda: self.wb.decide(f"RM-{item.number}", reason=values["reason"], **changes),
-                          f"RM-{item.number} updated"):
-                self.follow(item.id, changes.get("horizon", item.horizon))
+            self.pm.write_in_background(
+                lambda wb: wb.decide(f"RM-{item.number}", reason=values["reason"], **changes), f"RM-{item.number} updated",
+                then=lambda done: self.follow(item.id, changes.get("horizon", item.horizon)) if done else None)
 
         self.app.push_screen(form, save)
 
@@ -285,11 +286,14 @@ class RoadmapScreen(PmScreen):
         def create(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            ref = self.write(lambda: self.wb.add_roadmap_item(values["title"], values["horizon"] or "later",
-                                                              values["timeframe"] or None, reason=values["reason"]))
-            if isinstance(ref, str):
-                found = self.wb.roadmap_item(ref)
-                self.follow(found.id, found.horizon)
+            def proposed(ref: object) -> None:
+                if isinstance(ref, str):
+                    found = self.wb.roadmap_item(ref)
+                    self.follow(found.id, found.horizon)
+
+            self.pm.write_in_background(
+                lambda wb: wb.add_roadmap_item(values["title"], values["horizon"] or "later", values["timeframe"] or None,
+                                               reason=values["reason"]), then=proposed)
 
         self.app.push_screen(form, create)
 
