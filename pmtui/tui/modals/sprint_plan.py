@@ -98,6 +98,7 @@ class PlanSprintModal(ModalScreen[str | None]):
     def __init__(self, board_id: str) -> None:
         super().__init__(classes="dialog-screen")
         self.board_id = board_id
+        self._planning = False  # a plan on its way to the store
 
     @property
     def pm(self) -> PmApp:
@@ -188,7 +189,8 @@ class PlanSprintModal(ModalScreen[str | None]):
         self.dismiss(None)
 
     def action_plan(self) -> None:
-        wb = self.pm.wb
+        if self._planning:
+            return  # Ctrl+S again before the store answered: one sprint, not a refused second
         value = lambda name: self.query_one(f"#plan-{name}", Input).value.strip()  # noqa: E731
         name, goal, start, end = value("name"), value("goal"), value("start") or None, value("end") or None
         keys = list(self.picked)
@@ -196,9 +198,12 @@ class PlanSprintModal(ModalScreen[str | None]):
         order = {i.key: n for n, i in enumerate(self.items)}
         keys.sort(key=lambda k: order.get(k, 0))
 
-        def plan() -> str:
-            return wb.plan_sprint(name, goal, start, end, items=keys)  # all or nothing
+        self._planning = True
 
-        planned = self.pm.write(plan, f"{name} planned with {len(keys)} items")
-        if planned is not None:
-            self.dismiss(str(planned))
+        def planned(result: object) -> None:
+            self._planning = False
+            if result is not None and self.is_attached:
+                self.dismiss(str(result))
+
+        self.pm.write_in_background(lambda wb: wb.plan_sprint(name, goal, start, end, items=keys),  # all or nothing
+                                    f"{name} planned with {len(keys)} items", then=planned)

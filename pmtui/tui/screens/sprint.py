@@ -218,8 +218,8 @@ class SprintScreen(BoardScreen):
 
         def start(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.start_sprint(sprint.name, values["start"], values["end"]),
-                           f"{sprint.name} started")
+                self.pm.write_in_background(lambda wb: wb.start_sprint(sprint.name, values["start"], values["end"]),
+                                            f"{sprint.name} started")
         self.app.push_screen(form, start)
 
     def action_close_sprint(self) -> None:
@@ -240,10 +240,12 @@ class SprintScreen(BoardScreen):
 
         def chosen(where: str | None) -> None:
             if where:
-                result = self.write(lambda: self.wb.close_sprint(sprint.name, carry_to=where))
-                if isinstance(result, dict):
-                    self.notify(f"{sprint.name} closed: {result['done']} done, {result['carried']} carried to "
-                                f"{result['to']}")
+                def closed(result: object) -> None:
+                    if isinstance(result, dict):
+                        self.notify(f"{sprint.name} closed: {result['done']} done, {result['carried']} carried to "
+                                    f"{result['to']}")
+
+                self.pm.write_in_background(lambda wb: wb.close_sprint(sprint.name, carry_to=where), then=closed)
         self.app.push_screen(ChoiceModal(
             f"Close {sprint.name}? {len(unfinished)} unfinished item(s) — where do they go?", choices), chosen)
 
