@@ -132,7 +132,7 @@ async def test_multi_select_and_bulk_edit(make_app, wb: Workbench) -> None:
         await pilot.press("tab")
         await type_text(pilot, "5")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert app.screen is screen
         for key in keys:
             item = wb.item(key)
@@ -151,7 +151,7 @@ async def test_bulk_edit_with_a_bad_value_writes_nothing(make_app, wb: Workbench
         await type_text(pilot, "many")
         position = wb.now.position
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
         assert app.screen is screen
 
@@ -198,7 +198,7 @@ async def test_archive_with_d(make_app, wb: Workbench) -> None:
         await pilot.press("j")
         key = app.screen.table.current_row.key
         await pilot.press("d")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.item(key).archived
         assert key not in {i.key for i in shown(app.screen)}
 

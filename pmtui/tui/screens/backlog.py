@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
+from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.base import PmScreen
@@ -424,12 +425,16 @@ class BacklogScreen(PmScreen):
             return
         keys = [i.key for i in items]
 
-        def archive() -> None:
+        def archive(wb: Workbench) -> None:
             for key in keys:
-                self.wb.archive_item(key)
+                wb.archive_item(key)
 
-        if self.write(archive, f"Archived {', '.join(keys[:5])}{'…' if len(keys) > 5 else ''}"):
-            self.table.clear_selection()
+        def archived(done: object) -> None:
+            if done:
+                self.table.clear_selection()
+
+        self.pm.write_in_background(archive, f"Archived {', '.join(keys[:5])}{'…' if len(keys) > 5 else ''}",
+                                    then=archived)
 
     def action_clear_selection(self) -> None:
         self.table.clear_selection()
@@ -456,24 +461,30 @@ class BacklogScreen(PmScreen):
         def apply(values: dict[str, str] | None) -> None:
             if not values or not any(values.values()):
                 return
-            if self.write(lambda: bulk_edit(self, keys, values), f"Updated {len(keys)} item{'s' if len(keys) != 1 else ''}"):
+            def updated(warning: object) -> None:
+                if warning is None:
+                    return  # refused: the writer said why
+                if isinstance(warning, str):
+                    self.notify(warning, severity="warning")
                 self.table.clear_selection()
                 self._show_status(self.ws, len(self.rows))
+
+            self.pm.write_in_background(lambda wb: bulk_edit(wb, keys, values),
+                                        f"Updated {len(keys)} item{'s' if len(keys) != 1 else ''}", then=updated)
 
         self.app.push_screen(form, apply)
 
 
-def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None:
-    """Apply the bulk form to every key: one service command, all or nothing."""
+def bulk_edit(wb: Workbench, keys: list[str], values: dict[str, str]) -> str | None:
+    """Apply the bulk form to every key: one service command, all or nothing. Returns the
+    warning of a soft WIP limit passed, if any."""
     fields: dict[str, Any] = {}
     if values.get("points"):
         fields["points"] = None if values["points"] == "-" else values["points"]
     if values.get("assignee"):
         fields["assignee"] = None if values["assignee"] == "-" else values["assignee"]
-    warning = screen.wb.edit_items(keys, status=values.get("status") or None, sprint=values.get("sprint") or None,
-                                   labels=values.get("labels") or None, **fields)
-    if warning:
-        screen.notify(warning, severity="warning")
+    return wb.edit_items(keys, status=values.get("status") or None, sprint=values.get("sprint") or None,
+                         labels=values.get("labels") or None, **fields)
 
 
 def open_item(screen: PmScreen, key: str) -> None:
