@@ -187,7 +187,7 @@ async def test_enter_opens_the_item_and_n_creates_one(make_app, wb: Workbench) -
         assert isinstance(app.screen, ItemModal)
         await type_text(pilot, "Brand new idea")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         new = next(i for i in wb.now.items.values() if i.title == "Brand new idea")
         assert app.screen.table.current_row.key == new.key
 

@@ -106,7 +106,7 @@ async def test_new_card_in_the_cursor_column(make_app, wb):
         await pilot.press("n")
         await type_text(pilot, "Write the release notes")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         created = [i for i in wb.now.items.values() if i.title == "Write the release notes"]
         assert len(created) == 1 and created[0].status == "To do" and created[0].kind == "story"
         assert app.screen.selected.key == created[0].key
@@ -120,7 +120,7 @@ async def test_new_card_with_a_bad_value_is_refused_and_the_form_stays(make_app,
         await type_text(pilot, "Bad points")
         app.screen.query_one("#field-points").value = "lots"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert len(wb.now.items) == count
         assert any("points is a number" in m for m in messages(app))
         assert type(app.screen).__name__ == "ItemModal"
@@ -136,7 +136,7 @@ async def test_edit_item_fields_from_the_detail(make_app, wb):
         modal.query_one("#field-labels").value = "mobile, ux"
         modal.query_one("#field-rice").value = "500 2 0.8 4"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert item.points == 8 and item.labels == ["mobile", "ux"]
         assert item.rice == {"reach": 500, "impact": 2, "confidence": 0.8, "effort": 4}
@@ -234,14 +234,14 @@ async def test_item_form_resolves_epic_sprint_and_clears_them(make_app, wb):
         app.screen.query_one("#field-sprint").value = "Sprint 4"
         app.screen.query_one("#field-assignee").value = "me"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-37")
         assert item.parent == epic.id and item.sprint == wb.sprint("Sprint 4").id and item.assignee == "tester"
         await pilot.press("e")
         assert app.screen.query_one("#field-epic").value == epic.key  # shown by key, not id
         app.screen.query_one("#field-sprint").value = ""
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-37").sprint is None
 
 
@@ -254,7 +254,7 @@ async def test_item_form_refuses_an_unknown_epic(make_app, wb):
         app.screen.query_one("#field-epic").value = "AC-9999"
         app.screen.query_one("#field-points").value = "21"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-37") == before  # nothing written, not even the points
         assert any("AC-9999" in m for m in messages(app))
 
@@ -284,7 +284,7 @@ async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_ap
         await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-labels").value = "mobile, perf"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert item.points == 13 and item.labels == ["mobile", "perf"]  # both changes kept
 
@@ -295,7 +295,7 @@ async def test_the_same_field_changed_by_two_people_is_a_conflict(make_app, wb, 
         await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-points").value = "2"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").points == 13
         assert any(m.startswith("Conflict") and "points = 13" in m for m in messages(app))
         assert type(app.screen).__name__ == "ItemModal"

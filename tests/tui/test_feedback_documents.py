@@ -147,7 +147,7 @@ async def test_editing_here_meets_a_colleagues_save_and_resolves_the_merge(make_
         area = editor.query_one("#document-editor-text")
         area.load_text(area.text.replace("Contoso renewed.", "Contoso renewed in November."))
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert any("Conflict" in m and "chen saved version 6" in m for m in messages(app))
         again = app.screen
         assert isinstance(again, DocumentEditor)  # the merge, to resolve
@@ -155,7 +155,7 @@ async def test_editing_here_meets_a_colleagues_save_and_resolves_the_merge(make_
         assert "# Search that finds (v2)" in merged and "Contoso renewed in November." in merged
         assert wb.document(PRD).revision == 6  # nothing overwritten
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.document(PRD).revision == 7 and wb.document(PRD).text == merged
         assert isinstance(app.screen, DocumentsScreen)
 
@@ -264,7 +264,7 @@ async def test_ctrl_r_in_an_item_takes_rice_reach_from_the_evidence(make_app, wb
         if len(field.value.split()) < 4:  # no RICE score yet: the user types the other parts
             await type_text(pilot, "2 0.8 3")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert not isinstance(app.screen, ItemModal)
     wb.refresh()
     assert wb.item(item.key).rice["reach"] == reach

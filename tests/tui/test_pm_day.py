@@ -248,10 +248,10 @@ async def test_epic_by_title_with_completion_and_a_new_assignee_is_confirmed(mak
         assignee.value = ""
         await type_text(pilot, "zed")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert isinstance(app.screen, ConfirmModal)  # zed is nobody pmtui knows
         await pilot.press("y")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert wb.now.items[item.parent].title == "Loyalty programme" and item.assignee == "zed"
 
