@@ -334,6 +334,7 @@ class Workbench(EvidenceCommands):
 
     def move_column(self, name: str, position: int, board: str | None = None, reason: str = "") -> None:
         """Reorder the workflow: the column goes to ``position`` (0 first). Items keep their column."""
+        from domain.board import Board
         self._change(Board, self.board(board).id, "board", Board.move_column, name, position, reason=reason)
 
     def _items_in_column(self, board_id: str, name: str) -> int:
