@@ -113,6 +113,15 @@ class Board(PmAggregate):
         self._check_columns(self.columns, renamed(self.archived_columns))
         self.trigger_event(self.Edited, changes=self._diff({"archived_columns": renamed(self.archived_columns)}))
 
+    def move_column(self, name: str, position: int) -> None:
+        """Put a column at ``position`` (0 is the first; clamped to the board): the workflow's order.
+        An ``Edited`` event of the columns, like an added or renamed column."""
+        target = self.column_named(name)
+        rest = [dict(c) for c in self.columns if c is not target]
+        at = max(0, min(int(position), len(rest)))
+        rest.insert(at, dict(target))
+        self._set_columns(rest)
+
     def archive_column(self, name: str) -> None:
         """Take a column off the board, remembering its place; its items stay in it, unseen."""
         target = self.column_named(name)

@@ -332,6 +332,11 @@ class Workbench(EvidenceCommands):
         b = self.board(board)
         self._change(Board, b.id, "board", Board.remove_column, name, self._items_in_column(b.id, name), reason=reason)
 
+    def move_column(self, name: str, position: int, board: str | None = None, reason: str = "") -> None:
+        """Reorder the workflow: the column goes to ``position`` (0 first). Items keep their column."""
+        from domain.board import Board
+        self._change(Board, self.board(board).id, "board", Board.move_column, name, position, reason=reason)
+
     def _items_in_column(self, board_id: str, name: str) -> int:
         """The items (epics too; archived ones not) whose column this is, named as the domain
         matches names (any case): a rename or removal would leave them in no column. Rare

@@ -12,14 +12,16 @@ import argparse
 import importlib
 import os
 import sys
+import threading
 from functools import partial
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
+from textual.message import Message
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, TextArea
@@ -33,10 +35,11 @@ from pmtui.tui import output_guard, travel
 from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
-from pmtui.tui.screens.base import PmScreen, run_write
+from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.server_safety import ServerSafety
 from pmtui.tui.widgets.banner import MODE_LABELS
+from pmtui.tui.writer import BackgroundWriter, WriteDone
 from projections.state import Workspace
 
 T = TypeVar("T")
@@ -119,7 +122,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
-        self._data_version: int | None = None
+        self.writer = BackgroundWriter(self)
 
     # The contract ------------------------------------------------------------------------------
     @property
@@ -135,6 +138,11 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def viewer(self) -> bool:
         """A viewer may look at everything and change nothing (the service enforces it)."""
         return str(self.wb.role) == "viewer"
+
+    @property
+    def admin(self) -> bool:
+        """An admin may manage users and roles, now (never in the past)."""
+        return str(self.wb.role) == "admin" and not self.read_only
 
     @property
     def available_modes(self) -> list[str]:
@@ -157,6 +165,23 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
         return run_write(self, fn, done_message)
+
+    def write_in_background(self, command: Callable[[Workbench], Any], done_message: str = "",
+                            then: Callable[[Any], None] | None = None) -> None:
+        """Run one service command off the UI thread, after those queued before it (in the order
+        the keys came). ``command`` gets the writer's workbench; ``then(result)`` runs on the UI
+        thread afterwards with what ``write`` would have returned (None when refused)."""
+        if refuse_in_the_past(self):
+            if then is not None:
+                then(None)
+            return
+        self.writer.submit(command, done_message, then)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.writer.pending -= 1
+        outcome = report_write(self, message.result, message.error, message.job.done_message)
+        if message.job.then is not None:
+            message.job.then(outcome)
 
     def changes_between(self, before: tuple[int, int], after: Workspace, limit: int = 512) -> set[str] | None:
         """Ids of the aggregates the events between two workspaces touched, when both are plain
@@ -197,22 +222,42 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)
 
     # Startup and live updates ------------------------------------------------------------------
+    class StoreChanged(Message):
+        """Someone else (another session, the CLI, another host) wrote to the store."""
+
     def on_mount(self) -> None:
         if self.start_at is not None and not self.start_at.is_now:
             self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
         if self.poll:
-            self._data_version = self.wb.log.data_version()
-            self.set_interval(POLL_SECONDS, self.check_for_changes, name="live-updates")
+            self._polling = threading.Event()
+            self.watch_store(self._polling)
+
+    def on_unmount(self) -> None:
+        if self.poll:
+            self._polling.set()  # the watcher stops before the workbench is closed under it
+        self.writer.stop()
+
+    @work(thread=True, exclusive=True, group="live-updates", exit_on_error=False)
+    def watch_store(self, stop: threading.Event) -> None:
+        """The live poll, off the UI thread, so a slow store (a far PostgreSQL, a busy disk) never
+        holds up a key: every POLL_SECONDS one ``PRAGMA data_version`` (SQLite) or a look at the
+        NOTIFYs (PostgreSQL), on this thread's own connection (data versions are per connection,
+        so one long-lived thread asks them all). A change posts ``StoreChanged``."""
+        last = self.wb.log.data_version()
+        while not stop.wait(POLL_SECONDS):
+            version = self.wb.log.data_version()
+            if version != last:
+                last = version
+                self.post_message(self.StoreChanged())
+
+    def on_pm_app_store_changed(self, message: StoreChanged) -> None:
+        self.check_for_changes()
 
     def check_for_changes(self) -> bool:
-        """Fold what other processes wrote, and redraw if anything came in. Cheap when idle:
-        one ``PRAGMA data_version`` on SQLite."""
-        version = self.wb.log.data_version()
-        if version == self._data_version:
-            return False
-        self._data_version = version
+        """Fold what others wrote (on the UI thread, where the views read the workspace: the
+        watcher only says that something came), and redraw if anything did."""
         if self.wb.refresh() and not self.read_only:
             self.refresh_views()
             return True
@@ -261,10 +306,12 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             sources.append((mode, labels.get(mode, mode), merged))
         for mode, label, bindings in sources:
             writes = self.screen_classes[mode].WRITE_ACTIONS if mode else self._WRITES
+            refused = self.screen_classes[mode].ADMIN_ACTIONS if mode and not self.admin else frozenset()
             seen: set[str] = set()
             for binding in bindings:
                 name = binding.action.split("(", 1)[0]
-                if binding.action in seen or name in _NOT_COMMANDS or (name in writes and not can_write):
+                if binding.action in seen or name in _NOT_COMMANDS or (name in writes and not can_write) \
+                        or name in refused:
                     continue
                 if self.read_only and name in ("time_travel",):
                     continue
@@ -417,15 +464,19 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     # Undo / redo (the workbench gains them with the audit work) --------------------------------
     def action_undo(self) -> None:
-        self._undo_redo(self.wb.undo)
+        # Through the background writer, after any move still on its way: u right after L
+        # undoes that move, not the change before it.
+        self._undo_redo(lambda wb: wb.undo())
 
     def action_redo(self) -> None:
-        self._undo_redo(self.wb.redo)
+        self._undo_redo(lambda wb: wb.redo())
 
-    def _undo_redo(self, command: Callable[[], str]) -> None:
-        result = self.write(command)
-        if result is not None:
-            self.notify(result, timeout=3)
+    def _undo_redo(self, command: Callable[[Workbench], str]) -> None:
+        def said(result: object) -> None:
+            if isinstance(result, str):
+                self.notify(result, timeout=3)
+
+        self.write_in_background(command, then=said)
 
 
 def run_tui(args: argparse.Namespace, wb: Workbench | None = None) -> int:

@@ -58,7 +58,18 @@ def test_add_column_clamps_position(board: Board) -> None:
     assert board.columns[0]["name"] == "First" and board.columns[-1]["name"] == "Last"
 
 
+def test_move_column_reorders_the_workflow(board: Board) -> None:
+    board.move_column("review", 1)
+    board.move_column("Backlog", 99)  # clamped: the last place
+    events = take(board)
+    assert names(events) == ["Board.Edited"] * 2
+    assert [c["name"] for c in board.columns] == ["Review", "To do", "In progress", "Done", "Backlog"]
+    assert board.column_named("Review")["wip"] == 3 and board.column_named("Review")["hard"]
+
+
 @pytest.mark.parametrize(("command", "error", "message"), [
+    (lambda b: b.move_column("Nope", 0), ValidationError, "has no column 'Nope'"),
+    (lambda b: b.move_column("Backlog", 0), DomainError, "nothing to change"),
     (lambda b: b.add_column("review"), ValidationError, "different from each other"),
     (lambda b: b.rename_column("Nope", "X"), ValidationError, "has no column 'Nope'"),
     (lambda b: b.rename_column("Review", "done"), ValidationError, "different from each other"),

@@ -143,3 +143,17 @@ def test_users_story(wb: Workbench) -> None:
     viewer.actor, viewer.role = "bob", "viewer"
     with refused(wb, "changes need the editor role"):
         viewer.add_item("sneaky")
+
+
+def test_column_order_story(wb: Workbench) -> None:
+    """Reordering the workflow: the column moves with its WIP limit, items stay in their column,
+    and a column the board lacks is refused without writing."""
+    key = wb.add_item("Checkout copy", status="Review")
+    wb.move_column("Review", 1)
+    board = wb.board()
+    assert [c["name"] for c in board.columns] == ["Backlog", "Review", "To do", "In progress", "Done"]
+    assert board.columns[1]["wip"] == 3 and wb.item(key).status == "Review"
+    with refused(wb, "no column 'QA'"):
+        wb.move_column("QA", 0)
+    with refused(wb, "nothing to change"):
+        wb.move_column("Review", 1)

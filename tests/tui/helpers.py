@@ -27,3 +27,15 @@ def column_keys(screen: BoardScreen, column: str) -> list[str]:
     assert screen.grid_layout is not None
     names = [c.name for c in screen.grid_layout.columns]
     return [card.key for card in screen.grid_layout.column_cards(names.index(column))]
+
+
+async def writes_done(pilot: Pilot, tries: int = 400) -> None:
+    """Wait (bounded) until the background writer has run every queued command and the app has
+    taken in their outcome: card moves and ranks are written off the UI thread."""
+    app: PmApp = pilot.app  # type: ignore[assignment]
+    for _ in range(tries):
+        if app.writer.pending == 0:
+            break
+        await pilot.pause(0.01)
+    assert app.writer.pending == 0, "the background writer did not finish"
+    await pilot.pause()

@@ -10,6 +10,7 @@ from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.backlog import BacklogScreen
 from projections.backlog_view import backlog
 from projections.state import ItemView
+from tests.tui.helpers import writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 
@@ -60,7 +61,7 @@ async def test_ranking_moves_among_open_items_only(make_app, wb: Workbench) -> N
         while screen.current_item() != second:
             await pilot.press("j")
         await pilot.press("K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen) if i.id in {t.id for t in top_level}][:2] == [second.key, top_level[0].key]
 
 
@@ -91,12 +92,12 @@ async def test_reorder_with_shift_k_and_shift_j(make_app, wb: Workbench) -> None
         await pilot.pause()
         first, second = [i.key for i in shown(screen)[:2]]
         await pilot.press("j", "K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen)[:2]] == [second, first]
         assert wb.item(second).rank < wb.item(first).rank
         assert screen.table.current_row.key == second  # the cursor follows the moved item
         await pilot.press("J")
-        await pilot.pause()
+        await writes_done(pilot)
         assert [i.key for i in shown(screen)[:2]] == [first, second]
 
 
@@ -108,7 +109,7 @@ async def test_reorder_is_refused_when_not_in_rank_order(make_app, wb: Workbench
         assert screen.sort == "points"
         position = wb.now.position
         await pilot.press("K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
 
 
@@ -131,7 +132,7 @@ async def test_multi_select_and_bulk_edit(make_app, wb: Workbench) -> None:
         await pilot.press("tab")
         await type_text(pilot, "5")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert app.screen is screen
         for key in keys:
             item = wb.item(key)
@@ -150,7 +151,7 @@ async def test_bulk_edit_with_a_bad_value_writes_nothing(make_app, wb: Workbench
         await type_text(pilot, "many")
         position = wb.now.position
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
         assert app.screen is screen
 
@@ -186,7 +187,7 @@ async def test_enter_opens_the_item_and_n_creates_one(make_app, wb: Workbench) -
         assert isinstance(app.screen, ItemModal)
         await type_text(pilot, "Brand new idea")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         new = next(i for i in wb.now.items.values() if i.title == "Brand new idea")
         assert app.screen.table.current_row.key == new.key
 
@@ -197,7 +198,7 @@ async def test_archive_with_d(make_app, wb: Workbench) -> None:
         await pilot.press("j")
         key = app.screen.table.current_row.key
         await pilot.press("d")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.item(key).archived
         assert key not in {i.key for i in shown(app.screen)}
 
@@ -211,7 +212,7 @@ async def test_the_past_is_shown_and_read_only(make_app, wb: Workbench) -> None:
         assert len(shown(app.screen)) == len(backlog(wb.view(f"#{early}")))
         position = wb.now.position
         await pilot.press("space", "d", "K")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
 
 

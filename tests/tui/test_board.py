@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
-from tests.tui.helpers import column_keys, messages, put_cursor_on, type_text
+from tests.tui.helpers import column_keys, messages, put_cursor_on, type_text, writes_done
 
 
 async def test_board_shows_columns_with_wip_counts(make_app):
@@ -40,9 +40,11 @@ async def test_L_moves_the_card_right_and_the_cursor_follows(make_app, wb):
         screen = app.screen
         put_cursor_on(screen, "AC-36")
         await pilot.press("L")
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").status == "In progress"
         assert screen.selected.key == "AC-36" and screen.column_name == "In progress"
         await pilot.press("H")
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").status == "To do"
 
 
@@ -53,10 +55,11 @@ async def test_hard_wip_limit_refuses_with_the_domain_message(make_app, wb):
         assert column_keys(screen, "Review") and len(column_keys(screen, "Review")) == 2  # limit 3, hard
         put_cursor_on(screen, "AC-30")
         await pilot.press("L")  # Review 3/3
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-30").status == "Review"
         put_cursor_on(screen, "AC-32")
         await pilot.press("L")  # would be 4/3: refused
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-32").status == "In progress"
         refusal = [m for m in messages(app) if m.startswith("Refused")]
         assert refusal and "Review" in refusal[-1] and "3" in refusal[-1]
@@ -73,7 +76,7 @@ async def test_soft_wip_limit_warns_but_moves(make_app, wb):
         for key in backlog:
             put_cursor_on(screen, key)
             await pilot.press("L")
-        await pilot.pause()
+        await writes_done(pilot)
         assert all(wb.now.item_by_key(k).status == "In progress" for k in backlog)
         assert any(m.startswith("WIP limit") for m in messages(app))
         header = "".join(seg.text for seg in screen.query_one(BoardGrid).render_line(0))
@@ -87,10 +90,12 @@ async def test_J_and_K_reorder_within_the_column(make_app, wb):
         before = column_keys(screen, "Backlog")
         put_cursor_on(screen, before[0])
         await pilot.press("J")
+        await writes_done(pilot)
         after = column_keys(screen, "Backlog")
         assert after[:2] == [before[1], before[0]] and after[2:] == before[2:]
         assert screen.selected.key == before[0]
         await pilot.press("K")
+        await writes_done(pilot)
         assert column_keys(screen, "Backlog") == before
 
 
@@ -101,7 +106,7 @@ async def test_new_card_in_the_cursor_column(make_app, wb):
         await pilot.press("n")
         await type_text(pilot, "Write the release notes")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         created = [i for i in wb.now.items.values() if i.title == "Write the release notes"]
         assert len(created) == 1 and created[0].status == "To do" and created[0].kind == "story"
         assert app.screen.selected.key == created[0].key
@@ -115,7 +120,7 @@ async def test_new_card_with_a_bad_value_is_refused_and_the_form_stays(make_app,
         await type_text(pilot, "Bad points")
         app.screen.query_one("#field-points").value = "lots"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert len(wb.now.items) == count
         assert any("points is a number" in m for m in messages(app))
         assert type(app.screen).__name__ == "ItemModal"
@@ -131,7 +136,7 @@ async def test_edit_item_fields_from_the_detail(make_app, wb):
         modal.query_one("#field-labels").value = "mobile, ux"
         modal.query_one("#field-rice").value = "500 2 0.8 4"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert item.points == 8 and item.labels == ["mobile", "ux"]
         assert item.rice == {"reach": 500, "impact": 2, "confidence": 0.8, "effort": 4}
@@ -169,7 +174,7 @@ async def test_archive_asks_y_or_n(make_app, wb):
         await pilot.press("d", "n")
         assert not wb.now.item_by_key("AC-36").archived
         await pilot.press("d", "y")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").archived
         assert "AC-36" not in column_keys(app.screen, "To do")
 
@@ -213,7 +218,7 @@ async def test_a_card_moved_by_someone_else_meanwhile_is_a_conflict_not_an_overw
         other.move_item("AC-36", "Done")
         other.close()
         await pilot.press("L")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").status == "Done"
         assert any("Conflict on AC-36" in m and "bob moved it to Done" in m for m in messages(app))
         assert app.screen.selected.key == "AC-36" and app.screen.column_name == "Done"
@@ -229,14 +234,14 @@ async def test_item_form_resolves_epic_sprint_and_clears_them(make_app, wb):
         app.screen.query_one("#field-sprint").value = "Sprint 4"
         app.screen.query_one("#field-assignee").value = "me"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-37")
         assert item.parent == epic.id and item.sprint == wb.sprint("Sprint 4").id and item.assignee == "tester"
         await pilot.press("e")
         assert app.screen.query_one("#field-epic").value == epic.key  # shown by key, not id
         app.screen.query_one("#field-sprint").value = ""
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-37").sprint is None
 
 
@@ -249,7 +254,7 @@ async def test_item_form_refuses_an_unknown_epic(make_app, wb):
         app.screen.query_one("#field-epic").value = "AC-9999"
         app.screen.query_one("#field-points").value = "21"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-37") == before  # nothing written, not even the points
         assert any("AC-9999" in m for m in messages(app))
 
@@ -279,7 +284,7 @@ async def test_saving_the_form_keeps_what_someone_else_changed_meanwhile(make_ap
         await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-labels").value = "mobile, perf"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert item.points == 13 and item.labels == ["mobile", "perf"]  # both changes kept
 
@@ -290,7 +295,7 @@ async def test_the_same_field_changed_by_two_people_is_a_conflict(make_app, wb, 
         await open_form_while_bob_sets_points(app, pilot, store)
         app.screen.query_one("#field-points").value = "2"
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").points == 13
         assert any(m.startswith("Conflict") and "points = 13" in m for m in messages(app))
         assert type(app.screen).__name__ == "ItemModal"
@@ -324,3 +329,43 @@ async def test_a_bad_filter_is_explained(make_app):
         await pilot.pause()
         assert any("unknown field 'colour'" in m for m in messages(app))
         assert app.screen.query_text == ""
+
+
+async def test_a_slow_write_never_holds_up_keys(make_app, wb, monkeypatch):
+    """H/L are written by the background writer: while the store is slow (here: a move held until
+    released), the cursor still answers keys, and the move lands when the store is done."""
+    import threading
+
+    from pmtui.service import Workbench
+
+    ran_on: list[threading.Thread] = []
+    started, release = threading.Event(), threading.Event()
+    step_item = Workbench.step_item
+
+    def slow_step(self, key, step, reason=""):  # noqa: ANN001, ANN202
+        ran_on.append(threading.current_thread())
+        started.set()
+        release.wait(30)
+        return step_item(self, key, step, reason)
+
+    monkeypatch.setattr(Workbench, "step_item", slow_step)
+    app = make_app()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            put_cursor_on(screen, "AC-36")
+            await pilot.press("L")
+            for _ in range(400):
+                if started.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert started.is_set()
+            column = screen.column
+            await pilot.press("l")
+            assert screen.column == column + 1 and not release.is_set()  # answered while the write waits
+            release.set()
+            await writes_done(pilot)
+            assert wb.now.item_by_key("AC-36").status == "In progress"
+            assert ran_on and threading.main_thread() not in ran_on
+    finally:
+        release.set()

@@ -83,3 +83,19 @@ async def test_a_burst_of_time_travel_steps_ends_on_the_last_one(make_app: Calla
                 break
         assert "Burndown: Sprint 4" in chart_text(app, "chart-burndown")
         assert "2026-11-19" in str(screen.query_one("#dash-status").render())
+
+
+async def _settled(pilot) -> None:  # noqa: ANN001 - textual's Pilot
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # a refresh that came while computing runs once more
+    await pilot.pause()
+
+
+def test_snapshot_dashboard_80x24(snap_compare, make_app: Callable[..., PmApp]) -> None:
+    assert snap_compare(make_app("dashboard"), terminal_size=(80, 24), run_before=_settled)
+
+
+def test_snapshot_dashboard_160x48(snap_compare, make_app: Callable[..., PmApp]) -> None:
+    assert snap_compare(make_app("dashboard"), terminal_size=(160, 48), run_before=_settled)

@@ -21,7 +21,7 @@ from pmtui.tui.screens.documents import DocumentEditor, DocumentsScreen
 from pmtui.tui.screens.feedback import FeedbackScreen
 from projections.backlog_view import backlog
 from projections.roadmap_view import decisions
-from tests.tui.helpers import messages
+from tests.tui.helpers import messages, writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 PRD = "Search that finds: PRD"
@@ -48,8 +48,8 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
                 await pilot.press("ctrl+u")  # the input holds "important"
                 await type_text(pilot, "critical")
             await pilot.press("enter")
-            await pilot.pause()
-        assert screen.table.rows == [] and "No notes here" in screen.table.empty_text
+            await writes_done(pilot)
+        assert screen.table.rows == [] and "No notes in the inbox" in screen.table.empty_text
         linked = {ref: wb.note(ref).links for ref in inbox}
         assert all(len(links) == 1 for links in linked.values())
         by_target = {t: [ref for ref in inbox if wb.target(t).id == linked[ref][0][0]] for t in targets}
@@ -67,10 +67,10 @@ async def test_triage_ten_notes_into_links_on_three_items(make_app, wb: Workbenc
         await pilot.press("end", "ctrl+u")  # (the input holds the current tags)
         await type_text(pilot, "holiday")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert "holiday" in wb.note(note.ref).tags
         await pilot.press("d")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.note(note.ref).archived
         assert "archived" in str(screen.query_one("#feedback-detail").render())
 
@@ -147,7 +147,7 @@ async def test_editing_here_meets_a_colleagues_save_and_resolves_the_merge(make_
         area = editor.query_one("#document-editor-text")
         area.load_text(area.text.replace("Contoso renewed.", "Contoso renewed in November."))
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert any("Conflict" in m and "chen saved version 6" in m for m in messages(app))
         again = app.screen
         assert isinstance(again, DocumentEditor)  # the merge, to resolve
@@ -155,7 +155,7 @@ async def test_editing_here_meets_a_colleagues_save_and_resolves_the_merge(make_
         assert "# Search that finds (v2)" in merged and "Contoso renewed in November." in merged
         assert wb.document(PRD).revision == 6  # nothing overwritten
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.document(PRD).revision == 7 and wb.document(PRD).text == merged
         assert isinstance(app.screen, DocumentsScreen)
 
@@ -264,7 +264,7 @@ async def test_ctrl_r_in_an_item_takes_rice_reach_from_the_evidence(make_app, wb
         if len(field.value.split()) < 4:  # no RICE score yet: the user types the other parts
             await type_text(pilot, "2 0.8 3")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert not isinstance(app.screen, ItemModal)
     wb.refresh()
     assert wb.item(item.key).rice["reach"] == reach

@@ -128,3 +128,21 @@ async def test_enter_on_a_roadmap_decision_shows_it_on_the_roadmap(make_app, wb:
         await pilot.pause()
         roadmap = app.screen
         assert roadmap.mode == "roadmap" and roadmap.current_item().id == decided.aggregate_id
+
+
+async def test_events_are_named_as_a_pm_says_them(make_app, wb: Workbench) -> None:
+    """A title edit reads "Title changed" in the Event column and the detail, never WorkItem.Edited."""
+    key = next(i.key for i in wb.now.items.values() if i.kind != "epic" and not i.archived and i.status != "Done")
+    wb.edit_item(key, title="A clearer title")
+    wb.move_item(key, "Done")
+    app = make_app("history")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        moved, edited = screen.rows[0], screen.rows[1]
+        assert screen._cells(moved)[2] == "Moved" and screen._cells(edited)[2] == "Title changed"
+        detail = str(screen.query_one("#history-detail").render())
+        assert "Moved · " + key in detail and "WorkItem" not in detail
+        await pilot.press("j")
+        detail = str(screen.query_one("#history-detail").render())
+        assert "Title changed · " + key in detail and "title: " in detail and "WorkItem" not in detail

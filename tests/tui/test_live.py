@@ -126,3 +126,38 @@ async def test_the_latest_event_seen_in_the_past_stays_put_when_others_write(mak
         other.close()
         await wait_for(pilot, lambda: wb.now.position > position)
         assert app.ws.position == position and app.ws.item_by_key("AC-36").status == "To do"
+
+
+async def test_a_slow_store_poll_never_holds_up_keys(make_app, wb):
+    """The live poll runs in a worker thread: while it is stuck in the store (here: a data_version
+    that waits until released), keys still move the cursor, and the poll's thread is not the UI's."""
+    import threading
+
+    from pmtui.tui.screens.board import BoardScreen
+
+    asked_from: list[threading.Thread] = []
+    stuck, release = threading.Event(), threading.Event()
+    original = wb.log.data_version
+
+    def slow_data_version() -> int:
+        asked_from.append(threading.current_thread())
+        if len(asked_from) == 2:  # the first look after the baseline gets stuck
+            stuck.set()
+            release.wait(30)
+        return original()
+
+    wb.log.data_version = slow_data_version
+    app = make_app(poll=True)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert await wait_for(pilot, stuck.is_set)
+            screen = app.screen
+            assert isinstance(screen, BoardScreen)
+            before = screen.column
+            await pilot.press("l")
+            await pilot.pause()
+            assert screen.column == before + 1 and not release.is_set()  # handled while the poll is stuck
+            assert threading.main_thread() not in asked_from
+            release.set()
+    finally:
+        release.set()

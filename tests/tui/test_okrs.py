@@ -7,6 +7,7 @@ from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.screens.okr import OkrScreen, bar
 from projections.okr_progress import okrs
+from tests.tui.helpers import writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 
@@ -44,7 +45,7 @@ async def test_check_in_a_key_result(make_app, wb: Workbench) -> None:
         await pilot.press("tab")
         await type_text(pilot, "on track after the release")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         objective = wb.objective("O-1")
         kr = objective.key_results[0]
         assert (kr["current"], kr["confidence"]) == (3.15, 0.8)
@@ -62,7 +63,7 @@ async def test_a_check_in_that_is_not_a_number_writes_nothing(make_app, wb: Work
         await pilot.pause()
         await type_text(pilot, "lots")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.position == position
         assert isinstance(app.screen, OkrScreen)
 

@@ -19,7 +19,7 @@ from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ConfirmModal
 from tests.tui.conftest import FIXED_NOW
-from tests.tui.helpers import messages, put_cursor_on, type_text
+from tests.tui.helpers import messages, put_cursor_on, type_text, writes_done
 
 
 def footer_keys(app: PmApp) -> set[str]:
@@ -76,7 +76,7 @@ async def test_comment_on_a_card_shows_in_its_thread_apart_from_its_history(make
         assert isinstance(app.screen, CommentModal)
         await type_text(pilot, "Seen on **Android** too")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         last = wb.now.comments[-1]
         assert (wb.now.items[last.item_id].key, last.actor, last.text) == ("AC-36", "tester", "Seen on **Android** too")
         await pilot.press("e")
@@ -101,7 +101,7 @@ async def test_record_a_kpi_value_from_the_dashboard_with_completion(make_app, w
         await pilot.press("tab")
         await type_text(pilot, "3.3")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         kpi = wb.kpi("Conversion rate")
         assert wb.records_of(kpi.id)[-1].data["value"] == 3.3
 
@@ -116,7 +116,7 @@ async def test_add_a_key_result_and_check_in_on_it(make_app, wb: Workbench) -> N
         await pilot.press("tab", "tab")
         await type_text(pilot, "40")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         results = wb.objective("O-1").key_results
         assert len(results) == before + 1 and results[-1]["metric"] == "Reviews per week"
         table = app.screen.table
@@ -126,7 +126,7 @@ async def test_add_a_key_result_and_check_in_on_it(make_app, wb: Workbench) -> N
         await pilot.pause()
         await type_text(pilot, "12")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.objective("O-1").key_results[-1]["current"] == 12
 
 
@@ -248,10 +248,10 @@ async def test_epic_by_title_with_completion_and_a_new_assignee_is_confirmed(mak
         assignee.value = ""
         await type_text(pilot, "zed")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         assert isinstance(app.screen, ConfirmModal)  # zed is nobody pmtui knows
         await pilot.press("y")
-        await pilot.pause()
+        await writes_done(pilot)
         item = wb.now.item_by_key("AC-36")
         assert wb.now.items[item.parent].title == "Loyalty programme" and item.assignee == "zed"
 

@@ -9,6 +9,7 @@ from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.screens.history import HistoryScreen
 from pmtui.tui.screens.roadmap import NO_REASON, RoadmapScreen
 from projections.roadmap_view import decisions
+from tests.tui.helpers import writes_done
 from tests.tui.views_support import frozen_app, frozen_demo_template, type_text  # noqa: F401
 
 
@@ -38,7 +39,7 @@ async def test_move_an_item_with_a_reason_then_it_is_in_the_log_and_history(make
         assert isinstance(app.screen, FieldsForm)
         await type_text(pilot, "the board approved it")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.roadmap[item.id].horizon == "now"
         last = decisions(wb.records_of(item.id), item.id)[-1]
         assert last.reason == "the board approved it" and last.changes["horizon"] == ["next", "now"]
@@ -100,7 +101,7 @@ async def test_decide_form_changes_status_and_timeframe(make_app, wb: Workbench)
         await pilot.press("tab", "tab")
         await type_text(pilot, "capacity freed up")
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         after = wb.now.roadmap[item.id]
         assert (after.timeframe, after.status) == ("2027-Q3", "planned")
         assert decisions(wb.records_of(item.id), item.id)[-1].reason == "capacity freed up"

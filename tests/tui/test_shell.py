@@ -12,7 +12,7 @@ from pmtui.tui.modals.help import HelpModal, binding_rows
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.screens.sprint import SprintScreen
-from tests.tui.helpers import messages, put_cursor_on, type_text
+from tests.tui.helpers import messages, put_cursor_on, type_text, writes_done
 
 
 async def test_digits_switch_views(make_app):
@@ -63,14 +63,12 @@ async def test_undo_and_redo_a_move(make_app, wb):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         put_cursor_on(app.screen, "AC-36")
-        await pilot.press("L")
-        assert wb.now.item_by_key("AC-36").status == "In progress"
-        await pilot.press("u")
-        await pilot.pause()
+        await pilot.press("L", "u")  # u at once: it waits for the move, then undoes it
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").status == "To do"
         assert app.screen.column_name == "To do"  # the cursor followed the card back
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.now.item_by_key("AC-36").status == "In progress"
 
 

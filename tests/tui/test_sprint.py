@@ -8,7 +8,7 @@ from datetime import date
 from textual.widgets import SelectionList, Static
 
 from pmtui.tui.screens.sprint import SprintScreen
-from tests.tui.helpers import messages, type_text
+from tests.tui.helpers import messages, type_text, writes_done
 
 
 def header(app) -> str:
@@ -31,7 +31,7 @@ async def plan(pilot, app, goal: str, picks: int) -> None:
     for _ in range(picks):
         await pilot.press("space", "down")
     await pilot.press("ctrl+s")
-    await pilot.pause()
+    await writes_done(pilot)
 
 
 async def test_plan_a_sprint_picking_items_from_the_ranked_backlog(make_app, wb):
@@ -40,13 +40,13 @@ async def test_plan_a_sprint_picking_items_from_the_ranked_backlog(make_app, wb)
         await pilot.press("P")
         modal = app.screen
         ranked = [item.key for item in modal.items]
-        await pilot.pause()
+        await writes_done(pilot)
         await type_text(pilot, "Loyalty goes live")
         modal.query_one("#plan-items", SelectionList).focus()
         await pilot.press("space", "down", "space")
         assert "Picked 2 items" in str(modal.query_one("#plan-total").render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         sprint = wb.sprint("Sprint 5")
         assert sprint.state == "planned" and sprint.goal == "Loyalty goes live"
         assert sorted(i.key for i in wb.now.items.values() if i.sprint == sprint.id) == sorted(ranked[:2])
@@ -58,7 +58,7 @@ async def test_start_refused_while_another_sprint_runs(make_app, wb):
     async with app.run_test(size=(80, 24)) as pilot:
         await plan(pilot, app, "Next", 1)
         await pilot.press("S", "enter")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.sprint("Sprint 5").state == "planned"
         assert any("Sprint 4" in m and "still active" in m for m in messages(app))
 
@@ -71,12 +71,12 @@ async def test_close_to_the_backlog_then_start_the_next(make_app, wb):
         assert unfinished
         await pilot.press("C")
         await pilot.press("b")
-        await pilot.pause()
+        await writes_done(pilot)
         assert wb.sprint("Sprint 4").state == "closed"
         assert all(wb.now.items[i].sprint is None for i in unfinished)
         await plan(pilot, app, "Second try", 2)
         await pilot.press("S", "enter")
-        await pilot.pause()
+        await writes_done(pilot)
         sprint5 = wb.sprint("Sprint 5")
         assert sprint5.state == "active" and len(sprint5.committed) == 2
         assert "active" in header(app) and "committed" in header(app)
@@ -86,7 +86,7 @@ async def test_start_asks_for_the_real_window_like_jira(make_app, wb):
     app = make_app("sprint")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("C", "b")
-        await pilot.pause()
+        await writes_done(pilot)
         await plan(pilot, app, "Dates", 1)
         await pilot.press("S")
         form = app.screen
@@ -95,10 +95,10 @@ async def test_start_asks_for_the_real_window_like_jira(make_app, wb):
         assert (date.fromisoformat(end) - date.fromisoformat(start)).days == 13  # the planned length kept
         form.query_one("#field-end").value = ""
         form.query_one("#field-end").focus()
-        await pilot.pause()
+        await writes_done(pilot)
         await type_text(pilot, "2026-11-27")  # a one-week sprint
         await pilot.press("enter")
-        await pilot.pause()
+        await writes_done(pilot)
         sprint5 = wb.sprint("Sprint 5")
         assert (sprint5.state, sprint5.start, sprint5.end) == ("active", "2026-11-20", "2026-11-27")
 
@@ -112,7 +112,7 @@ async def test_close_carrying_unfinished_items_to_the_next_sprint(make_app, wb):
         sprint4 = wb.sprint("Sprint 4")
         unfinished = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id and i.status != "Done"}
         await pilot.press("C", "n")
-        await pilot.pause()
+        await writes_done(pilot)
         sprint5 = wb.sprint("Sprint 5")
         assert wb.sprint("Sprint 4").state == "closed"
         assert all(wb.now.items[i].sprint == sprint5.id for i in unfinished)
@@ -125,7 +125,7 @@ async def test_replay_a_closed_sprint_event_by_event(make_app, wb):
         await pilot.press("less_than_sign")
         assert "Sprint 3" in header(app) and "closed" in header(app)
         await pilot.press("r")
-        await pilot.pause()
+        await writes_done(pilot)
         assert app.read_only
         started = next(r for r in wb.records_of(wb.sprint("Sprint 3").id) if r.name.endswith("Started"))
         assert app.ws.position == started.seq
@@ -151,7 +151,7 @@ async def test_add_items_to_the_active_sprint(make_app, wb):
         await pilot.press("a")
         await pilot.press("space")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await writes_done(pilot)
         after = {i.id for i in wb.now.items.values() if i.sprint == sprint4.id}
         assert len(after - before) == 1
 
@@ -166,6 +166,43 @@ async def test_replay_says_when_it_reaches_the_close(make_app, wb):
         app.travel_to(AsOf(event=closed.seq - 1))
         assert app.ws.sprints[sprint3.id].state == "active"
         await pilot.press("right_square_bracket")
-        await pilot.pause()
+        await writes_done(pilot)
         assert app.ws.sprints[sprint3.id].state == "closed"
         assert any(m.startswith("Replay") and "Sprint 3 closed here" in m for m in messages(app))
+
+
+async def test_plan_with_pickers_goal_completion_and_an_item_filter(make_app, wb):
+    """The goal completes from the roadmap's Now items; the filter narrows the items by epic name;
+    a pick hidden by a later filter stays picked."""
+    from pmtui.tui.modals.sprint_plan import goal_suggestions, matches
+
+    app = make_app("sprint")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("P")
+        await writes_done(pilot)
+        modal = app.screen
+        goal = goal_suggestions(wb.now)[0]
+        await type_text(pilot, goal[:4])
+        await pilot.press("right")  # accepts the completion
+        assert modal.query_one("#plan-goal").value == goal
+        epic = next(wb.now.items[i.parent] for i in modal.items if i.parent)
+        in_epic = [i.key for i in modal.items if matches(wb.now, i, epic.title)]
+        await pilot.press("tab", "tab", "tab")  # the dates, then the items: the filter is not in the way
+        assert modal.focused is modal.query_one("#plan-items")
+        await pilot.press("slash")
+        await type_text(pilot, epic.title)
+        await writes_done(pilot)
+        picks = modal.query_one("#plan-items", SelectionList)
+        assert [picks.get_option_at_index(n).value for n in range(picks.option_count)] == in_epic
+        picks.focus()
+        await pilot.press("space")
+        await writes_done(pilot)
+        await pilot.press("slash", "ctrl+a", "ctrl+k")
+        await type_text(pilot, "zzz-no-such-item")
+        await writes_done(pilot)
+        assert picks.option_count == 0 and "Picked 1 items" in str(modal.query_one("#plan-total").render())
+        await pilot.press("ctrl+s")
+        await writes_done(pilot)
+        sprint = wb.sprint("Sprint 5")
+        assert sprint.goal == goal
+        assert [i.key for i in wb.now.items.values() if i.sprint == sprint.id] == in_epic[:1]

@@ -28,6 +28,7 @@ class CommentModal(ModalScreen[bool]):
     def __init__(self, key: str) -> None:
         super().__init__(classes="dialog-screen")
         self.key = key
+        self._posting = False
 
     @property
     def pm(self) -> PmApp:
@@ -53,9 +54,19 @@ class CommentModal(ModalScreen[bool]):
         if not text:
             self.notify("The comment is empty: type something, or Esc to close", severity="warning")
             return
-        if self.pm.write(lambda: self.pm.wb.comment(self.key, text)) is not None:
-            self.notify(f"Commented on {self.key}", timeout=2)
-            self.dismiss(True)
+        if self._posting:
+            return  # Ctrl+S twice before the store answered: one comment, not two
+        self._posting = True
+        key = self.key
+
+        def posted(result: object) -> None:
+            self._posting = False
+            if result is not None:
+                self.notify(f"Commented on {key}", timeout=2)
+                if self.is_attached:
+                    self.dismiss(True)
+
+        self.pm.write_in_background(lambda wb: wb.comment(key, text), then=posted)
 
     def action_close(self) -> None:
         if not self.text.strip():

@@ -30,6 +30,7 @@ from projections.feedback_view import evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
 from pmtui.search import people
+from pmtui.service import Workbench
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import catch_early_key, flush_early_keys
 from pmtui.tui.modals.prompt import ConfirmModal
@@ -201,6 +202,7 @@ class ItemModal(ModalScreen[str | None]):
         super().__init__(classes="dialog-screen")
         self.key = key
         self._assignee_confirmed = False
+        self._saving = False  # a save on its way to the store
         self.column = column
         self.sprint = sprint
 
@@ -354,9 +356,8 @@ class ItemModal(ModalScreen[str | None]):
         self.app.push_screen(ConfirmModal(f"Discard your changes ({changed})?"), answered)
 
     def action_save(self) -> None:
-        wb = self.pm.wb
         if not self.pm.read_only:
-            wb.refresh()
+            self.pm.wb.refresh()
         item = self.item()
         after = self.current_values()
         changed = {name: value for name, value in after.items() if value != self.loaded[name]}
@@ -387,7 +388,11 @@ class ItemModal(ModalScreen[str | None]):
                                               "Assign to them anyway?"), answered)
             return
 
-        def save() -> str:
+        if self._saving:
+            return  # Ctrl+S again before the store answered: saved once
+        self._saving = True
+
+        def save(wb: Workbench) -> str:  # in the background writer, on its own workbench
             fields = to_fields(changed)
             if item is None:
                 title = fields.pop("title", "") or ""
@@ -397,10 +402,14 @@ class ItemModal(ModalScreen[str | None]):
             wb.edit_item(item.key, **fields)
             return item.key
 
-        key = self.pm.write(save)
-        if key is not None:
-            self.notify(f"{key} {'created' if item is None else 'saved'}", timeout=2)
-            self.dismiss(str(key))
+        def saved(key: object) -> None:
+            self._saving = False
+            if key is not None:
+                self.notify(f"{key} {'created' if item is None else 'saved'}", timeout=2)
+                if self.is_attached:
+                    self.dismiss(str(key))
+
+        self.pm.write_in_background(save, then=saved)
 
     # Long text in $EDITOR ----------------------------------------------------------------------
     def action_external_editor(self) -> None:

@@ -61,5 +61,9 @@ class PickItemsModal(ModalScreen[int | None]):
             self.dismiss(None)
             return
         name = self.pm.ws.sprints[self.sprint_id].name
-        if self.pm.write(lambda: self.pm.wb.add_to_sprint(name, keys), f"{len(keys)} item(s) added to {name}"):
-            self.dismiss(len(keys))
+        def added(done: object) -> None:
+            if done and self.is_attached:
+                self.dismiss(len(keys))
+
+        self.pm.write_in_background(lambda wb: wb.add_to_sprint(name, keys), f"{len(keys)} item(s) added to {name}",
+                                    then=added)

@@ -8,7 +8,6 @@ in a query shows as one line under the filter, the previous rows stay.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter, is_not
 from typing import Any, ClassVar
@@ -18,9 +17,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
+from pmtui.service import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import SORTS, backlog, parse_query
 from projections.state import ItemView, Workspace
@@ -261,6 +261,7 @@ class BacklogScreen(PmScreen):
         table.set_sort(self.sort, self.descending != (self.sort in _DESCENDING_BY_NATURE))
         if table.selected:
             table.selected &= {i.id for i in self.rows}
+        table.empty_text = self.empty_text()
         table.set_rows(self.rows)
         self._show_status(ws, len(items))
 
@@ -299,6 +300,13 @@ class BacklogScreen(PmScreen):
         if self.show_all or "is:archived" in self.query_text.lower():
             return self.query_text
         return f"{self.query_text} is:backlog".strip()
+
+    def empty_text(self) -> str:
+        if self.query_text:
+            return "No items match the filter: Esc clears it, / changes it."
+        if not self.show_all:
+            return self.empty_state("No open, unplanned items", "n adds one; a shows done and planned items too")
+        return self.empty_state("No items yet", "n adds the first")
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
@@ -388,7 +396,8 @@ class BacklogScreen(PmScreen):
         def same_level(other: ItemView) -> bool:  # J/K swap with the neighbour the user sees
             return other.id in shown and (other.parent if other.parent in shown else None) == parent
 
-        self.write(lambda: self.wb.rank_item(item.key, where, scope=same_level))
+        # In the background writer, as on the board: J J J on a slow store never holds up keys.
+        self.pm.write_in_background(lambda wb: wb.rank_item(item.key, where, scope=same_level))
 
     def action_new(self) -> None:
         if self.read_only:
@@ -419,12 +428,16 @@ class BacklogScreen(PmScreen):
             return
         keys = [i.key for i in items]
 
-        def archive() -> None:
+        def archive(wb: Workbench) -> None:
             for key in keys:
-                self.wb.archive_item(key)
+                wb.archive_item(key)
 
-        if self.write(archive, f"Archived {', '.join(keys[:5])}{'…' if len(keys) > 5 else ''}"):
-            self.table.clear_selection()
+        def archived(done: object) -> None:
+            if done:
+                self.table.clear_selection()
+
+        self.pm.write_in_background(archive, f"Archived {', '.join(keys[:5])}{'…' if len(keys) > 5 else ''}",
+                                    then=archived)
 
     def action_clear_selection(self) -> None:
         self.table.clear_selection()
@@ -451,33 +464,30 @@ class BacklogScreen(PmScreen):
         def apply(values: dict[str, str] | None) -> None:
             if not values or not any(values.values()):
                 return
-            if self.write(lambda: bulk_edit(self, keys, values), f"Updated {len(keys)} item{'s' if len(keys) != 1 else ''}"):
+            def updated(warning: object) -> None:
+                if warning is None:
+                    return  # refused: the writer said why
+                if isinstance(warning, str):
+                    self.notify(warning, severity="warning")
                 self.table.clear_selection()
                 self._show_status(self.ws, len(self.rows))
 
+            self.pm.write_in_background(lambda wb: bulk_edit(wb, keys, values),
+                                        f"Updated {len(keys)} item{'s' if len(keys) != 1 else ''}", then=updated)
+
         self.app.push_screen(form, apply)
 
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Backlog: filter", "Filter with the query language", self.action_filter),
-            ("Backlog: next sort", "Sort by the next column", self.action_sort),
-            ("Backlog: new item", "Create an item at the bottom", self.action_new),
-            ("Backlog: bulk edit", "Edit the selected items together", self.action_bulk),
-            ("Backlog: fold or unfold all epics", "", self.action_fold_all),
-        ]
 
-
-def bulk_edit(screen: PmScreen, keys: list[str], values: dict[str, str]) -> None:
-    """Apply the bulk form to every key: one service command, all or nothing."""
+def bulk_edit(wb: Workbench, keys: list[str], values: dict[str, str]) -> str | None:
+    """Apply the bulk form to every key: one service command, all or nothing. Returns the
+    warning of a soft WIP limit passed, if any."""
     fields: dict[str, Any] = {}
     if values.get("points"):
         fields["points"] = None if values["points"] == "-" else values["points"]
     if values.get("assignee"):
         fields["assignee"] = None if values["assignee"] == "-" else values["assignee"]
-    warning = screen.wb.edit_items(keys, status=values.get("status") or None, sprint=values.get("sprint") or None,
-                                   labels=values.get("labels") or None, **fields)
-    if warning:
-        screen.notify(warning, severity="warning")
+    return wb.edit_items(keys, status=values.get("status") or None, sprint=values.get("sprint") or None,
+                         labels=values.get("labels") or None, **fields)
 
 
 def open_item(screen: PmScreen, key: str) -> None:

@@ -3,7 +3,7 @@ banner and mode bar on top, the footer below, and ``write`` — the one way a sc
 
 A subclass implements ``compose_body()`` (its own widgets, between the bars) and ``refresh_view()``
 (redraw from ``self.ws``); the app calls ``refresh_view()`` after every change of data or of the
-time-travel point. Optionally ``commands()`` lists the screen's actions for the command palette.
+time-travel point.
 
 Note: Textual runs the ``on_<event>`` handler of every class in the MRO (base classes too), so a
 subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice).
@@ -11,8 +11,8 @@ subclass's ``on_mount`` must not call ``super().on_mount()`` (it would run twice
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# A palette entry: (title, help text, callback).
-Command = tuple[str, str, Callable[[], Any]]
-
 
 class PmScreen(Screen):
     """A view of the workspace. ``mode`` is its name in the app's mode map (board, sprint...).
@@ -42,6 +39,8 @@ class PmScreen(Screen):
 
     mode: str = ""
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    # Actions only an admin may take (users and roles): not offered to anyone else.
+    ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     _offered_for: tuple[bool, bool] | None = None  # (past, viewer) the footer's keys were last offered for
 
     @property
@@ -69,6 +68,8 @@ class PmScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.WRITE_ACTIONS and not self.can_write:
             return False
+        if action in self.ADMIN_ACTIONS and not self.pm.admin:
+            return False
         return True
 
     def on_key(self, event: events.Key) -> None:
@@ -85,6 +86,15 @@ class PmScreen(Screen):
                     self.notify(f"{self.wb.actor} is a viewer: changes need the editor role",
                                 severity="warning", title="Read-only")
                 return
+
+    def empty_state(self, fact: str, action: str = "") -> str:
+        """An empty view's line: what is true, and the key that creates the first thing only
+        where the user may create it (not for viewers, not in the past)."""
+        if action and self.can_write:
+            return f"{fact}: {action}."
+        if self.read_only:
+            return f"{fact} at this point in time (t returns to now)."
+        return f"{fact}."
 
     def item_at_cursor(self) -> ItemView | None:
         """The item under the cursor, for views that show items (override)."""
@@ -115,10 +125,6 @@ class PmScreen(Screen):
     def refresh_view(self) -> None:
         """Redraw from ``self.ws`` (override). Called on every data change and time-travel step."""
         raise NotImplementedError
-
-    def commands(self) -> Iterable[Command]:
-        """This screen's actions for the command palette (override to add some)."""
-        return ()
 
     def on_screen_resume(self) -> None:
         # Coming back to a mode (or from a modal): the data may have changed meanwhile.
@@ -153,24 +159,43 @@ class PmScreen(Screen):
 
 def run_write(app: PmApp, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
     """The body of ``PmScreen.write`` (shared with modals and app-level actions)."""
-    if app.read_only:
-        app.notify(
-            f"You are looking at the past ({app.travel_label()}): nothing can be changed there. "
-            "Press t to return to now.",
-            severity="warning", title="Read-only",
-        )
+    if refuse_in_the_past(app):
         return None
     try:
         result = fn()
-    except ConflictError as error:
+    except DomainError as error:
+        return report_write(app, None, error, done_message)
+    return report_write(app, result, None, done_message)
+
+
+def refuse_in_the_past(app: PmApp) -> bool:
+    if not app.read_only:
+        return False
+    app.notify(
+        f"You are looking at the past ({app.travel_label()}): nothing can be changed there. "
+        "Press t to return to now.",
+        severity="warning", title="Read-only",
+    )
+    return True
+
+
+def report_write(app: PmApp, result: T, error: BaseException | None, done_message: str = "") -> T | bool | None:
+    """What the user sees of a command's outcome (run here or in the background writer): a
+    refusal is a notification, never a traceback; the views show the store's state afterwards.
+    Returns the result (``True`` for none) on success, ``None`` when refused."""
+    if isinstance(error, ConflictError):
         app.wb.refresh()
         app.notify(f"{error}. Showing the fresh state.", severity="error", title="Conflict")
         app.refresh_views()
         return None
-    except DomainError as error:
+    if isinstance(error, DomainError):
+        app.wb.refresh()  # the background writer's store may be ahead of this view's
         app.notify(str(error), severity="error", title="Refused")
         app.refresh_views()  # someone else's change may be why: show what is true now
         return None
+    if error is not None:
+        raise error  # a bug, not a refusal: as loud as on the UI thread
+    app.wb.refresh()
     if done_message:
         app.notify(done_message)
     app.refresh_views()

@@ -3,7 +3,6 @@ with J/K, and open with Enter; swimlanes cycle with s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +14,7 @@ from projections.backlog_view import parse_query
 from projections.board_view import BoardSnapshot
 from projections.state import ItemView
 from pmtui.tui.modals.item import ItemModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
 LANE_CYCLE = ["none", "assignee", "epic", "class"]
@@ -23,7 +22,7 @@ LANE_CYCLE = ["none", "assignee", "epic", "class"]
 
 class BoardScreen(PmScreen):
     mode = "board"
-    WRITE_ACTIONS = frozenset({"move_card", "rank", "new_card", "archive_card", "swimlanes", "comment"})
+    WRITE_ACTIONS = frozenset({"move_card", "rank", "new_card", "archive_card", "swimlanes", "comment", "columns"})
 
     BINDINGS = [
         Binding("h,left", "cursor(-1, 0)", "←", show=False, tooltip="Cursor to the column on the left", id="board.cursor.back.0"),
@@ -39,6 +38,8 @@ class BoardScreen(PmScreen):
         Binding("c", "comment", "Comment", show=False, tooltip="Comment on the card", id="board.comment"),
         Binding("e,enter", "open_card", "Open", key_display="e", tooltip="Open the card (every field, its history)", id="board.open_card"),
         Binding("d", "archive_card", "Archive", show=False, tooltip="Archive the card (asks y/n)", id="board.archive_card"),
+        Binding("w", "columns", "Columns", tooltip="Columns and WIP limits: add, rename, reorder, remove",
+                id="board.columns"),
         Binding("s", "swimlanes", "Lanes", show=False, tooltip="Swimlanes: none, assignee, epic, class of service", id="board.swimlanes"),
         Binding("slash", "filter", "Filter", show=False,
                 tooltip="Show only the cards matching a query (kind:bug label:x points>3 assignee:me words)", id="board.filter"),
@@ -72,6 +73,7 @@ class BoardScreen(PmScreen):
             follow = self.selected.key if self.selected else None
         self.snapshot = self.board_snapshot()
         grid = self.query_one(BoardGrid)
+        grid.empty_text, grid.no_cards_text = self.empty_texts()
         if self.snapshot is None:
             self.grid_layout = None
             grid.show(Layout([]), 0, 0, self.read_only)
@@ -96,6 +98,13 @@ class BoardScreen(PmScreen):
             self.column = next((n for n in range(len(self.grid_layout.columns))
                                 if self.grid_layout.column_cards(n)), self.column)
             self.index = 0
+
+    def empty_texts(self) -> tuple[str, str]:
+        """(no board at all, a board without cards): what is true and what to press."""
+        if self.query_text:
+            return "No board yet.", "No cards match the filter: / changes it, an empty filter shows every card."
+        return (self.empty_state("No board yet", "`pmtui product init` creates the product and its board"),
+                self.empty_state("No cards on this board yet", "n adds the first"))
 
     def board_snapshot(self) -> BoardSnapshot | None:
         """What the grid shows (the sprint view shows one sprint's cards)."""
@@ -188,25 +197,42 @@ class BoardScreen(PmScreen):
         self.action_cursor(0, 0)
 
     # Commands ----------------------------------------------------------------------------------
+    def _ready_to_change(self, card: ItemView) -> bool:
+        # With this user's own changes still on their way, the card as shown is behind them, not
+        # behind someone else: the service decides from the fresh state when their turn comes.
+        return self.pm.writer.pending > 0 or self._still_as_shown(card)
+
     def action_move_card(self, step: int) -> None:
+        """In the background writer: a slow store never holds up the next key."""
         card = self._need_card()
-        if card is None or not self._still_as_shown(card):
+        if card is None or not self._ready_to_change(card):
             return
-        warning = self.write(lambda: self.wb.step_item(card.key, step))
-        if warning is not None:
+
+        def moved(warning: object) -> None:
+            if warning is None:
+                return  # refused: the writer said why
             self.refresh_view(follow=card.key)
             if isinstance(warning, str):
                 self.notify(warning, severity="warning", title="WIP limit")
             else:
-                self.notify(f"{card.key} → {self.column_name}", timeout=2)
+                moved_to = self.ws.item_by_key(card.key)
+                self.notify(f"{card.key} → {moved_to.status if moved_to else self.column_name}", timeout=2)
+
+        self.pm.write_in_background(lambda wb: wb.step_item(card.key, step), then=moved)
 
     def action_rank(self, where: str) -> None:
         card = self._need_card()
-        if card is None or not self._still_as_shown(card):
+        if card is None or not self._ready_to_change(card):
             return
         column = card.status
-        if self.write(lambda: self.wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic")):
-            self.refresh_view(follow=card.key)
+
+        def ranked(done: object) -> None:
+            if done:
+                self.refresh_view(follow=card.key)
+
+        self.pm.write_in_background(
+            lambda wb: wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic"),
+            then=ranked)
 
     def action_new_card(self) -> None:
         if self.read_only:
@@ -232,8 +258,17 @@ class BoardScreen(PmScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.write(lambda: self.wb.archive_item(card.key), f"{card.key} archived")
+                self.pm.write_in_background(lambda wb: wb.archive_item(card.key), f"{card.key} archived")
         self.app.push_screen(ConfirmModal(f"Archive {card.key} “{card.title}”?"), answered)
+
+    def action_columns(self) -> None:
+        from pmtui.tui.modals.columns import ColumnsModal
+
+        board = self.snapshot.board.name if self.snapshot else None
+        if board is None:
+            self.notify("No board yet: pmtui product init makes one", severity="warning")
+            return
+        self.app.push_screen(ColumnsModal(board), lambda _: self.refresh_view())
 
     def action_swimlanes(self) -> None:
         current = self.lanes_by or (self.snapshot.swimlanes if self.snapshot else "none")
@@ -256,16 +291,3 @@ class BoardScreen(PmScreen):
         self.app.push_screen(AskModal(
             "Show only the cards matching", placeholder="kind:bug label:checkout points>3 assignee:me words",
             value=self.query_text, hint="Enter applies · an empty filter shows every card"), chosen)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Board: filter cards", "A query like kind:bug assignee:me (/)", self.action_filter),
-            ("Board: new card", "Create a card in the cursor's column (n)", self.action_new_card),
-            ("Board: open card", "Every field and the history of the card (e / Enter)", self.action_open_card),
-            ("Board: move card left", "H", lambda: self.action_move_card(-1)),
-            ("Board: move card right", "L", lambda: self.action_move_card(1)),
-            ("Board: card up in column", "K", lambda: self.action_rank("up")),
-            ("Board: card down in column", "J", lambda: self.action_rank("down")),
-            ("Board: archive card", "d (asks y/n)", self.action_archive_card),
-            ("Board: swimlanes", "Cycle none / assignee / epic / class (s)", self.action_swimlanes),
-        ]

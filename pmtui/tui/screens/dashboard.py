@@ -8,7 +8,6 @@ responsive on a long history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import work
@@ -22,7 +21,7 @@ from pmtui.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.chart import ChartWidget
 
 FLOW_CHARTS = [("burndown", "Burndown"), ("velocity", "Velocity"), ("cfd", "Cumulative flow"),
@@ -82,15 +81,18 @@ class DashboardScreen(PmScreen):
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self, generation: int, point: AsOf, more: bool, when: str) -> None:
-        source = ChartSource(self.wb, point, week_start=getattr(self.app, "week_start", 0))
+        # The app's clock (as the sprint's burndown): "now" is the same moment in every view.
+        source = ChartSource(self.wb, point, clock=lambda: self.pm.clock().timestamp(),
+                             week_start=getattr(self.app, "week_start", 0))
         ws = source.ws
         kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
         wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
         wanted += [(kind, title, None) for kind, title in FLOW_CHARTS + (MORE_CHARTS if more else [])]
         builders = [source.builder(kind, kpi=kpi, title=title) for kind, title, kpi in wanted]
         alarms = sum(self._off(source, k.name) for k in kpis)
-        status = (f"Dashboard {when} · {len(kpis)} KPIs, {alarms} outside their thresholds now · "
-                  f"m: {'fewer' if more else 'more'} charts")
+        kpi_part = f"{len(kpis)} KPIs, {alarms} outside their thresholds now" if kpis else \
+            self.empty_state("No KPIs yet", "N defines the first").rstrip(".")
+        status = f"Dashboard {when} · {kpi_part} · m: {'fewer' if more else 'more'} charts"
         self.app.call_from_thread(self.show_charts, generation, wanted, builders, status)
 
     async def show_charts(self, generation: int, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:
@@ -133,7 +135,7 @@ class DashboardScreen(PmScreen):
 
         def record(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.measure(values["kpi"], values["value"]),
+                self.pm.write_in_background(lambda wb: wb.measure(values["kpi"], values["value"]),
                            f"Recorded {values['value']} for {values['kpi']}")
 
         self.app.push_screen(form, record)
@@ -147,16 +149,13 @@ class DashboardScreen(PmScreen):
 
         def define(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.add_kpi(values["name"], values["unit"], values["direction"],
-                                                   values["target"] or None, values["warn"] or None,
-                                                   values["alarm"] or None), f"Defined the KPI {values['name']}")
+                self.pm.write_in_background(
+                    lambda wb: wb.add_kpi(values["name"], values["unit"], values["direction"], values["target"] or None,
+                                          values["warn"] or None, values["alarm"] or None),
+                    f"Defined the KPI {values['name']}")
 
         self.app.push_screen(form, define)
 
     def action_toggle_more(self) -> None:
         self.show_more = not self.show_more
         self.refresh_view()
-
-    def commands(self) -> Iterable[Command]:
-        yield ("Dashboard: more charts", "Show or hide throughput, WIP, lead time and OKR progress (key m)",
-               self.action_toggle_more)

@@ -8,7 +8,6 @@ blame are those of then (the document's records cut to that point), read-only.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -22,7 +21,7 @@ from pmtui.evidence import DocumentConflict
 from pmtui.timespec import local
 from pmtui.tui.modals import item as item_modal
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections import document_history as history
 from projections.document_view import documents_of, owner_ref
@@ -144,6 +143,7 @@ class DocumentsScreen(PmScreen):
     def refresh_view(self) -> None:
         ws = self.ws
         docs = documents_of(ws)
+        self.table.empty_text = self.empty_state("No documents yet", "n writes the first")
         self.table.set_rows(docs)
         self.query_one("#documents-status", Static).update(
             f"{len(docs)} documents · v history · b blame · e edit ($EDITOR) · E edit here · n new"
@@ -305,12 +305,3 @@ class DocumentsScreen(PmScreen):
         if at >= 0:
             self.table.set_cursor(at)
             self.show_document()
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Documents: history", "Versions and their diffs (v)", lambda: self.action_pane("history")),
-            ("Documents: blame", "Who wrote each line (b)", lambda: self.action_pane("blame")),
-            ("Documents: edit in $EDITOR", "A new version (e)", self.action_edit),
-            ("Documents: edit here", "A new version, in the TUI (E)", self.action_edit_here),
-            ("Documents: write a new one", "PRD, spec, release notes… (n)", self.action_new),
-        ]

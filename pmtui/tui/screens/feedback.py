@@ -8,7 +8,6 @@ Every rule (what a link is, which importances exist) is the workbench's; this sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,7 +18,7 @@ from textual.widgets import Static
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.prompt import AskModal
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.feedback_view import notes, target_ref
 from projections.state import NoteView, Workspace
@@ -80,10 +79,19 @@ class FeedbackScreen(PmScreen):
     def shown_notes(self, ws: Workspace) -> list[NoteView]:
         return notes(ws, self.filter, words=self.words or None)
 
+    def empty_text(self, ws: Workspace) -> str:
+        if self.words:
+            return f"No {self.filter} notes with “{self.words}”: / searches other words, f shows other notes."
+        if not ws.notes:
+            return self.empty_state("No customer feedback yet", "n records the first")
+        return self.empty_state(f"No notes {'in the inbox' if self.filter == 'inbox' else self.filter}",
+                                "f shows the others, n records a new one")
+
     def refresh_view(self) -> None:
         ws = self.ws
         rows = self.shown_notes(ws)
         # The cursor stays on its note, or (a linked note leaves the inbox) on the next one.
+        self.table.empty_text = self.empty_text(ws)
         self.table.set_rows(rows)
         inbox = sum(1 for n in ws.notes.values() if n.status == "inbox")
         search = f" · “{self.words}”" if self.words else ""
@@ -151,8 +159,9 @@ class FeedbackScreen(PmScreen):
         def link(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            self.write(lambda: self.wb.link_note(note.ref, values["target"], values["importance"] or "important"),
-                       f"{note.ref} linked to {values['target'].upper()}")
+            self.pm.write_in_background(
+                lambda wb: wb.link_note(note.ref, values["target"], values["importance"] or "important"),
+                f"{note.ref} linked to {values['target'].upper()}")
 
         self.app.push_screen(form, link)
 
@@ -163,7 +172,7 @@ class FeedbackScreen(PmScreen):
 
         def tag(answer: str | None) -> None:
             if answer is not None:
-                self.write(lambda: self.wb.tag_note(note.ref, answer), f"{note.ref} tagged")
+                self.pm.write_in_background(lambda wb: wb.tag_note(note.ref, answer), f"{note.ref} tagged")
 
         self.app.push_screen(AskModal(f"Tags of {note.ref}", "checkout, mobile", ", ".join(note.tags),
                                       "Words separated by commas · empty clears them"), tag)
@@ -173,9 +182,9 @@ class FeedbackScreen(PmScreen):
         if note is None:
             return
         if note.archived:
-            self.write(lambda: self.wb.restore_note(note.ref), f"{note.ref} back in the inbox")
+            self.pm.write_in_background(lambda wb: wb.restore_note(note.ref), f"{note.ref} back in the inbox")
         else:
-            self.write(lambda: self.wb.archive_note(note.ref), f"{note.ref} archived")
+            self.pm.write_in_background(lambda wb: wb.archive_note(note.ref), f"{note.ref} archived")
 
     def action_new(self) -> None:
         if self.read_only:
@@ -191,11 +200,13 @@ class FeedbackScreen(PmScreen):
         def record(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            ref = self.write(lambda: self.wb.add_note(values["text"], values["customer"], values["company"],
-                                                      values["source"] or "other", values["said_at"] or None,
-                                                      values["tags"]))
-            if isinstance(ref, str):
-                self.notify(f"{ref} is in the inbox", timeout=2)
+            def recorded(ref: object) -> None:
+                if isinstance(ref, str):
+                    self.notify(f"{ref} is in the inbox", timeout=2)
+
+            self.pm.write_in_background(
+                lambda wb: wb.add_note(values["text"], values["customer"], values["company"], values["source"] or "other",
+                                       values["said_at"] or None, values["tags"]), then=recorded)
 
         self.app.push_screen(form, record)
 
@@ -220,14 +231,3 @@ class FeedbackScreen(PmScreen):
         if at >= 0:
             self.table.set_cursor(at)
             self.show_detail()
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Feedback: link the note", "Link it to an item, epic or roadmap item with an importance (l)",
-             self.action_link),
-            ("Feedback: tag the note", "Set its tags (T)", self.action_tag),
-            ("Feedback: archive or restore the note", "Out of the inbox without a link (d)", self.action_archive),
-            ("Feedback: record a note", "What a customer said (n)", self.action_new),
-            ("Feedback: inbox, all, linked, archived", "Cycle the filter (f)", self.action_cycle_filter),
-            ("Feedback: search the notes", "Only notes with these words (/)", self.action_search),
-        ]

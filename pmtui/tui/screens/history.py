@@ -7,7 +7,7 @@ Rows are event numbers; an entry is read from the log only when its line is pain
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,8 +17,9 @@ from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
 from pmtui.timespec import local
+from pmtui.tui.event_names import event_name, field_name
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable, identity
 from projections.history import HistoryEntry, _short
 
@@ -38,6 +39,8 @@ class HistoryScreen(PmScreen):
         Binding("slash", "filter", "Filter", id="history.filter"),
         Binding("x", "clear_filter", "Clear filter", show=False, id="history.clear_filter"),
         Binding("i", "this_item", "This item", show=False, id="history.this_item"),
+        Binding("U", "users", "Team", tooltip="Users and roles: add a user, change a role (admins)",
+                id="history.users"),
     ]
     DEFAULT_CSS = """
     HistoryScreen #history-filter { height: 1; border: none; padding: 0 1; }
@@ -47,6 +50,8 @@ class HistoryScreen(PmScreen):
     HistoryScreen #history-table { height: 1fr; min-height: 5; }
     HistoryScreen #history-detail { height: 6; padding: 0 1; border-top: solid $panel; }
     """
+
+    ADMIN_ACTIONS = frozenset({"users"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,7 +94,7 @@ class HistoryScreen(PmScreen):
             return [Column("seq", "#", 7, "right"), Column("when", "Occurred", 17), *recorded,
                     Column("who", "Who", 10), Column("event", "Event", 20), Column("subject", "Subject", 12),
                     Column("change", "Change"), Column("why", "Why", 28)]
-        return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 9),
+        return [Column("when", "Occurred", 17), Column("who", "Who", 7), Column("event", "Event", 13),
                 Column("subject", "Subject", 8), Column("change", "Change / why")]
 
     def entry(self, seq: int) -> HistoryEntry:
@@ -102,13 +107,13 @@ class HistoryScreen(PmScreen):
     def _cells(self, seq: int) -> list[Cell]:
         e = self.entry(seq)
         when = local(e.occurred) + (BACKDATED_MARK if e.backdated else " ")
-        aggregate, kind = e.event.split(".", 1)
+        name = event_name(e)
         if self._wide:
             recorded: list[Cell] = [(local(e.recorded) if e.backdated else "", "yellow")] if self._wide > 1 else []
-            return [str(e.seq), when, *recorded, e.actor, (e.event, "bold" if aggregate == "WorkItem" else ""),
+            return [str(e.seq), when, *recorded, e.actor, (name, "bold" if e.event.startswith("WorkItem.") else ""),
                     e.subject, e.summary, (e.reason, "italic") if e.reason else ("", "")]
         change = e.summary + (f" — {e.reason}" if e.reason else "")
-        return [when, e.actor, kind, e.subject, change]
+        return [when, e.actor, name, e.subject, change]
 
     # Data ------------------------------------------------------------------------------------
     def refresh_view(self) -> None:
@@ -116,6 +121,8 @@ class HistoryScreen(PmScreen):
             return
         ws = self.ws
         self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
+        self.table.empty_text = "No events match the filter: x clears it, / changes it." if not self.wanted.empty \
+            else self.empty_state("No events yet: every change made will be listed here")
         self.table.set_rows(self.rows)
         self._show_status()
         self.show_detail()
@@ -180,6 +187,11 @@ class HistoryScreen(PmScreen):
         error.update(message)
         error.set_class(bool(message), "shown")
 
+    def action_users(self) -> None:
+        from pmtui.tui.modals.users import UsersModal
+
+        self.app.push_screen(UsersModal())
+
     # Jump to the item ------------------------------------------------------------------------
     def on_item_table_activated(self, event: ItemTable.Activated) -> None:
         event.stop()
@@ -209,17 +221,10 @@ class HistoryScreen(PmScreen):
 
         self.app.call_after_refresh(select)
 
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("History: filter", "item:KEY actor:NAME kind:Moved since:-7d until:DATE (/)", self.action_filter),
-            ("History: clear the filter", "Show every event (x)", self.action_clear_filter),
-            ("History: only this item", "The selected entry's item (i)", self.action_this_item),
-        ]
-
 
 def detail_text(e: HistoryEntry) -> Text:
     text = Text()
-    text.append(f"#{e.seq} {e.event} {e.subject}", style="bold")
+    text.append(f"#{e.seq} {event_name(e)} · {e.subject}", style="bold")
     text.append(f" by {e.actor}, occurred {local(e.occurred, with_seconds=True)}")
     if e.backdated:
         text.append(f" · recorded {local(e.recorded, with_seconds=True)} (imported/backdated)", style="yellow")
@@ -227,7 +232,7 @@ def detail_text(e: HistoryEntry) -> Text:
     text.append(e.reason or "(no reason given)", style="italic" if e.reason else "dim italic")
     if e.changes:
         for change in e.changes:
-            text.append(f"\n  {change.field}: ", style="bold")
+            text.append(f"\n  {field_name(change.field)}: ", style="bold")
             text.append(_value(change.old), style="red")
             text.append(" → ")
             text.append(_value(change.new), style="green")

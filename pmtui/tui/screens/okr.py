@@ -3,7 +3,6 @@ key result's new value (with confidence and a comment) from here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
@@ -12,9 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from pmtui.errors import UserError
+from pmtui.service import Workbench
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.okr_progress import ObjectiveProgress, okrs
 from projections.state import Workspace
@@ -107,6 +107,7 @@ class OkrScreen(PmScreen):
         for objective in objectives:
             rows.append(OkrRow(objective, 0, None, objective.progress))
             rows.extend(OkrRow(objective, n, kr, progress) for n, kr, progress in objective.key_results)
+        self.table.empty_text = self.empty_state("No objectives yet", "n adds the first")
         self.table.set_rows(rows)
         krs = sum(len(o.key_results) for o in objectives)
         self.query_one("#okr-status", Static).update(
@@ -182,15 +183,15 @@ class OkrScreen(PmScreen):
             if values is None:
                 return
 
-            def run() -> None:
+            def run(wb: Workbench) -> None:
                 try:
                     value = float(values["value"])
                     confidence = float(values["confidence"]) if values["confidence"] else None
                 except ValueError:
                     raise UserError("value and confidence must be numbers (confidence from 0 to 1)") from None
-                self.wb.check_in(ref, number, value, confidence, values["comment"])
+                wb.check_in(ref, number, value, confidence, values["comment"])
 
-            self.write(run, f"Checked in {ref}.{number}: {values['value']}{unit}")
+            self.pm.write_in_background(run, f"Checked in {ref}.{number}: {values['value']}{unit}")
 
         self.app.push_screen(form, check_in)
 
@@ -205,9 +206,12 @@ class OkrScreen(PmScreen):
 
         def add(values: dict[str, str] | None) -> None:
             if values is not None:
-                ref = self.write(lambda: self.wb.add_objective(values["title"], values["period"], values["owner"]))
-                if isinstance(ref, str):
-                    self.notify(f"Added objective {ref}", timeout=3)
+                def added(ref: object) -> None:
+                    if isinstance(ref, str):
+                        self.notify(f"Added objective {ref}", timeout=3)
+
+                self.pm.write_in_background(
+                    lambda wb: wb.add_objective(values["title"], values["period"], values["owner"]), then=added)
 
         self.app.push_screen(form, add)
 
@@ -226,18 +230,13 @@ class OkrScreen(PmScreen):
 
         def add(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.add_key_result(ref, values["metric"], values["target"],
-                                                          values["baseline"] or 0, values["unit"]),
-                           f"Added a key result to {ref}: {values['metric']}")
+                self.pm.write_in_background(
+                    lambda wb: wb.add_key_result(ref, values["metric"], values["target"], values["baseline"] or 0,
+                                                 values["unit"]),
+                    f"Added a key result to {ref}: {values['metric']}")
 
         self.app.push_screen(form, add)
 
     def action_toggle_archived(self) -> None:
         self.include_archived = not self.include_archived
         self.refresh_view()
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("OKRs: check in", "A new value for the selected key result (c)", self.action_check_in),
-            ("OKRs: show or hide archived objectives", "(a)", self.action_toggle_archived),
-        ]

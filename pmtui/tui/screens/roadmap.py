@@ -7,7 +7,6 @@ decision log (and History) say who moved it, when and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,7 +17,7 @@ from textual.widgets import Static
 
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.screens.base import Command, PmScreen
+from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.records import EventRecord
 from projections.roadmap_view import HORIZONS, Decision, decisions, lanes, timeline
@@ -38,7 +37,7 @@ def describe_change(changes: dict[str, list[Any]]) -> str:
 
 class RoadmapScreen(PmScreen):
     mode = "roadmap"
-    WRITE_ACTIONS = frozenset({"move", "decide", "new"})
+    WRITE_ACTIONS = frozenset({"move", "decide", "new", "releases"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h,left", "lane(-1)", "Lane left", show=False, id="roadmap.lane.back"),
         Binding("l,right", "lane(1)", "Lane right", show=False, id="roadmap.lane.forward"),
@@ -48,6 +47,8 @@ class RoadmapScreen(PmScreen):
         Binding("e", "decide", "Edit", show=False, id="roadmap.decide"),
         Binding("n", "new", "New", id="roadmap.new"),
         Binding("v", "toggle_timeline", "Timeline", id="roadmap.toggle_timeline"),
+        Binding("R", "releases", "Releases", tooltip="Releases: create, edit, pick their items, ship",
+                id="roadmap.releases"),
     ]
     DEFAULT_CSS = """
     RoadmapScreen #roadmap-status { height: 1; padding: 0 1; background: $panel; }
@@ -105,11 +106,13 @@ class RoadmapScreen(PmScreen):
         rows: list[tuple[str, RoadmapView]] = []
         for quarter, items in timeline(ws).items():
             rows.extend((quarter if n == 0 else "", item) for n, item in enumerate(items))
+        empty = self.empty_state("No roadmap items yet", "n proposes the first")
+        self.timeline_table.empty_text = empty
         self.timeline_table.set_rows(rows)
         counts = " · ".join(f"{h.capitalize()} {len(by_lane[h])}" for h in HORIZONS)
         hint = "v lanes" if self.show_timeline else "v timeline · H/L sooner/later"
-        self.query_one("#roadmap-status", Static).update(
-            f"{counts} · {hint}{' · read-only' if self.read_only else ''}", layout=False)
+        status = f"{counts} · {hint}{' · read-only' if self.read_only else ''}" if rows else empty
+        self.query_one("#roadmap-status", Static).update(status, layout=False)
         self.show_detail()
 
     def current_item(self) -> RoadmapView | None:
@@ -203,9 +206,10 @@ class RoadmapScreen(PmScreen):
         def move(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            if self.write(lambda: self.wb.decide(f"RM-{item.number}", reason=values["reason"], horizon=horizon),
-                          f"RM-{item.number} moved to {horizon.capitalize()}"):
-                self.follow(item.id, horizon)
+            self.pm.write_in_background(
+                lambda wb: wb.decide(f"RM-{item.number}", reason=values["reason"], horizon=horizon),
+                f"RM-{item.number} moved to {horizon.capitalize()}",
+                then=lambda done: self.follow(item.id, horizon) if done else None)
 
         self.app.push_screen(form, move)
 
@@ -261,9 +265,9 @@ class RoadmapScreen(PmScreen):
             if not changes:
                 self.notify("Nothing changed")
                 return
-            if self.write(lambda: self.wb.decide(f"RM-{item.number}", reason=values["reason"], **changes),
-                          f"RM-{item.number} updated"):
-                self.follow(item.id, changes.get("horizon", item.horizon))
+            self.pm.write_in_background(
+                lambda wb: wb.decide(f"RM-{item.number}", reason=values["reason"], **changes), f"RM-{item.number} updated",
+                then=lambda done: self.follow(item.id, changes.get("horizon", item.horizon)) if done else None)
 
         self.app.push_screen(form, save)
 
@@ -282,20 +286,18 @@ class RoadmapScreen(PmScreen):
         def create(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            ref = self.write(lambda: self.wb.add_roadmap_item(values["title"], values["horizon"] or "later",
-                                                              values["timeframe"] or None, reason=values["reason"]))
-            if isinstance(ref, str):
-                found = self.wb.roadmap_item(ref)
-                self.follow(found.id, found.horizon)
+            def proposed(ref: object) -> None:
+                if isinstance(ref, str):
+                    found = self.wb.roadmap_item(ref)
+                    self.follow(found.id, found.horizon)
+
+            self.pm.write_in_background(
+                lambda wb: wb.add_roadmap_item(values["title"], values["horizon"] or "later", values["timeframe"] or None,
+                                               reason=values["reason"]), then=proposed)
 
         self.app.push_screen(form, create)
 
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Roadmap: move sooner", "Move the selected item one horizon sooner (H)", lambda: self.action_move(-1)),
-            ("Roadmap: move later", "Move the selected item one horizon later (L)", lambda: self.action_move(1)),
-            ("Roadmap: decide", "Change horizon, timeframe or status with a reason (m)", self.action_decide),
-            ("Roadmap: propose an item", "A new roadmap item (n)", self.action_new),
-            ("Roadmap: lanes or quarter timeline", "Toggle the view (v)", self.action_toggle_timeline),
-        ]
+    def action_releases(self) -> None:
+        from pmtui.tui.modals.releases import ReleasesModal
 
+        self.app.push_screen(ReleasesModal(), lambda _: self.refresh_view())

@@ -6,7 +6,6 @@ Cards behave as on the board (H/L move, J/K reorder, e open, n new card in this 
 from __future__ import annotations
 
 from datetime import date
-from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,7 +20,6 @@ from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ChoiceModal
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
-from pmtui.tui.screens.base import Command
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
 from pmtui.tui.widgets.chart import ChartWidget
@@ -43,6 +41,9 @@ class SprintScreen(BoardScreen):
         Binding("C", "close_sprint", "Close", tooltip="Close the shown sprint; choose where unfinished items go", id="sprint.close_sprint"),
         Binding("a", "add_items", "Add", show=False, tooltip="Add backlog items to the shown sprint", id="sprint.add_items"),
         Binding("x", "remove_card", "Remove", show=False, tooltip="Take the card out of the sprint", id="sprint.remove_card"),
+        # The board's columns, offered here too but kept out of the crowded footer.
+        Binding("w", "columns", "Columns", show=False, tooltip="Columns and WIP limits: add, rename, reorder, remove",
+                id="sprint.columns"),
         Binding("r", "replay", "Replay", show=False, tooltip="Replay a closed sprint: ] steps from start to close", id="sprint.replay"),
         Binding("less_than_sign,comma", "other_sprint(-1)", "Previous", show=False,
                 tooltip="Show the previous sprint", id="sprint.other_sprint.back"),
@@ -118,13 +119,23 @@ class SprintScreen(BoardScreen):
         builder = source.builder("burndown", sprint=sprint, title=f"{sprint} burndown")
         self.app.call_from_thread(self.query_one("#sprint-burndown", ChartWidget).show, builder)
 
+    def empty_texts(self) -> tuple[str, str]:
+        sprint = self.shown_sprint()
+        if sprint is None:
+            return "", ""  # the header says it
+        if self.query_text:
+            return super().empty_texts()
+        if sprint.state != "closed":
+            return "", self.empty_state(f"No items in {sprint.name} yet", "a adds some from the backlog")
+        return "", self.empty_state(f"No items in {sprint.name}")
+
     def header_text(self) -> Text:
         ws = self.ws
         sprint = self.shown_sprint()
         text = Text()
         if sprint is None:
-            text.append("No sprint yet. ", style="bold")
-            text.append("Press P to plan one: pick its items from the ranked backlog.")
+            text.append(self.empty_state("No sprint yet", "P plans the first, with items picked from the ranked backlog"),
+                        style="bold")
             return text
         summary = summarize(ws, sprint, self.pm.today().date())
         listed = sprints_of(ws, sprint.board_id)
@@ -207,8 +218,8 @@ class SprintScreen(BoardScreen):
 
         def start(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.write(lambda: self.wb.start_sprint(sprint.name, values["start"], values["end"]),
-                           f"{sprint.name} started")
+                self.pm.write_in_background(lambda wb: wb.start_sprint(sprint.name, values["start"], values["end"]),
+                                            f"{sprint.name} started")
         self.app.push_screen(form, start)
 
     def action_close_sprint(self) -> None:
@@ -229,10 +240,12 @@ class SprintScreen(BoardScreen):
 
         def chosen(where: str | None) -> None:
             if where:
-                result = self.write(lambda: self.wb.close_sprint(sprint.name, carry_to=where))
-                if isinstance(result, dict):
-                    self.notify(f"{sprint.name} closed: {result['done']} done, {result['carried']} carried to "
-                                f"{result['to']}")
+                def closed(result: object) -> None:
+                    if isinstance(result, dict):
+                        self.notify(f"{sprint.name} closed: {result['done']} done, {result['carried']} carried to "
+                                    f"{result['to']}")
+
+                self.pm.write_in_background(lambda wb: wb.close_sprint(sprint.name, carry_to=where), then=closed)
         self.app.push_screen(ChoiceModal(
             f"Close {sprint.name}? {len(unfinished)} unfinished item(s) — where do they go?", choices), chosen)
 
@@ -247,7 +260,7 @@ class SprintScreen(BoardScreen):
     def action_remove_card(self) -> None:
         card = self._need_card()
         if card is not None:
-            self.write(lambda: self.wb.remove_from_sprint([card.key]), f"{card.key} taken out of the sprint")
+            self.pm.write_in_background(lambda wb: wb.remove_from_sprint([card.key]), f"{card.key} taken out of the sprint")
 
     def action_new_card(self) -> None:
         sprint = self.shown_sprint()
@@ -271,16 +284,3 @@ class SprintScreen(BoardScreen):
         if self.pm.travel_to(AsOf(event=started.seq, text=f"#{started.seq}"), replaying=sprint.id):
             self.notify(f"Replaying {sprint.name} from its start: ] steps forward, {{ }} a day, t ends",
                         timeout=4)
-
-    def commands(self) -> Iterable[Command]:
-        return [
-            ("Sprint: plan a sprint", "Name, goal, dates and items from the ranked backlog (P)", self.action_plan),
-            ("Sprint: start", "Start the shown planned sprint (S)", self.action_start),
-            ("Sprint: close", "Close the active sprint, choosing where unfinished items go (C)",
-             self.action_close_sprint),
-            ("Sprint: add items", "Add backlog items to the shown sprint (a)", self.action_add_items),
-            ("Sprint: replay a closed sprint", "Travel to its start; ] steps to its close (r)", self.action_replay),
-            ("Sprint: previous sprint", "<", lambda: self.action_other_sprint(-1)),
-            ("Sprint: next sprint", ">", lambda: self.action_other_sprint(1)),
-            *super().commands(),
-        ]

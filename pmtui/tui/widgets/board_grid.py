@@ -128,12 +128,16 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_line = 0
         self.read_only = False
         self.filter_text = ""  # shown on the header's rule while a filter is on
+        self.empty_text = "No board yet."  # drawn when there is no board (the screen says what to do)
+        self.no_cards_text = ""  # drawn under the headers when no column holds a card
+        self._no_cards = False
         self._styles: dict[str, Style] = {}
         self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
         self.grid, self.cursor_column, self.cursor_index, self.read_only = grid, cursor_column, cursor_index, read_only
+        self._no_cards = not any(grid.column_cards(n) for n in range(len(grid.columns)))
         self._keep_cursor_in_view()
         self.refresh()
 
@@ -193,7 +197,9 @@ class BoardGrid(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if self.grid is None or not self.grid.columns:
-            return self._strip(Text(" No board yet." if y == 0 else ""), width)
+            return self._strip(Text(f" {self.empty_text}" if y == 0 else ""), width)
+        if self._no_cards and self.no_cards_text and y == HEADER_LINES + 1:
+            return self._strip(Text(f" {self.no_cards_text}", style=self._style("muted")), width)
         shown = self.visible_columns()
         col_width = self.column_width()
         columns = range(self.first_column, min(len(self.grid.columns), self.first_column + shown))

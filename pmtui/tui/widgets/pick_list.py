@@ -21,3 +21,11 @@ class PickList(SelectionList[str]):
             option = self.get_option_at_index(index)
             value = option.value
             self.replace_option_prompt_at_index(index, self._label(self._labels[value], value in picked))
+
+    def replace_rows(self, rows: list[tuple[str, str]], picked: set[str]) -> None:
+        """Show other rows (a filter changed), those in ``picked`` ticked."""
+        self.clear_options()
+        self._labels = dict((value, label) for label, value in rows)
+        self.add_options([(self._label(label, value in picked), value, value in picked) for label, value in rows])
+        if rows:
+            self.highlighted = 0  # Space picks the first match straight away
