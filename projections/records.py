@@ -88,6 +88,9 @@ def decode_rows(rows: Iterable[tuple[int, str, int, str, bytes]],
     The hot path of every rebuild: one pass of this loop per event, so lookups are hoisted into
     locals and the record is built positionally (field order of EventRecord)."""
     decode, topics, topic_info, fromiso, record = _decode, _TOPICS, _topic_info, _fromisoformat, EventRecord
+    # Many events share an aggregate and an occurred time (a save's batch): each is turned once.
+    ids: dict[str, str] = {}
+    moments: dict[str, float] = {}
     for seq, originator, version, topic, state in rows:
         data: dict[str, Any] = decode(state)
         name, needs_upcast = topics.get(topic) or topic_info(topic)
@@ -95,11 +98,22 @@ def decode_rows(rows: Iterable[tuple[int, str, int, str, bytes]],
             upcast(topic, data)
         recorded = fromiso(data.pop("timestamp")).timestamp()
         occurred = data.pop("occurred", None)
+        if occurred is not None:
+            moment = moments.get(occurred)
+            if moment is None:
+                if len(moments) > 100_000:
+                    moments.clear()
+                moment = moments[occurred] = fromiso(occurred).timestamp()
         if "originator_topic" in data:
             del data["originator_topic"]
+        aggregate = ids.get(originator)
+        if aggregate is None:
+            if len(ids) > 200_000:
+                ids.clear()
+            aggregate = ids[originator] = aggregate_id(originator)
         yield record(
-            seq, name, aggregate_id(originator), version, recorded,
-            recorded if occurred is None else fromiso(occurred).timestamp(),
+            seq, name, aggregate, version, recorded,
+            recorded if occurred is None else moment,
             data.pop("actor", "system"), data.pop("reason", ""), data,
         )
 
