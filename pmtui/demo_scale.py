@@ -273,8 +273,8 @@ class Templates:
 
     def state(self, name: str, values: dict[str, Any]) -> dict[str, Any]:
         state = self.states[name].copy()
-        unknown = values.keys() - state.keys()
-        if unknown:
+        if not values.keys() <= state.keys():
+            unknown = values.keys() - state.keys()
             raise KeyError(f"{name} has no field {', '.join(sorted(unknown))} (the domain changed?)")
         state.update(values)  # existing keys keep their place
         return state

@@ -947,6 +947,13 @@ def bulk_writing(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute(f"PRAGMA {name} = {value}")
 
 
+def never_built(log: Any) -> bool:
+    """Whether the store's log holds events its tables were never filled from (a store made
+    before them, not opened since): nothing is wrong, the next command builds them."""
+    with _stored_cursor(log) as sql:
+        return position(sql) is None and log.max_seq() > 0
+
+
 def first_difference(log: Any) -> str | None:
     """Compare the store's tables with a fresh fold of its log (made in memory); name the first
     row that differs, or None. Reads stored text as bytes, so a corrupt row is reported, not fatal."""
