@@ -19,6 +19,7 @@ A store whose tables are behind its log (made by an older pmtui, or rebuilt) is 
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -316,7 +317,7 @@ def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRec
 
 
 def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
-           batch: int = 20_000) -> int:
+           batch: int = 10_000) -> int:
     """Empty the tables and fold every record into them (``pmtui rebuild``, a first open, a
     generated demo). ``LogFold`` hands out each version as it closes, so versions are inserted
     once each (no updates), in batches of ``batch`` events. Returns the events folded."""
@@ -328,6 +329,19 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     for statement in indexes:
         sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
     fold = LogFold()
+    # The fold makes no reference cycles (views are gc=False structs, rows are tuples), but the
+    # cycle collector would walk the growing working set again and again: a quarter of the CPU.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _refold_batches(sql, records, progress, batch, fold, indexes)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _refold_batches(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None, batch: int,
+                    fold: LogFold, indexes: list[str]) -> int:
     encode = _encode
     count, last = 0, 0
     for chunk in _chunks(records, batch):
@@ -859,13 +873,22 @@ def _first_fold(sql: Sql, records: Iterable[EventRecord], total: int,
 
 
 def _sqlite_stored(conn: Any, after: int, upto: int) -> Iterator[EventRecord]:
-    while True:
-        rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-                            "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT 5000", [after, upto]).fetchall()
-        yield from decode_rows(rows, dashed)
-        if len(rows) < 5000:
-            return
-        after = rows[-1][0]
+    def rows() -> Iterator[tuple[Any, ...]]:
+        start = after
+        while True:
+            chunk = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                                 "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT 5000", [start, upto]).fetchall()
+            yield from chunk
+            if len(chunk) < 5000:
+                return
+            start = chunk[-1][0]
+    # One decode over the whole read: it turns each aggregate's id once (so no second, global
+    # memo of every id is kept).
+    return decode_rows(rows(), _dash)
+
+
+def _dash(hex_id: str) -> str:
+    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}" if len(hex_id) == 32 else hex_id
 
 
 def _pg_stored(recorder: Any, curs: Any, after: int, upto: int) -> Iterator[EventRecord]:
@@ -927,7 +950,7 @@ def rebuild(log: Any, progress: Callable[[int, int], None] | None = None) -> int
         conn.close()
 
 
-BULK_CACHE_KIB = 64 * 1024
+BULK_CACHE_KIB = 16 * 1024
 
 
 @contextmanager
@@ -936,9 +959,10 @@ def bulk_writing(conn: sqlite3.Connection) -> Iterator[None]:
     afterwards. A page cache large enough to hold the tables' growing edges, so pages are not
     spilled to the WAL and written again (bounded: the rebuild's peak memory counts it); no
     fsync at commit (a rebuild can be run again, and WAL keeps the file consistent on a crash:
-    at worst the last commit is lost); sorts for the index builds in memory."""
-    settings = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "synchronous", "temp_store")}
-    for name, value in (("cache_size", -BULK_CACHE_KIB), ("synchronous", 0), ("temp_store", 2)):
+    at worst the last commit is lost). The index builds' sorts stay in temporary files: in memory
+    they would hold every index's keys at once (hundreds of MB at a million events)."""
+    settings = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "synchronous")}
+    for name, value in (("cache_size", -BULK_CACHE_KIB), ("synchronous", 0)):
         conn.execute(f"PRAGMA {name} = {value}")
     try:
         yield

@@ -368,6 +368,7 @@ class LogFold:
                     for entry in added:
                         entries.append((list_name, seq, t, getattr(entry, owner_field), entry))
                     del added[:]  # kept in the store, not in the working set
+        ws.keys.clear()  # key -> id: the fold never reads it, and the store keeps keys in a column
         if any(getattr(ws, name) is not added for name, _, added in lists):
             raise RuntimeError("a handler replaced an entry list of the workspace instead of appending to it")
         return lines, entries, closed
