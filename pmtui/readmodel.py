@@ -950,7 +950,7 @@ def rebuild(log: Any, progress: Callable[[int, int], None] | None = None) -> int
         conn.close()
 
 
-BULK_CACHE_KIB = 16 * 1024
+BULK_CACHE_KIB = 8 * 1024
 
 
 @contextmanager

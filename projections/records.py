@@ -121,7 +121,7 @@ def decode_rows(rows: Iterable[tuple[int, str, int, str, bytes]],
             actor = intern(actor)
         aggregate = ids.get(originator)
         if aggregate is None:
-            if len(ids) > 200_000:
+            if len(ids) > 50_000:
                 ids.clear()
             aggregate = ids[originator] = aggregate_id(originator)
         yield record(
