@@ -24,12 +24,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from pmtui.errors import UserError
-from pmtui.storage import dashed
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -37,6 +36,8 @@ from projections.versions import (
     VersionFold, decode_view,
     encode_view,
 )
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 OPEN = str(OPEN_POS)  # inlined in SQL text: partial indexes match only a literal
@@ -668,6 +669,30 @@ class StoredWorkspace:
         if not touched:
             ahead._entries = dict(self._entries)
         return ahead
+
+    def rows_as(self, table: str, kind: type[T]) -> list[T]:
+        """Every row of ``table`` as of the point, decoded into ``kind``: a msgspec Struct naming
+        only the fields wanted, so the rest of each body is skipped unread (search and pickers
+        read a few words of 50k items, not 50k whole items). Rows already loaded are reused."""
+        loaded = self._tables.get(table)
+        if loaded is not None and loaded._all is not None:
+            return [msgspec.convert(v, kind, from_attributes=True) for v in loaded._all.values()]
+        decoder = msgspec.msgpack.Decoder(kind)
+        text, values = self.point.versions("ord, body", " AND tbl = ?", [table])
+        rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
+        try:
+            return [decoder.decode(bytes(row[1])) for row in rows]
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise DamagedReadModelError(f"a row of the read model ({table}) is damaged: `pmtui rebuild` "
+                                        "folds it again from the log") from None
+
+    def rows_with_status(self, table: str, status: str) -> list[Any]:
+        """The rows of ``table`` whose status column holds ``status`` (linked notes), from the
+        index, or from the rows already loaded."""
+        loaded = self._tables.get(table)
+        if loaded is not None and loaded._all is not None:
+            return [v for v in loaded._all.values() if getattr(v, "status", None) == status]
+        return self.model.views(table, self.point, " AND status = ?", [status])
 
     def entries_of(self, table: str, owner: str) -> list[Any]:
         """One row's entries (an item's comments, a KPI's measurements) without reading the rest."""

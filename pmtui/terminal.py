@@ -12,7 +12,7 @@ import re
 # C0 controls but tab and newline, DEL, C1 controls (U+0080-U+009F: some terminals obey them),
 # bidirectional overrides (they reorder what is shown), and lone surrogates (undecodable bytes
 # of an argument or an import, which cannot even be encoded for output).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+UNSAFE = _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # Colour changes (SGR) only, for output whose colours pmtui makes itself (charts).
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 # In JSON text the C0 controls are escaped by the encoder already; the rest are escaped here.

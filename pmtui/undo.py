@@ -11,7 +11,7 @@ TUI and over SSH:
 
 Undo takes the actor's last change of any kind and never skips to an older one: a KPI
 measurement is withdrawn (``Kpi.MeasurementWithdrawn``), a check-in's key result goes back to its
-value before it; a change with no inverse (a comment, starting or closing a sprint, creating
+value before it, a document save is reverted by saving the text before it as a new version; a change with no inverse (a comment, starting or closing a sprint, creating
 anything but a work item, putting an item back into a closed sprint) is refused with the reason,
 as is one someone else has changed since. Creating a work item is undone by archiving it.
 
@@ -149,8 +149,8 @@ def irreversible(ws: Any, record: EventRecord) -> str | None:
         return f"it would put the item back into sprint {ws.sprints[old_sprint].name!r}, which is closed"
     if record.name in WHY_NOT:
         return WHY_NOT[record.name]
-    if record.name in ("Kpi.Measured", "Kpi.MeasurementWithdrawn"):
-        return None  # withdrawn, or measured again
+    if record.name in ("Kpi.Measured", "Kpi.MeasurementWithdrawn", "Document.Saved"):
+        return None  # withdrawn, measured again, or the text before saved as a new version
     if record.version == 1:
         return "only a new work item can be un-created (undo archives it); archive or edit this instead"
     if "changes" not in record.data:
@@ -158,8 +158,14 @@ def irreversible(ws: Any, record: EventRecord) -> str | None:
     return None
 
 
-def _reverse(aggregate: PmAggregate, record: EventRecord) -> None:
-    """Trigger the event that reverses ``record`` on ``aggregate``."""
+def _reverse(aggregate: PmAggregate, record: EventRecord, before: PmAggregate | None = None) -> None:
+    """Trigger the event that reverses ``record`` on ``aggregate`` (``before``: the aggregate as it
+    was just before ``record``, for changes that do not carry what they replaced)."""
+    if record.name == "Document.Saved" and before is not None:
+        # A save stores a diff without the lines it deleted: the text before comes from the version
+        # before, and goes back as a new version (like git revert), so the history keeps both.
+        aggregate.save(before.text, aggregate.revision)  # type: ignore[attr-defined]
+        return
     if record.name == "WorkItem.Created":
         aggregate.archive()  # type: ignore[attr-defined]
         return
@@ -194,11 +200,14 @@ def _compensate(wb: Any, seen: list[EventRecord], record: EventRecord, verb: str
     seen_version = later[-1].version if later else record.version
     note = f"{verb} of #{record.seq}" + (f": {reason}" if reason else "")
 
+    before = (wb.app.repository.get(UUID(record.aggregate_id), version=record.version - 1)
+              if record.name == "Document.Saved" else None)
+
     def reverse(aggregate: PmAggregate) -> None:
         if aggregate.version != seen_version:  # someone wrote between our look and our save
             raise ConflictError(f"cannot {verb} {label}: it changed a moment ago; look again and retry")
         try:
-            _reverse(aggregate, record)
+            _reverse(aggregate, record, before)
         except DomainError as error:
             raise UserError(f"cannot {verb} {label}: {str(error).removeprefix('cannot undo: ')}") from None
 

@@ -147,13 +147,23 @@ def covered_ids(ws: Workspace, target_id: str) -> set[str]:
     return ids
 
 
+def linked_notes(ws: Workspace) -> Iterable[NoteView]:
+    """The notes that are evidence: linked and not archived. A workspace read from the store
+    answers from its status index (a tenth of 100k notes, not all of them); an in-memory one is
+    filtered here."""
+    with_status = getattr(ws, "rows_with_status", None)
+    if with_status is not None:  # in the notes' order, as the in-memory table keeps them
+        return sorted(with_status("notes", "linked"), key=lambda note: note.number)
+    return [note for note in ws.notes.values() if note.status == "linked"]
+
+
 def evidence(ws: Workspace, target_id: str, notes_: Iterable[NoteView] | None = None) -> Evidence:
     ids = covered_ids(ws, target_id)
     quotes: list[Quote] = []
     customers: dict[str, str] = {}
     companies: dict[str, str] = {}
     best: dict[str, int] = {}
-    for note in (ws.notes.values() if notes_ is None else notes_):
+    for note in (linked_notes(ws) if notes_ is None else notes_):
         if note.archived:
             continue
         for link in note.links:
@@ -182,7 +192,7 @@ def evidence_counts(ws: Workspace) -> dict[str, tuple[int, int]]:
     who: dict[str, set[str]] = {}
     quotes: dict[str, set[str]] = {}
     items = ws.items
-    for note in ws.notes.values():
+    for note in linked_notes(ws):
         if note.archived or not note.links:
             continue
         key = customer_key(note)

@@ -18,16 +18,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
 from pmtui.service import Workbench
 from pmtui.search import find
 from pmtui.timespec import NOW, AsOf
-from pmtui.tui import travel
+from pmtui.tui import output_guard, travel
 from pmtui.tui.commands import FindProvider
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
@@ -103,6 +105,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
                  poll: bool = True, start_at: AsOf | None = None) -> None:
+        output_guard.install()  # stored text never reaches the terminal as commands
         self.wb = wb
         self.as_of: AsOf = NOW
         self._past: Workspace | None = None
@@ -176,6 +179,19 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         if action in self._WRITES and (self.read_only or self.viewer):
             return False
         return True
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key bound to an action runs the moment it arrives, not after it has travelled up from
+        the focused widget: Textual hands each key to whatever has focus *when it is read*, so keys
+        typed straight after n (or 2, or :) would otherwise land in the view they were leaving
+        instead of the form or view just opened, and a slow machine would lose them. Keys typed
+        into a text field are the field's, as always."""
+        if isinstance(event, events.Key) and not event.is_forwarded \
+                and not isinstance(self.focused, (Input, TextArea)):
+            if await self._check_bindings(event.key, priority=True) \
+                    or await self._check_bindings(event.key, priority=False):
+                return
+        await super().on_event(event)
 
     def current_view(self) -> PmScreen | None:
         return next((s for s in reversed(self.screen_stack) if isinstance(s, PmScreen)), None)

@@ -58,6 +58,28 @@ def test_racing_adds_lose_nothing_and_never_share_a_key(store: str) -> None:
         wb.close()
 
 
+def test_racing_notes_and_documents_never_share_a_number(store: str) -> None:
+    per_worker = 12
+    setup = Workbench(db=store, actor="ann")
+    setup.init_product("Shop", "PM")
+    setup.close()
+    start_at = time.time() + 3
+    with pool() as executor:
+        results = list(executor.map(workers.add_notes_and_documents, [store] * PROCESSES, range(PROCESSES),
+                                    [per_worker] * PROCESSES, [start_at] * PROCESSES))
+    refs = [r for result in results for r in result["refs"]]
+    notes = sorted(int(r.removeprefix("FB-")) for r in refs if r.startswith("FB-"))
+    assert notes == list(range(1, PROCESSES * per_worker + 1))  # unique, and no number skipped
+    wb = check_store(store)
+    try:
+        assert {n.text for n in wb.now.notes.values()} == {f"w{w}-{n}" for w in range(PROCESSES)
+                                                             for n in range(per_worker)}
+        documents = sorted(d.number for d in wb.now.documents.values())
+        assert documents == list(range(1, PROCESSES + 1))
+    finally:
+        wb.close()
+
+
 def test_racing_edits_and_moves_of_one_item_are_all_in_its_history(store: str) -> None:
     rounds = 12
     setup = Workbench(db=store, actor="ann")

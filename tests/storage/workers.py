@@ -35,6 +35,30 @@ def add_items(db: str, worker: int, count: int, start_at: float) -> dict[str, An
     return {"keys": keys, "conflicts": conflicts}
 
 
+def add_notes_and_documents(db: str, worker: int, count: int, start_at: float) -> dict[str, Any]:
+    """Add ``count`` feedback notes and one document, retrying a lost race as a user would."""
+    wb = Workbench(db=db, actor=f"worker{worker}")
+    _wait(start_at)
+    refs: list[str] = []
+    try:
+        for n in range(count):
+            while True:
+                try:
+                    refs.append(wb.add_note(f"w{worker}-{n}", customer=f"c{worker}"))
+                    break
+                except ConflictError:
+                    pass
+        while True:
+            try:
+                refs.append(wb.add_document(f"Spec of w{worker}", "spec", text="x"))
+                break
+            except ConflictError:
+                pass
+    finally:
+        wb.close()
+    return {"refs": refs}
+
+
 def edit_and_move(db: str, worker: int, key: str, count: int, start_at: float) -> dict[str, Any]:
     """Edit one shared item ``count`` times with titles only this worker writes, and move it."""
     wb = Workbench(db=db, actor=f"worker{worker}")

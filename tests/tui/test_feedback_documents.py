@@ -245,3 +245,35 @@ async def test_the_backlog_view_sorts_by_customer_evidence(make_app, wb: Workben
         epics = {i.key for i in wb.now.items.values() if i.kind == "epic"}
         # Epics show with their children under them: the epics' order is the evidence order.
         assert rows[0] == "AC-3" and [k for k in rows if k in epics] == [k for k in expected if k in epics]
+
+
+async def test_ctrl_r_in_an_item_takes_rice_reach_from_the_evidence(make_app, wb: Workbench) -> None:
+    ws = wb.now
+    with_evidence = [i for i in ws.items.values() if i.kind != "epic" and not i.archived
+                     and wb.reach_suggestion(i.key) > 0]
+    assert with_evidence, "the demo links feedback to stories"
+    item = next(i for i in with_evidence if i.rice is None or i.rice["reach"] != wb.reach_suggestion(i.key))
+    reach = wb.reach_suggestion(item.key)
+    app = make_app("backlog")
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.push_screen(ItemModal(item.key))
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        field = app.screen.query_one("#field-rice")
+        assert field.value.split()[0] == str(reach)
+        if len(field.value.split()) < 4:  # no RICE score yet: the user types the other parts
+            await type_text(pilot, "2 0.8 3")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ItemModal)
+    wb.refresh()
+    assert wb.item(item.key).rice["reach"] == reach
+    # An epic, or an item nobody asked for, is not offered the key.
+    app = make_app("backlog")
+    quiet = next(i for i in ws.items.values() if i.kind != "epic" and wb.reach_suggestion(i.key) == 0)
+    async with app.run_test(size=(140, 40)) as pilot:
+        app.push_screen(ItemModal(quiet.key))
+        await pilot.pause()
+        assert "accept_reach" not in {b.binding.action for b in app.screen.active_bindings.values()}
+        await pilot.press("ctrl+r")
+        assert app.screen.query_one("#field-rice").value == ("" if quiet.rice is None else app.screen.loaded["rice"])

@@ -3,6 +3,8 @@ choice, and replay a closed sprint."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import SelectionList, Static
 
 from pmtui.tui.screens.sprint import SprintScreen
@@ -55,7 +57,7 @@ async def test_start_refused_while_another_sprint_runs(make_app, wb):
     app = make_app("sprint")
     async with app.run_test(size=(80, 24)) as pilot:
         await plan(pilot, app, "Next", 1)
-        await pilot.press("S")
+        await pilot.press("S", "enter")
         await pilot.pause()
         assert wb.sprint("Sprint 5").state == "planned"
         assert any("Sprint 4" in m and "still active" in m for m in messages(app))
@@ -73,11 +75,32 @@ async def test_close_to_the_backlog_then_start_the_next(make_app, wb):
         assert wb.sprint("Sprint 4").state == "closed"
         assert all(wb.now.items[i].sprint is None for i in unfinished)
         await plan(pilot, app, "Second try", 2)
-        await pilot.press("S")
+        await pilot.press("S", "enter")
         await pilot.pause()
         sprint5 = wb.sprint("Sprint 5")
         assert sprint5.state == "active" and len(sprint5.committed) == 2
         assert "active" in header(app) and "committed" in header(app)
+
+
+async def test_start_asks_for_the_real_window_like_jira(make_app, wb):
+    app = make_app("sprint")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("C", "b")
+        await pilot.pause()
+        await plan(pilot, app, "Dates", 1)
+        await pilot.press("S")
+        form = app.screen
+        start, end = form.query_one("#field-start").value, form.query_one("#field-end").value
+        assert start == "2026-11-20"  # today, by the app's clock
+        assert (date.fromisoformat(end) - date.fromisoformat(start)).days == 13  # the planned length kept
+        form.query_one("#field-end").value = ""
+        form.query_one("#field-end").focus()
+        await pilot.pause()
+        await type_text(pilot, "2026-11-27")  # a one-week sprint
+        await pilot.press("enter")
+        await pilot.pause()
+        sprint5 = wb.sprint("Sprint 5")
+        assert (sprint5.state, sprint5.start, sprint5.end) == ("active", "2026-11-20", "2026-11-27")
 
 
 async def test_close_carrying_unfinished_items_to_the_next_sprint(make_app, wb):

@@ -85,6 +85,8 @@ def test_a_newcomer_runs_a_sprint_and_travels_back(store):
         tmux.keys("C-s")
         tmux.wait_for(lambda s: "Sprint 5" in s and "planned" in s)
         tmux.keys("S")
+        tmux.wait_for(lambda s: "Start Sprint 5" in s)  # the start dialog, today's dates filled in
+        tmux.keys("Enter")
         started = tmux.wait_for(lambda s: "Sprint 5  active" in s)
         assert "Sprint 5  active" in started and "committed" in started
 

@@ -190,6 +190,8 @@ class ItemModal(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="item.save", tooltip="Save the changes"),
         Binding("ctrl+o", "comment", "Comment", id="item.comment", tooltip="Add a comment to the item"),
+        Binding("ctrl+r", "accept_reach", "Reach", id="item.accept_reach",
+                tooltip="Put the customer evidence's count of distinct customers into RICE's reach"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="item.editor",
                 tooltip="Edit the focused long text in $EDITOR"),
         Binding("escape,ctrl+g", "close", "Close", id="item.close", tooltip="Close (asks first when something changed)"),
@@ -273,7 +275,28 @@ class ItemModal(ModalScreen[str | None]):
             return False
         if action == "comment" and self.key is None:
             return False
+        if action == "accept_reach":  # offered where there is evidence to take the reach from
+            item = self.item()
+            return (not self.form_read_only and item is not None and item.kind != "epic"
+                    and evidence(self.pm.ws, item.id).customer_count > 0)
         return True
+
+    def action_accept_reach(self) -> None:
+        """The suggested reach goes into the form's RICE field (the user sees it and saves with
+        Ctrl+S, or types the other parts first when the item has no RICE score yet)."""
+        item = self.item()
+        if item is None:
+            return
+        reach = self.pm.wb.reach_suggestion(item.key, self.pm.ws)
+        field = self.query_one("#field-rice", Input)
+        parts = field.value.split()
+        field.value = " ".join([str(reach), *parts[1:]]) + ("" if len(parts) == len(RICE_FIELDS) else " ")
+        field.focus()
+        field.cursor_position = len(field.value)
+        missing = len(RICE_FIELDS) - max(len(parts), 1)
+        self.notify(f"RICE reach {reach}: the distinct customers who asked for it · "
+                    + (f"type {' '.join(RICE_FIELDS[-missing:])}, then " if missing else "") + "Ctrl+S saves",
+                    timeout=4)
 
     def action_comment(self) -> None:
         from pmtui.tui.modals.comment import CommentModal

@@ -142,6 +142,7 @@ class SortedBacklog:
 
 class BacklogScreen(PmScreen):
     mode = "backlog"
+    AUTO_FOCUS = "#backlog-table"  # never the hidden filter field: keys typed on arrival are commands
     WRITE_ACTIONS = frozenset({"rank", "new", "archive", "bulk", "comment"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "toggle_all", "All", tooltip="Show done and planned items too (a again: open, unplanned only)",

@@ -33,6 +33,7 @@ def _value(value: object) -> str:
 
 class HistoryScreen(PmScreen):
     mode = "history"
+    AUTO_FOCUS = "#history-table"  # never the hidden filter field: keys typed on arrival are commands
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="history.filter"),
         Binding("x", "clear_filter", "Clear filter", show=False, id="history.clear_filter"),

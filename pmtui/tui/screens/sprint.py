@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from pmtui.chart_sources import ChartSource
 from pmtui.timespec import AsOf
+from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ChoiceModal
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
@@ -191,7 +192,24 @@ class SprintScreen(BoardScreen):
             self.notify(f"{sprint.name} is {sprint.state}: only a planned sprint can start (< > to pick one)",
                         severity="warning")
             return
-        self.write(lambda: self.wb.start_sprint(sprint.name), f"{sprint.name} started")
+        # Like Jira's start dialog: the planned window moves to the real start and keeps its
+        # length unless the user changes the end; the service checks the dates and the WIP limits.
+        today = self.pm.clock().date()
+        length = 13
+        if sprint.start and sprint.end:
+            length = max(date.fromisoformat(sprint.end).toordinal() - date.fromisoformat(sprint.start).toordinal(), 0)
+        planned = f"planned {sprint.start} → {sprint.end}" if sprint.start and sprint.end else "no planned dates"
+        form = FieldsForm(f"Start {sprint.name}", [
+            Field("start", "Starts (YYYY-MM-DD)", value=today.isoformat(), required=True),
+            Field("end", "Ends (YYYY-MM-DD)", value=date.fromordinal(today.toordinal() + length).isoformat(),
+                  required=True),
+        ], note=f"{planned}; ⏎ starts it with the dates above", submit_label="Start")
+
+        def start(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.write(lambda: self.wb.start_sprint(sprint.name, values["start"], values["end"]),
+                           f"{sprint.name} started")
+        self.app.push_screen(form, start)
 
     def action_close_sprint(self) -> None:
         sprint = self.shown_sprint()
