@@ -1,10 +1,13 @@
 """SSH load benchmark: N people on one ``pmtui serve``, each moving a card every 2 s.
 
-    python bench/ssh.py [--sessions 10] [--duration 30] [--cards 400] [--dir /tmp/pmtui-ssh-bench]
+    python bench/ssh.py [--sessions 10] [--duration 30] [--items 10000] [--start fork|exec]
+                        [--dir /tmp/pmtui-ssh-bench]
 
-Everything runs on loopback: a demo store (``pmtui demo``, WIP limits lifted so moves are not
-refused, plus ``--cards`` extra backlog cards to move), one editor per session, the real
-``pmtui serve`` process, and N asyncssh clients with a 120x30 PTY each, all connecting at once.
+Everything runs on loopback: a store made by ``pmtui demo --items N`` (built once and kept in
+``--dir``, copied for each run; WIP limits lifted so moves are not refused; ``--items 0``: the small
+demo plus enough backlog cards to move), one editor per session, the real ``pmtui serve`` process
+(sessions forked from its preloaded zygote, or with ``--start exec`` each started afresh), and N
+asyncssh clients with a 120x30 PTY each, all connecting at once.
 Each session, every 2 s (staggered), goes to the Backlog column (``hhhh``, ``g``), down a few
 cards (so sessions mostly pick different cards) and presses ``L``: the card moves to "To do".
 
@@ -18,8 +21,16 @@ Figures:
   settling time); must be 0;
 - events lost: moves a session confirmed on screen ("AC-12 → To do") that are not in the log;
   must be 0. Moves refused because another session moved that card first are counted apart;
-- memory: the server and every session process, peak of the sum over the run (RSS, and PSS,
-  which counts shared pages once: the fairer total);
+- memory: the server, its zygote and every session process, peak of the sum over the run (RSS,
+  and PSS, which counts shared pages once: the fairer total); PSS per session beyond the server and
+  zygote; and the whole machine's used memory (MemTotal - MemAvailable) over what it was before the
+  server started (other work on the machine counts in it too);
+- CPU: seconds used by the server, by the zygote and sessions, and by the clients (this
+  process); and the median CPU of a session process once every session had drawn its first screen
+  (what starting one costs, whatever the load: first-screen times under load follow from it);
+- the floor: a bare ``python`` + sqlite3 + msgspec process doing one insert (as bench/core.py),
+  timed in the same run, before and after the sessions; first-screen times are also given as a
+  multiple of it. The load average is printed beside.
 - refusals: sessions that never got a screen, and ``limit_hit`` lines in the server's log.
 
 The clients run in this process and compete with the server for the same cores: on a small
@@ -69,14 +80,33 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # The store ---------------------------------------------------------------------------------------
-def build_store(folder: Path, sessions: int, cards: int) -> tuple[str, list[tuple[str, asyncssh.SSHKey]]]:
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    db = str(folder / "bench.db")
+def demo_store(folder: Path, items: int) -> Path:
+    """``pmtui demo --items N``, built once and kept (it takes a while at 10k items)."""
+    kept = folder / f"demo-{items}.db"
+    if not kept.exists():
+        t0 = time.perf_counter()
+        partial = folder / f"demo-{items}.partial.db"
+        partial.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-m", "pmtui.cli", "demo", "--items", str(items), "--db", str(partial),
+                        "--actor", "bench"], check=True, stdout=subprocess.DEVNULL)
+        partial.rename(kept)
+        print(f"built {kept} in {time.perf_counter() - t0:.0f} s")
+    return kept
+
+
+def build_store(folder: Path, sessions: int, items: int, cards: int
+                ) -> tuple[str, list[tuple[str, asyncssh.SSHKey]]]:
+    run_dir = folder / "run"
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    db = str(run_dir / "bench.db")
+    if items:
+        shutil.copyfile(demo_store(folder, items), db)
     wb = Workbench(db=db, actor="bench")
     try:
-        generate(wb)
+        if not items:
+            generate(wb)
         board = wb.board()
         for column in board.columns:
             if column.get("wip") is not None:
@@ -94,6 +124,38 @@ def build_store(folder: Path, sessions: int, cards: int) -> tuple[str, list[tupl
         wb.close()
 
 
+FLOOR = """
+import sqlite3, msgspec, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("CREATE TABLE IF NOT EXISTS t (x BLOB)")
+conn.execute("INSERT INTO t VALUES (?)", [msgspec.json.encode({"a": 1})])
+conn.commit()
+"""
+
+
+def floor(folder: Path, runs: int = 5) -> float:
+    """Median wall time of the floor process (see the module's doc)."""
+    walls = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR, str(folder / "floor.db")], check=True)
+        walls.append(time.perf_counter() - t0)
+    return statistics.median(walls)
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def system_used_mb() -> float:
+    fields = {}
+    with open("/proc/meminfo") as meminfo:
+        for row in meminfo:
+            name, value = row.split(":", 1)
+            fields[name] = int(value.split()[0])
+    return (fields["MemTotal"] - fields["MemAvailable"]) / 1024
+
+
 # The server --------------------------------------------------------------------------------------
 @dataclass
 class Server:
@@ -102,10 +164,10 @@ class Server:
     log: Path
 
 
-def start_server(folder: Path, db: str, sessions: int) -> Server:
+def start_server(folder: Path, db: str, sessions: int, start: str) -> Server:
     log = folder / "serve.log"
     env = {**os.environ, "PMTUI_DB": db, "XDG_DATA_HOME": str(folder / "data"), "HOME": str(folder)}
-    limits = ["--max-sessions", str(sessions + 5), "--max-new-sessions-per-minute", "5"]
+    limits = ["--max-sessions", str(sessions + 5), "--max-new-sessions-per-minute", "5", "--session-start", start]
     with open(log, "w") as out:
         process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0", *limits],
                                    env=env, stdout=subprocess.PIPE, stderr=out, text=True)
@@ -115,6 +177,14 @@ def start_server(folder: Path, db: str, sessions: int) -> Server:
     if not match:
         process.kill()
         raise SystemExit(f"the server did not start: {first!r}\n{log.read_text()}")
+    if start == "fork":
+        # A server is up long before people log in: the zygote has loaded pmtui by then.
+        deadline = time.time() + CONNECT_TIMEOUT
+        while "zygote_ready" not in log.read_text(errors="replace"):
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                raise SystemExit(f"the zygote did not come up:\n{log.read_text()}")
+            time.sleep(0.1)
     return Server(process, int(match.group(1)), log)
 
 
@@ -127,26 +197,91 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
-def memory_of_tree(pid: int) -> tuple[float, float, int]:
-    """(RSS MB, PSS MB, processes) of ``pid`` and its children (the sessions)."""
-    pids = [pid]
+def process_tree(pid: int) -> dict[int, int]:
+    """``pid`` and every process under it (forked sessions are the zygote's children), each with
+    its parent."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             with contextlib.suppress(OSError):
                 with open(f"/proc/{entry}/stat") as stat:
                     fields = stat.read().rsplit(")", 1)[1].split()
-                if int(fields[1]) == pid:
-                    pids.append(int(entry))
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    tree, todo = {pid: 0}, [pid]
+    while todo:
+        parent = todo.pop()
+        for child in children.get(parent, []):
+            tree[child] = parent
+            todo.append(child)
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    return list(process_tree(pid))
+
+
+def memory_of(pid: int) -> tuple[float, float]:
+    """(RSS MB, PSS MB) of one process (0, 0 once it is gone)."""
     rss = pss = 0.0
-    for p in pids:
+    with contextlib.suppress(OSError):
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for row in rollup:
+                if row.startswith("Rss:"):
+                    rss = int(row.split()[1]) / 1024
+                elif row.startswith("Pss:"):
+                    pss = int(row.split()[1]) / 1024
+    return rss, pss
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of_tree(pid: int, seen: dict[int, float]) -> None:
+    """CPU seconds (user + system) of ``pid`` and every process under it, into ``seen`` (the last
+    figure of a process that has ended stays)."""
+    for p in descendants(pid):
+        with contextlib.suppress(OSError, ValueError):
+            with open(f"/proc/{p}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            seen[p] = (int(fields[11]) + int(fields[12])) / TICK
+
+
+def zygotes_in(tree: dict[int, int], server_pid: int) -> set[int]:
+    found = set()
+    for p, parent in tree.items():
+        if parent != server_pid:
+            continue  # sessions are forked from the zygote: they share its command line
         with contextlib.suppress(OSError):
-            with open(f"/proc/{p}/smaps_rollup") as rollup:
-                for row in rollup:
-                    if row.startswith("Rss:"):
-                        rss += int(row.split()[1]) / 1024
-                    elif row.startswith("Pss:"):
-                        pss += int(row.split()[1]) / 1024
-    return rss, pss, len(pids)
+            with open(f"/proc/{p}/cmdline", "rb") as cmdline:
+                if b"pmtui.ssh.zygote" in cmdline.read():
+                    found.add(p)
+    return found
+
+
+def session_cpu(server_pid: int) -> list[float]:
+    """CPU seconds each session process has used so far."""
+    tree = process_tree(server_pid)
+    cpu: dict[int, float] = {}
+    cpu_of_tree(server_pid, cpu)
+    skip = zygotes_in(tree, server_pid) | {server_pid}
+    return [v for p, v in cpu.items() if p not in skip]
+
+
+def memory_of_tree(pid: int) -> dict[str, float]:
+    """RSS and PSS (MB) of the server, its zygote and the sessions, and how many sessions."""
+    tree = process_tree(pid)
+    pids = list(tree)
+    zygotes = zygotes_in(tree, pid)
+    out = {"rss": 0.0, "pss": 0.0, "base_pss": 0.0, "processes": float(len(pids)), "sessions": 0.0}
+    for p in pids:
+        rss, pss = memory_of(p)
+        out["rss"] += rss
+        out["pss"] += pss
+        if p == pid or p in zygotes:
+            out["base_pss"] += pss
+        elif rss:
+            out["sessions"] += 1
+    return out
 
 
 # A client ----------------------------------------------------------------------------------------
@@ -231,14 +366,18 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
     clients = [Client(name, key, n) for n, (name, key) in enumerate(users)]
     go = asyncio.Event()
     stop_at = [float("inf")]
-    peak = {"rss": 0.0, "pss": 0.0, "processes": 0}
+    peak = {"rss": 0.0, "pss": 0.0, "base_pss": 0.0, "processes": 0.0, "sessions": 0.0, "system": 0.0}
+    cpu: dict[int, float] = {}
+    clients_cpu = time.process_time()
     sampling = True
 
     async def sample() -> None:
         while sampling:
-            rss, pss, count = memory_of_tree(server_pid)
-            if pss > peak["pss"]:
-                peak.update(rss=rss, pss=pss, processes=count)
+            await asyncio.to_thread(cpu_of_tree, server_pid, cpu)
+            now = await asyncio.to_thread(memory_of_tree, server_pid)
+            if now["pss"] > peak["pss"]:
+                peak.update(now)
+            peak["system"] = max(peak["system"], system_used_mb())
             await asyncio.sleep(1.0)
 
     sampler = asyncio.get_running_loop().create_task(sample())
@@ -246,17 +385,23 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
     deadline = time.time() + CONNECT_TIMEOUT
     while time.time() < deadline and not all(c.first_screen is not None or c.error for c in clients):
         await asyncio.sleep(0.2)
+    # What starting cost each session: its CPU once every session has drawn its first screen
+    # (those that finished early have idled since, checking for changes: a little more).
+    peak["cpu_to_screens"] = statistics.median(await asyncio.to_thread(session_cpu, server_pid) or [float("nan")])
     started = time.time()
     stop_at[0] = started + duration
     go.set()
     await asyncio.wait(tasks, timeout=duration + SETTLE + 60)
     sampling = False
     sampler.cancel()
+    peak["cpu_server"] = cpu.get(server_pid, 0.0)
+    peak["cpu_sessions"] = sum(v for p, v in cpu.items() if p != server_pid)
+    peak["cpu_clients"] = time.process_time() - clients_cpu
     return clients, started, peak
 
 
 def report(clients: list[Client], started: float, peak: dict[str, float], db: str, server: Server,
-           sessions: int, duration: float) -> None:
+           sessions: int, duration: float, floors: tuple[float, float], system_before: float) -> None:
     wb = Workbench(db=db, actor="bench")
     try:
         keys = {item_id: item.key for item_id, item in wb.now.items.items()}
@@ -292,17 +437,28 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     firsts = [c.first_screen for c in clients if c.first_screen is not None]
     failed = [c for c in clients if c.first_screen is None]
     limit_hits = server.log.read_text(errors="replace").count("limit_hit ")
+    floor_s = min(floors)
     print(f"sessions {sessions}, moves every {MOVE_EVERY:g} s for {duration:g} s")
-    print(f"first screen      p50 {percentile(firsts, 50):6.2f} s   p99 {percentile(firsts, 99):6.2f} s   "
-          f"({len(firsts)}/{sessions} sessions)")
+    print(f"floor             {floors[0] * 1000:.0f} ms before, {floors[1] * 1000:.0f} ms after "
+          "(python + sqlite3 + msgspec, one insert: median of 5)")
+    p50, p99 = percentile(firsts, 50), percentile(firsts, 99)
+    print(f"first screen      p50 {p50:6.2f} s   p99 {p99:6.2f} s   ({len(firsts)}/{sessions} sessions; "
+          f"{p50 / floor_s:.0f}x / {p99 / floor_s:.0f}x the floor)")
     print(f"change shown      p50 {percentile(latencies, 50) * 1000:6.0f} ms  p99 "
           f"{percentile(latencies, 99) * 1000:6.0f} ms  ({len(latencies)} move x session pairs)")
     print(f"moves             {attempts} tried, {len(moves)} recorded, {attempts - len(moves)} refused "
           f"(the card had moved, or a key landed while the screen was redrawing)")
     confirmed = sum(len(c.confirmed) for c in clients)
     print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)")
+    per_session = (peak["pss"] - peak["base_pss"]) / max(1.0, peak["sessions"])
     print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
-          f"{peak['processes']} processes; PSS per session {peak['pss'] / max(1, sessions):.0f} MB")
+          f"{peak['processes']:.0f} processes ({peak['sessions']:.0f} sessions); server + zygote PSS "
+          f"{peak['base_pss']:.0f} MB, PSS per session {per_session:.0f} MB")
+    print(f"CPU               server {peak['cpu_server']:.0f} s, zygote and sessions {peak['cpu_sessions']:.0f} s, "
+          f"the clients (this process) {peak['cpu_clients']:.0f} s; a session until all had their first "
+          f"screen: {peak['cpu_to_screens']:.2f} s (median)")
+    print(f"whole machine     used memory peak {peak['system']:.0f} MB, {peak['system'] - system_before:+.0f} MB "
+          "over before the server started (other processes on the machine count in it)")
     print(f"refusals          {len(failed)} sessions without a screen, {limit_hits} limit_hit in the log"
           + "".join(f"\n  {c.name}: {c.error}" for c in failed[:5]))
 
@@ -311,25 +467,39 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of moving (default 30)")
-    parser.add_argument("--cards", type=int, default=0,
-                        help="extra backlog cards (default: enough for every move of the run)")
+    parser.add_argument("--items", type=int, default=10000,
+                        help="the store: pmtui demo --items N (default 10000; 0: the small demo)")
+    parser.add_argument("--cards", type=int, default=-1,
+                        help="extra backlog cards (default: none on a --items store, else enough for every move)")
+    parser.add_argument("--start", choices=["fork", "exec"], default="fork",
+                        help="how the server starts sessions (pmtui serve --session-start)")
     parser.add_argument("--dir", default="/tmp/pmtui-ssh-bench")
     args = parser.parse_args()
-    if not 1 <= args.sessions <= 200 or not 1 <= args.duration <= 600:
-        print("pmtui bench: --sessions 1-200 and --duration 1-600", file=sys.stderr)
+    if not 1 <= args.sessions <= 200 or not 1 <= args.duration <= 600 or args.items < 0:
+        print("pmtui bench: --sessions 1-200, --duration 1-600, --items 0 or more", file=sys.stderr)
         return 2
     folder = Path(args.dir)
-    cards = args.cards or int(args.sessions * args.duration / MOVE_EVERY) + 20
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.cards >= 0:
+        cards = args.cards
+    else:
+        cards = 0 if args.items else int(args.sessions * args.duration / MOVE_EVERY) + 20
     t0 = time.perf_counter()
-    db, users = build_store(folder, args.sessions, cards)
-    print(f"store: demo + {cards} cards, {args.sessions} users ({time.perf_counter() - t0:.1f} s to build)")
-    server = start_server(folder, db, args.sessions)
+    db, users = build_store(folder, args.sessions, args.items, cards)
+    print(f"store: {'demo --items ' + str(args.items) if args.items else 'small demo'} + {cards} cards, "
+          f"{args.sessions} users ({time.perf_counter() - t0:.1f} s to prepare); sessions by {args.start}")
+    before = floor(folder)
+    print(f"load average before: {load_average()}")
+    system_before = system_used_mb()
+    server = start_server(folder / "run", db, args.sessions, args.start)
     try:
         clients, started, peak = asyncio.run(run(args.sessions, args.duration, server.port, users,
                                                  server.process.pid))
+        print(f"load average at the end: {load_average()}")
     finally:
         stop_server(server)
-    report(clients, started, peak, db, server, args.sessions, args.duration)
+    after = floor(folder)
+    report(clients, started, peak, db, server, args.sessions, args.duration, (before, after), system_before)
     return 0
 
 

@@ -9,12 +9,13 @@ times say when pmtui learned of it. Time travel reads the latter: "what did we k
 from __future__ import annotations
 
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.base import PmAggregate
 from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
+from domain.ids import note_id
 from domain.values import Choice, iso_date, labels, non_empty
 
 TEXT_LIMIT = 20_000
@@ -77,8 +78,7 @@ class FeedbackNote(PmAggregate):
 
     @staticmethod
     def create_id(product_id: UUID | str, number: int) -> UUID:
-        # Derived from the number, so two people taking the same number cannot both save.
-        return uuid5(NAMESPACE_URL, f"pmtui:feedback:{product_id}:{number}")
+        return note_id(product_id, number)
 
     @classmethod
     def record(cls, product_id: UUID | str, number: int, text: str, customer: str = "", company: str = "",

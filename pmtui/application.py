@@ -14,18 +14,10 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.board import Board
-from domain.document import Document
-from domain.feedback import FeedbackNote
-from domain.kpi import Kpi
-from domain.objective import Objective
-from domain.product import Product
-from domain.release import Release
-from domain.roadmap import RoadmapItem
-from domain.sprint import Sprint
-from domain.user import User
-from domain.work_item import WorkItem
 from pmtui.errors import ConflictError, NotFoundError
+
+# Each command imports the aggregates it uses: a process imports only the domain modules its
+# commands touch (loading an aggregate imports its module through the events' topics anyway).
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 8
@@ -82,6 +74,9 @@ class PmApplication(Application):
     # Product and boards ------------------------------------------------------------------------
     def create_product(self, name: str, key_prefix: str, vision: str = "", stage: str = "development",
                        board_name: str = "Main", mode: str = "scrum", columns: list[dict[str, Any]] | None = None) -> UUID:
+        from domain.board import Board
+        from domain.product import Product
+
         product = Product.create(name, key_prefix, vision, stage)
         board = Board.create(product.id, board_name, mode, columns)
         # Ids are derived from the key prefix, so two people racing to create it cannot both win.
@@ -111,6 +106,9 @@ class PmApplication(Application):
         An item's id is derived from its key, so two people taking the same key cannot both save:
         the loser's save conflicts, and the retry probes past the key now taken. (Older logs also
         allocated keys with Product.KeyAllocated events; that made every creation replay them all.)"""
+        from domain.board import Board
+        from domain.work_item import WorkItem
+
         number = first_number
 
         def attempt() -> tuple[tuple[str, str | None], list[Aggregate]]:
@@ -129,6 +127,9 @@ class PmApplication(Application):
     def move_item(self, item_id: UUID, status: str, wip_count: int) -> str | None:
         """Move a card; a hard WIP limit refuses, a soft one returns a warning. ``wip_count`` is
         how many cards the target column holds now."""
+        from domain.board import Board
+        from domain.work_item import WorkItem
+
         def attempt() -> tuple[str | None, list[Aggregate]]:
             item = self.load(WorkItem, item_id, "item")
             board = self.load(Board, item.board_id, "board")
@@ -165,6 +166,8 @@ class PmApplication(Application):
     def record_notes(self, product_id: UUID, first_number: int, notes: list[dict[str, Any]]) -> list[int]:
         """Record notes under the first free consecutive numbers from ``first_number``, in one save
         (all or none); returns their numbers."""
+        from domain.feedback import FeedbackNote
+
         number, attempts = first_number, 0
 
         def attempt() -> tuple[list[int], list[Aggregate]]:
@@ -176,6 +179,8 @@ class PmApplication(Application):
         return self.decide(attempt)
 
     def create_document(self, product_id: UUID, first_number: int, **fields: Any) -> int:
+        from domain.document import Document
+
         number = first_number
 
         def attempt() -> tuple[int, list[Aggregate]]:
@@ -186,6 +191,9 @@ class PmApplication(Application):
         return self.decide(attempt)
 
     def close_sprint(self, sprint_id: UUID, done: list[str], unfinished: list[str], carry_to: UUID | None) -> None:
+        from domain.sprint import Sprint
+        from domain.work_item import WorkItem
+
         def attempt() -> tuple[None, list[Aggregate]]:
             sprint = self.load(Sprint, sprint_id, "sprint")
             changed: list[Aggregate] = [sprint]
@@ -203,4 +211,4 @@ class PmApplication(Application):
         return self.decide(attempt)
 
 
-__all__ = ["Board", "Document", "FeedbackNote", "Kpi", "Objective", "PmApplication", "Product", "Release", "RoadmapItem", "Sprint", "User", "WorkItem"]
+__all__ = ["PmApplication"]

@@ -20,58 +20,24 @@ The PostgreSQL recorder lives in ``pmtui.chain_postgres``, so SQLite users never
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
-from uuid import UUID
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from pmtui import readmodel
+from pmtui.chain_links import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import UserError
 from pmtui.storage import dashed
 from projections.records import EventRecord, decode_rows
 
-CHAIN_TABLE = "pmtui_chain"
-PROVENANCE_TABLE = "pmtui_provenance"
-GENESIS = bytes(32)
+__all__ = ["CHAIN_TABLE", "GENESIS", "PROVENANCE_TABLE", "ChainError", "ChainedSQLiteRecorder", "Row", "canonical_id",
+           "chain_links", "link_hash", "records_of_rows"]
 
 
 class ChainError(UserError):
     """The chain cannot be extended: the store was changed outside pmtui."""
-
-
-class Row(NamedTuple):
-    """One stored event as the chain sees it; ``originator_id`` is the UUID's 32 hex digits."""
-
-    seq: int
-    originator_id: str
-    version: int
-    topic: str
-    state: bytes
-
-
-def canonical_id(originator_id: UUID | str) -> str:
-    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
-
-
-def link_hash(prev: bytes, row: Row) -> bytes:
-    """The link of one event. Fields are separated by a unit separator (never in a topic, id or
-    number) and the state, the only free-form field, comes last, so no two events encode alike."""
-    digest = hashlib.sha256(prev)
-    digest.update(f"\x1f{row.seq}\x1f{row.originator_id}\x1f{row.version}\x1f{row.topic}\x1f".encode())
-    digest.update(bytes(row.state))
-    return digest.digest()
-
-
-def chain_links(prev: bytes, rows: Sequence[Row]) -> list[tuple[int, str]]:
-    """(seq, hex hash) for ``rows``, continuing from the link ``prev``."""
-    links = []
-    for row in rows:
-        prev = link_hash(prev, row)
-        links.append((row.seq, prev.hex()))
-    return links
 
 
 def records_of_rows(rows: Sequence[Row]) -> list[EventRecord]:
@@ -144,36 +110,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                           [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
 
-    # Reading ---------------------------------------------------------------------------------
-    def read_events(self, upto: int, batch: int = 5000, after: int = 0) -> Iterator[tuple[Any, ...]]:
-        """(seq, originator_id, version, topic, state) as stored, unconverted: a tampered row may
-        hold anything, and verify must still read it."""
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
-                          "WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?", [after, upto, batch])
-                chunk = [tuple(r) for r in c.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
-    def max_link(self) -> int:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT MAX(seq) FROM {CHAIN_TABLE}")  # noqa: S608
-            return c.fetchone()[0] or 0
-
-    def read_chain(self, after: int = 0, upto: int | None = None, batch: int = 5000) -> Iterator[tuple[int, str]]:
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",  # noqa: S608
-                          [after, upto if upto is not None else 2**62, batch])
-                chunk = [(r[0], r[1]) for r in c.fetchall()]
-            yield from chunk
-            if len(chunk) < batch:
-                return
-            after = chunk[-1][0]
-
+    # Reading (the chain and the events themselves: pmtui.chain_links.SQLiteChainReader, through
+    # the log's own connection; ``EventLog.chain_reader``) -----------------------------------------
     def read_provenance(self) -> list[tuple[str, str, str, int, int, str]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT at, actor, source, first_seq, last_seq, head FROM {PROVENANCE_TABLE} ORDER BY first_seq")  # noqa: S608

@@ -123,14 +123,14 @@ def _checked(name: str, raw: Any, where: str) -> str:
 
 def read_file(path: Path) -> tuple[bool, dict[str, Any], dict[str, str]]:
     """(exists, settings, keys) of the file; ConfigError names the first problem."""
-    import tomllib
-
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return False, {}, {}
     except OSError as error:
         raise ConfigError(f"pmtui: cannot read the config file {path}: {error.strerror or error}") from None
+    import tomllib  # only when there is a file to read: most commands run without one
+
     where = f"pmtui: config {path}"
     try:
         document = tomllib.loads(data.decode("utf-8"))

@@ -12,12 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from domain.document import Document, merge
 from domain.exceptions import EditConflictError
-from domain.feedback import FeedbackNote
-from domain.product import Product
 from domain.values import iso_date
-from domain.work_item import WorkItem
 from pmtui.errors import NotFoundError, UserError
 from pmtui.timespec import AsOf, parse_as_of
 from projections import document_history as history
@@ -110,6 +106,7 @@ class EvidenceCommands(_Base):
     def add_note(self, text: str, customer: str = "", company: str = "", source: str = "other",
                  said_at: str | date | None = None, tags: list[str] | str = (), reason: str = "") -> str:
         """Record what a customer said; it arrives in the inbox. Returns its reference (FB-n)."""
+        from domain.feedback import FeedbackNote
         fields = {"text": text, "customer": customer, "company": company, "source": source or "other",
                   "said_at": said_date(said_at), "tags": tags}
         FeedbackNote.record(UUID(self.product().id), 1, **fields)  # a bad value: refused before any lookup
@@ -121,22 +118,27 @@ class EvidenceCommands(_Base):
         return self.execute(lambda: self.app.record_notes(product_id, self.read.next_number("notes"), notes), reason)
 
     def link_note(self, ref: str, target: str, importance: str = "important", reason: str = "") -> Target:
+        from domain.feedback import FeedbackNote
         note, found = self.note(ref), self.target(target)
         self._change(FeedbackNote, note.id, "feedback note", FeedbackNote.link, found.id, found.kind, importance, reason=reason)
         return found
 
     def unlink_note(self, ref: str, target: str, reason: str = "") -> Target:
+        from domain.feedback import FeedbackNote
         note, found = self.note(ref), self.target(target)
         self._change(FeedbackNote, note.id, "feedback note", FeedbackNote.unlink, found.id, found.ref, reason=reason)
         return found
 
     def tag_note(self, ref: str, tags: list[str] | str, reason: str = "") -> None:
+        from domain.feedback import FeedbackNote
         self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.tag, tags, reason=reason)
 
     def archive_note(self, ref: str, reason: str = "") -> None:
+        from domain.feedback import FeedbackNote
         self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.archive, reason=reason)
 
     def restore_note(self, ref: str, reason: str = "") -> None:
+        from domain.feedback import FeedbackNote
         self._change(FeedbackNote, self.note(ref).id, "feedback note", FeedbackNote.restore, reason=reason)
 
     def import_notes(self, rows: list[dict[str, Any]], reason: str = "imported from CSV") -> list[int]:
@@ -176,6 +178,7 @@ class EvidenceCommands(_Base):
 
     def accept_reach(self, key: str, reason: str = "") -> int:
         """Set the item's RICE reach to the suggestion; returns it. The other parts stay."""
+        from domain.work_item import WorkItem
         item = self.item(key)
         reach = self.reach_suggestion(key)
         if not reach:
@@ -190,11 +193,13 @@ class EvidenceCommands(_Base):
     # Product lifecycle ---------------------------------------------------------------------------
     def change_stage(self, stage: str, reason: str = "") -> None:
         """Move the product to another lifecycle stage; a decision, in the decision log with its reason."""
+        from domain.product import Product
         self._change(Product, self.product().id, "product", Product.change_stage, stage, reason=reason)
 
     # Document commands -------------------------------------------------------------------------
     def add_document(self, title: str, kind: str = "prd", for_: str | None = None, text: str = "",
                      reason: str = "") -> str:
+        from domain.document import Document
         product = self.product()
         ws = self.now
         wanted = " ".join(str(title).split()).casefold()
@@ -210,16 +215,19 @@ class EvidenceCommands(_Base):
     def edit_document(self, ref: str, text: str, base: int | None = None, reason: str = "") -> int:
         """Save a new version edited from version ``base`` (default: the current one); returns its
         number. Someone else's save since ``base`` raises EditConflictError: nothing is written."""
+        from domain.document import Document
         doc = self.document(ref)
         start = doc.revision if base is None else int(base)
         return self._change(Document, doc.id, "document", Document.save, text, start, reason=reason)
 
     def rename_document(self, ref: str, title: str | None = None, kind: str | None = None, reason: str = "") -> None:
+        from domain.document import Document
         self._change(Document, self.document(ref).id, "document", Document.rename, title, kind, reason=reason)
 
     def try_save_document(self, ref: str, text: str, base: int, reason: str = "") -> int | DocumentConflict:
         """Save, or on a conflict return the three-way merge of the user's text with the newer
         version, for the user to resolve and save from ``current``."""
+        from domain.document import merge
         try:
             return self.edit_document(ref, text, base, reason)
         except EditConflictError as conflict:

@@ -70,7 +70,7 @@ def exported_events(log: EventLog, verified: bool = True, bar: Progress | None =
     """The log as export lines, each with its link in the file's chain (the same as the store's
     when the store was chained from its first event). A store that fails ``verify`` is not
     exported unless ``verified`` is False: moving it would carry the damage on unmarked."""
-    if verified and hasattr(log.recorder, "read_chain"):
+    if verified and hasattr(log.chain_reader(), "read_chain"):
         verdict = verify(log, bar=bar)
         if not verdict.intact and not verdict.unchained:  # events older than the chain are fine
             raise UserError(f"the store fails `pmtui verify`: {verdict.problem}; nothing was exported "

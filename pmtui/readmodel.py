@@ -460,7 +460,10 @@ class ReadModel:
     def entries(self, table: str, point: Point, owner: str | None = None) -> list[Any]:
         cond, values = point.entries()
         where, params = (" AND owner = ?", [owner]) if owner is not None else ("", [])
-        rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY t, seq",
+        # As the fold would list them: up to an event, in the log's order; at a moment, in the
+        # order of when they took effect (a backdated comment among the ones it precedes).
+        order = "t, seq" if point.moment is not None else "seq"
+        rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY {order}",
                           [table, *values, *params])
         return [_decode(table, bytes(r[0])) for r in rows]
 

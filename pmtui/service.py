@@ -15,27 +15,18 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
 
 import msgspec
 
-from domain.base import attributed
-from domain.board import Board
-from domain.kpi import Kpi
-from domain.objective import Objective
 from domain.rank import rank_between
-from domain.release import Release
-from domain.roadmap import RoadmapItem
-from domain.sprint import Sprint
 from domain.values import Role, iso_date
-from domain.work_item import WorkItem
-from pmtui import undo as undoing
-from pmtui.application import PmApplication
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.evidence import EvidenceCommands
 from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
-from pmtui.storage import EventLog, Location, exclusive, locate, open_application
+from pmtui.storage import EventLog, Location, exclusive, locate, open_application, tables_ready
 from pmtui.timespec import AsOf, parse_as_of
 from projections.backlog_view import find_epic
 from projections.board_view import default_board
@@ -45,6 +36,13 @@ from projections.records import EventRecord
 from projections.roadmap_view import find_roadmap_item
 from projections.sprint_view import active_sprint, done_columns, find_sprint, next_planned
 from projections.state import BoardView, ItemView, ProductView, SprintView, Workspace
+
+if TYPE_CHECKING:
+    from pmtui import undo as undoing
+    from pmtui.application import PmApplication
+
+# The domain's aggregates are imported by the commands that use them, not here: creating the
+# event classes of every aggregate costs more than a whole command (a write imports only its own).
 
 FUTURE_SLACK = 300.0  # seconds a measurement's time may run ahead of this clock (another host's clock)
 
@@ -76,8 +74,12 @@ class Workbench(EvidenceCommands):
         """``progress(done, total)`` hears of a long first fold of the read model (a store made by
         an older pmtui builds its tables once, on open)."""
         self.location = location or locate(db)
-        self.app: PmApplication = open_application(self.location)  # type: ignore[assignment]
-        self.log = EventLog(self.app, self.location)
+        # The eventsourcing application is opened by the first command that needs it: a query on
+        # a SQLite store reads the tables through connections of its own and never imports it.
+        ready = tables_ready(self.location)
+        self.log = EventLog(partial(open_application, self.location, create_tables=not ready), self.location)
+        if not ready:
+            self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"
         self.role = Role.parse(role or os.environ.get("PMTUI_ROLE") or "admin")
         self._history_actor: str | None = None
@@ -123,10 +125,16 @@ class Workbench(EvidenceCommands):
                 self._now = None
         return new
 
+    @property
+    def app(self) -> PmApplication:
+        """The store's eventsourcing application (its commands, its recorder), opened when first used."""
+        return self.log.app  # type: ignore[return-value]
+
     def close(self) -> None:
         self.read.close()
         self.log.close()
-        self.app.close()
+        if self.log.opened:
+            self.log.app.close()
 
     @property
     def now(self) -> StoredWorkspace:
@@ -230,6 +238,7 @@ class Workbench(EvidenceCommands):
                 undoes: int | None = None, redoes: int | None = None) -> Any:
         """Run a command (``fn`` decides and saves) as this actor, with the role it ``needs``; the
         events it writes carry ``reason`` and, for an undo or redo, the event number reversed."""
+        from domain.base import attributed
         self.require(needs)
         self.refresh()
         with attributed(self._history_actor or self.actor, reason or self._history_reason or "", self._occurred,
@@ -271,14 +280,17 @@ class Workbench(EvidenceCommands):
 
     def undo(self, reason: str = "") -> str:
         """Reverse this actor's last change with a new event; returns what was done."""
+        from pmtui import undo as undoing
         return undoing.undo(self, reason).description
 
     def undo_list(self, limit: int = 10) -> list[undoing.Pending]:
         """What ``undo`` would reverse next, newest first, each with why it cannot (if it cannot)."""
+        from pmtui import undo as undoing
         return undoing.pending(self, limit)
 
     def redo(self, reason: str = "") -> str:
         """Reverse this actor's last undo with a new event; returns what was done."""
+        from pmtui import undo as undoing
         return undoing.redo(self, reason).description
 
     # Product and board -------------------------------------------------------------------------
@@ -293,6 +305,7 @@ class Workbench(EvidenceCommands):
     def add_board(self, name: str, mode: str = "kanban", columns: list[dict[str, Any]] | None = None,
                   reason: str = "") -> str:
         """A further board of the product (an imported Trello board, another team's flow)."""
+        from domain.board import Board
         product_id = UUID(self.product().id)
         board = self.create(lambda: Board.create(product_id, name, mode, columns), "a board of that name", reason)
         return board.name
@@ -303,9 +316,11 @@ class Workbench(EvidenceCommands):
 
     def add_column(self, name: str, category: str = "doing", wip: int | None = None, hard: bool = False,
                    position: int | None = None, board: str | None = None, reason: str = "") -> None:
+        from domain.board import Board
         self._change(Board, self.board(board).id, "board", Board.add_column, name, category, wip, hard, position, reason=reason)
 
     def rename_column(self, old: str, new: str, board: str | None = None, reason: str = "") -> None:
+        from domain.board import Board
         b = self.board(board)
         if self._items_in_column(b.id, old):
             # Items keep their column by name: move them along with the rename.
@@ -313,6 +328,7 @@ class Workbench(EvidenceCommands):
         self._change(Board, b.id, "board", Board.rename_column, old, new, reason=reason)
 
     def remove_column(self, name: str, board: str | None = None, reason: str = "") -> None:
+        from domain.board import Board
         b = self.board(board)
         self._change(Board, b.id, "board", Board.remove_column, name, self._items_in_column(b.id, name), reason=reason)
 
@@ -326,9 +342,11 @@ class Workbench(EvidenceCommands):
 
     def set_wip_limit(self, column: str, limit: int | None, hard: bool = False, board: str | None = None,
                       reason: str = "") -> None:
+        from domain.board import Board
         self._change(Board, self.board(board).id, "board", Board.set_wip_limit, column, limit, hard, reason=reason)
 
     def set_swimlanes(self, by: str, board: str | None = None, reason: str = "") -> None:
+        from domain.board import Board
         self._change(Board, self.board(board).id, "board", Board.set_swimlanes, by, reason=reason)
 
     # Work items --------------------------------------------------------------------------------
@@ -392,6 +410,7 @@ class Workbench(EvidenceCommands):
             yield
 
     def edit_item(self, key: str, reason: str = "", **values: Any) -> None:
+        from domain.work_item import WorkItem
         item = self.item(key)
         fields = self._resolve_fields(values)
         if fields.get("sprint") and fields["sprint"] != item.sprint:
@@ -414,6 +433,8 @@ class Workbench(EvidenceCommands):
         "" for none) for every item; ``labels`` is ``+a -b`` to add and remove, ``a,b`` to
         replace, ``-`` to clear. Every item is checked first (WIP limits counting all the moved
         cards together), then all are saved at once. Returns a warning past a soft WIP limit."""
+        from domain.board import Board
+        from domain.work_item import WorkItem
         items = list({i.id: i for i in (self.item(k) for k in keys)}.values())
         if not items:
             raise UserError("no items to edit")
@@ -484,6 +505,7 @@ class Workbench(EvidenceCommands):
         """Rank an item: ``top``, ``bottom``, ``up``, ``down``, or ``before``/``after`` another.
 
         ``scope`` limits the peers to the neighbours a user sees (e.g. the same board column)."""
+        from domain.work_item import WorkItem
         item = self.item(key)
         if item.archived:
             raise UserError(f"{item.key} is archived: restore it before ranking it")
@@ -549,15 +571,19 @@ class Workbench(EvidenceCommands):
         return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
+        from domain.work_item import WorkItem
         self._change(WorkItem, self.item(key).id, "item", WorkItem.archive, reason=reason)
 
     def restore_item(self, key: str, reason: str = "") -> None:
+        from domain.work_item import WorkItem
         self._change(WorkItem, self.item(key).id, "item", WorkItem.restore, reason=reason)
 
     def comment(self, key: str, text: str, reason: str = "") -> None:
+        from domain.work_item import WorkItem
         self._change(WorkItem, self.item(key).id, "item", WorkItem.comment, text, reason=reason)
 
     def link(self, key: str, kind: str, other: str, remove: bool = False, reason: str = "") -> None:
+        from domain.work_item import WorkItem
         item, target = self.item(key), self.item(other)
         if remove:
             self._change(WorkItem, item.id, "item", WorkItem.unlink, target.id, target.key, reason=reason)
@@ -602,6 +628,8 @@ class Workbench(EvidenceCommands):
     def plan_sprint(self, name: str, goal: str = "", start: str | None = None, end: str | None = None,
                     board: str | None = None, reason: str = "", items: list[str] | None = None) -> str:
         """Plan a sprint, with ``items`` in it: all or nothing (a bad key plans nothing)."""
+        from domain.sprint import Sprint
+        from domain.work_item import WorkItem
         b = self.board(board)
         views = [self.item(key) for key in items or []]
         probe = SprintView(id="", board_id=b.id, name=name, number=0, goal="", start=None, end=None, state="planned")
@@ -624,10 +652,12 @@ class Workbench(EvidenceCommands):
 
     def edit_sprint(self, sprint_name: str, /, reason: str = "", **values: Any) -> None:
         """Change a sprint's goal, dates or ``name`` (a rename)."""
+        from domain.sprint import Sprint
         self._change(Sprint, self.sprint(sprint_name).id, "sprint", Sprint.edit, reason=reason, **values)
 
     def add_to_sprint(self, name: str, keys: list[str], reason: str = "") -> None:
         """Put items into a sprint: all or nothing."""
+        from domain.work_item import WorkItem
         sprint = self.sprint(name)
         views = [self.item(key) for key in keys]
         for view in views:
@@ -642,6 +672,7 @@ class Workbench(EvidenceCommands):
 
     def remove_from_sprint(self, keys: list[str], reason: str = "") -> None:
         """Take items out of their sprint: all or nothing."""
+        from domain.work_item import WorkItem
         views = [self.item(key) for key in keys]
         leaving = [v.id for v in views if v.sprint is not None]
         if not leaving:
@@ -652,6 +683,8 @@ class Workbench(EvidenceCommands):
         """Start a planned sprint today (or on ``start``). Like Jira's start dialog, the planned
         window moves to the real start: it keeps its planned length unless ``end`` is given.
         A column holding the sprint's items over its hard WIP limit refuses the start."""
+        from domain.board import Board
+        from domain.sprint import Sprint
         ws = self.now
         sprint = self.sprint(name)
         running = active_sprint(ws, sprint.board_id)
@@ -703,6 +736,7 @@ class Workbench(EvidenceCommands):
     # Releases ----------------------------------------------------------------------------------
     def add_release(self, name: str, target: str | None = None, description: str = "", milestone: bool = False,
                     reason: str = "") -> str:
+        from domain.release import Release
         product_id = UUID(self.product().id)
         release = self.create(lambda: Release.create(product_id, name, target, description, milestone),
                                "a release of that name", reason)
@@ -710,6 +744,7 @@ class Workbench(EvidenceCommands):
 
     def edit_release(self, release_name: str, /, reason: str = "", **values: Any) -> None:
         """Change a release's target, description or ``name`` (a rename)."""
+        from domain.release import Release
         name = release_name
         release = next((r for r in self.now.releases.values() if r.name.lower() == name.lower()), None)
         if release is None:
@@ -725,6 +760,7 @@ class Workbench(EvidenceCommands):
 
     def add_roadmap_item(self, title: str, horizon: str = "later", timeframe: str | None = None,
                          description: str = "", status: str = "proposed", reason: str = "") -> str:
+        from domain.roadmap import RoadmapItem
         product_id = UUID(self.product().id)
         item = self._create_numbered(
             "roadmap", lambda number: RoadmapItem.propose(product_id, title, horizon, description, timeframe, status, number),
@@ -733,10 +769,12 @@ class Workbench(EvidenceCommands):
 
     def decide(self, ref: str, reason: str = "", **values: Any) -> None:
         """Change a roadmap item's horizon, timeframe, status (decisions) or title/description."""
+        from domain.roadmap import RoadmapItem
         self._change(RoadmapItem, self.roadmap_item(ref).id, "roadmap item", RoadmapItem.edit, reason=reason, **values)
 
     def link_roadmap(self, ref: str, epic: str | None = None, objective: str | None = None, remove: bool = False,
                      reason: str = "") -> None:
+        from domain.roadmap import RoadmapItem
         item = self.roadmap_item(ref)
         if epic:
             target = self.item(epic)
@@ -756,6 +794,7 @@ class Workbench(EvidenceCommands):
         return found
 
     def add_objective(self, title: str, period: str, owner: str = "", description: str = "", reason: str = "") -> str:
+        from domain.objective import Objective
         product_id = UUID(self.product().id)
         objective = self._create_numbered("objectives", lambda number: Objective.create(product_id, title, period, owner,
                                                                                         description, number),
@@ -763,10 +802,12 @@ class Workbench(EvidenceCommands):
         return f"O-{self.now.objectives[str(objective.id)].number}"
 
     def edit_objective(self, ref: str, reason: str = "", **values: Any) -> None:
+        from domain.objective import Objective
         self._change(Objective, self.objective(ref).id, "objective", Objective.edit, reason=reason, **values)
 
     def add_key_result(self, ref: str, metric: str, target: Any, baseline: Any = 0, unit: str = "",
                        confidence: Any = 0.5, reason: str = "") -> str:
+        from domain.objective import Objective
         objective = self.objective(ref)
         index = self._change(Objective, objective.id, "objective", Objective.add_key_result, metric, target, baseline, unit,
                              confidence, reason=reason)
@@ -774,10 +815,12 @@ class Workbench(EvidenceCommands):
 
     def check_in(self, ref: str, kr: int, value: Any, confidence: Any = None, comment: str = "",
                  reason: str = "") -> None:
+        from domain.objective import Objective
         self._change(Objective, self.objective(ref).id, "objective", Objective.check_in, kr, value, confidence, comment,
                      reason=reason)
 
     def edit_key_result(self, ref: str, kr: int, reason: str = "", **values: Any) -> None:
+        from domain.objective import Objective
         self._change(Objective, self.objective(ref).id, "objective", Objective.edit_key_result, kr, reason=reason, **values)
 
     # KPIs --------------------------------------------------------------------------------------
@@ -790,15 +833,18 @@ class Workbench(EvidenceCommands):
 
     def add_kpi(self, name: str, unit: str = "", direction: str = "higher", target: Any = None, warn: Any = None,
                 alarm: Any = None, description: str = "", reason: str = "") -> str:
+        from domain.kpi import Kpi
         product_id = UUID(self.product().id)
         kpi = self.create(lambda: Kpi.define(product_id, name, unit, direction, target, warn, alarm, description),
                            "a KPI of that name", reason)
         return kpi.name
 
     def edit_kpi(self, kpi_name: str, /, reason: str = "", **values: Any) -> None:
+        from domain.kpi import Kpi
         self._change(Kpi, self.kpi(kpi_name).id, "KPI", Kpi.edit, reason=reason, **values)
 
     def measure(self, name: str, value: Any, at: datetime | None = None, reason: str = "", source: str = "manual") -> None:
+        from domain.kpi import Kpi
         kpi = self.kpi(name)
         if at is not None and at.timestamp() > time.time() + FUTURE_SLACK:
             raise UserError(f"a measurement cannot be in the future (--at {at.isoformat()}); record it when it is made")

@@ -11,47 +11,31 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import UUID
 
-import msgspec
-from eventsourcing.application import Application
-from eventsourcing.persistence import Mapper, StoredEvent
-from eventsourcing.utils import get_topic, resolve_topic
-
 from pmtui.errors import UserError
-from projections.records import EventRecord, decode_record, decode_rows, upcast
+from projections.records import EventRecord, decode_record, decode_rows
 
-_encoder = msgspec.json.Encoder()
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+# eventsourcing is imported when the store's application is opened (the first command, or a store
+# whose tables must be made): a query that reads only the read model's tables never imports it.
+MAPPER_TOPIC = "pmtui.mapper:MsgspecMapper"
 
 
-class MsgspecMapper(Mapper):  # type: ignore[type-arg]
-    """Stores ``vars(event)`` as msgspec JSON; decodes with ``msgspec.convert`` after upcasting."""
+def __getattr__(name: str) -> Any:
+    if name == "MsgspecMapper":  # its home is pmtui.mapper (it needs eventsourcing)
+        from pmtui.mapper import MsgspecMapper
 
-    def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        state = dict(vars(domain_event))
-        originator_id = state.pop("originator_id")
-        originator_version = state.pop("originator_version")
-        class_version = getattr(type(domain_event), "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        return StoredEvent(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
-            state=_encoder.encode(state),
-        )
-
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        state = upcast(stored_event.topic, msgspec.json.decode(stored_event.state))
-        state["originator_id"] = stored_event.originator_id
-        state["originator_version"] = stored_event.originator_version
-        return msgspec.convert(state, type=resolve_topic(stored_event.topic), strict=False)
+        return MsgspecMapper
+    raise AttributeError(name)
 
 
 def default_db_path() -> Path:
@@ -86,7 +70,7 @@ def locate(db: str | None = None) -> Location:
     """The store named by ``--db``, else ``PMTUI_DB``, else the default SQLite file."""
     target = db or os.environ.get("PMTUI_DB") or str(default_db_path())
     common = {
-        "MAPPER_TOPIC": get_topic(MsgspecMapper), "IS_SNAPSHOTTING_ENABLED": "n",
+        "MAPPER_TOPIC": MAPPER_TOPIC, "IS_SNAPSHOTTING_ENABLED": "n",
         # Keep recently used aggregates; each get catches up with events written since (by anyone)
         # and hands out a deep copy. Without it every new item replayed the product's whole key
         # counter (one event per item ever made): add_item grew linearly with the backlog.
@@ -162,15 +146,40 @@ class EventLog:
     """Reads the stored events raw, as projection records, and watches for new ones.
 
     Built on the application's recorder; SQLite is read with its own connection (the fast path,
-    ~3x quicker than decoding through the library's notification objects).
+    ~3x quicker than decoding through the library's notification objects). ``app`` may be a
+    function that opens the application: then it is opened when first needed (a write, or a
+    reading that needs the recorder), so a query on SQLite never imports eventsourcing.
     """
 
-    def __init__(self, app: Application, location: Location) -> None:
-        self.app = app
+    def __init__(self, app: Application | Callable[[], Application], location: Location) -> None:
+        self._app: Application | None = None
+        self._open: Callable[[], Application] | None = None
+        if callable(app) and not hasattr(app, "recorder"):
+            self._open = app
+        else:
+            self._app = app  # type: ignore[assignment]
         self.location = location
-        self.recorder: Any = app.recorder
         self._local = threading.local()
         self._pg_listener: Any = None
+        self._opening = threading.Lock()  # the TUI's workers may be first to need it, at once
+
+    @property
+    def app(self) -> Application:
+        if self._app is None:
+            with self._opening:
+                if self._app is None:
+                    assert self._open is not None
+                    self._app = self._open()
+        return self._app
+
+    @property
+    def opened(self) -> bool:
+        """Whether the application (and its recorder's connection) is open yet."""
+        return self._app is not None
+
+    @property
+    def recorder(self) -> Any:
+        return self.app.recorder
 
     # SQLite connection per thread (the TUI reads from worker threads).
     def _sqlite(self) -> sqlite3.Connection:
@@ -201,6 +210,16 @@ class EventLog:
             if len(rows) < batch:
                 return
             after = rows[-1][0]
+
+    def chain_reader(self) -> Any:
+        """What reads the hash chain and the events as stored (``read_chain``, ``max_link``,
+        ``read_events``): on SQLite a reader over this log's own connection, which needs no
+        recorder; elsewhere the recorder."""
+        if self.location.kind == "sqlite":
+            from pmtui.chain_links import SQLiteChainReader
+
+            return SQLiteChainReader(self._sqlite())
+        return self.recorder
 
     def records(self, after: int = 0, upto: int | None = None) -> Iterator[EventRecord]:
         return decode_rows(self.rows(after, upto), dashed if self.location.kind == "sqlite" else str)
@@ -237,16 +256,16 @@ class EventLog:
 
     def records_of(self, aggregate_id: str) -> list[EventRecord]:
         """One aggregate's events, oldest first (for per-item history)."""
-        stored = self.recorder.select_events(UUID(aggregate_id))
-        if not stored:
-            return []
-        # Notification ids are not in StoredEvent: find them by scanning the aggregate's own rows.
         if self.location.kind == "sqlite":
             rows = self._sqlite().execute(
                 "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
                 "WHERE originator_id = ? ORDER BY originator_version", [UUID(aggregate_id).hex]
             ).fetchall()
             return [decode_record(r[0], dashed(r[1]), r[2], r[3], r[4]) for r in rows]
+        stored = self.recorder.select_events(UUID(aggregate_id))
+        if not stored:
+            return []
+        # Notification ids are not in StoredEvent: find them by scanning the aggregate's own rows.
         seq_of = {}
         if self.location.kind == "postgres":
             from psycopg.sql import SQL, Identifier
@@ -452,10 +471,42 @@ def exclusive(location: Location, key: str) -> Iterator[None]:
             yield
 
 
-def open_application(location: Location) -> Application:
+def tables_ready(location: Location) -> bool:
+    """Whether a SQLite store holds every table and index that opening its application would make
+    (the events, the hash chain, the read model's tables): then it can be read without opening
+    the application. False for a new file, a store made by an older pmtui, or one that is not a
+    SQLite file (opening the application says what is wrong with it)."""
+    if location.kind != "sqlite" or not os.path.isfile(location.target):
+        return False
+    import re
+
+    from pmtui.chain_links import CHAIN_TABLE, PROVENANCE_TABLE
+    from pmtui.readmodel import ddl
+
+    wanted = {"stored_events", CHAIN_TABLE, PROVENANCE_TABLE}
+    for statement in ddl(lambda name: name, postgres=False):
+        found = re.search(r"(?:TABLE|INDEX|VIEW) IF NOT EXISTS (\w+)", statement)
+        if found:
+            wanted.add(found.group(1))
+    try:
+        conn = sqlite3.connect(f"file:{location.target}?mode=ro", uri=True, timeout=10)
+        try:
+            names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return wanted <= names
+
+
+def open_application(location: Location, create_tables: bool = True) -> Application:
+    """The store's application. ``create_tables=False`` for a store known to hold them all
+    (``tables_ready``): its statements and their transaction are skipped."""
     from pmtui.application import PmApplication
 
     try:
+        if not create_tables:
+            return PmApplication(env={**location.env, "CREATE_TABLE": "n"})
         with _ddl_turn(location):
             return PmApplication(env=location.env)
     except UserError:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.user import User, user_name
 from pmtui.errors import NotFoundError, UserError
-from pmtui.service import Workbench
 from projections.state import Workspace
+
+if TYPE_CHECKING:
+    from pmtui.service import Workbench
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def _existing(wb: Workbench, name: str) -> Member:
 
 def add_user(wb: Workbench, name: str, keys: list[str], role: str = "editor", reason: str = "") -> str:
     """Grant ``name`` access with these keys; a removed user of that name is given access again."""
+    from domain.user import User, user_name
     wb.require("admin")
     name = user_name(name)
     wb.refresh()
@@ -181,6 +183,7 @@ def remove_user(wb: Workbench, name: str, reason: str = "") -> None:
 
 
 def _change(wb: Workbench, name: str, fn: Any, reason: str) -> None:
+    from domain.user import User
     record = _user_record(wb.now, name)
     assert record is not None  # callers looked the member up
     wb.execute(lambda: wb.app.change(User, record["id"], "user", fn), reason, "admin")

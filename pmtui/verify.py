@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmtui import readmodel
-from pmtui.chain import GENESIS, Row, canonical_id, link_hash
+from pmtui.chain_links import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
 from pmtui.progress import Progress
 from pmtui.storage import EventLog
@@ -68,7 +68,7 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress |
     """Recompute the chain over the whole log. ``expect`` = (seq, hash) a link recorded earlier
     (say, printed by a past verify and kept elsewhere): the chain must still contain it, which
     also catches events cut off the end together with their links."""
-    recorder: Any = log.recorder
+    recorder: Any = log.chain_reader()
     if not hasattr(recorder, "read_chain"):
         raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
     # Walk a fixed stretch of the log: events and their links commit together and in number order
@@ -141,7 +141,7 @@ def check_tail(log: EventLog, reach: int = 64) -> str | None:
     """A quick look at the chain's end, made on every open: whether the last event still matches
     its link and the links end where the events do. Returns what is wrong (for one warning line),
     or None. ``pmtui verify`` checks the whole chain."""
-    recorder: Any = log.recorder
+    recorder: Any = log.chain_reader()
     if not hasattr(recorder, "read_chain"):
         return None  # the in-memory store keeps no chain
     last_seq, last_link = log.max_seq(), recorder.max_link()

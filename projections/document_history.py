@@ -8,12 +8,11 @@ document's size per version, so 1,000 versions of a page take milliseconds."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 
 import msgspec
 
-from domain.document import apply_ops, join_lines, split_lines
+from domain.lines import apply_ops, join_lines, split_lines
 from projections.records import EventRecord
 
 
@@ -73,6 +72,8 @@ def text_of(records: Iterable[EventRecord], revision: int | None = None) -> str:
 
 def diff(old: str, new: str, old_label: str = "a", new_label: str = "b", context: int = 3) -> list[str]:
     """A unified diff of two texts, as lines (no trailing newlines)."""
+    import difflib  # only a diff needs it
+
     return list(difflib.unified_diff(split_lines(old), split_lines(new), old_label, new_label, n=context,
                                      lineterm=""))
 

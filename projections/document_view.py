@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from msgspec.structs import replace
 
-from domain.document import apply_ops, join_lines, split_lines
+from domain.lines import apply_ops, join_lines, split_lines
 from projections.records import EventRecord
 from projections.state import DocumentView, Workspace, handles
 

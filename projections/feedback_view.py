@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from msgspec.structs import replace
 
-from domain.feedback import FeedbackNote
+from domain.ids import note_id
 from projections.records import EventRecord
 from projections.state import NoteView, Workspace, handles
 
@@ -66,7 +66,7 @@ def find_note(ws: Workspace, ref: str) -> NoteView | None:
     text = ref.strip().upper().removeprefix("FB-").removeprefix("#")
     product = ws.product
     if text.isdigit() and product is not None:
-        return ws.notes.get(str(FeedbackNote.create_id(product.id, int(text))))
+        return ws.notes.get(str(note_id(product.id, int(text))))
     return ws.notes.get(ref.strip())
 
 

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import msgspec
-from eventsourcing.utils import resolve_topic
 
 _decode = msgspec.json.Decoder().decode
 
@@ -46,6 +45,9 @@ def event_name(topic: str) -> str:
 
 @lru_cache(maxsize=None)
 def _event_class(topic: str) -> type:
+    # Imported here: only decoding events needs it (and their classes); reading views does not.
+    from eventsourcing.utils import resolve_topic
+
     return resolve_topic(topic)
 
 

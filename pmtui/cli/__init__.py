@@ -1,7 +1,8 @@
 """``pmtui <noun> <verb>``: everything the TUI does, as commands. ``pmtui`` alone opens the TUI.
 
-Each noun lives in its own module with a ``register(sub)`` function; add new ones to NOUNS.
-A user's mistake prints one line on stderr and exits 2, writing nothing.
+Each noun lives in its own module with a ``register(sub)`` function; add new ones to NOUNS, and
+its top-level command words to COMMANDS. A user's mistake prints one line on stderr and exits 2,
+writing nothing.
 
 A few commands must answer fast (``--version``, ``version``, ``completion``, ``config`` and the
 hidden ``__complete`` a shell runs on each TAB): ``main`` sends them to ``pmtui.cli.fast`` before
@@ -25,14 +26,68 @@ from pmtui.terminal import safe_text
 NOUNS = ["product", "item", "board", "backlog", "sprint", "release", "roadmap", "okr", "kpi", "log", "demo",
          "feedback", "doc"]
 OPTIONAL_NOUNS = ["chart", "audit", "portability", "team", "tui"]  # added by later work; skipped if absent
+# Each top-level command word: the module that registers it, and its help line. A command's parser
+# is built from its own module alone, so ``pmtui item edit`` never imports the charts, the importers
+# or the SSH server, and ``pmtui --help`` lists the commands from here without importing any
+# (tests/cli/test_command_imports.py checks this table against what the modules register).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "product": ("product", "the product: init, show, edit"),
+    "item": ("item", "work items: add, show, edit, move, rank, archive, comment, link"),
+    "board": ("board", "show the board (columns, WIP, cards); columns and WIP limits: `pmtui columns`"),
+    "columns": ("board", "configure board columns, WIP limits and swimlanes"),
+    "backlog": ("backlog", "the ranked backlog; filter with kind:bug label:x points>3 assignee:me …"),
+    "sprint": ("sprint", "sprints: plan, add, start, show, close, list"),
+    "release": ("release", "releases and milestones"),
+    "roadmap": ("roadmap", "the roadmap: Now / Next / Later (or --timeline by quarter); add, move, decide, "
+                "link, decisions"),
+    "okr": ("okr", "objectives and key results: progress; add, kr, checkin, edit"),
+    "kpi": ("kpi", "KPIs: latest values, targets, breaches; add, measure, edit"),
+    "log": ("log", "the history: who changed what, when and why (newest first)"),
+    "demo": ("demo", "fill an empty store with a realistic demo workspace (backdated history)"),
+    "feedback": ("feedback", "customer feedback notes: add, list (the inbox), show, link, unlink, tag, archive, "
+                 "import, evidence"),
+    "doc": ("doc", "documents (PRD, spec, strategy, release notes, meeting notes) with their history: add, edit, "
+            "show, list, log, diff, blame"),
+    "chart": ("chart", "draw a metric or KPI chart (burndown, velocity, cumulative flow, ...)"),
+    "verify": ("audit", "check the hash chain: finds events edited, removed, reordered or renumbered in the "
+               "database"),
+    "rebuild": ("audit", "fold the read model's tables again from the log (after an upgrade, or when verify finds them "
+                "changed)"),
+    "undo": ("audit", "reverse your last change with a new event (history keeps both)"),
+    "redo": ("audit", "reverse your last undo with a new event"),
+    "export": ("portability", "write the whole history as JSON Lines (a backup, or to move the store)"),
+    "import": ("portability", "restore a `pmtui export` file (empty store), or import Trello, Jira, CSV"),
+    "user": ("team", "who may log in over SSH (`pmtui serve`), with which keys and role"),
+    "serve": ("team", "run the SSH server: each login gets its own pmtui session"),
+    "tui": ("tui", "open the terminal UI (the same as `pmtui` alone)"),
+}
 
 
-@functools.lru_cache(maxsize=1)
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, built once per process (parsing with it keeps no state; building
-    it imports every noun's module, most of a short command's time)."""
-    from pmtui import __version__
+@functools.lru_cache(maxsize=None)
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command tree, built once per process (parsing with it keeps no state). With a known
+    ``command`` word, only that command's module is imported and registered; else every noun's
+    (for ``--help``, completion, and an unknown word's error, which lists them all)."""
     from pmtui.cli import fast
+
+    modules = [COMMANDS[command][0]] if command in COMMANDS else NOUNS + OPTIONAL_NOUNS
+    parser, sub = _root()
+    for name in modules:
+        try:
+            module = importlib.import_module(f"pmtui.cli.{name}")
+        except ModuleNotFoundError as error:
+            if name in OPTIONAL_NOUNS and error.name == f"pmtui.cli.{name}":
+                continue
+            raise
+        module.register(sub)
+    if command not in COMMANDS:
+        fast.register(sub)
+    return parser
+
+
+def _root() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    """The top of the tree: the options every command takes, and where the commands go."""
+    from pmtui import __version__
 
     parser = Parser(prog="pmtui", description=(__doc__ or "").splitlines()[0])
     common_options(parser, query=True, write=True)
@@ -41,16 +96,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", default=argparse.SUPPRESS,
                         help="TUI: a Textual theme, e.g. textual-light (env PMTUI_THEME, config theme)")
     sub = parser.add_subparsers(dest="noun", metavar="COMMAND", parser_class=Parser)
-    for name in NOUNS + OPTIONAL_NOUNS:
-        try:
-            module = importlib.import_module(f"pmtui.cli.{name}")
-        except ModuleNotFoundError as error:
-            if name in OPTIONAL_NOUNS and error.name == f"pmtui.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+    return parser, sub
+
+
+def help_parser() -> argparse.ArgumentParser:
+    """The top of the tree with each command's help line from COMMANDS and nothing below: it
+    prints ``pmtui --help`` as the whole tree does, without importing a command's module."""
+    from pmtui.cli import fast
+
+    parser, sub = _root()
+    for word, (_, text) in COMMANDS.items():
+        sub.add_parser(word, help=text)
     fast.register(sub)
     return parser
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """Parse with the parser of the command word alone when there is one (``--help`` before it
+    asks for every command); a mistake is parsed again by the whole tree, so its message (and
+    an abbreviated option taking a command's name as its value) is as the whole tree says."""
+    from pmtui.cli import fast
+
+    found = fast.command_word(argv)
+    if {"-h", "--help"} & set(argv if found is None else argv[: found[0]]):
+        return help_parser().parse_args(argv)  # prints the help and exits
+    if found is None or found[1] not in COMMANDS:
+        return build_parser().parse_args(argv)
+    try:
+        return build_parser(found[1]).parse_args(argv)
+    except CliError:
+        return build_parser().parse_args(argv)
 
 
 TIME_OPTIONS = ("--as-of", "--since", "--until", "--at")
@@ -113,8 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quick = fast.dispatch(args_list)
         if quick is not None:
             return quick
-        parser = build_parser()
-        args = parser.parse_args(args_list)
+        args = parse(args_list)
         apply_settings(args)
         handler = getattr(args, "handler", None)
         if handler is None:

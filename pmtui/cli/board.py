@@ -141,7 +141,8 @@ def swimlanes(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "board", board, "show the board (columns, WIP, cards); see also `pmtui board-config`", query=True)
+    p = command(sub, "board", board, "show the board (columns, WIP, cards); columns and WIP limits: `pmtui columns`",
+                query=True)
     p.add_argument("--board", help="which board (default: the first)")
     p.add_argument("--sprint", help="only this sprint's items")
     p.add_argument("--width", type=int, help="text width (default: the terminal's, or 120 in a pipe)")

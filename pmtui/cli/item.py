@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmtui.terminal import safe_text
 from pmtui.cli.common import command, emit, fmt_points, group, reason, table, warn
-from domain.work_item import parse_scores
 from pmtui.errors import UserError
-from pmtui.service import Workbench
 from pmtui.timespec import local
-from pmtui.cli.feedback import evidence_dict, evidence_text
-from projections.document_view import documents_of
-from projections.feedback_view import evidence
-from projections.history import history
-from projections.state import ItemView, Workspace
+
+if TYPE_CHECKING:  # the commands' modules are imported when one runs (see pmtui.cli.COMMANDS)
+    from pmtui.service import Workbench
+    from projections.state import ItemView, Workspace
 
 FIELD_OPTIONS = ("kind", "title", "description", "acceptance", "points", "labels", "assignee", "epic", "sprint",
                  "release", "moscow")
@@ -46,6 +42,8 @@ def _values(args: argparse.Namespace) -> dict[str, Any]:
         if value is None:
             continue
         values["parent" if name == "epic" else name] = value
+    if getattr(args, "rice", None) is not None or getattr(args, "wsjf", None) is not None:
+        from domain.work_item import parse_scores
     if getattr(args, "rice", None) is not None:
         values["rice"] = parse_scores(args.rice, "RICE")
     if getattr(args, "wsjf", None) is not None:
@@ -73,6 +71,11 @@ def add(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def show(args: argparse.Namespace, wb: Workbench) -> None:
+    from pmtui.cli.feedback import evidence_dict, evidence_text
+    from projections.document_view import documents_of
+    from projections.feedback_view import evidence
+    from projections.history import history
+
     ws = wb.view(getattr(args, "as_of", None))
     item = wb.item(args.key, ws)
     data = item_dict(ws, item)
@@ -155,9 +158,11 @@ def rank(args: argparse.Namespace, wb: Workbench) -> None:
          item_dict(wb.now, wb.item(args.key)))
 
 
-def _simple(method: Callable[..., None], done: str) -> Any:
+def _simple(method: str, done: str) -> Any:
+    """A handler calling the Workbench's ``method`` (by name: the service is imported only when a
+    command runs) on the item."""
     def handler(args: argparse.Namespace, wb: Workbench) -> None:
-        method(wb, args.key, reason=reason(args))
+        getattr(wb, method)(args.key, reason=reason(args))
         emit(args, f"{args.key.upper()} {done}", item_dict(wb.now, wb.item(args.key)))
     return handler
 
@@ -200,8 +205,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key")
     p.add_argument("where", choices=["top", "bottom", "up", "down", "before", "after"])
     p.add_argument("other", nargs="?", help="with before/after: the other item's key")
-    for name, method, done, text in (("archive", Workbench.archive_item, "archived", "archive an item (undo: restore)"),
-                                     ("restore", Workbench.restore_item, "restored", "bring an archived item back")):
+    for name, method, done, text in (("archive", "archive_item", "archived", "archive an item (undo: restore)"),
+                                     ("restore", "restore_item", "restored", "bring an archived item back")):
         p = command(items, name, _simple(method, done), text, write=True)
         p.add_argument("key")
     p = command(items, "comment", comment, "add a comment", write=True)

@@ -14,12 +14,13 @@ from pathlib import Path
 from pmtui.cli.common import command, emit
 from pmtui.cli.importing import add_export_options, add_import_options, run_export, run_import
 from pmtui.errors import UserError
-from pmtui.jsonl import export_jsonl, import_jsonl
 from pmtui.progress import progress
 from pmtui.service import Workbench
 
 
 def export(args: argparse.Namespace, wb: Workbench) -> None:
+    from pmtui.jsonl import export_jsonl
+
     if run_export(args, wb):  # --items --csv
         return
     if not args.out or args.out == "-":
@@ -46,6 +47,8 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def import_(args: argparse.Namespace, wb: Workbench) -> None:
+    from pmtui.jsonl import import_jsonl
+
     if run_import(args, wb):  # --trello, --jira, --csv
         return
     if not args.file:

@@ -101,12 +101,16 @@ def serve(args: argparse.Namespace, wb: Workbench) -> int:
                           ("--max-new-sessions-per-minute", args.max_new_sessions_per_minute)):
         if value < 1:
             raise UserError(f"{option} must be at least 1 (got {value})")
+    if args.max_team_sessions < 0:
+        raise UserError(f"--max-team-sessions must be 0 (no limit) or more (got {args.max_team_sessions})")
     if args.editor is not None and any(ch in args.editor for ch in "\n\r\0"):
         raise UserError("--editor must be one line")
     config = ServerConfig(host=args.host, port=args.port, idle_timeout=args.idle_timeout,
                           host_key=args.host_key, editor=args.editor, max_sessions=args.max_sessions,
                           max_sessions_per_user=args.max_sessions_per_user,
-                          max_new_sessions_per_minute=args.max_new_sessions_per_minute)
+                          max_new_sessions_per_minute=args.max_new_sessions_per_minute,
+                          max_team_sessions=args.max_team_sessions,
+                          fork_sessions=args.session_start == "fork")
     return run_server(wb, config)
 
 
@@ -146,8 +150,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="$EDITOR in sessions; it runs as the server's user, so the default is "
                         "`nano --restricted` (if installed) or none")
     p.add_argument("--max-sessions", type=int, default=64, metavar="N",
-                   help="sessions open at once, all users together (default 64; each is a process)")
+                   help="sessions open at once on this server, all users together (default 64; each is a process)")
     p.add_argument("--max-sessions-per-user", type=int, default=8, metavar="N",
-                   help="sessions one user may have open at once (default 8)")
+                   help="sessions one user may have open at once, on all the servers of this store (default 8)")
+    p.add_argument("--max-team-sessions", type=int, default=0, metavar="N",
+                   help="sessions open at once on all the servers of this store together (default 0: no limit "
+                        "beyond each server's --max-sessions)")
     p.add_argument("--max-new-sessions-per-minute", type=int, default=20, metavar="N",
                    help="sessions one user may open within a minute (default 20)")
+    p.add_argument("--session-start", choices=["fork", "exec"], default="fork",
+                   help="fork: sessions are forked from a process that has pmtui loaded already (default: "
+                        "fast, and they share its memory); exec: each session starts Python afresh")

@@ -12,15 +12,16 @@ import csv
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from domain.exceptions import DomainError
-from domain.feedback import FeedbackNote
 from pmtui.errors import UserError
 from pmtui.evidence import said_date
-from pmtui.service import Workbench
+
+if TYPE_CHECKING:
+    from pmtui.service import Workbench
 
 GUESSES = {
     "text": ("text", "feedback", "comment", "comments", "response", "answer", "note", "quote", "message",
@@ -99,6 +100,8 @@ def import_feedback_csv(wb: Workbench, path: str | Path, text_column: str | None
                         date_column: str | None = None, tags_column: str | None = None,
                         source_column: str | None = None, source: str = "survey", date_format: str | None = None,
                         delimiter: str | None = None, dry_run: bool = False, reason: str = "") -> FeedbackImport:
+    from domain.feedback import FeedbackNote
+
     try:
         raw = Path(path).read_text(encoding="utf-8-sig")
     except OSError as error:

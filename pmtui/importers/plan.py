@@ -19,7 +19,6 @@ from typing import Any
 
 from domain.exceptions import DomainError
 from domain.values import whole_name
-from domain.work_item import check_field
 from pmtui.errors import UserError
 
 from domain.values import NAME_LIMIT
@@ -195,6 +194,8 @@ def category_by_name(name: str) -> str | None:
 
 def check_item_values(values: dict[str, Any], what: str) -> dict[str, Any]:
     """Item fields validated (and normalised) by the domain's own rules, so replay cannot fail."""
+    from domain.work_item import check_field  # the aggregate's rules (imported by an import only)
+
     checked: dict[str, Any] = {}
     for name, value in values.items():
         try:

@@ -3,12 +3,13 @@
 Login is by public key only, against the users in the store (``pmtui user add``), looked up fresh
 at every attempt so new users get in without a restart. The SSH user name is the pmtui user: the
 key must be one of theirs. Each login gets its own pmtui process on a PTY (see session.py), acting
-as that user in their role. Nothing else is offered: no command execution, no subsystems (SFTP),
-no forwarding of ports, agents or X11. Failed logins are logged and rate-limited per address and
-per user. Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
-Sessions are capped per user, in total, and in how many one user may open per minute: each is a
-process, and no one user (nor a stolen key) may exhaust the host. Every event is one log line
-(see events.py).
+as that user in their role, forked from a process that has pmtui loaded already (see zygote.py).
+Nothing else is offered: no command execution, no subsystems (SFTP), no forwarding of ports, agents
+or X11 (each refusal logged). Failed logins are logged and rate-limited per address and per user.
+Sessions whose user is removed, re-roled or loses the key they logged in with are ended.
+Sessions are capped per user and per team (on all the servers of the store together, see
+slots.py), per server, and in how many one user may open per minute: each is a process, and no one
+user (nor a stolen key) may exhaust the host. Every event is one log line (see events.py).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from pmtui import team
 from pmtui.service import Workbench
 from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
-from pmtui.ssh.session import PtySession, SessionSpec
+from pmtui.ssh.session import PtySession, SessionProcess, SessionSpec, exec_session
+from pmtui.ssh.slots import SessionSlots, Slot
 from pmtui.ssh.throttle import LoginThrottle
+from pmtui.ssh.zygote import Zygote, ZygoteError
 
 log = logging.getLogger("pmtui.ssh")
 
@@ -57,11 +60,34 @@ class ServerConfig:
     failure_window: float = 60.0
     ban: float = 300.0
     access_check_interval: float = 2.0
-    max_sessions_per_user: int = 8  # open at once
-    max_sessions: int = 64  # open at once, all users together
+    max_sessions_per_user: int = 8  # open at once, on every server of the store together
+    max_sessions: int = 64  # open at once on this server, all users together
+    max_team_sessions: int = 0  # open at once on every server of the store together (0: no limit)
     max_new_sessions_per_minute: int = 20  # opened by one user within a minute
     login_timeout: float = 60.0
     editor: str | None = None  # $EDITOR in sessions (see session_editor)
+    # Fork pmtui sessions from a preloaded process (see zygote.py) instead of starting each afresh.
+    # Only for the default command: any other program is exec'd.
+    fork_sessions: bool = True
+
+
+class RefusingConnection(asyncssh.SSHServerConnection):  # type: ignore[misc]
+    """asyncssh refuses agent and X11 forwarding by itself (both are off in the server's options)
+    without a word to the server: these two methods are where it decides. They refuse the same
+    way, and have the Gate log it, as it logs refused port forwarding."""
+
+    async def attach_x11_listener(self, chan: object, auth_proto: bytes, auth_data: bytes,
+                                  screen: int) -> str | None:
+        gate = self.get_owner()
+        if isinstance(gate, Gate):
+            gate.forward_refused("x11", f"screen {screen}")
+        return None
+
+    async def create_agent_listener(self) -> bool:
+        gate = self.get_owner()
+        if isinstance(gate, Gate):
+            gate.forward_refused("agent", "")
+        return False
 
 
 class Gate(asyncssh.SSHServer):  # type: ignore[misc]
@@ -78,6 +104,8 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
         self.refused = False  # turned away by the throttle: not one more failure
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        # asyncssh has no factory for its connections: this one only gains the two refusals above.
+        conn.__class__ = RefusingConnection
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.peer = str(peer[0]) if peer else "?"
@@ -126,22 +154,22 @@ class Gate(asyncssh.SSHServer):  # type: ignore[misc]
 
     # Everything else an SSH server may offer is refused (asyncssh's defaults, stated here), and
     # logged: a client asking to forward is probing for a way out.
-    def _forward_refused(self, kind: str, target: str) -> bool:
+    def forward_refused(self, kind: str, target: str) -> bool:
         emit("refused", logging.WARNING, user=self.member.name if self.member else self.tried_user,
-             addr=self.peer, what=kind, target=target)
+             addr=self.peer, what=kind, target=target or None)
         return False
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
-        return self._forward_refused("forward_tcp", f"{dest_host}:{dest_port}")
+        return self.forward_refused("forward_tcp", f"{dest_host}:{dest_port}")
 
     def server_requested(self, listen_host: str, listen_port: int) -> bool:
-        return self._forward_refused("listen_tcp", f"{listen_host}:{listen_port}")
+        return self.forward_refused("listen_tcp", f"{listen_host}:{listen_port}")
 
     def unix_connection_requested(self, dest_path: str) -> bool:
-        return self._forward_refused("forward_unix", dest_path)
+        return self.forward_refused("forward_unix", dest_path)
 
     def unix_server_requested(self, listen_path: str) -> bool:
-        return self._forward_refused("listen_unix", listen_path)
+        return self.forward_refused("listen_unix", listen_path)
 
 
 class PmSshServer:
@@ -153,7 +181,14 @@ class PmSshServer:
         self._opened: dict[str, deque[float]] = {}  # user -> when their recent sessions opened
         db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
         self.spec = SessionSpec(list(config.command), db, config.idle_timeout, config.editor)
+        self.zygote: Zygote | None = None
+        if config.fork_sessions and list(config.command) == default_session_command():
+            self.zygote = Zygote({**os.environ, "LANG": os.environ.get("LANG", "C.UTF-8")},
+                                 on_event=self._zygote_event)
+            self.spec.launcher = self._fork_session
         self.sessions: dict[PtySession, str] = {}  # session -> the key it logged in with
+        self.slots = SessionSlots(wb.location)  # limits shared with the store's other servers
+        self._held: dict[PtySession, list[Slot]] = {}
         self.host_key_path = Path(config.host_key) if config.host_key else default_host_key_path(wb.location)
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.fingerprint = ""
@@ -173,29 +208,54 @@ class PmSshServer:
         except (asyncssh.KeyImportError, ValueError):
             return "?"
 
-    def _refusal(self, member: team.Member) -> tuple[str, str]:
-        """(limit hit, message for the client), or ("", "") when a session may open."""
+    def _refusal(self, member: team.Member) -> tuple[str, str, list[Slot]]:
+        """(limit hit, message for the client, no slots), or ("", "", the slots taken for the
+        session) when it may open."""
         config = self.config
         now = asyncio.get_running_loop().time()
         opened = self._opened.setdefault(member.name, deque())
         while opened and opened[0] <= now - 60.0:
             opened.popleft()
-        open_now = sum(1 for s in self.sessions if s.user == member.name)
         if len(self.sessions) >= config.max_sessions:
             return "sessions_total", (f"pmtui: the server has its maximum of {config.max_sessions} sessions open; "
-                                      "try again later")
-        if open_now >= config.max_sessions_per_user:
-            return "sessions_per_user", f"pmtui: {member.name} has {open_now} sessions open already; close one first"
+                                      "try again later"), []
+        taken: list[Slot] = []
+        try:
+            slot = self.slots.take(f"user:{member.name}", config.max_sessions_per_user)
+            if slot is None:
+                return "sessions_per_user", (f"pmtui: {member.name} has {config.max_sessions_per_user} sessions "
+                                             "open already; close one first"), []
+            taken.append(slot)
+            if config.max_team_sessions:
+                slot = self.slots.take("team", config.max_team_sessions)
+                if slot is None:
+                    self._give_back(taken)
+                    return "sessions_team", (f"pmtui: this team has its maximum of {config.max_team_sessions} "
+                                             "sessions open (on all its servers); try again later"), []
+                taken.append(slot)
+        except Exception as error:  # noqa: BLE001 - the shared count is out of reach: this server's counts decide
+            emit("store_unreadable", logging.WARNING, error=str(error), using="this server's session counts")
+            self._give_back(taken)
+            taken = []
+            open_now = sum(1 for s in self.sessions if s.user == member.name)
+            if open_now >= config.max_sessions_per_user:
+                return "sessions_per_user", (f"pmtui: {member.name} has {open_now} sessions open already; "
+                                             "close one first"), []
         if len(opened) >= config.max_new_sessions_per_minute:
+            self._give_back(taken)
             wait = 60.0 - (now - opened[0])
             return "new_sessions_per_minute", (
                 f"pmtui: {member.name} opened {len(opened)} sessions in the last minute; "
-                f"try again in {max(wait, 1):.0f} s")
+                f"try again in {max(wait, 1):.0f} s"), []
         opened.append(now)
-        return "", ""
+        return "", "", taken
+
+    def _give_back(self, slots: list[Slot]) -> None:
+        for slot in slots:
+            self.slots.give_back(slot)
 
     def open_session(self, member: team.Member, key: str, peer: str) -> PtySession:
-        limit, message = self._refusal(member)
+        limit, message, slots = self._refusal(member)
         if limit:
             # Each session is a process: one person (or a stolen key) must not exhaust the host.
             emit("limit_hit", logging.WARNING, user=member.name, addr=peer, limit=limit,
@@ -203,10 +263,25 @@ class PmSshServer:
             return PtySession(self.spec, member.name, member.role, peer, refusal=message, refusal_reason=limit)
         session = PtySession(self.spec, member.name, member.role, peer, on_close=self._forget)
         self.sessions[session] = key
+        self._held[session] = slots
         return session
+
+    @staticmethod
+    def _zygote_event(event: str, **fields: object) -> None:
+        emit(event, logging.INFO if event == "zygote_ready" else logging.WARNING, **fields)
+
+    async def _fork_session(self, terminal: int, env: dict[str, str]) -> SessionProcess:
+        assert self.zygote is not None
+        try:
+            return await self.zygote.spawn(terminal, env)
+        except ZygoteError as error:
+            # A session still starts, the slow way; the next one asks a new zygote.
+            emit("zygote_failed", logging.WARNING, error=str(error), instead="exec")
+            return exec_session(self.spec.command, terminal, env)
 
     def _forget(self, session: PtySession) -> None:
         self.sessions.pop(session, None)
+        self._give_back(self._held.pop(session, []))
 
     async def start(self) -> int:
         """Listen; returns the port."""
@@ -226,6 +301,10 @@ class PmSshServer:
             keepalive_interval=60, keepalive_count_max=3,  # notice dead clients, free their sessions
         )
         self._watcher = asyncio.get_running_loop().create_task(self._watch_access())
+        if self.zygote is not None:
+            self.zygote.start()  # it imports the app while the server waits for its first login
+            assert self.zygote.process is not None
+            emit("zygote_start", pid=self.zygote.process.pid)
         sockets = self._acceptor.sockets
         return int(sockets[0].getsockname()[1]) if sockets else self.config.port
 
@@ -261,6 +340,9 @@ class PmSshServer:
             await asyncio.sleep(0.1)
         if self._acceptor is not None:
             await self._acceptor.wait_closed()
+        if self.zygote is not None:
+            await self.zygote.stop()
+        self.slots.close()
 
 
 def run_server(wb: Workbench, config: ServerConfig) -> int:

@@ -1,9 +1,10 @@
 """One SSH session = one pmtui process on its own pseudo-terminal.
 
 Textual keeps global state (signals, the terminal driver), so many apps cannot share one process:
-each login gets a child process whose controlling terminal is a fresh PTY. Bytes flow between the
-SSH channel and the PTY master unchanged (the channel is opened with ``encoding=None``); window
-changes become TIOCSWINSZ + SIGWINCH; a disconnect hangs the child up and reaps it.
+each login gets a process whose controlling terminal is a fresh PTY: forked from the server's
+zygote (see zygote.py), or started afresh (``exec_session``). Bytes flow between the SSH channel and
+the PTY master unchanged (the channel is opened with ``encoding=None``); window changes become
+TIOCSWINSZ + SIGWINCH; a disconnect hangs the process up and waits until it has been reaped.
 
 A client is not trusted with the server's resources: the terminal size it asks for is clamped (the
 app's memory grows with it), input the app has not read yet pauses the client beyond a small
@@ -14,7 +15,6 @@ through starting closes everything it had opened.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import fcntl
 import logging
@@ -27,8 +27,9 @@ import struct
 import subprocess
 import sys
 import termios
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import asyncssh
 
@@ -53,6 +54,20 @@ INPUT_BUFFER = 16 * 1024
 OUTPUT_HIGH_WATER = 128 * 1024
 
 
+class SessionProcess(Protocol):
+    """A session's process, however it was started: ``subprocess.Popen`` (exec) or a
+    ``zygote.ForkedProcess`` (forked from the preloaded zygote)."""
+
+    pid: int
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+
+# Starts the session's program on the PTY's slave end with this environment.
+Launcher = Callable[[int, dict[str, str]], Awaitable[SessionProcess]]
+
+
 @dataclass
 class SessionSpec:
     """What a session runs and with which environment (the same for every login but the user)."""
@@ -62,6 +77,18 @@ class SessionSpec:
     idle_timeout: float = 1800.0
     editor: str | None = None  # None: nano --restricted if installed, else no external editor
     extra_env: dict[str, str] = field(default_factory=dict)
+    launcher: Launcher | None = None  # None: exec ``command`` (see exec_session)
+
+    async def launch(self, terminal: int, env: dict[str, str]) -> SessionProcess:
+        if self.launcher is not None:
+            return await self.launcher(terminal, env)
+        return exec_session(self.command, terminal, env)
+
+
+def exec_session(command: Sequence[str], terminal: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``command`` afresh on the terminal, as its session leader."""
+    return subprocess.Popen(list(command), stdin=terminal, stdout=terminal, stderr=terminal, env=env,
+                            start_new_session=True, preexec_fn=_prepare_child, close_fds=True)
 
 
 def session_editor(configured: str | None) -> dict[str, str]:
@@ -124,7 +151,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._size = (80, 24)
         self._command: str | None = None
         self._master: int | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: SessionProcess | None = None
         self._pending_input = bytearray()
         self._input_paused = False
         self._reading = False
@@ -133,6 +160,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._idle_timer: asyncio.TimerHandle | None = None
         self._ending = False
         self._end_reason = ""
+        self._starting: asyncio.Task[None] | None = None  # starting the program (held: a task needs a reference)
         self._loop = asyncio.get_running_loop()  # sessions are made by the server, inside its loop
         self._started = self._loop.time()
 
@@ -211,24 +239,38 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
                 "PMTUI_SSH_SESSION": "1",  # no demo in an empty team store; no palette writing files
             }
             env.setdefault("LANG", "C.UTF-8")
-            self.process = subprocess.Popen(
-                list(self.spec.command), stdin=slave, stdout=slave, stderr=slave, env=env,
-                start_new_session=True, preexec_fn=_prepare_child, close_fds=True)
-            os.close(slave)
-            slave = None
             os.set_blocking(master, False)
-            self._master, master = master, None
-            self._resume_reading()
         except Exception as error:  # noqa: BLE001 - whatever it was, undo the half-made session
             for fd in (master, slave):
                 if fd is not None:
                     os.close(fd)
             self._abandon(error)
             return
-        self._last_input = self._loop.time()
+        # Keys typed while the program starts wait in the PTY. The PTY is read only once the
+        # program holds the slave end (with no slave open, reading the master fails at once).
+        self._master = master
+        self._starting = self._loop.create_task(self._start(slave, env))
+
+    async def _start(self, slave: int, env: dict[str, str]) -> None:
+        try:
+            process = await self.spec.launch(slave, env)
+        except Exception as error:  # noqa: BLE001 - whatever it was, undo the half-made session
+            os.close(slave)
+            self._abandon(error)
+            return
+        finally:
+            self._starting = None
+        os.close(slave)
+        self.process = process
         self._started = self._loop.time()
+        if self._ending:
+            # The client left (or the server stopped) while the program started: end it at once.
+            await self._stop_child(0.0)
+            return
+        self._resume_reading()
+        self._last_input = self._loop.time()
         self._schedule_idle_check()
-        emit("session_start", user=self.user, role=self.role, addr=self.peer, pid=self.process.pid,
+        emit("session_start", user=self.user, role=self.role, addr=self.peer, pid=process.pid,
              size=f"{self._size[0]}x{self._size[1]}")
 
     def _abandon(self, error: BaseException) -> None:
@@ -240,10 +282,6 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._reading = False
             os.close(self._master)
             self._master = None
-        if self.process is not None:
-            self._signal(signal.SIGKILL)
-            with contextlib.suppress(Exception):
-                self.process.wait(timeout=5)
         detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
         emit("session_failed", logging.WARNING, user=self.user, addr=self.peer, error=detail)
         self._send_stderr(f"pmtui: the session could not start ({detail}); tell the admin\r\n".encode())
@@ -438,7 +476,10 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             return 0
         # Whatever the child started in its session (an editor) goes with it.
         self._signal(signal.SIGHUP)
-        status = process.wait()
+        await self._wait(HANGUP_GRACE)  # its status (a killed process ends at once)
+        status = process.poll()
+        if status is None:  # not reported in time: logged as killed
+            status, killed = -signal.SIGKILL, True
         emit("session_end", user=self.user, addr=self.peer, pid=process.pid,
              duration=round(self._loop.time() - self._started, 1), reason=self._end_reason,
              status=status, killed=killed or None)

@@ -428,11 +428,13 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             self.notify(result, timeout=3)
 
 
-def run_tui(args: argparse.Namespace) -> int:
-    """``pmtui`` with no command: open the TUI on the store named by ``--db`` (or the default)."""
+def run_tui(args: argparse.Namespace, wb: Workbench | None = None) -> int:
+    """``pmtui`` with no command: open the TUI on the store named by ``--db`` (or the default), or
+    on ``wb`` when the caller opened it already; closed when the TUI ends."""
     from pmtui.cli.session import building_progress
 
-    wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
+    if wb is None:
+        wb = Workbench(db=getattr(args, "db", None), actor=getattr(args, "actor", None), progress=building_progress())
     if wb.integrity_warning:
         from pmtui.terminal import safe_text
         print(safe_text(f"pmtui: {wb.integrity_warning}"), file=sys.stderr)

@@ -149,3 +149,5 @@ def test_serve_refuses_limits_below_one(demo_db: Path, capsys: pytest.CaptureFix
     for option in ("--max-sessions", "--max-sessions-per-user", "--max-new-sessions-per-minute"):
         code, out, err = run(capsys, "serve", "--port", "0", option, "0")
         assert (code, out, err.strip()) == (2, "", f"pmtui: {option} must be at least 1 (got 0)")
+    code, out, err = run(capsys, "serve", "--port", "0", "--max-team-sessions", "-1")
+    assert (code, out, err.strip()) == (2, "", "pmtui: --max-team-sessions must be 0 (no limit) or more (got -1)")

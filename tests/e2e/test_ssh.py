@@ -17,11 +17,9 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import termios
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncssh
@@ -30,55 +28,10 @@ import pytest
 from pmtui import team
 from pmtui.service import Workbench
 from pmtui.ssh.server import PmSshServer, ServerConfig
+from tests.e2e.sshkit import (ANSI, TIMEOUT, ServeProcess, Team, backlog_top_and_todo_count, gone, helper_server,
+                              make_team, moves_by, serving, terminal)
 
 pytestmark = pytest.mark.slow
-
-TIMEOUT = 30.0  # generous: two shared cores, a TUI that imports Textual per session
-ANSI = re.compile(rb"\x1b(\[[0-9;?<=>$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Z]|[=>])")
-CARDS = ["Alpha card", "Beta card", "Gamma card"]
-
-
-# Stores, keys, servers -----------------------------------------------------------------------------
-@dataclass
-class Team:
-    db: str  # a SQLite path or a postgresql:// address
-    keys: dict[str, asyncssh.SSHKey]
-    key_files: dict[str, Path]
-
-
-def make_team(tmp: Path, db: str | None = None) -> Team:
-    """A store with a product, three cards in the backlog, an editor (alice), a viewer (bob) and
-    a key nobody registered (mallory)."""
-    db = db or str(tmp / "team.db")
-    wb = Workbench(db=db, actor="owner")
-    wb.init_product("Shop", "SHOP")
-    for title in CARDS:
-        wb.add_item(title)
-    keys: dict[str, asyncssh.SSHKey] = {}
-    files: dict[str, Path] = {}
-    for name, role in (("alice", "editor"), ("bob", "viewer"), ("mallory", None)):
-        key = asyncssh.generate_private_key("ssh-ed25519", comment=name)
-        keys[name] = key
-        files[name] = tmp / f"id_{name}"
-        key.write_private_key(str(files[name]))
-        os.chmod(files[name], 0o600)
-        if role:
-            team.add_user(wb, name, [key.export_public_key().decode().strip()], role)
-    wb.close()
-    return Team(db, keys, files)
-
-
-@dataclass
-class ServeProcess:
-    process: subprocess.Popen[str]
-    port: int
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def session_pids(self, user: str) -> list[int]:
-        return [int(p) for p in re.findall(rf"session_start user={user} role=\w+ addr=\S+ pid=(\d+)", self.log_text())]
 
 
 @pytest.fixture(scope="module")
@@ -87,109 +40,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Team, Ser
     tmp = tmp_path_factory.mktemp("ssh")
     with serving(tmp, make_team(tmp)) as running:
         yield running
-
-
-@contextlib.contextmanager
-def serving(tmp: Path, members: Team, env: dict[str, str] | None = None,
-            args: tuple[str, ...] = ()) -> Iterator[tuple[Team, ServeProcess]]:
-    log = tmp / "serve.log"
-    env = {**os.environ, "PMTUI_DB": str(members.db), "XDG_DATA_HOME": str(tmp / "data"), **(env or {})}
-    with open(log, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "pmtui.cli", "serve", "--port", "0", *args], env=env,
-                                   stdout=subprocess.PIPE, stderr=log_file, text=True)
-    try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        match = re.search(r"over SSH on 127\.0\.0\.1:(\d+)", first)
-        assert match, f"unexpected first line {first!r}; log: {log.read_text()}"
-        yield members, ServeProcess(process, int(match.group(1)), log)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert process.returncode == 0, log.read_text()
-
-
-# A terminal on the client side ---------------------------------------------------------------------
-class Terminal:
-    """An SSH session with a PTY whose output is collected; ``text`` is what was drawn, with the
-    escape sequences taken out (enough to find words the app wrote)."""
-
-    def __init__(self, conn: asyncssh.SSHClientConnection, process: asyncssh.SSHClientProcess) -> None:
-        self.conn = conn
-        self.process = process
-        self.raw = b""
-        loop = asyncio.get_running_loop()
-        # A terminal shows both streams, interleaved as they come.
-        self._readers = [loop.create_task(self._read(self.process.stdout)),
-                         loop.create_task(self._read(self.process.stderr))]
-
-    async def _read(self, stream: asyncssh.SSHReader[bytes]) -> None:
-        while True:
-            data = await stream.read(65536)
-            if not data:
-                return
-            self.raw += data
-
-    def text(self, since: int = 0) -> str:
-        return ANSI.sub(b"", self.raw[since:]).decode("utf-8", errors="replace")
-
-    async def wait_for(self, check: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the screen said: {self.text()[-1500:]!r}")
-            await asyncio.sleep(0.05)
-
-    async def wait_text(self, needle: str, since: int = 0, timeout: float = TIMEOUT) -> None:
-        await self.wait_for(lambda: needle in self.text(since), repr(needle), timeout)
-
-    def press(self, keys: str) -> int:
-        """Send keystrokes; returns the output position before them (to look at what came after)."""
-        mark = len(self.raw)
-        self.process.stdin.write(keys.encode())
-        return mark
-
-    async def close(self) -> None:
-        self.conn.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.conn.wait_closed(), TIMEOUT)
-        for reader in self._readers:
-            reader.cancel()
-
-
-@contextlib.asynccontextmanager
-async def terminal(port: int, user: str, key: asyncssh.SSHKey, size: tuple[int, int] = (100, 30)
-                   ) -> AsyncIterator[Terminal]:
-    conn = await asyncio.wait_for(asyncssh.connect(
-        "127.0.0.1", port, username=user, client_keys=[key], known_hosts=None, agent_path=None), TIMEOUT)
-    process = await conn.create_process(term_type="xterm-256color", term_size=size, encoding=None)
-    term = Terminal(conn, process)
-    try:
-        yield term
-    finally:
-        await term.close()
-
-
-def moves_by(db: str) -> list[tuple[str, str, str]]:
-    """(actor, item title, new column) of every card move in the log."""
-    wb = Workbench(db=db, actor="test")
-    try:
-        return [(r.actor, wb.now.items[r.aggregate_id].title, r.data["changes"]["status"][1])
-                for r in wb.records() if r.name == "WorkItem.Moved"]
-    finally:
-        wb.close()
-
-
-def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 # Logging in ----------------------------------------------------------------------------------------
@@ -306,16 +156,6 @@ async def move_seen_live_and_attributed(members: Team, server: ServeProcess) -> 
     assert moves_by(members.db)[-1] == ("alice", first, "To do")
 
 
-def backlog_top_and_todo_count(db: str) -> tuple[str, int]:
-    wb = Workbench(db=db, actor="test")
-    try:
-        live = [i for i in wb.now.items.values() if not i.archived]
-        top = min((i for i in live if i.status == "Backlog"), key=lambda i: i.rank)
-        return top.title, sum(1 for i in live if i.status == "To do")
-    finally:
-        wb.close()
-
-
 @pytest.mark.postgres
 async def test_a_team_on_postgresql(tmp_path: Path) -> None:
     """The server and every session on one PostgreSQL store (PMTUI_DB=postgresql://…)."""
@@ -399,49 +239,16 @@ async def test_a_resize_reaches_the_tui(served: tuple[Team, ServeProcess]) -> No
 
 
 # The terminal plumbing, with a helper in place of the TUI -----------------------------------------
-HELPER = r"""
-import os, signal, sys, tty
-tty.setraw(0)
-def say(text):
-    os.write(1, (text + "\r\n").encode())
-def size(*_):
-    s = os.get_terminal_size(0)
-    say(f"SIZE {s.columns}x{s.lines}")
-signal.signal(signal.SIGWINCH, size)
-say(f"PID {os.getpid()} ACTOR {os.environ['PMTUI_ACTOR']} ROLE {os.environ['PMTUI_ROLE']} "
-    f"DB {os.environ['PMTUI_DB']} FOREGROUND {os.tcgetpgrp(0) == os.getpgrp()}")
-say(f"EDITOR {os.environ['EDITOR']}")
-size()
-while True:
-    data = os.read(0, 1)
-    if not data or data == b"q":
-        say("BYE")
-        sys.exit(0)
-    say(f"GOT {data!r}")
-"""
-
-
 @pytest.fixture
-async def helper_server(tmp_path: Path) -> AsyncIterator[tuple[Team, PmSshServer, int]]:
-    members = make_team(tmp_path)
-    script = tmp_path / "helper.py"
-    script.write_text(HELPER)
-    wb = Workbench(db=str(members.db), actor="server")
-    config = ServerConfig(port=0, host_key=str(tmp_path / "host_key"), command=[sys.executable, str(script)],
-                          idle_timeout=3.0, max_failures=2, ban=60.0, access_check_interval=0.2,
-                          max_sessions_per_user=2)
-    server = PmSshServer(wb, config)
-    port = await server.start()
-    try:
-        yield members, server, port
-    finally:
-        await server.stop()
-        wb.close()
+async def helper(tmp_path: Path) -> AsyncIterator[tuple[Team, PmSshServer, int]]:
+    async with helper_server(tmp_path, idle_timeout=3.0, max_failures=2, ban=60.0, access_check_interval=0.2,
+                             max_sessions_per_user=2) as running:
+        yield running
 
 
 async def test_the_session_runs_as_the_user_on_its_own_controlling_terminal(
-        helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+        helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "bob", members.keys["bob"], size=(90, 20)) as bob:
         await bob.wait_text("SIZE 90x20")
         assert f"ACTOR bob ROLE viewer DB {members.db} FOREGROUND True" in bob.text()
@@ -452,8 +259,8 @@ async def test_the_session_runs_as_the_user_on_its_own_controlling_terminal(
         await bob.wait_text("GOT b'x'", since=mark)
 
 
-async def test_a_resize_reaches_the_program(helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+async def test_a_resize_reaches_the_program(helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "alice", members.keys["alice"], size=(80, 24)) as alice:
         await alice.wait_text("SIZE 80x24")
         alice.process.change_terminal_size(132, 50)
@@ -461,8 +268,8 @@ async def test_a_resize_reaches_the_program(helper_server: tuple[Team, PmSshServ
 
 
 async def test_quitting_the_program_ends_the_session_with_its_status(
-        helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+        helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "alice", members.keys["alice"]) as alice:
         await alice.wait_text("SIZE")
         alice.press("q")
@@ -472,8 +279,8 @@ async def test_quitting_the_program_ends_the_session_with_its_status(
     assert not server.sessions
 
 
-async def test_a_hangup_ends_the_program_and_it_is_reaped(helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+async def test_a_hangup_ends_the_program_and_it_is_reaped(helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "alice", members.keys["alice"]) as alice:
         await alice.wait_text("SIZE")
         pid = int(re.search(r"PID (\d+)", alice.text()).group(1))  # type: ignore[union-attr]
@@ -487,17 +294,17 @@ async def test_a_hangup_ends_the_program_and_it_is_reaped(helper_server: tuple[T
     assert gone(pid)
 
 
-async def test_an_idle_session_times_out_with_a_message(helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+async def test_an_idle_session_times_out_with_a_message(helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "alice", members.keys["alice"]) as alice:
         await alice.wait_text("SIZE")
         await asyncio.wait_for(alice.process.wait_closed(), TIMEOUT)
         assert "no keystroke for 3 seconds" in alice.text()
 
 
-async def test_failed_logins_are_throttled_per_address(helper_server: tuple[Team, PmSshServer, int],
+async def test_failed_logins_are_throttled_per_address(helper: tuple[Team, PmSshServer, int],
                                                        caplog: pytest.LogCaptureFixture) -> None:
-    members, server, port = helper_server
+    members, server, port = helper
     for _ in range(2):
         with pytest.raises(asyncssh.PermissionDenied):
             await asyncio.wait_for(asyncssh.connect("127.0.0.1", port, username="alice", known_hosts=None,
@@ -530,8 +337,8 @@ async def test_an_empty_store_is_explained_not_filled_with_a_demo(tmp_path: Path
         wb.close()
 
 
-async def test_one_user_cannot_open_sessions_without_limit(helper_server: tuple[Team, PmSshServer, int]) -> None:
-    members, server, port = helper_server
+async def test_one_user_cannot_open_sessions_without_limit(helper: tuple[Team, PmSshServer, int]) -> None:
+    members, server, port = helper
     async with terminal(port, "alice", members.keys["alice"]) as first, \
             terminal(port, "alice", members.keys["alice"]) as second:
         await first.wait_text("SIZE")

@@ -2,115 +2,29 @@
 window sizes, disconnecting while the app floods output, typing faster than the app reads, opening
 sessions without end, guessing keys, asking to forward ports, and the app's own palette commands.
 
-Most tests run the server class in this process with a small helper program in place of the TUI
-(it reports what its terminal tells it, and misbehaves on request); the window-size memory test and
-the palette test run the real ``pmtui serve`` with the real TUI.
+Most tests run the server class in this process with the helper program of sshkit.py in place of
+the TUI (it reports what its terminal tells it, and misbehaves on request); the window-size memory
+test and the palette test run the real ``pmtui serve`` with the real TUI.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
+import shutil
 import signal
-import sys
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncssh
 import pytest
 
 from pmtui.service import Workbench
-from pmtui.ssh.server import PmSshServer, ServerConfig
-from tests.e2e.test_ssh import TIMEOUT, ServeProcess, Team, make_team, serving, terminal
+from tests.e2e.sshkit import (TIMEOUT, ServeProcess, events, helper_server, make_team, pty_fds, rss_mb, serving,
+                              terminal, until)
 
 pytestmark = pytest.mark.slow
-
-HELPER = r"""
-import os, signal, sys, time, tty
-tty.setraw(0)
-def say(text):
-    os.write(1, (text + "\r\n").encode())
-def size(*_):
-    s = os.get_terminal_size(0)
-    say(f"SIZE {s.columns}x{s.lines}")
-signal.signal(signal.SIGWINCH, size)
-say(f"PID {os.getpid()}")
-size()
-while True:
-    data = os.read(0, 1)
-    if not data or data == b"q":
-        sys.exit(0)
-    if data == b"f":  # flood: ignore the hangup and write until killed
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        say("FLOODING")
-        while True:
-            os.write(1, b"x" * 4096 + b"\r\n")
-    if data == b"s":  # stop reading input, stay alive
-        say("STOPPED")
-        while True:
-            time.sleep(1)
-    say(f"GOT {data!r}")
-"""
-
-
-def pty_fds() -> int:
-    """PTY ends this process holds open (masters via /dev/ptmx, slaves under /dev/pts)."""
-    count = 0
-    for name in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            target = os.readlink(f"/proc/self/fd/{name}")
-            if target == "/dev/ptmx" or target.startswith("/dev/pts/"):
-                count += 1
-    return count
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for row in status:
-            if row.startswith("VmRSS:"):
-                return int(row.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for pid {pid}")
-
-
-async def until(check: object, what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-@contextlib.asynccontextmanager
-async def helper_server(tmp_path: Path, **options: object) -> AsyncIterator[tuple[Team, PmSshServer, int]]:
-    members = make_team(tmp_path)
-    script = tmp_path / "helper.py"
-    script.write_text(HELPER)
-    wb = Workbench(db=str(members.db), actor="server")
-    settings: dict[str, object] = dict(port=0, host_key=str(tmp_path / "host_key"),
-                                       command=[sys.executable, str(script)], idle_timeout=0)
-    settings.update(options)
-    server = PmSshServer(wb, ServerConfig(**settings))  # type: ignore[arg-type]
-    port = await server.start()
-    try:
-        yield members, server, port
-    finally:
-        await server.stop()
-        wb.close()
-
-
-@pytest.fixture
-def log_lines(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    caplog.set_level(logging.INFO, logger="pmtui.ssh")
-    yield caplog
-
-
-def events(caplog: pytest.LogCaptureFixture, name: str) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.getMessage().split(" ", 1)[0] == name]
-
 
 # 1. Window sizes: clamped at every request and resize; nothing leaks ------------------------------
 async def test_window_sizes_are_clamped_at_the_request_and_at_every_resize(tmp_path: Path) -> None:
@@ -282,6 +196,38 @@ async def test_session_limits_in_total_per_user_and_per_minute(
     assert hits == ["sessions_per_user", "sessions_total", "new_sessions_per_minute"]
 
 
+async def test_limits_hold_across_the_servers_of_one_store(tmp_path: Path) -> None:
+    """Two ``pmtui serve`` on one store: a user's limit and the team's are counted on both
+    together (one user does not get the limit once per server), and a session's end frees its
+    place for either server."""
+    members = make_team(tmp_path)
+    limits = ("--max-sessions-per-user", "1", "--max-team-sessions", "2")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with serving(tmp_path / "a", members, args=limits) as (_, one), \
+            serving(tmp_path / "b", members, args=limits) as (_, two):
+        async with terminal(one.port, "alice", members.keys["alice"]) as first:
+            await first.wait_text("Alpha card", timeout=60)
+            async with terminal(two.port, "alice", members.keys["alice"]) as second:
+                await asyncio.wait_for(second.process.wait_closed(), TIMEOUT)
+                await second.wait_text("alice has 1 sessions open already")
+            async with terminal(two.port, "bob", members.keys["bob"]) as bob:
+                await bob.wait_text("Alpha card", timeout=60)
+                admin = Workbench(db=members.db, actor="owner")
+                from pmtui import team
+                team.add_user(admin, "carol", [members.keys["mallory"].export_public_key().decode().strip()], "viewer")
+                admin.close()
+                async with terminal(one.port, "carol", members.keys["mallory"]) as carol:
+                    await asyncio.wait_for(carol.process.wait_closed(), TIMEOUT)
+                    await carol.wait_text("this team has its maximum of 2 sessions open (on all its servers)")
+        await until(lambda: one.log_text().count("session_end") + two.log_text().count("session_end") == 2,
+                    "both sessions to end")
+        async with terminal(two.port, "alice", members.keys["alice"]) as again:
+            await again.wait_text("Alpha card", timeout=60)  # alice's place on the first server is free again
+        assert "limit_hit user=alice addr=127.0.0.1 limit=sessions_per_user" in two.log_text()
+        assert "limit_hit user=carol addr=127.0.0.1 limit=sessions_team" in one.log_text()
+
+
 # 5. Failed logins per address and per user ----------------------------------------------------------
 async def connect(port: int, user: str, key: asyncssh.SSHKey, source: str = "127.0.0.1"
                   ) -> asyncssh.SSHClientConnection:
@@ -368,6 +314,36 @@ async def test_refused_forwarding_is_logged(tmp_path: Path, log_lines: pytest.Lo
     refused = events(log_lines, "refused")
     assert "refused user=alice addr=127.0.0.1 what=forward_tcp target=127.0.0.1:22" in refused
     assert any("what=listen_tcp" in line for line in refused)
+
+
+@pytest.mark.skipif(shutil.which("ssh") is None or shutil.which("ssh-agent") is None,
+                    reason="OpenSSH's ssh and ssh-agent are not installed")
+async def test_refused_agent_and_x11_forwarding_are_logged(tmp_path: Path, log_lines: pytest.LogCaptureFixture
+                                                           ) -> None:
+    """``ssh -A -X``, as someone whose config forwards everything: refused, one line each."""
+    agent_socket = tmp_path / "agent.sock"
+    agent = await asyncio.create_subprocess_exec("ssh-agent", "-D", "-a", str(agent_socket),
+                                                 stdout=asyncio.subprocess.DEVNULL)
+    try:
+        await until(agent_socket.exists, "the agent's socket")
+        async with helper_server(tmp_path) as (members, server, port):
+            env = {**os.environ, "SSH_AUTH_SOCK": str(agent_socket), "DISPLAY": "127.0.0.1:93"}
+            ssh = await asyncio.create_subprocess_exec(
+                "ssh", "-tt", "-A", "-X", "-p", str(port), "-i", str(members.key_files["alice"]),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", f"UserKnownHostsFile={tmp_path / 'kh'}", "-o", "LogLevel=ERROR", "-F", "/dev/null",
+                "alice@127.0.0.1", env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT)
+            assert ssh.stdin is not None and ssh.stdout is not None
+            await asyncio.wait_for(ssh.stdout.readuntil(b"SIZE"), TIMEOUT)  # the session runs all the same
+            ssh.stdin.write(b"q")
+            await asyncio.wait_for(ssh.wait(), TIMEOUT)
+    finally:
+        agent.terminate()
+        await agent.wait()
+    refused = events(log_lines, "refused")
+    assert "refused user=alice addr=127.0.0.1 what=agent" in refused, refused
+    assert "refused user=alice addr=127.0.0.1 what=x11 target=\"screen 0\"" in refused, refused
 
 
 async def test_a_user_name_cannot_forge_a_log_line(tmp_path: Path, log_lines: pytest.LogCaptureFixture) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.e2e.test_ssh import TIMEOUT, backlog_top_and_todo_count, make_team, moves_by, serving, terminal
+from tests.e2e.sshkit import TIMEOUT, backlog_top_and_todo_count, make_team, moves_by, serving, terminal
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -59,3 +59,33 @@ async def test_two_servers_on_one_postgresql_act_as_one(tmp_path: Path) -> None:
     finally:
         admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         admin.close()
+
+
+def test_session_slots_are_shared_through_postgresql_and_freed_with_their_connection() -> None:
+    """The locks behind the limits of servers on several hosts: a slot one server holds is not
+    another's, and a server that goes away (its connection closes) frees its slots."""
+    psycopg = pytest.importorskip("psycopg")
+    from pmtui.ssh.slots import SessionSlots
+    from pmtui.storage import locate
+
+    base = (os.environ.get("PMTUI_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test").split("?", 1)[0]
+    try:
+        psycopg.connect(base, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        pytest.skip(f"no PostgreSQL server answers at {base}")
+    store = locate(f"{base}?schema=pmtui_slots_{os.getpid()}")
+    one, two = SessionSlots(store), SessionSlots(store)
+    other_store = SessionSlots(locate(f"{base}?schema=pmtui_slots_other_{os.getpid()}"))
+    try:
+        first = one.take("user:alice", 2)
+        second = one.take("user:alice", 2)
+        assert first and second and first != second
+        assert two.take("user:alice", 2) is None  # both of alice's places are held by the first server
+        assert other_store.take("user:alice", 2) is not None  # another store's limits are its own
+        one.give_back(first)
+        assert two.take("user:alice", 2) == first
+        one.close()  # the first server goes away: its slot is free
+        assert two.take("user:alice", 2) == second
+    finally:
+        for slots in (one, two, other_store):
+            slots.close()

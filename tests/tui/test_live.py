@@ -45,6 +45,28 @@ async def test_change_by_the_cli_in_another_process_appears(make_app, store):
         assert app.screen.selected.key == "AC-36"  # the cursor stays with the card
 
 
+async def test_a_live_update_keeps_the_footer_and_the_past_still_changes_it(make_app, store):
+    """Another session's change redraws the board, not the footer (rebuilding it was most of the
+    cost of a redraw, paid by every SSH session on every change); entering the past still takes
+    the write keys out of it."""
+    from textual.widgets import Footer
+
+    app = make_app(poll=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause(0.2)
+        keys_before = list(app.screen.query_one(Footer).children)
+        assert "new_card" in [getattr(key, "action", None) for key in keys_before]
+        other = Workbench(db=str(store), actor="bob")
+        other.move_item("AC-36", "In progress")
+        other.close()
+        assert await wait_for(pilot, lambda: "AC-36" in column_keys(app.screen, "In progress"))
+        await pilot.pause(0.2)
+        assert list(app.screen.query_one(Footer).children) == keys_before  # the same widgets
+        app.travel_to(AsOf(event=300))
+        await pilot.pause(0.2)
+        assert "new_card" not in [getattr(key, "action", None) for key in app.screen.query_one(Footer).children]
+
+
 async def test_no_redraw_when_nothing_changed(make_app):
     app = make_app(poll=True)
     async with app.run_test(size=(80, 24)) as pilot:

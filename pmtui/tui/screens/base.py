@@ -42,6 +42,7 @@ class PmScreen(Screen):
 
     mode: str = ""
     WRITE_ACTIONS: ClassVar[frozenset[str]] = frozenset()
+    _offered_for: tuple[bool, bool] | None = None  # (past, viewer) the footer's keys were last offered for
 
     @property
     def pm(self) -> PmApp:
@@ -129,7 +130,13 @@ class PmScreen(Screen):
 
         for banner in self.query(TravelBanner):
             banner.show(self.pm)
-        self.refresh_bindings()  # entering or leaving the past changes which keys are offered
+        # Which keys are offered depends on the past and the role only (check_action): rebuild the
+        # footer when one of them changed, not on every live update (a footer rebuild mounts its
+        # widgets afresh: two thirds of a session's redraw when another session moves a card).
+        offered = (self.pm.read_only, self.pm.viewer)
+        if offered != self._offered_for:
+            self._offered_for = offered
+            self.refresh_bindings()
 
     def write(self, fn: Callable[[], T], done_message: str = "") -> T | bool | None:
         """Run one workbench command for the user.
