@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from pmtui.readmodel import Point, ReadModel
+from pmtui.readmodel import Point, ReadModel, paused_gc
 from projections.metrics.source import METRIC_TYPES, ItemFacts, Span, Stamped, moved_view
 from projections.versions import ENTRY_TYPES, OPEN_POS, OPEN_T, decode_view
 
@@ -79,18 +79,20 @@ class StoreSource:
         decode = self._decoders[table].decode
         pos, moment = self.point.pos, self.point.moment
         out = []
-        for from_t, from_pos, to_t, to_pos, row_id, body in rows:
-            if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
-                to_t, to_pos = OPEN_T, OPEN_POS
-            out.append(Span(from_t, from_pos, to_t, to_pos, table, row_id, decode(bytes(body))))
+        with paused_gc():
+            for from_t, from_pos, to_t, to_pos, row_id, body in rows:
+                if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
+                    to_t, to_pos = OPEN_T, OPEN_POS
+                out.append(Span(from_t, from_pos, to_t, to_pos, table, row_id, decode(bytes(body))))
         return out
 
     def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
-        """One query: a window over each item's versions keeps the first, the last, and those
-        whose column or board differ from the version before. The ``status`` column is empty for archived items and epics (it counts WIP): their
-        versions are all kept and read whole. Bodies are read for those and for each item's first
-        and last (a key lookup each); the others are told by their columns (see
-        ``MetricSource.item_moves``)."""
+        """One query over the covering index of the items' versions: a window over each item's
+        versions keeps the first, the last, and those whose column or board differ from the
+        version before, told by their columns alone. The ``status`` column is empty for archived
+        items and epics (it counts WIP): their versions are all kept and read whole (a key
+        lookup each). Every other version is the item as of the point (``rows``: one read of the
+        versions valid then) at that version's place (see ``MetricSource.item_moves``)."""
         cut, cut_params, _, _ = self._cut()
         where, params = ["tbl = 'items'", "from_t <= ?", cut], [_finite(end_t), *cut_params]
         if board_id is not None:
@@ -103,7 +105,7 @@ class StoreSource:
         differs = "IS DISTINCT FROM" if self.model.postgres else "IS NOT"  # NULL-safe
         rows = self.model.query(
             f"SELECT {columns}, "
-            "CASE WHEN n = 1 OR nxt IS NULL OR status IS NULL THEN (SELECT body FROM {v} b WHERE b.tbl = 'items' AND b.id = x.id "
+            "CASE WHEN status IS NULL THEN (SELECT body FROM {v} b WHERE b.tbl = 'items' AND b.id = x.id "
             f"AND b.from_pos = x.from_pos) END FROM (SELECT {columns}, ROW_NUMBER() OVER w AS n, "
             "LEAD(from_pos) OVER w AS nxt, LAG(status) OVER w AS ps, LAG(grp) OVER w AS pg FROM ("
             f"SELECT {columns} FROM {{h}}{indexed} WHERE {cond} UNION ALL "
@@ -112,18 +114,15 @@ class StoreSource:
             f"WHERE n = 1 OR nxt IS NULL OR status IS NULL OR ps {differs} status OR pg <> grp "
             "ORDER BY from_t, from_pos", [*params, *params])
         decode = self._decoders["items"].decode
-        first: dict[str, ItemFacts] = {}
+        current = self.rows("items")
         pos, moment = self.point.pos, self.point.moment
         out = []
-        for from_t, from_pos, to_t, to_pos, row_id, status, grp, body in rows:
-            if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
-                to_t, to_pos = OPEN_T, OPEN_POS
-            if body is not None:
-                view = decode(bytes(body))
-                first.setdefault(row_id, view)
-            else:  # a status in the column: neither archived nor an epic
-                view = moved_view(first[row_id], status, grp, False)
-            out.append(Span(from_t, from_pos, to_t, to_pos, "items", row_id, view))
+        with paused_gc():
+            for from_t, from_pos, to_t, to_pos, row_id, status, grp, body in rows:
+                if (pos is not None and to_pos > pos) or (moment is not None and to_t > moment):
+                    to_t, to_pos = OPEN_T, OPEN_POS
+                view = decode(bytes(body)) if body is not None else moved_view(current[row_id], status, grp)
+                out.append(Span(from_t, from_pos, to_t, to_pos, "items", row_id, view))
         return out
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
@@ -139,9 +138,11 @@ class StoreSource:
     def rows(self, table: str) -> dict[str, Any]:
         found = self._rows.get(table)
         if found is None:
-            text, params = self.point.versions("id, body", " AND tbl = ?", [table])
+            text, params = self.point.versions("id, body", " AND tbl = ?", [table], intervals=self.model.intervals)
             decode = self._decoders[table].decode
-            found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in self.model.query(text, params)}
+            rows = self.model.query(text, params)
+            with paused_gc():
+                found = self._rows[table] = {row_id: decode(bytes(body)) for row_id, body in rows}
         return found
 
 

@@ -89,6 +89,141 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
     ]
 
 
+# Interval index ----------------------------------------------------------------------------------
+# "As of X" asks for the past versions with from <= X < to. No B-tree on (from) or (to) alone
+# bounds that (as of an early point every version ending after it is scanned), so each version of
+# the history also carries its interval's *fork* on both axes (Kriegel et al., "Managing
+# Intervals Efficiently in Object-Relational Databases", VLDB 2000: the relational interval tree):
+# the number in [lo, hi] with the most trailing zero bits. The versions valid at X are exactly
+# those whose fork lies on the path of X in that virtual binary tree (one node per level, ~40),
+# with hi >= X for the nodes left of X and lo <= X for those right of it: a few dozen bounded
+# index ranges that return only the answer. The forks are generated columns (the same SQL on
+# SQLite and PostgreSQL), so the writers (``write_batch``, ``refold``) need not know of them.
+FORK_BITS = 40  # positions and whole seconds below 2**41
+
+
+def _fork_sql(lo: str, hi: str) -> str:
+    """The fork of [lo, hi]: hi with its j lowest bits cleared, for the highest j at which that
+    is still >= lo (it is for every lower j too), found by a binary search over j (six tests a
+    row, not 41); lo when none is (an empty interval, never valid)."""
+    def cleared(j: int) -> str:
+        return f"(({hi}) >> {j} << {j})"
+
+    def search(low: int, high: int) -> str:  # the answer's j lies in [low, high], or none is
+        if low == high:
+            return f"CASE WHEN {cleared(low)} >= ({lo}) THEN {cleared(low)} ELSE ({lo}) END"
+        middle = (low + high + 1) // 2
+        return f"CASE WHEN {cleared(middle)} >= ({lo}) THEN {search(middle, high)} ELSE {search(low, middle - 1)} END"
+
+    return search(0, FORK_BITS)
+
+
+def _tick_sql(column: str, postgres: bool) -> str:
+    """A time as whole seconds for the fork (truncated, as ``_tick``), clamped to the tree."""
+    top = 2 ** (FORK_BITS + 1) - 1
+    if postgres:
+        return f"LEAST(GREATEST(trunc({column}), 0), {top})::bigint"
+    return f"MIN(MAX(CAST({column} AS INTEGER), 0), {top})"
+
+
+def _tick(t: float) -> int:
+    return min(max(int(max(min(t, 1e300), -1e300)), 0), 2 ** (FORK_BITS + 1) - 1)
+
+
+def interval_ddl(t: Callable[[str], str], postgres: bool) -> tuple[list[str], list[str]]:
+    """(columns to add to rm_history, their indexes)."""
+    h = t("rm_history")
+    big = "bigint" if postgres else "INTEGER"
+    kind = "STORED" if postgres else "VIRTUAL"  # SQLite adds only virtual columns to a table
+    exists = "IF NOT EXISTS " if postgres else ""
+    fork_p = _fork_sql("from_pos", "to_pos - 1")
+    fork_t = _fork_sql(_tick_sql("from_t", postgres), _tick_sql("to_t", postgres))
+    return ([f"ALTER TABLE {h} ADD COLUMN {exists}fork_p {big} GENERATED ALWAYS AS ({fork_p}) {kind}",
+             f"ALTER TABLE {h} ADD COLUMN {exists}fork_t {big} GENERATED ALWAYS AS ({fork_t}) {kind}"],
+            [f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_to ON {h} (tbl, fork_p, to_pos)",
+             f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_from ON {h} (tbl, fork_p, from_pos)",
+             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_to ON {h} (tbl, fork_t, to_t)",
+             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)"])
+
+
+def fork_path(x: int) -> tuple[list[int], list[int]]:
+    """The forks on the path of ``x``: (those left of or at x: check hi >= x; those right of x:
+    check lo <= x). 0 is left of everything (times before 1970 clamp to it)."""
+    left, right = [0], []
+    for j in range(FORK_BITS + 1):
+        block = 1 << (j + 1)
+        base = x - x % block
+        if base == x:
+            continue  # x is a multiple of 2**(j+1): no node of level j holds it
+        node = base + (1 << j)
+        (left if node <= x else right).append(node)
+    return left, right
+
+
+def _say_once() -> None:
+    import sys
+
+    if sys.stderr.isatty():
+        print("pmtui: indexing the read model's history for as-of questions (once for this store)…",
+              file=sys.stderr, flush=True)
+
+
+def _has_intervals(sql: Sql) -> bool:
+    if sql.postgres:
+        schema = sql.names["h"].split(".")[0].strip('"') if "." in sql.names["h"] else None
+        row = sql.one("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'rm_history' "
+                      "AND column_name = 'fork_t' AND table_schema = COALESCE(?, current_schema())", [schema])
+    else:
+        row = sql.one("SELECT COUNT(*) FROM pragma_table_xinfo('rm_history') WHERE name = 'fork_t'")
+    return bool(row and row[0])
+
+
+def ensure_intervals(log: Any) -> bool:
+    """Add the fork columns and their indexes to a store made without them (once, under the
+    write lock). False if the store cannot be changed (read-only): queries then do without."""
+    if log.location.kind == "postgres":
+        datastore = log.recorder.datastore
+        t = (lambda name: f'"{datastore.schema}".{name}') if datastore.schema else (lambda name: name)
+        columns, indexes = interval_ddl(t, True)
+        try:
+            with datastore.transaction(commit=True) as curs:
+                curs.execute("SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_name = 'rm_history' "
+                             "AND column_name = 'fork_t' AND table_schema = COALESCE(%s, current_schema())",
+                             [datastore.schema or None])
+                if curs.fetchone()["n"] == 0:
+                    _say_once()
+                    for statement in [*columns, *indexes]:
+                        curs.execute(statement)
+        except Exception:  # noqa: BLE001 - no right to alter: answer without the index
+            return False
+        return True
+    columns, indexes = interval_ddl(lambda name: name, False)
+    try:
+        conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        has = lambda: conn.execute(  # noqa: E731
+            "SELECT COUNT(*) FROM pragma_table_xinfo('rm_history') WHERE name = 'fork_t'").fetchone()[0] > 0
+        if has():
+            return True
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not has():
+                _say_once()
+                for statement in [*columns, *indexes]:
+                    conn.execute(statement)
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            conn.execute("ROLLBACK")
+            return False
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 class Sql:
     """One cursor, spoken to in one dialect: ``?`` placeholders and ``{c}`` ``{h}`` ``{v}`` ``{e}``
     ``{l}`` ``{m}`` table names in the text; rows come back as tuples."""
@@ -99,6 +234,12 @@ class Sql:
         prefix = f'"{schema}".' if postgres and schema else ""
         self.names = {"c": prefix + "rm_current", "h": prefix + "rm_history", "v": prefix + "rm_version",
                       "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta"}
+        # The history through one index of the forks (``Point.versions``): SQLite's planner, with
+        # no statistics, would scan the primary key and compute every row's fork instead.
+        for axis in ("p", "t"):
+            for side in ("to", "from"):
+                hint = "" if postgres else f" INDEXED BY rm_history_fork_{axis}_{side}"
+                self.names[f"h_{axis}_{side}"] = self.names["h"] + hint
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -118,8 +259,16 @@ class Sql:
                 cursor.execute(self._text(sql), list(params))
                 rows = cursor.fetchall()
             return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows]
-        self.cursor.execute(self._text(sql), list(params))
-        return [tuple(r) for r in self.cursor.fetchall()]
+        try:
+            self.cursor.execute(self._text(sql), list(params))
+            return [tuple(r) for r in self.cursor.fetchall()]
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+            # sqlite3's own UTF-8 decoding (a Python text factory would cost a call per value).
+            raise DamagedReadModelError(
+                "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
+                "`pmtui rebuild` folds the read model again from the log") from None
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.all(sql, params)
@@ -131,6 +280,30 @@ class Sql:
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.cursor.executemany(self._text(sql), rows)  # tuples bind as they are (both drivers)
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # decodes under way (any thread), and whether the collector ran before them
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while many views are decoded: each holds lists (labels,
+    links), and a collection every few hundred new containers, each slower as the heap grows,
+    made decoding a 50k-item board one and a half to three times slower. Views hold no cycles.
+    Counted under a lock: the TUI decodes in worker threads, and the last to finish restores it."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 class DamagedReadModelError(UserError):
@@ -326,6 +499,8 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
         sql.run(f"DELETE FROM {{{name}}}")
     # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
     indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    if _has_intervals(sql):
+        indexes += interval_ddl(lambda name: sql.names[_SHORT[name]], sql.postgres)[1]
     prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
     for statement in indexes:
         sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
@@ -396,19 +571,31 @@ class Point:
     def is_now(self) -> bool:
         return self.pos is None and self.moment is None
 
-    def versions(self, what: str, where: str = "", params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+    def versions(self, what: str, where: str = "", params: Sequence[Any] = (), *,
+                 intervals: bool = False) -> tuple[str, list[Any]]:
         """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
-        the current rows begun by then, and the history's rows that held then."""
+        the current rows begun by then, and the history's rows that held then. ``intervals``:
+        find those through the forks' indexes (see ``fork_path``; for questions about many rows:
+        one row's versions are found faster by its id)."""
         if self.pos is not None:
-            bound, between = self.pos, ("from_pos", "to_pos")
+            bound, between, fork, x = self.pos, ("from_pos", "to_pos"), "fork_p", self.pos
         elif self.moment is not None:
-            bound, between = self.moment, ("from_t", "to_t")
+            bound, between, fork, x = self.moment, ("from_t", "to_t"), "fork_t", _tick(self.moment)
         else:
             return f"SELECT {what} FROM {{c}} WHERE 1 = 1{where}", list(params)
         start, end = between
-        return (f"SELECT {what} FROM {{c}} WHERE {start} <= ?{where} UNION ALL "
-                f"SELECT {what} FROM {{h}} WHERE {end} > ? AND {start} <= ?{where}",
-                [bound, *params, bound, bound, *params])
+        current = f"SELECT {what} FROM {{c}} WHERE {start} <= ?{where}"
+        if not intervals:
+            return (f"{current} UNION ALL SELECT {what} FROM {{h}} WHERE {end} > ? AND {start} <= ?{where}",
+                    [bound, *params, bound, bound, *params])
+        left, right = fork_path(x)
+        # Integers made here; -1, no fork, keeps a list never empty (PostgreSQL refuses IN ()).
+        nodes = lambda found: ", ".join(str(n) for n in found or [-1])  # noqa: E731
+        axis = fork[-1]
+        return (f"{current} UNION ALL SELECT {what} FROM {{h_{axis}_to}} WHERE {fork} IN ({nodes(left)}) "
+                f"AND {end} > ? AND {start} <= ?{where} UNION ALL SELECT {what} FROM {{h_{axis}_from}} "
+                f"WHERE {fork} IN ({nodes(right)}) AND {start} <= ? AND {end} > ?{where}",
+                [bound, *params, bound, bound, *params, bound, bound, *params])
 
     def entries(self) -> tuple[str, list[Any]]:
         if self.pos is not None:
@@ -422,11 +609,13 @@ class ReadModel:
     """Queries over the tables, for one store. ``cursor()`` gives a read cursor."""
 
     def __init__(self, cursor: Callable[[], Any], postgres: bool, schema: str | None,
-                 close: Callable[[], None] | None = None) -> None:
+                 close: Callable[[], None] | None = None, intervals: bool = False) -> None:
+        """``intervals``: the history has its fork columns (``ensure_intervals``)."""
         self._cursor = cursor
         self._close = close
         self.postgres = postgres
         self.schema = schema
+        self.intervals = intervals
 
     @contextmanager
     def sql(self) -> Iterator[Sql]:
@@ -449,12 +638,18 @@ class ReadModel:
         return StoredWorkspace(self, point or Point())
 
     # Rows ---------------------------------------------------------------------------------------
-    def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = ()) -> list[Any]:
-        text, values = point.versions("body", " AND tbl = ?" + where, [table, *params])
-        return [_decode(table, bytes(r[0])) for r in self.query(text, values)]
+    def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = (), *,
+              many: bool = True) -> list[Any]:
+        """The table's rows as of the point that meet ``where``; ``many``: a question about many
+        rows (through the interval index), else about one row by its id or key."""
+        text, values = point.versions("body", " AND tbl = ?" + where, [table, *params],
+                                      intervals=many and self.intervals)
+        rows = self.query(text, values)
+        with paused_gc():
+            return [_decode(table, bytes(r[0])) for r in rows]
 
     def view(self, table: str, row_id: str, point: Point) -> Any | None:
-        found = self.views(table, point, " AND id = ?", [row_id])
+        found = self.views(table, point, " AND id = ?", [row_id], many=False)
         return found[0] if found else None
 
     def entries(self, table: str, point: Point, owner: str | None = None) -> list[Any]:
@@ -659,7 +854,7 @@ class StoredWorkspace:
             if table._all is not None:
                 rows = dict(table._all)
                 changed = {v.id if not isinstance(v, dict) else v["id"]: v
-                           for v in self.model.views(name, point, _ids_clause(touched), sorted(touched))} if touched else {}
+                           for v in self.model.views(name, point, _ids_clause(touched), sorted(touched), many=False)} if touched else {}
                 for row_id in touched:
                     if row_id in changed:
                         rows[row_id] = changed[row_id]
@@ -681,10 +876,11 @@ class StoredWorkspace:
         if loaded is not None and loaded._all is not None:
             return [msgspec.convert(v, kind, from_attributes=True) for v in loaded._all.values()]
         decoder = msgspec.msgpack.Decoder(kind)
-        text, values = self.point.versions("ord, body", " AND tbl = ?", [table])
+        text, values = self.point.versions("ord, body", " AND tbl = ?", [table], intervals=self.model.intervals)
         rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
         try:
-            return [decoder.decode(bytes(row[1])) for row in rows]
+            with paused_gc():
+                return [decoder.decode(bytes(row[1])) for row in rows]
         except (msgspec.DecodeError, msgspec.ValidationError):
             raise DamagedReadModelError(f"a row of the read model ({table}) is damaged: `pmtui rebuild` "
                                         "folds it again from the log") from None
@@ -746,6 +942,38 @@ class StoredWorkspace:
     def items_on_board(self, board_id: str) -> list[ItemView]:
         return sorted(self.model.views("items", self.point, " AND grp = ?", [board_id]), key=lambda v: v.number)
 
+    # Subsets of the items, selected by the indexed columns (``_columns``: ``status`` is empty
+    # exactly for archived items and epics), so a board or a backlog decodes only its own rows.
+    def _loaded_items(self) -> dict[str, ItemView] | None:
+        table = self._tables.get("items")
+        return table._all if table is not None else None
+
+    def _items_where(self, where: str, params: Sequence[Any] = ()) -> list[ItemView]:
+        views = self.model.views("items", self.point, where, params)
+        views.sort(key=_number)  # in order of creation, as ``items`` iterates
+        return views
+
+    def cards_on_board(self, board_id: str) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if i.board_id == board_id and not i.archived and i.kind != "epic"]
+        return self._items_where(" AND grp = ? AND status IS NOT NULL", [board_id])
+
+    def epics(self) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if i.kind == "epic"]
+        return [i for i in self._items_where(" AND status IS NULL") if i.kind == "epic"]
+
+    def unarchived_items(self) -> list[ItemView]:
+        loaded = self._loaded_items()
+        if loaded is not None:
+            return [i for i in loaded.values() if not i.archived]
+        found = self._items_where(" AND status IS NOT NULL")
+        found += [i for i in self._items_where(" AND status IS NULL") if not i.archived]
+        found.sort(key=_number)
+        return found
+
     def copy(self) -> Workspace:
         """An in-memory workspace holding everything as of this point (for a fold on top of it)."""
         return Workspace(
@@ -792,6 +1020,10 @@ class BoardOrder:
         return found
 
 
+def _number(view: ItemView) -> int:
+    return view.number
+
+
 def _ids_clause(ids: set[str]) -> str:
     return f" AND id IN ({','.join('?' * len(ids))})"
 
@@ -825,29 +1057,17 @@ class ThreadCursors:
         self._local = threading.local()
 
 
-def _checked_text(raw: bytes) -> str:
-    """Stored TEXT as str; undecodable bytes (a row damaged outside pmtui) say so instead of
-    sqlite3's bare OperationalError."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DamagedReadModelError(
-            "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
-            "`pmtui rebuild` folds the read model again from the log") from None
-
-
 def open_read_model(log: Any) -> ReadModel:
     """The read model of an open store (its tables were made with the recorder's)."""
     if log.location.kind == "postgres":
         datastore = log.recorder.datastore
-        return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema)
+        return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema,
+                         intervals=ensure_intervals(log))
     target = log.location.target
     def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
-        conn.text_factory = _checked_text
-        return conn
+        return sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
     cursors = ThreadCursors(connect)
-    return ReadModel(cursors, False, None, close=cursors.close)
+    return ReadModel(cursors, False, None, close=cursors.close, intervals=ensure_intervals(log))
 
 
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:

@@ -154,8 +154,8 @@ def backlog(ws: Workspace, query: str = "", sort: str = "rank", me: str = "", de
         raise ValidationError(f"cannot sort by {sort!r} (sorts: {', '.join(SORTS)})")
     wanted = parse_query(query, ws, me) if query.strip() else None
     show_archived = include_archived or "is:archived" in query.lower()
-    items = [i for i in ws.items.values()
-             if (show_archived or not i.archived) and (wanted is None or wanted(i))]
+    pool = ws.items.values() if show_archived else ws.unarchived_items()
+    items = [i for i in pool if wanted is None or wanted(i)]
     if sort == "evidence":
         # Most distinct customers first, then most quotes, then the backlog's own order.
         counts = evidence_counts(ws)

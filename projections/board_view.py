@@ -79,19 +79,19 @@ def board_view(ws: Workspace, board_id: str | None = None, sprint_id: str | None
     if board is None:
         return None
     by_column: dict[str, list[ItemView]] = {c["name"]: [] for c in board.columns}
-    for item in ws.items.values():
-        if item.board_id != board.id or item.archived:
-            continue
+    if include_epics:
+        candidates = [i for i in ws.items.values() if i.board_id == board.id and not i.archived]
+    else:
+        candidates = ws.cards_on_board(board.id)  # the board's own rows, not every item
+    for item in candidates:
         if sprint_id is not None and item.sprint != sprint_id:
-            continue
-        if item.kind == "epic" and not include_epics:
             continue
         by_column.setdefault(item.status, []).append(item)
     columns = [
         ColumnView(c["name"], c["category"], c["wip"], c["hard"], sorted(by_column[c["name"]], key=lambda i: i.rank))
         for c in board.columns
     ]
-    epics = {i.id: f"{i.key} {i.title}" for i in ws.items.values() if i.kind == "epic"}
+    epics = {i.id: f"{i.key} {i.title}" for i in ws.epics()}
     return BoardSnapshot(board, columns, board.swimlanes, epics)
 
 

@@ -298,6 +298,19 @@ class Workspace(msgspec.Struct):
         item_id = self.keys.get(key.strip().upper())
         return self.items.get(item_id) if item_id else None
 
+    # Subsets of the items a view reads (a stored workspace selects them with indexed queries
+    # instead of reading every item), each in order of creation.
+    def cards_on_board(self, board_id: str) -> list[ItemView]:
+        """The board's cards: its items that are neither archived nor epics."""
+        return [i for i in self.items.values() if i.board_id == board_id and not i.archived and i.kind != "epic"]
+
+    def epics(self) -> list[ItemView]:
+        """Every epic, archived ones too."""
+        return [i for i in self.items.values() if i.kind == "epic"]
+
+    def unarchived_items(self) -> list[ItemView]:
+        return [i for i in self.items.values() if not i.archived]
+
     def number_for(self, table: str, record: EventRecord) -> int:
         """The display number of a thing created by ``record``: the one its Created event carries
         (fixed when it was made, so any order of folding names it alike), else, for events stored

@@ -16,18 +16,21 @@ def print_items(args: argparse.Namespace, wb: Workbench) -> None:
     query = " ".join(getattr(args, "query", []) or [])
     items = backlog(ws, query, args.sort, me=wb.actor, include_archived=getattr(args, "all", False))
     sprint_name = {s.id: s.name for s in ws.sprints.values()}
-    epic_key = {i.id: i.key for i in ws.items.values() if i.kind == "epic"}
-    rows = [[i.key, i.kind, i.title[:48], fmt_points(i.points), i.status, sprint_name.get(i.sprint or "", ""),
-             epic_key.get(i.parent or "", ""), i.moscow or "", f"{i.rice_score:.0f}" if i.rice_score else "",
-             f"{i.wsjf_score:.1f}" if i.wsjf_score else "", i.assignee or ""] for i in items]
-    headers = ["key", "kind", "title", "pts", "status", "sprint", "epic", "moscow", "rice", "wsjf", "assignee"]
+    epic_key = {i.id: i.key for i in ws.epics()}
     counts = evidence_counts(ws) if args.sort == "evidence" else {}
-    if args.sort == "evidence":  # the figures the order comes from: distinct customers, quotes
-        headers.insert(3, "customers")
-        for row, i in zip(rows, items):
-            row.insert(3, "{} ({} quotes)".format(*counts[i.id]) if i.id in counts else "")
-    emit(args, lambda: as_of_banner(args, ws) + render_table(rows, headers) + f"\n{len(items)} items",
-         [{**({"customers": counts.get(i.id, (0, 0))[0], "quotes": counts.get(i.id, (0, 0))[1]}
+
+    def text() -> str:
+        rows = [[i.key, i.kind, i.title[:48], fmt_points(i.points), i.status, sprint_name.get(i.sprint or "", ""),
+                 epic_key.get(i.parent or "", ""), i.moscow or "", f"{i.rice_score:.0f}" if i.rice_score else "",
+                 f"{i.wsjf_score:.1f}" if i.wsjf_score else "", i.assignee or ""] for i in items]
+        headers = ["key", "kind", "title", "pts", "status", "sprint", "epic", "moscow", "rice", "wsjf", "assignee"]
+        if args.sort == "evidence":  # the figures the order comes from: distinct customers, quotes
+            headers.insert(3, "customers")
+            for row, i in zip(rows, items):
+                row.insert(3, "{} ({} quotes)".format(*counts[i.id]) if i.id in counts else "")
+        return as_of_banner(args, ws) + render_table(rows, headers) + f"\n{len(items)} items"
+    emit(args, text,
+         lambda: [{**({"customers": counts.get(i.id, (0, 0))[0], "quotes": counts.get(i.id, (0, 0))[1]}
               if args.sort == "evidence" else {}), "key": i.key, "kind": i.kind, "title": i.title, "points": i.points, "status": i.status,
            "sprint": sprint_name.get(i.sprint or ""), "epic": epic_key.get(i.parent or ""), "moscow": i.moscow,
            "rice": i.rice_score, "wsjf": i.wsjf_score, "assignee": i.assignee, "labels": i.labels, "rank": i.rank,

@@ -52,6 +52,22 @@ def fit(parts: list[Part], width: int) -> list[Part]:
     return out
 
 
+def fit_text(parts: list[Part], width: int) -> str:
+    """``fit``'s text alone (a plain board of 50k cards need not carry a style per part)."""
+    out: list[str] = []
+    room = width
+    for text, _ in parts:
+        if len(text) > room:
+            out.append(text[: max(room - 1, 0)] + "…")
+            room = 0
+            break
+        out.append(text)
+        room -= len(text)
+    if room:
+        out.append(" " * room)
+    return "".join(out)
+
+
 def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False) -> str:
     cols = snapshot.columns
     col_width = max(16, min(32, (width - len(cols) + 1) // max(1, len(cols))))
@@ -66,6 +82,12 @@ def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False
         if lane:
             lines.append([(f"== {clean(lane)} ==", "bold magenta")])
         cards = [[card for card in c.cards if not lane or snapshot.lane_of(card) == lane] for c in cols]
+        if not colour:  # plain text: the same cells as strings, without a style per part
+            blank = " " * col_width
+            cells = [[fit_text(card_parts(card), col_width) for card in c] for c in cards]
+            for row in range(max((len(c) for c in cells), default=0)):
+                lines.append([("".join((c[row] if row < len(c) else blank) + " " for c in cells), "")])
+            continue
         for row in range(max((len(c) for c in cards), default=0)):
             line: list[Part] = []
             for c in cards:
@@ -93,7 +115,7 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
     snapshot = board_view(ws, b.id, sprint_id)
     assert snapshot is not None
     emit(args, lambda: as_of_banner(args, ws) + render_board(
-        snapshot, getattr(args, "width", None) or output.width(), output.color()), {
+        snapshot, getattr(args, "width", None) or output.width(), output.color()), lambda: {
         "board": snapshot.board.name, "as_of_event": ws.position, "swimlanes": snapshot.swimlanes,
         "columns": [{"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
                      "over_limit": c.over_limit,

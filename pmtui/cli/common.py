@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -80,14 +81,25 @@ TIME_FIELDS = frozenset({"recorded", "occurred", "created", "updated", "started"
 TIME_FIELDS_OF = {"ItemFlow": frozenset({"done"})}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable_field(name: str, value: Any, times: frozenset[str]) -> Any:
     if name in times and isinstance(value, (int, float)) and not isinstance(value, bool):
         return iso(value)
-    return to_jsonable(value)
+    return value if type(value) in _SCALARS else to_jsonable(value)
 
 
 def to_jsonable(value: Any) -> Any:
     """Plain JSON values, moments as ISO 8601 strings (see TIME_FIELDS)."""
+    kind = type(value)
+    if kind in _SCALARS:  # most of a large answer (a board's 50k cards): nothing to convert
+        return value
+    if kind is dict and TIME_FIELDS.isdisjoint(value):  # plain records (cards, backlog rows)
+        return {k if type(k) is str else str(k): v if type(v) in _SCALARS else to_jsonable(v)
+                for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _SCALARS else to_jsonable(v) for v in value]
     import msgspec  # here: the fast commands (a TAB's completion) import this module too
 
     if isinstance(value, msgspec.Struct):
@@ -110,11 +122,27 @@ def json_default(value: Any) -> Any:
     return str(value)
 
 
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON, exactly as ``json.dumps(..., indent=2)`` writes it. The standard
+    library indents in pure Python (seconds for a 50k-card board); its C encoder writes the compact
+    form and msgspec re-indents that token by token, numbers untouched. JSON msgspec cannot read
+    (NaN, a lone surrogate) takes the slow path."""
+    import msgspec
+
+    plain = to_jsonable(data)
+    try:
+        compact = json.dumps(plain, ensure_ascii=False, default=json_default).encode()
+        return msgspec.json.format(compact, indent=2).decode()
+    except (UnicodeEncodeError, msgspec.DecodeError):
+        return json.dumps(plain, indent=2, ensure_ascii=False, default=json_default)
+
+
 def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = None, colors: bool = False) -> None:
     """Print ``data`` as JSON with ``--json``, else the human text; either way with control
-    characters escaped (stored text may hold any). ``colors``: the text holds pmtui's own colours."""
+    characters escaped (stored text may hold any). ``colors``: the text holds pmtui's own colours.
+    Either may be given as a function, called only for the form printed (a large answer)."""
     if wants_json(args):
-        print(safe_json(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False, default=json_default)))
+        print(safe_json(json_text(data() if callable(data) else data)))
     else:
         out = text() if callable(text) else text
         if out:
@@ -127,9 +155,14 @@ def table(rows: list[list[Any]], headers: list[str]) -> str:
 
     if output.color():
         return output.color_table(rows, headers)
-    cells = [[output.clean(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    line = lambda r: "  ".join(v.ljust(widths[i]) for i, v in enumerate(r)).rstrip()  # noqa: E731
+    cells = [[v if type(v) is str else "" if v is None else str(v) for v in row] for row in rows]
+    # One look at all the text for control characters; only then cell by cell (a 50k-row backlog).
+    if output.dirty("".join("".join(row) for row in cells)):
+        cells = [[output.clean(v) for v in row] for row in cells]
+    widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(headers, zip(*cells))] \
+        if cells else [len(h) for h in headers]
+    pattern = "  ".join(f"{{:<{w}}}" for w in widths)  # each cell left-aligned in its width
+    line = lambda r: pattern.format(*r).rstrip()  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 
 
@@ -141,6 +174,7 @@ def as_of_banner(args: argparse.Namespace, ws: Any) -> str:
     return f"(as of {point.text}: event #{ws.position}, {when}; read-only)\n"
 
 
+@functools.lru_cache(maxsize=256)  # a handful of estimates, printed for every row of a 50k backlog
 def fmt_points(points: float | None) -> str:
     return "" if points is None else f"{points:g}"
 

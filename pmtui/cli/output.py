@@ -62,6 +62,11 @@ def width() -> int:
     return STATE.width
 
 
+def dirty(text: str) -> bool:
+    """Does the text hold a character ``clean`` would replace?"""
+    return _CONTROL.search(text) is not None
+
+
 def clean(value: Any) -> str:
     """Text safe to print: control characters (escape sequences, bidi overrides) shown as '?'."""
     text = "" if value is None else str(value)

@@ -81,11 +81,12 @@ class MetricSource(Protocol):
 
     def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
         """The item versions (of the board) up to ``end_t`` that can change where an item stands:
-        each item's first and last, and those that changed its column, board or archived flag.
-        Their views are the item's first version with that version's ``status``, ``board_id`` and
-        ``archived`` (``moved_view``); the last is the item's whole last version. What lies between
-        differs only in fields a flow metric (cumulative flow, cycle and lead time) does not read,
-        so a store can leave it unread."""
+        each item's first and last, those that changed its column or board, and every version of
+        an archived item or an epic (not cards: read whole). A card's version is given as the
+        item as of the source's point (``rows``) with that version's ``status`` and
+        ``board_id`` (``moved_view``): a flow metric (cumulative flow, cycle and lead time) reads
+        only those, the id, and fields fixed at creation (key, created) or read from the last
+        version (kind), so a store can leave every past body unread."""
         ...
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
@@ -93,27 +94,35 @@ class MetricSource(Protocol):
         ...
 
     def rows(self, table: str) -> Mapping[str, Any]:
-        """The table's rows as of the point, by id (sprints, boards, KPIs, objectives)."""
+        """The table's rows as of the point, by id (sprints, boards, KPIs, objectives; items as
+        their ``ItemFacts``)."""
         ...
 
 
-def moved_view(first: ItemFacts, status: str, board_id: str, archived: bool) -> ItemFacts:
-    """An item as ``item_moves`` gives a version between its first and last (see there)."""
-    return msgspec.structs.replace(first, status=status, board_id=board_id, archived=archived)
+def moved_view(current: ItemFacts, status: str, board_id: str) -> ItemFacts:
+    """A card's version as ``item_moves`` gives it: the item as of the point, at that version's
+    place (a card is not archived)."""
+    return msgspec.structs.replace(current, status=status, board_id=board_id, archived=False)
 
 
-def moves_of(chain: list[Span]) -> list[Span]:
-    """``item_moves`` of one item's versions (in order), by their content."""
-    if not chain:
-        return []
-    first = chain[0].view
-    out = [chain[0]]
-    for before, span in zip(chain, chain[1:]):
-        v, b = span.view, before.view
-        if span is chain[-1]:
+def is_card(view: ItemFacts) -> bool:
+    """An item on a board's columns: neither archived nor an epic (the store's ``status`` column)."""
+    return not view.archived and view.kind != "epic"
+
+
+def moves_of(chain: list[Span], current: ItemFacts) -> list[Span]:
+    """``item_moves`` of one item's versions (in order), by their content; ``current``: the item
+    as of the point."""
+    out = []
+    for n, span in enumerate(chain):
+        v = span.view
+        if not is_card(v):
             out.append(span)
-        elif v.status != b.status or v.board_id != b.board_id or v.archived != b.archived:
-            out.append(span._replace(view=moved_view(first, v.status, v.board_id, v.archived)))
+            continue
+        b = chain[n - 1].view if n else None
+        if (b is None or n == len(chain) - 1 or not is_card(b) or v.status != b.status
+                or v.board_id != b.board_id):
+            out.append(span._replace(view=moved_view(current, v.status, v.board_id)))
     return out
 
 
@@ -173,7 +182,8 @@ class FoldedSource:
         by_item: dict[str, list[Span]] = {}
         for span in self.versions("items", float("-inf"), end_t, grp=board_id):
             by_item.setdefault(span.id, []).append(span)
-        out = [s for chain in by_item.values() for s in moves_of(chain)]
+        current = self.rows("items")
+        out = [s for item_id, chain in by_item.items() for s in moves_of(chain, current[item_id])]
         out.sort(key=lambda s: (s.from_t, s.from_pos))
         return out
 

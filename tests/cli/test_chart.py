@@ -173,3 +173,22 @@ def test_plain_numbers() -> None:
     from pmtui.charts import plain
 
     assert [plain(v) for v in (1700, 12188, 3.14159, 0.5, 2_500_000, 0)] == ["1,700", "12.2k", "3.14", "0.5", "2.5M", "0"]
+
+
+def test_a_chart_loads_plotext_without_its_documentation_and_plotext_stays_whole(tmp_path: Path) -> None:
+    """Drawing skips plotext's package ``__init__`` (its documentation is most of the import);
+    plotext imported afterwards in the same process is still the whole package."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pmtui.charts import velocity_chart\n"
+        "print(len(velocity_chart([], 40, 10, False).splitlines()))\n"
+        "print('plotext._kernel.terminal' in sys.modules, 'plotext._doc.doc' in sys.modules)\n"
+        "import plotext\n"
+        "from plotext import colorize\n"
+        "print(callable(plotext.figure.plot_size), 'plotext._doc.doc' in sys.modules, colorize.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout.split("\n")[1:3] == ["True False", "True True colorize"]

@@ -104,8 +104,11 @@ class SortedBacklog:
             patched = self._patch(ws, query, sort, me)
             if patched is not None:
                 return patched
+        # The items first: the backlog then picks its rows from these very views (a stored
+        # workspace's subsets reuse a loaded table), which the next patch finds by identity.
+        items = dict(ws.items)
         self.result = backlog(ws, query, sort, me=me, descending=descending)
-        self.key, self.items = key, dict(ws.items)
+        self.key, self.items = key, items
         return self.result
 
     def _patch(self, ws: Workspace, query: str, sort: str, me: str) -> list[ItemView] | None:
