@@ -288,3 +288,87 @@ def _numbers_in_log_order(records: list[EventRecord]) -> dict[int, EventRecord]:
             if not record.data.get("number"):
                 out[record.seq] = msgspec.structs.replace(record, data={**record.data, "number": number})
     return out
+
+
+# (table, row id, from_pos, to_pos, from_t, to_t, view): a version and when it ended.
+Closed = tuple[str, str, int, int, float, float, Any]
+
+
+class LogFold:
+    """``VersionFold`` from an empty store, specialised for folding a whole log (``pmtui rebuild``,
+    a first open, a generated demo): the same versions, entries and log lines, made in one tight
+    loop without a loader, and handed out as each version *closes*, so every past version is
+    written once, never updated. ``open`` holds the versions still valid (the current rows).
+
+    A property test holds it to ``VersionFold`` record for record (tests/readmodel)."""
+
+    def __init__(self) -> None:
+        self.ws = Workspace()
+        self.agg_t: dict[str, float] = {}  # effective time of each aggregate's latest event
+        # (table, row id) -> [from_pos, from_t, view] of the version that holds now
+        self.open: dict[tuple[str, str], tuple[int, float, Any]] = {}
+        self._plans: dict[str, tuple[Any, str | None, Any]] = {}
+        self._lists = [(name, ENTRY_OWNER[name]) for name in ENTRY_TYPES]
+
+    def _plan(self, name: str) -> tuple[Any, str | None, Any]:
+        """(handler, its aggregate's table, the extra rows it touches) of an event name, once."""
+        plan = self._plans.get(name)
+        if plan is None:
+            plan = self._plans[name] = (HANDLERS.get(name), AGGREGATE_TABLES.get(name.split(".", 1)[0]),
+                                        EXTRA_ROWS.get(name))
+        return plan
+
+    def apply(self, records: Iterable[EventRecord]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[Closed]]:
+        """Fold records in log order; returns (log lines, entries, versions closed by them).
+        Log lines are (seq, t, occurred, recorded, aggregate_id, name, actor); entries are
+        (table, seq, t, owner, entry)."""
+        ws, agg_t, opened, plans = self.ws, self.agg_t, self.open, self._plans
+        # The lists handlers append entries to (they never replace them): held, so the check
+        # after each event is a truth test, not a lookup.
+        lists = [(name, owner, getattr(ws, name)) for name, owner in self._lists]
+        comments, checkins, measurements, withdrawn = (getattr(ws, name) for name in
+                                                       ("comments", "checkins", "measurements", "withdrawn"))
+        lines: list[tuple[Any, ...]] = []
+        entries: list[tuple[Any, ...]] = []
+        closed: list[Closed] = []
+        append_line, append_closed = lines.append, closed.append
+        for record in records:
+            aggregate_id, occurred, seq = record.aggregate_id, record.occurred, record.seq
+            last = agg_t.get(aggregate_id)
+            t = occurred if last is None or occurred >= last else last
+            agg_t[aggregate_id] = t
+            name = record.name
+            append_line((seq, t, occurred, record.recorded, aggregate_id, name, record.actor))
+            handler, table, extra = plans.get(name) or self._plan(name)
+            if handler is None:
+                continue
+            if extra is None and table is not None:  # the common case: the event's own row
+                touched: list[tuple[str, str]] = [(table, aggregate_id)]
+                before = [getattr(ws, table).get(aggregate_id)]
+            else:
+                touched = [(table, aggregate_id)] if table else []
+                if extra is not None:
+                    touched.extend(extra(record))
+                before = [getattr(ws, row_table).get(row_id) for row_table, row_id in touched]
+            handler(ws, record)
+            for (row_table, row_id), old in zip(touched, before):
+                new = getattr(ws, row_table).get(row_id)
+                if new is not old and new is not None:
+                    key = (row_table, row_id)
+                    previous = opened.get(key)
+                    if previous is None:
+                        opened[key] = (seq, t, new)
+                    else:
+                        # A row's versions never go back in time (see the module doc).
+                        row_t = t if t >= previous[1] else previous[1]
+                        append_closed((row_table, row_id, previous[0], seq, previous[1], row_t, previous[2]))
+                        opened[key] = (seq, row_t, new)
+            if comments or checkins or measurements or withdrawn:
+                for list_name, owner_field, added in lists:
+                    for entry in added:
+                        entries.append((list_name, seq, t, getattr(entry, owner_field), entry))
+                    del added[:]  # kept in the store, not in the working set
+        ws.keys.clear()  # key -> id: the fold never reads it, and the store keeps keys in a column
+        if any(getattr(ws, name) is not added for name, _, added in lists):
+            raise RuntimeError("a handler replaced an entry list of the workspace instead of appending to it")
+        return lines, entries, closed

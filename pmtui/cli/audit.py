@@ -22,7 +22,8 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
         with progress("verifying", unit="events") as bar:
             verdict = verify(log, expect, bar=bar)
             restores = log.recorder.read_provenance()
-            cache_problem = check_read_model(log) if verdict.intact else None
+            unbuilt = verdict.intact and readmodel.never_built(log)
+            cache_problem = check_read_model(log) if verdict.intact and not unbuilt else None
     finally:
         log.close()
         app.close()
@@ -32,6 +33,9 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
                  for at, actor, source, first, last, head in restores]
         if cache_problem:
             lines.append(f"BROKEN: {cache_problem}")
+        if unbuilt:
+            lines.append("the read model's tables are not built yet (a store made before them): the next command "
+                         "builds them, once")
         if verdict.intact:
             lines.append(f"verified {verdict.checked} events: the hash chain is intact")
             lines.append(f"head #{verdict.head_seq}:{verdict.head_hash}  (keep it; `pmtui verify --expect` checks "
@@ -45,7 +49,7 @@ def verify_command(args: argparse.Namespace, _: None) -> int:
         "intact": verdict.intact, "checked": verdict.checked, "head_seq": verdict.head_seq,
         "head_hash": verdict.head_hash, "broken_at": verdict.broken_at, "problem": verdict.problem or None,
         "restores": [dict(zip(("at", "actor", "source", "first", "last", "head"), r, strict=True)) for r in restores],
-        "read_model": cache_problem,
+        "read_model": cache_problem, "read_model_built": not unbuilt,
     })
     return 0 if verdict.intact and not cache_problem else 1
 
