@@ -23,9 +23,9 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from domain.work_item import WorkItem
-from pmtui.jsonl import export_jsonl, import_jsonl
-from pmtui.service import Workbench
-from pmtui.storage import EventLog, locate, open_application
+from pmtui.store.jsonl import export_jsonl, import_jsonl
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import EventLog, locate, open_application
 from pmtui.verify import verify
 
 

@@ -1,5 +1,5 @@
 """What a person waits for to see a chart: the whole ``pmtui --db X chart KIND`` process, from a
-fresh start, on stores of realistic history made by bench/core.py's Generator (pmtui/demo_scale.py), beside the floor
+fresh start, on stores of realistic history made by bench/core.py's Generator (pmtui/service/demo_scale.py), beside the floor
 (python + sqlite3 + msgspec doing one insert) measured in the same run. Then, in process, the CPU
 time of drawing each chart at 200x50 on the demo workspace (the budget is 50 ms).
 
@@ -39,9 +39,9 @@ conn.commit()
 
 def build(db: Path, items: int) -> None:
     """A store of about ``items`` items with a year of realistic history, ~10 events an item (the
-    Generator of bench/core.py, now pmtui/demo_scale.py: what ``pmtui demo --items N`` writes)."""
-    from pmtui.demo_scale import generate_at_scale
-    from pmtui.service import Workbench
+    Generator of bench/core.py, now pmtui/service/demo_scale.py: what ``pmtui demo --items N`` writes)."""
+    from pmtui.service.demo_scale import generate_at_scale
+    from pmtui.service.workbench import Workbench
 
     wb = Workbench(db=str(db), actor="bench")
     began = time.perf_counter()
@@ -79,10 +79,10 @@ def chart_timings(db: Path, checkout: Path, runs: int, kinds: list[str]) -> dict
 
 def draw_budget() -> None:
     """CPU time of drawing each chart (the series computed once) on the demo workspace."""
-    from pmtui.chart_sources import ChartSource, draw_series
+    from pmtui.service.chart_sources import ChartSource, draw_series
     from pmtui.charts import kpi_chart
-    from pmtui.demo import generate
-    from pmtui.service import Workbench
+    from pmtui.service.demo import generate
+    from pmtui.service.workbench import Workbench
     from projections.metrics import KpiPoint, KpiTrend
 
     def timed(build) -> tuple[float, float]:  # noqa: ANN001

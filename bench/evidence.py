@@ -27,7 +27,7 @@ from uuid import UUID
 
 from domain.base import attributed
 from domain.document import Document
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 CUSTOMERS = [f"Customer {n}" for n in range(2_000)]
 COMPANIES = [f"Company {n}" for n in range(300)]

@@ -59,8 +59,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncssh  # noqa: E402
 
 from pmtui import team  # noqa: E402
-from pmtui.demo import generate  # noqa: E402
-from pmtui.service import Workbench  # noqa: E402
+from pmtui.service.demo import generate  # noqa: E402
+from pmtui.service.workbench import Workbench  # noqa: E402
 
 COLUMNS = ["Backlog", "To do", "In progress", "Review", "Done"]
 HEADER = re.compile(r" (Backlog|To do|In progress|Review|Done) (\d+)")

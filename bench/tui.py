@@ -14,7 +14,7 @@ Figures:
   p90 <= 16 ms); Textual paints at most 60 times a second, so up to ~16 ms of it is waiting for
   the next paint tick;
 - step: ``[`` (one event back in time travel) to its frame (target <= 50 ms);
-- search: the palette's search (pmtui.search.find) for each prefix of a query typed key by key,
+- search: the palette's search (pmtui.service.search.find) for each prefix of a query typed key by key,
   the first one building the words index (target <= 50 ms after each key);
 - t prompt: ``t`` to the time-travel prompt painted (target <= 50 ms).
 """
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from domain.base import attributed  # noqa: E402
 from domain.product import Product  # noqa: E402
 from domain.work_item import WorkItem  # noqa: E402
-from pmtui.service import Workbench  # noqa: E402
+from pmtui.service.workbench import Workbench  # noqa: E402
 from pmtui.timespec import AsOf  # noqa: E402
 
 KINDS = ["story", "story", "story", "bug", "task", "spike"]
@@ -125,7 +125,7 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
     figures["open_ms"] = (time.perf_counter() - started) * 1000
     figures["events"] = wb.position
     figures["items"] = len(wb.now.items)
-    from pmtui.search import find
+    from pmtui.service.search import find
 
     query = "item 4711 slow"
     per_key = []
@@ -180,7 +180,7 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
 
 FIRST_FRAME = """
 import os, sys, time
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui.app import PmApp
 
 mode, db = sys.argv[1], sys.argv[2]

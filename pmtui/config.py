@@ -38,7 +38,7 @@ ENVIRONMENT = {
 }
 SETTINGS = list(ENVIRONMENT)
 DEFAULTS: dict[str, str | None] = {
-    "db": None,  # the default SQLite file (pmtui.storage.default_db_path)
+    "db": None,  # the default SQLite file (pmtui.store.storage.default_db_path)
     "actor": None,  # your login name
     "timezone": None,  # the system's
     "week_start": "monday",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from pmtui import readmodel
+from pmtui.store import readmodel
 from pmtui.cli.common import command, emit, reason, wants_json
 from pmtui.progress import progress
-from pmtui.service import Workbench
-from pmtui.storage import EventLog, locate, open_application
-from pmtui.verify import check_read_model, parse_expect, verify
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.store.verify import check_read_model, parse_expect, verify
 
 
 def verify_command(args: argparse.Namespace, _: None) -> int:
@@ -86,14 +86,14 @@ def undo_command(args: argparse.Namespace, wb: Workbench) -> None:
             return "\n".join(lines)
         emit(args, text, [{"event": p.seq, "description": p.label, "refusal": p.refusal} for p in queue])
         return
-    from pmtui import undo as undoing
+    from pmtui.service import undo as undoing
 
     done = undoing.undo(wb, reason(args))
     emit(args, done.description, {"undone": done.undone, "event": done.by, "description": done.description})
 
 
 def redo_command(args: argparse.Namespace, wb: Workbench) -> None:
-    from pmtui import undo as undoing
+    from pmtui.service import undo as undoing
 
     done = undoing.redo(wb, reason(args))
     emit(args, done.description, {"redone": done.undone, "event": done.by, "description": done.description})

@@ -6,7 +6,7 @@ import argparse
 
 from pmtui.cli.common import as_of_banner, command, emit, fmt_points
 from pmtui.cli.common import table as render_table
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.backlog_view import SORTS, backlog
 from projections.feedback_view import evidence_counts
 

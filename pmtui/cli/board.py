@@ -8,7 +8,7 @@ import sys
 from pmtui.cli import output
 from pmtui.cli.common import as_of_banner, command, emit, fmt_points, reason
 from pmtui.cli.output import clean, render
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.board_view import BoardSnapshot, ColumnView, board_view
 from projections.state import ItemView
 

@@ -7,11 +7,11 @@ import argparse
 import shutil
 import sys
 
-from pmtui.chart_sources import KINDS, ChartSource, draw_series
+from pmtui.service.chart_sources import KINDS, ChartSource, draw_series
 from pmtui.cli import output
 from pmtui.cli.common import as_of, as_of_banner, command, emit
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 MIN_SIZE, MAX_SIZE = (20, 6), (1000, 500)
 

@@ -6,7 +6,7 @@ import argparse
 
 from pmtui.cli.common import command, emit
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def demo(args: argparse.Namespace, wb: Workbench) -> None:
@@ -14,13 +14,13 @@ def demo(args: argparse.Namespace, wb: Workbench) -> None:
         raise UserError(f"the store {wb.location.describe()} already holds {wb.now.product.name!r}; "
                         "use an empty one, e.g. --db /tmp/demo.db")
     if args.items:
-        from pmtui.demo_scale import generate_at_scale
+        from pmtui.service.demo_scale import generate_at_scale
         from pmtui.progress import progress
 
         with progress("writing the demo workspace", unit="items") as bar:
             generate_at_scale(wb, args.items, seed=args.seed, progress=bar.update)
     else:
-        from pmtui.demo import generate
+        from pmtui.service.demo import generate
         generate(wb, seed=args.seed)
     ws = wb.now
     emit(args, f"demo workspace created in {wb.location.describe()}: {len(ws.items)} items, "

@@ -19,8 +19,8 @@ from pathlib import Path
 from pmtui.terminal import safe_text
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
-from pmtui.evidence import DocumentConflict
-from pmtui.service import Workbench
+from pmtui.service.evidence import DocumentConflict
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.document_view import documents_of, owner_ref
 from projections.state import DocumentView, Workspace

@@ -10,7 +10,7 @@ from pmtui.terminal import safe_text
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
 from pmtui.importers.csv_feedback import FEEDBACK_CSV_HELP, import_feedback_csv
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.feedback_view import Evidence, note_dict, notes, target_ref
 from projections.state import NoteView, Workspace

@@ -16,7 +16,7 @@ from typing import TextIO
 from pmtui.cli.common import emit, reason
 from pmtui.errors import UserError
 from pmtui.importers.csv_items import CSV_HELP, export_items_csv, import_items_csv
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 IMPORT_EPILOG = f"""\
 Trello: --trello board.json (Menu > Print and export > JSON) makes a board of the export's

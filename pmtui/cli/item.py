@@ -11,7 +11,7 @@ from pmtui.errors import UserError
 from pmtui.timespec import local
 
 if TYPE_CHECKING:  # the commands' modules are imported when one runs (see pmtui.cli.COMMANDS)
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
     from projections.state import ItemView, Workspace
 
 FIELD_OPTIONS = ("kind", "title", "description", "acceptance", "points", "labels", "assignee", "epic", "sprint",

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local, parse_moment
 from projections.kpi_series import all_series
 

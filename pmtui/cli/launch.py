@@ -23,7 +23,7 @@ def launch(args: argparse.Namespace) -> int:
             wb.close()
             return 2
         if wb.now.product is None:
-            from pmtui.demo import generate
+            from pmtui.service.demo import generate
             print(f"pmtui: the store {wb.location.describe()} is empty; creating a demo workspace…", file=sys.stderr)
             generate(wb)
     except BaseException:

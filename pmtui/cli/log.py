@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pmtui.cli.common import command, emit, table
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local, parse_as_of
 from projections.history import history
 

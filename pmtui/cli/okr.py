@@ -6,7 +6,7 @@ import argparse
 
 from pmtui.cli.common import as_of_banner, command, emit, group, reason
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.okr_progress import okrs
 
 

@@ -15,11 +15,11 @@ from pmtui.cli.common import command, emit
 from pmtui.cli.importing import add_export_options, add_import_options, run_export, run_import
 from pmtui.errors import UserError
 from pmtui.progress import progress
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def export(args: argparse.Namespace, wb: Workbench) -> None:
-    from pmtui.jsonl import export_jsonl
+    from pmtui.store.jsonl import export_jsonl
 
     if run_export(args, wb):  # --items --csv
         return
@@ -47,7 +47,7 @@ def export(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def import_(args: argparse.Namespace, wb: Workbench) -> None:
-    from pmtui.jsonl import import_jsonl
+    from pmtui.store.jsonl import import_jsonl
 
     if run_import(args, wb):  # --trello, --jira, --csv
         return

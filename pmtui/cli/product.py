@@ -8,7 +8,7 @@ import msgspec
 
 from pmtui.cli.common import command, emit, group, reason
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def init(args: argparse.Namespace, wb: Workbench) -> None:

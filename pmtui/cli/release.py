@@ -6,7 +6,7 @@ import argparse
 
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def add(args: argparse.Namespace, wb: Workbench) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.roadmap_view import decisions, lanes, timeline
 from projections.state import RoadmapView, Workspace

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pmtui.cli.common import warn
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def open_workbench(args: argparse.Namespace) -> Workbench:

@@ -8,7 +8,7 @@ from datetime import date
 from pmtui.cli import output
 from pmtui.cli.board import render_board
 from pmtui.cli.common import as_of_banner, command, emit, fmt_points, group, reason, table
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.board_view import board_view
 from projections.sprint_view import sprints_of, summarize

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from pmtui import team
+from pmtui.service import team
 from pmtui.cli.common import command, emit, group, reason, table
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 ROLES = "viewer, editor or admin"
 

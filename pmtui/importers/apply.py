@@ -2,7 +2,7 @@
 to its original author at its original time; the recorded time stays the import's own, and every
 event's reason says where it came from.
 
-The steps run once, in memory, through the Workbench's history batch (``pmtui/batch.py``): all of
+The steps run once, in memory, through the Workbench's history batch (``pmtui/service/batch.py``): all of
 them are decided before the first event is written, so a plan the domain refuses halfway writes
 nothing; then the events are appended many per transaction.
 
@@ -22,10 +22,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.exceptions import DomainError
-from pmtui.batch import HistoryBatch
+from pmtui.service.batch import HistoryBatch
 from pmtui.errors import UserError
 from pmtui.importers.plan import ImportFormatError, ImportPlan, Step
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 Progress = Callable[[int], None]  # told how many more steps are done
 

@@ -18,10 +18,10 @@ import msgspec
 
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
-from pmtui.evidence import said_date
+from pmtui.service.evidence import said_date
 
 if TYPE_CHECKING:
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
 
 GUESSES = {
     "text": ("text", "feedback", "comment", "comments", "response", "answer", "note", "quote", "message",

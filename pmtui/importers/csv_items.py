@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from domain.exceptions import NothingChangedError
 from pmtui.importers.plan import ImportFormatError, check_item_values
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.state import ItemView, Workspace
 
 HEADERS = ["key", "kind", "title", "status", "points", "labels", "assignee", "epic", "sprint", "release",

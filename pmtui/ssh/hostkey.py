@@ -7,7 +7,7 @@ from pathlib import Path
 
 import asyncssh
 
-from pmtui.storage import Location, default_db_path
+from pmtui.store.storage import Location, default_db_path
 
 KEY_NAME = "ssh_host_ed25519_key"
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import asyncssh
 
-from pmtui import team
-from pmtui.service import Workbench
+from pmtui.service import team
+from pmtui.service.workbench import Workbench
 from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
 from pmtui.ssh.session import PtySession, SessionProcess, SessionSpec, exec_session

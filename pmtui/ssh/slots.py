@@ -21,7 +21,7 @@ import zlib
 from typing import Any, BinaryIO
 
 from pmtui.ssh.events import emit
-from pmtui.storage import Location, _pg_connect
+from pmtui.store.storage import Location, _pg_connect
 
 Slot = tuple[int, int]  # (the limit's key, the slot's number)
 

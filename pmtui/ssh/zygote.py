@@ -57,7 +57,7 @@ PRELOAD = ("pmtui.cli", "pmtui.cli.launch", "pmtui.cli.session", "pmtui.config",
            "textual.layouts.stream", "textual.scrollbar", "textual.pilot", "tomllib",
            # A command imports the store's application and the aggregates it changes when it runs
            # (a CLI query never does): a session gets them all from here, shared, as it gets the views.
-           "pmtui.application", "pmtui.chain", "pmtui.mapper", "pmtui.undo", "domain.board", "domain.document",
+           "pmtui.service.application", "pmtui.store.chain", "pmtui.store.mapper", "pmtui.service.undo", "domain.board", "domain.document",
            "domain.feedback", "domain.kpi", "domain.objective", "domain.product", "domain.release",
            "domain.roadmap", "domain.sprint", "domain.user", "domain.work_item")
 # Signals a session gets back to their defaults (the zygote ignores some of them; a server started

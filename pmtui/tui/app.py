@@ -28,8 +28,8 @@ from textual.widgets import Input, TextArea
 
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
-from pmtui.service import Workbench
-from pmtui.search import find
+from pmtui.service.workbench import Workbench
+from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import output_guard, travel
 from pmtui.tui.commands import FindProvider

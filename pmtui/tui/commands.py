@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
-from pmtui.search import find
+from pmtui.service.search import find
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp

@@ -10,7 +10,7 @@ from time import time as time_now
 from datetime import date, datetime, time, timedelta
 
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import NOW, AsOf, local, parse_as_of
 from projections.sprint_view import find_sprint
 from projections.state import Workspace

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp

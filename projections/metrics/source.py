@@ -4,7 +4,7 @@ A metric never folds events. The read model (``projections.versions``) already k
 as a chain of versions, each valid over ``[from_t, to_t)`` of effective occurred time (and
 ``[from_pos, to_pos)`` of event numbers); a metric asks for the versions that held during its
 window (a sprint, the board's life) and walks them. ``MetricSource`` is that read interface:
-pmtui implements it with indexed SQL over the store's tables (``pmtui.metric_source``), and
+pmtui implements it with indexed SQL over the store's tables (``pmtui.service.metric_source``), and
 ``FoldedSource`` here folds records in memory with the store's own fold (``VersionFold``), for
 tests and for anyone holding records.
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 

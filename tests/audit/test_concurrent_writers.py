@@ -19,7 +19,7 @@ ITEMS_EACH = 12
 WRITER = """
 import sys
 from pmtui.errors import ConflictError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 def again(command, *args):
     for _ in range(20):

@@ -12,10 +12,10 @@ import msgspec
 import pytest
 
 from tests.views import views_of
-from pmtui.demo import generate
+from pmtui.service.demo import generate
 from pmtui.errors import PermissionDeniedError, UserError
-from pmtui.jsonl import export_jsonl, import_jsonl
-from pmtui.service import Workbench
+from pmtui.store.jsonl import export_jsonl, import_jsonl
+from pmtui.service.workbench import Workbench
 from tests.audit.conftest import RawStore, sqlite_store
 from tests.audit.test_verify import build, check
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pmtui.errors import PermissionDeniedError, UserError
-from pmtui.service import Workbench
-from pmtui.undo import newest_first
+from pmtui.service.workbench import Workbench
+from pmtui.service.undo import newest_first
 from projections.records import EventRecord
 
 
@@ -248,7 +248,7 @@ def test_a_typed_reason_cannot_pose_as_an_undo(memory_wb: Workbench) -> None:
 
 
 def test_old_undos_marked_only_in_the_reason_are_still_read() -> None:
-    from pmtui.undo import compensates
+    from pmtui.service.undo import compensates
     old = EventRecord(9, "WorkItem.Edited", "x", 3, 0.0, 0.0, "ann", "undo of #7", {"changes": {"title": ["b", "a"]}})
     new = EventRecord(9, "WorkItem.Edited", "x", 3, 0.0, 0.0, "ann", "undo of #7",
                       {"undoes": None, "redoes": None, "changes": {"title": ["b", "a"]}})

@@ -9,12 +9,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
-import pmtui.service as service
-from pmtui.chain import ChainError
-from pmtui import readmodel
-from pmtui.service import Workbench
-from pmtui.storage import EventLog, locate, open_application
-from pmtui.verify import Verdict, check_read_model, parse_expect, verify
+import pmtui.service.workbench as service
+from pmtui.store.chain import ChainError
+from pmtui.store import readmodel
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.store.verify import Verdict, check_read_model, parse_expect, verify
 from tests.audit.conftest import RawStore, sqlite_store
 
 # The story every store starts with (event numbers in brackets):

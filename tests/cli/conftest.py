@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.demo import generate
-from pmtui.service import Workbench
+from pmtui.service.demo import generate
+from pmtui.service.workbench import Workbench
 
 FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.chart_sources import KINDS
+from pmtui.service.chart_sources import KINDS
 from pmtui.charts import downsample, kpi_chart
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.metrics import KpiPoint, KpiTrend
 from projections.sprint_view import sprints_of
 from tests.cli.support import run

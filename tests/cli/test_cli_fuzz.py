@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmtui.cli import main, session
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.state import fold
 from tests.views import views_of
 

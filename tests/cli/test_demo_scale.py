@@ -17,7 +17,7 @@ from domain.kpi import Kpi
 from domain.objective import Objective
 from domain.sprint import Sprint
 from domain.work_item import WorkItem
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from tests.cli.support import run
 
 

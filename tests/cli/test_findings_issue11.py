@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from tests.cli.support import event_count, run
 
 

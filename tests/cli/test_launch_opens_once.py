@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pmtui import service
+from pmtui.service import workbench as service
 from pmtui.cli import main
 from pmtui.tui.app import PmApp
 

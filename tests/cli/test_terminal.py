@@ -66,7 +66,7 @@ def test_version_json_counts_the_stores_events(demo_db: Path, capsys: pytest.Cap
     data = json.loads(out)
     assert code == 0 and data["version"] == __version__
     assert data["events"] == event_count(demo_db) and data["store"] == str(demo_db)
-    from pmtui.readmodel import SCHEMA_VERSION
+    from pmtui.store.readmodel import SCHEMA_VERSION
 
     assert data["schema_version"] == SCHEMA_VERSION and data["read_model_at"] == data["events"]
 

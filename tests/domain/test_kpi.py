@@ -83,7 +83,7 @@ def test_measured_is_version_2_with_an_upcast_from_1() -> None:
 def test_a_v1_measured_event_in_the_log_still_replays(tmp_path: Path) -> None:
     """A store written before Measured gained ``source``: the raw v1 event (no class_version, no
     source) reloads through the application's repository and through the projections."""
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
     from projections.kpi_series import kpi_series
 
     db = str(tmp_path / "v1.db")

@@ -19,8 +19,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from pmtui import team
-from pmtui.service import Workbench
+from pmtui.service import team
+from pmtui.service.workbench import Workbench
 from pmtui.ssh.server import PmSshServer, ServerConfig
 
 TIMEOUT = 30.0  # generous: two shared cores, a TUI that imports Textual per session

@@ -25,8 +25,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from pmtui import team
-from pmtui.service import Workbench
+from pmtui.service import team
+from pmtui.service.workbench import Workbench
 from pmtui.ssh.server import PmSshServer, ServerConfig
 from tests.e2e.sshkit import (ANSI, TIMEOUT, ServeProcess, Team, backlog_top_and_todo_count, gone, helper_server,
                               make_team, moves_by, serving, terminal)

@@ -20,7 +20,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from tests.e2e.sshkit import (TIMEOUT, ServeProcess, events, helper_server, make_team, pty_fds, rss_mb, serving,
                               terminal, until)
 
@@ -178,7 +178,7 @@ async def test_session_limits_in_total_per_user_and_per_minute(
                 await bob.wait_text("SIZE")
                 key = members.keys["mallory"]
                 admin = Workbench(db=members.db, actor="owner")
-                from pmtui import team
+                from pmtui.service import team
                 team.add_user(admin, "carol", [key.export_public_key().decode().strip()], "viewer")
                 admin.close()
                 async with terminal(port, "carol", key) as carol:
@@ -214,7 +214,7 @@ async def test_limits_hold_across_the_servers_of_one_store(tmp_path: Path) -> No
             async with terminal(two.port, "bob", members.keys["bob"]) as bob:
                 await bob.wait_text("Alpha card", timeout=60)
                 admin = Workbench(db=members.db, actor="owner")
-                from pmtui import team
+                from pmtui.service import team
                 team.add_user(admin, "carol", [members.keys["mallory"].export_public_key().decode().strip()], "viewer")
                 admin.close()
                 async with terminal(one.port, "carol", members.keys["mallory"]) as carol:

@@ -66,7 +66,7 @@ def test_session_slots_are_shared_through_postgresql_and_freed_with_their_connec
     another's, and a server that goes away (its connection closes) frees its slots."""
     psycopg = pytest.importorskip("psycopg")
     from pmtui.ssh.slots import SessionSlots
-    from pmtui.storage import locate
+    from pmtui.store.storage import locate
 
     base = (os.environ.get("PMTUI_TEST_POSTGRES") or "postgresql://postgres@127.0.0.1:5432/test").split("?", 1)[0]
     try:

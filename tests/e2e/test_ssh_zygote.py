@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.ssh.server import PmSshServer, ServerConfig
 from pmtui.ssh.zygote import ForkedProcess, Zygote, ZygoteError
 from tests.e2e.sshkit import (TIMEOUT, ServeProcess, backlog_top_and_todo_count, events, gone, make_team, moves_by,

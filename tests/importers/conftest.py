@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 

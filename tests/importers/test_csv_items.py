@@ -10,7 +10,7 @@ import pytest
 
 from pmtui.importers.csv_items import HEADERS, export_items_csv, import_items_csv
 from pmtui.importers.plan import ImportFormatError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 @pytest.fixture

@@ -152,7 +152,7 @@ def test_each_column_shows_its_cards_in_the_exports_order(wb, name: str) -> None
 
 @pytest.mark.postgres
 def test_the_import_works_the_same_into_postgresql(postgres_db: str) -> None:
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
     pg = Workbench(db=postgres_db, actor="importer")
     try:
         export, report = imported(pg, "board-export.json")

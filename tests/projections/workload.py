@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from domain.exceptions import DomainError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 COLUMNS = ["Backlog", "To do", "In progress", "Review", "Done", "Nowhere"]
 KEYS = st.integers(min_value=1, max_value=8).map(lambda n: f"PM-{n}")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from projections.state import fold
 from projections.versions import effective_order, fold_as_of_time

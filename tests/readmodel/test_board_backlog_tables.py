@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from projections.backlog_view import backlog
 from projections.board_view import board_view

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pmtui import readmodel
-from pmtui.demo import generate
-from pmtui.service import Workbench
-from pmtui.storage import EventLog, locate, open_application
+from pmtui.store import readmodel
+from pmtui.service.demo import generate
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import EventLog, locate, open_application
 from projections.versions import LogFold, VersionFold, decode_view
 from tests.storage.conftest import store  # noqa: F401 - the fixture: SQLite and PostgreSQL stores
 

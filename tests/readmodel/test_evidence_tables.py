@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmtui.readmodel import Point
-from pmtui.service import Workbench
+from pmtui.store.readmodel import Point
+from pmtui.service.workbench import Workbench
 from projections.feedback_view import evidence, evidence_counts
 from projections.state import fold
 

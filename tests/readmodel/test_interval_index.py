@@ -1,4 +1,4 @@
-"""The history's interval index (``pmtui.readmodel.fork_path``, the fork columns): for random
+"""The history's interval index (``pmtui.store.readmodel.fork_path``, the fork columns): for random
 version intervals on both axes, the versions found through the forks as of any point are exactly
 those a plain ``from <= X < to`` filter finds, on the SQL the stores run (SQLite here; the as-of
 property tests cover PostgreSQL's stores through the same queries)."""
@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmtui.readmodel import FORK_BITS, Point, Sql, ddl, fork_path, interval_ddl
+from pmtui.store.readmodel import FORK_BITS, Point, Sql, ddl, fork_path, interval_ddl
 
 T0 = 1_790_000_000.0  # late 2026, as the stores' effective times
 
@@ -67,7 +67,7 @@ def test_decoding_in_many_threads_leaves_the_collector_as_it_was() -> None:
     import gc
     import threading
 
-    from pmtui.readmodel import paused_gc
+    from pmtui.store.readmodel import paused_gc
 
     assert gc.isenabled()
     start = threading.Barrier(8)

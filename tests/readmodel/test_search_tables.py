@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmtui.readmodel import Point
-from pmtui.search import find, people
-from pmtui.service import Workbench
+from pmtui.store.readmodel import Point
+from pmtui.service.search import find, people
+from pmtui.service.workbench import Workbench
 from projections.state import fold
 
 

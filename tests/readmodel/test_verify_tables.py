@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pmtui import readmodel
-from pmtui.service import Workbench
+from pmtui.store import readmodel
+from pmtui.service.workbench import Workbench
 
 
 def test_a_row_changed_after_reading_it_back_still_verifies(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from domain.exceptions import DomainError
 from domain.rank import rank_between
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.board_view import count_in_column
 from projections.state import ItemView, Workspace
 

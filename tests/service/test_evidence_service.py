@@ -13,9 +13,9 @@ import pytest
 
 from domain.exceptions import EditConflictError, NothingChangedError, ValidationError
 from pmtui.errors import NotFoundError, UserError
-from pmtui.evidence import DocumentConflict
+from pmtui.service.evidence import DocumentConflict
 from pmtui.importers.csv_feedback import import_feedback_csv
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.backlog_view import backlog
 from projections.roadmap_view import decisions
 from tests.storage.conftest import store  # noqa: F401 - the SQLite / PostgreSQL fixture

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 T0 = datetime(2021, 3, 1, tzinfo=timezone.utc)
 COLUMNS = [{"name": "Ideas", "category": "todo"}, {"name": "Doing", "category": "doing"},

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.service import Workbench
-from pmtui.storage import locate, tables_ready
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import locate, tables_ready
 
 
 @pytest.fixture

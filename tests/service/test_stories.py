@@ -12,8 +12,8 @@ import asyncssh
 import pytest
 
 from domain.exceptions import DomainError
-from pmtui import team
-from pmtui.service import Workbench
+from pmtui.service import team
+from pmtui.service.workbench import Workbench
 from projections.kpi_series import kpi_series
 
 

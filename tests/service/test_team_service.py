@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from pmtui import team
+from pmtui.service import team
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def public_key(comment: str) -> str:

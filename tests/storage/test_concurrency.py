@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.verify import verify
 from tests.views import views_of
 from projections.state import fold

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from tests.storage.conftest import _connect, postgres_base, postgres_reachable
 from pmtui.timespec import AsOf
 from projections.versions import fold_as_of_time

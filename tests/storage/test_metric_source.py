@@ -1,4 +1,4 @@
-"""The metrics read from the store's tables (pmtui.metric_source) equal the same metrics over an
+"""The metrics read from the store's tables (pmtui.service.metric_source) equal the same metrics over an
 in-memory fold of the log (projections.metrics.FoldedSource), now, as of event numbers and as of
 moments, on a demo workspace with history recorded late (backdated) and careless (an event that
 says it occurred before its aggregate's previous one)."""
@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from pmtui.demo import generate
-from pmtui.metric_source import store_source
-from pmtui.readmodel import Point
-from pmtui.service import Workbench
+from pmtui.service.demo import generate
+from pmtui.service.metric_source import store_source
+from pmtui.store.readmodel import Point
+from pmtui.service.workbench import Workbench
 from projections import metrics
 from projections.metrics import FoldedSource, MetricSource
 

@@ -5,8 +5,8 @@ is caught up on open."""
 from __future__ import annotations
 
 from domain.work_item import WorkItem
-from pmtui.service import Workbench
-from pmtui.storage import EventLog, locate, open_application
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import EventLog, locate, open_application
 from pmtui.timespec import AsOf
 from projections.state import fold
 from tests.views import views_of

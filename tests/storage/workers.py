@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.exceptions import NothingChangedError, WipLimitExceededError
 from pmtui.errors import ConflictError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 
 def _wait(start_at: float) -> None:

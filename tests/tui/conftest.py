@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.demo import generate
-from pmtui.service import Workbench
+from pmtui.service.demo import generate
+from pmtui.service.workbench import Workbench
 from pmtui.tui.app import PmApp
 
 FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

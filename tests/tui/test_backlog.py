@@ -3,7 +3,7 @@ edit, read-only in the past; snapshots at 80x24 and 160x48."""
 
 from __future__ import annotations
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.modals.item import ItemModal

@@ -210,7 +210,7 @@ async def test_wide_terminal_shows_every_column(make_app):
 
 
 async def test_a_card_moved_by_someone_else_meanwhile_is_a_conflict_not_an_overwrite(make_app, wb, store):
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
     app = make_app()  # no polling: the screen is stale on purpose
     async with app.run_test(size=(80, 24)) as pilot:
         put_cursor_on(app.screen, "AC-36")
@@ -270,7 +270,7 @@ async def test_clicking_a_card_selects_it(make_app):
 
 async def open_form_while_bob_sets_points(app, pilot, store) -> None:
     """The form on AC-36 is open when another person (bob) sets its points to 13."""
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
     put_cursor_on(app.screen, "AC-36")
     await pilot.press("e")
     other = Workbench(db=str(store), actor="bob")
@@ -336,7 +336,7 @@ async def test_a_slow_write_never_holds_up_keys(make_app, wb, monkeypatch):
     released), the cursor still answers keys, and the move lands when the store is done."""
     import threading
 
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
 
     ran_on: list[threading.Thread] = []
     started, release = threading.Event(), threading.Event()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from pmtui.tui.app import PmApp
 from pmtui.tui.widgets.board_grid import HEADER_LINES, BoardGrid

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.modals.item import ItemModal

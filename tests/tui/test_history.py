@@ -3,7 +3,7 @@ reading of the log; snapshots at 80x24 and 160x48."""
 
 from __future__ import annotations
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.versions import effective_order
 from pmtui.timespec import AsOf
 from pmtui.tui.history_source import HistoryFilter, HistorySource, parse_filter

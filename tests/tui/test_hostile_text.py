@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 HOSTILE = "Pay \x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b]0;pwned\x07\x9b31m\u202eend"
 # What Textual itself writes inside a line: colour changes and hyperlinks (OSC 8).

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from tests.tui.helpers import column_keys, put_cursor_on
 

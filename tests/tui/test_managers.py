@@ -4,7 +4,7 @@ the store is checked to have changed, or not to have when the service refuses.""
 
 from __future__ import annotations
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui.modals.columns import ColumnsModal
 from pmtui.tui.modals.fields_form import FieldsForm
 from tests.tui.helpers import messages, type_text, writes_done
@@ -170,7 +170,7 @@ async def test_a_bad_release_date_is_refused_with_a_notification(make_app, wb: W
 async def test_an_admin_adds_a_user_and_changes_the_role(make_app, wb: Workbench) -> None:
     import asyncssh
 
-    from pmtui import team
+    from pmtui.service import team
     from pmtui.tui.modals.users import UsersModal
 
     key = asyncssh.generate_private_key("ssh-ed25519", comment="dana@laptop").export_public_key().decode().strip()

@@ -10,8 +10,8 @@ from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from pmtui.search import find
-from pmtui.service import Workbench
+from pmtui.service.search import find
+from pmtui.service.workbench import Workbench
 from pmtui.tui.app import PmApp
 from pmtui.tui.travel import parse_point
 from pmtui.tui.modals.comment import CommentModal

@@ -3,7 +3,7 @@ and in History), the quarter timeline; snapshots at 80x24 and 160x48."""
 
 from __future__ import annotations
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import FieldsForm
 from pmtui.tui.screens.history import HistoryScreen

@@ -11,7 +11,7 @@ import pytest
 
 from pmtui import config
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui import app as tui_app
 from pmtui.tui.app import PmApp, apply_user_settings
 from tests.tui.views_support import frozen_app, frozen_demo_template  # noqa: F401

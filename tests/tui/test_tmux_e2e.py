@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 PMTUI = str(Path(sys.executable).with_name("pmtui"))

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from pmtui.tui.travel import parse_point, step_day
 

@@ -14,8 +14,8 @@ import eventsourcing.domain
 import pytest
 from textual.pilot import Pilot
 
-from pmtui.demo import generate
-from pmtui.service import Workbench
+from pmtui.service.demo import generate
+from pmtui.service.workbench import Workbench
 from pmtui.tui.app import PmApp
 from tests.tui.conftest import FIXED_NOW
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.manager import ManagerModal, optional_int, yes
 from pmtui.tui.modals.prompt import ConfirmModal

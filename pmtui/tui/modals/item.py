@@ -29,8 +29,8 @@ from projections.document_view import documents_of
 from projections.feedback_view import evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
-from pmtui.search import people
-from pmtui.service import Workbench
+from pmtui.service.search import people
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import catch_early_key, flush_early_keys
 from pmtui.tui.modals.prompt import ConfirmModal

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 
 if TYPE_CHECKING:

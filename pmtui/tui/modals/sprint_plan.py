@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, Label
 
 from pmtui.tui.widgets.pick_list import PickList
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.sprint_view import sprints_of
 from projections.state import ItemView, SprintView, Workspace
 

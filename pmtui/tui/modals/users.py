@@ -1,5 +1,5 @@
 """The team, for admins: who may log in over SSH and in which role. Add a user (name, role, an
-SSH public key pasted in), change a role, remove a user; ``pmtui.team`` decides (a private key,
+SSH public key pasted in), change a role, remove a user; ``pmtui.service.team`` decides (a private key,
 a key that is someone else's, a bad name or role are refused)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from pmtui import team
-from pmtui.service import Workbench
+from pmtui.service import team
+from pmtui.service.workbench import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.manager import ManagerModal
 from pmtui.tui.modals.prompt import ChoiceModal, ConfirmModal

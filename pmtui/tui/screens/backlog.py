@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.base import PmScreen

@@ -23,7 +23,7 @@ from textual.widgets import Footer
 from domain.exceptions import DomainError
 from pmtui.errors import ConflictError
 from projections.state import ItemView, Workspace
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp

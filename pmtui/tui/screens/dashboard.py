@@ -17,7 +17,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from pmtui.chart_sources import ChartSource
+from pmtui.service.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, Static, TextArea
 
-from pmtui.evidence import DocumentConflict
+from pmtui.service.evidence import DocumentConflict
 from pmtui.timespec import local
 from pmtui.tui.modals import item as item_modal
 from pmtui.tui.modals.fields_form import Field, FieldsForm

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from pmtui.errors import UserError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
@@ -196,7 +196,7 @@ class OkrScreen(PmScreen):
         self.app.push_screen(form, check_in)
 
     def action_new_objective(self) -> None:
-        from pmtui.search import people
+        from pmtui.service.search import people
 
         form = FieldsForm("New objective", [
             Field("title", "Objective", required=True, placeholder="e.g. Make checkout effortless"),

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Static
 
-from pmtui.chart_sources import ChartSource
+from pmtui.service.chart_sources import ChartSource
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.item import ItemModal

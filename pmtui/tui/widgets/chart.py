@@ -9,9 +9,9 @@ from textual.events import Resize
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
-from pmtui.chart_sources import ChartSource
+from pmtui.service.chart_sources import ChartSource
 from pmtui.charts import ChartBuilder, burndown_chart
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from projections.metrics import sprint_series
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 from projections.records import EventRecord
 
 UTC = timezone.utc

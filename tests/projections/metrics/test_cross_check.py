@@ -25,8 +25,8 @@ np = pytest.importorskip("numpy")
 from jira_agile_metrics.conftest import FauxChange, FauxFieldValue, FauxIssue, FauxJIRA  # noqa: E402
 from jira_agile_metrics.querymanager import QueryManager  # noqa: E402
 
-from pmtui.demo import generate  # noqa: E402
-from pmtui.service import Workbench  # noqa: E402
+from pmtui.service.demo import generate  # noqa: E402
+from pmtui.service.workbench import Workbench  # noqa: E402
 from projections.metrics import FoldedSource, cumulative_flow, day_of, item_flows, sprint_series  # noqa: E402
 from projections.records import EventRecord  # noqa: E402
 

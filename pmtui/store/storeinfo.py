@@ -2,7 +2,7 @@
 with the standard library alone (read-only, so asking never creates or changes a store).
 
 ``schema_version`` is the schema of the read model's tables in the store (``rm_meta``, see
-``pmtui.readmodel.SCHEMA_VERSION``; None before they are built), ``read_model_at`` the event they
+``pmtui.store.readmodel.SCHEMA_VERSION``; None before they are built), ``read_model_at`` the event they
 are folded to.
 """
 
@@ -13,11 +13,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-META_TABLE = "rm_meta"  # pmtui.readmodel: the read model's position and schema version
+META_TABLE = "rm_meta"  # pmtui.store.readmodel: the read model's position and schema version
 
 
 def default_db_path() -> Path:
-    """The default store (the same as ``pmtui.storage.default_db_path``, without its imports)."""
+    """The default store (the same as ``pmtui.store.storage.default_db_path``, without its imports)."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "pmtui" / "pmtui.db"
 
@@ -67,8 +67,8 @@ def store_info(db: str | None) -> dict[str, Any]:
 def _postgres_info(target: str) -> dict[str, Any]:
     """PostgreSQL needs the application's connection settings: the one slow path here (it still
     folds nothing)."""
-    from pmtui.readmodel import open_read_model
-    from pmtui.storage import EventLog, locate, open_application
+    from pmtui.store.readmodel import open_read_model
+    from pmtui.store.storage import EventLog, locate, open_application
 
     location = locate(target)
     app = open_application(location)

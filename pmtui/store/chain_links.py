@@ -1,5 +1,5 @@
 """The hash chain's links as pure functions and the SQL that reads them from a SQLite store (see
-``pmtui.chain`` for the chain and the recorders that write it). Apart from the recorders, so a
+``pmtui.store.chain`` for the chain and the recorders that write it). Apart from the recorders, so a
 command that only checks the chain's end (every open does) or verifies it needs no eventsourcing."""
 
 from __future__ import annotations

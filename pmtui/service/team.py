@@ -17,7 +17,7 @@ from pmtui.errors import NotFoundError, UserError
 from projections.state import Workspace
 
 if TYPE_CHECKING:
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
 
 
 @dataclass(frozen=True)

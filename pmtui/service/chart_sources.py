@@ -2,7 +2,7 @@
 workbench, and the text drawing of it. Shared by ``pmtui chart`` and the TUI's chart widgets.
 
 A source stands at one point (now, #N or a moment) and reads the store's read model through
-``pmtui.metric_source``: each metric queries the versions of its window (a sprint, the board's
+``pmtui.service.metric_source``: each metric queries the versions of its window (a sprint, the board's
 life), never the log.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 from domain.exceptions import DomainError
 from pmtui import charts
 from pmtui.errors import NotFoundError, UserError
-from pmtui.metric_source import store_source
-from pmtui.readmodel import Point, StoredWorkspace
-from pmtui.service import Workbench
+from pmtui.service.metric_source import store_source
+from pmtui.store.readmodel import Point, StoredWorkspace
+from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf, NOW
 from projections import metrics
 from projections.sprint_view import active_sprint, sprints_of

@@ -1,4 +1,4 @@
-"""How events are stored: ``vars(event)`` as msgspec JSON (see ``pmtui.storage``). Kept apart from
+"""How events are stored: ``vars(event)`` as msgspec JSON (see ``pmtui.store.storage``). Kept apart from
 the storage module so that opening a store to read its tables does not import eventsourcing."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The workbench's commands and queries for customer evidence (feedback notes) and documents.
 
-A mixin of ``Workbench`` (pmtui/service.py), kept in its own module so the facade stays one class
+A mixin of ``Workbench`` (pmtui/service/workbench.py), kept in its own module so the facade stays one class
 while its parts stay readable. It uses only the facade's public plumbing: ``now``, ``view``,
 ``records_of``, the lookups, and ``_run``/``_change`` (attribution, permissions, retries)."""
 
@@ -25,7 +25,7 @@ from projections.roadmap_view import find_roadmap_item
 from projections.state import DocumentView, NoteView, Workspace
 
 if TYPE_CHECKING:
-    from pmtui.service import Workbench as _Base
+    from pmtui.service.workbench import Workbench as _Base
 else:
     _Base = object
 

@@ -24,9 +24,9 @@ import msgspec
 from domain.rank import rank_between
 from domain.values import Role, iso_date
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
-from pmtui.evidence import EvidenceCommands
-from pmtui.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
-from pmtui.storage import EventLog, Location, exclusive, locate, open_application, tables_ready
+from pmtui.service.evidence import EvidenceCommands
+from pmtui.store.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
+from pmtui.store.storage import EventLog, Location, exclusive, locate, open_application, tables_ready
 from pmtui.timespec import AsOf, parse_as_of
 from projections.backlog_view import find_epic
 from projections.board_view import default_board
@@ -38,8 +38,8 @@ from projections.sprint_view import active_sprint, done_columns, find_sprint, ne
 from projections.state import BoardView, ItemView, ProductView, SprintView, Workspace
 
 if TYPE_CHECKING:
-    from pmtui import undo as undoing
-    from pmtui.application import PmApplication
+    from pmtui.service import undo as undoing
+    from pmtui.service.application import PmApplication
 
 # The domain's aggregates are imported by the commands that use them, not here: creating the
 # event classes of every aggregate costs more than a whole command (a write imports only its own).
@@ -94,15 +94,15 @@ class Workbench(EvidenceCommands):
         self.refresh()
 
     def _check_chain_tail(self) -> str | None:
-        """One line if the hash chain does not hold at the log's end (see ``pmtui.verify``)."""
-        from pmtui.verify import check_tail  # verify imports the read model, which imports this module's peers
+        """One line if the hash chain does not hold at the log's end (see ``pmtui.store.verify``)."""
+        from pmtui.store.verify import check_tail  # verify imports the read model, which imports this module's peers
         try:
             problem = check_tail(self.log)
         except Exception as error:  # noqa: BLE001 - a store too damaged to look at says so, no more
             problem = f"its end cannot be read ({type(error).__name__})"
         return None if problem is None else f"warning: the store's hash chain is broken: {problem}; run `pmtui verify`"
 
-    # Read model (pmtui/readmodel.py: tables in the store, written with the events) ------------
+    # Read model (pmtui/store/readmodel.py: tables in the store, written with the events) ------------
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Fold into the tables whatever events they have not seen (a store made by an older
         pmtui builds them once here). Returns how many events were folded."""
@@ -270,27 +270,27 @@ class Workbench(EvidenceCommands):
             reason,
         )
 
-    # Undo and redo (compensating events; see pmtui/undo.py) -------------------------------------
+    # Undo and redo (compensating events; see pmtui/service/undo.py) -------------------------------------
     def history_batch(self, reason: str) -> Any:
-        """A ``HistoryBatch`` (pmtui/batch.py): commands replayed from another system's history,
+        """A ``HistoryBatch`` (pmtui/service/batch.py): commands replayed from another system's history,
         decided in memory by the same aggregates and appended many events per transaction on
         ``commit()``. Imports use it; what it writes is folded like any command's events."""
-        from pmtui.batch import HistoryBatch
+        from pmtui.service.batch import HistoryBatch
         return HistoryBatch(self, reason)
 
     def undo(self, reason: str = "") -> str:
         """Reverse this actor's last change with a new event; returns what was done."""
-        from pmtui import undo as undoing
+        from pmtui.service import undo as undoing
         return undoing.undo(self, reason).description
 
     def undo_list(self, limit: int = 10) -> list[undoing.Pending]:
         """What ``undo`` would reverse next, newest first, each with why it cannot (if it cannot)."""
-        from pmtui import undo as undoing
+        from pmtui.service import undo as undoing
         return undoing.pending(self, limit)
 
     def redo(self, reason: str = "") -> str:
         """Reverse this actor's last undo with a new event; returns what was done."""
-        from pmtui import undo as undoing
+        from pmtui.service import undo as undoing
         return undoing.redo(self, reason).description
 
     # Product and board -------------------------------------------------------------------------

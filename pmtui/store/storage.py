@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 
 # eventsourcing is imported when the store's application is opened (the first command, or a store
 # whose tables must be made): a query that reads only the read model's tables never imports it.
-MAPPER_TOPIC = "pmtui.mapper:MsgspecMapper"
+MAPPER_TOPIC = "pmtui.store.mapper:MsgspecMapper"
 
 
 def __getattr__(name: str) -> Any:
-    if name == "MsgspecMapper":  # its home is pmtui.mapper (it needs eventsourcing)
-        from pmtui.mapper import MsgspecMapper
+    if name == "MsgspecMapper":  # its home is pmtui.store.mapper (it needs eventsourcing)
+        from pmtui.store.mapper import MsgspecMapper
 
         return MsgspecMapper
     raise AttributeError(name)
@@ -97,7 +97,7 @@ def locate(db: str | None = None) -> Location:
             "POSTGRES_LOCK_TIMEOUT": "10",
             # The hash chain is written by our recorder's insert path, not by a database function.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
-            "APPLICATION_RECORDER_TOPIC": "pmtui.chain_postgres:ChainedPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "pmtui.store.chain_postgres:ChainedPostgresRecorder",
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
@@ -108,7 +108,7 @@ def locate(db: str | None = None) -> Location:
     path.parent.mkdir(parents=True, exist_ok=True)
     return Location("sqlite", str(path), {
         **common, "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
-        "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "pmtui.chain:ChainedSQLiteRecorder",
+        "SQLITE_LOCK_TIMEOUT": "10", "APPLICATION_RECORDER_TOPIC": "pmtui.store.chain:ChainedSQLiteRecorder",
     })
 
 
@@ -216,7 +216,7 @@ class EventLog:
         ``read_events``): on SQLite a reader over this log's own connection, which needs no
         recorder; elsewhere the recorder."""
         if self.location.kind == "sqlite":
-            from pmtui.chain_links import SQLiteChainReader
+            from pmtui.store.chain_links import SQLiteChainReader
 
             return SQLiteChainReader(self._sqlite())
         return self.recorder
@@ -480,8 +480,8 @@ def tables_ready(location: Location) -> bool:
         return False
     import re
 
-    from pmtui.chain_links import CHAIN_TABLE, PROVENANCE_TABLE
-    from pmtui.readmodel import ddl
+    from pmtui.store.chain_links import CHAIN_TABLE, PROVENANCE_TABLE
+    from pmtui.store.readmodel import ddl
 
     wanted = {"stored_events", CHAIN_TABLE, PROVENANCE_TABLE}
     for statement in ddl(lambda name: name, postgres=False):
@@ -502,7 +502,7 @@ def tables_ready(location: Location) -> bool:
 def open_application(location: Location, create_tables: bool = True) -> Application:
     """The store's application. ``create_tables=False`` for a store known to hold them all
     (``tables_ready``): its statements and their transaction are skipped."""
-    from pmtui.application import PmApplication
+    from pmtui.service.application import PmApplication
 
     try:
         if not create_tables:

@@ -1,6 +1,6 @@
 """The metrics' read interface (projections.metrics.MetricSource) over the store's tables.
 
-Each call is one indexed query over ``rm_version`` or ``rm_entry`` (pmtui/readmodel.py), bounded
+Each call is one indexed query over ``rm_version`` or ``rm_entry`` (pmtui/store/readmodel.py), bounded
 by the metric's window of time, and cut at the source's point:
 
 - now: every version, open ones still open;
@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from pmtui.readmodel import Point, ReadModel, paused_gc
+from pmtui.store.readmodel import Point, ReadModel, paused_gc
 from projections.metrics.source import METRIC_TYPES, ItemFacts, Span, Stamped, moved_view
 from projections.versions import ENTRY_TYPES, OPEN_POS, OPEN_T, decode_view
 

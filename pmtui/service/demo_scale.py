@@ -26,8 +26,8 @@ from domain.rank import DIGITS, rank_between
 from domain.sprint import Sprint
 from domain.work_item import EDITABLE, WorkItem, check_field
 from pmtui.errors import UserError
-from pmtui.service import Workbench
-from pmtui.storage import MsgspecMapper
+from pmtui.service.workbench import Workbench
+from pmtui.store.storage import MsgspecMapper
 from projections.records import event_name
 
 ACTORS = ["ann", "bob", "cid", "dan", "eve", "fay"]
@@ -456,8 +456,8 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
                     progress: Callable[[int, int], None] | None = None) -> int:
     """``generate_at_scale`` for a SQLite store: the events written in their stored form, in one
     transaction with their chain links and the read model folded in bulk. Returns the events written."""
-    from pmtui import readmodel
-    from pmtui.chain import CHAIN_TABLE, GENESIS, Row, chain_links
+    from pmtui.store import readmodel
+    from pmtui.store.chain import CHAIN_TABLE, GENESIS, Row, chain_links
 
     rng = random.Random(seed)
     end = datetime.now(timezone.utc)

@@ -36,10 +36,10 @@ import msgspec
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import resolve_topic
 
-from pmtui.chain import GENESIS, Row, canonical_id, chain_links, link_hash
+from pmtui.store.chain import GENESIS, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import PermissionDeniedError, UserError
 from pmtui.progress import Progress, track
-from pmtui.storage import EventLog
+from pmtui.store.storage import EventLog
 from pmtui.verify import verify
 
 _encode = msgspec.json.Encoder().encode

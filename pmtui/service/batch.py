@@ -31,7 +31,7 @@ from domain.work_item import WorkItem
 from pmtui.errors import ConflictError, NotFoundError, UserError
 
 if TYPE_CHECKING:
-    from pmtui.service import Workbench
+    from pmtui.service.workbench import Workbench
 
 A = TypeVar("A", bound=Aggregate)
 BATCH = 5000  # events per transaction: big enough to be cheap, small enough for other writers

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.exceptions import NothingChangedError, WipLimitExceededError
-from pmtui.service import Workbench
+from pmtui.service.workbench import Workbench
 
 PO, DEVS = "alice", ["bob", "chen", "dana", "erin"]
 

@@ -15,7 +15,7 @@ writing the new ones no other writer can commit events or links: transactions ex
 after another, in the same order as the notification ids they were given. A writer that loses a
 race rolls back its events and its links together.
 
-The PostgreSQL recorder lives in ``pmtui.chain_postgres``, so SQLite users never import psycopg.
+The PostgreSQL recorder lives in ``pmtui.store.chain_postgres``, so SQLite users never import psycopg.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from pmtui import readmodel
-from pmtui.chain_links import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, canonical_id, chain_links, link_hash
+from pmtui.store import readmodel
+from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import UserError
-from pmtui.storage import dashed
+from pmtui.store.storage import dashed
 from projections.records import EventRecord, decode_rows
 
 __all__ = ["CHAIN_TABLE", "GENESIS", "PROVENANCE_TABLE", "ChainError", "ChainedSQLiteRecorder", "Row", "canonical_id",
@@ -74,7 +74,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return seqs
 
     def _project(self, c: Any, rows: Sequence[Row]) -> None:
-        """The read model's tables follow the events in the same transaction (pmtui/readmodel.py)."""
+        """The read model's tables follow the events in the same transaction (pmtui/store/readmodel.py)."""
         def stored(after: int, upto: int) -> Iterator[EventRecord]:
             c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
                       "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [after, upto])
@@ -110,7 +110,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                           [*provenance, rows[0].seq, rows[-1].seq, head])
         return head
 
-    # Reading (the chain and the events themselves: pmtui.chain_links.SQLiteChainReader, through
+    # Reading (the chain and the events themselves: pmtui.store.chain_links.SQLiteChainReader, through
     # the log's own connection; ``EventLog.chain_reader``) -----------------------------------------
     def read_provenance(self) -> list[tuple[str, str, str, int, int, str]]:
         with self.datastore.transaction(commit=False) as c:

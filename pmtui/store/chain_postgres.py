@@ -1,5 +1,5 @@
 """The hash chain and the read model's tables on PostgreSQL: eventsourcing's recorder, with both
-written under its table lock, in the insert's transaction (see ``pmtui.chain``). Kept apart so a
+written under its table lock, in the insert's transaction (see ``pmtui.store.chain``). Kept apart so a
 SQLite store never imports psycopg."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
-from pmtui import readmodel
-from pmtui.chain import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, _check_continues, canonical_id, chain_links, records_of_rows
+from pmtui.store import readmodel
+from pmtui.store.chain import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, _check_continues, canonical_id, chain_links, records_of_rows
 from pmtui.errors import UserError
 from projections.records import EventRecord, decode_rows
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pmtui import readmodel
-from pmtui.chain_links import GENESIS, Row, canonical_id, link_hash
+from pmtui.store import readmodel
+from pmtui.store.chain_links import GENESIS, Row, canonical_id, link_hash
 from pmtui.errors import UserError
 from pmtui.progress import Progress
-from pmtui.storage import EventLog
+from pmtui.store.storage import EventLog
 from projections.records import event_name
 
 
@@ -72,7 +72,7 @@ def verify(log: EventLog, expect: tuple[int, str] | None = None, bar: Progress |
     if not hasattr(recorder, "read_chain"):
         raise UserError("this store keeps no hash chain (the in-memory store): nothing to verify")
     # Walk a fixed stretch of the log: events and their links commit together and in number order
-    # (see pmtui.chain), so everything up to the highest number seen now is complete, whatever
+    # (see pmtui.store.chain), so everything up to the highest number seen now is complete, whatever
     # writers commit while the walk reads its batches.
     upto = max(log.max_seq(), recorder.max_link())
     events = (Row(seq, _safe_id(oid), version, topic or "", _as_bytes(state))
