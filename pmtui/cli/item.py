@@ -158,13 +158,14 @@ def rank(args: argparse.Namespace, wb: Workbench) -> None:
          item_dict(wb.now, wb.item(args.key)))
 
 
-def _simple(method: str, done: str) -> Any:
-    """A handler calling the Workbench's ``method`` (by name: the service is imported only when a
-    command runs) on the item."""
-    def handler(args: argparse.Namespace, wb: Workbench) -> None:
-        getattr(wb, method)(args.key, reason=reason(args))
-        emit(args, f"{args.key.upper()} {done}", item_dict(wb.now, wb.item(args.key)))
-    return handler
+def archive(args: argparse.Namespace, wb: Workbench) -> None:
+    wb.archive_item(args.key, reason=reason(args))
+    emit(args, f"{args.key.upper()} archived", item_dict(wb.now, wb.item(args.key)))
+
+
+def restore(args: argparse.Namespace, wb: Workbench) -> None:
+    wb.restore_item(args.key, reason=reason(args))
+    emit(args, f"{args.key.upper()} restored", item_dict(wb.now, wb.item(args.key)))
 
 
 def comment(args: argparse.Namespace, wb: Workbench) -> None:
@@ -205,9 +206,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("key")
     p.add_argument("where", choices=["top", "bottom", "up", "down", "before", "after"])
     p.add_argument("other", nargs="?", help="with before/after: the other item's key")
-    for name, method, done, text in (("archive", "archive_item", "archived", "archive an item (undo: restore)"),
-                                     ("restore", "restore_item", "restored", "bring an archived item back")):
-        p = command(items, name, _simple(method, done), text, write=True)
+    for name, handler, text in (("archive", archive, "archive an item (undo: restore)"),
+                                ("restore", restore, "bring an archived item back")):
+        p = command(items, name, handler, text, write=True)
         p.add_argument("key")
     p = command(items, "comment", comment, "add a comment", write=True)
     p.add_argument("key")
