@@ -26,7 +26,7 @@ from domain.work_item import WorkItem
 from pmtui.store.jsonl import export_jsonl, import_jsonl
 from pmtui.service.workbench import Workbench
 from pmtui.store.storage import EventLog, locate, open_application
-from pmtui.verify import verify
+from pmtui.store.verify import verify
 
 
 def timed(label: str, fn: Callable[[], Any], per: int = 0) -> Any:

@@ -40,7 +40,7 @@ from pmtui.store.chain import GENESIS, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import PermissionDeniedError, UserError
 from pmtui.progress import Progress, track
 from pmtui.store.storage import EventLog
-from pmtui.verify import verify
+from pmtui.store.verify import verify
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode

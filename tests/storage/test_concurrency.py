@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from pmtui.service.workbench import Workbench
-from pmtui.verify import verify
+from pmtui.store.verify import verify
 from tests.views import views_of
 from projections.state import fold
 from tests.storage import workers

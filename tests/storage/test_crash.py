@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pmtui.service.workbench import Workbench
-from pmtui.verify import verify
+from pmtui.store.verify import verify
 from tests.views import views_of
 from projections.state import fold
 
