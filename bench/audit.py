@@ -25,7 +25,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.work_item import WorkItem
 from pmtui.store.jsonl import export_jsonl, import_jsonl
 from pmtui.service.workbench import Workbench
-from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.service.application import open_application
+from pmtui.store.storage import EventLog, locate
 from pmtui.store.verify import verify
 
 

@@ -8,25 +8,19 @@ from pmtui.store import readmodel
 from pmtui.cli.common import command, emit, reason, wants_json
 from pmtui.progress import progress
 from pmtui.service.workbench import Workbench
-from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.service.application import opened_log
+from pmtui.store.storage import locate
 from pmtui.store.verify import check_read_model, parse_expect, verify
 
 
 def verify_command(args: argparse.Namespace, _: None) -> int:
     expect = parse_expect(args.expect) if args.expect else None
     # The store is opened raw: a tampered log may be one the read model cannot even fold.
-    location = locate(getattr(args, "db", None))
-    app = open_application(location)
-    log = EventLog(app, location)
-    try:
-        with progress("verifying", unit="events") as bar:
-            verdict = verify(log, expect, bar=bar)
-            restores = log.recorder.read_provenance()
-            unbuilt = verdict.intact and readmodel.never_built(log)
-            cache_problem = check_read_model(log) if verdict.intact and not unbuilt else None
-    finally:
-        log.close()
-        app.close()
+    with opened_log(locate(getattr(args, "db", None))) as log, progress("verifying", unit="events") as bar:
+        verdict = verify(log, expect, bar=bar)
+        restores = log.recorder.read_provenance()
+        unbuilt = verdict.intact and readmodel.never_built(log)
+        cache_problem = check_read_model(log) if verdict.intact and not unbuilt else None
 
     def text() -> str:
         lines = [f"restored from {source} by {actor} at {at}: events #{first}..#{last}, head {head}"
@@ -58,16 +52,10 @@ def rebuild_command(args: argparse.Namespace, _: None) -> int:
     """Refold the read model's tables from the log (after an upgrade, or when verify finds them changed)."""
     import time
 
-    location = locate(getattr(args, "db", None))
-    app = open_application(location)
-    log = EventLog(app, location)
     started = time.perf_counter()
-    try:
-        with progress("rebuilding the read model", unit="events") as bar:
-            count = readmodel.rebuild(log, bar.update)
-    finally:
-        log.close()
-        app.close()
+    with opened_log(locate(getattr(args, "db", None))) as log, \
+            progress("rebuilding the read model", unit="events") as bar:
+        count = readmodel.rebuild(log, bar.update)
     seconds = time.perf_counter() - started
     emit(args, f"rebuilt the read model from {count:,} events in {seconds:.1f} s",
          {"events": count, "seconds": round(seconds, 3)})

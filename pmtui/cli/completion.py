@@ -183,7 +183,7 @@ def _fold(state: dict[str, Any], topic: str, data: dict[str, Any], aggregate: st
 
 def store_values(db: str | None) -> dict[str, list[str]]:
     """The live values of the store, by kind; empty for a store that is not a SQLite file."""
-    from pmtui.store.storeinfo import connect_readonly, default_db_path, is_postgres
+    from pmtui.service.storeinfo import connect_readonly, default_db_path, is_postgres
 
     target = db or str(default_db_path())
     if target == ":memory:" or is_postgres(target):

@@ -104,7 +104,7 @@ def version(args: argparse.Namespace) -> int:
     import platform
 
     from pmtui import __version__
-    from pmtui.store.storeinfo import store_info
+    from pmtui.service.storeinfo import store_info
 
     settings = _settings(args)
     info = store_info(settings.get("db"))
@@ -143,7 +143,7 @@ def show_config(args: argparse.Namespace) -> int:
 
 def _default_text(name: str) -> str:
     if name == "db":
-        from pmtui.store.storeinfo import default_db_path
+        from pmtui.service.storeinfo import default_db_path
 
         return str(default_db_path())
     if name == "actor":

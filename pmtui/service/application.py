@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,7 +15,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from pmtui.errors import ConflictError, NotFoundError
+from pmtui.errors import ConflictError, NotFoundError, UserError
+from pmtui.store.storage import EventLog, Location, ddl_turn
 
 # Each command imports the aggregates it uses: a process imports only the domain modules its
 # commands touch (loading an aggregate imports its module through the events' topics anyway).
@@ -212,3 +214,33 @@ class PmApplication(Application):
 
 
 __all__ = ["PmApplication"]
+
+
+# The composition root: the one place that picks the store and wires the application to it ------
+def open_application(location: Location, create_tables: bool = True) -> PmApplication:
+    """The store's application (its recorder, mapper and chain chosen by ``location``).
+    ``create_tables=False`` for a store known to hold them all (``storage.tables_ready``): its
+    statements and their transaction are skipped."""
+    try:
+        if not create_tables:
+            return PmApplication(env={**location.env, "CREATE_TABLE": "n"})
+        with ddl_turn(location):
+            return PmApplication(env=location.env)
+    except UserError:
+        raise
+    except Exception as error:  # the store could not be opened: say where and why, in one line
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserError(f"cannot open the store at {location.describe()}: {detail}") from error
+
+
+@contextmanager
+def opened_log(location: Location) -> Iterator[EventLog]:
+    """The log alone, without the Workbench and its read model's catch-up: for verify, rebuild and
+    store info, which must open a store whose read model cannot be folded, or is being rebuilt."""
+    app = open_application(location)
+    log = EventLog(app, location)
+    try:
+        yield log
+    finally:
+        log.close()
+        app.close()

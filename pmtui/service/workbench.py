@@ -26,7 +26,7 @@ from domain.values import Role, iso_date
 from pmtui.errors import NotFoundError, PermissionDeniedError, UserError
 from pmtui.service.evidence import EvidenceCommands
 from pmtui.store.readmodel import BoardOrder, Point, StoredWorkspace, catch_up, open_read_model
-from pmtui.store.storage import EventLog, Location, exclusive, locate, open_application, tables_ready
+from pmtui.store.storage import EventLog, Location, exclusive, locate, tables_ready
 from pmtui.timespec import AsOf, parse_as_of
 from projections.backlog_view import find_epic
 from projections.board_view import default_board
@@ -68,6 +68,14 @@ def default_actor() -> str:
     return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
 
 
+def _open_application(location: Location, create_tables: bool) -> Any:
+    """The composition root's opener, imported when a command first needs the application (a
+    query never does: it reads the tables alone)."""
+    from pmtui.service.application import open_application
+
+    return open_application(location, create_tables=create_tables)
+
+
 class Workbench(EvidenceCommands):
     def __init__(self, db: str | None = None, actor: str | None = None, role: str | None = None,
                  location: Location | None = None, progress: Callable[[int, int], None] | None = None) -> None:
@@ -77,7 +85,7 @@ class Workbench(EvidenceCommands):
         # The eventsourcing application is opened by the first command that needs it: a query on
         # a SQLite store reads the tables through connections of its own and never imports it.
         ready = tables_ready(self.location)
-        self.log = EventLog(partial(open_application, self.location, create_tables=not ready), self.location)
+        self.log = EventLog(partial(_open_application, self.location, not ready), self.location)
         if not ready:
             self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"

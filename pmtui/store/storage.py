@@ -332,7 +332,7 @@ class SnapshotStore:
             )
         elif self.kind == "postgres":
             with self.log.recorder.datastore.transaction(commit=True) as curs:
-                curs.execute("SELECT pg_advisory_xact_lock(%s)", [DDL_LOCK_KEY])  # see _ddl_turn
+                curs.execute("SELECT pg_advisory_xact_lock(%s)", [DDL_LOCK_KEY])  # see ddl_turn
                 curs.execute(self._pg_table_sql())
 
     def _pg_table(self) -> str:
@@ -414,7 +414,7 @@ DDL_LOCK_KEY = 0x706D747569
 
 
 @contextmanager
-def _ddl_turn(location: Location) -> Iterator[None]:
+def ddl_turn(location: Location) -> Iterator[None]:
     """Opening a store runs CREATE ... IF NOT EXISTS; PostgreSQL fails concurrent DDL on the same
     catalog rows ("tuple concurrently updated"), so processes opening one database take turns."""
     if location.kind != "postgres":
@@ -497,23 +497,6 @@ def tables_ready(location: Location) -> bool:
     except sqlite3.Error:
         return False
     return wanted <= names
-
-
-def open_application(location: Location, create_tables: bool = True) -> Application:
-    """The store's application. ``create_tables=False`` for a store known to hold them all
-    (``tables_ready``): its statements and their transaction are skipped."""
-    from pmtui.service.application import PmApplication
-
-    try:
-        if not create_tables:
-            return PmApplication(env={**location.env, "CREATE_TABLE": "n"})
-        with _ddl_turn(location):
-            return PmApplication(env=location.env)
-    except UserError:
-        raise
-    except Exception as error:  # the store could not be opened: say where and why, in one line
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserError(f"cannot open the store at {location.describe()}: {detail}") from error
 
 
 def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -13,7 +13,8 @@ import pmtui.service.workbench as service
 from pmtui.store.chain import ChainError
 from pmtui.store import readmodel
 from pmtui.service.workbench import Workbench
-from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.service.application import open_application
+from pmtui.store.storage import EventLog, locate
 from pmtui.store.verify import Verdict, check_read_model, parse_expect, verify
 from tests.audit.conftest import RawStore, sqlite_store
 

@@ -11,7 +11,8 @@ from typing import Any
 from pmtui.store import readmodel
 from pmtui.service.demo import generate
 from pmtui.service.workbench import Workbench
-from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.service.application import open_application
+from pmtui.store.storage import EventLog, locate
 from projections.versions import LogFold, VersionFold, decode_view
 from tests.storage.conftest import store  # noqa: F401 - the fixture: SQLite and PostgreSQL stores
 

@@ -19,7 +19,8 @@ from domain.roadmap import RoadmapItem
 from domain.sprint import Sprint
 from domain.user import User
 from domain.work_item import WorkItem
-from pmtui.store.storage import EventLog, MsgspecMapper, locate, open_application
+from pmtui.service.application import open_application
+from pmtui.store.storage import EventLog, MsgspecMapper, locate
 
 
 def state_of(aggregate: Any) -> dict[str, Any]:

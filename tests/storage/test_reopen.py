@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from domain.work_item import WorkItem
 from pmtui.service.workbench import Workbench
-from pmtui.store.storage import EventLog, locate, open_application
+from pmtui.service.application import open_application
+from pmtui.store.storage import EventLog, locate
 from pmtui.timespec import AsOf
 from projections.state import fold
 from tests.views import views_of

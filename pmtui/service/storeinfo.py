@@ -67,13 +67,12 @@ def store_info(db: str | None) -> dict[str, Any]:
 def _postgres_info(target: str) -> dict[str, Any]:
     """PostgreSQL needs the application's connection settings: the one slow path here (it still
     folds nothing)."""
+    from pmtui.service.application import opened_log
     from pmtui.store.readmodel import open_read_model
-    from pmtui.store.storage import EventLog, locate, open_application
+    from pmtui.store.storage import locate
 
     location = locate(target)
-    app = open_application(location)
-    log = EventLog(app, location)
-    try:
+    with opened_log(location) as log:
         read = open_read_model(log)
         try:
             schema = read.query("SELECT value FROM {m} WHERE name = 'schema'")
@@ -82,6 +81,3 @@ def _postgres_info(target: str) -> dict[str, Any]:
                     "read_model_at": read.position()}
         finally:
             read.close()
-    finally:
-        log.close()
-        app.close()
