@@ -46,3 +46,20 @@ def test_the_check_would_see_a_forbidden_import() -> None:
             f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert "sqlite3" in out
+
+
+def test_the_store_layer_imports_no_service_or_edge_of_pmtui() -> None:
+    """pmtui/store (the log, the chain, the read model's tables) sits under the service layer:
+    importing every one of its modules loads nothing of pmtui.service, cli, tui, ssh or importers."""
+    names = ["pmtui.store", *(info.name for info in pkgutil.walk_packages([str(ROOT / "pmtui" / "store")],
+                                                                          prefix="pmtui.store."))]
+    assert len(names) > 5
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "above = ('pmtui.service', 'pmtui.cli', 'pmtui.tui', 'pmtui.ssh', 'pmtui.importers')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(above))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "", f"pmtui.store loads {out.strip()}"
