@@ -14,8 +14,7 @@ import io
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -25,8 +24,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.work_item import WorkItem
 from pmtui.store.jsonl import export_jsonl, import_jsonl
 from pmtui.service.workbench import Workbench
-from pmtui.service.application import open_application
-from pmtui.store.storage import EventLog, locate
+from pmtui.service.application import open_application, opened_log
+from pmtui.store.storage import locate
 from pmtui.store.verify import verify
 
 
@@ -71,16 +70,8 @@ def fill(db: str, events: int) -> None:
     wb.close()
 
 
-@contextmanager
-def opened(db: str) -> Iterator[EventLog]:
-    location = locate(db)
-    app = open_application(location)
-    log = EventLog(app, location)
-    try:
-        yield log
-    finally:
-        log.close()
-        app.close()
+def opened(db: str) -> Any:
+    return opened_log(locate(db))
 
 
 def run(kind: str, make_db: Callable[[str], str], events: int) -> None:

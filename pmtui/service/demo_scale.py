@@ -53,7 +53,29 @@ class Clock:
         return self.now
 
 
-class Generator:
+class WorkMix:
+    """The mix of a year's work, the same whichever way the events are written: a new item one
+    step in ten, a sprint turn every ~200 steps, check-ins, measurements, and work on items.
+    Each generator makes the steps themselves (new_item, sprint_turn, check_in, measure, work)."""
+
+    rng: random.Random
+    items: list[Any]
+
+    def step(self) -> None:
+        roll = self.rng.random()
+        if not self.items or roll < 0.10:
+            self.new_item()
+        elif roll < 0.105:
+            self.sprint_turn()
+        elif roll < 0.115:
+            self.check_in()
+        elif roll < 0.14:
+            self.measure()
+        else:
+            self.work()
+
+
+class Generator(WorkMix):
     """Plays a product's life on in-memory aggregates; ``flush`` saves everything changed since
     the last flush in one ``app.save`` call (one transaction of many aggregates)."""
 
@@ -174,18 +196,6 @@ class Generator:
             self.objective.check_in(self.rng.randint(1, 2), round(self.rng.uniform(2, 50), 1), 0.6, "weekly")
         self.touch(self.objective)
 
-    def step(self) -> None:
-        roll = self.rng.random()
-        if not self.items or roll < 0.10:
-            self.new_item()
-        elif roll < 0.105:
-            self.sprint_turn()
-        elif roll < 0.115:
-            self.check_in()
-        elif roll < 0.14:
-            self.measure()
-        else:
-            self.work()
 
     def flush(self) -> int:
         if not self.dirty:
@@ -296,7 +306,7 @@ class Card(Stream):
     __slots__ = ("key", "status", "points", "assignee", "title", "labels", "rank", "sprint")
 
 
-class StoredGenerator:
+class StoredGenerator(WorkMix):
     """``Generator``'s product life (same mix of commands, same rules: an edit that changes
     nothing writes nothing), written as stored events: ``rows`` collects (originator hex, version,
     topic, state) in log order."""
@@ -425,18 +435,6 @@ class StoredGenerator:
                   comment="weekly")
         self.key_results = updated
 
-    def step(self) -> None:
-        roll = self.rng.random()
-        if not self.items or roll < 0.10:
-            self.new_item()
-        elif roll < 0.105:
-            self.sprint_turn()
-        elif roll < 0.115:
-            self.check_in()
-        elif roll < 0.14:
-            self.measure()
-        else:
-            self.work()
 
 
 def _setup(wb: Workbench, rng: random.Random, clock: Clock) -> tuple[list[Kpi], Objective]:
