@@ -4,7 +4,7 @@ equals a fresh rebuild).
 
 The CLI's ``main`` runs in this process against a fresh in-memory store per batch of calls, so
 thousands of cases fit in CI time. ``PMTUI_FUZZ_CASES`` sets how many CLI calls a run makes
-(default 1000; ``PMTUI_FUZZ_CASES=10000`` for the long run)."""
+(default 1000; CI sets ``PMTUI_FUZZ_CASES=10000`` in .ci/run, about a minute)."""
 
 from __future__ import annotations
 
