@@ -16,7 +16,7 @@ Figures:
 - step: ``[`` (one event back in time travel) to its frame (target <= 50 ms);
 - search: the palette's search (pmtui.service.search.find) for each prefix of a query typed key by key,
   the first one building the words index (target <= 50 ms after each key);
-- t prompt: ``t`` to the time-travel prompt painted (target <= 50 ms).
+- t prompt: ``t`` to the time-travel prompt painted, the first and the median of nine more (target <= 50 ms).
 """
 
 from __future__ import annotations
@@ -151,8 +151,15 @@ async def measure(db: str, keys: int) -> dict[str, Any]:
                 figures[f"{mode}_key_p50_ms"] = statistics.median(latencies)
                 figures[f"{mode}_key_p90_ms"] = percentile(latencies, 90)
             if mode == "board":
-                figures["t_prompt_ms"] = await clock.key_to_frame(app, pilot, "t")
-                await pilot.press("escape")
+                # The first prompt also loads the dialog's styles; the later ones are what a
+                # person pressing t during a day waits for.
+                prompts = []
+                for _ in range(10):
+                    prompts.append(await clock.key_to_frame(app, pilot, "t"))
+                    await pilot.press("escape")
+                    await pilot.pause()
+                figures["t_prompt_first_ms"] = prompts[0]
+                figures["t_prompt_p50_ms"] = statistics.median(prompts[1:])
             if mode == "backlog":
                 pages = [await clock.key_to_frame(app, pilot, "pagedown") for _ in range(20)]
                 figures["backlog_pagedown_p90_ms"] = percentile(pages, 90)
