@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -21,6 +23,14 @@ pytestmark = pytest.mark.slow
 
 def pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+
+
+def race(work: Callable[..., dict[str, Any]], store: str, *per_worker: list[Any]) -> list[dict[str, Any]]:
+    """``work(store, worker, *its arguments, start_at)`` in PROCESSES processes, which open the store
+    first and then start together; each list of ``per_worker`` holds one argument per worker."""
+    start_at = time.time() + 3
+    with pool() as executor:
+        return list(executor.map(work, [store] * PROCESSES, range(PROCESSES), *per_worker, [start_at] * PROCESSES))
 
 
 def check_store(db: str) -> Workbench:
@@ -40,10 +50,7 @@ def test_racing_adds_lose_nothing_and_never_share_a_key(store: str) -> None:
     setup = Workbench(db=store, actor="ann")
     setup.init_product("Shop", "PM")
     setup.close()
-    start_at = time.time() + 3
-    with pool() as executor:
-        results = list(executor.map(workers.add_items, [store] * PROCESSES, range(PROCESSES),
-                                    [per_worker] * PROCESSES, [start_at] * PROCESSES))
+    results = race(workers.add_items, store, [per_worker] * PROCESSES)
     keys = [k for r in results for k in r["keys"]]
     assert len(keys) == len(set(keys)) == PROCESSES * per_worker
     wb = check_store(store)
@@ -63,10 +70,7 @@ def test_racing_notes_and_documents_never_share_a_number(store: str) -> None:
     setup = Workbench(db=store, actor="ann")
     setup.init_product("Shop", "PM")
     setup.close()
-    start_at = time.time() + 3
-    with pool() as executor:
-        results = list(executor.map(workers.add_notes_and_documents, [store] * PROCESSES, range(PROCESSES),
-                                    [per_worker] * PROCESSES, [start_at] * PROCESSES))
+    results = race(workers.add_notes_and_documents, store, [per_worker] * PROCESSES)
     refs = [r for result in results for r in result["refs"]]
     notes = sorted(int(r.removeprefix("FB-")) for r in refs if r.startswith("FB-"))
     assert notes == list(range(1, PROCESSES * per_worker + 1))  # unique, and no number skipped
@@ -86,10 +90,7 @@ def test_racing_edits_and_moves_of_one_item_are_all_in_its_history(store: str) -
     setup.init_product("Shop", "PM")
     key = setup.add_item("Shared")
     setup.close()
-    start_at = time.time() + 3
-    with pool() as executor:
-        results = list(executor.map(workers.edit_and_move, [store] * PROCESSES, range(PROCESSES), [key] * PROCESSES,
-                                    [rounds] * PROCESSES, [start_at] * PROCESSES))
+    results = race(workers.edit_and_move, store, [key] * PROCESSES, [rounds] * PROCESSES)
     wb = check_store(store)
     try:
         item = wb.item(key)
@@ -116,11 +117,8 @@ def test_racing_moves_of_different_cards_never_overfill_a_hard_wip_limit(store: 
     setup.set_wip_limit("In progress", 3, hard=True)
     keys = [setup.add_item(f"Card {n}") for n in range(PROCESSES * 3)]
     setup.close()
-    start_at = time.time() + 3
     shares = [keys[n::PROCESSES] for n in range(PROCESSES)]
-    with pool() as executor:
-        results = list(executor.map(workers.move_into_full_column, [store] * PROCESSES, range(PROCESSES), shares,
-                                    ["In progress"] * PROCESSES, [start_at] * PROCESSES))
+    results = race(workers.move_into_full_column, store, shares, ["In progress"] * PROCESSES)
     moved = [k for r in results for k in r["moved"]]
     assert len(moved) == 3 and sum(len(r["refused"]) for r in results) == len(keys) - 3
     wb = check_store(store)

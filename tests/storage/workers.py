@@ -5,16 +5,30 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from domain.exceptions import NothingChangedError, WipLimitExceededError
 from pmtui.errors import ConflictError
 from pmtui.service.workbench import Workbench
 
+T = TypeVar("T")
+
 
 def _wait(start_at: float) -> None:
     # All workers open their store first, then start together, to make the race real.
     time.sleep(max(0.0, start_at - time.time()))
+
+
+def until_saved(action: Callable[[], T]) -> tuple[T, int]:
+    """``action`` again each time it loses a race (a ConflictError: the bounded retries all lost), as
+    a user retries; its result and how many conflicts it took."""
+    conflicts = 0
+    while True:
+        try:
+            return action(), conflicts
+        except ConflictError:
+            conflicts += 1
 
 
 def add_items(db: str, worker: int, count: int, start_at: float) -> dict[str, Any]:
@@ -24,12 +38,9 @@ def add_items(db: str, worker: int, count: int, start_at: float) -> dict[str, An
     keys, conflicts = [], 0
     try:
         for n in range(count):
-            while True:
-                try:
-                    keys.append(wb.add_item(f"w{worker}-{n}"))
-                    break
-                except ConflictError:
-                    conflicts += 1
+            key, lost = until_saved(lambda: wb.add_item(f"w{worker}-{n}"))
+            keys.append(key)
+            conflicts += lost
     finally:
         wb.close()
     return {"keys": keys, "conflicts": conflicts}
@@ -42,18 +53,8 @@ def add_notes_and_documents(db: str, worker: int, count: int, start_at: float) -
     refs: list[str] = []
     try:
         for n in range(count):
-            while True:
-                try:
-                    refs.append(wb.add_note(f"w{worker}-{n}", customer=f"c{worker}"))
-                    break
-                except ConflictError:
-                    pass
-        while True:
-            try:
-                refs.append(wb.add_document(f"Spec of w{worker}", "spec", text="x"))
-                break
-            except ConflictError:
-                pass
+            refs.append(until_saved(lambda: wb.add_note(f"w{worker}-{n}", customer=f"c{worker}"))[0])
+        refs.append(until_saved(lambda: wb.add_document(f"Spec of w{worker}", "spec", text="x"))[0])
     finally:
         wb.close()
     return {"refs": refs}
