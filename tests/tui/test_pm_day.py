@@ -167,6 +167,14 @@ async def test_the_past_offers_no_write_key_in_the_footer(make_app) -> None:
         assert not footer_keys(app) & {"plan", "start", "close_sprint", "new_card", "move_card(-1)"}
 
 
+async def until_the_form_holds(app, pilot, title: str) -> None:
+    """Let every queued key be handled (bounded: a loaded machine is slow, a lost key never comes)."""
+    for _ in range(60):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, ItemModal) and app.screen.query_one("#field-title", Input).value == title:
+            return
+
+
 async def test_keys_typed_fast_into_a_new_form_are_never_lost_or_misrouted(make_app, wb: Workbench) -> None:
     app = make_app("backlog")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -176,11 +184,7 @@ async def test_keys_typed_fast_into_a_new_form_are_never_lost_or_misrouted(make_
         # n's form is open before the next key is handled must not depend on the machine's speed.
         for char in "n" + title:
             app.post_message(events.Key("space" if char == " " else char, char))
-        # Let every queued key be handled (bounded: a loaded machine is slow, a lost key never comes).
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ItemModal) and app.screen.query_one("#field-title", Input).value == title:
-                break
+        await until_the_form_holds(app, pilot, title)
         form = app.screen
         assert isinstance(form, ItemModal)
         assert form.query_one("#field-title", Input).value == title
@@ -199,10 +203,7 @@ async def test_keys_typed_after_a_view_switch_go_to_the_new_view(make_app) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         for char in "3nAB":
             app.post_message(events.Key(char, char))
-        for _ in range(60):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ItemModal) and app.screen.query_one("#field-title", Input).value == "AB":
-                break
+        await until_the_form_holds(app, pilot, "AB")
         assert isinstance(app.screen, ItemModal)
         assert app.screen_stack[-2].mode == "backlog"
         assert app.screen.query_one("#field-title", Input).value == "AB"
