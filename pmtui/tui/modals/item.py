@@ -26,7 +26,7 @@ from domain.exceptions import ValidationError
 from domain.values import ItemKind, Moscow
 from domain.work_item import RICE_FIELDS, WSJF_FIELDS, parse_scores
 from projections.document_view import documents_of
-from projections.feedback_view import evidence
+from projections.feedback_view import Evidence, evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
 from pmtui.service.search import people
@@ -109,9 +109,8 @@ def history_text(ws: Workspace, records: list[Any]) -> Text:
     return text if text.plain else Text("No history yet.", style="dim")
 
 
-def evidence_text(ws: Workspace, item: ItemView, limit: int = 5) -> Text:
+def evidence_text(found: Evidence, item: ItemView, limit: int = 5) -> Text:
     """Who asked for it: distinct customers and companies, the newest quotes, the suggested reach."""
-    found = evidence(ws, item.id)
     if not found.quotes:
         return Text("No customer feedback linked yet (the Feedback view links notes: key 8).", style="dim")
     text = Text()
@@ -203,6 +202,7 @@ class ItemModal(ModalScreen[str | None]):
         self.key = key
         self._assignee_confirmed = False
         self._saving = False  # a save on its way to the store
+        self.suggested_reach = 0  # distinct customers in the item's evidence (Ctrl+R), set in compose
         self.column = column
         self.sprint = sprint
 
@@ -258,7 +258,9 @@ class ItemModal(ModalScreen[str | None]):
                 yield Label("Comments", classes="dialog-title")
                 yield Vertical(*comment_widgets(ws, item), id="item-comments")
                 yield Label("Customer evidence", classes="dialog-title")
-                yield Static(evidence_text(ws, item), id="item-evidence")
+                found = evidence(ws, item.id)
+                self.suggested_reach = found.customer_count if item.kind != "epic" else 0
+                yield Static(evidence_text(found, item), id="item-evidence")
                 yield Label("Documents", classes="dialog-title")
                 yield Static(documents_text(ws, item), id="item-documents")
                 yield Label("History", classes="dialog-title")
@@ -278,18 +280,13 @@ class ItemModal(ModalScreen[str | None]):
         if action == "comment" and self.key is None:
             return False
         if action == "accept_reach":  # offered where there is evidence to take the reach from
-            item = self.item()
-            return (not self.form_read_only and item is not None and item.kind != "epic"
-                    and evidence(self.pm.ws, item.id).customer_count > 0)
+            return not self.form_read_only and self.suggested_reach > 0
         return True
 
     def action_accept_reach(self) -> None:
         """The suggested reach goes into the form's RICE field (the user sees it and saves with
         Ctrl+S, or types the other parts first when the item has no RICE score yet)."""
-        item = self.item()
-        if item is None:
-            return
-        reach = self.pm.wb.reach_suggestion(item.key, self.pm.ws)
+        reach = self.suggested_reach
         field = self.query_one("#field-rice", Input)
         parts = field.value.split()
         field.value = " ".join([str(reach), *parts[1:]]) + ("" if len(parts) == len(RICE_FIELDS) else " ")
