@@ -872,9 +872,9 @@ class StoredWorkspace:
         """Every row of ``table`` as of the point, decoded into ``kind``: a msgspec Struct naming
         only the fields wanted, so the rest of each body is skipped unread (search and pickers
         read a few words of 50k items, not 50k whole items). Rows already loaded are reused."""
-        loaded = self._tables.get(table)
-        if loaded is not None and loaded._all is not None:
-            return [msgspec.convert(v, kind, from_attributes=True) for v in loaded._all.values()]
+        loaded = self._loaded(table)
+        if loaded is not None:
+            return [msgspec.convert(v, kind, from_attributes=True) for v in loaded.values()]
         decoder = msgspec.msgpack.Decoder(kind)
         text, values = self.point.versions("ord, body", " AND tbl = ?", [table], intervals=self.model.intervals)
         rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
@@ -888,9 +888,9 @@ class StoredWorkspace:
     def rows_with_status(self, table: str, status: str) -> list[Any]:
         """The rows of ``table`` whose status column holds ``status`` (linked notes), from the
         index, or from the rows already loaded."""
-        loaded = self._tables.get(table)
-        if loaded is not None and loaded._all is not None:
-            return [v for v in loaded._all.values() if getattr(v, "status", None) == status]
+        loaded = self._loaded(table)
+        if loaded is not None:
+            return [v for v in loaded.values() if getattr(v, "status", None) == status]
         return self.model.views(table, self.point, " AND status = ?", [status])
 
     def entries_of(self, table: str, owner: str) -> list[Any]:
@@ -926,9 +926,9 @@ class StoredWorkspace:
     def _item_by_key(self, key: str) -> ItemView | None:
         wanted = str(key).strip().upper()
         if wanted not in self._by_key:
-            tables = self._tables.get("items")
-            if tables is not None and tables._all is not None:
-                found = next((v for v in tables._all.values() if v.key == wanted), None)
+            loaded = self._loaded("items")
+            if loaded is not None:
+                found = next((v for v in loaded.values() if v.key == wanted), None)
             else:
                 text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted])
                 rows = self.model.query(text, values)
@@ -944,9 +944,10 @@ class StoredWorkspace:
 
     # Subsets of the items, selected by the indexed columns (``_columns``: ``status`` is empty
     # exactly for archived items and epics), so a board or a backlog decodes only its own rows.
-    def _loaded_items(self) -> dict[str, ItemView] | None:
-        table = self._tables.get("items")
-        return table._all if table is not None else None
+    def _loaded(self, table: str) -> dict[str, Any] | None:
+        """The rows of ``table`` if this workspace has read them all already, else None."""
+        lazy = self._tables.get(table)
+        return lazy._all if lazy is not None else None
 
     def _items_where(self, where: str, params: Sequence[Any] = ()) -> list[ItemView]:
         views = self.model.views("items", self.point, where, params)
@@ -954,19 +955,19 @@ class StoredWorkspace:
         return views
 
     def cards_on_board(self, board_id: str) -> list[ItemView]:
-        loaded = self._loaded_items()
+        loaded = self._loaded("items")
         if loaded is not None:
             return [i for i in loaded.values() if i.board_id == board_id and not i.archived and i.kind != "epic"]
         return self._items_where(" AND grp = ? AND status IS NOT NULL", [board_id])
 
     def epics(self) -> list[ItemView]:
-        loaded = self._loaded_items()
+        loaded = self._loaded("items")
         if loaded is not None:
             return [i for i in loaded.values() if i.kind == "epic"]
         return [i for i in self._items_where(" AND status IS NULL") if i.kind == "epic"]
 
     def unarchived_items(self) -> list[ItemView]:
-        loaded = self._loaded_items()
+        loaded = self._loaded("items")
         if loaded is not None:
             return [i for i in loaded.values() if not i.archived]
         found = self._items_where(" AND status IS NOT NULL")
