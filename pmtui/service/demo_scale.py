@@ -498,7 +498,8 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
                         progress(min(gen.rank_number, items), items)
                 gen.items.clear()  # the fold's working set takes the cards' place in memory
                 gen.sprint_items.clear()
-                readmodel.refold(readmodel.Sql(conn.cursor(), False), readmodel._sqlite_stored(conn, 0, 2**62))
+                readmodel.refold(readmodel.Sql(conn.cursor(), False), readmodel._sqlite_stored(conn, 0, 2**62),
+                                 events=seq)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
