@@ -264,3 +264,69 @@ def test_an_epic_is_named_by_key_title_or_both(wb: Workbench) -> None:
     assert loyalty is not None and loyalty.kind == "epic"
     assert find_epic(wb.now, loyalty.key) == loyalty == find_epic(wb.now, f"{loyalty.key} {loyalty.title}")
     assert backlog(wb.now, 'epic:"Loyalty programme"')  # the query language takes the title too
+
+
+async def test_text_typed_right_after_tab_goes_to_the_next_field(make_app, wb: Workbench) -> None:
+    # "Conversion rate", Tab and "3.3" arrive together (a fast typist, a paste, a slow link): the
+    # value belongs in the Value field, not at the end of the KPI's name.
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        for char in "Conversion rate\t3.3":
+            key = {" ": "space", "\t": "tab"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.screen.query_one("#field-value", Input).value == "3.3":
+                break
+        assert app.screen.query_one("#field-kpi", Input).value == "Conversion rate"
+        assert app.screen.query_one("#field-value", Input).value == "3.3"
+        app.post_message(events.Key("shift+tab", None))
+        app.post_message(events.Key("x", "x"))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.screen.query_one("#field-kpi", Input).value.endswith("x"):
+                break
+        assert app.screen.query_one("#field-kpi", Input).value == "Conversion ratex"
+
+
+async def test_a_fields_own_keys_typed_before_a_tab_stay_in_that_field(make_app, wb: Workbench) -> None:
+    # Check-in form: value, Tab, Ctrl+U and a new confidence, Tab, a comment: all in one burst.
+    # Ctrl+U (and Backspace) find their binding after the Tab has moved on: they must still act on
+    # the confidence field, not wipe the comment.
+    app = make_app("okrs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        form = app.screen
+        for key, char in [("1", "1"), ("4", "4"), ("tab", None), ("ctrl+u", None), ("0", "0"),
+                          ("full_stop", "."), ("6", "6"), ("7", "7"), ("backspace", None), ("tab", None),
+                          ("N", "N"), ("o", "o"), ("w", "w")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if form.query_one("#field-comment", Input).value == "Now":
+                break
+        assert {name: form.query_one(f"#field-{name}", Input).value for name in ("value", "confidence", "comment")} \
+            == {"value": "14", "confidence": "0.6", "comment": "Now"}
+
+
+async def test_a_burst_of_text_and_editing_keys_is_applied_in_order(make_app) -> None:
+    # Plain Textual turns "ab", Ctrl+U, "cd" typed at once into an empty field: the Ctrl+U finds
+    # its binding only after "cd" is in. Here every key acts in the order it was typed.
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        field = app.screen.query_one("#field-kpi", Input)
+        for key, char in [("a", "a"), ("b", "b"), ("ctrl+u", None), ("c", "c"), ("d", "d"), ("left", None),
+                          ("x", "x"), ("end", None), ("backspace", None), ("y", "y")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if field.value == "cxy":
+                break
+        assert field.value == "cxy"
