@@ -87,6 +87,8 @@ class FoldWorker:
             raise WorkerError(f"the fold worker stopped (exit {self._proc.returncode}): {' / '.join(tail)}") from None
 
     def batches(self, raw: Iterable[RawRow]) -> Iterator[Folded]:
+        from pmtui.store.readmodel import _chunks
+
         chunks = _chunks(raw, self.batch)
         outstanding = 0
         more = True
@@ -136,17 +138,6 @@ class FoldWorker:
         if exc[0] is not None and self._proc.poll() is None:
             self._proc.kill()  # the parent failed: the worker's answers are not wanted
         self.close()
-
-
-def _chunks(raw: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
-    chunk: list[RawRow] = []
-    for row in raw:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def serve() -> None:

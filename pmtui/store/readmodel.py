@@ -480,8 +480,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
     return at
 
 
-def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
-    chunk: list[EventRecord] = []
+def _chunks(records: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for record in records:
         chunk.append(record)
         if len(chunk) == size:
