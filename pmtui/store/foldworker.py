@@ -29,6 +29,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pmtui.errors import UserError
+
 COMMAND = ["-m", "pmtui.store.foldworker"]  # the worker, run by this interpreter
 AHEAD = 2  # batches sent and not yet answered
 OPEN_PART = 5000  # current rows a message
@@ -37,8 +39,9 @@ RawRow = tuple[int, str, int, str, bytes]  # (seq, originator id, version, topic
 Folded = tuple[int, int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
-class WorkerError(RuntimeError):
-    """The fold worker stopped before it answered every batch."""
+class WorkerError(UserError):
+    """The fold worker stopped before it answered every batch: one line (its exit and last words
+    of stderr), and the fold's transaction is rolled back, so nothing is written."""
 
 
 class FoldWorker:

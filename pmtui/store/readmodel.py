@@ -539,7 +539,9 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if isinstance(records, Stored) and (events or 0) >= WORKER_FROM and sys.executable:
+        # A frozen build has no interpreter to start the worker with: it folds in process.
+        if isinstance(records, Stored) and (events or 0) >= WORKER_FROM and sys.executable \
+                and not getattr(sys, "frozen", False):
             from pmtui.store import foldworker  # only a big fold starts a process
 
             # Half batches: two of them are under way at once (in the pipes and in each process).
