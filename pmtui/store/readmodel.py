@@ -61,6 +61,9 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_current_status ON {c} (tbl, grp, status)",
         f"CREATE INDEX IF NOT EXISTS rm_current_rank ON {c} (grp, rank, ord) WHERE tbl = 'items'",
         f"CREATE INDEX IF NOT EXISTS rm_current_key ON {c} (key) WHERE key IS NOT NULL",
+        # A board's column in rank order, with each row's start (pmtui/store/board_pages.py): the
+        # TUI's columns are counted and paged from this index alone.
+        f"CREATE INDEX IF NOT EXISTS rm_current_column ON {c} (grp, status, rank, ord, from_pos, from_t) WHERE tbl = 'items'",
         f"CREATE TABLE IF NOT EXISTS {h} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
         f"to_pos {big} NOT NULL, from_t {real} NOT NULL, to_t {real} NOT NULL, {columns}, "
         f"PRIMARY KEY (tbl, to_pos, from_pos, id)){clustered}",
@@ -143,7 +146,18 @@ def interval_ddl(t: Callable[[str], str], postgres: bool) -> tuple[list[str], li
             [f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_to ON {h} (tbl, fork_p, to_pos)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_from ON {h} (tbl, fork_p, from_pos)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_to ON {h} (tbl, fork_t, to_t)",
-             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)"])
+             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)",
+             # A board's cards as of a point, column by column (pmtui/store/board_pages.py): the
+             # same interval search within one column, answered from the index alone (no row is
+             # read to learn its column or rank), so counting a column or paging it costs its
+             # own versions, not every item's.
+             *(f"CREATE INDEX IF NOT EXISTS rm_history_cards_{axis}_{side} ON {h} "
+               f"(grp, status, fork_{axis}, {bound}, rank, ord, {other}) WHERE tbl = 'items'"
+               for axis, (start, end) in (("p", ("from_pos", "to_pos")), ("t", ("from_t", "to_t")))
+               for side, bound, other in (("to", end, start), ("from", start, end)))])
+
+
+LAST_INTERVAL_INDEX = "rm_history_cards_t_from"  # made last: a store that has it has them all
 
 
 def fork_path(x: int) -> tuple[list[int], list[int]]:
@@ -190,9 +204,13 @@ def ensure_intervals(log: Any) -> bool:
                 curs.execute("SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_name = 'rm_history' "
                              "AND column_name = 'fork_t' AND table_schema = COALESCE(%s, current_schema())",
                              [datastore.schema or None])
-                if curs.fetchone()["n"] == 0:
+                missing_columns = curs.fetchone()["n"] == 0
+                curs.execute("SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname = %s "
+                             "AND schemaname = COALESCE(%s, current_schema())",
+                             [LAST_INTERVAL_INDEX, datastore.schema or None])
+                if missing_columns or curs.fetchone()["n"] == 0:
                     _say_once()
-                    for statement in [*columns, *indexes]:
+                    for statement in [*(columns if missing_columns else []), *indexes]:
                         curs.execute(statement)
         except Exception:  # noqa: BLE001 - no right to alter: answer without the index
             return False
@@ -203,15 +221,17 @@ def ensure_intervals(log: Any) -> bool:
     except sqlite3.Error:
         return False
     try:
-        has = lambda: conn.execute(  # noqa: E731
+        has_columns = lambda: conn.execute(  # noqa: E731
             "SELECT COUNT(*) FROM pragma_table_xinfo('rm_history') WHERE name = 'fork_t'").fetchone()[0] > 0
+        has = lambda: has_columns() and conn.execute(  # noqa: E731
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", [LAST_INTERVAL_INDEX]).fetchone()[0] > 0
         if has():
             return True
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not has():
                 _say_once()
-                for statement in [*columns, *indexes]:
+                for statement in [*(columns if not has_columns() else []), *indexes]:
                     conn.execute(statement)
             conn.execute("COMMIT")
         except sqlite3.Error:
@@ -238,8 +258,9 @@ class Sql:
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
             for side in ("to", "from"):
-                hint = "" if postgres else f" INDEXED BY rm_history_fork_{axis}_{side}"
-                self.names[f"h_{axis}_{side}"] = self.names["h"] + hint
+                for family, name in (("", "fork"), ("cards_", "cards")):
+                    hint = "" if postgres else f" INDEXED BY rm_history_{name}_{axis}_{side}"
+                    self.names[f"h_{family}{axis}_{side}"] = self.names["h"] + hint
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -572,11 +593,16 @@ class Point:
         return self.pos is None and self.moment is None
 
     def versions(self, what: str, where: str = "", params: Sequence[Any] = (), *,
-                 intervals: bool = False) -> tuple[str, list[Any]]:
+                 intervals: bool = False, group_by: str = "", cards: bool = False) -> tuple[str, list[Any]]:
         """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
         the current rows begun by then, and the history's rows that held then. ``intervals``:
         find those through the forks' indexes (see ``fork_path``; for questions about many rows:
-        one row's versions are found faster by its id)."""
+        one row's versions are found faster by its id). ``group_by``: each part grouped on its
+        own (counts per column read from an index in its order; the caller sums the parts).
+        ``cards``: ``where`` names one board (``grp``) and its cards' column(s) (``status``): the
+        history through the board's own interval indexes (``rm_history_cards_*``)."""
+        if group_by:
+            where = f"{where} GROUP BY {group_by}"
         if self.pos is not None:
             bound, between, fork, x = self.pos, ("from_pos", "to_pos"), "fork_p", self.pos
         elif self.moment is not None:
@@ -591,7 +617,7 @@ class Point:
         left, right = fork_path(x)
         # Integers made here; -1, no fork, keeps a list never empty (PostgreSQL refuses IN ()).
         nodes = lambda found: ", ".join(str(n) for n in found or [-1])  # noqa: E731
-        axis = fork[-1]
+        axis = ("cards_" if cards else "") + fork[-1]
         return (f"{current} UNION ALL SELECT {what} FROM {{h_{axis}_to}} WHERE {fork} IN ({nodes(left)}) "
                 f"AND {end} > ? AND {start} <= ?{where} UNION ALL SELECT {what} FROM {{h_{axis}_from}} "
                 f"WHERE {fork} IN ({nodes(right)}) AND {start} <= ? AND {end} > ?{where}",

@@ -11,7 +11,9 @@ from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
 from pmtui.tui.modals.prompt import AskModal, ConfirmModal
 from projections.backlog_view import parse_query
-from projections.board_view import BoardSnapshot
+from pmtui.store.board_pages import paged_board
+from pmtui.store.readmodel import StoredWorkspace
+from projections.board_view import BoardSnapshot, default_board
 from projections.state import ItemView
 from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.base import PmScreen
@@ -57,6 +59,7 @@ class BoardScreen(PmScreen):
         self.cache = BoardCache()
         self.query_text = ""  # the "/" filter, in the backlog's query language
         self._query: tuple[str, Keep] | None = None  # (text, its predicate): names resolved once
+        self._paged: tuple[object, object, BoardSnapshot] | None = None  # (workspace, board, its pages)
 
     def compose_body(self) -> ComposeResult:
         yield BoardGrid(id="board-grid")
@@ -107,8 +110,21 @@ class BoardScreen(PmScreen):
                 self.empty_state("No cards on this board yet", "n adds the first"))
 
     def board_snapshot(self) -> BoardSnapshot | None:
-        """What the grid shows (the sprint view shows one sprint's cards)."""
-        return self.cache.snapshot(self.ws, self.matches(), ("filter", self.query_text),
+        """What the grid shows (the sprint view shows one sprint's cards). Without a filter or
+        swimlanes the board is paged from the store: each column's count and the cards on screen,
+        now or as of the point shown (pmtui/store/board_pages.py), so a board of 50,000 items
+        costs a screenful. A filter (a predicate in Python) or swimlanes (lanes across the whole
+        column) take every card of the board, kept sorted between frames by the cache."""
+        ws = self.ws
+        board = default_board(ws)
+        if board is not None and not self.query_text and isinstance(ws, StoredWorkspace) \
+                and (self.lanes_by or board.swimlanes or "none") == "none":
+            # A workspace is one point, never changed in place (a live update or a step gives a
+            # new one): redraws of the same point (a resize, the screen shown again) reuse its pages.
+            if self._paged is None or self._paged[0] is not ws or self._paged[1] is not board:
+                self._paged = (ws, board, paged_board(ws, board, past=self.read_only))
+            return self._paged[2]
+        return self.cache.snapshot(ws, self.matches(), ("filter", self.query_text),
                                    changes=self.pm.changes_between)
 
     def matches(self, also: Keep | None = None) -> Keep | None:

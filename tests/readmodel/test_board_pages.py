@@ -1,0 +1,92 @@
+"""The paged board (pmtui/store/board_pages.py: per-column counts and pages read from the tables,
+what the TUI's board draws) equals ``board_view`` of the whole workspace, now and as of every
+event and moments between, for random histories with archived items, epics and backdated events;
+and a card's place found by counting equals its index in the full column."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from pmtui.service.workbench import Workbench
+from pmtui.store.board_pages import paged_board
+from pmtui.timespec import AsOf
+from projections.board_view import board_view
+from projections.state import fold
+from projections.versions import effective_order, fold_as_of_time
+from tests.readmodel.test_as_of_property import plan, run
+
+
+def columns(snapshot: Any) -> list[tuple[str, int, list[str]]]:
+    return [(c.name, c.count, [card.key for card in c.cards]) for c in snapshot.columns]
+
+
+def check(ws: Any, expected_ws: Any, where: object, size: int) -> None:
+    """Every board of ``ws`` paged ``size`` cards at a time equals the full board of ``expected_ws``
+    (a naive fold of the same events), card by card, and every card is found at its index."""
+    for board_id in sorted(expected_ws.boards):
+        full = board_view(expected_ws, board_id)
+        for past in (False, True):  # both ways of reading the first pages answer the same
+            paged = paged_board(ws, ws.boards[board_id], size, past)
+            assert columns(paged) == columns(full), (where, past)
+        assert [(c.wip, c.hard, c.over_limit) for c in paged.columns] == \
+            [(c.wip, c.hard, c.over_limit) for c in full.columns], where
+        for n, column in enumerate(full.columns):
+            cards = paged.columns[n].cards
+            for index, card in enumerate(column.cards):
+                assert cards[index] == card, (where, column.name, index)
+                assert cards.index_of(card) == index, (where, column.name, card.key)
+            if len(column.cards):
+                assert cards[-1] == column.cards[-1]
+                assert cards[1:3] == column.cards[1:3]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan)
+def test_the_paged_board_equals_the_full_board_at_every_point(steps: list[tuple[str, int, tuple[Any, ...]]]) -> None:
+    with tempfile.TemporaryDirectory(prefix="pmtui-pages-") as tmp:
+        wb = Workbench(db=str(Path(tmp) / "b.db"), actor="ann")
+        wb.init_product("Shop", "PM")
+        try:
+            for who, hours, op in steps:
+                if hours:  # recorded now, occurred hours away: backdated (or ahead) on the time axis
+                    with wb.recorded_as(who, datetime.now(timezone.utc) + timedelta(hours=hours)):
+                        run(wb, op)
+                else:
+                    run(wb, op)
+            wb.refresh()
+            records = list(wb.records())
+            check(wb.now, fold(records), "now", 2)
+            for seq in range(0, records[-1].seq + 1):
+                check(wb.view(AsOf(event=seq)), fold(r for r in records if r.seq <= seq), seq, 2)
+            times = sorted({t for t, _ in effective_order(records)})
+            for moment in [times[0] - 1, *((a + b) / 2 for a, b in zip(times, times[1:])), times[-1] + 1]:
+                check(wb.view(AsOf(moment=moment)), fold_as_of_time(records, moment), moment, 3)
+        finally:
+            wb.close()
+
+
+def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path) -> None:
+    """A realistic history (the demo's: 90 days of moves, ranks, sprints, some recorded late):
+    random event numbers and moments, pages smaller than the columns."""
+    from pmtui.service.demo import generate
+
+    wb = Workbench(db=str(tmp_path / "demo.db"), actor="ann")
+    try:
+        generate(wb, now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
+        rng = random.Random(11)
+        check(wb.now, wb.now, "now", 5)
+        first = wb.read.query("SELECT MIN(t) FROM {l}")[0][0]
+        last = wb.read.query("SELECT MAX(t) FROM {l}")[0][0]
+        for _ in range(25):
+            seq = rng.randint(0, wb.position)
+            check(wb.view(AsOf(event=seq)), wb.view(AsOf(event=seq)), seq, 4)
+            moment = rng.uniform(first - 3600, last + 3600)
+            check(wb.view(AsOf(moment=moment)), wb.view(AsOf(moment=moment)), moment, 7)
+    finally:
+        wb.close()
