@@ -3,8 +3,8 @@ shows, never the whole board.
 
 ``board_view`` (projections/board_view.py) sorts every card of the board in Python: at 50,000 items
 that is every item's row decoded (~140 MB and most of a second). Here one query over the versions
-valid at the point (the interval index, ``Point.versions``, within each column's part of the
-board's own indexes) gives each column's count and the ids of its first page in rank order; then
+valid at the point (``Point.versions`` over the board's own indexes, read within each column's
+part of them and from the index alone) gives each column's count and the ids of its first page in rank order; then
 only that page's rows are decoded. Cards further down a column are fetched a page at
 a time when the cursor or the screen reaches them, and a card's place in its column is a count of
 the cards before it. The order is ``board_view``'s: rank, then the item's number (``ord``).
@@ -21,10 +21,10 @@ from projections.state import BoardView, ItemView
 if TYPE_CHECKING:
     from pmtui.store.readmodel import StoredWorkspace
 
-PAGE = 60  # cards fetched at a time per column: a few screens of the tallest terminal
+PAGE = 30  # cards read at a time per column: two screens of a 48-line terminal
 # The board's items; each query names the column(s) (``status``, empty for archived items and epics,
-# see readmodel._columns) by equality, so the interval search runs within each column's part of the
-# index (a range over ``status`` would leave the forks unused).
+# see readmodel._columns) by equality, so the search for the versions valid at the point runs within
+# each column's part of the index (a range over ``status`` would leave the later columns unused).
 _CARDS = " AND tbl = 'items' AND grp = ?"
 
 
@@ -82,11 +82,27 @@ class PagedBoard:
     def __init__(self, ws: StoredWorkspace, board: BoardView, size: int = PAGE) -> None:
         self.ws, self.board, self.size = ws, board, size
         self.model, self.point = ws.model, ws.point
+        self._side: str | None = None
 
     def _versions(self, what: str, where: str = "", params: Sequence[object] = (),
                   group_by: str = "") -> tuple[str, list[object]]:
         return self.point.versions(what, _CARDS + where, [self.board.id, *params], intervals=self.model.intervals,
-                                   group_by=group_by, cards=True)
+                                   group_by=group_by, board=self.side)
+
+    @property
+    def side(self) -> str:
+        """Which of the board's history indexes holds fewer versions to look at for this point:
+        those ending after it ("to") for a point in the log's second half, else those begun by it."""
+        if self._side is None:
+            if self.point.pos is not None:
+                late = self.point.pos * 2 >= self.model.position()
+            elif self.point.moment is not None:
+                first, last = self.model.query("SELECT MIN(t), MAX(t) FROM {l}")[0]
+                late = first is None or self.point.moment * 2 >= first + last
+            else:
+                late = True
+            self._side = "to" if late else "from"
+        return self._side
 
     def _in_columns(self) -> tuple[str, list[str]]:
         names = [c["name"] for c in self.board.columns]
@@ -129,12 +145,60 @@ class PagedBoard:
         else:
             counts = self.counts()
             firsts = {name: self.page(name, 0) for name, count in counts.items() if count}
+        return self._snapshot(counts, firsts)
+
+    def _snapshot(self, counts: dict[str, int], firsts: dict[str, list[ItemView]]) -> BoardSnapshot:
         columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"],
                               ColumnCards(self, c["name"], counts.get(c["name"], 0),  # type: ignore[arg-type]
                                           firsts.get(c["name"], [])))
                    for c in self.board.columns]
         # Epic titles name the epic swimlanes only; the paged board is drawn without lanes.
         return BoardSnapshot(self.board, columns, self.board.swimlanes, {})
+
+    def stepped(self, before: BoardSnapshot, touched: set[str]) -> BoardSnapshot | None:
+        """The board at this point from ``before`` (the same board paged at another point) and
+        the aggregates the events between the two points ``touched``: a time-travel step or a
+        live update changes a few cards, so their versions at both points are read by id and
+        each column's count and first page adjusted; a column whose first page runs short is
+        read again. None when ``before`` is no paged board of this board's columns."""
+        names = [c["name"] for c in self.board.columns]
+        if before.board.id != self.board.id or [c.name for c in before.columns] != names \
+                or self.board.id in touched or not all(isinstance(c.cards, ColumnCards) for c in before.columns):
+            return None
+        old_cards: dict[str, ColumnCards] = {c.name: c.cards for c in before.columns}  # type: ignore[misc]
+        previous = next(iter(old_cards.values())).board if old_cards else None
+        if previous is None:
+            return None
+        ids = sorted(touched)
+        was, now = previous._bodies(ids), self._bodies(ids)
+        counts = {name: cards.count for name, cards in old_cards.items()}
+        kept: dict[str, list[ItemView]] = {}
+        bounds: dict[str, tuple[str, int] | None] = {}
+        for name, cards in old_cards.items():
+            first = cards.pages.get(0, [])
+            kept[name] = [card for card in first if card.id not in touched]
+            # Cards up to the first page's last one belong in it; a page holding the whole column
+            # takes any card.
+            bounds[name] = None if len(first) >= cards.count else (first[-1].rank, first[-1].number)
+        for item_id in ids:
+            old, new = was.get(item_id), now.get(item_id)
+            if old is not None and self._card(old, names):
+                counts[old.status] -= 1
+            if new is not None and self._card(new, names):
+                counts[new.status] += 1
+                bound = bounds[new.status]
+                if bound is None or (new.rank, new.number) <= bound:
+                    kept[new.status].append(new)
+        firsts: dict[str, list[ItemView]] = {}
+        for name in names:
+            cards = sorted(kept[name], key=_order)[: self.size]
+            if len(cards) < min(self.size, counts[name]):
+                cards = self.page(name, 0)  # cards left the page: the next ones are in the store
+            firsts[name] = cards
+        return self._snapshot(counts, firsts)
+
+    def _card(self, item: ItemView, columns: list[str]) -> bool:
+        return item.board_id == self.board.id and not item.archived and item.kind != "epic" and item.status in columns
 
     def _bodies(self, ids: list[str]) -> dict[str, ItemView]:
         """The rows of these items as of the point, by id (one indexed look-up each)."""
@@ -156,6 +220,10 @@ class PagedBoard:
         inner, params = self._versions("1 AS one", " AND status = ? AND (rank < ? OR (rank = ? AND ord < ?))",
                                        [column, item.rank, item.rank, item.number])
         return self.model.query(f"SELECT COUNT(*) FROM ({inner}) AS before", params)[0][0]
+
+
+def _order(item: ItemView) -> tuple[str, int]:
+    return item.rank, item.number
 
 
 def paged_board(ws: StoredWorkspace, board: BoardView, size: int = PAGE, past: bool = False) -> BoardSnapshot:

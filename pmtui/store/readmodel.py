@@ -147,17 +147,18 @@ def interval_ddl(t: Callable[[str], str], postgres: bool) -> tuple[list[str], li
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_from ON {h} (tbl, fork_p, from_pos)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_to ON {h} (tbl, fork_t, to_t)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)",
-             # A board's cards as of a point, column by column (pmtui/store/board_pages.py): the
-             # same interval search within one column, answered from the index alone (no row is
-             # read to learn its column or rank), so counting a column or paging it costs its
-             # own versions, not every item's.
-             *(f"CREATE INDEX IF NOT EXISTS rm_history_cards_{axis}_{side} ON {h} "
-               f"(grp, status, fork_{axis}, {bound}, rank, ord, {other}) WHERE tbl = 'items'"
+             # A board's cards as of a point, column by column (pmtui/store/board_pages.py), from
+             # the index alone: plain columns, so SQLite reads no row (an index that names a
+             # virtual column, as the forks are, is never covering), and a column's versions
+             # valid at X are a range of it: those ending after X (late points) or begun by X
+             # (early points), whichever side is shorter.
+             *(f"CREATE INDEX IF NOT EXISTS rm_history_board_{axis}_{side} ON {h} "
+               f"(grp, status, {bound}, {other}, rank, ord) WHERE tbl = 'items'"
                for axis, (start, end) in (("p", ("from_pos", "to_pos")), ("t", ("from_t", "to_t")))
                for side, bound, other in (("to", end, start), ("from", start, end)))])
 
 
-LAST_INTERVAL_INDEX = "rm_history_cards_t_from"  # made last: a store that has it has them all
+LAST_INTERVAL_INDEX = "rm_history_board_t_from"  # made last: a store that has it has them all
 
 
 def fork_path(x: int) -> tuple[list[int], list[int]]:
@@ -258,9 +259,11 @@ class Sql:
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
             for side in ("to", "from"):
-                for family, name in (("", "fork"), ("cards_", "cards")):
+                for family, name in (("", "fork"), ("board_", "board")):
                     hint = "" if postgres else f" INDEXED BY rm_history_{name}_{axis}_{side}"
                     self.names[f"h_{family}{axis}_{side}"] = self.names["h"] + hint
+        self.names["c_column"] = self.names["c"] + ("" if postgres else " INDEXED BY rm_current_column")
+        self.names["h_row"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_row")
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -593,14 +596,18 @@ class Point:
         return self.pos is None and self.moment is None
 
     def versions(self, what: str, where: str = "", params: Sequence[Any] = (), *,
-                 intervals: bool = False, group_by: str = "", cards: bool = False) -> tuple[str, list[Any]]:
+                 intervals: bool = False, group_by: str = "", board: str = "",
+                 by_id: bool = False) -> tuple[str, list[Any]]:
         """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
         the current rows begun by then, and the history's rows that held then. ``intervals``:
         find those through the forks' indexes (see ``fork_path``; for questions about many rows:
         one row's versions are found faster by its id). ``group_by``: each part grouped on its
         own (counts per column read from an index in its order; the caller sums the parts).
-        ``cards``: ``where`` names one board (``grp``) and its cards' column(s) (``status``): the
-        history through the board's own interval indexes (``rm_history_cards_*``)."""
+        ``board``: ``where`` names one board (``grp``) and its cards' column(s) (``status``): the
+        history through the board's own indexes (``rm_history_board_*``), from the side given
+        (``"to"``: versions ending after the point, ``"from"``: begun by it). ``by_id``: ``where``
+        names rows by id: the history through its id index (SQLite's planner, with no statistics,
+        would scan the history's time index instead: ~0.5 s for a page of cards as of a moment)."""
         if group_by:
             where = f"{where} GROUP BY {group_by}"
         if self.pos is not None:
@@ -611,13 +618,21 @@ class Point:
             return f"SELECT {what} FROM {{c}} WHERE 1 = 1{where}", list(params)
         start, end = between
         current = f"SELECT {what} FROM {{c}} WHERE {start} <= ?{where}"
+        if board and intervals:
+            # The current rows through the board's column index too: with no statistics SQLite
+            # would read every item's row by the primary key to check a time.
+            axis = fork[-1]
+            current = f"SELECT {what} FROM {{c_column}} WHERE {start} <= ?{where}"
+            return (f"{current} UNION ALL SELECT {what} FROM {{h_board_{axis}_{board}}} "
+                    f"WHERE {end} > ? AND {start} <= ?{where}", [bound, *params, bound, bound, *params])
         if not intervals:
-            return (f"{current} UNION ALL SELECT {what} FROM {{h}} WHERE {end} > ? AND {start} <= ?{where}",
+            history = "{h_row}" if by_id else "{h}"
+            return (f"{current} UNION ALL SELECT {what} FROM {history} WHERE {end} > ? AND {start} <= ?{where}",
                     [bound, *params, bound, bound, *params])
         left, right = fork_path(x)
         # Integers made here; -1, no fork, keeps a list never empty (PostgreSQL refuses IN ()).
         nodes = lambda found: ", ".join(str(n) for n in found or [-1])  # noqa: E731
-        axis = ("cards_" if cards else "") + fork[-1]
+        axis = fork[-1]
         return (f"{current} UNION ALL SELECT {what} FROM {{h_{axis}_to}} WHERE {fork} IN ({nodes(left)}) "
                 f"AND {end} > ? AND {start} <= ?{where} UNION ALL SELECT {what} FROM {{h_{axis}_from}} "
                 f"WHERE {fork} IN ({nodes(right)}) AND {start} <= ? AND {end} > ?{where}",
@@ -667,9 +682,9 @@ class ReadModel:
     def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = (), *,
               many: bool = True) -> list[Any]:
         """The table's rows as of the point that meet ``where``; ``many``: a question about many
-        rows (through the interval index), else about one row by its id or key."""
+        rows (through the interval index), else about rows named by id in ``where``."""
         text, values = point.versions("body", " AND tbl = ?" + where, [table, *params],
-                                      intervals=many and self.intervals)
+                                      intervals=many and self.intervals, by_id=not many)
         rows = self.query(text, values)
         with paused_gc():
             return [_decode(table, bytes(r[0])) for r in rows]

@@ -11,11 +11,10 @@ from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
 from pmtui.tui.modals.prompt import AskModal, ConfirmModal
 from projections.backlog_view import parse_query
-from pmtui.store.board_pages import paged_board
+from pmtui.store.board_pages import PagedBoard, paged_board
 from pmtui.store.readmodel import StoredWorkspace
 from projections.board_view import BoardSnapshot, default_board
-from projections.state import ItemView
-from pmtui.tui.modals.item import ItemModal
+from projections.state import BoardView, ItemView
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
@@ -122,10 +121,22 @@ class BoardScreen(PmScreen):
             # A workspace is one point, never changed in place (a live update or a step gives a
             # new one): redraws of the same point (a resize, the screen shown again) reuse its pages.
             if self._paged is None or self._paged[0] is not ws or self._paged[1] is not board:
-                self._paged = (ws, board, paged_board(ws, board, past=self.read_only))
+                self._paged = (ws, board, self._stepped(ws, board) or paged_board(ws, board, past=self.read_only))
             return self._paged[2]
         return self.cache.snapshot(ws, self.matches(), ("filter", self.query_text),
                                    changes=self.pm.changes_between)
+
+    def _stepped(self, ws: StoredWorkspace, board: BoardView) -> BoardSnapshot | None:
+        """The pages of the last point shown, moved to ``ws`` by what the events between the two
+        touched (a step of time travel, a live update, one's own change), if both are points of
+        the log (a moment is no prefix of it) and few events apart."""
+        if self._paged is None:
+            return None
+        before, _, snapshot = self._paged
+        if not isinstance(before, StoredWorkspace) or before.point.moment is not None:
+            return None
+        touched = self.pm.changes_between((before.position, 0), ws, limit=200)
+        return None if touched is None else PagedBoard(ws, board).stepped(snapshot, touched)
 
     def matches(self, also: Keep | None = None) -> Keep | None:
         """The filter's predicate (and ``also``), or None when nothing filters."""
@@ -257,11 +268,13 @@ class BoardScreen(PmScreen):
         def created(key: str | None) -> None:
             if key:
                 self.refresh_view(follow=key)
+        from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
         self.app.push_screen(ItemModal(column=self.column_name), created)
 
     def action_open_card(self) -> None:
         card = self._need_card()
         if card is not None:
+            from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
             self.app.push_screen(ItemModal(card.key), lambda key: self.refresh_view(follow=card.key))
 
     def action_archive_card(self) -> None:

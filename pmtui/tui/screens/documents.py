@@ -19,7 +19,6 @@ from textual.widgets import Label, Markdown, Static, TextArea
 
 from pmtui.service.evidence import DocumentConflict
 from pmtui.timespec import local
-from pmtui.tui.modals import item as item_modal
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
@@ -242,6 +241,8 @@ class DocumentsScreen(PmScreen):
         if doc is None:
             return
         base, text = doc.revision, doc.text
+        from pmtui.tui.modals import item as item_modal  # the item form's modules: with the first use
+
         for _ in range(5):  # a merge to resolve, again if someone saves once more meanwhile
             edited = item_modal.edit_in_editor(self.pm, text)
             if edited is None:
