@@ -70,6 +70,10 @@ class ColumnCards(Sequence[ItemView]):
         """Where ``item`` stands in this column (a count of the cards before it), or None."""
         if item.status != self.column or item.archived or item.kind == "epic":
             return None
+        for number, page in self.pages.items():  # on a page read already: no query
+            for at, card in enumerate(page):
+                if card.id == item.id:
+                    return number * self.board.size + at
         at = self.board.place(self.column, item)
         if at < self.count and self[at].id == item.id:
             return at

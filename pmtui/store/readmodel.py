@@ -264,6 +264,7 @@ class Sql:
                     self.names[f"h_{family}{axis}_{side}"] = self.names["h"] + hint
         self.names["c_column"] = self.names["c"] + ("" if postgres else " INDEXED BY rm_current_column")
         self.names["h_row"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_row")
+        self.names["h_key"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_key")
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -597,7 +598,7 @@ class Point:
 
     def versions(self, what: str, where: str = "", params: Sequence[Any] = (), *,
                  intervals: bool = False, group_by: str = "", board: str = "",
-                 by_id: bool = False) -> tuple[str, list[Any]]:
+                 by_id: bool = False, by_key: bool = False) -> tuple[str, list[Any]]:
         """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
         the current rows begun by then, and the history's rows that held then. ``intervals``:
         find those through the forks' indexes (see ``fork_path``; for questions about many rows:
@@ -607,7 +608,8 @@ class Point:
         history through the board's own indexes (``rm_history_board_*``), from the side given
         (``"to"``: versions ending after the point, ``"from"``: begun by it). ``by_id``: ``where``
         names rows by id: the history through its id index (SQLite's planner, with no statistics,
-        would scan the history's time index instead: ~0.5 s for a page of cards as of a moment)."""
+        would scan the history's time index instead: ~0.5 s for a page of cards as of a moment);
+        ``by_key``: ``where`` names an item by its key (its history through the key index)."""
         if group_by:
             where = f"{where} GROUP BY {group_by}"
         if self.pos is not None:
@@ -626,7 +628,7 @@ class Point:
             return (f"{current} UNION ALL SELECT {what} FROM {{h_board_{axis}_{board}}} "
                     f"WHERE {end} > ? AND {start} <= ?{where}", [bound, *params, bound, bound, *params])
         if not intervals:
-            history = "{h_row}" if by_id else "{h}"
+            history = "{h_row}" if by_id else "{h_key}" if by_key else "{h}"
             return (f"{current} UNION ALL SELECT {what} FROM {history} WHERE {end} > ? AND {start} <= ?{where}",
                     [bound, *params, bound, bound, *params])
         left, right = fork_path(x)
@@ -864,6 +866,7 @@ class StoredWorkspace:
         self._tables: dict[str, LazyTable] = {}
         self._entries: dict[str, list[Any]] = {}
         self._log: int | None = None
+        self._counters: dict[str, Any] = {}
         self._by_key: dict[str, ItemView | None] = {}
         self.keys = KeyMap(self)
         self.numbers: dict[str, int] = {}
@@ -951,13 +954,22 @@ class StoredWorkspace:
             self._log = self._log_value("MAX(seq)") or 0 if not self.point.is_now else self.model.position()
         return self._log
 
+    def _fixed(self, what: str) -> Any:
+        """A counter of the log as of a past point, read once (it never changes there; "now"
+        unpinned moves with the log, so it is asked each time)."""
+        if self.point.is_now:
+            return self._log_value(what)
+        if what not in self._counters:
+            self._counters[what] = self._log_value(what)
+        return self._counters[what]
+
     @property
     def count(self) -> int:
-        return self._log_value("COUNT(*)") or 0
+        return self._fixed("COUNT(*)") or 0
 
     @property
     def at(self) -> float:
-        return self._log_value("MAX(t)") or 0.0
+        return self._fixed("MAX(t)") or 0.0
 
     # Lookups, as on Workspace -------------------------------------------------------------------
     @property
@@ -971,7 +983,7 @@ class StoredWorkspace:
             if loaded is not None:
                 found = next((v for v in loaded.values() if v.key == wanted), None)
             else:
-                text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted])
+                text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted], by_key=True)
                 rows = self.model.query(text, values)
                 found = _decode("items", bytes(rows[0][0])) if rows else None
             self._by_key[wanted] = found
