@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from pmtui.timespec import AsOf
 from projections.board_view import board_view
 from projections.state import fold
 from projections.versions import effective_order, fold_as_of_time
-from tests.readmodel.test_as_of_property import plan, run
+from tests.readmodel.test_as_of_property import plan, play
 
 
 def columns(snapshot: Any) -> list[tuple[str, int, list[str]]]:
@@ -67,14 +67,7 @@ def test_the_paged_board_equals_the_full_board_at_every_point(steps: list[tuple[
         wb = Workbench(db=str(Path(tmp) / "b.db"), actor="ann")
         wb.init_product("Shop", "PM")
         try:
-            for who, hours, op in steps:
-                if hours:  # recorded now, occurred hours away: backdated (or ahead) on the time axis
-                    with wb.recorded_as(who, datetime.now(timezone.utc) + timedelta(hours=hours)):
-                        run(wb, op)
-                else:
-                    run(wb, op)
-            wb.refresh()
-            records = list(wb.records())
+            records = play(wb, steps)  # some steps backdated: they change the past on the time axis
             check(wb.now, fold(records), "now", 2)
             before = wb.view(AsOf(event=0))
             for seq in [*range(0, records[-1].seq + 1), *range(records[-1].seq, -1, -3)]:
