@@ -125,7 +125,7 @@ def tui_at(wb: Any, point: Any, before: tuple[Any, Any] | None = None, rows: int
     cards a 40-line screen draws (``rows`` a column) and the banner's "AS OF ... #N/M" label.
     ``before``: (workspace, board) shown last, for a step (``[`` / ``]``): then the last pages are
     moved by what the events between touched, as the TUI does. Returns (workspace, board)."""
-    from pmtui.store.board_pages import PagedBoard, paged_board
+    from pmtui.store.board_pages import STEP_LIMIT, PagedBoard, paged_board, touched
     from pmtui.tui.travel import describe
     from projections.board_view import default_board
 
@@ -134,9 +134,8 @@ def tui_at(wb: Any, point: Any, before: tuple[Any, Any] | None = None, rows: int
     snapshot = None
     if board is not None:
         if before is not None and before[1] is not None:
-            low, high = sorted((before[0].position, ws.position))
-            touched = wb.read.touched_between(low, high, 200)
-            snapshot = None if touched is None else PagedBoard(ws, board).stepped(before[1], touched)
+            changed = touched(before[0], ws, STEP_LIMIT)
+            snapshot = None if changed is None else PagedBoard(ws, board).stepped(before[1], changed)
         snapshot = snapshot or paged_board(ws, board, past=True)
         for column in snapshot.columns:
             for card in column.cards[:rows]:
@@ -162,7 +161,7 @@ def in_process(store: Path, rng: random.Random, queries: int) -> None:
         """One ``[`` from the point (the point's own board drawn first, untimed)."""
         shown = tui_at(wb, point)
         back = AsOf(event=max(0, shown[0].position - 1)) if point.event is not None else \
-            AsOf(moment=point.moment - 3600)  # (a moment's step is a day or an hour: no prefix, read afresh)
+            AsOf(moment=point.moment - 86400)  # { : a day back
         started = time.perf_counter()
         tui_at(wb, back, shown)
         return started

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pmtui.store.readmodel import StoredWorkspace
 
 PAGE = 30  # cards read at a time per column: two screens of a 48-line terminal
+STEP_LIMIT = 300  # aggregates a step may touch and still move the last pages (beyond: read afresh)
 # The board's items; each query names the column(s) (``status``, empty for archived items and epics,
 # see readmodel._columns) by equality, so the search for the versions valid at the point runs within
 # each column's part of the index (a range over ``status`` would leave the later columns unused).
@@ -224,6 +225,19 @@ class PagedBoard:
         inner, params = self._versions("1 AS one", " AND status = ? AND (rank < ? OR (rank = ? AND ord < ?))",
                                        [column, item.rank, item.rank, item.number])
         return self.model.query(f"SELECT COUNT(*) FROM ({inner}) AS before", params)[0][0]
+
+
+def touched(before: StoredWorkspace, after: StoredWorkspace, limit: int) -> set[str] | None:
+    """The aggregates whose rows may differ between two points on the same axis: the events
+    between two event numbers, or those that took effect between two moments. None across axes
+    (a moment is no prefix of the log) or beyond ``limit``."""
+    was, now = before.point.moment, after.point.moment
+    if was is None and now is None:
+        low, high = sorted((before.position, after.position))
+        return after.model.touched_between(low, high, limit)
+    if was is not None and now is not None:
+        return after.model.touched_in_time(min(was, now), max(was, now), limit)
+    return None
 
 
 def _order(item: ItemView) -> tuple[str, int]:

@@ -771,6 +771,12 @@ class ReadModel:
         rows = self.query("SELECT aggregate_id FROM {l} WHERE seq > ? AND seq <= ? LIMIT ?", [low, high, limit + 1])
         return None if len(rows) > limit else {r[0] for r in rows}
 
+    def touched_in_time(self, low: float, high: float, limit: int = 512) -> set[str] | None:
+        """The aggregates whose events took effect in ``low < t <= high`` (what differs between
+        the workspaces as of those two moments); None if they are more than ``limit``."""
+        rows = self.query("SELECT aggregate_id FROM {l} WHERE t > ? AND t <= ? LIMIT ?", [low, high, limit + 1])
+        return None if len(rows) > limit else {r[0] for r in rows}
+
     def next_number(self, table: str) -> int:
         rows = self.query("SELECT MAX(ord) FROM {c} WHERE tbl = ?", [table])
         return (rows[0][0] or 0) + 1

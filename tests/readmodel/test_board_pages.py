@@ -28,9 +28,14 @@ def columns(snapshot: Any) -> list[tuple[str, int, list[str]]]:
 
 def check_step(wb: Workbench, before: Any, ws: Any, expected_ws: Any, where: object, size: int) -> None:
     """The board at ``before`` moved to ``ws`` by the aggregates the events between touched (a
-    time-travel step, a live update) equals the full board at ``ws``."""
-    low, high = sorted((before.position, ws.position))
-    touched = wb.read.touched_between(low, high) or set()
+    time-travel step, a live update; between two moments, the events that took effect between)
+    equals the full board at ``ws``."""
+    if before.point.moment is not None:
+        low, high = sorted((before.point.moment, ws.point.moment))
+        touched = wb.read.touched_in_time(low, high) or set()
+    else:
+        low, high = sorted((before.position, ws.position))
+        touched = wb.read.touched_between(low, high) or set()
     for board_id in sorted(expected_ws.boards):
         if board_id not in before.boards:
             continue
@@ -76,8 +81,13 @@ def test_the_paged_board_equals_the_full_board_at_every_point(steps: list[tuple[
                 check_step(wb, before, wb.view(AsOf(event=seq)), expected, seq, 2)
                 before = wb.view(AsOf(event=seq))
             times = sorted({t for t, _ in effective_order(records)})
-            for moment in [times[0] - 1, *((a + b) / 2 for a, b in zip(times, times[1:])), times[-1] + 1]:
-                check(wb.view(AsOf(moment=moment)), fold_as_of_time(records, moment), moment, 3)
+            moments = [times[0] - 1, *((a + b) / 2 for a, b in zip(times, times[1:])), times[-1] + 1]
+            before = wb.view(AsOf(moment=moments[-1]))
+            for moment in [*moments, *reversed(moments[::2])]:
+                expected = fold_as_of_time(records, moment)
+                check(wb.view(AsOf(moment=moment)), expected, moment, 3)
+                check_step(wb, before, wb.view(AsOf(moment=moment)), expected, moment, 3)
+                before = wb.view(AsOf(moment=moment))
         finally:
             wb.close()
 
@@ -103,5 +113,8 @@ def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path)
                            (seq, walked), 3)
             moment = rng.uniform(first - 3600, last + 3600)
             check(wb.view(AsOf(moment=moment)), wb.view(AsOf(moment=moment)), moment, 7)
+            for hours in (-24, -1, 3):  # a day's step, an hour's
+                walked = wb.view(AsOf(moment=moment + hours * 3600))
+                check_step(wb, wb.view(AsOf(moment=moment)), walked, walked, (moment, hours), 3)
     finally:
         wb.close()

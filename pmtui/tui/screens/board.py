@@ -11,7 +11,7 @@ from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
 from pmtui.tui.modals.prompt import AskModal, ConfirmModal
 from projections.backlog_view import parse_query
-from pmtui.store.board_pages import PagedBoard, paged_board
+from pmtui.store.board_pages import STEP_LIMIT, PagedBoard, paged_board, touched
 from pmtui.store.readmodel import StoredWorkspace
 from projections.board_view import BoardSnapshot, default_board
 from projections.state import BoardView, ItemView
@@ -128,15 +128,13 @@ class BoardScreen(PmScreen):
 
     def _stepped(self, ws: StoredWorkspace, board: BoardView) -> BoardSnapshot | None:
         """The pages of the last point shown, moved to ``ws`` by what the events between the two
-        touched (a step of time travel, a live update, one's own change), if both are points of
-        the log (a moment is no prefix of it) and few events apart."""
-        if self._paged is None:
+        touched (a step of time travel, a live update, one's own change), if both lie on the same
+        axis and few events apart."""
+        if self._paged is None or not isinstance(self._paged[0], StoredWorkspace):
             return None
         before, _, snapshot = self._paged
-        if not isinstance(before, StoredWorkspace) or before.point.moment is not None:
-            return None
-        touched = self.pm.changes_between((before.position, 0), ws, limit=200)
-        return None if touched is None else PagedBoard(ws, board).stepped(snapshot, touched)
+        changed = touched(before, ws, STEP_LIMIT)
+        return None if changed is None else PagedBoard(ws, board).stepped(snapshot, changed)
 
     def matches(self, also: Keep | None = None) -> Keep | None:
         """The filter's predicate (and ``also``), or None when nothing filters."""
