@@ -147,7 +147,8 @@ def tui_at(wb: Any, point: Any, before: tuple[Any, Any] | None = None, rows: int
 def in_process(store: Path, rng: random.Random, queries: int) -> None:
     """As-of queries in one warmed process at random points (event numbers, then moments): what
     the TUI's time travel does at each (``tui_at``: the paged board and its label; target p99
-    <= 30 ms), one ``[`` step from each (what the TUI does for it), and beside them the whole board built in Python (``board_view``, as ``board --as-of``
+    <= 30 ms), one step back from each (``[`` from #N, ``{`` from a moment: what the TUI does
+    for it), and beside them the whole board built in Python (``board_view``, as ``board --as-of``
     and a filtered or swimlaned TUI board do)."""
     from pmtui.service.workbench import Workbench
     from pmtui.timespec import AsOf
@@ -158,7 +159,7 @@ def in_process(store: Path, rng: random.Random, queries: int) -> None:
     first_t = wb.read.query("SELECT MIN(t) FROM {l}")[0][0]
     last_t = wb.read.query("SELECT MAX(t) FROM {l}")[0][0]
     def step(point: Any) -> float:
-        """One ``[`` from the point (the point's own board drawn first, untimed)."""
+        """One step back from the point (its own board drawn first, untimed)."""
         shown = tui_at(wb, point)
         back = AsOf(event=max(0, shown[0].position - 1)) if point.event is not None else \
             AsOf(moment=point.moment - 86400)  # { : a day back
@@ -167,7 +168,7 @@ def in_process(store: Path, rng: random.Random, queries: int) -> None:
         return started
 
     for what, run in (("TUI board at", lambda point: tui_at(wb, point)),
-                      ("TUI step [ from", step),
+                      ("TUI step back at", step),
                       ("board_view at", lambda point: board_view(wb.view(point)))):
         for label, make in (("#N", lambda: AsOf(event=rng.randint(1, last))),
                             ("time T", lambda: AsOf(moment=rng.uniform(first_t, last_t)))):

@@ -8,7 +8,7 @@ blame are those of then (the document's records cut to that point), read-only.""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -306,3 +306,13 @@ class DocumentsScreen(PmScreen):
         if at >= 0:
             self.table.set_cursor(at)
             self.show_document()
+
+
+def __getattr__(name: str) -> Any:
+    """``item_modal``: the item form's module (its editor hand-off), loaded when first asked for
+    rather than with every view at start (textual's Markdown, the domain's item rules)."""
+    if name == "item_modal":
+        from pmtui.tui.modals import item
+
+        return item
+    raise AttributeError(name)
