@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from pmtui.store.readmodel import Point
 from projections.state import Workspace
 
 MOVE_LIMIT = 2000  # more aggregates touched than this between two positions: build afresh
@@ -106,11 +107,13 @@ class _Items(_Index):
 
 
 class _State:
-    """The last index built, for which workspace, and the last query's matches (a longer query
-    typed on from it matches a subset of them)."""
+    """The last index built, for where on the log (``place``: the read model and position) or,
+    for an in-memory workspace, for which one; and the last query's matches (a longer query typed
+    on from it matches a subset of them)."""
 
-    def __init__(self, ws: Workspace, items: _Items, index: _Index) -> None:
-        self.ws, self.position, self.items, self.index = ws, ws.position, items, index
+    def __init__(self, ws: Workspace, place: tuple[Any, int] | None, items: _Items, index: _Index) -> None:
+        self.ws = ws if place is None else None  # (a stored one's rows are not kept alive here)
+        self.place, self.position, self.items, self.index = place, ws.position, items, index
         self.query = ""
         self.matched: list[int] = []
 
@@ -142,7 +145,7 @@ def _build_items(ws: Workspace) -> _Items:
 def _moved(state: _State, ws: Workspace) -> _Items | None:
     """The state's items moved to ``ws``'s position (either way on the log) by reading again only
     the items touched in between; None when that is not possible or not cheaper."""
-    was, now = _stored_position(state.ws), _stored_position(ws)
+    was, now = state.place, _stored_position(ws)
     if was is None or now is None or was[0] is not now[0]:
         return None
     model, low, high = now[0], min(was[1], now[1]), max(was[1], now[1])
@@ -190,15 +193,19 @@ def people(ws: Workspace) -> list[str]:
 
 
 def _current(ws: Workspace) -> _State:
-    """The index for ``ws`` (call with ``_lock`` held)."""
+    """The index for ``ws`` (call with ``_lock`` held). A workspace from the store is read through
+    a private one at the same position: this may run in a worker thread while the UI thread
+    reads (and moves on) the workspace it shows, whose lazily loaded tables are not for sharing."""
     global _state
-    state = _state
-    if state is not None and state.ws is ws and state.position == ws.position:
+    state, place = _state, _stored_position(ws)
+    if state is not None and (state.place == place if place is not None
+                              else state.ws is ws and state.position == ws.position):
         return state
-    items = _moved(state, ws) if state is not None else None
+    own = ws if place is None else place[0].workspace(Point(pos=place[1]))
+    items = _moved(state, own) if state is not None else None
     if items is None:
-        items = _build_items(ws)
-    _state = _State(ws, items, items + _others(ws, items))
+        items = _build_items(own)
+    _state = _State(own, place, items, items + _others(own, items))
     return _state
 
 

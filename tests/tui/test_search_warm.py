@@ -19,7 +19,7 @@ async def test_the_index_is_built_after_the_first_frame_without_a_key(make_app) 
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert search._state is not None and search._state.ws is app.ws
+        assert search._state is not None and search._state.place == (app.wb.read, app.ws.position)
 
 
 async def test_opening_the_palette_in_the_past_builds_the_past_index(make_app) -> None:
@@ -31,7 +31,7 @@ async def test_opening_the_palette_in_the_past_builds_the_past_index(make_app) -
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await app.workers.wait_for_complete()
-        assert search._state is not None and search._state.ws is app.ws and search._state.position == 40
+        assert search._state is not None and search._state.place == (app.wb.read, 40)
 
 
 async def test_an_item_another_session_adds_is_found_on_the_next_key(make_app, store) -> None:  # noqa: ANN001
