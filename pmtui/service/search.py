@@ -12,6 +12,7 @@ the items that matched the key before (~10 ms at 50k items for the first key, le
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -111,11 +112,37 @@ class _State:
     for an in-memory workspace, for which one; and the last query's matches (a longer query typed
     on from it matches a subset of them)."""
 
-    def __init__(self, ws: Workspace, place: tuple[Any, int] | None, items: _Items, index: _Index) -> None:
+    def __init__(self, ws: Workspace, place: tuple[Any, int] | None, items: _Items, things: _Things) -> None:
         self.ws = ws if place is None else None  # (a stored one's rows are not kept alive here)
-        self.place, self.position, self.items, self.index = place, ws.position, items, index
+        self.place, self.position, self.items, self.things = place, ws.position, items, things
+        self.index = items + things.with_people(items.assignees)
         self.query = ""
         self.matched: list[int] = []
+
+
+class _Things(_Index):
+    """Everything but the items and people (a few thousand things at most), and the users' names:
+    gathered again only when an event between two positions touched something else than items."""
+
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__()
+        for rm in ws.roadmap.values():
+            self.add("roadmap", f"RM-{rm.number}", rm.title, f"rm-{rm.number} {rm.title} {rm.description}".lower())
+        for objective in ws.objectives.values():
+            self.add("objective", f"O-{objective.number}", objective.title,
+                     f"o-{objective.number} {objective.title} {objective.period} {objective.owner}".lower())
+        for kpi in ws.kpis.values():
+            self.add("kpi", kpi.name, kpi.name, f"kpi {kpi.name} {kpi.unit}".lower())
+        for sprint in ws.sprints.values():
+            self.add("sprint", sprint.name, sprint.name, f"sprint {sprint.name} {sprint.goal}".lower())
+        self.users = _users(ws)
+        self.products = set(ws.products)  # (a new item moves its product's key counter: not a thing)
+
+    def with_people(self, assignees: Iterable[str | None]) -> _Index:
+        people = _Index()
+        for name in sorted(self.users | {a for a in assignees if a}, key=str.lower):
+            people.add("person", name, name, f"@{name} {name}".lower())
+        return self + people
 
 
 _lock = threading.Lock()  # the TUI builds in a worker thread while the palette may be searching
@@ -142,9 +169,10 @@ def _build_items(ws: Workspace) -> _Items:
     return items
 
 
-def _moved(state: _State, ws: Workspace) -> _Items | None:
+def _moved(state: _State, ws: Workspace) -> tuple[_Items, bool] | None:
     """The state's items moved to ``ws``'s position (either way on the log) by reading again only
-    the items touched in between; None when that is not possible or not cheaper."""
+    the items touched in between, and whether anything else was touched; None when that is not
+    possible or not cheaper."""
     was, now = state.place, _stored_position(ws)
     if was is None or now is None or was[0] is not now[0]:
         return None
@@ -153,6 +181,7 @@ def _moved(state: _State, ws: Workspace) -> _Items | None:
     if touched is None:
         return None
     items = state.items
+    others = touched - items.slots.keys() - state.things.products
     if touched:
         ids = sorted(touched)
         rows = {v.id: v for v in model.views("items", ws.point, f" AND id IN ({','.join('?' * len(ids))})", ids,
@@ -161,35 +190,16 @@ def _moved(state: _State, ws: Workspace) -> _Items | None:
             items.put(item, [c.text for c in ws.entries_of("comments", item.id)])
         for item_id in touched - rows.keys():
             items.blank(item_id)
-    return items
+    return items, bool(others - items.slots.keys())  # (less the items made in between)
 
 
-def _others(ws: Workspace, items: _Items) -> _Index:
-    """Everything but the items (a few hundred things at most): gathered again at each position."""
-    index = _Index()
-    for rm in ws.roadmap.values():
-        index.add("roadmap", f"RM-{rm.number}", rm.title, f"rm-{rm.number} {rm.title} {rm.description}".lower())
-    for objective in ws.objectives.values():
-        index.add("objective", f"O-{objective.number}", objective.title,
-                  f"o-{objective.number} {objective.title} {objective.period} {objective.owner}".lower())
-    for kpi in ws.kpis.values():
-        index.add("kpi", kpi.name, kpi.name, f"kpi {kpi.name} {kpi.unit}".lower())
-    for sprint in ws.sprints.values():
-        index.add("sprint", sprint.name, sprint.name, f"sprint {sprint.name} {sprint.goal}".lower())
-    for name in _people(ws, items.assignees):
-        index.add("person", name, name, f"@{name} {name}".lower())
-    return index
-
-
-def _people(ws: Workspace, assignees: Iterable[str | None]) -> list[str]:
-    names = {str(u["name"]) for u in ws.users.values() if not u.get("removed")}
-    names |= {a for a in assignees if a}
-    return sorted(names, key=str.lower)
+def _users(ws: Workspace) -> set[str]:
+    return {str(u["name"]) for u in ws.users.values() if not u.get("removed")}
 
 
 def people(ws: Workspace) -> list[str]:
     """Everyone the workspace knows: active users and anyone ever assigned, sorted by name."""
-    return _people(ws, (i.assignee for i in item_words(ws)))
+    return sorted(_users(ws) | {i.assignee for i in item_words(ws) if i.assignee}, key=str.lower)
 
 
 def _current(ws: Workspace) -> _State:
@@ -202,10 +212,12 @@ def _current(ws: Workspace) -> _State:
                               else state.ws is ws and state.position == ws.position):
         return state
     own = ws if place is None else place[0].workspace(Point(pos=place[1]))
-    items = _moved(state, own) if state is not None else None
-    if items is None:
-        items = _build_items(own)
-    _state = _State(own, place, items, items + _others(own, items))
+    moved = _moved(state, own) if state is not None else None
+    if moved is None:
+        _state = _State(own, place, _build_items(own), _Things(own))
+    else:
+        items, elsewhere = moved
+        _state = _State(own, place, items, _Things(own) if elsewhere or state is None else state.things)
     return _state
 
 
@@ -236,11 +248,14 @@ def find(ws: Workspace, query: str, limit: int = 30) -> list[Found]:
         for word in words[1:]:
             matched = [n for n in matched if word in texts[n]]
         state.query, state.matched = whole, matched
-    return _ranked(index, matched, words, whole, limit)
+    return _ranked(index, len(state.items.kinds), matched, words, whole, limit)
 
 
-def _ranked(index: _Index, matched: list[int], words: list[str], whole: str, limit: int) -> list[Found]:
-    refs, titles, kinds = index.lower_refs, index.lower_titles, index.kinds
+def _ranked(index: _Index, items_end: int, matched: list[int], words: list[str], whole: str,
+            limit: int) -> list[Found]:
+    """The groups of ``find``; ``items_end``: the items come first in the index, the other things
+    (fewer, and ranked above items when their title matches) after them."""
+    refs, titles = index.lower_refs, index.lower_titles
     exact = [n for n in matched if refs[n] == whole]
     prefix: list[int] = []
     for n in matched:
@@ -251,17 +266,24 @@ def _ranked(index: _Index, matched: list[int], words: list[str], whole: str, lim
     groups: list[tuple[float, list[int]]] = [(1.0, exact), (0.9, prefix)]
     if len(exact) + len(prefix) < limit:
         taken = set(exact) | set(prefix)
-        things, items, elsewhere = [], [], []
-        for n in matched:
-            if n in taken:
-                continue
-            if all(w in titles[n] for w in words):
-                if kinds[n] != "item":
-                    things.append(n)
-                elif len(items) < limit:
+        things: list[int] = []
+        items: list[int] = []
+        elsewhere: list[int] = []
+        cut = bisect_left(matched, items_end)  # (matched is in the index's order)
+        for n in matched[:cut]:
+            if len(items) >= limit:
+                break  # (the list is full before the matches elsewhere: on to the other things)
+            if n not in taken:
+                if all(w in titles[n] for w in words):
                     items.append(n)
-            elif len(elsewhere) < limit:
-                elsewhere.append(n)
+                elif len(elsewhere) < limit:
+                    elsewhere.append(n)
+        for n in matched[cut:]:
+            if n not in taken:
+                if all(w in titles[n] for w in words):
+                    things.append(n)
+                elif len(elsewhere) < limit:
+                    elsewhere.append(n)
         groups += [(0.8, things), (0.7, items), (0.5, elsewhere)]
     found: list[Found] = []
     for score, members in groups:
