@@ -271,6 +271,17 @@ class Sql:
                 "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
                 "`pmtui rebuild` folds the read model again from the log") from None
 
+    def chunks(self, sql: str, params: Sequence[Any] = (), size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query a chunk at a time (SQLite; PostgreSQL's cursor holds them all
+        anyway): a scan of a million versions never holds a million rows."""
+        if self.postgres:
+            yield self.all(sql, params)
+            return
+        cursor = self.cursor.connection.cursor()  # its own: the caller may query in between
+        cursor.execute(self._text(sql), list(params))
+        while chunk := cursor.fetchmany(size):
+            yield chunk
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
@@ -642,6 +653,11 @@ class ReadModel:
     def query(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.sql() as sql:
             return sql.all(text, params)
+
+    def chunks(self, text: str, params: Sequence[Any] = ()) -> Iterator[list[tuple[Any, ...]]]:
+        """``query``'s rows a chunk at a time (see ``Sql.chunks``)."""
+        with self.sql() as sql:
+            yield from sql.chunks(text, params)
 
     def position(self) -> int:
         with self.sql() as sql:

@@ -19,8 +19,8 @@ from typing import Any
 import msgspec
 
 from projections.metrics.days import Zone, day_of, week_of
-from projections.metrics.source import MetricSource, Span
-from projections.metrics.walk import Walk, merged
+from projections.metrics.source import MetricSource
+from projections.metrics.flow import category_in
 
 DAY = 86400.0
 
@@ -69,40 +69,50 @@ class _Progress:
         self.category = category
 
 
-class _Tracker:
-    """Follows each item's column category through the walk (one call per version)."""
-
-    def __init__(self) -> None:
-        self.flows: dict[str, _Progress] = {}
-
-    def __call__(self, span: Span, before: Any, walk: Walk) -> None:
-        if span.table == "items":
-            self._follow(walk, span.view, span.from_t)
-        elif span.table == "boards" and before is not None:
-            # A column may have changed category: its items change with it, from now.
-            for item in walk.table("items").values():
-                if item.board_id == span.id and item.id in self.flows:
-                    self._follow(walk, item, span.from_t)
-
-    def _follow(self, walk: Walk, item: Any, at: float) -> None:
-        flow = self.flows.get(item.id)
-        if flow is None:
-            flow = self.flows[item.id] = _Progress(item.key, item.kind, item.created)
-        category = walk.category(item)
-        flow.moved(category, at)
-        flow.abandoned = item.archived and category != "done"
-        flow.kind = item.kind
-
-
 def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFlow]:
     """Every item's start, finish and reopenings as of the source's point, in order of creation:
-    a walk over the versions of the items (of the board) and of the boards."""
-    items = source.item_moves(board_id, source.moment)
+    a walk over the places of the items (of the board) and the versions of the boards, in the
+    order they occurred. A new version of a board (a column's category changed) moves its items
+    with it, from then."""
+    places = source.item_places(board_id, source.moment)
     boards = source.versions("boards", float("-inf"), source.moment, grp=None)
-    tracker = _Tracker()
-    Walk(merged(items, boards), tracker).rest()
-    return [ItemFlow(f.key, f.kind, f.created, f.started, f.done, f.reopened, f.abandoned)
-            for f in tracker.flows.values()]
+    facts = source.rows("items")  # key, kind and creation: the item as of the point
+    flows: dict[str, _Progress] = {}
+    where: dict[str, tuple[str, str, bool]] = {}  # item -> (board, status, archived) as the walk stands
+    board_of: dict[str, Any] = {}  # board id -> its version as the walk stands
+    categories: dict[tuple[str, str], str] = {}  # (board, status) -> category (until the board changes)
+
+    def follow(item_id: str, board_id: str, status: str, archived: bool, at: float) -> None:
+        category = categories.get((board_id, status))
+        if category is None:
+            category = categories[(board_id, status)] = category_in(board_of.get(board_id), status)
+        flow = flows.get(item_id)
+        if flow is None:
+            item = facts[item_id]
+            flow = flows[item_id] = _Progress(item.key, item.kind, item.created)
+        flow.moved(category, at)
+        flow.abandoned = archived and category != "done"
+
+    n, total = 0, len(places)
+    for version in boards:  # few: each board's versions, in walk order among the places
+        key = (version.from_t, version.from_pos)
+        while n < total and (places[n][0], places[n][1]) <= key:  # a place first at the same point
+            from_t, _, item_id, status, place_board, archived = places[n]
+            n += 1
+            where[item_id] = (place_board, status, archived)
+            follow(item_id, place_board, status, archived, from_t)
+        changed = version.id in board_of
+        board_of[version.id] = version.view
+        categories = {k: v for k, v in categories.items() if k[0] != version.id}
+        if changed:  # a column may have changed category: its items change with it, from now
+            for item_id, (place_board, status, archived) in where.items():
+                if place_board == version.id and item_id in flows:
+                    follow(item_id, place_board, status, archived, version.from_t)
+    for from_t, _, item_id, status, place_board, archived in places[n:]:
+        where[item_id] = (place_board, status, archived)
+        follow(item_id, place_board, status, archived, from_t)
+    return [ItemFlow(f.key, facts[i].kind, f.created, f.started, f.done, f.reopened, f.abandoned)
+            for i, f in flows.items()]
 
 
 def percentile(values: list[float], q: float) -> float | None:
