@@ -11,7 +11,10 @@ Times are in days.
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +22,7 @@ from typing import Any
 import msgspec
 
 from projections.metrics.days import Zone, day_of, week_of
-from projections.metrics.source import MetricSource
+from projections.metrics.source import MetricSource, Place
 from projections.metrics.flow import category_in
 
 DAY = 86400.0
@@ -43,30 +46,16 @@ class ItemFlow(msgspec.Struct, frozen=True):
         return None if self.done is None else (self.done - self.created) / DAY
 
 
-@dataclass
+@dataclass(slots=True)
 class _Progress:
-    """One item's flow while the fold runs (ItemFlow is its frozen result)."""
+    """One item's flow while the walk runs (ItemFlow is its frozen result)."""
 
-    key: str
-    kind: str
     created: float
     started: float | None = None
     done: float | None = None
     reopened: int = 0
     abandoned: bool = False
     category: str | None = None
-
-    def moved(self, category: str, at: float) -> None:
-        if category == self.category:
-            return
-        if category == "doing" and self.started is None:
-            self.started = at
-        if category == "done":
-            self.done = at
-        elif self.category == "done":
-            self.reopened += 1
-            self.done = None
-        self.category = category
 
 
 def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFlow]:
@@ -80,39 +69,52 @@ def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFl
     flows: dict[str, _Progress] = {}
     where: dict[str, tuple[str, str, bool]] = {}  # item -> (board, status, archived) as the walk stands
     board_of: dict[str, Any] = {}  # board id -> its version as the walk stands
-    categories: dict[tuple[str, str], str] = {}  # (board, status) -> category (until the board changes)
+    categories: dict[str, dict[str, str]] = {}  # board -> status -> category (until the board changes)
 
-    def follow(item_id: str, board_id: str, status: str, archived: bool, at: float) -> None:
-        category = categories.get((board_id, status))
-        if category is None:
-            category = categories[(board_id, status)] = category_in(board_of.get(board_id), status)
-        flow = flows.get(item_id)
-        if flow is None:
-            item = facts[item_id]
-            flow = flows[item_id] = _Progress(item.key, item.kind, item.created)
-        flow.moved(category, at)
-        flow.abandoned = archived and category != "done"
+    def follow(moves: Iterable[Place]) -> None:
+        """Each item's column category, place by place: started is its first doing, done its
+        last entry to done that it has not left since (leaving done reopens it)."""
+        for at, _, item_id, status, board, archived in moves:
+            where[item_id] = (board, status, archived)
+            known = categories.get(board)
+            if known is None:
+                known = categories[board] = {}
+            category = known.get(status)
+            if category is None:
+                category = known[status] = category_in(board_of.get(board), status)
+            flow = flows.get(item_id)
+            if flow is None:
+                flow = flows[item_id] = _Progress(facts[item_id].created)
+            if category != flow.category:
+                if category == "doing" and flow.started is None:
+                    flow.started = at
+                if category == "done":
+                    flow.done = at
+                elif flow.category == "done":
+                    flow.reopened += 1
+                    flow.done = None
+                flow.category = category
+            flow.abandoned = archived and category != "done"
 
-    n, total = 0, len(places)
+    n = 0
     for version in boards:  # few: each board's versions, in walk order among the places
-        key = (version.from_t, version.from_pos)
-        while n < total and (places[n][0], places[n][1]) <= key:  # a place first at the same point
-            from_t, _, item_id, status, place_board, archived = places[n]
-            n += 1
-            where[item_id] = (place_board, status, archived)
-            follow(item_id, place_board, status, archived, from_t)
+        # At the same (time, number) a place goes first, as a stable sort puts it.
+        upto = bisect.bisect_right(places, (version.from_t, version.from_pos), lo=n, key=_first_two)
+        follow(places[n:upto])
+        n = upto
         changed = version.id in board_of
         board_of[version.id] = version.view
-        categories = {k: v for k, v in categories.items() if k[0] != version.id}
+        categories.pop(version.id, None)
         if changed:  # a column may have changed category: its items change with it, from now
-            for item_id, (place_board, status, archived) in where.items():
-                if place_board == version.id and item_id in flows:
-                    follow(item_id, place_board, status, archived, version.from_t)
-    for from_t, _, item_id, status, place_board, archived in places[n:]:
-        where[item_id] = (place_board, status, archived)
-        follow(item_id, place_board, status, archived, from_t)
-    return [ItemFlow(f.key, facts[i].kind, f.created, f.started, f.done, f.reopened, f.abandoned)
+            follow([(version.from_t, version.from_pos, item_id, status, board, archived)
+                    for item_id, (board, status, archived) in where.items()
+                    if board == version.id and item_id in flows])
+    follow(places[n:])
+    return [ItemFlow(facts[i].key, facts[i].kind, f.created, f.started, f.done, f.reopened, f.abandoned)
             for i, f in flows.items()]
+
+
+_first_two = operator.itemgetter(0, 1)
 
 
 def percentile(values: list[float], q: float) -> float | None:
