@@ -75,9 +75,18 @@ class StoreSource:
         # (or closed only after the point, so open as far as the point knows).
         where.append(f"from_t <= ? AND (to_t >= ? OR {after}) AND {cut}")
         params.extend([_finite(end_t), _finite(start_t), *after_params, *cut_params])
-        rows = self.model.query(
-            f"SELECT from_t, from_pos, to_t, to_pos, id, body FROM {{v}} WHERE {' AND '.join(where)} "
-            "ORDER BY from_t, from_pos", params)
+        cond = " AND ".join(where)
+        columns = "from_t, from_pos, to_t, to_pos, id, body"
+        if ids is not None and not self.model.postgres:
+            # Some rows by id: the history through its (tbl, id) index. SQLite's planner, with no
+            # statistics, read every past version of the table for each 500 ids instead (velocity
+            # at a million events: seconds per query).
+            current = (f"(SELECT tbl, id, grp, from_pos, {OPEN_POS} AS to_pos, from_t, {OPEN_T!r} AS to_t, body "
+                       "FROM {c})")
+            rows = self.model.query(f"SELECT {columns} FROM {current} c WHERE {cond} UNION ALL SELECT {columns} "
+                                    f"FROM {{h}} INDEXED BY rm_history_row WHERE {cond} ORDER BY 1, 2", [*params, *params])
+        else:
+            rows = self.model.query(f"SELECT {columns} FROM {{v}} WHERE {cond} ORDER BY from_t, from_pos", params)
         decode = self._decoders[table].decode
         pos, moment = self.point.pos, self.point.moment
         out = []
