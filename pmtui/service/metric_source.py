@@ -119,38 +119,39 @@ class StoreSource:
             f"WHERE {cond} UNION ALL SELECT {columns}, CASE WHEN status IS NULL THEN body END FROM {{c}} "
             f"WHERE {cond} ORDER BY 1, 2", [*params, *params])
         decode = self._decoders["items"].decode
-        statuses: dict[str, str] = {}  # one string per column name, not one per place
+        names: dict[str, str] = {}  # one string per column name and board, not one per place
         places: list[Place] = []
         add = places.append
         # Each item's versions come together, oldest first: a version is a place when it is the
         # item's first or last, or its column or board changed (archived items and epics: always).
-        held: Place | None = None  # the item's latest version, while not yet a place
+        # The item's latest version while it is not a place yet: its time and number (no tuple
+        # is made for the versions that change nothing, most of them).
+        held_t: float | None = None
+        held_pos = 0
         last_id, last_status, last_grp = None, None, None
         with paused_gc():
             for row_id, from_pos, from_t, status, grp, body in itertools.chain.from_iterable(chunks):
                 if row_id != last_id:
-                    if held is not None:
-                        add(held)  # the previous item's last version
-                    held = None
+                    if held_t is not None:  # the previous item's last version
+                        add((held_t, held_pos, last_id, last_status, last_grp, False))
+                    held_t = None
                     last_id = row_id
-                    last_status = None if status is None else statuses.setdefault(status, status)
-                    last_grp = grp
+                    last_status = None if status is None else names.setdefault(status, status)
+                    last_grp = names.setdefault(grp, grp)
                     add(_whole(from_t, from_pos, row_id, decode(body)) if body is not None
-                        else (from_t, from_pos, row_id, last_status, grp, False))
-                    continue
-                row_id = last_id  # the item's id once
-                if body is not None:
-                    held = None
+                        else (from_t, from_pos, row_id, last_status, last_grp, False))
+                elif body is not None:
+                    held_t = None
                     last_status, last_grp = None, grp
-                    add(_whole(from_t, from_pos, row_id, decode(body)))
+                    add(_whole(from_t, from_pos, last_id, decode(body)))
                 elif status != last_status or grp != last_grp:
-                    held = None
-                    last_status, last_grp = statuses.setdefault(status, status), grp
-                    add((from_t, from_pos, row_id, last_status, grp, False))
+                    held_t = None
+                    last_status, last_grp = names.setdefault(status, status), names.setdefault(grp, grp)
+                    add((from_t, from_pos, last_id, last_status, last_grp, False))
                 else:
-                    held = (from_t, from_pos, row_id, last_status, grp, False)
-            if held is not None:
-                add(held)
+                    held_t, held_pos = from_t, from_pos
+            if held_t is not None:
+                add((held_t, held_pos, last_id, last_status, last_grp, False))
             # By (from_t, from_pos), as two stable sorts of plain numbers: a sort of the tuples
             # themselves compares them element by element, three times slower.
             places.sort(key=_second)

@@ -68,7 +68,7 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_history_time ON {h} (tbl, to_t, from_t)",
         f"CREATE INDEX IF NOT EXISTS rm_history_row ON {h} (tbl, id, from_pos)",
         f"CREATE INDEX IF NOT EXISTS rm_history_key ON {h} (key, from_pos) WHERE key IS NOT NULL",
-        # The flow metrics (pmtui/service/metric_source.py, item_moves) walk every item's past versions by
+        # The flow metrics (pmtui/service/metric_source.py, item_places) walk every item's past versions by
         # column and board alone: covered here, so the bodies are not read.
         f"CREATE INDEX IF NOT EXISTS rm_history_flow ON {h} (id, from_pos, grp, status, from_t, to_t, to_pos) "
         "WHERE tbl = 'items'",
