@@ -190,10 +190,14 @@ def plain_columns(columns: list[list[Any]], headers: list[str]) -> str:
     head = [pattern.format(*headers).rstrip(), pattern.format(*("-" * w for w in widths)).rstrip()]
     if not columns or not columns[0]:
         return "\n".join(head)
-    # The last column unpadded: its padding would be cut with the line's trailing blanks anyway.
-    padded = [list(map(str.ljust, column, itertools.repeat(w, len(column))))
-              for column, w in zip(columns[:-1], widths)] + columns[-1:]
-    return "\n".join([*head, *map(str.rstrip, map("  ".join, zip(*padded)))])
+    # Padded a block of rows at a time (a 50k-row table never holds a padded copy of every
+    # cell); the last column unpadded: its padding would be cut with the trailing blanks anyway.
+    lines = head
+    for start in range(0, len(columns[0]), 4096):
+        block = [list(map(str.ljust, column[start:start + 4096], itertools.repeat(w)))
+                 for column, w in zip(columns[:-1], widths)] + [columns[-1][start:start + 4096]]
+        lines.extend(map(str.rstrip, map("  ".join, zip(*block))))
+    return "\n".join(lines)
 
 
 def as_of_banner(args: argparse.Namespace, ws: Any) -> str:
