@@ -216,3 +216,48 @@ async def test_changes_arriving_together_are_drawn_once(make_app, store, monkeyp
         other.close()
         assert await wait_for(pilot, lambda: "AC-36" in column_keys(app.screen, "Done"), tries=200)
         assert len(draws) == 2
+
+
+async def test_the_grid_repaints_every_line_that_changed_and_only_those(make_app, store, monkeypatch):
+    """Cursor steps and others' moves repaint only the lines that changed (Textual is asked for
+    those alone); whatever was asked for last, per line, is what a full redraw would show now."""
+    from pmtui.tui import live
+    from pmtui.tui.widgets.board_grid import BoardGrid
+
+    monkeypatch.setattr(live, "REDRAW_EVERY", 0.0)
+    app = make_app(poll=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+        grid = app.screen.query_one(BoardGrid)
+        painted: dict[int, object] = {}  # per line, what Textual was given last: what the terminal shows
+        asked: set[int] = set()
+        original = grid.render_line
+
+        def render_line(y: int):
+            painted[y] = original(y)
+            asked.add(y)
+            return painted[y]
+
+        monkeypatch.setattr(grid, "render_line", render_line)
+        grid.refresh()
+        await pilot.pause()
+
+        def up_to_date() -> bool:
+            return all(painted.get(y) == grid._draw_line(y) for y in range(grid.size.height))
+
+        assert up_to_date()
+        asked.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert 0 < len(asked) <= 6  # the two cards the cursor left and reached, not the screen
+        assert up_to_date()
+        other = Workbench(db=str(store), actor="bob")
+        for key, status in (("AC-36", "In progress"), ("AC-36", "Review")):
+            other.move_item(key, status)
+            assert await wait_for(pilot, lambda: key in column_keys(app.screen, status))
+            await pilot.pause()
+            assert up_to_date()
+        other.close()
+        for key in "lljkhh":
+            await pilot.press(key)
+            await pilot.pause()
+            assert up_to_date()

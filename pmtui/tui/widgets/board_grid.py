@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -133,13 +133,35 @@ class BoardGrid(Widget, can_focus=True):
         self._no_cards = False
         self._styles: dict[str, Style] = {}
         self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
+        self._frame: dict[int, Strip] = {}  # the lines drawn by the last show(), for this size
+        self._frame_size = (0, 0)
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
         self.grid, self.cursor_column, self.cursor_index, self.read_only = grid, cursor_column, cursor_index, read_only
         self._no_cards = not any(grid.column_cards(n) for n in range(len(grid.columns)))
         self._keep_cursor_in_view()
-        self.refresh()
+        self._repaint_changed_lines()
+
+    def _repaint_changed_lines(self) -> None:
+        """Draw the frame, and have Textual repaint only the lines that differ from the last one.
+        A cursor step changes two cards' lines, another session's move the lines below it in two
+        columns; repainting a whole screen for them (styles, colour filters, the bytes sent to the
+        terminal) was most of what a keypress or a live update cost, in every SSH session."""
+        width, height = self.size.width, self.size.height
+        before = self._frame if self._frame_size == (width, height) else {}
+        self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
+        frame = {y: self._draw_line(y) for y in range(height)}
+        self._frame = frame
+        if not before:
+            self.refresh()
+            return
+        changed = [y for y in range(height) if frame[y] != before.get(y)]
+        start = 0
+        for n, y in enumerate(changed):  # consecutive lines: one region
+            if n + 1 == len(changed) or changed[n + 1] != y + 1:
+                self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
+                start = n + 1
 
     def visible_columns(self) -> int:
         if self.grid is None or not self.grid.columns:
@@ -188,6 +210,7 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_line = max(0, min(self.scroll_line, max(0, self.grid.height - body)))
 
     def on_resize(self) -> None:
+        self._frame = {}
         self._keep_cursor_in_view()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -195,6 +218,13 @@ class BoardGrid(Widget, can_focus=True):
 
     # Drawing -----------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
+        if self._frame_size == (self.size.width, self.size.height):
+            drawn = self._frame.get(y)
+            if drawn is not None:
+                return drawn
+        return self._draw_line(y)
+
+    def _draw_line(self, y: int) -> Strip:
         width = self.size.width
         if self.grid is None or not self.grid.columns:
             return self._strip(Text(f" {self.empty_text}" if y == 0 else ""), width)
@@ -256,6 +286,7 @@ class BoardGrid(Widget, can_focus=True):
         super().notify_style_update()
         self._styles = {}
         self._cells = {}
+        self._frame = {}
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None
