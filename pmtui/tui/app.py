@@ -59,6 +59,8 @@ MODES: dict[str, tuple[str, str]] = {
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
                  "quit", "command_palette"}
+# Keys a text field does not take for itself; run at arrival even there (see PmApp.on_event).
+FIELD_KEYS_AT_ARRIVAL = frozenset({"tab", "shift+tab"})
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -209,9 +211,10 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         the focused widget: Textual hands each key to whatever has focus *when it is read*, so keys
         typed straight after n (or 2, or :) would otherwise land in the view they were leaving
         instead of the form or view just opened, and a slow machine would lose them. Keys typed
-        into a text field are the field's, as always."""
+        into a text field are the field's, as always, except Tab and Shift+Tab: they move to the
+        next field at once, so text typed straight after them lands in that field, not this one."""
         if isinstance(event, events.Key) and not event.is_forwarded \
-                and not isinstance(self.focused, (Input, TextArea)):
+                and (not isinstance(self.focused, (Input, TextArea)) or event.key in FIELD_KEYS_AT_ARRIVAL):
             if await self._check_bindings(event.key, priority=True) \
                     or await self._check_bindings(event.key, priority=False):
                 return

@@ -264,3 +264,29 @@ def test_an_epic_is_named_by_key_title_or_both(wb: Workbench) -> None:
     assert loyalty is not None and loyalty.kind == "epic"
     assert find_epic(wb.now, loyalty.key) == loyalty == find_epic(wb.now, f"{loyalty.key} {loyalty.title}")
     assert backlog(wb.now, 'epic:"Loyalty programme"')  # the query language takes the title too
+
+
+async def test_text_typed_right_after_tab_goes_to_the_next_field(make_app, wb: Workbench) -> None:
+    # "Conversion rate", Tab and "3.3" arrive together (a fast typist, a paste, a slow link): the
+    # value belongs in the Value field, not at the end of the KPI's name.
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        for char in "Conversion rate\t3.3":
+            key = {" ": "space", "\t": "tab"}.get(char, char)
+            app.post_message(events.Key(key, char))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.screen.query_one("#field-value", Input).value == "3.3":
+                break
+        assert app.screen.query_one("#field-kpi", Input).value == "Conversion rate"
+        assert app.screen.query_one("#field-value", Input).value == "3.3"
+        app.post_message(events.Key("shift+tab", None))
+        app.post_message(events.Key("x", "x"))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if app.screen.query_one("#field-kpi", Input).value.endswith("x"):
+                break
+        assert app.screen.query_one("#field-kpi", Input).value == "Conversion ratex"
