@@ -135,6 +135,9 @@ class BoardGrid(Widget, can_focus=True):
         self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
         self._frame: dict[int, Strip] = {}  # the lines drawn by the last show(), for this size
         self._frame_size = (0, 0)
+        # Per body line, the columns' pieces it was joined from and the line (see _draw_line).
+        self._lines: dict[int, tuple[list[list[Segment]], Strip]] = {}
+        self._blank: list[Segment] | None = None
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
@@ -210,7 +213,7 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_line = max(0, min(self.scroll_line, max(0, self.grid.height - body)))
 
     def on_resize(self) -> None:
-        self._frame = {}
+        self._frame, self._lines = {}, {}
         self._keep_cursor_in_view()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -246,16 +249,25 @@ class BoardGrid(Widget, can_focus=True):
             if columns.stop < len(self.grid.columns):
                 line = line[: width - 1] + Text("▶", style="bold")
             return self._strip(line, width)
-        segments: list[Segment] = []
+        if y < HEADER_LINES:
+            parts = [self._segments(self._header(col, y, col_width), col_width) for col in columns]
+        else:
+            parts = [self._body(col, y - HEADER_LINES + self.scroll_line, col_width) for col in columns]
+            # Each column's piece is a cached list, the same object while its card is: a line made
+            # of the same pieces as last time is the same line (no joining, no measuring again).
+            last = self._lines.get(y)
+            if last is not None and len(last[0]) == len(parts) and all(a is b for a, b in zip(last[0], parts)):
+                return last[1]
         separator = Segment("│", self._style("muted"))
-        for n, col in enumerate(columns):
+        segments: list[Segment] = []
+        for n, part in enumerate(parts):
             if n:
                 segments.append(separator)
-            if y < HEADER_LINES:
-                segments.extend(self._segments(self._header(col, y, col_width), col_width))
-            else:
-                segments.extend(self._body(col, y - HEADER_LINES + self.scroll_line, col_width))
-        return Strip(segments).adjust_cell_length(width, self._base())
+            segments.extend(part)
+        strip = Strip(segments).adjust_cell_length(width, self._base())
+        if y >= HEADER_LINES:
+            self._lines[y] = (parts, strip)
+        return strip
 
     def _strip(self, text: Text, width: int) -> Strip:
         return Strip(self._segments(text, width), width)
@@ -287,6 +299,8 @@ class BoardGrid(Widget, can_focus=True):
         self._styles = {}
         self._cells = {}
         self._frame = {}
+        self._lines = {}
+        self._blank = None
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None
@@ -339,7 +353,10 @@ class BoardGrid(Widget, can_focus=True):
             segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
             self._cells[key] = (card, segments)
             return segments
-        return [Segment(" " * width, self._base())]
+        blank = self._blank
+        if blank is None or blank[0].text != " " * width:
+            blank = self._blank = [Segment(" " * width, self._base())]
+        return blank
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
         base = self._style("cursor" if selected else "card")
