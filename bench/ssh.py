@@ -28,6 +28,9 @@ Figures:
 - CPU: seconds used by the server, by the zygote and sessions, and by the clients (this
   process); and the median CPU of a session process once every session had drawn its first screen
   (what starting one costs, whatever the load: first-screen times under load follow from it);
+  the sessions' CPU from the first move to the end of the settling time over moves x sessions
+  (what noticing and drawing a change costs a session, one's own keys and moves included: robust
+  to the machine's load, unlike the times), beside what watching alone costs (5 s, nobody moving);
 - the floor: a bare ``python`` + sqlite3 + msgspec process doing one insert (as bench/core.py),
   timed in the same run, before and after the sessions; first-screen times are also given as a
   multiple of it. The load average is printed beside.
