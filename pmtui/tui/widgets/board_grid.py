@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rich.segment import Segment
 from rich.style import Style
@@ -40,8 +41,9 @@ class Lane:
     def slots(self) -> int:
         return max((len(c) for c in self.cards), default=0)
 
-    @property
+    @cached_property
     def height(self) -> int:
+        """Asked for every line drawn: counted once (a layout is made anew when its cards change)."""
         header = 1 if self.name else 0
         return header + max(self.slots, 1 if self.name else 0) * self.card_height
 
@@ -154,7 +156,7 @@ class BoardGrid(Widget, can_focus=True):
         width, height = self.size.width, self.size.height
         before = self._frame if self._frame_size == (width, height) else {}
         self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
-        frame = {y: self._draw_line(y) for y in range(height)}
+        frame = {y: self._draw_line(y, width) for y in range(height)}
         self._frame = frame
         if not before:
             self.refresh()
@@ -166,14 +168,15 @@ class BoardGrid(Widget, can_focus=True):
                 self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
                 start = n + 1
 
-    def visible_columns(self) -> int:
+    def visible_columns(self, width: int | None = None) -> int:
         if self.grid is None or not self.grid.columns:
             return 1
-        return max(1, min(len(self.grid.columns), self.size.width // MIN_COLUMN_WIDTH))
+        return max(1, min(len(self.grid.columns), (self.size.width if width is None else width) // MIN_COLUMN_WIDTH))
 
-    def column_width(self) -> int:
-        shown = self.visible_columns()
-        return max(8, (self.size.width - (shown - 1)) // shown)
+    def column_width(self, width: int | None = None) -> int:
+        width = self.size.width if width is None else width  # (Textual works the size out on each ask)
+        shown = self.visible_columns(width)
+        return max(8, (width - (shown - 1)) // shown)
 
     def cursor_line(self) -> tuple[int, int] | None:
         """(first, last) body line of the cursor's card."""
@@ -227,14 +230,14 @@ class BoardGrid(Widget, can_focus=True):
                 return drawn
         return self._draw_line(y)
 
-    def _draw_line(self, y: int) -> Strip:
-        width = self.size.width
+    def _draw_line(self, y: int, width: int | None = None) -> Strip:
+        width = self.size.width if width is None else width
         if self.grid is None or not self.grid.columns:
             return self._strip(Text(f" {self.empty_text}" if y == 0 else ""), width)
         if self._no_cards and self.no_cards_text and y == HEADER_LINES + 1:
             return self._strip(Text(f" {self.no_cards_text}", style=self._style("muted")), width)
-        shown = self.visible_columns()
-        col_width = self.column_width()
+        shown = self.visible_columns(width)
+        col_width = self.column_width(width)
         columns = range(self.first_column, min(len(self.grid.columns), self.first_column + shown))
         if y == 0:  # the header line, with ◀ ▶ where columns hide
             line = Text()
