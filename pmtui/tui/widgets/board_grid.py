@@ -140,19 +140,25 @@ class BoardGrid(Widget, can_focus=True):
         # Per body line, the columns' pieces it was joined from and the line (see _draw_line).
         self._lines: dict[int, tuple[list[list[Segment]], Strip]] = {}
         self._blank: list[Segment] | None = None
+        self._repaint_pending = False
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
         self.grid, self.cursor_column, self.cursor_index, self.read_only = grid, cursor_column, cursor_index, read_only
         self._no_cards = not any(grid.column_cards(n) for n in range(len(grid.columns)))
         self._keep_cursor_in_view()
-        self._repaint_changed_lines()
+        # Once for the keys (and changes) handled together: "hhhhgjjL" arrives in one read.
+        if not self._repaint_pending:
+            self._repaint_pending = True
+            self.call_later(self._repaint_changed_lines)
 
     def _repaint_changed_lines(self) -> None:
         """Draw the frame, and have Textual repaint only the lines that differ from the last one.
         A cursor step changes two cards' lines, another session's move the lines below it in two
         columns; repainting a whole screen for them (styles, colour filters, the bytes sent to the
-        terminal) was most of what a keypress or a live update cost, in every SSH session."""
+        terminal) was most of what a keypress or a live update cost, in every SSH session. Until
+        this runs, the lines Textual asks for are the last frame's: what the terminal shows."""
+        self._repaint_pending = False
         width, height = self.size.width, self.size.height
         before = self._frame if self._frame_size == (width, height) else {}
         self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
