@@ -59,8 +59,6 @@ MODES: dict[str, tuple[str, str]] = {
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
                  "quit", "command_palette"}
-# Keys a text field does not take for itself; run at arrival even there (see PmApp.on_event).
-FIELD_KEYS_AT_ARRIVAL = frozenset({"tab", "shift+tab"})
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -207,17 +205,32 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return True
 
     async def on_event(self, event: events.Event) -> None:
-        """A key bound to an action runs the moment it arrives, not after it has travelled up from
-        the focused widget: Textual hands each key to whatever has focus *when it is read*, so keys
-        typed straight after n (or 2, or :) would otherwise land in the view they were leaving
-        instead of the form or view just opened, and a slow machine would lose them. Keys typed
-        into a text field are the field's, as always, except Tab and Shift+Tab: they move to the
-        next field at once, so text typed straight after them lands in that field, not this one."""
-        if isinstance(event, events.Key) and not event.is_forwarded \
-                and (not isinstance(self.focused, (Input, TextArea)) or event.key in FIELD_KEYS_AT_ARRIVAL):
-            if await self._check_bindings(event.key, priority=True) \
-                    or await self._check_bindings(event.key, priority=False):
-                return
+        """Keys are handled in the order they arrive, whatever the machine's speed. Textual hands
+        each key to whatever has focus *when it is read*, and a binding runs only after the key has
+        travelled up from the focused widget, so in a burst (a paste, a fast typist on a slow link,
+        tmux's send-keys) keys overtake each other: text typed after n lands in the view being
+        left, text typed after Tab in the field being left, and "ab", Ctrl+U, "cd" leaves an empty
+        field (the Ctrl+U comes back to the app after "cd" is in). So a key bound to an action runs
+        the moment it arrives, and in a one-line field the field's own keys and text are applied
+        at arrival too. A multi-line field (TextArea) takes its keys as Textual delivers them."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            focused = self.focused
+            if isinstance(focused, Input):
+                if await self._check_bindings(event.key, priority=True):
+                    return
+                if event.is_printable and event.character is not None:
+                    selection = focused.selection
+                    if selection.is_empty:
+                        focused.insert_text_at_cursor(event.character)
+                    else:
+                        focused.replace(event.character, *selection)
+                    return
+                if await self._check_bindings(event.key, priority=False):
+                    return
+            elif not isinstance(focused, TextArea):
+                if await self._check_bindings(event.key, priority=True) \
+                        or await self._check_bindings(event.key, priority=False):
+                    return
         await super().on_event(event)
 
     def current_view(self) -> PmScreen | None:

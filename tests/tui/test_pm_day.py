@@ -290,3 +290,43 @@ async def test_text_typed_right_after_tab_goes_to_the_next_field(make_app, wb: W
             if app.screen.query_one("#field-kpi", Input).value.endswith("x"):
                 break
         assert app.screen.query_one("#field-kpi", Input).value == "Conversion ratex"
+
+
+async def test_a_fields_own_keys_typed_before_a_tab_stay_in_that_field(make_app, wb: Workbench) -> None:
+    # Check-in form: value, Tab, Ctrl+U and a new confidence, Tab, a comment: all in one burst.
+    # Ctrl+U (and Backspace) find their binding after the Tab has moved on: they must still act on
+    # the confidence field, not wipe the comment.
+    app = make_app("okrs")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, FieldsForm)
+        form = app.screen
+        for key, char in [("1", "1"), ("4", "4"), ("tab", None), ("ctrl+u", None), ("0", "0"),
+                          ("full_stop", "."), ("6", "6"), ("7", "7"), ("backspace", None), ("tab", None),
+                          ("N", "N"), ("o", "o"), ("w", "w")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if form.query_one("#field-comment", Input).value == "Now":
+                break
+        assert {name: form.query_one(f"#field-{name}", Input).value for name in ("value", "confidence", "comment")} \
+            == {"value": "14", "confidence": "0.6", "comment": "Now"}
+
+
+async def test_a_burst_of_text_and_editing_keys_is_applied_in_order(make_app) -> None:
+    # Plain Textual turns "ab", Ctrl+U, "cd" typed at once into an empty field: the Ctrl+U finds
+    # its binding only after "cd" is in. Here every key acts in the order it was typed.
+    app = make_app("dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        field = app.screen.query_one("#field-kpi", Input)
+        for key, char in [("a", "a"), ("b", "b"), ("ctrl+u", None), ("c", "c"), ("d", "d"), ("left", None),
+                          ("x", "x"), ("end", None), ("backspace", None), ("y", "y")]:
+            app.post_message(events.Key(key, char))
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if field.value == "cxy":
+                break
+        assert field.value == "cxy"
