@@ -310,7 +310,11 @@ class Client:
     def take(self, data: bytes, start: float) -> None:
         now = time.time()
         text = ANSI.sub(b"", self._tail + data).decode("utf-8", errors="replace")
-        self._tail = data[-400:]
+        # Kept to join what a read cut in two; from an escape's start, so that no half escape
+        # ("2;80H" before "AC-12") is taken for text.
+        tail = data[-400:]
+        escape = tail.find(b"\x1b")
+        self._tail = tail[escape:] if escape > 0 else tail
         for column, count in HEADER.findall(text):
             self.counts[column] = int(count)
         self.confirmed.update(CONFIRMED.findall(text))
@@ -465,7 +469,9 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     print(f"moves             {attempts} tried, {len(moves)} recorded, {attempts - len(moves)} refused "
           f"(the card had moved, or a key landed while the screen was redrawing)")
     confirmed = sum(len(c.confirmed) for c in clients)
-    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)")
+    missing = sorted(f"{key} ({c.name})" for c in clients for key in c.confirmed - recorded_by.get(c.name, set()))
+    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)"
+          + (f": {', '.join(missing[:5])}" if missing else ""))
     per_session = (peak["pss"] - peak["base_pss"]) / max(1.0, peak["sessions"])
     print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
           f"{peak['processes']:.0f} processes ({peak['sessions']:.0f} sessions); server + zygote PSS "
