@@ -823,7 +823,7 @@ class StoredWorkspace:
         self._tables: dict[str, LazyTable] = {}
         self._entries: dict[str, list[Any]] = {}
         self._log: int | None = None
-        self._count: int | None = None  # events by ``point.pos`` (fixed once known: the log only grows)
+        self._counters: dict[str, Any] = {}
         self._by_key: dict[str, ItemView | None] = {}
         self.keys = KeyMap(self)
         self.numbers: dict[str, int] = {}
@@ -871,11 +871,12 @@ class StoredWorkspace:
         # new item may have taken one); finding one again scans every loaded item (~3 ms at 10k).
         ahead._by_key = {key: item for key, item in self._by_key.items()
                          if item is not None and item.id not in touched}
-        if self._count is not None and self.point.pos is not None and point.pos is not None \
+        counted = self._counters.get("COUNT(*)")
+        if counted is not None and self.point.pos is not None and point.pos is not None \
                 and point.pos >= self.point.pos:
             # The events counted before plus those since: a short range of the log's key, where
             # counting the whole log again cost a live session ~8 ms per change at 10k items.
-            ahead._count = self._count + (self.model.query(
+            ahead._counters["COUNT(*)"] = counted + (self.model.query(
                 "SELECT COUNT(*) FROM {l} WHERE seq > ? AND seq <= ?", [self.point.pos, point.pos])[0][0] or 0)
         return ahead
 
@@ -921,17 +922,22 @@ class StoredWorkspace:
             self._log = self._log_value("MAX(seq)") or 0 if not self.point.is_now else self.model.position()
         return self._log
 
+    def _fixed(self, what: str) -> Any:
+        """A counter of the log as of a past point, read once (it never changes there; "now"
+        unpinned moves with the log, so it is asked each time)."""
+        if self.point.is_now:
+            return self._log_value(what)
+        if what not in self._counters:
+            self._counters[what] = self._log_value(what)
+        return self._counters[what]
+
     @property
     def count(self) -> int:
-        if self.point.pos is None:  # now, or a moment (a late event may still fall before it)
-            return self._log_value("COUNT(*)") or 0
-        if self._count is None:
-            self._count = self._log_value("COUNT(*)") or 0
-        return self._count
+        return self._fixed("COUNT(*)") or 0
 
     @property
     def at(self) -> float:
-        return self._log_value("MAX(t)") or 0.0
+        return self._fixed("MAX(t)") or 0.0
 
     # Lookups, as on Workspace -------------------------------------------------------------------
     @property
