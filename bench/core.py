@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 FLOOR = """
 import sqlite3, msgspec, sys
@@ -118,8 +119,37 @@ def measure_store(store: Path, items: int, runner: Runner, rng: random.Random) -
                f"(CPU {runner.cpu:.1f} s = {last / runner.cpu:,.0f} ev/s; target 1M events <= 15 s, <= 300 MB)"))
 
 
+def tui_at(wb: Any, point: Any, before: tuple[Any, Any] | None = None, rows: int = 13) -> tuple[Any, Any]:
+    """What the TUI does for a board at a point (pmtui/tui/screens/board.py): the workspace as of
+    the point, the board's per-column counts and first pages (pmtui/store/board_pages.py), the
+    cards a 40-line screen draws (``rows`` a column) and the banner's "AS OF ... #N/M" label.
+    ``before``: (workspace, board) shown last, for a step (``[`` / ``]``): then the last pages are
+    moved by what the events between touched, as the TUI does. Returns (workspace, board)."""
+    from pmtui.store.board_pages import STEP_LIMIT, PagedBoard, paged_board, touched
+    from pmtui.tui.travel import describe
+    from projections.board_view import default_board
+
+    ws = wb.view(point)
+    board = default_board(ws)
+    snapshot = None
+    if board is not None:
+        if before is not None and before[1] is not None:
+            changed = touched(before[0], ws, STEP_LIMIT)
+            snapshot = None if changed is None else PagedBoard(ws, board).stepped(before[1], changed)
+        snapshot = snapshot or paged_board(ws, board, past=True)
+        for column in snapshot.columns:
+            for card in column.cards[:rows]:
+                (card.key, card.title, card.points, card.assignee, card.labels)  # noqa: B018 - drawn
+    describe(point, ws, wb.read.position())
+    return ws, snapshot
+
+
 def in_process(store: Path, rng: random.Random, queries: int) -> None:
-    """As-of queries in one warmed process (the TUI's time travel): a board at random points."""
+    """As-of queries in one warmed process at random points (event numbers, then moments): what
+    the TUI's time travel does at each (``tui_at``: the paged board and its label; target p99
+    <= 30 ms), one step back from each (``[`` from #N, ``{`` from a moment: what the TUI does
+    for it), and beside them the whole board built in Python (``board_view``, as ``board --as-of``
+    and a filtered or swimlaned TUI board do)."""
     from pmtui.service.workbench import Workbench
     from pmtui.timespec import AsOf
     from projections.board_view import board_view
@@ -128,16 +158,28 @@ def in_process(store: Path, rng: random.Random, queries: int) -> None:
     last = wb.position
     first_t = wb.read.query("SELECT MIN(t) FROM {l}")[0][0]
     last_t = wb.read.query("SELECT MAX(t) FROM {l}")[0][0]
-    for label, make in (("#N", lambda: AsOf(event=rng.randint(1, last))),
-                        ("time T", lambda: AsOf(moment=rng.uniform(first_t, last_t)))):
-        times = []
-        for _ in range(queries):
-            point = make()
-            started = time.perf_counter()
-            board_view(wb.view(point))
-            times.append((time.perf_counter() - started) * 1000)
-        print(f"in process: board as of {label:<7} p50 {pct(times, 50):6.1f} ms  p99 {pct(times, 99):6.1f} ms  "
-              f"max {max(times):6.1f} ms  (target p99 <= 30 ms)")
+    def step(point: Any) -> float:
+        """One step back from the point (its own board drawn first, untimed)."""
+        shown = tui_at(wb, point)
+        back = AsOf(event=max(0, shown[0].position - 1)) if point.event is not None else \
+            AsOf(moment=point.moment - 86400)  # { : a day back
+        started = time.perf_counter()
+        tui_at(wb, back, shown)
+        return started
+
+    for what, run in (("TUI board at", lambda point: tui_at(wb, point)),
+                      ("TUI step back at", step),
+                      ("board_view at", lambda point: board_view(wb.view(point)))):
+        for label, make in (("#N", lambda: AsOf(event=rng.randint(1, last))),
+                            ("time T", lambda: AsOf(moment=rng.uniform(first_t, last_t)))):
+            times = []
+            for _ in range(queries):
+                point = make()
+                started = time.perf_counter()
+                began = run(point)
+                times.append((time.perf_counter() - (began if isinstance(began, float) else started)) * 1000)
+            print(f"in process: {what} {label:<7} p50 {pct(times, 50):6.1f} ms  p99 {pct(times, 99):6.1f} ms  "
+                  f"max {max(times):6.1f} ms  (target p99 <= 30 ms)")
     wb.close()
 
 
@@ -149,6 +191,9 @@ def main() -> None:
     parser.add_argument("--keep", default=str(Path(tempfile.gettempdir()) / "pmtui-bench"),
                         help="folder for the built stores (kept between runs)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--in-process", action="store_true",
+                        help="only the in-process as-of figures (the stores are built if missing)")
+    parser.add_argument("--store", help="a store to use instead of the built one (with one --items)")
     args = parser.parse_args()
     sizes = args.items or [10_000, 50_000]
     keep = Path(args.keep)
@@ -156,6 +201,13 @@ def main() -> None:
     runner = Runner(args.runs)
     rng = random.Random(args.seed)
 
+    if args.in_process:
+        for items in sizes:
+            store = Path(args.store) if args.store else keep / f"items-{items}.db"
+            build(store, items, runner)
+            print(f"\n# {store.name}: {items:,} items")
+            in_process(store, rng, args.queries)
+        return
     floor_db = keep / "floor.db"
     walls, peak = runner.many([[sys.executable, "-c", FLOOR, str(floor_db)] for _ in range(args.runs)])
     print(line("floor: python+sqlite3+msgspec insert", walls, peak))

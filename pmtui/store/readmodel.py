@@ -61,6 +61,9 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_current_status ON {c} (tbl, grp, status)",
         f"CREATE INDEX IF NOT EXISTS rm_current_rank ON {c} (grp, rank, ord) WHERE tbl = 'items'",
         f"CREATE INDEX IF NOT EXISTS rm_current_key ON {c} (key) WHERE key IS NOT NULL",
+        # A board's column in rank order, with each row's start (pmtui/store/board_pages.py): the
+        # TUI's columns are counted and paged from this index alone.
+        f"CREATE INDEX IF NOT EXISTS rm_current_column ON {c} (grp, status, rank, ord, from_pos, from_t) WHERE tbl = 'items'",
         f"CREATE TABLE IF NOT EXISTS {h} (tbl {text} NOT NULL, id {text} NOT NULL, from_pos {big} NOT NULL, "
         f"to_pos {big} NOT NULL, from_t {real} NOT NULL, to_t {real} NOT NULL, {columns}, "
         f"PRIMARY KEY (tbl, to_pos, from_pos, id)){clustered}",
@@ -143,7 +146,19 @@ def interval_ddl(t: Callable[[str], str], postgres: bool) -> tuple[list[str], li
             [f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_to ON {h} (tbl, fork_p, to_pos)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_p_from ON {h} (tbl, fork_p, from_pos)",
              f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_to ON {h} (tbl, fork_t, to_t)",
-             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)"])
+             f"CREATE INDEX IF NOT EXISTS rm_history_fork_t_from ON {h} (tbl, fork_t, from_t)",
+             # A board's cards as of a point, column by column (pmtui/store/board_pages.py), from
+             # the index alone: plain columns, so SQLite reads no row (an index that names a
+             # virtual column, as the forks are, is never covering), and a column's versions
+             # valid at X are a range of it: those ending after X (late points) or begun by X
+             # (early points), whichever side is shorter.
+             *(f"CREATE INDEX IF NOT EXISTS rm_history_board_{axis}_{side} ON {h} "
+               f"(grp, status, {bound}, {other}, rank, ord) WHERE tbl = 'items'"
+               for axis, (start, end) in (("p", ("from_pos", "to_pos")), ("t", ("from_t", "to_t")))
+               for side, bound, other in (("to", end, start), ("from", start, end)))])
+
+
+LAST_INTERVAL_INDEX = "rm_history_board_t_from"  # made last: a store that has it has them all
 
 
 def fork_path(x: int) -> tuple[list[int], list[int]]:
@@ -190,9 +205,13 @@ def ensure_intervals(log: Any) -> bool:
                 curs.execute("SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_name = 'rm_history' "
                              "AND column_name = 'fork_t' AND table_schema = COALESCE(%s, current_schema())",
                              [datastore.schema or None])
-                if curs.fetchone()["n"] == 0:
+                missing_columns = curs.fetchone()["n"] == 0
+                curs.execute("SELECT COUNT(*) AS n FROM pg_indexes WHERE indexname = %s "
+                             "AND schemaname = COALESCE(%s, current_schema())",
+                             [LAST_INTERVAL_INDEX, datastore.schema or None])
+                if missing_columns or curs.fetchone()["n"] == 0:
                     _say_once()
-                    for statement in [*columns, *indexes]:
+                    for statement in [*(columns if missing_columns else []), *indexes]:
                         curs.execute(statement)
         except Exception:  # noqa: BLE001 - no right to alter: answer without the index
             return False
@@ -203,15 +222,17 @@ def ensure_intervals(log: Any) -> bool:
     except sqlite3.Error:
         return False
     try:
-        has = lambda: conn.execute(  # noqa: E731
+        has_columns = lambda: conn.execute(  # noqa: E731
             "SELECT COUNT(*) FROM pragma_table_xinfo('rm_history') WHERE name = 'fork_t'").fetchone()[0] > 0
+        has = lambda: has_columns() and conn.execute(  # noqa: E731
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", [LAST_INTERVAL_INDEX]).fetchone()[0] > 0
         if has():
             return True
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not has():
                 _say_once()
-                for statement in [*columns, *indexes]:
+                for statement in [*(columns if not has_columns() else []), *indexes]:
                     conn.execute(statement)
             conn.execute("COMMIT")
         except sqlite3.Error:
@@ -238,8 +259,12 @@ class Sql:
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
             for side in ("to", "from"):
-                hint = "" if postgres else f" INDEXED BY rm_history_fork_{axis}_{side}"
-                self.names[f"h_{axis}_{side}"] = self.names["h"] + hint
+                for family, name in (("", "fork"), ("board_", "board")):
+                    hint = "" if postgres else f" INDEXED BY rm_history_{name}_{axis}_{side}"
+                    self.names[f"h_{family}{axis}_{side}"] = self.names["h"] + hint
+        self.names["c_column"] = self.names["c"] + ("" if postgres else " INDEXED BY rm_current_column")
+        self.names["h_row"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_row")
+        self.names["h_key"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_key")
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -572,11 +597,21 @@ class Point:
         return self.pos is None and self.moment is None
 
     def versions(self, what: str, where: str = "", params: Sequence[Any] = (), *,
-                 intervals: bool = False) -> tuple[str, list[Any]]:
+                 intervals: bool = False, group_by: str = "", board: str = "",
+                 by_id: bool = False, by_key: bool = False) -> tuple[str, list[Any]]:
         """A query of ``what`` over the versions valid at this point that meet ``where`` (``AND ...``):
         the current rows begun by then, and the history's rows that held then. ``intervals``:
         find those through the forks' indexes (see ``fork_path``; for questions about many rows:
-        one row's versions are found faster by its id)."""
+        one row's versions are found faster by its id). ``group_by``: each part grouped on its
+        own (counts per column read from an index in its order; the caller sums the parts).
+        ``board``: ``where`` names one board (``grp``) and its cards' column(s) (``status``): the
+        history through the board's own indexes (``rm_history_board_*``), from the side given
+        (``"to"``: versions ending after the point, ``"from"``: begun by it). ``by_id``: ``where``
+        names rows by id: the history through its id index (SQLite's planner, with no statistics,
+        would scan the history's time index instead: ~0.5 s for a page of cards as of a moment);
+        ``by_key``: ``where`` names an item by its key (its history through the key index)."""
+        if group_by:
+            where = f"{where} GROUP BY {group_by}"
         if self.pos is not None:
             bound, between, fork, x = self.pos, ("from_pos", "to_pos"), "fork_p", self.pos
         elif self.moment is not None:
@@ -585,8 +620,16 @@ class Point:
             return f"SELECT {what} FROM {{c}} WHERE 1 = 1{where}", list(params)
         start, end = between
         current = f"SELECT {what} FROM {{c}} WHERE {start} <= ?{where}"
+        if board and intervals:
+            # The current rows through the board's column index too: with no statistics SQLite
+            # would read every item's row by the primary key to check a time.
+            axis = fork[-1]
+            current = f"SELECT {what} FROM {{c_column}} WHERE {start} <= ?{where}"
+            return (f"{current} UNION ALL SELECT {what} FROM {{h_board_{axis}_{board}}} "
+                    f"WHERE {end} > ? AND {start} <= ?{where}", [bound, *params, bound, bound, *params])
         if not intervals:
-            return (f"{current} UNION ALL SELECT {what} FROM {{h}} WHERE {end} > ? AND {start} <= ?{where}",
+            history = "{h_row}" if by_id else "{h_key}" if by_key else "{h}"
+            return (f"{current} UNION ALL SELECT {what} FROM {history} WHERE {end} > ? AND {start} <= ?{where}",
                     [bound, *params, bound, bound, *params])
         left, right = fork_path(x)
         # Integers made here; -1, no fork, keeps a list never empty (PostgreSQL refuses IN ()).
@@ -641,9 +684,9 @@ class ReadModel:
     def views(self, table: str, point: Point, where: str = "", params: Sequence[Any] = (), *,
               many: bool = True) -> list[Any]:
         """The table's rows as of the point that meet ``where``; ``many``: a question about many
-        rows (through the interval index), else about one row by its id or key."""
+        rows (through the interval index), else about rows named by id in ``where``."""
         text, values = point.versions("body", " AND tbl = ?" + where, [table, *params],
-                                      intervals=many and self.intervals)
+                                      intervals=many and self.intervals, by_id=not many)
         rows = self.query(text, values)
         with paused_gc():
             return [_decode(table, bytes(r[0])) for r in rows]
@@ -726,6 +769,12 @@ class ReadModel:
     def touched_between(self, low: int, high: int, limit: int = 512) -> set[str] | None:
         """The aggregates events ``low < seq <= high`` changed; None if they are more than ``limit``."""
         rows = self.query("SELECT aggregate_id FROM {l} WHERE seq > ? AND seq <= ? LIMIT ?", [low, high, limit + 1])
+        return None if len(rows) > limit else {r[0] for r in rows}
+
+    def touched_in_time(self, low: float, high: float, limit: int = 512) -> set[str] | None:
+        """The aggregates whose events took effect in ``low < t <= high`` (what differs between
+        the workspaces as of those two moments); None if they are more than ``limit``."""
+        rows = self.query("SELECT aggregate_id FROM {l} WHERE t > ? AND t <= ? LIMIT ?", [low, high, limit + 1])
         return None if len(rows) > limit else {r[0] for r in rows}
 
     def next_number(self, table: str) -> int:
@@ -951,7 +1000,7 @@ class StoredWorkspace:
             if loaded is not None:
                 found = next((v for v in loaded.values() if v.key == wanted), None)
             else:
-                text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted])
+                text, values = self.point.versions("body", " AND key = ? AND tbl = 'items'", [wanted], by_key=True)
                 rows = self.model.query(text, values)
                 found = _decode("items", bytes(rows[0][0])) if rows else None
             self._by_key[wanted] = found

@@ -83,6 +83,18 @@ def run(wb: Workbench, op: tuple[Any, ...]) -> None:
         pass  # a refused command writes nothing; the plan goes on
 
 
+def play(wb: Workbench, steps: list[tuple[str, int, tuple[Any, ...]]]) -> list[Any]:
+    """Every step on ``wb`` (a backdated one occurred ``hours`` away); the log's records after."""
+    for who, hours, op in steps:
+        if hours:
+            with wb.recorded_as(who, datetime.now(timezone.utc) + timedelta(hours=hours)):
+                run(wb, op)
+        else:
+            run(wb, op)
+    wb.refresh()
+    return list(wb.records())
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan)
 # Found by Hypothesis: a comment backdated before another one (its item's events take effect in

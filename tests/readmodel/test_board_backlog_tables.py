@@ -6,7 +6,6 @@ items, epics and backdated events (the steps of the as-of property test)."""
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from projections.backlog_view import backlog
 from projections.board_view import board_view
 from projections.state import fold
 from projections.versions import effective_order, fold_as_of_time
-from tests.readmodel.test_as_of_property import plan, run
+from tests.readmodel.test_as_of_property import plan, play
 
 
 def by_id(items: list[Any]) -> dict[str, Any]:
@@ -47,14 +46,7 @@ def test_boards_and_backlogs_from_the_tables_equal_a_naive_fold(steps: list[tupl
         wb = Workbench(db=str(Path(tmp) / "b.db"), actor="ann")
         wb.init_product("Shop", "PM")
         try:
-            for who, hours, op in steps:
-                if hours:
-                    with wb.recorded_as(who, datetime.now(timezone.utc) + timedelta(hours=hours)):
-                        run(wb, op)
-                else:
-                    run(wb, op)
-            wb.refresh()
-            records = list(wb.records())
+            records = play(wb, steps)
             assert answers(wb.now) == answers(fold(records))
             for seq in range(0, records[-1].seq + 1):
                 assert answers(wb.view(AsOf(event=seq))) == answers(fold(r for r in records if r.seq <= seq)), seq

@@ -19,7 +19,6 @@ from textual.widgets import Input, Static
 from domain.exceptions import DomainError
 from pmtui.service.workbench import Workbench
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import SORTS, backlog, parse_query
@@ -411,6 +410,7 @@ class BacklogScreen(PmScreen):
                 if index >= 0:
                     self.table.set_cursor(index)
 
+        from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
         self.app.push_screen(ItemModal(), created)
 
     def action_edit(self) -> None:
@@ -492,4 +492,5 @@ def bulk_edit(wb: Workbench, keys: list[str], values: dict[str, str]) -> str | N
 
 def open_item(screen: PmScreen, key: str) -> None:
     """Open an item's detail: the shared item form, with the item's own history below it."""
+    from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
     screen.app.push_screen(ItemModal(key))

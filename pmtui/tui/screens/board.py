@@ -11,9 +11,10 @@ from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
 from pmtui.tui.modals.prompt import AskModal, ConfirmModal
 from projections.backlog_view import parse_query
-from projections.board_view import BoardSnapshot
-from projections.state import ItemView
-from pmtui.tui.modals.item import ItemModal
+from pmtui.store.board_pages import STEP_LIMIT, PagedBoard, paged_board, touched
+from pmtui.store.readmodel import StoredWorkspace
+from projections.board_view import BoardSnapshot, default_board
+from projections.state import BoardView, ItemView
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
@@ -57,6 +58,7 @@ class BoardScreen(PmScreen):
         self.cache = BoardCache()
         self.query_text = ""  # the "/" filter, in the backlog's query language
         self._query: tuple[str, Keep] | None = None  # (text, its predicate): names resolved once
+        self._paged: tuple[object, object, BoardSnapshot] | None = None  # (workspace, board, its pages)
 
     def compose_body(self) -> ComposeResult:
         yield BoardGrid(id="board-grid")
@@ -107,9 +109,32 @@ class BoardScreen(PmScreen):
                 self.empty_state("No cards on this board yet", "n adds the first"))
 
     def board_snapshot(self) -> BoardSnapshot | None:
-        """What the grid shows (the sprint view shows one sprint's cards)."""
-        return self.cache.snapshot(self.ws, self.matches(), ("filter", self.query_text),
+        """What the grid shows (the sprint view shows one sprint's cards). Without a filter or
+        swimlanes the board is paged from the store: each column's count and the cards on screen,
+        now or as of the point shown (pmtui/store/board_pages.py), so a board of 50,000 items
+        costs a screenful. A filter (a predicate in Python) or swimlanes (lanes across the whole
+        column) take every card of the board, kept sorted between frames by the cache."""
+        ws = self.ws
+        board = default_board(ws)
+        if board is not None and not self.query_text and isinstance(ws, StoredWorkspace) \
+                and (self.lanes_by or board.swimlanes or "none") == "none":
+            # A workspace is one point, never changed in place (a live update or a step gives a
+            # new one): redraws of the same point (a resize, the screen shown again) reuse its pages.
+            if self._paged is None or self._paged[0] is not ws or self._paged[1] is not board:
+                self._paged = (ws, board, self._stepped(ws, board) or paged_board(ws, board, past=self.read_only))
+            return self._paged[2]
+        return self.cache.snapshot(ws, self.matches(), ("filter", self.query_text),
                                    changes=self.pm.changes_between)
+
+    def _stepped(self, ws: StoredWorkspace, board: BoardView) -> BoardSnapshot | None:
+        """The pages of the last point shown, moved to ``ws`` by what the events between the two
+        touched (a step of time travel, a live update, one's own change), if both lie on the same
+        axis and few events apart."""
+        if self._paged is None or not isinstance(self._paged[0], StoredWorkspace):
+            return None
+        before, _, snapshot = self._paged
+        changed = touched(before, ws, STEP_LIMIT)
+        return None if changed is None else PagedBoard(ws, board).stepped(snapshot, changed)
 
     def matches(self, also: Keep | None = None) -> Keep | None:
         """The filter's predicate (and ``also``), or None when nothing filters."""
@@ -241,11 +266,13 @@ class BoardScreen(PmScreen):
         def created(key: str | None) -> None:
             if key:
                 self.refresh_view(follow=key)
+        from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
         self.app.push_screen(ItemModal(column=self.column_name), created)
 
     def action_open_card(self) -> None:
         card = self._need_card()
         if card is not None:
+            from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
             self.app.push_screen(ItemModal(card.key), lambda key: self.refresh_view(follow=card.key))
 
     def action_archive_card(self) -> None:

@@ -8,7 +8,7 @@ blame are those of then (the document's records cut to that point), read-only.""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +19,6 @@ from textual.widgets import Label, Markdown, Static, TextArea
 
 from pmtui.service.evidence import DocumentConflict
 from pmtui.timespec import local
-from pmtui.tui.modals import item as item_modal
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
@@ -242,6 +241,8 @@ class DocumentsScreen(PmScreen):
         if doc is None:
             return
         base, text = doc.revision, doc.text
+        from pmtui.tui.modals import item as item_modal  # the item form's modules: with the first use
+
         for _ in range(5):  # a merge to resolve, again if someone saves once more meanwhile
             edited = item_modal.edit_in_editor(self.pm, text)
             if edited is None:
@@ -305,3 +306,13 @@ class DocumentsScreen(PmScreen):
         if at >= 0:
             self.table.set_cursor(at)
             self.show_document()
+
+
+def __getattr__(name: str) -> Any:
+    """``item_modal``: the item form's module (its editor hand-off), loaded when first asked for
+    rather than with every view at start (textual's Markdown, the domain's item rules)."""
+    if name == "item_modal":
+        from pmtui.tui.modals import item
+
+        return item
+    raise AttributeError(name)

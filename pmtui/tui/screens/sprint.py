@@ -17,7 +17,6 @@ from textual.widgets import Static
 from pmtui.service.chart_sources import ChartSource
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
-from pmtui.tui.modals.item import ItemModal
 from pmtui.tui.modals.prompt import ChoiceModal
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
 from pmtui.tui.screens.board import BoardScreen
@@ -268,6 +267,7 @@ class SprintScreen(BoardScreen):
             self.write(lambda: None)
             return
         name = sprint.name if sprint is not None and sprint.state != "closed" else None
+        from pmtui.tui.modals.item import ItemModal  # the form's modules load with the first card opened
         self.app.push_screen(ItemModal(column=self.column_name, sprint=name),
                              lambda key: self.refresh_view(follow=key) if key else None)
 

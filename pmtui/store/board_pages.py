@@ -1,0 +1,250 @@
+"""A board as of a point, paged from the read model: per-column counts and the cards the screen
+shows, never the whole board.
+
+``board_view`` (projections/board_view.py) sorts every card of the board in Python: at 50,000 items
+that is every item's row decoded (~140 MB and most of a second). Here one query over the versions
+valid at the point (``Point.versions`` over the board's own indexes, read within each column's
+part of them and from the index alone) gives each column's count and the ids of its first page in rank order; then
+only that page's rows are decoded. Cards further down a column are fetched a page at
+a time when the cursor or the screen reaches them, and a card's place in its column is a count of
+the cards before it. The order is ``board_view``'s: rank, then the item's number (``ord``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, overload
+
+from projections.board_view import BoardSnapshot, ColumnView
+from projections.state import BoardView, ItemView
+
+if TYPE_CHECKING:
+    from pmtui.store.readmodel import StoredWorkspace
+
+PAGE = 30  # cards read at a time per column: two screens of a 48-line terminal
+STEP_LIMIT = 300  # aggregates a step may touch and still move the last pages (beyond: read afresh)
+# The board's items; each query names the column(s) (``status``, empty for archived items and epics,
+# see readmodel._columns) by equality, so the search for the versions valid at the point runs within
+# each column's part of the index (a range over ``status`` would leave the later columns unused).
+_CARDS = " AND tbl = 'items' AND grp = ?"
+
+
+class ColumnCards(Sequence[ItemView]):
+    """One column's cards as of the point, in rank order: its length is the column's count, and
+    the cards are read a page at a time when first asked for (kept while this board is shown)."""
+
+    def __init__(self, board: PagedBoard, column: str, count: int, first: list[ItemView]) -> None:
+        self.board, self.column, self.count = board, column, count
+        self.pages: dict[int, list[ItemView]] = {0: first}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _page(self, number: int) -> list[ItemView]:
+        found = self.pages.get(number)
+        if found is None:
+            found = self.pages[number] = self.board.page(self.column, number * self.board.size)
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> ItemView: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ItemView]: ...
+    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(self.count))]
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        page = self._page(index // self.board.size)
+        at = index % self.board.size
+        if at >= len(page):  # the store moved on under a pinned point: cannot happen, but never crash
+            raise IndexError(index)
+        return page[at]
+
+    def __iter__(self) -> Iterator[ItemView]:
+        for number in range(-(-self.count // self.board.size)):
+            yield from self._page(number)
+
+    def index_of(self, item: ItemView) -> int | None:
+        """Where ``item`` stands in this column (a count of the cards before it), or None."""
+        if item.status != self.column or item.archived or item.kind == "epic":
+            return None
+        for number, page in self.pages.items():  # on a page read already: no query
+            for at, card in enumerate(page):
+                if card.id == item.id:
+                    return number * self.board.size + at
+        at = self.board.place(self.column, item)
+        if at < self.count and self[at].id == item.id:
+            return at
+        return None
+
+
+class PagedBoard:
+    """The queries behind one board's pages as of one point (``ws``'s)."""
+
+    def __init__(self, ws: StoredWorkspace, board: BoardView, size: int = PAGE) -> None:
+        self.ws, self.board, self.size = ws, board, size
+        self.model, self.point = ws.model, ws.point
+        self._side: str | None = None
+
+    def _versions(self, what: str, where: str = "", params: Sequence[object] = (),
+                  group_by: str = "") -> tuple[str, list[object]]:
+        return self.point.versions(what, _CARDS + where, [self.board.id, *params], intervals=self.model.intervals,
+                                   group_by=group_by, board=self.side)
+
+    @property
+    def side(self) -> str:
+        """Which of the board's history indexes holds fewer versions to look at for this point:
+        those ending after it ("to") for a point in the log's second half, else those begun by it."""
+        if self._side is None:
+            if self.point.pos is not None:
+                late = self.point.pos * 2 >= self.model.position()
+            elif self.point.moment is not None:
+                first, last = self.model.query("SELECT MIN(t), MAX(t) FROM {l}")[0]
+                late = first is None or self.point.moment * 2 >= first + last
+            else:
+                late = True
+            self._side = "to" if late else "from"
+        return self._side
+
+    def _in_columns(self) -> tuple[str, list[str]]:
+        names = [c["name"] for c in self.board.columns]
+        return f" AND status IN ({','.join('?' * len(names))})", names
+
+    def counts(self) -> dict[str, int]:
+        """Cards per column: each part of the versions counted in its index's order, then summed."""
+        where, names = self._in_columns()
+        inner, params = self._versions("status, COUNT(*) AS n", where, names, group_by="status")
+        rows = self.model.query(f"SELECT status, SUM(n) FROM ({inner}) AS parts GROUP BY status", params)
+        return {status: int(n) for status, n in rows}
+
+    def first_pages(self) -> tuple[dict[str, int], dict[str, list[ItemView]]]:
+        """Every column's count and first page in one pass over the versions valid at the point
+        (window functions: the sort stays in SQLite and reads no body). In the past most of a
+        board's versions lie in the history, whose index gives no rank order: one pass over them
+        beats a count and a sort per column."""
+        where, names = self._in_columns()
+        inner, params = self._versions("id, status, rank, ord", where, names)
+        rows = self.model.query(
+            "SELECT status, n, id FROM (SELECT id, status, "
+            "ROW_NUMBER() OVER (PARTITION BY status ORDER BY rank, ord) AS r, "
+            f"COUNT(*) OVER (PARTITION BY status) AS n FROM ({inner}) AS valid) AS ranked "
+            "WHERE r <= ? ORDER BY status, r", [*params, self.size])
+        bodies = self._bodies([row[2] for row in rows])
+        counts: dict[str, int] = {}
+        firsts: dict[str, list[ItemView]] = {}
+        for status, count, item_id in rows:
+            counts[status] = count
+            firsts.setdefault(status, []).append(bodies[item_id])
+        return counts, firsts
+
+    def snapshot(self, past: bool = False) -> BoardSnapshot:
+        """``past``: the point lies before the latest event (then ``first_pages``); now, the
+        current rows' indexes count each column and give its first page in order."""
+        if not self.board.columns:
+            counts, firsts = {}, {}
+        elif past:
+            counts, firsts = self.first_pages()
+        else:
+            counts = self.counts()
+            firsts = {name: self.page(name, 0) for name, count in counts.items() if count}
+        return self._snapshot(counts, firsts)
+
+    def _snapshot(self, counts: dict[str, int], firsts: dict[str, list[ItemView]]) -> BoardSnapshot:
+        columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"],
+                              ColumnCards(self, c["name"], counts.get(c["name"], 0),  # type: ignore[arg-type]
+                                          firsts.get(c["name"], [])))
+                   for c in self.board.columns]
+        # Epic titles name the epic swimlanes only; the paged board is drawn without lanes.
+        return BoardSnapshot(self.board, columns, self.board.swimlanes, {})
+
+    def stepped(self, before: BoardSnapshot, touched: set[str]) -> BoardSnapshot | None:
+        """The board at this point from ``before`` (the same board paged at another point) and
+        the aggregates the events between the two points ``touched``: a time-travel step or a
+        live update changes a few cards, so their versions at both points are read by id and
+        each column's count and first page adjusted; a column whose first page runs short is
+        read again. None when ``before`` is no paged board of this board's columns."""
+        names = [c["name"] for c in self.board.columns]
+        if before.board.id != self.board.id or [c.name for c in before.columns] != names \
+                or self.board.id in touched or not all(isinstance(c.cards, ColumnCards) for c in before.columns):
+            return None
+        old_cards: dict[str, ColumnCards] = {c.name: c.cards for c in before.columns}  # type: ignore[misc]
+        previous = next(iter(old_cards.values())).board if old_cards else None
+        if previous is None:
+            return None
+        ids = sorted(touched)
+        was, now = previous._bodies(ids), self._bodies(ids)
+        counts = {name: cards.count for name, cards in old_cards.items()}
+        kept: dict[str, list[ItemView]] = {}
+        bounds: dict[str, tuple[str, int] | None] = {}
+        for name, cards in old_cards.items():
+            first = cards.pages.get(0, [])
+            kept[name] = [card for card in first if card.id not in touched]
+            # Cards up to the first page's last one belong in it; a page holding the whole column
+            # takes any card.
+            bounds[name] = None if len(first) >= cards.count else (first[-1].rank, first[-1].number)
+        for item_id in ids:
+            old, new = was.get(item_id), now.get(item_id)
+            if old is not None and self._card(old, names):
+                counts[old.status] -= 1
+            if new is not None and self._card(new, names):
+                counts[new.status] += 1
+                bound = bounds[new.status]
+                if bound is None or (new.rank, new.number) <= bound:
+                    kept[new.status].append(new)
+        firsts: dict[str, list[ItemView]] = {}
+        for name in names:
+            cards = sorted(kept[name], key=_order)[: self.size]
+            if len(cards) < min(self.size, counts[name]):
+                cards = self.page(name, 0)  # cards left the page: the next ones are in the store
+            firsts[name] = cards
+        return self._snapshot(counts, firsts)
+
+    def _card(self, item: ItemView, columns: list[str]) -> bool:
+        return item.board_id == self.board.id and not item.archived and item.kind != "epic" and item.status in columns
+
+    def _bodies(self, ids: list[str]) -> dict[str, ItemView]:
+        """The rows of these items as of the point, by id (one indexed look-up each)."""
+        if not ids:
+            return {}
+        clause = f" AND id IN ({','.join('?' * len(ids))})"
+        return {v.id: v for v in self.model.views("items", self.point, clause, ids, many=False)}
+
+    def page(self, column: str, offset: int) -> list[ItemView]:
+        # ORDER BY on the compound itself: SQLite merges its parts, the current rows straight from
+        # the column's index (no sort of the column), and stops at the page's end.
+        inner, params = self._versions("id, rank, ord", " AND status = ?", [column])
+        rows = self.model.query(f"{inner} ORDER BY rank, ord LIMIT ? OFFSET ?", [*params, self.size, offset])
+        bodies = self._bodies([row[0] for row in rows])
+        return [bodies[row[0]] for row in rows]
+
+    def place(self, column: str, item: ItemView) -> int:
+        """How many cards of ``column`` come before ``item`` in rank order."""
+        inner, params = self._versions("1 AS one", " AND status = ? AND (rank < ? OR (rank = ? AND ord < ?))",
+                                       [column, item.rank, item.rank, item.number])
+        return self.model.query(f"SELECT COUNT(*) FROM ({inner}) AS before", params)[0][0]
+
+
+def touched(before: StoredWorkspace, after: StoredWorkspace, limit: int) -> set[str] | None:
+    """The aggregates whose rows may differ between two points on the same axis: the events
+    between two event numbers, or those that took effect between two moments. None across axes
+    (a moment is no prefix of the log) or beyond ``limit``."""
+    was, now = before.point.moment, after.point.moment
+    if was is None and now is None:
+        low, high = sorted((before.position, after.position))
+        return after.model.touched_between(low, high, limit)
+    if was is not None and now is not None:
+        return after.model.touched_in_time(min(was, now), max(was, now), limit)
+    return None
+
+
+def _order(item: ItemView) -> tuple[str, int]:
+    return item.rank, item.number
+
+
+def paged_board(ws: StoredWorkspace, board: BoardView, size: int = PAGE, past: bool = False) -> BoardSnapshot:
+    """``board_view(ws, board.id)``'s columns and counts, read a page at a time (no epics: cards);
+    ``past``: ``ws`` is a point before the latest event (time travel)."""
+    return PagedBoard(ws, board, size).snapshot(past)

@@ -1,0 +1,120 @@
+"""The paged board (pmtui/store/board_pages.py: per-column counts and pages read from the tables,
+what the TUI's board draws) equals ``board_view`` of the whole workspace, now and as of every
+event and moments between, for random histories with archived items, epics and backdated events;
+and a card's place found by counting equals its index in the full column."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from pmtui.service.workbench import Workbench
+from pmtui.store.board_pages import PagedBoard, paged_board
+from pmtui.timespec import AsOf
+from projections.board_view import board_view
+from projections.state import fold
+from projections.versions import effective_order, fold_as_of_time
+from tests.readmodel.test_as_of_property import plan, play
+
+
+def columns(snapshot: Any) -> list[tuple[str, int, list[str]]]:
+    return [(c.name, c.count, [card.key for card in c.cards]) for c in snapshot.columns]
+
+
+def check_step(wb: Workbench, before: Any, ws: Any, expected_ws: Any, where: object, size: int) -> None:
+    """The board at ``before`` moved to ``ws`` by the aggregates the events between touched (a
+    time-travel step, a live update; between two moments, the events that took effect between)
+    equals the full board at ``ws``."""
+    if before.point.moment is not None:
+        low, high = sorted((before.point.moment, ws.point.moment))
+        touched = wb.read.touched_in_time(low, high) or set()
+    else:
+        low, high = sorted((before.position, ws.position))
+        touched = wb.read.touched_between(low, high) or set()
+    for board_id in sorted(expected_ws.boards):
+        if board_id not in before.boards:
+            continue
+        start = paged_board(before, before.boards[board_id], size, past=True)
+        stepped = PagedBoard(ws, ws.boards[board_id], size).stepped(start, touched)
+        if stepped is not None:  # None: the board itself changed (then it is read afresh)
+            assert columns(stepped) == columns(board_view(expected_ws, board_id)), where
+
+
+def check(ws: Any, expected_ws: Any, where: object, size: int) -> None:
+    """Every board of ``ws`` paged ``size`` cards at a time equals the full board of ``expected_ws``
+    (a naive fold of the same events), card by card, and every card is found at its index."""
+    for board_id in sorted(expected_ws.boards):
+        full = board_view(expected_ws, board_id)
+        for past in (False, True):  # both ways of reading the first pages answer the same
+            paged = paged_board(ws, ws.boards[board_id], size, past)
+            assert columns(paged) == columns(full), (where, past)
+        assert [(c.wip, c.hard, c.over_limit) for c in paged.columns] == \
+            [(c.wip, c.hard, c.over_limit) for c in full.columns], where
+        for n, column in enumerate(full.columns):
+            cards = paged.columns[n].cards
+            for index, card in enumerate(column.cards):
+                assert cards[index] == card, (where, column.name, index)
+                assert cards.index_of(card) == index, (where, column.name, card.key)
+            if len(column.cards):
+                assert cards[-1] == column.cards[-1]
+                assert cards[1:3] == column.cards[1:3]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan)
+def test_the_paged_board_equals_the_full_board_at_every_point(steps: list[tuple[str, int, tuple[Any, ...]]]) -> None:
+    with tempfile.TemporaryDirectory(prefix="pmtui-pages-") as tmp:
+        wb = Workbench(db=str(Path(tmp) / "b.db"), actor="ann")
+        wb.init_product("Shop", "PM")
+        try:
+            records = play(wb, steps)  # some steps backdated: they change the past on the time axis
+            check(wb.now, fold(records), "now", 2)
+            before = wb.view(AsOf(event=0))
+            for seq in [*range(0, records[-1].seq + 1), *range(records[-1].seq, -1, -3)]:
+                expected = fold(r for r in records if r.seq <= seq)
+                check(wb.view(AsOf(event=seq)), expected, seq, 2)
+                check_step(wb, before, wb.view(AsOf(event=seq)), expected, seq, 2)
+                before = wb.view(AsOf(event=seq))
+            times = sorted({t for t, _ in effective_order(records)})
+            moments = [times[0] - 1, *((a + b) / 2 for a, b in zip(times, times[1:])), times[-1] + 1]
+            before = wb.view(AsOf(moment=moments[-1]))
+            for moment in [*moments, *reversed(moments[::2])]:
+                expected = fold_as_of_time(records, moment)
+                check(wb.view(AsOf(moment=moment)), expected, moment, 3)
+                check_step(wb, before, wb.view(AsOf(moment=moment)), expected, moment, 3)
+                before = wb.view(AsOf(moment=moment))
+        finally:
+            wb.close()
+
+
+def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path) -> None:
+    """A realistic history (the demo's: 90 days of moves, ranks, sprints, some recorded late):
+    random event numbers and moments, pages smaller than the columns."""
+    from pmtui.service.demo import generate
+
+    wb = Workbench(db=str(tmp_path / "demo.db"), actor="ann")
+    try:
+        generate(wb, now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
+        rng = random.Random(11)
+        check(wb.now, wb.now, "now", 5)
+        first = wb.read.query("SELECT MIN(t) FROM {l}")[0][0]
+        last = wb.read.query("SELECT MAX(t) FROM {l}")[0][0]
+        for _ in range(25):
+            seq = rng.randint(0, wb.position)
+            check(wb.view(AsOf(event=seq)), wb.view(AsOf(event=seq)), seq, 4)
+            for step in (-1, -1, 1, -2, 5):  # time travel's steps from there
+                walked = max(0, min(wb.position, seq + step))
+                check_step(wb, wb.view(AsOf(event=seq)), wb.view(AsOf(event=walked)), wb.view(AsOf(event=walked)),
+                           (seq, walked), 3)
+            moment = rng.uniform(first - 3600, last + 3600)
+            check(wb.view(AsOf(moment=moment)), wb.view(AsOf(moment=moment)), moment, 7)
+            for hours in (-24, -1, 3):  # a day's step, an hour's
+                walked = wb.view(AsOf(moment=moment + hours * 3600))
+                check_step(wb, wb.view(AsOf(moment=moment)), walked, walked, (moment, hours), 3)
+    finally:
+        wb.close()
