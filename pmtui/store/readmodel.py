@@ -1009,6 +1009,17 @@ class StoredWorkspace:
             ahead._tables[name] = moved
         if not touched:
             ahead._entries = dict(self._entries)
+        # Keys looked up before stay found, but for the touched items (and keys not found then: a
+        # new item may have taken one); finding one again scans every loaded item (~3 ms at 10k).
+        ahead._by_key = {key: item for key, item in self._by_key.items()
+                         if item is not None and item.id not in touched}
+        counted = self._counters.get("COUNT(*)")
+        if counted is not None and self.point.pos is not None and point.pos is not None \
+                and point.pos >= self.point.pos:
+            # The events counted before plus those since: a short range of the log's key, where
+            # counting the whole log again cost a live session ~8 ms per change at 10k items.
+            ahead._counters["COUNT(*)"] = counted + (self.model.query(
+                "SELECT COUNT(*) FROM {l} WHERE seq > ? AND seq <= ?", [self.point.pos, point.pos])[0][0] or 0)
         return ahead
 
     def rows_as(self, table: str, kind: type[T]) -> list[T]:
