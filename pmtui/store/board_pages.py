@@ -198,7 +198,10 @@ class PagedBoard:
         for name in names:
             cards = sorted(kept[name], key=_order)[: self.size]
             if len(cards) < min(self.size, counts[name]):
-                cards = self.page(name, 0)  # cards left the page: the next ones are in the store
+                # Cards left the page: the cards kept are the column's first ones (every card up
+                # to the old page's last is in them), so only the ones after them are read; the
+                # kept cards stay the same objects, which the grid's drawn lines are cached on.
+                cards += self.page(name, len(cards), self.size - len(cards))
             firsts[name] = cards
         return self._snapshot(counts, firsts)
 
@@ -212,11 +215,13 @@ class PagedBoard:
         clause = f" AND id IN ({','.join('?' * len(ids))})"
         return {v.id: v for v in self.model.views("items", self.point, clause, ids, many=False)}
 
-    def page(self, column: str, offset: int) -> list[ItemView]:
+    def page(self, column: str, offset: int, size: int | None = None) -> list[ItemView]:
+        """``size`` cards (a page) of ``column`` from ``offset`` in rank order."""
         # ORDER BY on the compound itself: SQLite merges its parts, the current rows straight from
         # the column's index (no sort of the column), and stops at the page's end.
         inner, params = self._versions("id, rank, ord", " AND status = ?", [column])
-        rows = self.model.query(f"{inner} ORDER BY rank, ord LIMIT ? OFFSET ?", [*params, self.size, offset])
+        rows = self.model.query(f"{inner} ORDER BY rank, ord LIMIT ? OFFSET ?",
+                                [*params, self.size if size is None else size, offset])
         bodies = self._bodies([row[0] for row in rows])
         return [bodies[row[0]] for row in rows]
 

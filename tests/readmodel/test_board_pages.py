@@ -118,3 +118,37 @@ def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path)
                 check_step(wb, wb.view(AsOf(moment=moment)), walked, walked, (moment, hours), 3)
     finally:
         wb.close()
+
+
+def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
+    """Another session moves the top card out of a column: the board moved on equals one read
+    afresh, and the cards that stay on the column's first page are the very objects read before
+    (only the page's missing tail is read; the grid's drawn lines are cached on those objects)."""
+    from projections.board_view import default_board
+
+    db = str(tmp_path / "live.db")
+    wb = Workbench(db=db, actor="ann")
+    wb.init_product("Live", "LV")
+    for n in range(9):
+        wb.add_item(f"Card {n}", status="To do")
+    other = Workbench(db=db, actor="bob")
+    try:
+        before = wb.now
+        board = default_board(before)
+        assert board is not None
+        start = paged_board(before, board, 4)
+        first = list(start.columns[[c.name for c in start.columns].index("To do")].cards.pages[0])
+        other.step_item(first[0].key, 1)
+        wb.refresh()
+        ws = wb.now
+        touched = wb.read.touched_between(before.position, ws.position)
+        assert touched is not None
+        stepped = PagedBoard(ws, ws.boards[board.id], 4).stepped(start, touched)
+        assert stepped is not None
+        assert columns(stepped) == columns(paged_board(ws, ws.boards[board.id], 4))
+        page = stepped.columns[[c.name for c in stepped.columns].index("To do")].cards.pages[0]
+        assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
+        assert all(a is b for a, b in zip(page, first[1:]))
+    finally:
+        other.close()
+        wb.close()
