@@ -34,3 +34,31 @@ def test_an_advanced_workspace_counts_and_finds_as_a_fresh_one(tmp_path: Path) -
     finally:
         other.close()
         wb.close()
+
+
+def test_an_advanced_workspace_keeps_the_boards_and_follows_their_changes(tmp_path: Path) -> None:
+    """The boards are carried forward (every live redraw asks for them): an item's move keeps the
+    same rows; a column added, or a new board, shows as in a workspace read afresh."""
+    wb = Workbench(db=str(tmp_path / "s.db"), actor="ann")
+    wb.init_product("Advance", "AD")
+    key = wb.add_item("First", status="To do")
+    other = Workbench(db=str(tmp_path / "s.db"), actor="bob")
+    try:
+        def advanced() -> tuple[list, list]:
+            wb.refresh()
+            fresh = wb.read.workspace(Point(pos=wb.position))
+            return list(wb.now.boards.values()), list(fresh.boards.values())
+
+        before = list(wb.now.boards.values())
+        other.move_item(key, "In progress")
+        kept, fresh = advanced()
+        assert kept == fresh and all(a is b for a, b in zip(kept, before))  # not read again
+        other.add_column("Waiting")
+        kept, fresh = advanced()
+        assert kept == fresh and "Waiting" in kept[0].column_names
+        other.add_board("Second")
+        kept, fresh = advanced()
+        assert [b.name for b in kept] == [b.name for b in fresh] and len(kept) == 2
+    finally:
+        other.close()
+        wb.close()
