@@ -175,7 +175,12 @@ class PagedBoard:
         if previous is None:
             return None
         ids = sorted(touched)
-        was, now = previous._bodies(ids), self._bodies(ids)
+        # A touched card on a first page read before is its version at the old point: only the
+        # others are looked up there (a live move is mostly of a card near a column's top).
+        shown = {card.id: card for cards in old_cards.values() for card in cards.pages.get(0, [])}
+        was = {item_id: shown[item_id] for item_id in ids if item_id in shown}
+        was.update(previous._bodies([item_id for item_id in ids if item_id not in shown]))
+        now = self._bodies(ids)
         counts = {name: cards.count for name, cards in old_cards.items()}
         kept: dict[str, list[ItemView]] = {}
         bounds: dict[str, tuple[str, int] | None] = {}
