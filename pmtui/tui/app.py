@@ -9,7 +9,6 @@ workspace to show (now or the past), ``app.read_only`` is True while time travel
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import threading
@@ -38,42 +37,18 @@ from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.server_safety import ServerSafety
+from pmtui.tui.views import MODES, ScreenClasses, load_screens  # noqa: F401  (MODES, load_screens: for the zygote and benches)
 from pmtui.tui.widgets.banner import MODE_LABELS
 from pmtui.tui.writer import BackgroundWriter, WriteDone
 from projections.state import Workspace
 
 T = TypeVar("T")
 
-# mode name -> (module, class). A mode whose module is not there yet is left out.
-MODES: dict[str, tuple[str, str]] = {
-    "board": ("pmtui.tui.screens.board", "BoardScreen"),
-    "sprint": ("pmtui.tui.screens.sprint", "SprintScreen"),
-    "backlog": ("pmtui.tui.screens.backlog", "BacklogScreen"),
-    "roadmap": ("pmtui.tui.screens.roadmap", "RoadmapScreen"),
-    "okrs": ("pmtui.tui.screens.okr", "OkrScreen"),
-    "dashboard": ("pmtui.tui.screens.dashboard", "DashboardScreen"),
-    "history": ("pmtui.tui.screens.history", "HistoryScreen"),
-    "feedback": ("pmtui.tui.screens.feedback", "FeedbackScreen"),
-    "documents": ("pmtui.tui.screens.documents", "DocumentsScreen"),
-}
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
                  "quit", "command_palette"}
 POLL_SECONDS = 0.12  # live updates: another process's change shows within ~250 ms
 STYLES = Path(__file__).parent / "styles"
-
-
-def load_screens() -> dict[str, type[PmScreen]]:
-    found: dict[str, type[PmScreen]] = {}
-    for mode, (module_name, class_name) in MODES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # that view is not built yet
-            raise
-        found[mode] = getattr(module, class_name)
-    return found
 
 
 class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
@@ -115,14 +90,17 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.replaying: str | None = None  # id of the sprint being replayed, if any
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.stepper = travel.Stepper(wb)
-        self.screen_classes = load_screens()
+        self.screen_classes = ScreenClasses()  # each view's module loads when the view is first shown
         super().__init__()
-        for name, cls in self.screen_classes.items():
-            self.add_mode(name, cls)
+        for name in self.screen_classes:
+            self.add_mode(name, partial(self._new_view, name))
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
+
+    def _new_view(self, mode: str) -> Screen:
+        return self.screen_classes[mode]()
 
     # The contract ------------------------------------------------------------------------------
     @property
@@ -249,6 +227,17 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         if self.poll:
             self._polling = threading.Event()
             self.watch_store(self._polling)
+
+    def on_ready(self) -> None:
+        """The first frame is painted (Textual's Ready): start what that frame did not need, so
+        it never waits for them (a worker thread still takes turns on the GIL with the UI)."""
+        self.load_views()
+
+    @work(thread=True, group="load-views", exit_on_error=False)
+    def load_views(self) -> None:
+        """Import the views not shown yet, so the first palette (which lists every view's actions)
+        and the first switch to another view do not wait for their modules."""
+        self.screen_classes.load_all()
 
     def on_unmount(self) -> None:
         if self.poll:
