@@ -71,12 +71,17 @@ def encode_view(table: str, view: Any) -> bytes:
     return msgspec.msgpack.encode(view)
 
 
-def decode_view(table: str, body: bytes) -> Any:
+def view_decoder(table: str) -> msgspec.msgpack.Decoder:
+    """The decoder of a table's stored rows (made once)."""
     decoder = _decoders.get(table)
     if decoder is None:
         kind = VIEW_TYPES.get(table) or ENTRY_TYPES[table]
         decoder = _decoders[table] = msgspec.msgpack.Decoder(kind)
-    return decoder.decode(body)
+    return decoder
+
+
+def decode_view(table: str, body: bytes) -> Any:
+    return view_decoder(table).decode(body)
 
 
 @dataclass(slots=True)

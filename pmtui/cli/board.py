@@ -121,7 +121,7 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
                      "over_limit": c.over_limit,
                      "cards": [{"key": i.key, "title": i.title, "points": i.points, "assignee": i.assignee,
                                 "labels": i.labels, "kind": i.kind} for i in c.cards]} for c in snapshot.columns],
-    })
+    }, plain=True)
 
 
 def columns(args: argparse.Namespace, wb: Workbench) -> None:

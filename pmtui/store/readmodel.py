@@ -20,6 +20,7 @@ A store whose tables are behind its log (made by an older pmtui, or rebuilt) is 
 from __future__ import annotations
 
 import gc
+import operator
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,7 +34,7 @@ from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
     ENTRY_OWNER, ENTRY_TYPES, NUMBERED, OPEN_POS, OPEN_T, VIEW_TYPES, Batch, Closed, Loader, LogFold, Version,
-    VersionFold, decode_view,
+    VersionFold, decode_view, view_decoder,
     encode_view,
 )
 
@@ -70,7 +71,7 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_history_time ON {h} (tbl, to_t, from_t)",
         f"CREATE INDEX IF NOT EXISTS rm_history_row ON {h} (tbl, id, from_pos)",
         f"CREATE INDEX IF NOT EXISTS rm_history_key ON {h} (key, from_pos) WHERE key IS NOT NULL",
-        # The flow metrics (pmtui/service/metric_source.py, item_moves) walk every item's past versions by
+        # The flow metrics (pmtui/service/metric_source.py, item_places) walk every item's past versions by
         # column and board alone: covered here, so the bodies are not read.
         f"CREATE INDEX IF NOT EXISTS rm_history_flow ON {h} (id, from_pos, grp, status, from_t, to_t, to_pos) "
         "WHERE tbl = 'items'",
@@ -295,6 +296,17 @@ class Sql:
                 "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
                 "`pmtui rebuild` folds the read model again from the log") from None
 
+    def chunks(self, sql: str, params: Sequence[Any] = (), size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query a chunk at a time (SQLite; PostgreSQL's cursor holds them all
+        anyway): a scan of a million versions never holds a million rows."""
+        if self.postgres:
+            yield self.all(sql, params)
+            return
+        cursor = self.cursor.connection.cursor()  # its own: the caller may query in between
+        cursor.execute(self._text(sql), list(params))
+        while chunk := cursor.fetchmany(size):
+            yield chunk
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
@@ -339,9 +351,25 @@ def _decode(table: str, body: bytes) -> Any:
     try:
         return decode_view(table, body)
     except (msgspec.DecodeError, msgspec.ValidationError, TypeError):  # TypeError: a body stored as TEXT
-        raise DamagedReadModelError(
-            f"a row of the read model ({table}) is damaged: `pmtui verify` checks the store, and "
-            "`pmtui rebuild` folds the read model again from the log") from None
+        raise _damaged(table) from None
+
+
+def _damaged(table: str) -> DamagedReadModelError:
+    return DamagedReadModelError(
+        f"a row of the read model ({table}) is damaged: `pmtui verify` checks the store, and "
+        "`pmtui rebuild` folds the read model again from the log")
+
+
+def _decoded(table: str, rows: list[tuple[Any, ...]]) -> list[Any]:
+    """The views in the first column of ``rows``, decoded in one loop (no call, lookup or copy
+    per row: msgspec reads SQLite's bytes and PostgreSQL's memoryviews as they come; 50k items
+    in ~70 % of the time ``_decode`` row by row took)."""
+    decode = view_decoder(table).decode
+    try:
+        with paused_gc():
+            return [decode(r[0]) for r in rows]
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+        raise _damaged(table) from None
 
 
 # Writing -----------------------------------------------------------------------------------------
@@ -679,6 +707,11 @@ class ReadModel:
         with self.sql() as sql:
             return sql.all(text, params)
 
+    def chunks(self, text: str, params: Sequence[Any] = ()) -> Iterator[list[tuple[Any, ...]]]:
+        """``query``'s rows a chunk at a time (see ``Sql.chunks``)."""
+        with self.sql() as sql:
+            yield from sql.chunks(text, params)
+
     def position(self) -> int:
         with self.sql() as sql:
             return position(sql) or 0
@@ -697,9 +730,7 @@ class ReadModel:
         rows (through the interval index), else about rows named by id in ``where``."""
         text, values = point.versions("body", " AND tbl = ?" + where, [table, *params],
                                       intervals=many and self.intervals, by_id=not many)
-        rows = self.query(text, values)
-        with paused_gc():
-            return [_decode(table, bytes(r[0])) for r in rows]
+        return _decoded(table, self.query(text, values))
 
     def view(self, table: str, row_id: str, point: Point) -> Any | None:
         found = self.views(table, point, " AND id = ?", [row_id], many=False)
@@ -713,7 +744,7 @@ class ReadModel:
         order = "t, seq" if point.moment is not None else "seq"
         rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY {order}",
                           [table, *values, *params])
-        return [_decode(table, bytes(r[0])) for r in rows]
+        return _decoded(table, rows)
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
@@ -1039,9 +1070,9 @@ class StoredWorkspace:
         loaded = self._loaded("items")
         if loaded is not None:
             return [i for i in loaded.values() if not i.archived]
-        found = self._items_where(" AND status IS NOT NULL")
-        found += [i for i in self._items_where(" AND status IS NULL") if not i.archived]
-        found.sort(key=_number)
+        found = self.model.views("items", self.point, " AND status IS NOT NULL")
+        found += [i for i in self.model.views("items", self.point, " AND status IS NULL") if not i.archived]
+        found.sort(key=_number)  # one sort of both (in order of creation, as ``items`` iterates)
         return found
 
     def copy(self) -> Workspace:
@@ -1090,8 +1121,7 @@ class BoardOrder:
         return found
 
 
-def _number(view: ItemView) -> int:
-    return view.number
+_number = operator.attrgetter("number")  # a view's number, without a Python call per view (50k-item sorts)
 
 
 def _ids_clause(ids: set[str]) -> str:

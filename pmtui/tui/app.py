@@ -31,7 +31,7 @@ from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import output_guard, travel
-from pmtui.tui.commands import FindProvider
+from pmtui.tui.commands import FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
@@ -231,6 +231,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
+        self.call_after_refresh(warm, self)  # the palette's words index, after the first frame
         if self.poll:
             self._polling = threading.Event()
             self.watch_store(self._polling)

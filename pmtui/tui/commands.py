@@ -1,16 +1,21 @@
 """The command palette's search: items by key or words (title, description, comments), roadmap
 items, objectives, KPIs, sprints and people. Enter opens the thing found (``PmApp.open_found``).
-The actions of every view come from their bindings (``PmApp.get_system_commands``)."""
+The actions of every view come from their bindings (``PmApp.get_system_commands``).
+
+The words index is built off the UI thread: once after the first frame (``warm``) and again, for
+the workspace on show, when the palette opens, so the first key typed does not wait for it; each
+search runs in a thread too, so the palette keeps taking keys while it works."""
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
-from pmtui.service.search import find
+from pmtui.service.search import find, prepare
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -22,12 +27,21 @@ OPENS = {"item": "open it", "roadmap": "show it on the Roadmap", "objective": "s
          "person": "show their work in the Backlog"}
 
 
+def warm(app: PmApp) -> None:
+    """Build the words index for the workspace on show, in a worker thread."""
+    app.run_worker(partial(prepare, app.ws), thread=True, group="search-index", exclusive=True,
+                   exit_on_error=False)
+
+
 class FindProvider(Provider):
     """Finds the workspace's things as the user types."""
 
+    async def startup(self) -> None:
+        warm(self.app)  # type: ignore[arg-type]  # (the past, or a store that moved on since)
+
     async def search(self, query: str) -> Hits:
         app: PmApp = self.app  # type: ignore[assignment]
-        for found in find(app.ws, query, limit=20):
+        for found in await asyncio.to_thread(find, app.ws, query, 20):
             label = KIND_LABELS[found.kind]
             shown = found.ref if found.ref == found.title else f"{found.ref} {found.title}"
             yield Hit(found.score, Text.assemble((f"{label}: ", "dim"), shown[:70]),

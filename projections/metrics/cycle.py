@@ -11,7 +11,10 @@ Times are in days.
 
 from __future__ import annotations
 
+import bisect
 import math
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,8 +22,8 @@ from typing import Any
 import msgspec
 
 from projections.metrics.days import Zone, day_of, week_of
-from projections.metrics.source import MetricSource, Span
-from projections.metrics.walk import Walk, merged
+from projections.metrics.source import MetricSource, Place
+from projections.metrics.flow import category_in
 
 DAY = 86400.0
 
@@ -43,12 +46,10 @@ class ItemFlow(msgspec.Struct, frozen=True):
         return None if self.done is None else (self.done - self.created) / DAY
 
 
-@dataclass
+@dataclass(slots=True)
 class _Progress:
-    """One item's flow while the fold runs (ItemFlow is its frozen result)."""
+    """One item's flow while the walk runs (ItemFlow is its frozen result)."""
 
-    key: str
-    kind: str
     created: float
     started: float | None = None
     done: float | None = None
@@ -56,53 +57,64 @@ class _Progress:
     abandoned: bool = False
     category: str | None = None
 
-    def moved(self, category: str, at: float) -> None:
-        if category == self.category:
-            return
-        if category == "doing" and self.started is None:
-            self.started = at
-        if category == "done":
-            self.done = at
-        elif self.category == "done":
-            self.reopened += 1
-            self.done = None
-        self.category = category
-
-
-class _Tracker:
-    """Follows each item's column category through the walk (one call per version)."""
-
-    def __init__(self) -> None:
-        self.flows: dict[str, _Progress] = {}
-
-    def __call__(self, span: Span, before: Any, walk: Walk) -> None:
-        if span.table == "items":
-            self._follow(walk, span.view, span.from_t)
-        elif span.table == "boards" and before is not None:
-            # A column may have changed category: its items change with it, from now.
-            for item in walk.table("items").values():
-                if item.board_id == span.id and item.id in self.flows:
-                    self._follow(walk, item, span.from_t)
-
-    def _follow(self, walk: Walk, item: Any, at: float) -> None:
-        flow = self.flows.get(item.id)
-        if flow is None:
-            flow = self.flows[item.id] = _Progress(item.key, item.kind, item.created)
-        category = walk.category(item)
-        flow.moved(category, at)
-        flow.abandoned = item.archived and category != "done"
-        flow.kind = item.kind
-
 
 def item_flows(source: MetricSource, board_id: str | None = None) -> list[ItemFlow]:
     """Every item's start, finish and reopenings as of the source's point, in order of creation:
-    a walk over the versions of the items (of the board) and of the boards."""
-    items = source.item_moves(board_id, source.moment)
+    a walk over the places of the items (of the board) and the versions of the boards, in the
+    order they occurred. A new version of a board (a column's category changed) moves its items
+    with it, from then."""
+    places = source.item_places(board_id, source.moment)
     boards = source.versions("boards", float("-inf"), source.moment, grp=None)
-    tracker = _Tracker()
-    Walk(merged(items, boards), tracker).rest()
-    return [ItemFlow(f.key, f.kind, f.created, f.started, f.done, f.reopened, f.abandoned)
-            for f in tracker.flows.values()]
+    facts = source.rows("items")  # key, kind and creation: the item as of the point
+    flows: dict[str, _Progress] = {}
+    where: dict[str, tuple[str, str, bool]] = {}  # item -> (board, status, archived) as the walk stands
+    board_of: dict[str, Any] = {}  # board id -> its version as the walk stands
+    categories: dict[str, dict[str, str]] = {}  # board -> status -> category (until the board changes)
+
+    def follow(moves: Iterable[Place]) -> None:
+        """Each item's column category, place by place: started is its first doing, done its
+        last entry to done that it has not left since (leaving done reopens it)."""
+        for at, _, item_id, status, board, archived in moves:
+            where[item_id] = (board, status, archived)
+            known = categories.get(board)
+            if known is None:
+                known = categories[board] = {}
+            category = known.get(status)
+            if category is None:
+                category = known[status] = category_in(board_of.get(board), status)
+            flow = flows.get(item_id)
+            if flow is None:
+                flow = flows[item_id] = _Progress(facts[item_id].created)
+            if category != flow.category:
+                if category == "doing" and flow.started is None:
+                    flow.started = at
+                if category == "done":
+                    flow.done = at
+                elif flow.category == "done":
+                    flow.reopened += 1
+                    flow.done = None
+                flow.category = category
+            flow.abandoned = archived and category != "done"
+
+    n = 0
+    for version in boards:  # few: each board's versions, in walk order among the places
+        # At the same (time, number) a place goes first, as a stable sort puts it.
+        upto = bisect.bisect_right(places, (version.from_t, version.from_pos), lo=n, key=_first_two)
+        follow(places[n:upto])
+        n = upto
+        changed = version.id in board_of
+        board_of[version.id] = version.view
+        categories.pop(version.id, None)
+        if changed:  # a column may have changed category: its items change with it, from now
+            follow([(version.from_t, version.from_pos, item_id, status, board, archived)
+                    for item_id, (board, status, archived) in where.items()
+                    if board == version.id and item_id in flows])
+    follow(places[n:])
+    return [ItemFlow(facts[i].key, facts[i].kind, f.created, f.started, f.done, f.reopened, f.abandoned)
+            for i, f in flows.items()]
+
+
+_first_two = operator.itemgetter(0, 1)
 
 
 def percentile(values: list[float], q: float) -> float | None:

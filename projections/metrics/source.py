@@ -79,14 +79,12 @@ class MetricSource(Protocol):
         at the same time is there: its event happened), sorted by (from_t, from_pos)."""
         ...
 
-    def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
-        """The item versions (of the board) up to ``end_t`` that can change where an item stands:
-        each item's first and last, those that changed its column or board, and every version of
-        an archived item or an epic (not cards: read whole). A card's version is given as the
-        item as of the source's point (``rows``) with that version's ``status`` and
-        ``board_id`` (``moved_view``): a flow metric (cumulative flow, cycle and lead time) reads
-        only those, the id, and fields fixed at creation (key, created) or read from the last
-        version (kind), so a store can leave every past body unread."""
+    def item_places(self, board_id: str | None, end_t: float) -> list[Place]:
+        """Where the items (of the board) stood, version by version up to ``end_t``, as ``Place``
+        tuples sorted by (from_t, from_pos): each item's first and last version, those that
+        changed its column, board or archived flag, and every version of an epic (the rest
+        change nothing a flow metric reads). Plain tuples, no views: cumulative flow and the
+        cycle times walk a few hundred thousand of them at a million events."""
         ...
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
@@ -99,30 +97,21 @@ class MetricSource(Protocol):
         ...
 
 
-def moved_view(current: ItemFacts, status: str, board_id: str) -> ItemFacts:
-    """A card's version as ``item_moves`` gives it: the item as of the point, at that version's
-    place (a card is not archived)."""
-    return msgspec.structs.replace(current, status=status, board_id=board_id, archived=False)
+# (from_t, from_pos, item id, status, board id, archived): an item version as ``item_places`` gives it.
+Place = tuple[float, int, str, str, str, bool]
 
 
-def is_card(view: ItemFacts) -> bool:
-    """An item on a board's columns: neither archived nor an epic (the store's ``status`` column)."""
-    return not view.archived and view.kind != "epic"
-
-
-def moves_of(chain: list[Span], current: ItemFacts) -> list[Span]:
-    """``item_moves`` of one item's versions (in order), by their content; ``current``: the item
-    as of the point."""
-    out = []
+def places_of(chain: list[Span]) -> list[Place]:
+    """``item_places`` of one item's versions (in order), by their content."""
+    out: list[Place] = []
+    last = len(chain) - 1
+    before: Any = None
     for n, span in enumerate(chain):
         v = span.view
-        if not is_card(v):
-            out.append(span)
-            continue
-        b = chain[n - 1].view if n else None
-        if (b is None or n == len(chain) - 1 or not is_card(b) or v.status != b.status
-                or v.board_id != b.board_id):
-            out.append(span._replace(view=moved_view(current, v.status, v.board_id)))
+        if (before is None or n == last or v.kind == "epic" or before.kind == "epic" or v.status != before.status
+                or v.board_id != before.board_id or v.archived != before.archived):
+            out.append((span.from_t, span.from_pos, span.id, v.status, v.board_id, v.archived))
+        before = v
     return out
 
 
@@ -178,13 +167,12 @@ class FoldedSource:
         return [s for s in self._spans if s.table == table and s.from_t <= end_t and s.to_t >= start_t
                 and (grp is None or _group(s.view) == grp) and (wanted is None or s.id in wanted)]
 
-    def item_moves(self, board_id: str | None, end_t: float) -> list[Span]:
+    def item_places(self, board_id: str | None, end_t: float) -> list[Place]:
         by_item: dict[str, list[Span]] = {}
         for span in self.versions("items", float("-inf"), end_t, grp=board_id):
             by_item.setdefault(span.id, []).append(span)
-        current = self.rows("items")
-        out = [s for item_id, chain in by_item.items() for s in moves_of(chain, current[item_id])]
-        out.sort(key=lambda s: (s.from_t, s.from_pos))
+        out = [place for chain in by_item.values() for place in places_of(chain)]
+        out.sort(key=lambda p: (p[0], p[1]))
         return out
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:

@@ -8,6 +8,8 @@ was before. Nothing here interprets events: the versions are the store's folded 
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -83,11 +85,11 @@ def chains(spans: list[Span]) -> dict[str, list[Span]]:
 
 
 def at_event(chain: list[Span], t: float, pos: int) -> Span | None:
-    """The version of a row right after the event ``pos`` at time ``t`` (in walk order)."""
-    found = None
-    for span in chain:
-        if (span.from_t, span.from_pos) <= (t, pos):
-            found = span
-        else:
-            break
-    return found
+    """The version of a row right after the event ``pos`` at time ``t`` (in walk order): the
+    last of the chain's versions (in walk order, as ``chains`` keeps them) opened by then, found
+    by bisection (a scan of the chain for each of 9k check-ins took 12 s at a million events)."""
+    n = bisect.bisect_right(chain, (t, pos), key=_when)
+    return chain[n - 1] if n else None
+
+
+_when = operator.attrgetter("from_t", "from_pos")

@@ -99,3 +99,33 @@ def test_snapshot_dashboard_80x24(snap_compare, make_app: Callable[..., PmApp]) 
 
 def test_snapshot_dashboard_160x48(snap_compare, make_app: Callable[..., PmApp]) -> None:
     assert snap_compare(make_app("dashboard"), terminal_size=(160, 48), run_before=_settled)
+
+
+async def test_more_charts_are_ready_before_m_and_m_keeps_the_charts_on_show(make_app, monkeypatch) -> None:  # noqa: ANN001
+    """The worker computes the more charts after the ones on show, so m only mounts them (and m
+    again removes them): no computation starts, the charts already drawn stay as they are."""
+    from pmtui.tui.screens import dashboard
+
+    sources = []
+    real = dashboard.ChartSource
+    monkeypatch.setattr(dashboard, "ChartSource", lambda *a, **k: sources.append(1) or real(*a, **k))
+    app = make_app("dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.settled
+        shown = list(screen.query(ChartWidget))
+        drawn = [w.render() for w in shown]
+        computed = len(sources)
+        await pilot.press("m")
+        await pilot.pause()
+        charts = list(screen.query(ChartWidget))
+        assert len(charts) == 11 and charts[:7] == shown and [w.render() for w in shown] == drawn
+        assert all(w.builder is not None for w in charts)  # the more charts had their data already
+        assert "Throughput" in chart_text(app, "chart-throughput")
+        assert "m: fewer charts" in str(screen.query_one("#dash-status").render())
+        await pilot.press("m")
+        await pilot.pause()
+        assert list(screen.query(ChartWidget)) == shown
+        assert len(sources) == computed  # m computed nothing
+        assert not screen.workers or all(w.group != "dashboard" or w.is_finished for w in screen.workers)

@@ -3,7 +3,9 @@ flow — the sprint burndown, velocity, cumulative flow and cycle time — all a
 point, so stepping back a day redraws every chart as it looked then.
 
 The metrics query the store's versions of their window in a worker thread, so the screen stays
-responsive on a long history.
+responsive on a long history: one chart at a time, the ones in sight first, each shown when ready;
+then the more charts (``m``), kept with the others until the data or the time point changes, so
+``m`` mounts or removes charts and computes nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ class DashboardScreen(PmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.show_more = False
-        self._generation = 0  # which refresh the charts on show belong to
+        self._generation = 0  # which state of the data (time point, log position) is computing
+        self._state: tuple[object, ...] | None = None  # the state the builders below belong to
+        self._builders: dict[str, ChartBuilder] = {}  # by widget id: every chart computed so far
+        self._base: Wanted = []  # the KPIs' and the flow charts (the more charts follow them)
+        self._facts = ""  # the status line's when and KPI part
         self._computing = False
         self._again = False  # a refresh came while computing: run once more when done
 
@@ -57,16 +63,30 @@ class DashboardScreen(PmScreen):
     def on_mount(self) -> None:
         self.refresh_view()
 
+    @property
+    def settled(self) -> bool:
+        """Every chart on screen shows the latest data, drawn at its size."""
+        view = self.query_one("#dash-scroll").region
+        charts = [c for c in self.query(ChartWidget) if c.region.overlaps(view)]
+        return bool(self._base) and len(list(self.query(ChartWidget))) == len(self._wanted()) and all(
+            c.settled and c.builder is self._builders.get(c.id or "") for c in charts)
+
     def refresh_view(self) -> None:
+        point = self.pm.as_of
+        state = (point.event, point.moment, point.text, self.wb.position)
+        if state == self._state:
+            return  # (a view switch back, a refresh with nothing new): the charts on show hold
         if self._computing:
-            # One computation at a time (a thread cannot be stopped): a burst of changes from the
-            # team, or of time-travel steps, ends in one more run with the latest state.
+            # One computation at a time (a thread cannot be stopped: the running one gives up at
+            # its next chart), ending in one more run with the latest state.
+            self._generation += 1
             self._again = True
             return
-        when = "now" if self.pm.as_of.is_now else f"as of {self.pm.travel_label()}"
+        when = "now" if point.is_now else f"as of {self.pm.travel_label()}"
         self._generation += 1
+        self._state, self._builders = state, {}
         self._computing = True
-        self.compute(self._generation, self.pm.as_of, self.show_more, when)
+        self.compute(self._generation, point, when)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "dashboard" or event.state not in (
@@ -77,36 +97,63 @@ class DashboardScreen(PmScreen):
             self.notify(f"Dashboard: {event.worker.error}", severity="error", title="Charts")
         if self._again:
             self._again = False
+            self._state = None
             self.refresh_view()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def compute(self, generation: int, point: AsOf, more: bool, when: str) -> None:
+    def compute(self, generation: int, point: AsOf, when: str) -> None:
+        """Every chart's data, one chart at a time in the grid's order (the ones on top, in sight,
+        first), each shown as soon as it is ready; then the more charts (``m``), so showing them
+        later waits for nothing. Gives up when a later state of the data is asked for."""
         # The app's clock (as the sprint's burndown): "now" is the same moment in every view.
         source = ChartSource(self.wb, point, clock=lambda: self.pm.clock().timestamp(),
                              week_start=getattr(self.app, "week_start", 0))
-        ws = source.ws
-        kpis = sorted(ws.kpis.values(), key=lambda k: k.name.lower())
-        wanted: Wanted = [("kpi", k.name, k.name) for k in kpis]
-        wanted += [(kind, title, None) for kind, title in FLOW_CHARTS + (MORE_CHARTS if more else [])]
-        builders = [source.builder(kind, kpi=kpi, title=title) for kind, title, kpi in wanted]
+        kpis = sorted(source.ws.kpis.values(), key=lambda k: k.name.lower())
+        base: Wanted = [("kpi", k.name, k.name) for k in kpis] + [(kind, title, None) for kind, title in FLOW_CHARTS]
         alarms = sum(self._off(source, k.name) for k in kpis)
         kpi_part = f"{len(kpis)} KPIs, {alarms} outside their thresholds now" if kpis else \
             self.empty_state("No KPIs yet", "N defines the first").rstrip(".")
-        status = f"Dashboard {when} · {kpi_part} · m: {'fewer' if more else 'more'} charts"
-        self.app.call_from_thread(self.show_charts, generation, wanted, builders, status)
+        self.app.call_from_thread(self.lay_out, generation, base, f"Dashboard {when} · {kpi_part}")
+        for wanted in base + [(kind, title, None) for kind, title in MORE_CHARTS]:
+            if generation != self._generation:
+                return
+            kind, title, kpi = wanted
+            builder = source.builder(kind, kpi=kpi, title=title)
+            self.app.call_from_thread(self.show_chart, generation, self._widget_id(wanted), builder)
 
-    async def show_charts(self, generation: int, wanted: Wanted, builders: list[ChartBuilder], status: str) -> None:
-        if generation != self._generation:
-            return  # a later refresh (another time-travel step, say) is on its way: this one is stale
+    def _wanted(self) -> Wanted:
+        return self._base + ([(kind, title, None) for kind, title in MORE_CHARTS] if self.show_more else [])
+
+    async def lay_out(self, generation: int | None = None, base: Wanted | None = None, facts: str = "") -> None:
+        """Mount the charts wanted (the KPIs', the flow charts, the more ones when ``m`` asked),
+        keeping those already there: their drawings are kept too."""
+        if generation is not None:
+            if generation != self._generation:
+                return  # a later refresh (another time-travel step, say) is on its way: this one is stale
+            self._base, self._facts = base or [], facts
         grid = self.query_one("#dash-grid", Grid)
-        widgets = list(grid.query(ChartWidget))
-        if [w.id for w in widgets] != [self._widget_id(w) for w in wanted]:
+        have = [w.id for w in grid.query(ChartWidget)]
+        ids = [self._widget_id(w) for w in self._wanted()]
+        if ids[:len(have)] == have:
+            await grid.mount_all([ChartWidget(self._builders.get(i), id=i) for i in ids[len(have):]])
+        elif have[:len(ids)] == ids:
+            await grid.remove_children(list(grid.query(ChartWidget))[len(ids):])
+        else:
             await grid.remove_children()  # before mounting: the new charts reuse the ids
-            widgets = [ChartWidget(id=self._widget_id(w)) for w in wanted]
-            await grid.mount_all(widgets)
-        for widget, builder in zip(widgets, builders):
+            await grid.mount_all([ChartWidget(self._builders.get(i), id=i) for i in ids])
+        for widget in grid.query(ChartWidget):
+            builder = self._builders.get(widget.id or "")
+            if builder is not None and widget.builder is not builder:
+                widget.show(builder)
+        more = "fewer" if self.show_more else "more"
+        self.query_one("#dash-status", Static).update(f"{self._facts} · m: {more} charts")
+
+    def show_chart(self, generation: int, widget_id: str, builder: ChartBuilder) -> None:
+        if generation != self._generation:
+            return
+        self._builders[widget_id] = builder
+        for widget in self.query(f"#{widget_id}").results(ChartWidget):
             widget.show(builder)
-        self.query_one("#dash-status", Static).update(status)
 
     @staticmethod
     def _widget_id(wanted: tuple[str, str, str | None]) -> str:
@@ -156,6 +203,7 @@ class DashboardScreen(PmScreen):
 
         self.app.push_screen(form, define)
 
-    def action_toggle_more(self) -> None:
+    async def action_toggle_more(self) -> None:
         self.show_more = not self.show_more
-        self.refresh_view()
+        if self._base:  # (before the first layout, the layout to come reads show_more)
+            await self.lay_out()

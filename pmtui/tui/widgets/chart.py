@@ -37,6 +37,12 @@ class ChartWidget(Widget):
         self._drawn = None
         self.refresh()
 
+    @property
+    def settled(self) -> bool:
+        """The chart on show is drawn at the widget's size (nothing left to compute or draw)."""
+        size = (self.content_size.width, self.content_size.height)
+        return self._builder is not None and self._drawn is not None and self._drawn[:2] == size
+
     def on_resize(self, _event: Resize) -> None:
         self._drawn = None
         self.refresh()
