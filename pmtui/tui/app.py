@@ -231,14 +231,16 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
-        self.call_after_refresh(warm, self)  # the palette's words index, after the first frame
         if self.poll:
             self._polling = threading.Event()
             self.watch_store(self._polling)
 
     def on_ready(self) -> None:
         """The first frame is painted (Textual's Ready): start what that frame did not need, so
-        it never waits for them (a worker thread still takes turns on the GIL with the UI)."""
+        it never waits for them (a worker thread still takes turns on the GIL with the UI): the
+        palette's words index and the other views' modules. Ready is Textual's word that the
+        frame is out, where an order of refreshes would only happen to give it."""
+        warm(self)
         self.load_views()
 
     @work(thread=True, group="load-views", exit_on_error=False)

@@ -66,3 +66,27 @@ async def test_a_views_action_runs_from_the_palette_before_the_view_loaded(make_
         await pilot.press("enter")
         await pilot.pause()
         assert app.current_mode == "documents"
+
+
+async def test_start_up_workers_start_after_the_first_frame(make_app, monkeypatch) -> None:  # noqa: ANN001
+    """The palette's words index is built in a worker started once the first frame is painted
+    (started from on_mount itself, it would be asked for before any frame: this fails)."""
+    import pmtui.tui.app as app_module
+
+    frames: list[int] = []
+    warmed_at: list[int] = []
+    real_warm = app_module.warm
+    monkeypatch.setattr(app_module, "warm", lambda app: (warmed_at.append(len(frames)), real_warm(app)))
+    app = make_app("board")
+    display = app._display
+
+    def counted(screen, renderable) -> None:  # noqa: ANN001
+        if renderable is not None:
+            frames.append(1)
+        display(screen, renderable)
+
+    app._display = counted
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert warmed_at and warmed_at[0] >= 1
