@@ -2,11 +2,15 @@
 with a large store (default 50,000 items and ~100,000 events).
 
     python bench/tui.py [--items 50000] [--db /tmp/pmtui-bench.sqlite] [--keys 200]
+    python bench/tui.py --db /tmp/s50k.db --first-frame 7   # any store, e.g. `pmtui demo --items 50000`
 
 The store is built once (in bulk, straight through the application: adding 50k items one by one
 through the workbench re-reads the board's ranks each time) and reused on later runs.
 
 Figures:
+- process first frame (``--first-frame RUNS``: only these): from starting a fresh process to the
+  view's first frame painted (the wall, the CPU the process used, its peak), interleaved with the
+  floor (python + sqlite3 + msgspec) and given as multiples of it (target <= 0.8 s at 50k);
 - imports: loading the views' modules (once per process, before the app exists);
 - open: opening the workbench (fold from the snapshot), not part of the first-frame target;
 - first frame: from creating the app (store open) to its first frame painted (target <= 300 ms);
