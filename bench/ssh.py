@@ -28,6 +28,9 @@ Figures:
 - CPU: seconds used by the server, by the zygote and sessions, and by the clients (this
   process); and the median CPU of a session process once every session had drawn its first screen
   (what starting one costs, whatever the load: first-screen times under load follow from it);
+  the sessions' CPU from the first move to the end of the settling time over moves x sessions
+  (what noticing and drawing a change costs a session, one's own keys and moves included: robust
+  to the machine's load, unlike the times), beside what watching alone costs (5 s, nobody moving);
 - the floor: a bare ``python`` + sqlite3 + msgspec process doing one insert (as bench/core.py),
   timed in the same run, before and after the sessions; first-screen times are also given as a
   multiple of it. The load average is printed beside.
@@ -58,7 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncssh  # noqa: E402
 
-from pmtui import team  # noqa: E402
+from pmtui.service import team  # noqa: E402
 from pmtui.service.demo import generate  # noqa: E402
 from pmtui.service.workbench import Workbench  # noqa: E402
 
@@ -70,6 +73,7 @@ SIZE = (120, 30)
 MOVE_EVERY = 2.0
 CONNECT_TIMEOUT = 120.0
 SETTLE = 10.0  # after the last move: how long sessions get to draw what they have not yet
+IDLE = 5.0  # seconds with every session on its first screen and nobody moving: what watching costs
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -258,13 +262,13 @@ def zygotes_in(tree: dict[int, int], server_pid: int) -> set[int]:
     return found
 
 
-def session_cpu(server_pid: int) -> list[float]:
-    """CPU seconds each session process has used so far."""
+def session_cpu(server_pid: int) -> dict[int, float]:
+    """CPU seconds each session process (by pid) has used so far."""
     tree = process_tree(server_pid)
     cpu: dict[int, float] = {}
     cpu_of_tree(server_pid, cpu)
     skip = zygotes_in(tree, server_pid) | {server_pid}
-    return [v for p, v in cpu.items() if p not in skip]
+    return {p: v for p, v in cpu.items() if p not in skip}
 
 
 def memory_of_tree(pid: int) -> dict[str, float]:
@@ -306,7 +310,11 @@ class Client:
     def take(self, data: bytes, start: float) -> None:
         now = time.time()
         text = ANSI.sub(b"", self._tail + data).decode("utf-8", errors="replace")
-        self._tail = data[-400:]
+        # Kept to join what a read cut in two; from an escape's start, so that no half escape
+        # ("2;80H" before "AC-12") is taken for text.
+        tail = data[-400:]
+        escape = tail.find(b"\x1b")
+        self._tail = tail[escape:] if escape > 0 else tail
         for column, count in HEADER.findall(text):
             self.counts[column] = int(count)
         self.confirmed.update(CONFIRMED.findall(text))
@@ -387,10 +395,22 @@ async def run(sessions: int, duration: float, port: int, users: list[tuple[str, 
         await asyncio.sleep(0.2)
     # What starting cost each session: its CPU once every session has drawn its first screen
     # (those that finished early have idled since, checking for changes: a little more).
-    peak["cpu_to_screens"] = statistics.median(await asyncio.to_thread(session_cpu, server_pid) or [float("nan")])
+    at_screens = await asyncio.to_thread(session_cpu, server_pid)
+    peak["cpu_to_screens"] = statistics.median(at_screens.values() or [float("nan")])
+    # Nobody moves for IDLE seconds: the sessions only watch the store.
+    await asyncio.sleep(IDLE)
+    idle_end = await asyncio.to_thread(session_cpu, server_pid)
+    peak["cpu_idle"] = sum(idle_end.get(p, 0.0) - v for p, v in at_screens.items()) / max(1, len(at_screens)) / IDLE
     started = time.time()
     stop_at[0] = started + duration
     go.set()
+    # The sessions' CPU from the first move until the settling time ends (before they quit): what
+    # noticing and drawing others' changes (and making one's own) costs, per change and session.
+    moved = asyncio.get_running_loop().create_task(asyncio.sleep(duration + SETTLE - 1))
+    await asyncio.wait([moved, *tasks], timeout=duration + SETTLE + 60, return_when=asyncio.FIRST_COMPLETED)
+    at_end = await asyncio.to_thread(session_cpu, server_pid)
+    peak["cpu_moving"] = sum(at_end.get(p, v) - v for p, v in idle_end.items())
+    peak["cpu_moving_seconds"] = duration + SETTLE - 1
     await asyncio.wait(tasks, timeout=duration + SETTLE + 60)
     sampling = False
     sampler.cancel()
@@ -449,7 +469,9 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     print(f"moves             {attempts} tried, {len(moves)} recorded, {attempts - len(moves)} refused "
           f"(the card had moved, or a key landed while the screen was redrawing)")
     confirmed = sum(len(c.confirmed) for c in clients)
-    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)")
+    missing = sorted(f"{key} ({c.name})" for c in clients for key in c.confirmed - recorded_by.get(c.name, set()))
+    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)"
+          + (f": {', '.join(missing[:5])}" if missing else ""))
     per_session = (peak["pss"] - peak["base_pss"]) / max(1.0, peak["sessions"])
     print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
           f"{peak['processes']:.0f} processes ({peak['sessions']:.0f} sessions); server + zygote PSS "
@@ -457,6 +479,14 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     print(f"CPU               server {peak['cpu_server']:.0f} s, zygote and sessions {peak['cpu_sessions']:.0f} s, "
           f"the clients (this process) {peak['cpu_clients']:.0f} s; a session until all had their first "
           f"screen: {peak['cpu_to_screens']:.2f} s (median)")
+    # Each recorded move is drawn by every other session (and made by one): the sessions' CPU while
+    # moving, less what watching costs anyway, over moves x sessions.
+    drawn = max(1, len(moves) * sessions)
+    watching = peak["cpu_idle"] * sessions * peak["cpu_moving_seconds"]
+    print(f"CPU per change    {peak['cpu_moving'] / drawn * 1000:.1f} ms per session per move "
+          f"({(peak['cpu_moving'] - watching) / drawn * 1000:.1f} ms beyond watching; sessions used "
+          f"{peak['cpu_moving']:.1f} s over {peak['cpu_moving_seconds']:.0f} s for {len(moves)} moves); "
+          f"watching with no change: {peak['cpu_idle'] * 1000:.1f} ms a second per session")
     print(f"whole machine     used memory peak {peak['system']:.0f} MB, {peak['system'] - system_before:+.0f} MB "
           "over before the server started (other processes on the machine count in it)")
     print(f"refusals          {len(failed)} sessions without a screen, {limit_hits} limit_hit in the log"

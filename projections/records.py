@@ -103,7 +103,7 @@ def decode_rows(rows: Iterable[tuple[int, str, int, str, bytes]],
         occurred = data.pop("occurred", None)
         moment = recorded if occurred is None else moments.get(occurred)
         if moment is None:
-            if len(moments) > 100_000:
+            if len(moments) > 10_000:  # a save's events share one: a short memory does (~1 MB, not ~15)
                 moments.clear()
             moment = moments[occurred] = fromiso(occurred).timestamp()
         if "originator_topic" in data:

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from itertools import chain
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,6 +28,7 @@ from domain.sprint import Sprint
 from domain.work_item import EDITABLE, WorkItem, check_field
 from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
+from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, Row, chain_links
 from pmtui.store.storage import MsgspecMapper
 from projections.records import event_name
 
@@ -455,7 +457,6 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
     """``generate_at_scale`` for a SQLite store: the events written in their stored form, in one
     transaction with their chain links and the read model folded in bulk. Returns the events written."""
     from pmtui.store import readmodel
-    from pmtui.store.chain import CHAIN_TABLE, GENESIS, Row, chain_links
 
     rng = random.Random(seed)
     end = datetime.now(timezone.utc)
@@ -466,7 +467,7 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
     kpis, objective = _setup(wb, rng, clock)
     gen = StoredGenerator(wb, rng, clock, kpis, objective)
     conn = sqlite3.connect(wb.log.location.target, timeout=10, isolation_level=None)
-    written = 0
+    written = [0]
     collecting = gc.isenabled()
     gc.disable()  # nothing here makes reference cycles: the collector would only rescan the cards
     try:
@@ -474,31 +475,12 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
             conn.execute("BEGIN IMMEDIATE")
             try:
                 seq = conn.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0] or 0
-                last = conn.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} ORDER BY seq DESC LIMIT 1").fetchone()  # noqa: S608
-                prev = bytes.fromhex(last[1]) if last else GENESIS
-                if (last[0] if last else 0) != seq:
-                    raise UserError("the store's hash chain does not end at its last event: run `pmtui verify`")
-                while gen.rank_number < items:
-                    started = gen.events
-                    while gen.events - started < per_save and gen.rank_number < items:
-                        gen.step()
-                    rows = [Row(seq + n, hex_id, version, topic, state)
-                            for n, (hex_id, version, topic, state) in enumerate(gen.rows, 1)]
-                    gen.rows.clear()
-                    conn.executemany("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-                                     "VALUES (?, ?, ?, ?, ?)", rows)
-                    links = chain_links(prev, rows)
-                    conn.executemany(f"INSERT INTO {CHAIN_TABLE} (seq, hash) VALUES (?, ?)", links)  # noqa: S608
-                    if links:
-                        prev = bytes.fromhex(links[-1][1])
-                        seq = links[-1][0]
-                    written += len(rows)
-                    clock.advance()
-                    if progress is not None:
-                        progress(min(gen.rank_number, items), items)
-                gen.items.clear()  # the fold's working set takes the cards' place in memory
-                gen.sprint_items.clear()
-                readmodel.refold(readmodel.Sql(conn.cursor(), False), readmodel._sqlite_stored(conn, 0, 2**62))
+                # The fold takes the events as they are made: a big demo folds them in a second
+                # process (readmodel.refold) while this one goes on generating and writing.
+                stored = readmodel._sqlite_stored(conn, 0, seq)
+                source = readmodel.Stored(chain(stored.raw, _generated(conn, gen, seq, items, per_save, written, progress)),
+                                          dashed=True)
+                readmodel.refold(readmodel.Sql(conn.cursor(), False), source, events=seq + items * 10)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -508,4 +490,34 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
         if collecting:
             gc.enable()
     wb.refresh()
-    return written + sum(k.version for k in kpis) + objective.version  # and the setup's
+    return written[0] + sum(k.version for k in kpis) + objective.version  # and the setup's
+
+
+def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: int, per_save: int,
+               written: list[int], progress: Callable[[int, int], None] | None) -> Iterator[Row]:
+    """Play the product's life one save at a time: each save's events are inserted with their
+    chain links, then handed on (as stored rows) to the fold. ``written`` counts them."""
+    last = conn.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} ORDER BY seq DESC LIMIT 1").fetchone()  # noqa: S608
+    prev = bytes.fromhex(last[1]) if last else GENESIS
+    if (last[0] if last else 0) != seq:
+        raise UserError("the store's hash chain does not end at its last event: run `pmtui verify`")
+    while gen.rank_number < items:
+        started = gen.events
+        while gen.events - started < per_save and gen.rank_number < items:
+            gen.step()
+        rows = [Row(seq + n, hex_id, version, topic, state) for n, (hex_id, version, topic, state) in enumerate(gen.rows, 1)]
+        gen.rows.clear()
+        conn.executemany("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
+                         "VALUES (?, ?, ?, ?, ?)", rows)
+        links = chain_links(prev, rows)
+        conn.executemany(f"INSERT INTO {CHAIN_TABLE} (seq, hash) VALUES (?, ?)", links)  # noqa: S608
+        if links:
+            prev = bytes.fromhex(links[-1][1])
+            seq = links[-1][0]
+        written[0] += len(rows)
+        gen.clock.advance()
+        if progress is not None:
+            progress(min(gen.rank_number, items), items)
+        yield from rows
+    gen.items.clear()  # the cards are done with: the index builds that follow have their memory
+    gen.sprint_items.clear()

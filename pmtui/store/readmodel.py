@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import operator
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -314,7 +315,7 @@ class Sql:
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.cursor.execute(self._text(sql), list(params))
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         if rows:
             self.cursor.executemany(self._text(sql), rows)  # tuples bind as they are (both drivers)
 
@@ -532,8 +533,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
     return at
 
 
-def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRecord]]:
-    chunk: list[EventRecord] = []
+def _chunks(records: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
     for record in records:
         chunk.append(record)
         if len(chunk) == size:
@@ -543,49 +544,110 @@ def _chunks(records: Iterable[EventRecord], size: int) -> Iterator[list[EventRec
         yield chunk
 
 
+# A fold of at least this many events runs in a second process (``foldworker``) while this one
+# writes: below it, starting the worker (~0.2 s) costs more than the overlap saves.
+WORKER_FROM = 50_000
+
+
+class Stored:
+    """The stored rows of a log, decoded as they are iterated; a fold worker is sent the ``raw``
+    rows (seq, originator id, version, topic, state) and decodes them itself. ``dashed``: the
+    store keeps aggregate ids as hex (SQLite)."""
+
+    def __init__(self, raw: Iterable[tuple[int, str, int, str, bytes]], dashed: bool) -> None:
+        self.raw, self.dashed = raw, dashed
+
+    def __iter__(self) -> Iterator[EventRecord]:
+        return decode_rows(self.raw, _dash if self.dashed else str)
+
+
 def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
-           batch: int = 10_000) -> int:
+           batch: int = 10_000, events: int | None = None) -> int:
     """Empty the tables and fold every record into them (``pmtui rebuild``, a first open, a
     generated demo). ``LogFold`` hands out each version as it closes, so versions are inserted
-    once each (no updates), in batches of ``batch`` events. Returns the events folded."""
+    once each (no updates), in batches of ``batch`` events. ``events``: how many there are, if
+    known; from ``WORKER_FROM`` on, stored rows are folded in a second process. Returns the
+    events folded."""
     for name in ("c", "h", "e", "l", "m"):
         sql.run(f"DELETE FROM {{{name}}}")
     # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
     indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    columns: list[str] = []
     if _has_intervals(sql):
-        indexes += interval_ddl(lambda name: sql.names[_SHORT[name]], sql.postgres)[1]
+        columns, fork_indexes = interval_ddl(lambda name: sql.names[_SHORT[name]], sql.postgres)
+        indexes += fork_indexes
     prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
     for statement in indexes:
-        sql.run(f"DROP INDEX IF EXISTS {prefix}{statement.split(' IF NOT EXISTS ', 1)[1].split(' ', 1)[0]}")
-    fold = LogFold()
+        name = statement.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
+        if name not in _KEPT_UP:
+            sql.run(f"DROP INDEX IF EXISTS {prefix}{name}")
+    if columns and not sql.postgres:
+        # SQLite computes a table's generated columns on every insert, virtual ones too: the
+        # forks' nested CASEs were near half of the history's insert time. The (empty) table goes
+        # without them while it is filled, and gets them back, the same text, before their
+        # indexes. (PostgreSQL keeps a dropped column's slot for good, so it keeps them.)
+        for statement in columns:
+            sql.run(f"ALTER TABLE {{h}} DROP COLUMN {statement.split(' ADD COLUMN ', 1)[1].split(' ', 1)[0]}")
+        indexes = [*columns, *indexes]
     # The fold makes no reference cycles (views are gc=False structs, rows are tuples), but the
     # cycle collector would walk the growing working set again and again: a quarter of the CPU.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _refold_batches(sql, records, progress, batch, fold, indexes)
+        # A frozen build has no interpreter to start the worker with: it folds in process.
+        if isinstance(records, Stored) and (events or 0) >= WORKER_FROM and sys.executable \
+                and not getattr(sys, "frozen", False):
+            from pmtui.store import foldworker  # only a big fold starts a process
+
+            # Half batches: two of them are under way at once (in the pipes and in each process).
+            with foldworker.FoldWorker(records.dashed, batch // 2) as worker:
+                return _write_folded(sql, worker.batches(records.raw), worker.open_rows, progress, indexes)
+        fold = LogFold()
+        folded = ((len(chunk), chunk[-1].seq, *fold_chunk(fold, chunk)) for chunk in _chunks(records, batch))
+        return _write_folded(sql, folded, lambda: open_rows(fold), progress, indexes)
     finally:
         if collecting:
             gc.enable()
 
 
-def _refold_batches(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None, batch: int,
-                    fold: LogFold, indexes: list[str]) -> int:
+# Indexes whose keys the fold makes in (nearly) ascending order: kept up while the tables fill,
+# each row lands at the end of the index, which costs about what building it afterwards does
+# (rm_history_time, 300k rows: +0.43 s CPU kept up, 0.37 s built after; a random-ordered one like
+# rm_history_row costs three times more live). With a fold worker, this process would otherwise
+# wait for the worker then; the indexes left to build after the fold are the random-ordered ones.
+_KEPT_UP = frozenset({"rm_history_time", "rm_log_t", "rm_log_actor", "rm_entry_seq", "rm_entry_t"})
+
+
+def fold_chunk(fold: LogFold, chunk: Sequence[EventRecord]) -> tuple[list[Any], list[Any], list[Any]]:
+    """Fold one batch of a bulk fold: its (log lines, entry rows, history rows), ready to insert."""
     encode = _encode
+    lines, entries, closed = fold.apply(chunk)
+    return (lines, [(table, seq, t, owner, encode(entry)) for table, seq, t, owner, entry in entries],
+            [_closed_row(version) for version in closed])
+
+
+def open_rows(fold: LogFold) -> Iterator[tuple[Any, ...]]:
+    """The current rows at the end of a bulk fold, in primary-key order (appended to the table's
+    B-tree rather than inserted all over it), encoded as they are written: a list of them all
+    would hold a second copy of the working set (~100 MB at 100k items)."""
+    encode = _encode
+    for (table, row_id), (seq, t, view) in sorted(fold.open.items(), key=_first):
+        yield (table, row_id, seq, t, *_columns(table, view), encode(view))
+
+
+def _write_folded(sql: Sql, folded: Iterable[tuple[int, int, list[Any], list[Any], list[Any]]],
+                  current: Callable[[], Iterable[tuple[Any, ...]]], progress: Callable[[int], None] | None,
+                  statements: list[str]) -> int:
     count, last = 0, 0
-    for chunk in _chunks(records, batch):
-        lines, entries, closed = fold.apply(chunk)
+    for events, last, lines, entries, history in folded:
         sql.many(_INSERT_LINE, lines)
-        sql.many(_INSERT_ENTRY, [(table, seq, t, owner, encode(entry)) for table, seq, t, owner, entry in entries])
-        sql.many(_INSERT_HISTORY, [_closed_row(version) for version in closed])
-        count += len(chunk)
-        last = chunk[-1].seq
+        sql.many(_INSERT_ENTRY, entries)
+        sql.many(_INSERT_HISTORY, history)
+        count += events
         if progress is not None:
             progress(count)
-    # In primary-key order: appended to the table's B-tree rather than inserted all over it.
-    sql.many(_INSERT_CURRENT, [(table, row_id, seq, t, *_columns(table, view), encode(view))
-                               for (table, row_id), (seq, t, view) in sorted(fold.open.items(), key=_first)])
-    for statement in indexes:
+    sql.many(_INSERT_CURRENT, current())
+    for statement in statements:
         sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
     return count
@@ -957,6 +1019,17 @@ class StoredWorkspace:
             ahead._tables[name] = moved
         if not touched:
             ahead._entries = dict(self._entries)
+        # Keys looked up before stay found, but for the touched items (and keys not found then: a
+        # new item may have taken one); finding one again scans every loaded item (~3 ms at 10k).
+        ahead._by_key = {key: item for key, item in self._by_key.items()
+                         if item is not None and item.id not in touched}
+        counted = self._counters.get("COUNT(*)")
+        if counted is not None and self.point.pos is not None and point.pos is not None \
+                and point.pos >= self.point.pos:
+            # The events counted before plus those since: a short range of the log's key, where
+            # counting the whole log again cost a live session ~8 ms per change at 10k items.
+            ahead._counters["COUNT(*)"] = counted + (self.model.query(
+                "SELECT COUNT(*) FROM {l} WHERE seq > ? AND seq <= ?", [self.point.pos, point.pos])[0][0] or 0)
         return ahead
 
     def rows_as(self, table: str, kind: type[T]) -> list[T]:
@@ -1217,10 +1290,10 @@ def _first_fold(sql: Sql, records: Iterable[EventRecord], total: int,
                 progress: Callable[[int, int], None] | None) -> int:
     """The tables' first fold, of every event (``total`` of them): a rebuild's bulk path.
     Returns the events folded."""
-    return refold(sql, records, (lambda n: progress(n, total)) if progress is not None else None)
+    return refold(sql, records, (lambda n: progress(n, total)) if progress is not None else None, events=total)
 
 
-def _sqlite_stored(conn: Any, after: int, upto: int) -> Iterator[EventRecord]:
+def _sqlite_stored(conn: Any, after: int, upto: int) -> Stored:
     def rows() -> Iterator[tuple[Any, ...]]:
         start = after
         while True:
@@ -1232,26 +1305,29 @@ def _sqlite_stored(conn: Any, after: int, upto: int) -> Iterator[EventRecord]:
             start = chunk[-1][0]
     # One decode over the whole read: it turns each aggregate's id once (so no second, global
     # memo of every id is kept).
-    return decode_rows(rows(), _dash)
+    return Stored(rows(), dashed=True)
 
 
 def _dash(hex_id: str) -> str:
     return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}" if len(hex_id) == 32 else hex_id
 
 
-def _pg_stored(recorder: Any, curs: Any, after: int, upto: int) -> Iterator[EventRecord]:
+def _pg_stored(recorder: Any, curs: Any, after: int, upto: int) -> Stored:
     from psycopg.sql import SQL
 
-    while True:
-        curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
-                         "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT 5000")
-                     .format(recorder.events_table), [after, upto])
-        rows = [(r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"], bytes(r["state"]))
-                for r in curs.fetchall()]
-        yield from decode_rows(rows)
-        if len(rows) < 5000:
-            return
-        after = rows[-1][0]
+    def rows() -> Iterator[tuple[Any, ...]]:
+        start = after
+        while True:
+            curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+                             "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT 5000")
+                         .format(recorder.events_table), [start, upto])
+            chunk = [(r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"],
+                      bytes(r["state"])) for r in curs.fetchall()]
+            yield from chunk
+            if len(chunk) < 5000:
+                return
+            start = chunk[-1][0]
+    return Stored(rows(), dashed=False)
 
 
 # Rebuilding and checking ---------------------------------------------------------------------------
@@ -1282,13 +1358,13 @@ def rebuild(log: Any, progress: Callable[[int, int], None] | None = None) -> int
         with recorder.datastore.transaction(commit=True) as curs:
             recorder._lock_table(curs)
             return refold(Sql(curs, True, recorder.datastore.schema),
-                          _pg_stored(recorder, curs, 0, 2**62), report)
+                          _pg_stored(recorder, curs, 0, 2**62), report, events=total)
     conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
     try:
         with bulk_writing(conn):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                count = refold(Sql(conn.cursor(), False), _sqlite_stored(conn, 0, 2**62), report)
+                count = refold(Sql(conn.cursor(), False), _sqlite_stored(conn, 0, 2**62), report, events=total)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

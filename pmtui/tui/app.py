@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
 from functools import partial
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import output_guard, travel
+from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
@@ -47,7 +47,6 @@ T = TypeVar("T")
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
                  "quit", "command_palette"}
-POLL_SECONDS = 0.12  # live updates: another process's change shows within ~250 ms
 STYLES = Path(__file__).parent / "styles"
 
 
@@ -232,8 +231,9 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         if self.first_mode:
             self.switch_mode(self.first_mode)
         if self.poll:
-            self._polling = threading.Event()
-            self.watch_store(self._polling)
+            # Its own connection: data versions are per connection, so one long-lived thread asks.
+            self._watch = StoreWatch(self.wb.log.data_version, lambda: self.post_message(self.StoreChanged()))
+            self.watch_store()
 
     def on_ready(self) -> None:
         """The first frame is painted (Textual's Ready): start what that frame did not need, so
@@ -251,23 +251,17 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
 
     def on_unmount(self) -> None:
         if self.poll:
-            self._polling.set()  # the watcher stops before the workbench is closed under it
+            self._watch.stop()  # the watcher stops before the workbench is closed under it
         self.writer.stop()
 
     @work(thread=True, exclusive=True, group="live-updates", exit_on_error=False)
-    def watch_store(self, stop: threading.Event) -> None:
+    def watch_store(self) -> None:
         """The live poll, off the UI thread, so a slow store (a far PostgreSQL, a busy disk) never
-        holds up a key: every POLL_SECONDS one ``PRAGMA data_version`` (SQLite) or a look at the
-        NOTIFYs (PostgreSQL), on this thread's own connection (data versions are per connection,
-        so one long-lived thread asks them all). A change posts ``StoreChanged``."""
-        last = self.wb.log.data_version()
-        while not stop.wait(POLL_SECONDS):
-            version = self.wb.log.data_version()
-            if version != last:
-                last = version
-                self.post_message(self.StoreChanged())
+        holds up a key (see ``pmtui.tui.live``). A change posts ``StoreChanged``."""
+        self._watch.run()
 
     def on_pm_app_store_changed(self, message: StoreChanged) -> None:
+        self._watch.taken()
         self.check_for_changes()
 
     def check_for_changes(self) -> bool:

@@ -92,3 +92,31 @@ def test_each_kind_of_event_is_stored_as_the_service_stores_it(scale_db: Path, d
             "domain.sprint:Sprint.Started", "domain.objective:Objective.CheckedIn"} <= shared
     for topic in shared:
         assert set(map(tuple, generated[topic])) <= set(map(tuple, made[topic])), topic
+
+
+def test_a_demo_folded_in_a_worker_process_verifies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A big demo hands its events to a fold worker as it makes them (pmtui/store/foldworker.py):
+    the tables it writes equal a fresh fold in process, and the chain holds."""
+    from pmtui.cli import main
+    from pmtui.store import foldworker, readmodel
+
+    started: list[object] = []
+    original = foldworker.FoldWorker.__init__
+
+    def counting(self: foldworker.FoldWorker, *args: object) -> None:
+        started.append(self)
+        original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(foldworker.FoldWorker, "__init__", counting)
+    monkeypatch.setattr(readmodel, "WORKER_FROM", 0)
+    db = tmp_path / "worker.db"
+    assert main(["--db", str(db), "demo", "--items", "300", "--json"]) == 0
+    assert len(started) == 1
+    monkeypatch.undo()  # verify's fresh fold runs in process
+    capsys.readouterr()
+    code, out, err = run(capsys, "--db", str(db), "verify", "--json")
+    verdict = json.loads(out)
+    assert code == 0 and verdict["intact"] and verdict["read_model"] is None, err
+    with sqlite3.connect(db) as conn:
+        assert verdict["checked"] == conn.execute("SELECT COUNT(*) FROM rm_log").fetchone()[0] > 2000

@@ -108,3 +108,63 @@ def test_a_first_open_folds_a_store_without_tables_as_the_commands_did(store: st
         assert tables(reopened) == incremental
     finally:
         reopened.close()
+
+
+def test_a_rebuild_folded_in_a_worker_process_writes_what_the_commands_wrote(store: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A big log is decoded and folded in a second process (pmtui/store/foldworker.py) while this
+    one writes: the same rows, and on SQLite the same schema (the history's fork columns are
+    dropped while it fills and added back)."""
+    from pmtui.store import foldworker
+
+    started: list[foldworker.FoldWorker] = []
+    original = foldworker.FoldWorker.__init__
+
+    def counting(self: foldworker.FoldWorker, *args: Any) -> None:
+        started.append(self)
+        original(self, *args)
+
+    monkeypatch.setattr(foldworker.FoldWorker, "__init__", counting)
+    monkeypatch.setattr(readmodel, "WORKER_FROM", 0)
+    wb = made_by_commands(store)
+    try:
+        incremental = tables(wb)
+        schema = _history_schema(wb)
+        heard: list[tuple[int, int]] = []
+        assert readmodel.rebuild(wb.log, lambda done, total: heard.append((done, total))) == len(incremental["l"])
+        assert len(started) == 1
+        assert heard[-1] == (len(incremental["l"]),) * 2
+        assert tables(wb) == incremental
+        assert _history_schema(wb) == schema
+        assert readmodel.first_difference(wb.log) is None
+        key = wb.add_item("After the rebuild")
+        assert wb.item(key).title == "After the rebuild"
+    finally:
+        wb.close()
+
+
+def test_a_worker_that_fails_leaves_the_tables_as_they_were(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pmtui.store import foldworker
+
+    monkeypatch.setattr(readmodel, "WORKER_FROM", 0)
+    monkeypatch.setattr(foldworker, "COMMAND", ["-c", "import sys; sys.stderr.write('worker broke\\n'); sys.exit(3)"])
+    wb = made_by_commands(str(tmp_path / "w.db"))
+    try:
+        before = tables(wb)
+        try:
+            readmodel.rebuild(wb.log)
+        except foldworker.WorkerError as error:
+            assert "worker broke" in str(error) and "exit 3" in str(error)
+        else:
+            raise AssertionError("a rebuild whose worker died reported success")
+        monkeypatch.undo()
+        assert tables(wb) == before
+        assert _history_schema(wb) and readmodel.first_difference(wb.log) is None
+    finally:
+        wb.close()
+
+
+def _history_schema(wb: Workbench) -> list[Any]:
+    if wb.log.location.kind == "postgres":
+        return wb.read.query("SELECT column_name, generation_expression FROM information_schema.columns "
+                             "WHERE table_name = 'rm_history' ORDER BY ordinal_position")
+    return wb.read.query("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'rm_history' ORDER BY name")

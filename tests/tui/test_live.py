@@ -166,3 +166,103 @@ async def test_a_slow_store_poll_never_holds_up_keys(make_app, wb):
             release.set()
     finally:
         release.set()
+
+
+def test_the_watcher_tells_once_until_the_ui_takes_it():
+    """Changes that come while the UI has not yet taken the last one are not queued behind it: a
+    loaded session folds them all at once when it gets to it, then is told of later ones."""
+    import threading
+
+    from pmtui.tui.live import StoreWatch
+
+    version, asked, told = [0], threading.Semaphore(0), threading.Semaphore(0)
+
+    def current() -> int:
+        asked.release()
+        return version[0]
+
+    watch = StoreWatch(current, told.release, poll=0.001, every=0.0)
+    thread = threading.Thread(target=watch.run)
+    thread.start()
+    try:
+        assert asked.acquire(timeout=10)  # the baseline
+        version[0] += 1
+        assert told.acquire(timeout=10)
+        for _ in range(5):  # more changes while the UI is busy: none told
+            version[0] += 1
+            assert not told.acquire(timeout=0.02)
+        watch.taken()
+        assert told.acquire(timeout=10)  # then once for all of them
+        assert not told.acquire(timeout=0.2)
+    finally:
+        watch.taken()
+        watch.stop()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+async def test_changes_arriving_together_are_drawn_once(make_app, store, monkeypatch):
+    """50 people moving cards are 25 changes a second: a session draws what came within one
+    redraw window together, not once per change."""
+    from pmtui.tui import live
+
+    monkeypatch.setattr(live, "REDRAW_EVERY", 3.0)
+    app = make_app(poll=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+        draws = []
+        original = app.refresh_views
+        monkeypatch.setattr(app, "refresh_views", lambda: (draws.append(1), original())[1])
+        other = Workbench(db=str(store), actor="bob")
+        other.move_item("AC-36", "In progress")
+        assert await wait_for(pilot, lambda: "AC-36" in column_keys(app.screen, "In progress"))
+        assert len(draws) == 1
+        for status in ("Review", "Done"):  # within the window of the first: drawn at its end, together
+            other.move_item("AC-36", status)
+        other.close()
+        assert await wait_for(pilot, lambda: "AC-36" in column_keys(app.screen, "Done"), tries=200)
+        assert len(draws) == 2
+
+
+async def test_the_grid_repaints_every_line_that_changed_and_only_those(make_app, store, monkeypatch):
+    """Cursor steps and others' moves repaint only the lines that changed (Textual is asked for
+    those alone); whatever was asked for last, per line, is what a full redraw would show now."""
+    from pmtui.tui import live
+    from pmtui.tui.widgets.board_grid import BoardGrid
+
+    monkeypatch.setattr(live, "REDRAW_EVERY", 0.0)
+    app = make_app(poll=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+        grid = app.screen.query_one(BoardGrid)
+        painted: dict[int, object] = {}  # per line, what Textual was given last: what the terminal shows
+        asked: set[int] = set()
+        original = grid.render_line
+
+        def render_line(y: int):
+            painted[y] = original(y)
+            asked.add(y)
+            return painted[y]
+
+        monkeypatch.setattr(grid, "render_line", render_line)
+        grid.refresh()
+        await pilot.pause()
+
+        def up_to_date() -> bool:
+            return all(painted.get(y) == grid._draw_line(y) for y in range(grid.size.height))
+
+        assert up_to_date()
+        asked.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert 0 < len(asked) <= 6  # the two cards the cursor left and reached, not the screen
+        assert up_to_date()
+        other = Workbench(db=str(store), actor="bob")
+        for key, status in (("AC-36", "In progress"), ("AC-36", "Review")):
+            other.move_item(key, status)
+            assert await wait_for(pilot, lambda: key in column_keys(app.screen, status))
+            await pilot.pause()
+            assert up_to_date()
+        other.close()
+        for key in "lljkhh":
+            await pilot.press(key)
+            await pilot.pause()
+            assert up_to_date()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -40,8 +41,9 @@ class Lane:
     def slots(self) -> int:
         return max((len(c) for c in self.cards), default=0)
 
-    @property
+    @cached_property
     def height(self) -> int:
+        """Asked for every line drawn: counted once (a layout is made anew when its cards change)."""
         header = 1 if self.name else 0
         return header + max(self.slots, 1 if self.name else 0) * self.card_height
 
@@ -133,22 +135,54 @@ class BoardGrid(Widget, can_focus=True):
         self._no_cards = False
         self._styles: dict[str, Style] = {}
         self._cells: dict[tuple[int, int, int, bool, int], tuple[ItemView, list[Segment]]] = {}
+        self._frame: dict[int, Strip] = {}  # the lines drawn by the last show(), for this size
+        self._frame_size = (0, 0)
+        # Per body line, the columns' pieces it was joined from and the line (see _draw_line).
+        self._lines: dict[int, tuple[list[list[Segment]], Strip]] = {}
+        self._blank: list[Segment] | None = None
+        self._repaint_pending = False
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
         self.grid, self.cursor_column, self.cursor_index, self.read_only = grid, cursor_column, cursor_index, read_only
         self._no_cards = not any(grid.column_cards(n) for n in range(len(grid.columns)))
         self._keep_cursor_in_view()
-        self.refresh()
+        # Once for the keys (and changes) handled together: "hhhhgjjL" arrives in one read.
+        if not self._repaint_pending:
+            self._repaint_pending = True
+            self.call_later(self._repaint_changed_lines)
 
-    def visible_columns(self) -> int:
+    def _repaint_changed_lines(self) -> None:
+        """Draw the frame, and have Textual repaint only the lines that differ from the last one.
+        A cursor step changes two cards' lines, another session's move the lines below it in two
+        columns; repainting a whole screen for them (styles, colour filters, the bytes sent to the
+        terminal) was most of what a keypress or a live update cost, in every SSH session. Until
+        this runs, the lines Textual asks for are the last frame's: what the terminal shows."""
+        self._repaint_pending = False
+        width, height = self.size.width, self.size.height
+        before = self._frame if self._frame_size == (width, height) else {}
+        self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
+        frame = {y: self._draw_line(y, width) for y in range(height)}
+        self._frame = frame
+        if not before:
+            self.refresh()
+            return
+        changed = [y for y in range(height) if frame[y] != before.get(y)]
+        start = 0
+        for n, y in enumerate(changed):  # consecutive lines: one region
+            if n + 1 == len(changed) or changed[n + 1] != y + 1:
+                self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
+                start = n + 1
+
+    def visible_columns(self, width: int | None = None) -> int:
         if self.grid is None or not self.grid.columns:
             return 1
-        return max(1, min(len(self.grid.columns), self.size.width // MIN_COLUMN_WIDTH))
+        return max(1, min(len(self.grid.columns), (self.size.width if width is None else width) // MIN_COLUMN_WIDTH))
 
-    def column_width(self) -> int:
-        shown = self.visible_columns()
-        return max(8, (self.size.width - (shown - 1)) // shown)
+    def column_width(self, width: int | None = None) -> int:
+        width = self.size.width if width is None else width  # (Textual works the size out on each ask)
+        shown = self.visible_columns(width)
+        return max(8, (width - (shown - 1)) // shown)
 
     def cursor_line(self) -> tuple[int, int] | None:
         """(first, last) body line of the cursor's card."""
@@ -188,6 +222,7 @@ class BoardGrid(Widget, can_focus=True):
         self.scroll_line = max(0, min(self.scroll_line, max(0, self.grid.height - body)))
 
     def on_resize(self) -> None:
+        self._frame, self._lines = {}, {}
         self._keep_cursor_in_view()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -195,13 +230,20 @@ class BoardGrid(Widget, can_focus=True):
 
     # Drawing -----------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        if self._frame_size == (self.size.width, self.size.height):
+            drawn = self._frame.get(y)
+            if drawn is not None:
+                return drawn
+        return self._draw_line(y)
+
+    def _draw_line(self, y: int, width: int | None = None) -> Strip:
+        width = self.size.width if width is None else width
         if self.grid is None or not self.grid.columns:
             return self._strip(Text(f" {self.empty_text}" if y == 0 else ""), width)
         if self._no_cards and self.no_cards_text and y == HEADER_LINES + 1:
             return self._strip(Text(f" {self.no_cards_text}", style=self._style("muted")), width)
-        shown = self.visible_columns()
-        col_width = self.column_width()
+        shown = self.visible_columns(width)
+        col_width = self.column_width(width)
         columns = range(self.first_column, min(len(self.grid.columns), self.first_column + shown))
         if y == 0:  # the header line, with ◀ ▶ where columns hide
             line = Text()
@@ -216,16 +258,25 @@ class BoardGrid(Widget, can_focus=True):
             if columns.stop < len(self.grid.columns):
                 line = line[: width - 1] + Text("▶", style="bold")
             return self._strip(line, width)
-        segments: list[Segment] = []
+        if y < HEADER_LINES:
+            parts = [self._segments(self._header(col, y, col_width), col_width) for col in columns]
+        else:
+            parts = [self._body(col, y - HEADER_LINES + self.scroll_line, col_width) for col in columns]
+            # Each column's piece is a cached list, the same object while its card is: a line made
+            # of the same pieces as last time is the same line (no joining, no measuring again).
+            last = self._lines.get(y)
+            if last is not None and len(last[0]) == len(parts) and all(a is b for a, b in zip(last[0], parts)):
+                return last[1]
         separator = Segment("│", self._style("muted"))
-        for n, col in enumerate(columns):
+        segments: list[Segment] = []
+        for n, part in enumerate(parts):
             if n:
                 segments.append(separator)
-            if y < HEADER_LINES:
-                segments.extend(self._segments(self._header(col, y, col_width), col_width))
-            else:
-                segments.extend(self._body(col, y - HEADER_LINES + self.scroll_line, col_width))
-        return Strip(segments).adjust_cell_length(width, self._base())
+            segments.extend(part)
+        strip = Strip(segments).adjust_cell_length(width, self._base())
+        if y >= HEADER_LINES:
+            self._lines[y] = (parts, strip)
+        return strip
 
     def _strip(self, text: Text, width: int) -> Strip:
         return Strip(self._segments(text, width), width)
@@ -256,6 +307,9 @@ class BoardGrid(Widget, can_focus=True):
         super().notify_style_update()
         self._styles = {}
         self._cells = {}
+        self._frame = {}
+        self._lines = {}
+        self._blank = None
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None
@@ -308,7 +362,10 @@ class BoardGrid(Widget, can_focus=True):
             segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
             self._cells[key] = (card, segments)
             return segments
-        return [Segment(" " * width, self._base())]
+        blank = self._blank
+        if blank is None or blank[0].text != " " * width:
+            blank = self._blank = [Segment(" " * width, self._base())]
+        return blank
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
         base = self._style("cursor" if selected else "card")

@@ -1,0 +1,181 @@
+"""The bulk fold in a second process: a rebuild (or a first open, or a generated demo) of a big log
+decodes and folds its events there while this process writes what comes back.
+
+A bulk fold is two halves of about the same cost: decoding and folding the events (Python) and
+writing the rows with their indexes (SQLite). SQLite writes from one connection only, so the
+Python half moves: the parent reads the stored rows (cheap) and sends them in batches; the worker
+(``python -m pmtui.store.foldworker``) decodes, folds and encodes them with the very code of the
+in-process fold (``readmodel.fold_chunk``) and sends back each batch's rows, then the open rows.
+On two cores the halves overlap. The worker is a fresh interpreter, not a fork: a forked child
+would hold the parent's SQLite connection, whose closing there could checkpoint the WAL under the
+parent's open transaction.
+
+Messages are pickles on the worker's stdin and stdout. A feeder thread writes the batches, so the
+parent never blocks sending while the worker waits to send back; at most ``AHEAD`` batches are
+under way, so the memory of the pipeline is bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections import deque
+from itertools import islice
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pmtui.errors import UserError
+
+COMMAND = ["-m", "pmtui.store.foldworker"]  # the worker, run by this interpreter
+AHEAD = 2  # batches sent and not yet answered
+OPEN_PART = 5000  # current rows a message
+
+RawRow = tuple[int, str, int, str, bytes]  # (seq, originator id, version, topic, state) as stored
+Folded = tuple[int, int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+class WorkerError(UserError):
+    """The fold worker stopped before it answered every batch: one line (its exit and last words
+    of stderr), and the fold's transaction is rolled back, so nothing is written."""
+
+
+class FoldWorker:
+    """One worker process for one fold: ``batches(raw)`` yields (events, last seq, log lines,
+    entry rows, history rows) per batch of ``batch`` events; ``open_rows()`` then the current
+    rows, in primary-key order. ``dashed``: the stored aggregate ids are hex (SQLite)."""
+
+    def __init__(self, dashed: bool, batch: int) -> None:
+        self.batch = batch
+        self._errors = tempfile.TemporaryFile()
+        env = dict(os.environ)
+        # The worker imports pmtui from where this process found it.
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        self._proc = subprocess.Popen([sys.executable, *COMMAND], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=self._errors, env=env)
+        self._outbox: queue.Queue[list[RawRow] | None] = queue.Queue()
+        self._feeder = threading.Thread(target=self._feed, args=(dashed,), daemon=True)
+        self._feeder.start()
+
+    def _feed(self, dashed: bool) -> None:
+        pipe = self._proc.stdin
+        assert pipe is not None
+        try:
+            pickle.dump(dashed, pipe, pickle.HIGHEST_PROTOCOL)
+            while True:
+                chunk = self._outbox.get()
+                pickle.dump(chunk, pipe, pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+                if chunk is None:
+                    break
+        except (BrokenPipeError, OSError):
+            pass  # the worker ended: the reader reports why
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def _receive(self) -> Any:
+        try:
+            return pickle.load(self._proc.stdout)  # type: ignore[arg-type]
+        except EOFError:
+            self._proc.wait()
+            self._errors.seek(0)
+            tail = self._errors.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise WorkerError(f"the fold worker stopped (exit {self._proc.returncode}): {' / '.join(tail)}") from None
+
+    def batches(self, raw: Iterable[RawRow]) -> Iterator[Folded]:
+        from pmtui.store.readmodel import _chunks
+
+        chunks = _chunks(raw, self.batch)
+        outstanding = 0
+        more = True
+
+        def send() -> None:
+            nonlocal outstanding, more
+            chunk = next(chunks, None)
+            if chunk is None:
+                more = False
+                self._outbox.put(None)
+            else:
+                outstanding += 1
+                self._outbox.put(chunk)
+
+        while more and outstanding < AHEAD:
+            send()
+        while outstanding:
+            folded = self._receive()
+            outstanding -= 1
+            if more:
+                send()  # before writing this batch: the worker folds the next meanwhile
+            yield folded
+
+    def open_rows(self) -> Iterator[tuple[Any, ...]]:
+        """The current rows, once ``batches`` is done: in parts, so no list of them all is held."""
+        while (part := self._receive()) is not None:
+            yield from part
+
+    def close(self) -> None:
+        """Stop the worker (done or not) and wait for it."""
+        if self._proc.poll() is None:
+            self._outbox.put(None)
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._feeder.join(timeout=5)
+        self._errors.close()
+
+    def __enter__(self) -> FoldWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None and self._proc.poll() is None:
+            self._proc.kill()  # the parent failed: the worker's answers are not wanted
+        self.close()
+
+
+def serve() -> None:
+    """The worker's side: fold what stdin sends, answer on stdout."""
+    import gc
+
+    from pmtui.store.readmodel import _dash, fold_chunk, open_rows
+    from projections.records import decode_rows
+    from projections.versions import LogFold
+
+    gc.disable()  # the fold makes no cycles (see readmodel.refold)
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
+    inp = sys.stdin.buffer
+    ids = _dash if pickle.load(inp) else str
+    fold = LogFold()
+    # One decode over the whole stream, as in process: it turns each aggregate's id once, so
+    # the views of every batch share one string per id.
+    arrived: deque[RawRow] = deque()
+    decoded = decode_rows(iter(arrived.popleft, None), ids)  # never empty when asked (islice below)
+    while True:
+        chunk = pickle.load(inp)
+        if chunk is None:
+            break
+        arrived.extend(chunk)
+        records = list(islice(decoded, len(chunk)))
+        lines, entries, history = fold_chunk(fold, records)
+        pickle.dump((len(records), records[-1].seq, lines, entries, history), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+    rows = open_rows(fold)
+    while part := list(islice(rows, OPEN_PART)):
+        pickle.dump(part, out, pickle.HIGHEST_PROTOCOL)
+    pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)
+    out.close()
+
+
+if __name__ == "__main__":
+    serve()
