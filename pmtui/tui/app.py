@@ -9,7 +9,6 @@ workspace to show (now or the past), ``app.read_only`` is True while time travel
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from functools import partial
@@ -23,7 +22,7 @@ from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from domain.exceptions import DomainError
 from pmtui.errors import UserError
@@ -38,41 +37,24 @@ from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
 from pmtui.tui.server_safety import ServerSafety
+from pmtui.tui.views import MODES, ScreenClasses, load_screens  # noqa: F401  (MODES, load_screens: for the zygote and benches)
 from pmtui.tui.widgets.banner import MODE_LABELS
 from pmtui.tui.writer import BackgroundWriter, WriteDone
 from projections.state import Workspace
 
 T = TypeVar("T")
 
-# mode name -> (module, class). A mode whose module is not there yet is left out.
-MODES: dict[str, tuple[str, str]] = {
-    "board": ("pmtui.tui.screens.board", "BoardScreen"),
-    "sprint": ("pmtui.tui.screens.sprint", "SprintScreen"),
-    "backlog": ("pmtui.tui.screens.backlog", "BacklogScreen"),
-    "roadmap": ("pmtui.tui.screens.roadmap", "RoadmapScreen"),
-    "okrs": ("pmtui.tui.screens.okr", "OkrScreen"),
-    "dashboard": ("pmtui.tui.screens.dashboard", "DashboardScreen"),
-    "history": ("pmtui.tui.screens.history", "HistoryScreen"),
-    "feedback": ("pmtui.tui.screens.feedback", "FeedbackScreen"),
-    "documents": ("pmtui.tui.screens.documents", "DocumentsScreen"),
-}
 # Bindings that only move a cursor or a fold: not worth a palette entry.
 _NOT_COMMANDS = {"cursor", "page", "jump", "edge", "fold", "toggle_select", "activate", "lane", "switch_view",
                  "quit", "command_palette"}
 STYLES = Path(__file__).parent / "styles"
 
 
-def load_screens() -> dict[str, type[PmScreen]]:
-    found: dict[str, type[PmScreen]] = {}
-    for mode, (module_name, class_name) in MODES.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue  # that view is not built yet
-            raise
-        found[mode] = getattr(module, class_name)
-    return found
+def _is_text_area(widget: object) -> bool:
+    """A TextArea exists only once its module is loaded (by a form that has one): not importing
+    it for this check spares the first frame ~20 ms (its themes and document model)."""
+    module = sys.modules.get("textual.widgets._text_area")
+    return module is not None and isinstance(widget, module.TextArea)
 
 
 class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
@@ -114,14 +96,17 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.replaying: str | None = None  # id of the sprint being replayed, if any
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.stepper = travel.Stepper(wb)
-        self.screen_classes = load_screens()
+        self.screen_classes = ScreenClasses()  # each view's module loads when the view is first shown
         super().__init__()
-        for name, cls in self.screen_classes.items():
-            self.add_mode(name, cls)
+        for name in self.screen_classes:
+            self.add_mode(name, partial(self._new_view, name))
         self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
+
+    def _new_view(self, mode: str) -> Screen:
+        return self.screen_classes[mode]()
 
     # The contract ------------------------------------------------------------------------------
     @property
@@ -227,7 +212,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
                     return
                 if await self._check_bindings(event.key, priority=False):
                     return
-            elif not isinstance(focused, TextArea):
+            elif not _is_text_area(focused):
                 if await self._check_bindings(event.key, priority=True) \
                         or await self._check_bindings(event.key, priority=False):
                     return
@@ -245,11 +230,24 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
             self.travel_to(self.start_at)
         if self.first_mode:
             self.switch_mode(self.first_mode)
-        self.call_after_refresh(warm, self)  # the palette's words index, after the first frame
         if self.poll:
             # Its own connection: data versions are per connection, so one long-lived thread asks.
             self._watch = StoreWatch(self.wb.log.data_version, lambda: self.post_message(self.StoreChanged()))
             self.watch_store()
+
+    def on_ready(self) -> None:
+        """The first frame is painted (Textual's Ready): start what that frame did not need, so
+        it never waits for them (a worker thread still takes turns on the GIL with the UI): the
+        palette's words index and the other views' modules. Ready is Textual's word that the
+        frame is out, where an order of refreshes would only happen to give it."""
+        warm(self)
+        self.load_views()
+
+    @work(thread=True, group="load-views", exit_on_error=False)
+    def load_views(self) -> None:
+        """Import the views not shown yet, so the first palette (which lists every view's actions)
+        and the first switch to another view do not wait for their modules."""
+        self.screen_classes.load_all()
 
     def on_unmount(self) -> None:
         if self.poll:
