@@ -26,7 +26,7 @@ edits the unfinished items too) is not undone as a whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -233,21 +233,20 @@ def pending(wb: Any, limit: int = 10) -> list[Pending]:
 
 def undo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last change."""
-    wb.require("editor")
-    wb.refresh()
-    seen: list[EventRecord] = []
-    target = last_change(newest_first(wb, seen), wb.actor)
-    if target is None:
-        raise UserError(f"nothing to undo: {wb.actor} has made no change here")
-    return _compensate(wb, seen, target, "undo", reason)
+    return _reverse_last(wb, last_change, "undo", reason, "has made no change here")
 
 
 def redo(wb: Any, reason: str = "") -> Compensation:
     """Reverse the workbench actor's last undo."""
+    return _reverse_last(wb, last_undo, "redo", reason, "has undone nothing since their last change")
+
+
+def _reverse_last(wb: Any, find: Callable[[Iterable[EventRecord], str], EventRecord | None], word: str,
+                  reason: str, none_left: str) -> Compensation:
     wb.require("editor")
     wb.refresh()
     seen: list[EventRecord] = []
-    target = last_undo(newest_first(wb, seen), wb.actor)
+    target = find(newest_first(wb, seen), wb.actor)
     if target is None:
-        raise UserError(f"nothing to redo: {wb.actor} has undone nothing since their last change")
-    return _compensate(wb, seen, target, "redo", reason)
+        raise UserError(f"nothing to {word}: {wb.actor} {none_left}")
+    return _compensate(wb, seen, target, word, reason)

@@ -198,24 +198,19 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         field (the Ctrl+U comes back to the app after "cd" is in). So a key bound to an action runs
         the moment it arrives, and in a one-line field the field's own keys and text are applied
         at arrival too. A multi-line field (TextArea) takes its keys as Textual delivers them."""
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            focused = self.focused
-            if isinstance(focused, Input):
-                if await self._check_bindings(event.key, priority=True):
-                    return
-                if event.is_printable and event.character is not None:
-                    selection = focused.selection
-                    if selection.is_empty:
-                        focused.insert_text_at_cursor(event.character)
-                    else:
-                        focused.replace(event.character, *selection)
-                    return
-                if await self._check_bindings(event.key, priority=False):
-                    return
-            elif not _is_text_area(focused):
-                if await self._check_bindings(event.key, priority=True) \
-                        or await self._check_bindings(event.key, priority=False):
-                    return
+        if isinstance(event, events.Key) and not event.is_forwarded \
+                and not _is_text_area(focused := self.focused):
+            if await self._check_bindings(event.key, priority=True):
+                return
+            if isinstance(focused, Input) and event.is_printable and event.character is not None:
+                selection = focused.selection
+                if selection.is_empty:
+                    focused.insert_text_at_cursor(event.character)
+                else:
+                    focused.replace(event.character, *selection)
+                return
+            if await self._check_bindings(event.key, priority=False):
+                return
         await super().on_event(event)
 
     def current_view(self) -> PmScreen | None:
