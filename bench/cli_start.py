@@ -77,6 +77,15 @@ def modules(code: Path, args: list[str]) -> str:
     return next((line[8:] for line in err.splitlines() if line.startswith("MODULES ")), "?")
 
 
+def compiled(codes: list[Path]) -> list[Path]:
+    """Each checkout's bytecode written first: with PYTHONDONTWRITEBYTECODE set, every process would
+    otherwise time the compiler."""
+    for code in codes:
+        for package in ("pmtui", "domain", "projections"):
+            compileall.compile_dir(str(code / package), quiet=1)
+    return codes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, action="append", help="store sizes in items (default 10000 and 50000)")
@@ -85,10 +94,7 @@ def main() -> None:
     parser.add_argument("--keep", default=str(Path(tempfile.gettempdir()) / "pmtui-bench"),
                         help="folder for the built stores (kept between runs)")
     args = parser.parse_args()
-    codes = [HERE, *(Path(c).resolve() for c in args.code)]
-    for code in codes:
-        for package in ("pmtui", "domain", "projections"):
-            compileall.compile_dir(str(code / package), quiet=1)
+    codes = compiled([HERE, *(Path(c).resolve() for c in args.code)])
     keep = Path(args.keep)
     keep.mkdir(parents=True, exist_ok=True)
     rng = random.Random(7)

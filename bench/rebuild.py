@@ -14,7 +14,6 @@ tree's user + system time (wait4 counts the worker, which the command waits for)
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cli_start import env_for, python  # noqa: E402
+from cli_start import compiled, env_for, python  # noqa: E402
 from core import FLOOR  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1]
@@ -92,10 +91,7 @@ def main() -> None:
     parser.add_argument("--code", action="append", default=[], help="another checkout to run in turns (before)")
     parser.add_argument("--keep", default=str(Path(tempfile.gettempdir()) / "pmtui-bench"))
     args = parser.parse_args()
-    codes = [HERE, *(Path(c).resolve() for c in args.code)]
-    for code in codes:
-        for package in ("pmtui", "domain", "projections"):
-            compileall.compile_dir(str(code / package), quiet=1)
+    codes = compiled([HERE, *(Path(c).resolve() for c in args.code)])
     keep = Path(args.keep)
     keep.mkdir(parents=True, exist_ok=True)
     floor_db = keep / "floor.db"
