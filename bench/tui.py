@@ -295,7 +295,7 @@ app.run(headless=True, size=(120, 40))
 """
 
 
-def whole_process_first_frame(db: str, runs: int = 3) -> dict[str, float]:
+def whole_process_first_frame(db: str, runs: int = 3, views: tuple[str, ...] = ("board", "backlog", "history")) -> dict[str, float]:
     """A person's wait: from starting the process (imports, opening the store) to the first frame
     of a view, and that process's peak memory; beside the floor (python + sqlite3 + msgspec)."""
     import subprocess
@@ -304,7 +304,7 @@ def whole_process_first_frame(db: str, runs: int = 3) -> dict[str, float]:
     floor = "import sqlite3, msgspec; c = sqlite3.connect(':memory:'); c.execute('create table t (x)'); " \
             "c.execute('insert into t values (?)', [msgspec.json.encode(1)])"
     cases = [("floor", [sys.executable, "-c", floor])] + [
-        (f"{mode}", [sys.executable, "-c", FIRST_FRAME, mode, db]) for mode in ("board", "backlog", "history")]
+        (f"{mode}", [sys.executable, "-c", FIRST_FRAME, mode, db]) for mode in views]
     walls: dict[str, list[float]] = {name: [] for name, _ in cases}
     peaks: dict[str, list[float]] = {name: [] for name, _ in cases}
     cpus: dict[str, list[float]] = {name: [] for name, _ in cases}  # less at the mercy of the load than the wall
@@ -339,12 +339,14 @@ def main() -> int:
     parser.add_argument("--first-frame", type=int, metavar="RUNS", default=0,
                         help="only the whole-process first frames (RUNS each) on --db as it is, built or not "
                              "by this script (e.g. a `pmtui demo --items 50000` store)")
+    parser.add_argument("--views", default="board,backlog,history",
+                        help="the views --first-frame opens the TUI on (comma-separated modes)")
     args = parser.parse_args()
     if args.first_frame:
         if not Path(args.db).exists():
             print(f"bench: no store at {args.db}", file=sys.stderr)
             return 2
-        figures = whole_process_first_frame(args.db, args.first_frame)
+        figures = whole_process_first_frame(args.db, args.first_frame, tuple(args.views.split(",")))
     else:
         started = time.perf_counter()
         build_store(args.db, args.items)
