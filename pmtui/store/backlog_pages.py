@@ -6,8 +6,8 @@ that is every body decoded into an ``ItemView`` and kept (~130 MB and most of a 
 first frame). Here one pass over the versions valid at the point (narrowed by the indexed columns:
 the backlog proper skips the done columns) decodes each body into a ``Line``, a struct of only the
 fields the query language, the sorts and the epic tree read (descriptions, links and the rest are
-skipped unread), a chunk at a time; of each match an ``Entry`` is kept (id, epic tree, sort key),
-not the line. The table's rows are the full views of the entries it paints, read by id.
+skipped unread; a ``Brief``, fewer still, for the backlog proper in rank order), a chunk at a
+time; of each match an ``Entry`` is kept (id, epic tree, sort key), not the line. The table's rows are the full views of the entries it paints, read by id.
 
 A time-travel step or a live update changes a few items: ``stepped`` reads only those again.
 The answer is ``backlog(ws, query, sort, me, descending)``'s, item for item.
@@ -15,6 +15,7 @@ The answer is ``backlog(ws, query, sort, me, descending)``'s, item for item.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -61,6 +62,42 @@ class Line(msgspec.Struct, frozen=True, gc=False):
     wsjf_score = ItemView.wsjf_score
 
 
+class Brief(msgspec.Struct, frozen=True, gc=False):
+    """Fewer fields, for the backlog proper in rank order and queries like it (decoded in a
+    fraction of a ``Line``'s time: most of a first frame's pass is decoding)."""
+
+    id: str
+    number: int
+    board_id: str
+    kind: str
+    status: str
+    rank: str
+    parent: str | None = None
+    sprint: str | None = None
+    archived: bool = False
+
+
+# What a ``Brief`` holds enough of: query terms (``is:`` flags by value) and sorts.
+_BRIEF_TERMS = {"kind", "status", "sprint", "epic", "parent"}
+_BRIEF_FLAGS = {"backlog", "open", "archived", "epic"}
+_BRIEF_SORTS = {"rank", "key", "kind", "status", "evidence"}
+_TERM = re.compile(r"^([a-z]+)(<=|>=|:|=|<|>)(.*)$")
+
+
+def brief_enough(query: str, sort: str) -> bool:
+    """Whether ``query`` and ``sort`` read only fields a ``Brief`` holds (no words: titles)."""
+    if sort not in _BRIEF_SORTS:
+        return False
+    for term in _terms(query):
+        match = _TERM.match(term.lstrip("-"))
+        if match is None:
+            return False
+        name, value = match.group(1), match.group(3)
+        if not (name in _BRIEF_TERMS or (name == "is" and value in _BRIEF_FLAGS)):
+            return False
+    return True
+
+
 class Entry(msgspec.Struct, frozen=True, gc=False):
     """One item of the answer: its place in the order and in the epic tree (``tree_rows``)."""
 
@@ -71,7 +108,7 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
     order: Any  # the sort's key of the item
 
 
-_decoder = msgspec.msgpack.Decoder(Line)
+_decoders = {Line: msgspec.msgpack.Decoder(Line), Brief: msgspec.msgpack.Decoder(Brief)}
 _ORDER = SORTS  # the same keys as the unpaged backlog
 
 
@@ -89,6 +126,7 @@ class PagedBacklog:
         self.ws, self.query, self.sort, self.me, self.descending = ws, query, sort, me, descending
         self.matched: dict[str, Entry] = {}
         self.entries: list[Entry] = []
+        self.decoder = _decoders[Brief if brief_enough(query, sort) else Line]
 
     # One pass over the items ----------------------------------------------------------------
     def _narrowed(self) -> tuple[str, list[Any]]:
@@ -118,7 +156,7 @@ class PagedBacklog:
             return lambda i: (-counts.get(i.id, none)[0], -counts.get(i.id, none)[1], i.rank)
         return _ORDER[self.sort]
 
-    def _entries(self, lines: Iterator[Line], keep: Callable[[Any], bool], key: Callable[[Any], Any]) -> Iterator[Entry]:
+    def _entries(self, lines: Iterator[Any], keep: Callable[[Any], bool], key: Callable[[Any], Any]) -> Iterator[Entry]:
         for line in lines:
             if keep(line):
                 yield Entry(line.id, line.kind, line.parent, line.number, key(line))
@@ -132,7 +170,7 @@ class PagedBacklog:
                                               intervals=self.ws.model.intervals)
         matched: dict[str, Entry] = {}
         for chunk in self.ws.model.chunks(text, values):
-            for entry in self._entries((_decoder.decode(bytes(row[0])) for row in chunk), keep, key):
+            for entry in self._entries((self.decoder.decode(bytes(row[0])) for row in chunk), keep, key):
                 matched[entry.id] = entry
         self.matched = matched
         self._order()
@@ -166,13 +204,12 @@ class PagedBacklog:
         self._order()
         return self
 
-    @staticmethod
-    def _lines(ws: StoredWorkspace, ids: set[str]) -> list[Line]:
+    def _lines(self, ws: StoredWorkspace, ids: set[str]) -> list[Any]:
         if not ids:
             return []
         text, values = ws.point.versions("body", f" AND tbl = 'items' AND id IN ({','.join('?' * len(ids))})",
                                          sorted(ids), by_id=True)
-        return [_decoder.decode(bytes(row[0])) for row in ws.model.query(text, values)]
+        return [self.decoder.decode(bytes(row[0])) for row in ws.model.query(text, values)]
 
 
 def _number(entry: Entry) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from pmtui.service.workbench import Workbench
-from pmtui.store.backlog_pages import BacklogRows, PagedBacklog
+from pmtui.store.backlog_pages import BacklogRows, Brief, Line, PagedBacklog, _decoders, brief_enough
 from pmtui.store.board_pages import touched
 from pmtui.timespec import AsOf
 from projections.backlog_view import backlog
@@ -25,7 +25,8 @@ from tests.readmodel.test_as_of_property import plan, play
 
 QUERIES = [("", "rank", False), ("is:backlog", "rank", False), ("is:backlog kind:story", "points", False),
            ("is:archived", "title", False), ("-kind:bug", "key", True), ("is:backlog a", "status", False),
-           ("", "updated", False), ("is:open", "wsjf", True), ("is:backlog", "evidence", False)]
+           ("", "updated", False), ("is:open", "wsjf", True), ("is:backlog", "evidence", False),
+           ("-is:backlog kind:epic", "kind", False), ("status:done -kind:bug", "rank", True)]
 
 
 def check(ws: Any, expected_ws: Any, where: object, before: dict[tuple[str, str, bool], PagedBacklog] | None = None,
@@ -38,6 +39,10 @@ def check(ws: Any, expected_ws: Any, where: object, before: dict[tuple[str, str,
         expected = backlog(expected_ws, query, sort, me="ann", descending=descending)
         paged = PagedBacklog(ws, query, sort, "ann", descending).build()
         assert [e.id for e in paged.entries] == [i.id for i in expected], (where, query, sort)
+        if paged.decoder is _decoders[Brief]:  # the fields a Brief leaves out change nothing
+            whole = PagedBacklog(ws, query, sort, "ann", descending)
+            whole.decoder = _decoders[Line]
+            assert whole.build().entries == paged.entries, (where, query)
         rows = BacklogRows(ws, paged.entries, size)
         assert list(rows) == expected, (where, query)
         for at in (0, len(expected) // 2, len(expected) - 1) if expected else ():
@@ -98,3 +103,9 @@ def test_the_demo_backlog_paged_equals_the_backlog_at_random_points(tmp_path: Pa
             check(walked_ws, walked_ws.copy(), (moment, "day back"), start, 16)
     finally:
         wb.close()
+
+
+def test_the_backlog_proper_is_read_briefly_and_words_in_full() -> None:
+    assert brief_enough("is:backlog", "rank") and brief_enough("kind:bug -status:done is:backlog", "key")
+    assert not brief_enough("is:backlog checkout", "rank")  # words match titles
+    assert not brief_enough("is:backlog label:x", "rank") and not brief_enough("is:backlog", "points")
