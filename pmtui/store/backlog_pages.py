@@ -15,6 +15,7 @@ The answer is ``backlog(ws, query, sort, me, descending)``'s, item for item.
 
 from __future__ import annotations
 
+import operator
 import re
 import shlex
 from collections.abc import Callable, Iterator, Sequence
@@ -212,12 +213,7 @@ class PagedBacklog:
         return [self.decoder.decode(bytes(row[0])) for row in ws.model.query(text, values)]
 
 
-def _number(entry: Entry) -> int:
-    return entry.number
-
-
-def _order_of(entry: Entry) -> Any:
-    return entry.order
+_number, _order_of = operator.attrgetter("number"), operator.attrgetter("order")  # C-level keys: 50k-entry sorts
 
 
 class BacklogRows(Sequence[ItemView]):
