@@ -91,6 +91,7 @@ class HistorySource:
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
         self._cache: OrderedDict[int, HistoryEntry] = OrderedDict()
+        self._counted: tuple[int, float | None, int] | None = None  # (position, moment, events) last counted
 
     # Which events, in which order --------------------------------------------------------------
     def order(self, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> Sequence[int]:
@@ -104,7 +105,25 @@ class HistorySource:
         # Paged from the log (the table reads the rows it paints); every event as of the point
         # is the workspace's own count, which a live workspace carries forward from change to change.
         return LogPages(self.wb.read, ws.position, moment, actor=wanted.actor, kind=wanted.kind,
-                        since=wanted.since, until=wanted.until, count=ws.count if wanted.empty else None)
+                        since=wanted.since, until=wanted.until, count=self._count(ws, moment) if wanted.empty else None)
+
+    def _count(self, ws: Workspace, moment: float | None) -> int:
+        """Every event as of the point: the count of the point shown before plus (or minus) the
+        events between the two, when both lie on one axis (a time-travel step, a live update:
+        a short range of the log's number or time index), else the workspace's own count (the
+        whole log counted: ~40-200 ms at 540k events, once)."""
+        position, last = ws.position, self._counted
+        count: int | None = None
+        if last is not None and (last[1] is None) == (moment is None):
+            axis, was, now = ("seq", last[0], position) if moment is None else ("t", last[1], moment)
+            low, high = sorted((was, now))  # type: ignore[type-var]
+            between = self.wb.read.query(f"SELECT COUNT(*) FROM {{l}} WHERE {axis} > ? AND {axis} <= ?",
+                                         [low, high])[0][0]
+            count = last[2] + (between if now >= was else -between)  # type: ignore[operator]
+        if count is None:
+            count = ws.count
+        self._counted = (position, moment, count)
+        return count
 
     @staticmethod
     def _matches(record: EventRecord, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> bool:
