@@ -27,6 +27,7 @@ from domain.rank import DIGITS, rank_between
 from domain.sprint import Sprint
 from domain.work_item import EDITABLE, WorkItem, check_field
 from pmtui.errors import UserError
+from pmtui.service.demo_titles import item_title, reworded
 from pmtui.service.workbench import Workbench
 from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, Row, chain_links
 from pmtui.store.storage import MsgspecMapper
@@ -124,9 +125,10 @@ class Generator(WorkMix):
         self.rank_number += 1
         key = f"{self.product.key_prefix}-{self.rank_number}"
         rank = "i" + "".join(DIGITS[(self.rank_number // 36**p) % 36] for p in range(5, -1, -1)) + "i"
+        kind = self.rng.choice(["story", "story", "story", "bug", "task"])
         with self.by():
-            item = WorkItem.create(self.product.id, self.board.id, key, f"Item {key}", "Backlog", rank,
-                                   kind=self.rng.choice(["story", "story", "story", "bug", "task"]),
+            item = WorkItem.create(self.product.id, self.board.id, key, item_title(self.rank_number, kind), "Backlog",
+                                   rank, kind=kind,
                                    points=self.rng.choice([None, 1, 2, 3, 5, 8]),
                                    labels=self.rng.sample(LABELS, self.rng.randint(0, 2)))
         self.items.append(item)
@@ -151,7 +153,7 @@ class Generator(WorkMix):
             elif roll < 0.85:
                 item.rerank(rank_between(None, item.rank))
             elif roll < 0.93:
-                item.edit(title=f"{item.title.split(' (')[0]} ({self.rng.randint(1, 999)})")
+                item.edit(title=reworded(item.title, self.rng.randint(1, 999)))
             else:
                 item.edit(labels=self.rng.sample(LABELS, self.rng.randint(1, 3)))
         self.touch(item)
@@ -362,7 +364,8 @@ class StoredGenerator(WorkMix):
         values = {"points": self.rng.choice([None, 1, 2, 3, 5, 8]), "labels": self.rng.sample(LABELS, self.rng.randint(0, 2))}
         fields = {name: check_field(name, values.get(name)) for name in EDITABLE if name not in ("kind", "title")}
         item = Card(WorkItem.create_id(self.product_id, key))
-        item.key, item.status, item.rank, item.title = key, "Backlog", rank, check_field("title", f"Item {key}")
+        item.key, item.status, item.rank = key, "Backlog", rank
+        item.title = check_field("title", item_title(self.rank_number, kind))
         item.points, item.labels, item.assignee, item.sprint = fields["points"], fields["labels"], None, None
         self.emit(item, "WorkItem.Created", product_id=self.product_id, board_id=self.board_id, key=key,
                   kind=check_field("kind", kind), title=item.title, status="Backlog", rank=rank, fields=fields)
@@ -392,7 +395,7 @@ class StoredGenerator(WorkMix):
                 self.emit(item, "WorkItem.Ranked", reason, changes={"rank": [item.rank, rank]})
                 item.rank = rank
         elif roll < 0.93:
-            self.edit(item, reason, title=f"{item.title.split(' (')[0]} ({self.rng.randint(1, 999)})")
+            self.edit(item, reason, title=reworded(item.title, self.rng.randint(1, 999)))
         else:
             self.edit(item, reason, labels=self.rng.sample(LABELS, self.rng.randint(1, 3)))
         if item.status == "Done" and self.rng.random() < 0.5:

@@ -49,7 +49,12 @@ def test_the_demo_verifies_and_the_cli_reads_it(scale_db: Path, capsys: pytest.C
     with sqlite3.connect(scale_db) as conn:
         assert verdict["checked"] == conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] > 3000
     code, out, _ = run(capsys, "--db", str(scale_db), "backlog", "--json")
-    assert code == 0 and len(json.loads(out)) > 50
+    backlog = json.loads(out)
+    assert code == 0 and len(backlog) > 50
+    # Titles a person can read and search (they were "Item SC-12 (679)"): words, mostly distinct.
+    titles = [row["title"] for row in backlog]
+    assert not any(t.startswith("Item ") or "(" in t for t in titles), titles[:5]
+    assert len(set(titles)) > 0.8 * len(titles) and all(len(t.split()) >= 3 for t in titles)
     code, out, _ = run(capsys, "--db", str(scale_db), "board", "--json")
     assert code == 0 and "SC-" in out
     code, out, _ = run(capsys, "--db", str(scale_db), "sprint", "list", "--json")
