@@ -44,11 +44,14 @@ class Clock:
     the other, so its events are not in time order among themselves: they all occur at the
     save's moment (``advance``), except a few that go back in time (history recorded late)."""
 
-    def __init__(self, rng: random.Random, start: datetime, end: datetime, total: int, per_save: int) -> None:
-        self.rng, self.now, self.step = rng, start, (end - start) / max(total / per_save, 1)
+    def __init__(self, rng: random.Random, start: datetime, end: datetime) -> None:
+        self.rng, self.now, self.start, self.end = rng, start, start, end
 
-    def advance(self) -> None:
-        self.now += self.step
+    def advance(self, done: float) -> None:
+        """Time moves with the share of the items made so far: the history ends at ``end`` (now),
+        however many events an item turns out to have (at a fixed step per save, the ~8 % more
+        events than planned ran a month into the future)."""
+        self.now = self.start + (self.end - self.start) * min(done, 1.0)
 
     def tick(self) -> datetime:
         if self.rng.random() < LATE_SHARE:
@@ -227,8 +230,7 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    total = items * 10
-    clock = Clock(rng, start, end, total, per_save)
+    clock = Clock(rng, start, end)
     gen = Generator(wb, rng, clock)
     gen.setup()
     written = 0
@@ -237,7 +239,7 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
         while gen.events - started < per_save and gen.rank_number < items:
             gen.step()
         written += gen.flush()
-        clock.advance()
+        clock.advance(gen.rank_number / items)
         if progress is not None:
             progress(min(gen.rank_number, items), items)
     written += gen.flush()
@@ -466,7 +468,7 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    clock = Clock(rng, start, end, items * 10, per_save)
+    clock = Clock(rng, start, end)
     kpis, objective = _setup(wb, rng, clock)
     gen = StoredGenerator(wb, rng, clock, kpis, objective)
     conn = sqlite3.connect(wb.log.location.target, timeout=10, isolation_level=None)
@@ -518,7 +520,7 @@ def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: 
             prev = bytes.fromhex(links[-1][1])
             seq = links[-1][0]
         written[0] += len(rows)
-        gen.clock.advance()
+        gen.clock.advance(gen.rank_number / items)
         if progress is not None:
             progress(min(gen.rank_number, items), items)
         yield from rows
