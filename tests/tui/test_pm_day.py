@@ -106,6 +106,11 @@ async def test_comment_on_a_card_shows_in_its_thread_apart_from_its_history(make
         assert isinstance(modal, ItemModal)
         thread = modal.query_one("#item-comments")
         assert "tester" in str(thread.children[-2].render())
+        # The text is on screen, not clipped away by a thread box one line high.
+        body = thread.children[-1]
+        modal.query_one("#item-form").scroll_to_widget(body, animate=False)
+        await pilot.pause()
+        assert body.region.height >= 1 and thread.region.contains_region(body.region)
         history = str(modal.query_one("#item-history").render())
         assert "Seen on" not in history and "Commented" not in history
 
