@@ -7,7 +7,8 @@ first frame). Here one pass over the versions valid at the point (narrowed by th
 the backlog proper skips the done columns) decodes each body into a ``Line``, a struct of only the
 fields the query language, the sorts and the epic tree read (descriptions, links and the rest are
 skipped unread; a ``Brief``, fewer still, for the backlog proper in rank order), a chunk at a
-time; of each match an ``Entry`` is kept (id, epic tree, sort key), not the line. The table's rows are the full views of the entries it paints, read by id.
+time; of each match an ``Entry`` is kept (id, epic tree, sort key), not the line. The table's
+rows are the full views of the entries it paints, read by id.
 
 A time-travel step or a live update changes a few items: ``stepped`` reads only those again.
 The answer is ``backlog(ws, query, sort, me, descending)``'s, item for item.
@@ -129,6 +130,11 @@ class PagedBacklog:
         self.entries: list[Entry] = []
         self.decoder = _decoders[Brief if brief_enough(query, sort) else Line]
 
+    @property
+    def asks(self) -> tuple[str, str, str, bool]:
+        """The question this backlog answers (at its point)."""
+        return self.query, self.sort, self.me, self.descending
+
     # One pass over the items ----------------------------------------------------------------
     def _narrowed(self) -> tuple[str, list[Any]]:
         """SQL that only drops items the query would drop: the backlog proper (``is:backlog``,
@@ -187,8 +193,7 @@ class PagedBacklog:
         """This backlog from ``before`` (the same query, at another point) and the aggregates the
         events between the two points touched. None when something besides items was touched (a
         board's columns, a sprint's name: the query may read them) or the sort reads the notes."""
-        if (before.query, before.sort, before.me, before.descending) != (self.query, self.sort, self.me, self.descending) \
-                or self.sort == "evidence":
+        if before.asks != self.asks or self.sort == "evidence":
             return None
         others = touched - set(self.ws.products) - set(before.ws.products)
         lines = {line.id: line for line in self._lines(self.ws, others)}

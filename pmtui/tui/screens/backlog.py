@@ -252,7 +252,8 @@ class BacklogScreen(PmScreen):
         ws = self.ws
         # Resuming the screen and mounting both ask; a second look at the same state is free.
         # (A workspace of the store is one point, never changed in place: its items are not counted.)
-        shown = (id(ws), ws.position, 0 if isinstance(ws, StoredWorkspace) else len(ws.items), self.effective_query, self.sort, self.descending,
+        counted = 0 if isinstance(ws, StoredWorkspace) else len(ws.items)
+        shown = (id(ws), ws.position, counted, self.effective_query, self.sort, self.descending,
                  frozenset(self.folded))
         if shown == self._shown:
             return
@@ -283,8 +284,7 @@ class BacklogScreen(PmScreen):
             return self.sorted.get(ws, self.effective_query, self.sort, self.descending, self.wb.actor)
         wanted = PagedBacklog(ws, self.effective_query, self.sort, self.wb.actor, self.descending)
         before = self._paged
-        if before is not None and before.ws is ws and \
-                (before.query, before.sort, before.me, before.descending) == (wanted.query, wanted.sort, wanted.me, wanted.descending):
+        if before is not None and before.ws is ws and before.asks == wanted.asks:
             return before.entries  # the same point (a fold, a resize): the same answer
         stepped = None
         if before is not None:
