@@ -52,9 +52,11 @@ STYLES = Path(__file__).parent / "styles"
 
 def _is_text_area(widget: object) -> bool:
     """A TextArea exists only once its module is loaded (by a form that has one): not importing
-    it for this check spares the first frame ~20 ms (its themes and document model)."""
-    module = sys.modules.get("textual.widgets._text_area")
-    return module is not None and isinstance(widget, module.TextArea)
+    it for this check spares the first frame ~20 ms (its themes and document model). The module
+    may be half imported (the views' loader imports it in a worker while a key arrives): until its
+    class exists, no TextArea does either."""
+    text_area = getattr(sys.modules.get("textual.widgets._text_area"), "TextArea", None)
+    return text_area is not None and isinstance(widget, text_area)
 
 
 class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
