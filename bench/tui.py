@@ -335,8 +335,9 @@ async def main(db, delay):
         await asyncio.sleep(delay)
         prompts = []
         for n in range(6):
-            prompts.append((await clock.key_effect("t", wait_before=n > 0)).ms)
-            await clock.key_effect("escape")
+            asking = lambda: getattr(app.screen, "asking", lambda: False)()  # the in-view question
+            prompts.append((await clock.key_effect("t", wait_before=n > 0, done=asking)).ms)
+            await clock.key_effect("escape", done=lambda: not asking())
     os.write(1, json.dumps(prompts).encode() + b"\\n")
 
 asyncio.run(main(sys.argv[1], float(sys.argv[2])))
