@@ -18,12 +18,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from domain.exceptions import DomainError
 from pmtui.errors import ConflictError
 from projections.state import ItemView, Workspace
 from pmtui.service.workbench import Workbench
+from pmtui.tui.widgets.footer import KeyBar
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -116,7 +116,7 @@ class PmScreen(Screen):
             yield ModeBar(self.mode)
             yield TravelBanner()
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyBar(compact=True)
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets (override)."""
