@@ -29,7 +29,7 @@ from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
-from pmtui.tui import output_guard, travel
+from pmtui.tui import css_memo, output_guard, travel
 from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
@@ -90,6 +90,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
                  poll: bool = True, start_at: AsOf | None = None) -> None:
         output_guard.install()  # stored text never reaches the terminal as commands
+        css_memo.install()  # parsed once per process (the SSH zygote parses for every session)
         self.wb = wb
         self.as_of: AsOf = NOW
         self._past: Workspace | None = None
@@ -97,10 +98,15 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.stepper = travel.Stepper(wb)
         self.screen_classes = ScreenClasses()  # each view's module loads when the view is first shown
+        self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
+        # The app starts in the first view's mode: Textual's own default mode would build a blank
+        # screen, load and apply the whole stylesheet for it, and then do it all again for the
+        # view (a fifth of a first screen's CPU, paid by every SSH session as it logs in).
+        if self.first_mode:
+            self.DEFAULT_MODE = self.first_mode  # read by App.__init__ for its first stack
         super().__init__()
         for name in self.screen_classes:
             self.add_mode(name, partial(self._new_view, name))
-        self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
