@@ -36,7 +36,7 @@ from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
-from pmtui.tui.server_safety import ServerSafety
+from pmtui.tui.server_safety import ServerSafety, on_server
 from pmtui.tui.views import MODES, ScreenClasses, load_screens  # noqa: F401  (MODES, load_screens: for the zygote and benches)
 from pmtui.tui.widgets.banner import MODE_LABELS
 from pmtui.tui.writer import BackgroundWriter, WriteDone
@@ -240,8 +240,12 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         """The first frame is painted (Textual's Ready): start what that frame did not need, so
         it never waits for them (a worker thread still takes turns on the GIL with the UI): the
         palette's words index and the other views' modules. Ready is Textual's word that the
-        frame is out, where an order of refreshes would only happen to give it."""
-        warm(self)
+        frame is out, where an order of refreshes would only happen to give it.
+        In an SSH session the index waits for the palette (which builds it as it opens): built
+        for every session at login it was ~20 MB of each session's memory on a 10k-item store
+        and CPU on cores that 50 sessions share, for a palette most sessions never open."""
+        if not on_server():
+            warm(self)
         self.load_views()
 
     @work(thread=True, group="load-views", exit_on_error=False)

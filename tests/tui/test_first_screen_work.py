@@ -85,3 +85,22 @@ def test_the_zygote_warm_up_leaves_parsed_css_and_no_thread_or_store(tmp_path: P
     assert css_memo.entries() > 0
     assert set(threading.enumerate()) <= threads
     assert list(tmp_path.iterdir()) == []  # its throwaway store is gone
+
+
+async def test_an_ssh_session_builds_the_words_index_when_the_palette_opens_not_at_login(
+        make_app: Callable[..., PmApp], monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.command import CommandPalette
+
+    from pmtui.service import search
+
+    monkeypatch.setenv("PMTUI_SSH_SESSION", "1")
+    monkeypatch.setattr(search, "_state", None)
+    app = make_app("board")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert search._state is None  # ~20 MB per session on a 10k-item store: not for nothing
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await app.workers.wait_for_complete()
+        assert search._state is not None and search._state.place == (app.wb.read, app.ws.position)
