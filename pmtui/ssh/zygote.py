@@ -105,6 +105,10 @@ def preload() -> None:
     from rich.cells import cell_len
 
     cell_len("pmtui é 漢")
+    # One first screen drawn here, for every session: parsed stylesheets, Textual's lazy modules.
+    from pmtui.ssh.warmup import draw_first_screen
+
+    draw_first_screen()
     # Whatever the imports left for the collector is collected now, once; then the survivors are
     # frozen: a session's collections never visit (and so never write to) the shared pages.
     gc.collect()
@@ -118,12 +122,12 @@ def serve(sock: socket.socket) -> int:
     # the zygote ends when the server's end of the socket closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    preload()  # first: its event loop may set and clear a wakeup fd of its own
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
     os.set_blocking(wake_write, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so SIGCHLD wakes the select below
     signal.set_wakeup_fd(wake_write)
-    preload()
     send(sock, {"ready": True})
     children: set[int] = set()
     while True:

@@ -29,14 +29,14 @@ from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
-from pmtui.tui import output_guard, travel
+from pmtui.tui import css_memo, output_guard, travel
 from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
 from pmtui.tui.search_evidence import EvidenceSearch
-from pmtui.tui.server_safety import ServerSafety
+from pmtui.tui.server_safety import ServerSafety, on_server
 from pmtui.tui.views import MODES, ScreenClasses, load_screens  # noqa: F401  (MODES, load_screens: for the zygote and benches)
 from pmtui.tui.widgets.banner import MODE_LABELS
 from pmtui.tui.writer import BackgroundWriter, WriteDone
@@ -94,6 +94,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def __init__(self, wb: Workbench, mode: str = "board", clock: Callable[[], datetime] | None = None,
                  poll: bool = True, start_at: AsOf | None = None) -> None:
         output_guard.install()  # stored text never reaches the terminal as commands
+        css_memo.install()  # parsed once per process (the SSH zygote parses for every session)
         self.wb = wb
         self.as_of: AsOf = NOW
         self._past: Workspace | None = None
@@ -101,10 +102,15 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.stepper = travel.Stepper(wb)
         self.screen_classes = ScreenClasses()  # each view's module loads when the view is first shown
+        self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
+        # The app starts in the first view's mode: Textual's own default mode would build a blank
+        # screen, load and apply the whole stylesheet for it, and then do it all again for the
+        # view (a fifth of a first screen's CPU, paid by every SSH session as it logs in).
+        if self.first_mode:
+            self.DEFAULT_MODE = self.first_mode  # read by App.__init__ for its first stack
         super().__init__()
         for name in self.screen_classes:
             self.add_mode(name, partial(self._new_view, name))
-        self.first_mode = mode if mode in self.screen_classes else next(iter(self.screen_classes), "")
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
@@ -239,8 +245,12 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         """The first frame is painted (Textual's Ready): start what that frame did not need, so
         it never waits for them (a worker thread still takes turns on the GIL with the UI): the
         palette's words index and the other views' modules. Ready is Textual's word that the
-        frame is out, where an order of refreshes would only happen to give it."""
-        warm(self)
+        frame is out, where an order of refreshes would only happen to give it.
+        In an SSH session the index waits for the palette (which builds it as it opens): built
+        for every session at login it was ~20 MB of each session's memory on a 10k-item store
+        and CPU on cores that 50 sessions share, for a palette most sessions never open."""
+        if not on_server():
+            warm(self)
         self.load_views()
 
     @work(thread=True, group="load-views", exit_on_error=False)

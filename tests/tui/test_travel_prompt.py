@@ -9,7 +9,7 @@ from textual.widgets import Footer, Input
 
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
-from pmtui.tui.widgets.footer import ViewFooter
+from pmtui.tui.widgets.footer import KeyBar
 from tests.tui.helpers import type_text
 
 
@@ -63,7 +63,7 @@ async def test_opening_and_closing_it_keeps_the_boards_lines_and_the_footers_key
         assert isinstance(view, BoardScreen)
         grid = view.query_one(BoardGrid)
         footer = view.query_one(Footer)
-        assert isinstance(footer, ViewFooter)
+        assert isinstance(footer, KeyBar)
         keys_before = list(footer.children)
         drawn: list[int] = []
         draw = grid._draw_line

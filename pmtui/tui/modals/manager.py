@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from pmtui.service.workbench import Workbench
+from pmtui.tui.widgets.footer import KeyBar
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ManagerModal(ModalScreen[None]):
             yield ItemTable(self.COLUMNS, self.cells, row_key=self.row_key, selectable=False,
                             empty_text=self.EMPTY, id="manager-table")
             yield Label(self.HINT, classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyBar(compact=True)
 
     @property
     def table(self) -> ItemTable:

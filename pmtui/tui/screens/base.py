@@ -23,7 +23,7 @@ from domain.exceptions import DomainError
 from pmtui.errors import ConflictError
 from projections.state import ItemView, Workspace
 from pmtui.service.workbench import Workbench
-from pmtui.tui.widgets.footer import ViewFooter
+from pmtui.tui.widgets.footer import KeyBar
 from pmtui.tui.widgets.line_prompt import Answer, LinePrompt
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class PmScreen(Screen):
         yield from self.compose_body()
         self._prompt = LinePrompt()  # hidden until asked (time travel's "As of when?")
         yield self._prompt
-        yield ViewFooter(compact=True)
+        yield KeyBar(compact=True)
 
     def ask(self, question: str, then: Answer, placeholder: str = "", hint: str = "") -> None:
         """A one-line question in the view (see ``widgets/line_prompt.py``): ``then(answer)``."""

@@ -368,10 +368,13 @@ class BoardGrid(Widget, can_focus=True):
                 break
             card = cards[slot]
             selected = col == self.cursor_column and offset + slot == self.cursor_index
-            # Cards are immutable: a card's drawn line is reused until the card (object) changes.
-            key = (id(card), row, width, selected, lane.card_height)
+            # Cards are immutable: a card's drawn line is reused until the card changes. Compared
+            # by value, not identity: a live redraw reads the changed columns' first page again,
+            # new objects for the same cards, and each drawn again was most of a redraw's grid work
+            # (in every session, for every change anyone makes).
+            key = (card.id, row, width, selected, lane.card_height)
             cached = self._cells.get(key)
-            if cached is not None and cached[0] is card:
+            if cached is not None and (cached[0] is card or cached[0] == card):
                 return cached[1]
             if len(self._cells) > 4096:
                 self._cells = {}
