@@ -8,7 +8,6 @@ now or as of any point in the log.
 
 from __future__ import annotations
 
-import getpass
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -65,7 +64,12 @@ def labels_spec(current: list[str], spec: str) -> list[str]:
 
 
 def default_actor() -> str:
-    return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
+    actor = os.environ.get("PMTUI_ACTOR")
+    if actor:
+        return actor
+    import getpass  # here: it imports termios and pwd, for the login name alone
+
+    return getpass.getuser()
 
 
 def _open_application(location: Location, create_tables: bool) -> Any:
@@ -270,6 +274,31 @@ class Workbench(EvidenceCommands):
         with exclusive(self.location, f"numbers {table}"):
             return self.create(lambda: make(self.read.next_number(table)), what, reason)
 
+    def _change_item(self, item_id: str, command: str, *args: Any, reason: str = "", **kwargs: Any) -> Any:
+        """``WorkItem.<command>(*args, **kwargs)`` on one item, saved: on SQLite through the quick
+        path (pmtui/service/item_writes.py: the same rules and stored events, no eventsourcing),
+        else (or for a history that path does not fold) through the application."""
+        if self.location.kind == "sqlite":
+            from pmtui.service import item_writes
+
+            done = self._execute_quick(lambda attribution: item_writes.change(
+                self.log.connection(), item_id, command, args, kwargs, attribution), reason)
+            if done is not item_writes.FALLBACK:
+                return done
+        from domain.work_item import WorkItem
+
+        return self._change(WorkItem, item_id, "item", getattr(WorkItem, command), *args, reason=reason, **kwargs)
+
+    def _execute_quick(self, fn: Callable[[tuple[str, str, datetime | None]], Any], reason: str = "",
+                       needs: str = "editor") -> Any:
+        """``execute`` for a command that writes its events itself: ``fn`` gets the attribution
+        (actor, reason, occurred) that ``execute`` would set for the aggregates' events."""
+        self.require(needs)
+        self.refresh()
+        result = fn((self._history_actor or self.actor, reason or self._history_reason or "", self._occurred))
+        self.refresh()
+        return result
+
     def _change(self, cls: type, aggregate_id: str | UUID, what: str, command: Callable[..., Any], *args: Any,
                 reason: str = "", **kwargs: Any) -> Any:
         """Run one aggregate's command (a plain method of ``cls``, e.g. ``WorkItem.edit``) and save."""
@@ -423,12 +452,11 @@ class Workbench(EvidenceCommands):
             yield
 
     def edit_item(self, key: str, reason: str = "", **values: Any) -> None:
-        from domain.work_item import WorkItem
         item = self.item(key)
         fields = self._resolve_fields(values)
         if fields.get("sprint") and fields["sprint"] != item.sprint:
             self._check_sprint_member(item, self.now.sprints[fields["sprint"]], kind=fields.get("kind"))
-        self._change(WorkItem, item.id, "item", WorkItem.edit, reason=reason, **fields)
+        self._change_item(item.id, "edit", reason=reason, **fields)
 
     def move_item(self, key: str, column: str, reason: str = "") -> str | None:
         """Move a card to a column; returns a warning past a soft WIP limit."""
@@ -437,8 +465,23 @@ class Workbench(EvidenceCommands):
         name = target["name"] if target else column
         with self._wip_lock(item.board_id, [name]):
             # The count is read inside the command, after it has folded every change saved so far.
+            if self.location.kind == "sqlite":
+                from pmtui.service import item_writes
+
+                done = self._execute_quick(lambda attribution: item_writes.move(
+                    self.log.connection(), item.id, column, self.board_index.count(item.board_id, name),
+                    self._board_columns, attribution), reason)
+                if done is not item_writes.FALLBACK:
+                    return done
             return self.execute(
                 lambda: self.app.move_item(UUID(item.id), column, self.board_index.count(item.board_id, name)), reason)
+
+    def _board_columns(self, board_id: str) -> tuple[str, list[dict[str, Any]]]:
+        """A board's name and columns as stored now (the read model's row, read afresh)."""
+        board = self.read.view("boards", board_id, Point())
+        if board is None:
+            raise NotFoundError(f"no such board: {board_id}")
+        return board.name, board.columns
 
     def edit_items(self, keys: list[str], reason: str = "", status: str | None = None,
                    sprint: str | None = None, labels: str | None = None, **values: Any) -> str | None:
@@ -518,7 +561,6 @@ class Workbench(EvidenceCommands):
         """Rank an item: ``top``, ``bottom``, ``up``, ``down``, or ``before``/``after`` another.
 
         ``scope`` limits the peers to the neighbours a user sees (e.g. the same board column)."""
-        from domain.work_item import WorkItem
         item = self.item(key)
         if item.archived:
             raise UserError(f"{item.key} is archived: restore it before ranking it")
@@ -539,7 +581,7 @@ class Workbench(EvidenceCommands):
             raise UserError(f"rank where? top, bottom, up, down, before or after (got {where!r})")
         if new is None:
             raise UserError(f"{item.key} is at the {'top' if where in ('top', 'up') else 'bottom'} already")
-        self._change(WorkItem, item.id, "item", WorkItem.rerank, new, reason=reason)
+        self._change_item(item.id, "rerank", new, reason=reason)
 
     # Ranking walks the board's order from the item outwards: it costs the distance to the
     # nearest peers, not a sort of the whole board.
@@ -584,24 +626,20 @@ class Workbench(EvidenceCommands):
         return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.archive, reason=reason)
+        self._change_item(self.item(key).id, "archive", reason=reason)
 
     def restore_item(self, key: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.restore, reason=reason)
+        self._change_item(self.item(key).id, "restore", reason=reason)
 
     def comment(self, key: str, text: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.comment, text, reason=reason)
+        self._change_item(self.item(key).id, "comment", text, reason=reason)
 
     def link(self, key: str, kind: str, other: str, remove: bool = False, reason: str = "") -> None:
-        from domain.work_item import WorkItem
         item, target = self.item(key), self.item(other)
         if remove:
-            self._change(WorkItem, item.id, "item", WorkItem.unlink, target.id, target.key, reason=reason)
+            self._change_item(item.id, "unlink", target.id, target.key, reason=reason)
         else:
-            self._change(WorkItem, item.id, "item", WorkItem.link, kind, target.id, target.key, reason=reason)
+            self._change_item(item.id, "link", kind, target.id, target.key, reason=reason)
 
     # Sprints -----------------------------------------------------------------------------------
     def sprint_refusal(self, item: ItemView | None, sprint: SprintView, kind: str | None = None,

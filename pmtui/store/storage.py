@@ -181,6 +181,11 @@ class EventLog:
     def recorder(self) -> Any:
         return self.app.recorder
 
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection to a SQLite store (autocommit: each statement its own
+        transaction unless BEGIN is said), for reads and the quick writes' transactions."""
+        return self._sqlite()
+
     # SQLite connection per thread (the TUI reads from worker threads).
     def _sqlite(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
