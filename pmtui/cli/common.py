@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,29 @@ class CliError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise CliError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every option it adds (to check its metavar), and a
+        # formatter without a width imports shutil (and through it bz2 and lzma) for the
+        # terminal's: given here, as shutil.get_terminal_size would find it.
+        return self.formatter_class(prog=self.prog, width=terminal_width() - 2)
+
+
+def terminal_width() -> int:
+    """``shutil.get_terminal_size().columns`` without importing shutil: $COLUMNS, else stdout's
+    terminal, else 80."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def common_options(parser: argparse.ArgumentParser, *, query: bool = False, write: bool = False) -> None:
@@ -130,6 +152,8 @@ def json_text(data: Any, plain: bool = False) -> str:
     (NaN, a lone surrogate) takes the slow path. ``plain``: ``data`` holds JSON values only (no
     moments, structs or dates), so ``to_jsonable``'s copy of it is skipped (a third of a 50k-card
     board's ``--json``)."""
+    import json  # here: only ``--json`` writes JSON (a write's text answer never imports it)
+
     import msgspec
 
     values = data if plain else to_jsonable(data)
