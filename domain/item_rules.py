@@ -10,6 +10,7 @@ class and imports no eventsourcing, so one rule serves both.
 from __future__ import annotations
 
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
 from domain.values import ItemKind, LinkKind, Moscow, labels, non_negative, whole_name
@@ -23,6 +24,11 @@ EDITABLE = (
 # The events whose ``changes`` ({field: [old, new]}) are the item's whole mutation (the rest:
 # Created, whose fields are ``created_state``'s, and Commented, which changes no field).
 CHANGED_EVENTS = ("Edited", "Moved", "Ranked", "Archived", "Restored", "Linked")
+
+
+def item_id(product_id: UUID | str, key: str) -> UUID:
+    """An item's id, derived from its key: two people taking the same key cannot both save it."""
+    return uuid5(NAMESPACE_URL, f"pmtui:item:{product_id}:{key.upper()}")
 
 
 def diff(current: Any, values: dict[str, Any]) -> dict[str, list[Any]]:

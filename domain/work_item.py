@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -36,7 +36,7 @@ class WorkItem(PmAggregate):
 
     @staticmethod
     def create_id(product_id: UUID | str, key: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"pmtui:item:{product_id}:{key.upper()}")
+        return rules.item_id(product_id, key)
 
     @classmethod
     def create(

@@ -159,3 +159,37 @@ def move(conn: sqlite3.Connection, item_id: str, status: str, wip_count: int,
         warning = board_rules.check_wip(name, columns, column, wip_count + 1) if counts else None
         return warning, [("Moved", {"changes": rules.move(item, column)})]
     return decide(conn, item_id, attempt, attribution)
+
+
+def add(conn: sqlite3.Connection, product_id: str, key_prefix: str, first_number: int, board_id: str, title: str,
+        status: str, rank: str, kind: str, wip_count: int, board: Callable[[str], tuple[str, list[dict[str, Any]]]],
+        attribution: tuple[str, str, datetime | None], **values: Any) -> tuple[str, str | None]:
+    """``PmApplication.add_item``: create an item under the first free key from ``first_number``
+    on; returns the key and a warning past a soft WIP limit (a hard one refuses). Its id derives
+    from its key, so of two people taking one key the second's save fails the primary key, and
+    the retry probes past the key now taken."""
+    number = first_number
+    for attempt in range(MAX_ATTEMPTS):
+        name, columns = board(board_id)
+        column = board_rules.column_named(name, columns, status)["name"]
+        # Epics are not cards: they count towards no column's limit (as in BoardIndex).
+        warning = None if kind == "epic" else board_rules.check_wip(name, columns, column, wip_count + 1)
+        while conn.execute("SELECT 1 FROM stored_events WHERE originator_id = ? LIMIT 1",
+                           [rules.item_id(product_id, f"{key_prefix}-{number}").hex]).fetchone():
+            number += 1
+        key = f"{key_prefix}-{number}"
+        checked = rules.created_fields(kind, title, **values)
+        actor, reason, occurred = attribution
+        # The Created event's fields in the order the application stores them (vars(event)).
+        state = _encode({"timestamp": datetime.now(timezone.utc), "originator_topic": TOPIC, "actor": actor,
+                         "reason": reason, "occurred": occurred, "undoes": None, "redoes": None,
+                         "product_id": str(product_id), "board_id": str(board_id), "key": key,
+                         "kind": checked["kind"], "title": checked["title"], "status": column, "rank": rank,
+                         "fields": checked["fields"]})
+        try:
+            append(conn, [(rules.item_id(product_id, key).hex, 1, f"{TOPIC}.Created", state)])
+        except sqlite3.IntegrityError:
+            backoff(attempt)
+            continue
+        return key, warning
+    raise ConflictError("someone else kept changing the same thing; nothing was written, try again")

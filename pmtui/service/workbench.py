@@ -432,7 +432,18 @@ class Workbench(EvidenceCommands):
                 UUID(product.id), product.key_prefix, self.now.products[product.id].last_number + 1, UUID(b.id),
                 title, target, rank, kind, self.board_index.count(b.id, target), **fields)
             return key
+
+        def add_quick(attribution: tuple[str, str, datetime | None]) -> str:
+            from pmtui.service import item_writes
+
+            key, self.last_warning = item_writes.add(
+                self.log.connection(), product.id, product.key_prefix, self.now.products[product.id].last_number + 1,
+                b.id, title, target, rank, kind, self.board_index.count(b.id, target), self._board_columns,
+                attribution, **fields)
+            return key
         with self._wip_lock(b.id, [target]):
+            if self.location.kind == "sqlite":  # the quick path (pmtui/service/item_writes.py)
+                return self._execute_quick(add_quick, reason)
             return self.execute(add, reason)
 
     @contextmanager

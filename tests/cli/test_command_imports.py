@@ -83,6 +83,7 @@ def test_a_query_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: 
     ["item", "comment", "AC-7", "looks good"],
     ["item", "rank", "AC-7", "top"],
     ["item", "archive", "AC-7"],
+    ["item", "add", "A new story"],
 ])
 def test_an_item_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: list[str]) -> None:
     """The common item writes go through pmtui/service/item_writes.py on SQLite: the item's rules
@@ -101,7 +102,7 @@ def test_an_item_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, 
 
 
 @pytest.mark.parametrize(("argv", "needed"), [
-    (["item", "add", "A new story"], {"work_item", "board"}),
+    (["product", "edit", "--vision", "Ship it"], {"product"}),
 ])
 def test_a_write_imports_its_aggregates_and_no_ui_ssh_charts_or_postgres(store: Path, argv: list[str],
                                                                           needed: set[str]) -> None:
@@ -110,7 +111,7 @@ def test_a_write_imports_its_aggregates_and_no_ui_ssh_charts_or_postgres(store: 
     assert "eventsourcing" in modules  # it wrote through the application
     assert not modules & UI_SSH_PLOT_PG
     assert aggregates(modules) == needed
-    assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.item",
+    assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.product",
                                                                   "pmtui.cli.fast", "pmtui.cli.output",
                                                                   "pmtui.cli.session"}
 

@@ -164,3 +164,46 @@ def test_a_history_the_quick_path_does_not_fold_goes_to_the_application(store: P
         assert check_tail(wb.log) is None
     finally:
         wb.close()
+
+
+def test_a_new_item_is_created_as_the_application_creates_it(store: Path) -> None:
+    wb = Workbench(db=str(store), actor="ann")
+    try:
+        key = wb.add_item("Third story", kind="bug", points=2, labels=["ux"], reason="from the call")
+        assert key == "AC-3" and not wb.log.opened
+        view = wb.item("AC-3")
+        assert (view.kind, view.title, view.points, view.labels, view.status) == ("bug", "Third story", 2, ["ux"],
+                                                                                   "Backlog")
+        wb._change(WorkItem, view.id, "item", WorkItem.edit, points=3)  # the application folds it
+        created = _stored(wb, view.id)[0]
+        assert created[:2] == (1, "domain.work_item:WorkItem.Created")
+        assert list(created[2]) == ["timestamp", "originator_topic", "actor", "reason", "occurred", "undoes",
+                                    "redoes", "product_id", "board_id", "key", "kind", "title", "status", "rank",
+                                    "fields"]
+        assert wb.app.load(WorkItem, view.id, "item").points == 3
+        assert check_tail(wb.log) is None
+    finally:
+        wb.close()
+
+
+def test_two_people_taking_one_key_get_two_keys(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bob takes AC-3 between ann's probe of the free keys and her save: hers fails the primary
+    key and her retry takes AC-4."""
+    mine, other = Workbench(db=str(store), actor="ann"), Workbench(db=str(store), actor="bob")
+    real_fields = item_rules.created_fields
+    racing = [True]
+
+    def created_fields(kind: str, title: str, **values: Any) -> dict[str, Any]:
+        if racing[0] and title == "Ann's":
+            racing[0] = False
+            assert other.add_item("Bob's") == "AC-3"
+        return real_fields(kind, title, **values)
+
+    monkeypatch.setattr(item_rules, "created_fields", created_fields)
+    try:
+        assert mine.add_item("Ann's") == "AC-4"
+        assert mine.item("AC-3").title == "Bob's" and mine.item("AC-4").title == "Ann's"
+        assert check_tail(mine.log) is None
+    finally:
+        mine.close()
+        other.close()
