@@ -53,11 +53,10 @@ def _event_class(topic: str) -> type:
 
 def upcast(topic: str, state: dict[str, Any]) -> dict[str, Any]:
     """Bring a stored event's state up to its class's current version (``upcast_vN_vN+1``)."""
-    cls = _event_class(topic)
-    target = getattr(cls, "class_version", 1)
+    target = CLASS_VERSIONS.get(topic, 1)
     version = state.pop("class_version", 1)
-    while version < target:
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+    while version < target:  # only an old event needs its class (and so its aggregate's module)
+        getattr(_event_class(topic), f"upcast_v{version}_v{version + 1}")(state)
         version += 1
     return state
 

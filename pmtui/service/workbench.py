@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import date, datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -906,12 +906,16 @@ class Workbench(EvidenceCommands):
         self._change(Kpi, self.kpi(kpi_name).id, "KPI", Kpi.edit, reason=reason, **values)
 
     def measure(self, name: str, value: Any, at: datetime | None = None, reason: str = "", source: str = "manual") -> None:
-        from domain.kpi import Kpi
         kpi = self.kpi(name)
         if at is not None and at.timestamp() > time.time() + FUTURE_SLACK:
             raise UserError(f"a measurement cannot be in the future (--at {at.isoformat()}); record it when it is made")
-        if at is not None:
-            with self.recorded_as(self._history_actor, at, self._history_reason):
-                self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)
-        else:
+        with self.recorded_as(self._history_actor, at, self._history_reason) if at is not None else nullcontext():
+            if self.location.kind == "sqlite":  # the quick path (pmtui/service/kpi_writes.py)
+                from pmtui.service import kpi_writes
+
+                self._execute_quick(lambda attribution: kpi_writes.measure(
+                    self.log.connection(), kpi.id, value, source, attribution), reason)
+                return
+            from domain.kpi import Kpi
+
             self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)

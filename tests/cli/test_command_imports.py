@@ -84,9 +84,10 @@ def test_a_query_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: 
     ["item", "rank", "AC-7", "top"],
     ["item", "archive", "AC-7"],
     ["item", "add", "A new story"],
+    ["kpi", "measure", "Conversion rate", "4.1"],
 ])
-def test_an_item_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: list[str]) -> None:
-    """The common item writes go through pmtui/service/item_writes.py on SQLite: the item's rules
+def test_a_quick_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: list[str]) -> None:
+    """The common item writes (and a KPI measurement) go through pmtui/service/item_writes.py (kpi_writes.py) on SQLite: the rules
     (domain.item_rules, domain.board_rules) and its stored events, without eventsourcing or any
     aggregate's event classes (building them cost more than the rest of the command)."""
     code, modules = loaded(store, *argv)
@@ -97,8 +98,8 @@ def test_an_item_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, 
     assert "domain.base" not in modules and not aggregates(modules)
     assert not {"shutil", "getpass"} & modules  # a terminal's width, a login name: neither asked for here
     assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.item",
-                                                                  "pmtui.cli.fast", "pmtui.cli.output",
-                                                                  "pmtui.cli.session"}
+                                                                  "pmtui.cli.kpi", "pmtui.cli.fast",
+                                                                  "pmtui.cli.output", "pmtui.cli.session"}
 
 
 @pytest.mark.parametrize(("argv", "needed"), [
