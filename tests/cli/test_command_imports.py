@@ -87,9 +87,10 @@ def test_a_query_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: 
     ["kpi", "measure", "Conversion rate", "4.1"],
 ])
 def test_a_quick_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: list[str]) -> None:
-    """The common item writes (and a KPI measurement) go through pmtui/service/item_writes.py (kpi_writes.py) on SQLite: the rules
-    (domain.item_rules, domain.board_rules) and its stored events, without eventsourcing or any
-    aggregate's event classes (building them cost more than the rest of the command)."""
+    """The common item writes and a KPI's measurement go through pmtui/service/item_writes.py and
+    kpi_writes.py on SQLite: the rules (domain.item_rules, domain.board_rules) and the stored
+    events, without eventsourcing or any aggregate's event classes (building them cost more than
+    the rest of the command)."""
     code, modules = loaded(store, *argv)
     assert code == 0
     assert "pmtui" in modules and "sqlite3" in modules  # the probe saw the command's imports
