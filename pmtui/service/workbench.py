@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import date, datetime, timezone
-from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -88,8 +87,11 @@ class Workbench(EvidenceCommands):
         self.location = location or locate(db)
         # The eventsourcing application is opened by the first command that needs it: a query on
         # a SQLite store reads the tables through connections of its own and never imports it.
-        ready = tables_ready(self.location)
-        self.log = EventLog(partial(_open_application, self.location, not ready), self.location)
+        # The log is made first (it opens nothing yet) so that the tables are looked for through
+        # its connection: a command opens the store once.
+        self._tables_ready = False
+        self.log = EventLog(lambda: _open_application(self.location, not self._tables_ready), self.location)
+        ready = self._tables_ready = tables_ready(self.location, self.log)
         if not ready:
             self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"
