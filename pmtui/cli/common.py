@@ -64,8 +64,25 @@ def common_options(parser: argparse.ArgumentParser, *, query: bool = False, writ
         parser.add_argument("--reason", default=s, help="why (kept in the history; expected for roadmap decisions)")
 
 
+class _Unbuilt:
+    """Stands for the parser of a verb not asked for (see ``only_verb``): whatever a module adds
+    to it goes nowhere."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+# The verb the command line names (``pmtui item edit ...``: "edit"), set while its noun's parser
+# is built (pmtui.cli.build_parser): the noun's other verbs are left unbuilt (a noun's ten verbs
+# with their options cost a write a few milliseconds of argparse). None: build every verb.
+ONLY_VERB: list[str | None] = [None]
+
+
 def command(sub: argparse._SubParsersAction, name: str, handler: Handler, help_text: str, *,
             query: bool = False, write: bool = False, aliases: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+    only = ONLY_VERB[0]
+    if only is not None and getattr(sub, "pmtui_noun", None) and only != name and only not in aliases:
+        return _Unbuilt()  # type: ignore[return-value]
     parser = sub.add_parser(name, help=help_text, description=help_text, aliases=list(aliases))
     common_options(parser, query=query, write=write)
     parser.set_defaults(handler=handler, writes=write)
@@ -81,6 +98,7 @@ def group(sub: argparse._SubParsersAction, name: str, help_text: str, default: H
     nested = parser.add_subparsers(dest=f"{name}_verb", metavar="VERB", parser_class=Parser)
     parser.set_defaults(handler=default or (lambda args, wb: parser.print_help()), writes=False)
     nested.parser = parser  # type: ignore[attr-defined]
+    nested.pmtui_noun = name  # type: ignore[attr-defined] - its verbs may be left unbuilt (ONLY_VERB)
     return nested
 
 

@@ -16,9 +16,7 @@ history holds an event this fold does not know (or a versioned one) is left to t
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -68,6 +66,9 @@ class UnknownHistory(Exception):
 
 def backoff(attempt: int) -> None:
     """A short random pause after a lost race, so racing writers stop colliding in lockstep."""
+    import random  # here: only a lost race needs them
+    import time
+
     time.sleep(random.uniform(0, 0.002 * 2**attempt))
 
 
