@@ -1,5 +1,5 @@
 """What a short CLI command costs as a whole process, and which modules it imports: a write
-(``item add``, ``item edit``, ``item move``), a query (``backlog``) and ``pmtui --help``, beside the
+(``item add``, ``item edit``, ``item move``, ``item comment``, ``kpi measure``), a query (``backlog``) and ``pmtui --help``, beside the
 floor measured in the same run (python + sqlite3 + msgspec, one insert).
 
     python bench/cli_start.py                           # stores of 10k and 50k items (built once, kept)
@@ -120,6 +120,8 @@ def main() -> None:
             "item edit KEY --title T": lambda n: ["item", "edit", rng.choice(keys), "--title",
                                                   f"edited {rng.random()}"],
             "item move KEY COLUMN": move,
+            "item comment KEY TEXT": lambda n: ["item", "comment", rng.choice(keys), f"bench comment {n}"],
+            "kpi measure NPS VALUE": lambda n: ["kpi", "measure", "NPS", f"{rng.uniform(0, 60):.1f}"],
             "backlog": lambda n: ["backlog"],
             "--help": lambda n: ["--help"],
         }

@@ -19,6 +19,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from domain.exceptions import NothingChangedError
+from domain.item_rules import diff  # the one diff rule, shared with the quick write path
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,7 @@ class PmAggregate(Aggregate):
 
     def _diff(self, values: dict[str, Any]) -> dict[str, list[Any]]:
         """``{field: [old, new]}`` for the given values that differ from the current ones."""
-        changes = {
-            name: [getattr(self, name), value]
-            for name, value in values.items()
-            if getattr(self, name) != value
-        }
-        if not changes:
-            raise NothingChangedError("nothing to change: the values are the same as before")
-        return changes
+        return diff(self, values)
 
     def revert(self, changes: dict[str, list[Any]], event_class: type[Changed], **fields: Any) -> None:
         """Trigger the compensating event of a past change (undo/redo), if it still applies.

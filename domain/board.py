@@ -8,8 +8,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from domain import board_rules
 from domain.base import PmAggregate
-from domain.exceptions import ValidationError, WipLimitExceededError
+from domain.exceptions import ValidationError
 from domain.values import ColumnCategory, non_empty, whole_name
 
 SWIMLANES = ("none", "assignee", "epic", "class")
@@ -83,11 +84,7 @@ class Board(PmAggregate):
             raise ValidationError("column names must be different from each other")
 
     def column_named(self, name: str) -> dict[str, Any]:
-        for col in self.columns:
-            if col["name"].lower() == str(name).strip().lower():
-                return col
-        names = ", ".join(c["name"] for c in self.columns)
-        raise ValidationError(f"board {self.name!r} has no column {name!r} (columns: {names})")
+        return board_rules.column_named(self.name, self.columns, name)
 
     def _set_columns(self, columns: list[dict[str, Any]]) -> None:
         self._check_columns(columns, self.archived_columns)
@@ -165,13 +162,7 @@ class Board(PmAggregate):
 
     def check_wip(self, target: str, count_after_move: int) -> str | None:
         """Refuse a move past a hard limit; return a warning past a soft one."""
-        col = self.column_named(target)
-        if col["wip"] is None or count_after_move <= col["wip"]:
-            return None
-        message = f"{col['name']} would hold {count_after_move} items, over its WIP limit of {col['wip']}"
-        if col["hard"]:
-            raise WipLimitExceededError(f"refused: {message} (hard limit)")
-        return f"warning: {message}"
+        return board_rules.check_wip(self.name, self.columns, target, count_after_move)
 
     def first_column(self) -> str:
         return self.columns[0]["name"]

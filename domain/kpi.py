@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from domain.base import PmAggregate
 from domain.exceptions import ValidationError
-from domain.objective import number
+from domain.values import number
 from domain.values import Direction, non_empty
 
 

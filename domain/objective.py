@@ -10,7 +10,7 @@ from eventsourcing.domain import event
 
 from domain.base import PmAggregate
 from domain.exceptions import ValidationError
-from domain.values import non_empty, period
+from domain.values import non_empty, number, period  # number: re-exported (its home is domain.values)
 
 
 def confidence(value: Any) -> float:
@@ -21,16 +21,6 @@ def confidence(value: Any) -> float:
     if not 0 <= number <= 1:
         raise ValidationError(f"confidence must be from 0 to 1 (got {value!r})")
     return number
-
-
-def number(value: Any, what: str) -> float:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a number (got {value!r})") from None
-    if result != result or result in (float("inf"), float("-inf")):
-        raise ValidationError(f"{what} must be a finite number (got {value!r})")
-    return result
 
 
 class Objective(PmAggregate):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from domain.exceptions import ValidationError
 
@@ -178,3 +179,13 @@ def labels(values: list[str] | tuple[str, ...] | str) -> list[str]:
         if label not in seen:
             seen.append(label)
     return seen
+
+
+def number(value: Any, what: str) -> float:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be a number (got {value!r})") from None
+    if result != result or result in (float("inf"), float("-inf")):
+        raise ValidationError(f"{what} must be a finite number (got {value!r})")
+    return result

@@ -3,76 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import item_rules as rules
 from domain.base import PmAggregate
-from domain.exceptions import InvalidTransitionError, NothingChangedError, ValidationError
-from domain.values import ItemKind, LinkKind, Moscow, labels, non_negative, whole_name
+# The rules live in domain.item_rules (plain functions, no event classes): re-exported for callers.
+from domain.item_rules import EDITABLE, RICE_FIELDS, WSJF_FIELDS, check_field, parse_scores
 
-RICE_FIELDS = ("reach", "impact", "confidence", "effort")
-WSJF_FIELDS = ("value", "time", "risk", "size")
-EDITABLE = (
-    "kind", "title", "description", "acceptance", "points", "labels", "assignee", "parent",
-    "sprint", "release", "rice", "wsjf", "moscow",
-)
-
-
-def _scores(value: dict[str, Any] | None, names: tuple[str, ...], what: str) -> dict[str, float] | None:
-    if value is None:
-        return None
-    unknown = set(value) - set(names)
-    if unknown:
-        raise ValidationError(f"{what} has no part {sorted(unknown)[0]!r} (parts: {', '.join(names)})")
-    missing = [n for n in names if value.get(n) is None]
-    if missing:
-        raise ValidationError(f"{what} needs all of {', '.join(names)} (missing {', '.join(missing)})")
-    scores = {n: non_negative(value[n], f"{what} {n}") for n in names}
-    divisor = "effort" if what == "RICE" else "size"
-    if not scores[divisor]:
-        raise ValidationError(f"{what} {divisor} must be more than 0")
-    return scores  # type: ignore[return-value]
-
-
-def parse_scores(text: str, what: str) -> dict[str, float] | None:
-    """RICE or WSJF as people type it (``what`` is "RICE" or "WSJF"): its numbers in order,
-    separated by commas or spaces; empty clears them. The one reading of score text, for the CLI
-    and the TUI alike; the values are then checked as any edit's are (``check_field``)."""
-    names = RICE_FIELDS if what.upper() == "RICE" else WSJF_FIELDS
-    parts = str(text).replace(",", " ").split()
-    if not parts:
-        return None
-    if len(parts) != len(names):
-        raise ValidationError(f"{what.upper()} takes {len(names)} numbers: {', '.join(names)} (got {text!r})")
-    try:
-        return {name: float(part) for name, part in zip(names, parts)}
-    except ValueError:
-        raise ValidationError(f"{what.upper()} takes numbers: {', '.join(names)} (got {text!r})") from None
-
-
-def check_field(name: str, value: Any) -> Any:
-    """The validated form of one editable field's value."""
-    if name == "kind":
-        return ItemKind.parse(value)
-    if name == "title":
-        return whole_name(value, "title")
-    if name in ("description", "acceptance"):
-        return str(value or "")
-    if name == "points":
-        return non_negative(value, "points") if value not in (None, "") else None
-    if name == "labels":
-        return labels(value or [])
-    if name in ("assignee", "parent", "sprint", "release"):
-        text = str(value).strip() if value not in (None, "") else None
-        return text or None
-    if name == "rice":
-        return _scores(value, RICE_FIELDS, "RICE")
-    if name == "wsjf":
-        return _scores(value, WSJF_FIELDS, "WSJF")
-    if name == "moscow":
-        return Moscow.parse(value) if value not in (None, "") else None
-    raise ValidationError(f"a work item has no field {name!r} (fields: {', '.join(EDITABLE)})")
+__all__ = ["EDITABLE", "RICE_FIELDS", "WSJF_FIELDS", "WorkItem", "check_field", "parse_scores"]
 
 
 class WorkItem(PmAggregate):
@@ -96,103 +36,55 @@ class WorkItem(PmAggregate):
 
     @staticmethod
     def create_id(product_id: UUID | str, key: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"pmtui:item:{product_id}:{key.upper()}")
+        return rules.item_id(product_id, key)
 
     @classmethod
     def create(
         cls, product_id: UUID, board_id: UUID, key: str, title: str, status: str, rank: str,
         kind: str = "story", **values: Any,
     ) -> WorkItem:
-        fields = {name: check_field(name, values.get(name)) for name in EDITABLE if name not in ("kind", "title")}
-        source = values.get("source")
-        if source:
-            # Where an imported item came from (``trello:<card id>``, ``jira:<issue id>``, ``jira-key:<key>``):
-            # a later import of the same source finds it by these, whatever it is called by then.
-            if not isinstance(source, (list, tuple)) or not all(isinstance(s, str) and s.strip() for s in source):
-                raise ValidationError(f"an item's source ids must be a list of text (got {source!r})")
-            fields["source"] = [s.strip() for s in source]
+        checked = rules.created_fields(kind, title, **values)
         return cls(
-            product_id=str(product_id), board_id=str(board_id), key=key, kind=ItemKind.parse(kind),
-            title=whole_name(title, "title"), status=status, rank=rank, fields=fields,
+            product_id=str(product_id), board_id=str(board_id), key=key, kind=checked["kind"],
+            title=checked["title"], status=status, rank=rank, fields=checked["fields"],
         )
 
     @event("Created")
     def __init__(self, product_id: str, board_id: str, key: str, kind: str, title: str,
                  status: str, rank: str, fields: dict[str, Any]) -> None:
-        self.product_id = product_id
-        self.board_id = board_id
-        self.key = key
-        self.kind = kind
-        self.title = title
-        self.status = status
-        self.rank = rank
-        self.archived = False
-        self.links: list[list[str]] = []
-        self.description = self.acceptance = ""
-        self.points = self.assignee = self.parent = self.sprint = self.release = None
-        self.rice = self.wsjf = self.moscow = None
-        self.labels: list[str] = []
-        self.source: list[str] = []
-        for name, value in fields.items():
+        for name, value in rules.created_state(product_id, board_id, key, kind, title, status, rank,
+                                               fields).items():
             setattr(self, name, value)
 
-    def _check_not_archived(self) -> None:
-        if self.archived:
-            raise InvalidTransitionError(f"{self.key} is archived: restore it first")
-
     def edit(self, **values: Any) -> None:
-        self._check_not_archived()
-        checked = {name: check_field(name, value) for name, value in values.items()}
-        if checked.get("parent") and checked["parent"] == str(self.id):
-            raise ValidationError(f"{self.key} cannot be its own parent")
-        self.trigger_event(self.Edited, changes=self._diff(checked))
+        self.trigger_event(self.Edited, changes=rules.edit(self, values))
 
     def move(self, status: str) -> None:
-        self._check_not_archived()
-        if status == self.status:
-            raise NothingChangedError(f"{self.key} is in {status} already")
-        self.trigger_event(self.Moved, changes={"status": [self.status, status]})
+        self.trigger_event(self.Moved, changes=rules.move(self, status))
 
     def follow_column(self, status: str) -> None:
         """The item's column was renamed: its status takes the new name. Archived items follow too
         (a restore must find their column), so this is no user's move and needs no restore."""
-        if status == self.status:
-            raise NothingChangedError(f"{self.key} is in {status} already")
-        self.trigger_event(self.Moved, changes={"status": [self.status, status]})
+        self.trigger_event(self.Moved, changes=rules.follow_column(self, status))
 
     def rerank(self, rank: str) -> None:
-        self.trigger_event(self.Ranked, changes=self._diff({"rank": rank}))
+        self.trigger_event(self.Ranked, changes=rules.rerank(self, rank))
 
     def archive(self) -> None:
-        if self.archived:
-            raise InvalidTransitionError(f"{self.key} is archived already")
-        self.trigger_event(self.Archived, changes={"archived": [False, True]})
+        self.trigger_event(self.Archived, changes=rules.archive(self))
 
     def restore(self) -> None:
-        if not self.archived:
-            raise InvalidTransitionError(f"{self.key} is not archived")
-        self.trigger_event(self.Restored, changes={"archived": [True, False]})
+        self.trigger_event(self.Restored, changes=rules.restore(self))
 
     def link(self, kind: str, target_id: str, target_key: str) -> None:
-        pair = [LinkKind.parse(kind), target_id]
-        if target_id == str(self.id):
-            raise ValidationError(f"{self.key} cannot link to itself")
-        if pair in self.links:
-            raise ValidationError(f"{self.key} already {pair[0]} {target_key}")
-        self.trigger_event(self.Linked, changes={"links": [self.links, [*self.links, pair]]})
+        self.trigger_event(self.Linked, changes=rules.link(self, kind, target_id, target_key))
 
     def unlink(self, target_id: str, target_key: str) -> None:
-        kept = [pair for pair in self.links if pair[1] != target_id]
-        if len(kept) == len(self.links):
-            raise ValidationError(f"{self.key} has no link to {target_key}")
-        self.trigger_event(self.Linked, changes={"links": [self.links, kept]})
+        self.trigger_event(self.Linked, changes=rules.unlink(self, target_id, target_key))
 
     @event("Commented")
     def _comment(self, text: str) -> None:
         pass
 
     def comment(self, text: str) -> None:
-        body = str(text).strip()
-        if not body:
-            raise ValidationError("a comment must not be empty")
-        self._comment(text=body)
+        self._comment(text=rules.comment(text))

@@ -63,3 +63,20 @@ def test_the_store_layer_imports_no_service_or_edge_of_pmtui() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip() == "", f"pmtui.store loads {out.strip()}"
+
+
+def test_the_quick_write_path_imports_no_eventsourcing_and_no_aggregate() -> None:
+    """An item's quick writes (pmtui/service/item_writes.py) decide with the rules' modules and
+    store through pmtui.store.append: none of them may import eventsourcing or build an aggregate's
+    event classes (that cost more than the rest of a write command; issue 10)."""
+    names = ["domain.item_rules", "domain.board_rules", "pmtui.store.append", "pmtui.service.item_writes",
+             "pmtui.service.workbench", "pmtui.cli.item", "pmtui.cli.session"]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "aggregates = ('domain.base', 'domain.work_item', 'domain.board', 'domain.product', 'domain.sprint')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'eventsourcing' or m in aggregates)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "", f"the quick write path loads {out.strip()}"

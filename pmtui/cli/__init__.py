@@ -64,22 +64,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 @functools.lru_cache(maxsize=None)
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, verb: str | None = None) -> argparse.ArgumentParser:
     """The command tree, built once per process (parsing with it keeps no state). With a known
     ``command`` word, only that command's module is imported and registered; else every noun's
-    (for ``--help``, completion, and an unknown word's error, which lists them all)."""
-    from pmtui.cli import fast
+    (for ``--help``, completion, and an unknown word's error, which lists them all). With a
+    ``verb`` too, only that verb of the noun is built (``common.ONLY_VERB``)."""
+    from pmtui.cli import common, fast
 
     modules = [COMMANDS[command][0]] if command in COMMANDS else NOUNS + OPTIONAL_NOUNS
     parser, sub = _root()
-    for name in modules:
-        try:
-            module = importlib.import_module(f"pmtui.cli.{name}")
-        except ModuleNotFoundError as error:
-            if name in OPTIONAL_NOUNS and error.name == f"pmtui.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+    common.ONLY_VERB[0] = verb if command in COMMANDS else None
+    try:
+        for name in modules:
+            try:
+                module = importlib.import_module(f"pmtui.cli.{name}")
+            except ModuleNotFoundError as error:
+                if name in OPTIONAL_NOUNS and error.name == f"pmtui.cli.{name}":
+                    continue
+                raise
+            module.register(sub)
+    finally:
+        common.ONLY_VERB[0] = None
     if command not in COMMANDS:
         fast.register(sub)
     return parser
@@ -122,8 +127,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         return help_parser().parse_args(argv)  # prints the help and exits
     if found is None or found[1] not in COMMANDS:
         return build_parser().parse_args(argv)
+    verb = None if {"-h", "--help"} & set(argv) else fast.command_word(argv[found[0] + 1:])
     try:
-        return build_parser(found[1]).parse_args(argv)
+        return build_parser(found[1], verb[1] if verb else None).parse_args(argv)
     except CliError:
         return build_parser().parse_args(argv)
 

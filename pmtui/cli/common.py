@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,29 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise CliError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse makes a formatter for every option it adds (to check its metavar), and a
+        # formatter without a width imports shutil (and through it bz2 and lzma) for the
+        # terminal's: given here, as shutil.get_terminal_size would find it.
+        return self.formatter_class(prog=self.prog, width=terminal_width() - 2)
+
+
+def terminal_width() -> int:
+    """``shutil.get_terminal_size().columns`` without importing shutil: $COLUMNS, else stdout's
+    terminal, else 80."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
 
 def common_options(parser: argparse.ArgumentParser, *, query: bool = False, write: bool = False) -> None:
     """Options every leaf command takes; SUPPRESS lets them stand before or after the noun."""
@@ -42,8 +64,25 @@ def common_options(parser: argparse.ArgumentParser, *, query: bool = False, writ
         parser.add_argument("--reason", default=s, help="why (kept in the history; expected for roadmap decisions)")
 
 
+class _Unbuilt:
+    """Stands for the parser of a verb not asked for (see ``only_verb``): whatever a module adds
+    to it goes nowhere."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+# The verb the command line names (``pmtui item edit ...``: "edit"), set while its noun's parser
+# is built (pmtui.cli.build_parser): the noun's other verbs are left unbuilt (a noun's ten verbs
+# with their options cost a write a few milliseconds of argparse). None: build every verb.
+ONLY_VERB: list[str | None] = [None]
+
+
 def command(sub: argparse._SubParsersAction, name: str, handler: Handler, help_text: str, *,
             query: bool = False, write: bool = False, aliases: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+    only = ONLY_VERB[0]
+    if only is not None and getattr(sub, "pmtui_noun", None) and only != name and only not in aliases:
+        return _Unbuilt()  # type: ignore[return-value]
     parser = sub.add_parser(name, help=help_text, description=help_text, aliases=list(aliases))
     common_options(parser, query=query, write=write)
     parser.set_defaults(handler=handler, writes=write)
@@ -59,6 +98,7 @@ def group(sub: argparse._SubParsersAction, name: str, help_text: str, default: H
     nested = parser.add_subparsers(dest=f"{name}_verb", metavar="VERB", parser_class=Parser)
     parser.set_defaults(handler=default or (lambda args, wb: parser.print_help()), writes=False)
     nested.parser = parser  # type: ignore[attr-defined]
+    nested.pmtui_noun = name  # type: ignore[attr-defined] - its verbs may be left unbuilt (ONLY_VERB)
     return nested
 
 
@@ -130,6 +170,8 @@ def json_text(data: Any, plain: bool = False) -> str:
     (NaN, a lone surrogate) takes the slow path. ``plain``: ``data`` holds JSON values only (no
     moments, structs or dates), so ``to_jsonable``'s copy of it is skipped (a third of a 50k-card
     board's ``--json``)."""
+    import json  # here: only ``--json`` writes JSON (a write's text answer never imports it)
+
     import msgspec
 
     values = data if plain else to_jsonable(data)

@@ -9,7 +9,6 @@ or psycopg on SQLite), so a TAB costs about as much as starting Python.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -109,6 +108,8 @@ def version(args: argparse.Namespace) -> int:
     settings = _settings(args)
     info = store_info(settings.get("db"))
     if getattr(args, "json", False):
+        import json
+
         print(json.dumps({"version": __version__, "python": platform.python_version(), **info}, indent=2))
         return 0
     schema = info["schema_version"]
@@ -125,6 +126,8 @@ def show_config(args: argparse.Namespace) -> int:
     settings = _settings(args)
     rows = {name: value for name, value in settings.values.items()}
     if getattr(args, "json", False):
+        import json
+
         print(json.dumps({"file": str(settings.path), "exists": settings.file_exists,
                           "settings": {n: {"value": v.value, "source": v.source} for n, v in rows.items()},
                           "keys": settings.keys}, indent=2))

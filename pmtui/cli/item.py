@@ -67,7 +67,7 @@ def add(args: argparse.Namespace, wb: Workbench) -> None:
     kind = values.pop("kind", "story")
     key = wb.add_item(" ".join(args.title), kind=kind, status=args.status, top=args.top, board=args.board,
                       reason=reason(args), **values)
-    emit(args, key, item_dict(wb.now, wb.item(key)))
+    emit(args, key, lambda: item_dict(wb.now, wb.item(key)))  # the item read back for --json only
 
 
 def show(args: argparse.Namespace, wb: Workbench) -> None:
@@ -137,7 +137,7 @@ def edit(args: argparse.Namespace, wb: Workbench) -> None:
         values["rice"] = {**rice, "reach": reach}
         message += f"; RICE reach {reach} from the customer evidence"
     wb.edit_item(args.key, reason=reason(args), **values)
-    emit(args, message, item_dict(wb.now, wb.item(args.key)))
+    emit(args, message, lambda: item_dict(wb.now, wb.item(args.key)))
 
 
 def move(args: argparse.Namespace, wb: Workbench) -> None:
@@ -149,23 +149,23 @@ def move(args: argparse.Namespace, wb: Workbench) -> None:
     item = wb.item(args.key)
     if warning:
         warn(f"pmtui: {warning}")
-    emit(args, f"{item.key} -> {item.status}", {**item_dict(wb.now, item), "warning": warning})
+    emit(args, f"{item.key} -> {item.status}", lambda: {**item_dict(wb.now, item), "warning": warning})
 
 
 def rank(args: argparse.Namespace, wb: Workbench) -> None:
     wb.rank_item(args.key, args.where, args.other, reason(args))
     emit(args, f"{args.key.upper()} ranked {args.where}" + (f" {args.other.upper()}" if args.other else ""),
-         item_dict(wb.now, wb.item(args.key)))
+         lambda: item_dict(wb.now, wb.item(args.key)))
 
 
 def archive(args: argparse.Namespace, wb: Workbench) -> None:
     wb.archive_item(args.key, reason=reason(args))
-    emit(args, f"{args.key.upper()} archived", item_dict(wb.now, wb.item(args.key)))
+    emit(args, f"{args.key.upper()} archived", lambda: item_dict(wb.now, wb.item(args.key)))
 
 
 def restore(args: argparse.Namespace, wb: Workbench) -> None:
     wb.restore_item(args.key, reason=reason(args))
-    emit(args, f"{args.key.upper()} restored", item_dict(wb.now, wb.item(args.key)))
+    emit(args, f"{args.key.upper()} restored", lambda: item_dict(wb.now, wb.item(args.key)))
 
 
 def comment(args: argparse.Namespace, wb: Workbench) -> None:
@@ -176,7 +176,7 @@ def comment(args: argparse.Namespace, wb: Workbench) -> None:
 def link(args: argparse.Namespace, wb: Workbench) -> None:
     wb.link(args.key, args.kind, args.other, remove=args.remove, reason=reason(args))
     emit(args, f"{args.key.upper()} {'unlinked from' if args.remove else args.kind} {args.other.upper()}",
-         item_dict(wb.now, wb.item(args.key)))
+         lambda: item_dict(wb.now, wb.item(args.key)))
 
 
 def list_items(args: argparse.Namespace, wb: Workbench) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
@@ -51,7 +50,12 @@ def configure(*, no_color: bool = False, json_output: bool = False, stream: IO[s
         tty = stream.isatty()
     except (AttributeError, ValueError):
         tty = False
-    STATE.width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if tty else PLAIN_WIDTH
+    if tty:  # shutil (and through it bz2 and lzma) only for a terminal: a piped command never asks
+        import shutil
+
+        STATE.width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns
+    else:
+        STATE.width = PLAIN_WIDTH
 
 
 def color() -> bool:

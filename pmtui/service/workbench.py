@@ -8,13 +8,11 @@ now or as of any point in the log.
 
 from __future__ import annotations
 
-import getpass
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import date, datetime, timezone
-from functools import partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -65,7 +63,12 @@ def labels_spec(current: list[str], spec: str) -> list[str]:
 
 
 def default_actor() -> str:
-    return os.environ.get("PMTUI_ACTOR") or getpass.getuser()
+    actor = os.environ.get("PMTUI_ACTOR")
+    if actor:
+        return actor
+    import getpass  # here: it imports termios and pwd, for the login name alone
+
+    return getpass.getuser()
 
 
 def _open_application(location: Location, create_tables: bool) -> Any:
@@ -84,8 +87,11 @@ class Workbench(EvidenceCommands):
         self.location = location or locate(db)
         # The eventsourcing application is opened by the first command that needs it: a query on
         # a SQLite store reads the tables through connections of its own and never imports it.
-        ready = tables_ready(self.location)
-        self.log = EventLog(partial(_open_application, self.location, not ready), self.location)
+        # The log is made first (it opens nothing yet) so that the tables are looked for through
+        # its connection: a command opens the store once.
+        self._tables_ready = False
+        self.log = EventLog(lambda: _open_application(self.location, not self._tables_ready), self.location)
+        ready = self._tables_ready = tables_ready(self.location, self.log)
         if not ready:
             self.log.app  # noqa: B018 - opening it makes the store's tables (a new store, an older one)
         self.actor = (actor or default_actor()).strip() or "unknown"
@@ -270,6 +276,31 @@ class Workbench(EvidenceCommands):
         with exclusive(self.location, f"numbers {table}"):
             return self.create(lambda: make(self.read.next_number(table)), what, reason)
 
+    def _change_item(self, item_id: str, command: str, *args: Any, reason: str = "", **kwargs: Any) -> Any:
+        """``WorkItem.<command>(*args, **kwargs)`` on one item, saved: on SQLite through the quick
+        path (pmtui/service/item_writes.py: the same rules and stored events, no eventsourcing),
+        else (or for a history that path does not fold) through the application."""
+        if self.location.kind == "sqlite":
+            from pmtui.service import item_writes
+
+            done = self._execute_quick(lambda attribution: item_writes.change(
+                self.log.connection(), item_id, command, args, kwargs, attribution), reason)
+            if done is not item_writes.FALLBACK:
+                return done
+        from domain.work_item import WorkItem
+
+        return self._change(WorkItem, item_id, "item", getattr(WorkItem, command), *args, reason=reason, **kwargs)
+
+    def _execute_quick(self, fn: Callable[[tuple[str, str, datetime | None]], Any], reason: str = "",
+                       needs: str = "editor") -> Any:
+        """``execute`` for a command that writes its events itself: ``fn`` gets the attribution
+        (actor, reason, occurred) that ``execute`` would set for the aggregates' events."""
+        self.require(needs)
+        self.refresh()
+        result = fn((self._history_actor or self.actor, reason or self._history_reason or "", self._occurred))
+        self.refresh()
+        return result
+
     def _change(self, cls: type, aggregate_id: str | UUID, what: str, command: Callable[..., Any], *args: Any,
                 reason: str = "", **kwargs: Any) -> Any:
         """Run one aggregate's command (a plain method of ``cls``, e.g. ``WorkItem.edit``) and save."""
@@ -403,7 +434,18 @@ class Workbench(EvidenceCommands):
                 UUID(product.id), product.key_prefix, self.now.products[product.id].last_number + 1, UUID(b.id),
                 title, target, rank, kind, self.board_index.count(b.id, target), **fields)
             return key
+
+        def add_quick(attribution: tuple[str, str, datetime | None]) -> str:
+            from pmtui.service import item_writes
+
+            key, self.last_warning = item_writes.add(
+                self.log.connection(), product.id, product.key_prefix, self.now.products[product.id].last_number + 1,
+                b.id, title, target, rank, kind, self.board_index.count(b.id, target), self._board_columns,
+                attribution, **fields)
+            return key
         with self._wip_lock(b.id, [target]):
+            if self.location.kind == "sqlite":  # the quick path (pmtui/service/item_writes.py)
+                return self._execute_quick(add_quick, reason)
             return self.execute(add, reason)
 
     @contextmanager
@@ -423,12 +465,11 @@ class Workbench(EvidenceCommands):
             yield
 
     def edit_item(self, key: str, reason: str = "", **values: Any) -> None:
-        from domain.work_item import WorkItem
         item = self.item(key)
         fields = self._resolve_fields(values)
         if fields.get("sprint") and fields["sprint"] != item.sprint:
             self._check_sprint_member(item, self.now.sprints[fields["sprint"]], kind=fields.get("kind"))
-        self._change(WorkItem, item.id, "item", WorkItem.edit, reason=reason, **fields)
+        self._change_item(item.id, "edit", reason=reason, **fields)
 
     def move_item(self, key: str, column: str, reason: str = "") -> str | None:
         """Move a card to a column; returns a warning past a soft WIP limit."""
@@ -437,8 +478,23 @@ class Workbench(EvidenceCommands):
         name = target["name"] if target else column
         with self._wip_lock(item.board_id, [name]):
             # The count is read inside the command, after it has folded every change saved so far.
+            if self.location.kind == "sqlite":
+                from pmtui.service import item_writes
+
+                done = self._execute_quick(lambda attribution: item_writes.move(
+                    self.log.connection(), item.id, column, self.board_index.count(item.board_id, name),
+                    self._board_columns, attribution), reason)
+                if done is not item_writes.FALLBACK:
+                    return done
             return self.execute(
                 lambda: self.app.move_item(UUID(item.id), column, self.board_index.count(item.board_id, name)), reason)
+
+    def _board_columns(self, board_id: str) -> tuple[str, list[dict[str, Any]]]:
+        """A board's name and columns as stored now (the read model's row, read afresh)."""
+        board = self.read.view("boards", board_id, Point())
+        if board is None:
+            raise NotFoundError(f"no such board: {board_id}")
+        return board.name, board.columns
 
     def edit_items(self, keys: list[str], reason: str = "", status: str | None = None,
                    sprint: str | None = None, labels: str | None = None, **values: Any) -> str | None:
@@ -518,7 +574,6 @@ class Workbench(EvidenceCommands):
         """Rank an item: ``top``, ``bottom``, ``up``, ``down``, or ``before``/``after`` another.
 
         ``scope`` limits the peers to the neighbours a user sees (e.g. the same board column)."""
-        from domain.work_item import WorkItem
         item = self.item(key)
         if item.archived:
             raise UserError(f"{item.key} is archived: restore it before ranking it")
@@ -539,7 +594,7 @@ class Workbench(EvidenceCommands):
             raise UserError(f"rank where? top, bottom, up, down, before or after (got {where!r})")
         if new is None:
             raise UserError(f"{item.key} is at the {'top' if where in ('top', 'up') else 'bottom'} already")
-        self._change(WorkItem, item.id, "item", WorkItem.rerank, new, reason=reason)
+        self._change_item(item.id, "rerank", new, reason=reason)
 
     # Ranking walks the board's order from the item outwards: it costs the distance to the
     # nearest peers, not a sort of the whole board.
@@ -584,24 +639,20 @@ class Workbench(EvidenceCommands):
         return rank_between(target.rank, below[0].rank if below else None)
 
     def archive_item(self, key: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.archive, reason=reason)
+        self._change_item(self.item(key).id, "archive", reason=reason)
 
     def restore_item(self, key: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.restore, reason=reason)
+        self._change_item(self.item(key).id, "restore", reason=reason)
 
     def comment(self, key: str, text: str, reason: str = "") -> None:
-        from domain.work_item import WorkItem
-        self._change(WorkItem, self.item(key).id, "item", WorkItem.comment, text, reason=reason)
+        self._change_item(self.item(key).id, "comment", text, reason=reason)
 
     def link(self, key: str, kind: str, other: str, remove: bool = False, reason: str = "") -> None:
-        from domain.work_item import WorkItem
         item, target = self.item(key), self.item(other)
         if remove:
-            self._change(WorkItem, item.id, "item", WorkItem.unlink, target.id, target.key, reason=reason)
+            self._change_item(item.id, "unlink", target.id, target.key, reason=reason)
         else:
-            self._change(WorkItem, item.id, "item", WorkItem.link, kind, target.id, target.key, reason=reason)
+            self._change_item(item.id, "link", kind, target.id, target.key, reason=reason)
 
     # Sprints -----------------------------------------------------------------------------------
     def sprint_refusal(self, item: ItemView | None, sprint: SprintView, kind: str | None = None,
@@ -857,12 +908,16 @@ class Workbench(EvidenceCommands):
         self._change(Kpi, self.kpi(kpi_name).id, "KPI", Kpi.edit, reason=reason, **values)
 
     def measure(self, name: str, value: Any, at: datetime | None = None, reason: str = "", source: str = "manual") -> None:
-        from domain.kpi import Kpi
         kpi = self.kpi(name)
         if at is not None and at.timestamp() > time.time() + FUTURE_SLACK:
             raise UserError(f"a measurement cannot be in the future (--at {at.isoformat()}); record it when it is made")
-        if at is not None:
-            with self.recorded_as(self._history_actor, at, self._history_reason):
-                self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)
-        else:
+        with self.recorded_as(self._history_actor, at, self._history_reason) if at is not None else nullcontext():
+            if self.location.kind == "sqlite":  # the quick path (pmtui/service/kpi_writes.py)
+                from pmtui.service import kpi_writes
+
+                self._execute_quick(lambda attribution: kpi_writes.measure(
+                    self.log.connection(), kpi.id, value, source, attribution), reason)
+                return
+            from domain.kpi import Kpi
+
             self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)

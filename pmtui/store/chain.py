@@ -26,30 +26,14 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from pmtui.store import readmodel
+from pmtui.store import append, readmodel
+from pmtui.store.append import ChainError, records_of_rows
+from pmtui.store.append import check_continues as _check_continues  # noqa: F401 - the PostgreSQL recorder's
 from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, PROVENANCE_TABLE, Row, canonical_id, chain_links, link_hash
 from pmtui.errors import UserError
-from pmtui.store.storage import dashed
-from projections.records import EventRecord, decode_rows
 
 __all__ = ["CHAIN_TABLE", "GENESIS", "PROVENANCE_TABLE", "ChainError", "ChainedSQLiteRecorder", "Row", "canonical_id",
            "chain_links", "link_hash", "records_of_rows"]
-
-
-class ChainError(UserError):
-    """The chain cannot be extended: the store was changed outside pmtui."""
-
-
-def records_of_rows(rows: Sequence[Row]) -> list[EventRecord]:
-    return list(decode_rows(((r.seq, r.originator_id, r.version, r.topic, bytes(r.state)) for r in rows), dashed))
-
-
-def _check_continues(last_seq: int, rows: Sequence[Row]) -> None:
-    if rows and rows[0].seq <= last_seq:
-        raise ChainError(
-            f"the hash chain already has a link #{last_seq} at or after the new event #{rows[0].seq}: "
-            "the store was changed outside pmtui (run `pmtui verify`); nothing was written"
-        )
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -74,21 +58,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         return seqs
 
     def _project(self, c: Any, rows: Sequence[Row]) -> None:
-        """The read model's tables follow the events in the same transaction (pmtui/store/readmodel.py)."""
-        def stored(after: int, upto: int) -> Iterator[EventRecord]:
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "  # noqa: S608
-                      "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [after, upto])
-            return decode_rows(((r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()), dashed)
-        readmodel.project(readmodel.Sql(c, postgres=False), records_of_rows(sorted(rows)), stored)
+        append.project(c, rows, self.events_table_name)
 
     def _extend_chain(self, c: Any, rows: Sequence[Row]) -> None:
-        if not rows:
-            return
-        c.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} ORDER BY seq DESC LIMIT 1")  # noqa: S608
-        last = c.fetchone()
-        last_seq, prev = (last[0], bytes.fromhex(last[1])) if last else (0, GENESIS)
-        _check_continues(last_seq, rows)
-        c.executemany(f"INSERT INTO {CHAIN_TABLE} (seq, hash) VALUES (?, ?)", chain_links(prev, rows))  # noqa: S608
+        append.extend_chain(c, rows)
 
     def insert_numbered(self, rows: Sequence[Row], provenance: tuple[str, str, str] | None = None) -> str:
         """Insert events with the numbers they had in another store (restoring a backup) into an

@@ -218,9 +218,9 @@ def ensure_intervals(log: Any) -> bool:
         except Exception:  # noqa: BLE001 - no right to alter: answer without the index
             return False
         return True
-    columns, indexes = interval_ddl(lambda name: name, False)
     try:
-        conn = sqlite3.connect(log.location.target, timeout=10, isolation_level=None)
+        # The log's own connection (a command opens the store once); the DDL is built only if needed.
+        conn = log.connection()
     except sqlite3.Error:
         return False
     try:
@@ -230,6 +230,7 @@ def ensure_intervals(log: Any) -> bool:
             "SELECT COUNT(*) FROM sqlite_master WHERE name = ?", [LAST_INTERVAL_INDEX]).fetchone()[0] > 0
         if has():
             return True
+        columns, indexes = interval_ddl(lambda name: name, False)
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not has():
@@ -243,8 +244,6 @@ def ensure_intervals(log: Any) -> bool:
         return True
     except sqlite3.Error:
         return False
-    finally:
-        conn.close()
 
 
 class Sql:
@@ -1232,11 +1231,10 @@ def open_read_model(log: Any) -> ReadModel:
         datastore = log.recorder.datastore
         return ReadModel(lambda: datastore.transaction(commit=False), True, datastore.schema,
                          intervals=ensure_intervals(log))
-    target = log.location.target
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(target, timeout=10, check_same_thread=False, isolation_level=None)
-    cursors = ThreadCursors(connect)
-    return ReadModel(cursors, False, None, close=cursors.close, intervals=ensure_intervals(log))
+    # Each thread reads through the log's connection of that thread (autocommit, like the rest):
+    # a command opens the store once.
+    # The log closes them (EventLog.close): the read model owns no connection of its own.
+    return ReadModel(ThreadCursors(log.connection), False, None, intervals=ensure_intervals(log))
 
 
 def catch_up(log: Any, progress: Callable[[int, int], None] | None = None) -> int:

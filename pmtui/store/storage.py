@@ -160,6 +160,8 @@ class EventLog:
             self._app = app  # type: ignore[assignment]
         self.location = location
         self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []  # every thread's, closed by ``close``
+        self._connections_lock = threading.Lock()
         self._pg_listener: Any = None
         self._opening = threading.Lock()  # the TUI's workers may be first to need it, at once
 
@@ -181,6 +183,11 @@ class EventLog:
     def recorder(self) -> Any:
         return self.app.recorder
 
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection to a SQLite store (autocommit: each statement its own
+        transaction unless BEGIN is said), for reads and the quick writes' transactions."""
+        return self._sqlite()
+
     # SQLite connection per thread (the TUI reads from worker threads).
     def _sqlite(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -188,6 +195,8 @@ class EventLog:
             conn = sqlite3.connect(self.location.target, timeout=10, check_same_thread=False)
             conn.isolation_level = None
             self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
         return conn
 
     def rows(self, after: int, upto: int | None = None, batch: int = 20_000) -> Iterator[tuple[int, str, int, str, bytes]]:
@@ -311,10 +320,11 @@ class EventLog:
         if self._pg_listener is not None:
             self._pg_listener.close()
             self._pg_listener = None
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:  # every thread's (the read model's reads went through them too)
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
 
 
 class SnapshotStore:
@@ -471,11 +481,12 @@ def exclusive(location: Location, key: str) -> Iterator[None]:
             yield
 
 
-def tables_ready(location: Location) -> bool:
+def tables_ready(location: Location, log: EventLog | None = None) -> bool:
     """Whether a SQLite store holds every table and index that opening its application would make
     (the events, the hash chain, the read model's tables): then it can be read without opening
     the application. False for a new file, a store made by an older pmtui, or one that is not a
-    SQLite file (opening the application says what is wrong with it)."""
+    SQLite file (opening the application says what is wrong with it). ``log``: read through its
+    connection (the one a command opens), else through a read-only one of its own."""
     if location.kind != "sqlite" or not os.path.isfile(location.target):
         return False
     import re
@@ -489,6 +500,8 @@ def tables_ready(location: Location) -> bool:
         if found:
             wanted.add(found.group(1))
     try:
+        if log is not None:
+            return wanted <= {row[0] for row in log.connection().execute("SELECT name FROM sqlite_master")}
         conn = sqlite3.connect(f"file:{location.target}?mode=ro", uri=True, timeout=10)
         try:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}

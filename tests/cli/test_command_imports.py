@@ -77,11 +77,34 @@ def test_a_query_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: 
     assert "domain.base" not in modules and not aggregates(modules)
 
 
+@pytest.mark.parametrize("argv", [
+    ["item", "edit", "AC-7", "--points", "5"],
+    ["item", "move", "AC-7", "Backlog"],
+    ["item", "comment", "AC-7", "looks good"],
+    ["item", "rank", "AC-7", "top"],
+    ["item", "archive", "AC-7"],
+    ["item", "add", "A new story"],
+    ["kpi", "measure", "Conversion rate", "4.1"],
+])
+def test_a_quick_write_imports_no_eventsourcing_no_aggregate_no_ui(store: Path, argv: list[str]) -> None:
+    """The common item writes and a KPI's measurement go through pmtui/service/item_writes.py and
+    kpi_writes.py on SQLite: the rules (domain.item_rules, domain.board_rules) and the stored
+    events, without eventsourcing or any aggregate's event classes (building them cost more than
+    the rest of the command)."""
+    code, modules = loaded(store, *argv)
+    assert code == 0
+    assert "pmtui" in modules and "sqlite3" in modules  # the probe saw the command's imports
+    assert "eventsourcing" not in modules
+    assert not modules & UI_SSH_PLOT_PG
+    assert "domain.base" not in modules and not aggregates(modules)
+    assert not {"shutil", "getpass"} & modules  # a terminal's width, a login name: neither asked for here
+    assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.item",
+                                                                  "pmtui.cli.kpi", "pmtui.cli.fast",
+                                                                  "pmtui.cli.output", "pmtui.cli.session"}
+
+
 @pytest.mark.parametrize(("argv", "needed"), [
-    (["item", "edit", "AC-7", "--points", "5"], {"work_item"}),
-    (["item", "add", "A new story"], {"work_item", "board"}),
-    (["item", "move", "AC-7", "Backlog"], {"work_item", "board"}),
-    (["item", "comment", "AC-7", "looks good"], {"work_item"}),
+    (["product", "edit", "--vision", "Ship it"], {"product"}),
 ])
 def test_a_write_imports_its_aggregates_and_no_ui_ssh_charts_or_postgres(store: Path, argv: list[str],
                                                                           needed: set[str]) -> None:
@@ -90,7 +113,7 @@ def test_a_write_imports_its_aggregates_and_no_ui_ssh_charts_or_postgres(store: 
     assert "eventsourcing" in modules  # it wrote through the application
     assert not modules & UI_SSH_PLOT_PG
     assert aggregates(modules) == needed
-    assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.item",
+    assert {m for m in modules if m.startswith("pmtui.cli.")} <= {"pmtui.cli.common", "pmtui.cli.product",
                                                                   "pmtui.cli.fast", "pmtui.cli.output",
                                                                   "pmtui.cli.session"}
 
