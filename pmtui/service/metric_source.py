@@ -167,6 +167,12 @@ class StoreSource:
 
         return flow_counts.cumulative_flow(self, tz, board_id, first)
 
+    def summed_flows(self, board_id: str | None) -> Any:
+        """Every item's flow from the stored changes (pmtui/service/flow_items.py), or NotImplemented."""
+        from pmtui.service import flow_items
+
+        return flow_items.item_flows(self, board_id)
+
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
         assert table in ENTRY_TYPES
         cond, cut_params = self.point.entries()
