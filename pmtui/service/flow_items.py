@@ -26,12 +26,9 @@ from projections.metrics.cycle import ItemFlow
 from projections.metrics.flow import category_in
 
 
-def _categories(source: Any, model: Any, boards: list[Any], where: str, params: list[Any]) -> dict[tuple[str, str], str] | None:
+def _categories(model: Any, versions: dict[str, list[Any]]) -> dict[tuple[str, str], str] | None:
     """(board, column) -> category for every column an item of the window used, or None when a
     board version in the window changes one of them (the walk is needed)."""
-    versions: dict[str, list[Any]] = {}
-    for span in boards:
-        versions.setdefault(span.id, []).append(span)
     used: dict[str, set[str]] = {}
     for board, status in model.query("SELECT DISTINCT board, status FROM {fh}"):
         used.setdefault(board, set()).add(status)
@@ -40,10 +37,6 @@ def _categories(source: Any, model: Any, boards: list[Any], where: str, params: 
         chain = versions.get(board)
         if not chain:
             continue  # no version of the board by then: every column counts as todo
-        first = model.query(f"SELECT from_t, from_pos FROM {{f}} WHERE board = ? AND {where} "
-                            "ORDER BY from_t, from_pos LIMIT 1", [board, *params])
-        if first and tuple(first[0]) < (chain[0].from_t, chain[0].from_pos):
-            return None  # an item placed before its board: todo until the board came
         for status in statuses:
             seen = {category_in(span.view, status) for span in chain}
             if len(seen) > 1:
@@ -65,8 +58,37 @@ def _case(column: str, categories: dict[tuple[str, str], str], params: list[Any]
     return f"(CASE {' '.join(arms)} ELSE 'todo' END)"
 
 
+class _Early:
+    """A source of the items placed before their board's first version (or on a board with none
+    by then), for the walk: such an item counts as todo until a place or a later version of its
+    board moves it, which the sums above cannot tell. They are few: history imported from before
+    the board was made (the demo's first weeks)."""
+
+    def __init__(self, source: Any, ids: list[str], where: str, params: list[Any]) -> None:
+        self.source, self.moment = source, source.moment
+        places: list[Any] = []
+        for n in range(0, len(ids), 500):
+            part = ids[n:n + 500]
+            places.extend((t, pos, row_id, status, board, archived == 1) for t, pos, row_id, status, board, archived in
+                          source.model.query(f"SELECT from_t, from_pos, id, status, board, archived FROM {{f}} "
+                                             f"WHERE id IN ({','.join('?' * len(part))}) AND {where}", [*part, *params]))
+        places.sort(key=lambda p: (p[0], p[1]))
+        self.places = places
+
+    def item_places(self, board_id: str | None, end_t: float) -> list[Any]:
+        return self.places
+
+    def versions(self, *args: Any, **kwargs: Any) -> Any:
+        return self.source.versions(*args, **kwargs)
+
+    def rows(self, table: str) -> Any:
+        return self.source.rows(table)
+
+
 def item_flows(source: Any, board_id: str | None = None) -> Any:
     """``projections.metrics.cycle.item_flows`` from the stored changes, or ``NotImplemented``."""
+    from projections.metrics import cycle
+
     model, point = source.model, source.point
     if model.postgres or not flow_queries.ready(model):
         return NotImplemented
@@ -74,10 +96,19 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
     where, params = f"{cond} AND from_t <= ?", [*cut_params, max(min(source.moment, 1.7e308), -1.7e308)]
     if board_id is not None:
         where, params = f"board = ? AND {where}", [board_id, *params]
-    boards = source.versions("boards", float("-inf"), source.moment, grp=None)
-    categories = _categories(source, model, boards, where, params)
+    versions: dict[str, list[Any]] = {}
+    for span in source.versions("boards", float("-inf"), source.moment, grp=None):
+        versions.setdefault(span.id, []).append(span)
+    categories = _categories(model, versions)
     if categories is None:
         return NotImplemented
+    # Items with a change before their board's first version: walked (see _Early).
+    early_cond = " OR ".join(["(board = ? AND (from_t < ? OR (from_t = ? AND from_pos < ?)))"] * len(versions)
+                             + [f"board NOT IN ({','.join('?' * len(versions))})" if versions else "1 = 1"])
+    early_params: list[Any] = [x for b, chain in versions.items()
+                               for x in (b, chain[0].from_t, chain[0].from_t, chain[0].from_pos)] + list(versions)
+    early = [r[0] for r in model.query(f"SELECT DISTINCT id FROM {{f}} WHERE ({early_cond}) AND {where}",
+                                       [*early_params, *params])]
     case_params: list[Any] = []
     cat = _case("status", categories, case_params)
     before = _case("prev_status", categories, case_params)
@@ -88,11 +119,22 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
         "SUM(CASE WHEN p = 'done' AND c != 'done' THEN 1 ELSE 0 END), MAX(from_pos), c, archived "
         f"FROM (SELECT id, from_pos, from_t, archived, {cat} AS c, CASE WHEN prev_status IS NULL THEN NULL "
         f"ELSE {before} END AS p FROM {{f}} WHERE {where}) GROUP BY id", [*case_params, *params])
-    rows.sort(key=lambda r: (r[1], r[2]))  # in order of creation, as the walk meets them
     facts = source.rows("items")
-    out = []
-    for row_id, _, _, started, entered_done, reopened, _, last, archived in rows:
+    skip = set(early)
+    out: list[tuple[float, int, ItemFlow]] = []
+    for row_id, first_t, first_pos, started, entered_done, reopened, _, last, archived in rows:
+        if row_id in skip:
+            continue
         f = facts[row_id]
         done = entered_done if last == "done" else None
-        out.append(ItemFlow(f.key, f.kind, f.created, started, done, reopened, bool(archived) and last != "done"))
-    return out
+        out.append((first_t, first_pos, ItemFlow(f.key, f.kind, f.created, started, done, reopened,
+                                                 bool(archived) and last != "done")))
+    if early:
+        sub = _Early(source, early, where, params)
+        firsts: dict[str, tuple[float, int]] = {}
+        for t, pos, row_id, *_ in sub.places:
+            firsts.setdefault(row_id, (t, pos))
+        keys = {facts[row_id].key: at for row_id, at in firsts.items()}
+        out.extend((*keys[flow.key], flow) for flow in cycle.item_flows(sub, board_id))
+    out.sort(key=lambda r: (r[0], r[1]))  # in order of creation, as the walk meets them
+    return [flow for _, _, flow in out]
