@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalGroup, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
 from textual.widget import Widget
@@ -256,7 +256,7 @@ class ItemModal(ModalScreen[str | None]):
                 yield Button("Close (Esc)", id="close")
             if item is not None:
                 yield Label("Comments", classes="dialog-title")
-                yield Vertical(*comment_widgets(ws, item), id="item-comments")
+                yield VerticalGroup(*comment_widgets(ws, item), id="item-comments")  # (Vertical is 1fr: it clipped the thread)
                 yield Label("Customer evidence", classes="dialog-title")
                 found = evidence(ws, item.id)
                 self.suggested_reach = found.customer_count if item.kind != "epic" else 0
@@ -305,7 +305,7 @@ class ItemModal(ModalScreen[str | None]):
 
         async def posted(done: bool | None) -> None:
             if done:
-                thread = self.query_one("#item-comments", Vertical)
+                thread = self.query_one("#item-comments", VerticalGroup)
                 await thread.remove_children()
                 item = self.item()
                 if item is not None:
