@@ -165,6 +165,11 @@ class BulkFlow:
         return out
 
 
+def clear(sql: Any) -> None:
+    sql.run("DELETE FROM {f}")
+    sql.run("DELETE FROM {fh}")
+
+
 def mark_filled(sql: Any) -> None:
     if sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is None:
         sql.run(f"INSERT INTO {{m}} (name, value) VALUES ('{FLAG}', 1)")
@@ -177,8 +182,7 @@ def filled(sql: Any) -> bool:
 def fill(sql: Any) -> int:
     """Make the rows of every item version stored (a store made before the table), in the caller's
     write transaction: one pass over the versions in (item, number) order. Returns the rows made."""
-    sql.run("DELETE FROM {f}")
-    sql.run("DELETE FROM {fh}")
+    clear(sql)
     flow = BulkFlow()
     chunks = sql.chunks(
         "SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL THEN body END FROM {h_flow} "

@@ -527,6 +527,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
     at = position(sql) or 0
     if at >= upto:
         return at
+    if at == 0:  # tables never folded (or emptied): the column changes start again with them
+        flow_rows.clear(sql)
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
         fold = _prefetched_fold(sql, chunk)
