@@ -47,6 +47,7 @@ from domain.product import Product  # noqa: E402
 from domain.work_item import WorkItem  # noqa: E402
 from pmtui.service.workbench import Workbench  # noqa: E402
 from pmtui.timespec import AsOf  # noqa: E402
+from frames import Effect, FrameClock  # noqa: E402  (bench/frames.py)
 
 KINDS = ["story", "story", "story", "bug", "task", "spike"]
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -98,53 +99,173 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-class FrameClock:
-    """Notes when the app paints a frame (headless: the compositor's update goes to ``_display``)."""
-
-    def __init__(self, app: Any) -> None:
-        self.frames: list[float] = []
-        original = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            if renderable is not None:
-                self.frames.append(time.perf_counter())
-            original(screen, renderable)
-
-        app._display = display
-
-    async def key_to_frame(self, app: Any, pilot: Any, key: str) -> float:
-        """Milliseconds from a key reaching the app to the first frame painted after it."""
-        from textual import events
-
-        await pilot.pause()  # idle, nothing pending
-        seen = len(self.frames)
-        started = time.perf_counter()
-        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
-        deadline = started + 5
-        while len(self.frames) == seen and time.perf_counter() < deadline:
-            await asyncio.sleep(0.0002)
-        return ((self.frames[seen] if len(self.frames) > seen else deadline) - started) * 1000
-
-
 def dashboard_settled(app: Any) -> bool:
     """The Dashboard shows every chart on screen for its latest data, drawn at its size."""
     return getattr(app.screen, "mode", None) == "dashboard" and app.screen.settled
 
 
-async def settle_time(app: Any, clock: FrameClock, pilot: Any, key: str) -> float:
-    """Milliseconds from ``key`` to the frame in which the Dashboard's charts are all drawn."""
-    from textual import events
+def summary(name: str, effects: list[Effect], floor_p90: float | None = None) -> dict[str, float]:
+    """p50/p90/max of the keys that showed an effect, how many showed none, and p90 as a
+    multiple of the floor (a bare Textual app's key -> frame, measured in the same run)."""
+    shown = [e.ms for e in effects if e.ms is not None]
+    out: dict[str, float] = {}
+    if shown:
+        out[f"{name}_p50_ms"] = statistics.median(shown)
+        out[f"{name}_p90_ms"] = percentile(shown, 90)
+        out[f"{name}_max_ms"] = max(shown)
+        if floor_p90:
+            out[f"{name}_p90_x_floor"] = percentile(shown, 90) / floor_p90
+    cpu = [e.cpu_ms for e in effects if e.cpu_ms is not None]
+    if cpu:
+        out[f"{name}_cpu_p90_ms"] = percentile(cpu, 90)
+    if len(shown) < len(effects):
+        out[f"{name}_no_effect"] = float(len(effects) - len(shown))
+    return out
 
-    await pilot.pause()
+
+async def floor_keys(keys: int) -> list[Effect]:
+    """The floor for key -> frame: a bare Textual app whose key changes one line of text, measured
+    with the same clock (frames written, effect found the same way)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Floor(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("0", id="n")
+
+        def on_key(self) -> None:
+            self.count = getattr(self, "count", 0) + 1
+            self.query_one("#n", Static).update(str(self.count))
+
+    app = Floor()
+    clock = FrameClock(app, *SIZE)
+    async with app.run_test(size=SIZE):
+        await clock.first_frame()
+        return [await clock.key_effect("j") for _ in range(keys)]
+
+
+SIZE = (120, 40)
+
+
+def cursor_keys(keys: int) -> list[str]:
+    """j twenty times, then k twenty times, and so on: down a list and back, every key a move."""
+    return ["j" if (n // 20) % 2 == 0 else "k" for n in range(keys)]
+
+
+async def view_keys(app: Any, clock: FrameClock, mode: str, keys: int, floor: float,
+                    figures: dict[str, Any]) -> None:
+    """Cursor moves and a card move (where the view moves cards) in ``mode``, shown already."""
+    writer = app.writer
+    effects = [await clock.key_effect(key) for key in cursor_keys(keys)]
+    figures.update(summary(f"{mode}_cursor", effects, floor))
+    moves = {"board": ("L", "H"), "sprint": ("L", "H"), "backlog": ("J", "K")}.get(mode)
+    if moves is not None:
+        # A move is done when its write is: the frame that shows it comes after the write is
+        # folded in (the toast saying so is cleared before the next key, so it is not waited on).
+        moved = []
+        for n in range(max(4, keys // 10)):
+            app.clear_notifications()
+            moved.append(await clock.key_effect(moves[n % 2], done=lambda: writer.pending == 0))
+        figures.update(summary(f"{mode}_card_move", moved, floor))
+        app.clear_notifications()
+
+
+async def measure(db: str, keys: int, only: set[str] | None = None) -> dict[str, Any]:
+    """Every in-process figure (or the sections named in ``only``: search, t, dashboard, views,
+    travel); ``db`` is changed (cards move): give it a copy."""
+    def wanted(section: str) -> bool:
+        return not only or section in only
+
     started = time.perf_counter()
-    app._driver.send_message(events.Key(key, key))
-    await asyncio.sleep(0)
-    deadline = started + 30
-    while time.perf_counter() < deadline:
-        await asyncio.sleep(0.0005)
-        if dashboard_settled(app) and clock.frames and clock.frames[-1] > started:
-            return (clock.frames[-1] - started) * 1000
-    return 30_000.0
+    from pmtui.tui.app import PmApp, load_screens
+
+    load_screens()  # imports every view (plotext for the dashboard included): once per process
+    figures: dict[str, Any] = {"imports_ms": (time.perf_counter() - started) * 1000}
+    floor = await floor_keys(keys)
+    figures.update(summary("floor_key", floor))
+    floor_p90 = figures["floor_key_p90_ms"]
+    started = time.perf_counter()
+    wb = Workbench(db=db, actor="bench")
+    figures["open_ms"] = (time.perf_counter() - started) * 1000
+    figures["events"] = wb.position
+    figures["items"] = len(wb.now.items)
+    if wanted("search"):
+        figures.update(measure_search(wb))
+
+    # The t prompt, the process started afresh each time (the palette's words index warming in a
+    # worker and the other views' modules loading, as a person meets them), then t again.
+    if wanted("t"):
+        figures.update(t_prompt(db, runs=5, delay=T_DELAY))
+
+    if wanted("dashboard"):
+        app = PmApp(wb, mode="dashboard", poll=False)
+        start = time.perf_counter()
+        clock = FrameClock(app, *SIZE)
+        async with app.run_test(size=SIZE):
+            await clock.quiet(0.3, 120, lambda: dashboard_settled(app))
+            figures["dashboard_first_settled_ms"] = (clock.frames[-1][0] - start) * 1000
+            # Below the fold the charts' data goes on computing in the worker: how long until every
+            # chart, the more ones (m) included, has its data; m is timed after that.
+            while app.screen._computing and time.perf_counter() < start + 600:
+                await asyncio.sleep(0.05)
+            figures["dashboard_all_charts_data_ms"] = (time.perf_counter() - start) * 1000
+            # m shows the four more charts, m again hides them: each to the frame with them drawn.
+            settles = [await clock.key_effect("m", done=lambda: dashboard_settled(app), quiet=0.3, limit=30)
+                       for _ in range(10)]
+            figures.update(summary("dashboard_m", settles, floor_p90))
+
+    # The three views a person lives in: cursor, card move, switching between them.
+    if wanted("views"):
+        app = PmApp(wb, mode="board", poll=False)
+        clock = FrameClock(app, *SIZE)
+        async with app.run_test(size=SIZE):
+            await clock.first_frame()
+            await clock.quiet(0.3)
+            switches: dict[str, list[Effect]] = {"board": [], "backlog": [], "history": []}
+            digits = {"board": "1", "backlog": "3", "history": "7"}
+            for mode in ("board", "backlog", "history"):
+                if mode != "board":
+                    switches[mode].append(await clock.key_effect(digits[mode], limit=60))  # its first visit
+                await view_keys(app, clock, mode, keys, floor_p90, figures)
+            for n in range(max(6, keys // 10)):
+                mode = ("board", "backlog", "history")[n % 3]
+                switches[mode].append(await clock.key_effect(digits[mode], limit=60))
+            for mode, effects in switches.items():
+                if mode != "board":
+                    figures[f"{mode}_switch_first_ms"] = effects[0].ms or 0.0
+                    effects = effects[1:]
+                figures.update(summary(f"{mode}_switch", effects, floor_p90))
+
+    # The other views, and time travel everywhere (one event back at a time).
+    if wanted("travel"):
+        for mode in ("backlog", "history", "roadmap", "okrs", "board", "sprint"):
+            app = PmApp(wb, mode=mode, poll=False)
+            start = time.perf_counter()
+            clock = FrameClock(app, *SIZE)
+            async with app.run_test(size=SIZE) as pilot:
+                figures[f"{mode}_first_frame_ms"] = (await clock.first_frame() - start) * 1000
+                if mode == "sprint":
+                    await view_keys(app, clock, mode, keys // 2, floor_p90, figures)
+                if mode == "backlog":
+                    pages = [await clock.key_effect("pagedown") for _ in range(20)]
+                    figures.update(summary("backlog_pagedown", pages, floor_p90))
+                    figures["backlog_resort_ms"] = (await clock.key_effect("o", limit=60)).ms or 0.0
+                    t = time.perf_counter()
+                    app.screen.apply_filter("label:l3 points>3")
+                    await pilot.pause()
+                    figures["backlog_filter_ms"] = (time.perf_counter() - t) * 1000
+                    app.screen.apply_filter("")
+                middle = wb.position // 2
+                t = time.perf_counter()
+                app.travel_to(AsOf(event=middle, text=f"#{middle}"))
+                await pilot.pause()
+                figures[f"{mode}_travel_ms"] = (time.perf_counter() - t) * 1000
+                steps = [await clock.key_effect("left_square_bracket", limit=30) for _ in range(10)]
+                figures.update(summary(f"{mode}_step", steps, floor_p90))
+                app.return_to_now()
+                await pilot.pause()
+    wb.close()
+    return figures
 
 
 def typed(query: str) -> list[str]:
@@ -197,81 +318,48 @@ def measure_search(wb: Workbench) -> dict[str, float]:
     return figures
 
 
-async def measure(db: str, keys: int) -> dict[str, Any]:
-    started = time.perf_counter()
-    from pmtui.tui.app import PmApp, load_screens
+T_DELAY = 0.3  # seconds from the first frame to the first t: a quick person (the warm still runs)
 
-    load_screens()  # imports every view (plotext for the dashboard included): once per process
-    figures: dict[str, Any] = {"imports_ms": (time.perf_counter() - started) * 1000}
-    started = time.perf_counter()
-    wb = Workbench(db=db, actor="bench")
-    figures["open_ms"] = (time.perf_counter() - started) * 1000
-    figures["events"] = wb.position
-    figures["items"] = len(wb.now.items)
-    figures.update(measure_search(wb))
+T_PROMPT = """
+import asyncio, json, os, sys, time
+sys.path.insert(0, os.path.join(sys.argv[3], "bench"))
+from frames import FrameClock
+from pmtui.service.workbench import Workbench
+from pmtui.tui.app import PmApp
 
-    app = PmApp(wb, mode="dashboard", poll=False)
-    clock = FrameClock(app)
-    start = time.perf_counter()
-    async with app.run_test(size=(120, 40)) as pilot:
-        while not dashboard_settled(app) and time.perf_counter() < start + 120:
-            await asyncio.sleep(0.001)
-        figures["dashboard_first_settled_ms"] = (clock.frames[-1] - start) * 1000
-        # Below the fold the charts' data goes on computing in the worker: how long until every
-        # chart, the more ones (m) included, has its data; m is timed after that.
-        while app.screen._computing and time.perf_counter() < start + 600:
-            await asyncio.sleep(0.01)
-        figures["dashboard_all_charts_data_ms"] = (time.perf_counter() - start) * 1000
-        # m shows the four more charts, m again hides them: each a wait for the screen to settle.
-        settles = [await settle_time(app, clock, pilot, "m") for _ in range(10)]
-        figures["dashboard_m_settle_p50_ms"] = statistics.median(settles)
-        figures["dashboard_m_settle_p90_ms"] = percentile(settles, 90)
-    for mode in ("backlog", "history", "roadmap", "okrs", "board", "sprint"):
-        app = PmApp(wb, mode=mode, poll=False)
-        clock = FrameClock(app)
-        start = time.perf_counter()
-        async with app.run_test(size=(120, 40)) as pilot:
-            while not clock.frames:
-                await asyncio.sleep(0.0005)
-            figures[f"{mode}_first_frame_ms"] = (clock.frames[0] - start) * 1000
-            if mode not in ("roadmap", "okrs"):  # (the bench store has no roadmap or OKRs to move over)
-                latencies = [await clock.key_to_frame(app, pilot, "j" if (n // 20) % 2 == 0 else "k")
-                             for n in range(keys)]
-                figures[f"{mode}_key_p50_ms"] = statistics.median(latencies)
-                figures[f"{mode}_key_p90_ms"] = percentile(latencies, 90)
-            if mode == "board":
-                # The first prompt also loads the dialog's styles; the later ones are what a
-                # person pressing t during a day waits for.
-                prompts = []
-                for _ in range(10):
-                    prompts.append(await clock.key_to_frame(app, pilot, "t"))
-                    await pilot.press("escape")
-                    await pilot.pause()
-                figures["t_prompt_first_ms"] = prompts[0]
-                figures["t_prompt_p50_ms"] = statistics.median(prompts[1:])
-            if mode == "backlog":
-                pages = [await clock.key_to_frame(app, pilot, "pagedown") for _ in range(20)]
-                figures["backlog_pagedown_p90_ms"] = percentile(pages, 90)
-                figures["backlog_resort_ms"] = await clock.key_to_frame(app, pilot, "o")
-                figures["backlog_filter_ms"] = 0.0
-                t = time.perf_counter()
-                app.screen.apply_filter("label:l3 points>3")
-                await pilot.pause()
-                figures["backlog_filter_ms"] = (time.perf_counter() - t) * 1000
-                app.screen.apply_filter("")
-            # Time travel: to an event in the middle, then one event back at a time.
-            middle = wb.position // 2
-            t = time.perf_counter()
-            app.travel_to(AsOf(event=middle, text=f"#{middle}"))
-            await pilot.pause()
-            figures[f"{mode}_travel_ms"] = (time.perf_counter() - t) * 1000
-            steps = [await clock.key_to_frame(app, pilot, "left_square_bracket") for _ in range(20)]
-            figures[f"{mode}_step_p50_ms"] = statistics.median(steps)
-            figures[f"{mode}_step_p90_ms"] = percentile(steps, 90)
-            app.return_to_now()
-            await pilot.pause()
-    wb.close()
-    return figures
+async def main(db, delay):
+    app = PmApp(Workbench(db=db, actor="bench"), mode="board", poll=False)
+    clock = FrameClock(app, 120, 40)
+    async with app.run_test(size=(120, 40)):
+        await clock.first_frame()
+        await asyncio.sleep(delay)
+        prompts = []
+        for n in range(6):
+            asking = lambda: getattr(app.screen, "asking", lambda: False)()  # the in-view question
+            prompts.append((await clock.key_effect("t", wait_before=n > 0, done=asking)).ms)
+            await clock.key_effect("escape", done=lambda: not asking())
+    os.write(1, json.dumps(prompts).encode() + b"\\n")
+
+asyncio.run(main(sys.argv[1], float(sys.argv[2])))
+"""
+
+
+def t_prompt(db: str, runs: int, delay: float) -> dict[str, float]:
+    """``t`` to the prompt written, in fresh processes: the first t ``delay`` s after the first
+    frame (the start-up workers still running), then five more once the screen is quiet."""
+    import json
+    import subprocess
+
+    firsts: list[float] = []
+    later: list[float] = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", T_PROMPT, db, str(delay), str(Path(__file__).parents[1])],
+                             capture_output=True, check=True).stdout
+        shown = json.loads(out.splitlines()[-1])
+        firsts.append(shown[0] or 0.0)
+        later += [v or 0.0 for v in shown[1:]]
+    return {"t_prompt_first_p50_ms": statistics.median(firsts), "t_prompt_first_max_ms": max(firsts),
+            "t_prompt_p50_ms": statistics.median(later), "t_prompt_p90_ms": percentile(later, 90)}
 
 
 FIRST_FRAME = """
@@ -295,7 +383,7 @@ app.run(headless=True, size=(120, 40))
 """
 
 
-def whole_process_first_frame(db: str, runs: int = 3) -> dict[str, float]:
+def whole_process_first_frame(db: str, runs: int = 3, views: tuple[str, ...] = ("board", "backlog", "history")) -> dict[str, float]:
     """A person's wait: from starting the process (imports, opening the store) to the first frame
     of a view, and that process's peak memory; beside the floor (python + sqlite3 + msgspec)."""
     import subprocess
@@ -304,7 +392,7 @@ def whole_process_first_frame(db: str, runs: int = 3) -> dict[str, float]:
     floor = "import sqlite3, msgspec; c = sqlite3.connect(':memory:'); c.execute('create table t (x)'); " \
             "c.execute('insert into t values (?)', [msgspec.json.encode(1)])"
     cases = [("floor", [sys.executable, "-c", floor])] + [
-        (f"{mode}", [sys.executable, "-c", FIRST_FRAME, mode, db]) for mode in ("board", "backlog", "history")]
+        (f"{mode}", [sys.executable, "-c", FIRST_FRAME, mode, db]) for mode in views]
     walls: dict[str, list[float]] = {name: [] for name, _ in cases}
     peaks: dict[str, list[float]] = {name: [] for name, _ in cases}
     cpus: dict[str, list[float]] = {name: [] for name, _ in cases}  # less at the mercy of the load than the wall
@@ -334,23 +422,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--db", default="/tmp/pmtui-bench.sqlite")
-    parser.add_argument("--keys", type=int, default=200, help="key presses measured per view")
+    parser.add_argument("--keys", type=int, default=60, help="cursor keys measured per view (a tenth of it: card moves, view switches)")
+    parser.add_argument("--only", help="only these in-process sections, comma-separated: search,t,dashboard,views,travel "
+                        "(no whole-process first frames)")
+    parser.add_argument("--copy-of", metavar="STORE", help="copy this store (read-only, e.g. /work/stores/items50000.db) to --db "
+                        "first: the bench moves cards")
     parser.add_argument("--out", help="also write the figures to this file")
     parser.add_argument("--first-frame", type=int, metavar="RUNS", default=0,
                         help="only the whole-process first frames (RUNS each) on --db as it is, built or not "
                              "by this script (e.g. a `pmtui demo --items 50000` store)")
+    parser.add_argument("--views", default="board,backlog,history",
+                        help="the views --first-frame opens the TUI on (comma-separated modes)")
     args = parser.parse_args()
     if args.first_frame:
         if not Path(args.db).exists():
             print(f"bench: no store at {args.db}", file=sys.stderr)
             return 2
-        figures = whole_process_first_frame(args.db, args.first_frame)
+        figures = whole_process_first_frame(args.db, args.first_frame, tuple(args.views.split(",")))
     else:
+        if args.copy_of:
+            import shutil
+
+            shutil.copyfile(args.copy_of, args.db)
         started = time.perf_counter()
         build_store(args.db, args.items)
         print(f"store ready in {time.perf_counter() - started:.1f} s: {args.db}", file=sys.stderr)
-        figures = whole_process_first_frame(args.db)
-        figures.update(asyncio.run(measure(args.db, args.keys)))
+        only = set(args.only.split(",")) if args.only else None
+        figures = {} if only else whole_process_first_frame(args.db)
+        figures.update(asyncio.run(measure(args.db, args.keys, only)))
     figures["load_average_1min"] = os.getloadavg()[0]
     width = max(len(k) for k in figures)
     lines = [f"{name:<{width}}  {value:10.1f}" if isinstance(value, float) else f"{name:<{width}}  {value:10d}"

@@ -44,8 +44,22 @@ class Clock:
     the other, so its events are not in time order among themselves: they all occur at the
     save's moment (``advance``), except a few that go back in time (history recorded late)."""
 
-    def __init__(self, rng: random.Random, start: datetime, end: datetime) -> None:
+    def __init__(self, rng: random.Random, start: datetime, end: datetime, items: int) -> None:
         self.rng, self.now, self.start, self.end = rng, start, start, end
+        # A sprint turns every ~200 steps, ~20 new items: its dates span that much of the year.
+        self.sprint_length = (end - start) * 20 / max(items, 1)
+
+    def done(self) -> float:
+        """The share of the history made so far (a check-in's progress towards its target)."""
+        return (self.now - self.start) / (self.end - self.start)
+
+    def sprint_dates(self) -> tuple[str, str]:
+        return self.now.date().isoformat(), (self.now + self.sprint_length).date().isoformat()
+
+    def check_in_value(self, key_result: dict[str, Any], noise: float) -> float:
+        """A key result's value as the year goes: from its baseline towards its target, with noise."""
+        baseline, target = key_result.get("baseline", 0.0), key_result["target"]
+        return round(baseline + (target - baseline) * self.done() * noise, 1)
 
     def advance(self, done: float) -> None:
         """Time moves with the share of the items made so far: the history ends at ``end`` (now),
@@ -194,13 +208,15 @@ class Generator(WorkMix):
                 self.touch(item)
         if chosen:
             with self.by():
-                self.sprint.begin({str(i.id): i.points for i in chosen}, "2026-01-01", "2026-01-14")
+                self.sprint.begin({str(i.id): i.points for i in chosen}, *self.clock.sprint_dates())
         self.touch(self.sprint)
 
     def check_in(self) -> None:
         assert self.objective is not None
         with self.by():
-            self.objective.check_in(self.rng.randint(1, 2), round(self.rng.uniform(2, 50), 1), 0.6, "weekly")
+            index = self.rng.randint(1, 2)
+            value = self.clock.check_in_value(self.objective.key_results[index - 1], self.rng.uniform(0.6, 1.1))
+            self.objective.check_in(index, value, 0.6, "weekly")
         self.touch(self.objective)
 
 
@@ -230,7 +246,7 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    clock = Clock(rng, start, end)
+    clock = Clock(rng, start, end, items)
     gen = Generator(wb, rng, clock)
     gen.setup()
     written = 0
@@ -428,14 +444,14 @@ class StoredGenerator(WorkMix):
         for item in chosen:
             self.edit(item, sprint=self.sprint.id)
         if chosen:
-            self.emit(self.sprint, "Sprint.Started", committed={i.id: i.points for i in chosen},
-                      start="2026-01-01", end="2026-01-14")
+            start, end = self.clock.sprint_dates()
+            self.emit(self.sprint, "Sprint.Started", committed={i.id: i.points for i in chosen}, start=start, end=end)
             self.sprint_state = "active"
 
     def check_in(self) -> None:
         index = self.rng.randint(1, 2)
         kr = dict(self.key_results[index - 1])
-        kr["current"] = number(round(self.rng.uniform(2, 50), 1), "value")
+        kr["current"] = number(self.clock.check_in_value(kr, self.rng.uniform(0.6, 1.1)), "value")
         kr["confidence"] = confidence(0.6)
         updated = [kr if i == index else dict(k) for i, k in enumerate(self.key_results, 1)]
         self.emit(self.objective, "Objective.CheckedIn", kr=index, changes={"key_results": [self.key_results, updated]},
@@ -468,7 +484,7 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    clock = Clock(rng, start, end)
+    clock = Clock(rng, start, end, items)
     kpis, objective = _setup(wb, rng, clock)
     gen = StoredGenerator(wb, rng, clock, kpis, objective)
     conn = sqlite3.connect(wb.log.location.target, timeout=10, isolation_level=None)

@@ -866,24 +866,12 @@ class ReadModel:
     def log_order(self, upto: int, moment: float | None = None, *, actor: str = "", kind: str = "",
                   since: float | None = None, until: float | None = None) -> list[int]:
         """Numbers of the events up to #``upto`` (and by ``moment``), newest first by when they
-        occurred, filtered by actor (any case), part of the event name, and a time window."""
-        where, params = ["seq <= ?"], [upto]
-        if moment is not None:
-            where.append("t <= ?")
-            params.append(moment)
-        if since is not None:
-            where.append("t >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("t <= ?")
-            params.append(until)
-        if actor:
-            where.append("LOWER(actor) = ?")
-            params.append(actor.lower())
-        if kind:
-            where.append("LOWER(name) LIKE ?")
-            params.append("%" + kind.lower().replace("%", "").replace("_", "") + "%")
-        rows = self.query(f"SELECT seq FROM {{l}} WHERE {' AND '.join(where)} ORDER BY t DESC, seq DESC", params)
+        occurred, filtered by actor (any case), part of the event name, and a time window (the TUI
+        pages the same order: ``pmtui.store.log_pages``)."""
+        from pmtui.store.log_pages import log_where
+
+        where, params = log_where(upto, moment, actor=actor, kind=kind, since=since, until=until)
+        rows = self.query(f"SELECT seq FROM {{l}} WHERE {where} ORDER BY t DESC, seq DESC", params)
         return [r[0] for r in rows]
 
     def touched_between(self, low: int, high: int, limit: int = 512) -> set[str] | None:

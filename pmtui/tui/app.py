@@ -52,9 +52,11 @@ STYLES = Path(__file__).parent / "styles"
 
 def _is_text_area(widget: object) -> bool:
     """A TextArea exists only once its module is loaded (by a form that has one): not importing
-    it for this check spares the first frame ~20 ms (its themes and document model)."""
-    module = sys.modules.get("textual.widgets._text_area")
-    return module is not None and isinstance(widget, module.TextArea)
+    it for this check spares the first frame ~20 ms (its themes and document model). The module
+    may be half imported (the views' loader imports it in a worker while a key arrives): until its
+    class exists, no TextArea does either."""
+    text_area = getattr(sys.modules.get("textual.widgets._text_area"), "TextArea", None)
+    return text_area is not None and isinstance(widget, text_area)
 
 
 class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
@@ -185,7 +187,8 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     _WRITES = {"undo", "redo"}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self._NOT_IN_DIALOGS and isinstance(self.screen, ModalScreen):
+        if action in self._NOT_IN_DIALOGS and (isinstance(self.screen, ModalScreen)
+                                               or (isinstance(self.screen, PmScreen) and self.screen.asking())):
             return False
         if action in self._WRITES and (self.read_only or self.viewer):
             return False
@@ -411,10 +414,14 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
                 return
             self.travel_to(point)
 
-        self.push_screen(AskModal(
-            "As of when?", placeholder="2026-11-10 14:30 · -3d · #812 · Sprint 3 day 2",
-            hint="A date-time, -3d / -2w / -6h, #event, or a sprint's day · empty Enter cancels",
-        ), chosen)
+        question = ("As of when?", "2026-11-10 14:30 · -3d · #812 · Sprint 3 day 2",
+                    "A date-time, -3d / -2w / -6h, #event, or a sprint's day · empty Enter cancels")
+        if isinstance(self.screen, PmScreen):
+            # In the view, not a dialog: a dialog's new screen (and the dimmed copy of the view
+            # under it) cost 100-400 ms of a loaded machine at 50k items; this repaints a few lines.
+            self.screen.ask(question[0], chosen, placeholder=question[1], hint=question[2])
+        else:
+            self.push_screen(AskModal(question[0], placeholder=question[1], hint=question[2]), chosen)
 
     def travel_to(self, point: AsOf, replaying: str | None = None) -> bool:
         """Show the workspace as of ``point`` everywhere, read-only."""

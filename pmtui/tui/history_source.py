@@ -1,7 +1,8 @@
 """The history view's data, read lazily from the event log so 100k+ events stay fast.
 
 The read model's log table holds every event's number, time, actor and kind, indexed: the
-newest-first order and every filter are one query, without reading a single event. Entries (who,
+newest-first order and every filter are indexed queries, read a page at a time as the table paints
+(``pmtui.store.log_pages``), without reading a single event. Entries (who,
 why, the field diff) are decoded only for the rows on screen, a window at a time, and cached.
 """
 
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
+from pmtui.store.log_pages import LogPages
 from pmtui.timespec import parse_as_of
 from projections.history import HistoryEntry, entry
 from projections.okr_progress import find_objective
@@ -89,18 +91,39 @@ class HistorySource:
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
         self._cache: OrderedDict[int, HistoryEntry] = OrderedDict()
+        self._counted: tuple[int, float | None, int] | None = None  # (position, moment, events) last counted
 
     # Which events, in which order --------------------------------------------------------------
     def order(self, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> Sequence[int]:
         """Event numbers, newest first (by when they occurred), of the events matching ``wanted``,
-        among those the shown workspace holds: one indexed query of the read model's log."""
+        among those the shown workspace holds: a page of the read model's log at a time."""
         if wanted.subject_id:
             records = [r for r in self.wb.records_of(wanted.subject_id) if self._matches(r, ws, moment, wanted)]
             records.sort(key=lambda r: (r.occurred, r.seq), reverse=True)
             self._remember(ws, records)
             return array("q", [r.seq for r in records])
-        return array("q", self.wb.read.log_order(ws.position, moment, actor=wanted.actor, kind=wanted.kind,
-                                                 since=wanted.since, until=wanted.until))
+        # Paged from the log (the table reads the rows it paints); every event as of the point
+        # is the workspace's own count, which a live workspace carries forward from change to change.
+        return LogPages(self.wb.read, ws.position, moment, actor=wanted.actor, kind=wanted.kind,
+                        since=wanted.since, until=wanted.until, count=self._count(ws, moment) if wanted.empty else None)
+
+    def _count(self, ws: Workspace, moment: float | None) -> int:
+        """Every event as of the point: the count of the point shown before plus (or minus) the
+        events between the two, when both lie on one axis (a time-travel step, a live update:
+        a short range of the log's number or time index), else the workspace's own count (the
+        whole log counted: ~40-200 ms at 540k events, once)."""
+        position, last = ws.position, self._counted
+        count: int | None = None
+        if last is not None and (last[1] is None) == (moment is None):
+            axis, was, now = ("seq", last[0], position) if moment is None else ("t", last[1], moment)
+            low, high = sorted((was, now))  # type: ignore[type-var]
+            between = self.wb.read.query(f"SELECT COUNT(*) FROM {{l}} WHERE {axis} > ? AND {axis} <= ?",
+                                         [low, high])[0][0]
+            count = last[2] + (between if now >= was else -between)  # type: ignore[operator]
+        if count is None:
+            count = ws.count
+        self._counted = (position, moment, count)
+        return count
 
     @staticmethod
     def _matches(record: EventRecord, ws: Workspace, moment: float | None, wanted: HistoryFilter) -> bool:

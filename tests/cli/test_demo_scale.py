@@ -69,6 +69,12 @@ def test_the_history_ends_now_whatever_the_events_per_item(tmp_path: Path) -> No
 
     wb = Workbench(db=str(tmp_path / "d.db"), actor="demo")
     generate_at_scale(wb, 2000, per_save=200)  # (~10.6 events an item: with the old step, 3 weeks ahead)
+    # Key results move from their baseline towards their target (they were drawn from 2..50 for a
+    # target of 4); a sprint's dates are its own (they were 2026-01-01..14 for every sprint).
+    for objective in wb.now.objectives.values():
+        for kr in objective.key_results:
+            assert kr["baseline"] <= kr["current"] <= kr["target"] * 1.1, kr
+    assert len({(s.start, s.end) for s in wb.now.sprints.values() if s.start}) > 10
     wb.close()
     with sqlite3.connect(tmp_path / "d.db") as conn:
         times = [datetime.fromisoformat(msgspec.json.decode(state)["occurred"].replace("Z", "+00:00"))

@@ -90,3 +90,17 @@ async def test_start_up_workers_start_after_the_first_frame(make_app, monkeypatc
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert warmed_at and warmed_at[0] >= 1
+
+
+async def test_a_key_while_the_loader_is_half_way_through_textareas_module(wb: Workbench, monkeypatch) -> None:  # noqa: ANN001
+    """The views' loader imports TextArea's module in a worker; a key arriving while that module
+    is half imported (in sys.modules, its class not defined yet) is handled, not a crash."""
+    import types
+
+    half = types.ModuleType("textual.widgets._text_area")  # as Python shows it mid-import
+    monkeypatch.setitem(sys.modules, "textual.widgets._text_area", half)
+    app = PmApp(wb, mode="board", clock=lambda: FIXED_NOW, poll=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "2")
+        await pilot.pause()
+        assert app.current_mode == "sprint"

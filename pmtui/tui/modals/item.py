@@ -29,6 +29,7 @@ from projections.document_view import documents_of
 from projections.feedback_view import Evidence, evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
+from pmtui.counts import counted
 from pmtui.service.search import people
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
@@ -114,7 +115,7 @@ def evidence_text(found: Evidence, item: ItemView, limit: int = 5) -> Text:
     if not found.quotes:
         return Text("No customer feedback linked yet (the Feedback view links notes: key 8).", style="dim")
     text = Text()
-    text.append(f"{found.customer_count} customers · {found.company_count} companies · {len(found.quotes)} quotes",
+    text.append(f"{counted(found.customer_count, 'customer')} · {counted(found.company_count, 'company', 'companies')} · {counted(len(found.quotes), 'quote')}",
                 style="bold")
     if item.kind != "epic":
         text.append(f" · suggested RICE reach {found.customer_count}", style="italic")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from itertools import compress
 from operator import attrgetter, is_not
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ from textual.widgets import Input, Static
 
 from domain.exceptions import DomainError
 from pmtui.service.workbench import Workbench
+from pmtui.store.backlog_pages import STEP_LIMIT, BacklogRows, PagedBacklog
+from pmtui.store.board_pages import touched
+from pmtui.store.readmodel import StoredWorkspace
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
@@ -182,13 +186,13 @@ class BacklogScreen(PmScreen):
         self.sort = "rank"
         self.descending = False
         self.folded: set[str] = set()
-        self.rows: list[ItemView] = []
+        self.rows: Sequence[ItemView] = []
         self._depth: dict[str, int] = {}
         self._parents: set[str] = set()
-        self._names: dict[str, str] = {}
         self._wide = False
         self._shown: tuple[object, ...] = ()
-        self.sorted = SortedBacklog()
+        self.sorted = SortedBacklog()  # a workspace in memory (not the store's): every item sorted
+        self._paged: PagedBacklog | None = None  # the store's: the order, read as entries
 
     # Layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -233,36 +237,65 @@ class BacklogScreen(PmScreen):
         cells: list[Cell] = [
             (kind, _KIND_STYLE.get(item.kind, "")), item.key, title, _number(item.points),
             _number(item.rice_score), _number(item.wsjf_score, 1), moscow, item.status,
-            self._names.get(item.sprint, "") if item.sprint else "",
+            self._sprint_name(item.sprint) if item.sprint else "",
         ]
         if self._wide:
             cells.append(item.assignee or "")
         return cells
 
+    def _sprint_name(self, sprint_id: str) -> str:
+        sprint = self.ws.sprints.get(sprint_id)  # one row, read when a row in a sprint is painted
+        return sprint.name if sprint is not None else ""
+
     # Data ------------------------------------------------------------------------------------
     def refresh_view(self) -> None:
         ws = self.ws
         # Resuming the screen and mounting both ask; a second look at the same state is free.
-        shown = (id(ws), ws.position, len(ws.items), self.effective_query, self.sort, self.descending,
+        # (A workspace of the store is one point, never changed in place: its items are not counted.)
+        counted = 0 if isinstance(ws, StoredWorkspace) else len(ws.items)
+        shown = (id(ws), ws.position, counted, self.effective_query, self.sort, self.descending,
                  frozenset(self.folded))
         if shown == self._shown:
             return
         self._shown = shown
-        self._names = {s.id: s.name for s in ws.sprints.values()}
         try:
-            items = self.sorted.get(ws, self.effective_query, self.sort, self.descending, self.wb.actor)
+            items: Sequence[Any] = self._ordered(ws)
         except DomainError as error:
             self._show_error(str(error))
             return
         self._show_error("")
-        self.rows, self._depth, self._parents = tree_rows(items, self.folded)
+        rows, self._depth, self._parents = tree_rows(items, self.folded)  # type: ignore[arg-type]
+        # The store's backlog is entries in order: the table reads the items it paints, by id.
+        self.rows = BacklogRows(ws, rows) if isinstance(ws, StoredWorkspace) else rows
         table = self.table
         table.set_sort(self.sort, self.descending != (self.sort in _DESCENDING_BY_NATURE))
         if table.selected:
-            table.selected &= {i.id for i in self.rows}
+            table.selected &= set(self._row_ids())
         table.empty_text = self.empty_text()
         table.set_rows(self.rows)
         self._show_status(ws, len(items))
+
+    def _ordered(self, ws: Workspace) -> Sequence[Any]:
+        """The items the filter selects, in the sort's order: from the store, entries read by
+        one pass over the items' lines (``pmtui.store.backlog_pages``), moved on by the items
+        touched since the point shown last (a time-travel step, a live update) when both lie on
+        one axis; in memory, the items themselves, patched between frames."""
+        if not isinstance(ws, StoredWorkspace):
+            return self.sorted.get(ws, self.effective_query, self.sort, self.descending, self.wb.actor)
+        wanted = PagedBacklog(ws, self.effective_query, self.sort, self.wb.actor, self.descending)
+        before = self._paged
+        if before is not None and before.ws is ws and before.asks == wanted.asks:
+            return before.entries  # the same point (a fold, a resize): the same answer
+        stepped = None
+        if before is not None:
+            changed = touched(before.ws, ws, STEP_LIMIT)
+            stepped = None if changed is None else wanted.stepped(before, changed)
+        self._paged = stepped or wanted.build()
+        return self._paged.entries
+
+    def _row_ids(self) -> Sequence[str]:
+        ids = getattr(self.rows, "ids", None)
+        return ids if ids is not None else [i.id for i in self.rows]
 
     def _show_status(self, ws: Workspace, count: int) -> None:
         selected = len(self.table.selected)
@@ -389,7 +422,7 @@ class BacklogScreen(PmScreen):
         if self.sort != "rank" or self.descending:
             self.notify("Reordering works in rank order: press o until the sort says rank.", severity="warning")
             return
-        shown = {i.id for i in self.rows}
+        shown = set(self._row_ids())
         parent = item.parent if item.parent in shown else None
 
         def same_level(other: ItemView) -> bool:  # J/K swap with the neighbour the user sees

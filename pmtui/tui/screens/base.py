@@ -18,12 +18,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from domain.exceptions import DomainError
 from pmtui.errors import ConflictError
 from projections.state import ItemView, Workspace
 from pmtui.service.workbench import Workbench
+from pmtui.tui.widgets.footer import ViewFooter
+from pmtui.tui.widgets.line_prompt import Answer, LinePrompt
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -42,6 +43,7 @@ class PmScreen(Screen):
     # Actions only an admin may take (users and roles): not offered to anyone else.
     ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     _offered_for: tuple[bool, bool] | None = None  # (past, viewer) the footer's keys were last offered for
+    _prompt: LinePrompt | None = None  # the view's one-line question, once composed
 
     @property
     def pm(self) -> PmApp:
@@ -66,6 +68,8 @@ class PmScreen(Screen):
         return not self.pm.read_only and not self.pm.viewer
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.asking():
+            return False  # a question is open in the view: its keys are the question's
         if action in self.WRITE_ACTIONS and not self.can_write:
             return False
         if action in self.ADMIN_ACTIONS and not self.pm.admin:
@@ -116,7 +120,18 @@ class PmScreen(Screen):
             yield ModeBar(self.mode)
             yield TravelBanner()
         yield from self.compose_body()
-        yield Footer(compact=True)
+        self._prompt = LinePrompt()  # hidden until asked (time travel's "As of when?")
+        yield self._prompt
+        yield ViewFooter(compact=True)
+
+    def ask(self, question: str, then: Answer, placeholder: str = "", hint: str = "") -> None:
+        """A one-line question in the view (see ``widgets/line_prompt.py``): ``then(answer)``."""
+        if self._prompt is not None:
+            self._prompt.ask(question, then, placeholder, hint)
+
+    def asking(self) -> bool:
+        """A question is open in the view (asked often: by every binding's check)."""
+        return self._prompt is not None and self._prompt.is_open
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets (override)."""

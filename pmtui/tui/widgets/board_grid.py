@@ -141,6 +141,8 @@ class BoardGrid(Widget, can_focus=True):
         self._lines: dict[int, tuple[list[list[Segment]], Strip]] = {}
         self._blank: list[Segment] | None = None
         self._repaint_pending = False
+        self._restyled = True  # styles changed since the last draw: checked at the next (_check_looks)
+        self._looks: tuple[Style, ...] = ()
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
@@ -159,6 +161,7 @@ class BoardGrid(Widget, can_focus=True):
         terminal) was most of what a keypress or a live update cost, in every SSH session. Until
         this runs, the lines Textual asks for are the last frame's: what the terminal shows."""
         self._repaint_pending = False
+        self._check_looks()
         width, height = self.size.width, self.size.height
         before = self._frame if self._frame_size == (width, height) else {}
         self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
@@ -230,6 +233,7 @@ class BoardGrid(Widget, can_focus=True):
 
     # Drawing -----------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
+        self._check_looks()
         if self._frame_size == (self.size.width, self.size.height):
             drawn = self._frame.get(y)
             if drawn is not None:
@@ -304,12 +308,24 @@ class BoardGrid(Widget, can_focus=True):
         return style
 
     def notify_style_update(self) -> None:
+        # Textual calls this on every change of focus too (its :focus rules are looked up again),
+        # mostly with nothing changed: the drawn lines are dropped at the next draw only if a
+        # style the grid draws with did change (the component styles are settled by then).
         super().notify_style_update()
+        self._restyled = True
+
+    def _check_looks(self) -> None:
+        if not self._restyled:
+            return
+        self._restyled = False
         self._styles = {}
-        self._cells = {}
-        self._frame = {}
-        self._lines = {}
-        self._blank = None
+        looks = (self._base(), *(self._style(name.removeprefix("boardgrid--")) for name in sorted(self.COMPONENT_CLASSES)))
+        if looks != self._looks:
+            self._looks = looks
+            self._cells = {}
+            self._frame = {}
+            self._lines = {}
+            self._blank = None
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None

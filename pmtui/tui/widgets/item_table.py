@@ -2,7 +2,9 @@
 
 DataTable and ListView build a widget or a cached line per row; this table keeps a plain sequence
 of row objects and a ``cells(row)`` function that formats a row only when its line is painted.
-A sequence may be lazy (the history log pages its rows in from the store on demand).
+A sequence may be lazy (the history and the backlog page their rows in from the store on demand):
+such rows may offer ``place(key)`` (a row's index) and ``ids`` (every row's key), which spare
+reading every row to find one.
 
 It owns the cursor, scrolling and multi-select (by row key, so a selection survives re-sorting and
 refreshing). Sorting, filtering and folding are the screen's business: it hands over rows in the
@@ -140,6 +142,9 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         """The index of the row with ``key``: looked for around ``near`` (where it usually is),
         then in one pass over all rows (in C when rows are their own keys)."""
         rows, row_key = self.rows, self.row_key
+        place = getattr(rows, "place", None)
+        if place is not None:  # paged rows know their keys' places without reading the rows
+            return place(key)
         count = len(rows)
         for distance in range(min(count, 64)):
             for index in (near + distance, near - distance - 1):
@@ -166,6 +171,9 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         if not self.selected:
             row = self.current_row
             return [] if row is None else [row]
+        ids = getattr(self.rows, "ids", None)
+        if ids is not None:  # paged rows: only the selected ones are read
+            return [self.rows[n] for n, key in enumerate(ids) if key in self.selected]
         return [row for row in self.rows if self.row_key(row) in self.selected]
 
     def clear_selection(self) -> None:
