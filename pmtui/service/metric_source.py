@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from pmtui.service import flow_queries
 from pmtui.store.readmodel import Point, ReadModel, paused_gc
 from projections.metrics.source import METRIC_TYPES, ItemFacts, Place, Span, Stamped
 from projections.versions import ENTRY_TYPES, OPEN_POS, OPEN_T, decode_view
@@ -104,6 +105,8 @@ class StoreSource:
         in SQL did the same comparison at three times the cost of the scan. The ``status``
         column is empty for archived items and epics (it counts WIP): their versions are read
         whole (a key lookup each). Places are sorted by (from_t, from_pos) at the end."""
+        if flow_queries.ready(self.model):  # the stored column changes (pmtui/store/flow_rows.py)
+            return flow_queries.places(self.model, self.point, board_id, end_t)
         cut, cut_params, _, _ = self._cut()
         where, params = ["tbl = 'items'", "from_t <= ?", cut], [_finite(end_t), *cut_params]
         if board_id is not None:
@@ -157,6 +160,18 @@ class StoreSource:
             places.sort(key=_second)
             places.sort(key=_first)
         return places
+
+    def counted_flow(self, tz: Any, board_id: str | None, first: Any) -> Any:
+        """Cumulative flow from the stored counts (pmtui/service/flow_counts.py), or NotImplemented."""
+        from pmtui.service import flow_counts
+
+        return flow_counts.cumulative_flow(self, tz, board_id, first)
+
+    def summed_flows(self, board_id: str | None) -> Any:
+        """Every item's flow from the stored changes (pmtui/service/flow_items.py), or NotImplemented."""
+        from pmtui.service import flow_items
+
+        return flow_items.item_flows(self, board_id)
 
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
         assert table in ENTRY_TYPES

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from pmtui.errors import UserError
+from pmtui.store import flow_rows
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -91,6 +92,7 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_log_aggregate ON {lg} (aggregate_id, seq)",
         f"CREATE INDEX IF NOT EXISTS rm_log_actor ON {lg} (actor, seq)",
         f"CREATE TABLE IF NOT EXISTS {m} (name {text} PRIMARY KEY, value {big} NOT NULL)",
+        *flow_rows.flow_ddl(t, postgres),  # the items' column changes (pmtui/store/flow_rows.py)
     ]
 
 
@@ -255,7 +257,8 @@ class Sql:
         self.postgres = postgres
         prefix = f'"{schema}".' if postgres and schema else ""
         self.names = {"c": prefix + "rm_current", "h": prefix + "rm_history", "v": prefix + "rm_version",
-                      "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta"}
+                      "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta",
+                      "f": prefix + "rm_flow", "fh": prefix + "rm_flow_hour"}
         # The history through one index of the forks (``Point.versions``): SQLite's planner, with
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
@@ -266,6 +269,7 @@ class Sql:
         self.names["c_column"] = self.names["c"] + ("" if postgres else " INDEXED BY rm_current_column")
         self.names["h_row"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_row")
         self.names["h_key"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_key")
+        self.names["h_flow"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_flow")
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -451,6 +455,7 @@ def write_batch(sql: Sql, batch: Batch, existing: set[tuple[str, str]]) -> None:
     sql.many(_INSERT_HISTORY, history)
     sql.many(_REPLACE_CURRENT, replace)
     sql.many(_INSERT_CURRENT, insert)
+    flow_rows.write(sql, flow_rows.live_rows(sql, batch.versions))
 
 
 def position(sql: Sql) -> int | None:
@@ -463,6 +468,7 @@ def _set_position(sql: Sql, seq: int) -> None:
     if sql.one("SELECT value FROM {m} WHERE name = 'position'") is None:
         sql.run("INSERT INTO {m} (name, value) VALUES ('position', ?)", [seq])
         sql.run("INSERT INTO {m} (name, value) VALUES ('schema', ?)", [SCHEMA_VERSION])
+        flow_rows.mark_filled(sql)  # tables filled from empty: every change went through write_batch
     else:
         sql.run("UPDATE {m} SET value = ? WHERE name = 'position'", [seq])
 
@@ -520,6 +526,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
     at = position(sql) or 0
     if at >= upto:
         return at
+    if at == 0:  # tables never folded (or emptied): the column changes start again with them
+        flow_rows.clear(sql)
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
         fold = _prefetched_fold(sql, chunk)
@@ -567,7 +575,7 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     once each (no updates), in batches of ``batch`` events. ``events``: how many there are, if
     known; from ``WORKER_FROM`` on, stored rows are folded in a second process. Returns the
     events folded."""
-    for name in ("c", "h", "e", "l", "m"):
+    for name in ("c", "h", "e", "l", "m", "f", "fh"):
         sql.run(f"DELETE FROM {{{name}}}")
     # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
     indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
@@ -638,14 +646,22 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[int, int, list[Any], list[Any
                   current: Callable[[], Iterable[tuple[Any, ...]]], progress: Callable[[int], None] | None,
                   statements: list[str]) -> int:
     count, last = 0, 0
+    flow, hours = flow_rows.BulkFlow(), {}
     for events, last, lines, entries, history in folded:
         sql.many(_INSERT_LINE, lines)
         sql.many(_INSERT_ENTRY, entries)
         sql.many(_INSERT_HISTORY, history)
+        changes = flow.closed(history)
+        sql.many(flow_rows.INSERT, changes)
+        flow_rows.add_hours(hours, changes)
         count += events
         if progress is not None:
             progress(count)
-    sql.many(_INSERT_CURRENT, current())
+    sql.many(_INSERT_CURRENT, flow.tap(current()))
+    changes = flow.take()
+    sql.many(flow_rows.INSERT, changes)
+    flow_rows.write_hours(sql, flow_rows.add_hours(hours, changes))
+    flow_rows.mark_filled(sql)
     for statement in statements:
         sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
@@ -669,7 +685,8 @@ def _closed_row(version: Closed) -> tuple[Any, ...]:
     return (table, row_id, from_pos, to_pos, from_t, to_t, *_columns(table, view), _encode(view))
 
 
-_SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m"}
+_SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m",
+          "rm_flow": "f", "rm_flow_hour": "fh"}
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -1331,8 +1348,11 @@ _ORDERED = {
          "ORDER BY tbl, id, from_pos",
     "e": "SELECT tbl, seq, t, owner, body FROM {e} ORDER BY seq, tbl, t, body",
     "l": "SELECT seq, t, occurred, recorded, aggregate_id, name, actor FROM {l} ORDER BY seq",
+    "f": "SELECT id, from_pos, board, from_t, status, archived, prev_status, prev_archived FROM {f} ORDER BY id, from_pos",
+    "fh": "SELECT board, hour, status, archived, n FROM {fh} ORDER BY board, hour, status, archived",
 }
-_WHAT = {"c": "view row", "h": "past version of view row", "e": "list entry", "l": "log line"}
+_WHAT = {"c": "view row", "h": "past version of view row", "e": "list entry", "l": "log line",
+         "f": "column change of item", "fh": "hourly column count of board"}
 
 
 def _plain(value: Any) -> Any:
@@ -1418,7 +1438,10 @@ def first_difference(log: Any) -> str | None:
         at, expected = position(theirs), position(mine)
         if at != expected:
             return f"the read model's tables are folded to #{at or 0}, but the log ends at #{expected or 0}"
+        flow_filled = flow_rows.filled(theirs)  # not yet made for this store: nothing to compare
         for name, text in _ORDERED.items():
+            if name in ("f", "fh") and not flow_filled:
+                continue
             theirs.run(text)
             mine.run(text)
             while True:
@@ -1454,8 +1477,10 @@ def _describe(name: str, row: tuple[Any, ...]) -> str:
     text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)  # noqa: E731
     if name in ("c", "h"):
         return f"{text(row[0])} {text(row[1])} (from #{row[2]})"
-    if name == "e":
+    if name in ("e", "f"):
         return f"{text(row[0])} (event #{row[1]})"
+    if name == "fh":
+        return f"{text(row[0])} (hour {row[1]}, {text(row[2])})"
     return f"for event #{row[0]}"
 
 
