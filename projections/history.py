@@ -113,12 +113,14 @@ def entry(ws: Workspace, record: EventRecord) -> HistoryEntry:
         summary = f"comment: {_short(data['text'], 60)}"
     elif kind == "Measured":
         summary = f"measured {data['value']:g}"
+    elif kind == "MeasurementWithdrawn":
+        summary = f"withdrew the measurement {data['value']:g}"
     elif kind == "Started":
         summary = f"started with {len(data['committed'])} items, {sum(v or 0 for v in data['committed'].values()):g} points"
     elif kind == "Closed":
         summary = f"closed: {len(data['done'])} done, {len(data['carried'])} carried over"
-    else:
-        summary = kind
+    else:  # an event with no words of its own yet: its class name as words, never the name itself
+        summary = "".join(f" {c.lower()}" if c.isupper() else c for c in kind).strip()
     if kind == "CheckedIn" and data.get("comment"):
         summary += f" — {_short(data['comment'], 50)}"
     return HistoryEntry(record.seq, record.occurred, record.recorded, record.actor, record.reason, record.name,

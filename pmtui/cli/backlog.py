@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from pmtui.counts import counted
 from pmtui.cli.common import as_of_banner, column_table, command, emit, fmt_points
 from pmtui.service.workbench import Workbench
 from projections.backlog_view import SORTS, backlog
@@ -35,7 +36,7 @@ def print_items(args: argparse.Namespace, wb: Workbench) -> None:
         if args.sort == "evidence":  # the figures the order comes from: distinct customers, quotes
             headers.insert(3, "customers")
             columns.insert(3, ["{} ({} quotes)".format(*counts[i.id]) if i.id in counts else "" for i in items])
-        return as_of_banner(args, ws) + column_table(columns, headers) + f"\n{len(items)} items"
+        return as_of_banner(args, ws) + column_table(columns, headers) + f"\n{counted(len(items), 'item')}"
     emit(args, text,
          lambda: [{**({"customers": counts.get(i.id, (0, 0))[0], "quotes": counts.get(i.id, (0, 0))[1]}
               if args.sort == "evidence" else {}), "key": i.key, "kind": i.kind, "title": i.title, "points": i.points, "status": i.status,

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pmtui.counts import counted
 from pmtui.terminal import safe_text
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
@@ -127,7 +128,7 @@ def list_docs(args: argparse.Namespace, wb: Workbench) -> None:
     rows = [[d.ref, safe_text(d.title[:40]), d.kind, owner_ref(ws, d), d.revision, local(d.updated),
              safe_text(d.updated_by)] for d in docs]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["doc", "title", "kind", "for", "ver", "updated", "by"])
-         + f"\n{len(docs)} documents", [doc_dict(ws, d, text=False) for d in docs])
+         + f"\n{counted(len(docs), 'document')}", [doc_dict(ws, d, text=False) for d in docs])
 
 
 def log(args: argparse.Namespace, wb: Workbench) -> None:

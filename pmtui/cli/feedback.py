@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pmtui.counts import counted
 from pmtui.terminal import safe_text
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
@@ -116,8 +117,8 @@ def evidence_dict(ws: Workspace, found: Evidence, limit: int) -> dict[str, Any]:
 
 def evidence_text(ws: Workspace, found: Evidence, limit: int = 10) -> str:
     """Customers, companies and the quotes newest first, as ``item show`` and ``feedback evidence`` print them."""
-    lines = [f"Evidence: {found.customer_count} customers, {found.company_count} companies, "
-             f"{len(found.quotes)} quotes"]
+    lines = [f"Evidence: {counted(found.customer_count, 'customer')}, "
+             f"{counted(found.company_count, 'company', 'companies')}, {counted(len(found.quotes), 'quote')}"]
     if found.customers:
         lines.append("  customers: " + safe_text(", ".join(found.customers)))
     for q in found.quotes[: limit if limit > 0 else None]:

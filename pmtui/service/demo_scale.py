@@ -27,6 +27,7 @@ from domain.rank import DIGITS, rank_between
 from domain.sprint import Sprint
 from domain.work_item import EDITABLE, WorkItem, check_field
 from pmtui.errors import UserError
+from pmtui.service.demo_titles import item_title, reworded
 from pmtui.service.workbench import Workbench
 from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, Row, chain_links
 from pmtui.store.storage import MsgspecMapper
@@ -43,11 +44,28 @@ class Clock:
     the other, so its events are not in time order among themselves: they all occur at the
     save's moment (``advance``), except a few that go back in time (history recorded late)."""
 
-    def __init__(self, rng: random.Random, start: datetime, end: datetime, total: int, per_save: int) -> None:
-        self.rng, self.now, self.step = rng, start, (end - start) / max(total / per_save, 1)
+    def __init__(self, rng: random.Random, start: datetime, end: datetime, items: int) -> None:
+        self.rng, self.now, self.start, self.end = rng, start, start, end
+        # A sprint turns every ~200 steps, ~20 new items: its dates span that much of the year.
+        self.sprint_length = (end - start) * 20 / max(items, 1)
 
-    def advance(self) -> None:
-        self.now += self.step
+    def done(self) -> float:
+        """The share of the history made so far (a check-in's progress towards its target)."""
+        return (self.now - self.start) / (self.end - self.start)
+
+    def sprint_dates(self) -> tuple[str, str]:
+        return self.now.date().isoformat(), (self.now + self.sprint_length).date().isoformat()
+
+    def check_in_value(self, key_result: dict[str, Any], noise: float) -> float:
+        """A key result's value as the year goes: from its baseline towards its target, with noise."""
+        baseline, target = key_result.get("baseline", 0.0), key_result["target"]
+        return round(baseline + (target - baseline) * self.done() * noise, 1)
+
+    def advance(self, done: float) -> None:
+        """Time moves with the share of the items made so far: the history ends at ``end`` (now),
+        however many events an item turns out to have (at a fixed step per save, the ~8 % more
+        events than planned ran a month into the future)."""
+        self.now = self.start + (self.end - self.start) * min(done, 1.0)
 
     def tick(self) -> datetime:
         if self.rng.random() < LATE_SHARE:
@@ -124,9 +142,10 @@ class Generator(WorkMix):
         self.rank_number += 1
         key = f"{self.product.key_prefix}-{self.rank_number}"
         rank = "i" + "".join(DIGITS[(self.rank_number // 36**p) % 36] for p in range(5, -1, -1)) + "i"
+        kind = self.rng.choice(["story", "story", "story", "bug", "task"])
         with self.by():
-            item = WorkItem.create(self.product.id, self.board.id, key, f"Item {key}", "Backlog", rank,
-                                   kind=self.rng.choice(["story", "story", "story", "bug", "task"]),
+            item = WorkItem.create(self.product.id, self.board.id, key, item_title(self.rank_number, kind), "Backlog",
+                                   rank, kind=kind,
                                    points=self.rng.choice([None, 1, 2, 3, 5, 8]),
                                    labels=self.rng.sample(LABELS, self.rng.randint(0, 2)))
         self.items.append(item)
@@ -151,7 +170,7 @@ class Generator(WorkMix):
             elif roll < 0.85:
                 item.rerank(rank_between(None, item.rank))
             elif roll < 0.93:
-                item.edit(title=f"{item.title.split(' (')[0]} ({self.rng.randint(1, 999)})")
+                item.edit(title=reworded(item.title, self.rng.randint(1, 999)))
             else:
                 item.edit(labels=self.rng.sample(LABELS, self.rng.randint(1, 3)))
         self.touch(item)
@@ -189,13 +208,15 @@ class Generator(WorkMix):
                 self.touch(item)
         if chosen:
             with self.by():
-                self.sprint.begin({str(i.id): i.points for i in chosen}, "2026-01-01", "2026-01-14")
+                self.sprint.begin({str(i.id): i.points for i in chosen}, *self.clock.sprint_dates())
         self.touch(self.sprint)
 
     def check_in(self) -> None:
         assert self.objective is not None
         with self.by():
-            self.objective.check_in(self.rng.randint(1, 2), round(self.rng.uniform(2, 50), 1), 0.6, "weekly")
+            index = self.rng.randint(1, 2)
+            value = self.clock.check_in_value(self.objective.key_results[index - 1], self.rng.uniform(0.6, 1.1))
+            self.objective.check_in(index, value, 0.6, "weekly")
         self.touch(self.objective)
 
 
@@ -225,8 +246,7 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    total = items * 10
-    clock = Clock(rng, start, end, total, per_save)
+    clock = Clock(rng, start, end, items)
     gen = Generator(wb, rng, clock)
     gen.setup()
     written = 0
@@ -235,7 +255,7 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
         while gen.events - started < per_save and gen.rank_number < items:
             gen.step()
         written += gen.flush()
-        clock.advance()
+        clock.advance(gen.rank_number / items)
         if progress is not None:
             progress(min(gen.rank_number, items), items)
     written += gen.flush()
@@ -362,7 +382,8 @@ class StoredGenerator(WorkMix):
         values = {"points": self.rng.choice([None, 1, 2, 3, 5, 8]), "labels": self.rng.sample(LABELS, self.rng.randint(0, 2))}
         fields = {name: check_field(name, values.get(name)) for name in EDITABLE if name not in ("kind", "title")}
         item = Card(WorkItem.create_id(self.product_id, key))
-        item.key, item.status, item.rank, item.title = key, "Backlog", rank, check_field("title", f"Item {key}")
+        item.key, item.status, item.rank = key, "Backlog", rank
+        item.title = check_field("title", item_title(self.rank_number, kind))
         item.points, item.labels, item.assignee, item.sprint = fields["points"], fields["labels"], None, None
         self.emit(item, "WorkItem.Created", product_id=self.product_id, board_id=self.board_id, key=key,
                   kind=check_field("kind", kind), title=item.title, status="Backlog", rank=rank, fields=fields)
@@ -392,7 +413,7 @@ class StoredGenerator(WorkMix):
                 self.emit(item, "WorkItem.Ranked", reason, changes={"rank": [item.rank, rank]})
                 item.rank = rank
         elif roll < 0.93:
-            self.edit(item, reason, title=f"{item.title.split(' (')[0]} ({self.rng.randint(1, 999)})")
+            self.edit(item, reason, title=reworded(item.title, self.rng.randint(1, 999)))
         else:
             self.edit(item, reason, labels=self.rng.sample(LABELS, self.rng.randint(1, 3)))
         if item.status == "Done" and self.rng.random() < 0.5:
@@ -423,14 +444,14 @@ class StoredGenerator(WorkMix):
         for item in chosen:
             self.edit(item, sprint=self.sprint.id)
         if chosen:
-            self.emit(self.sprint, "Sprint.Started", committed={i.id: i.points for i in chosen},
-                      start="2026-01-01", end="2026-01-14")
+            start, end = self.clock.sprint_dates()
+            self.emit(self.sprint, "Sprint.Started", committed={i.id: i.points for i in chosen}, start=start, end=end)
             self.sprint_state = "active"
 
     def check_in(self) -> None:
         index = self.rng.randint(1, 2)
         kr = dict(self.key_results[index - 1])
-        kr["current"] = number(round(self.rng.uniform(2, 50), 1), "value")
+        kr["current"] = number(self.clock.check_in_value(kr, self.rng.uniform(0.6, 1.1)), "value")
         kr["confidence"] = confidence(0.6)
         updated = [kr if i == index else dict(k) for i, k in enumerate(self.key_results, 1)]
         self.emit(self.objective, "Objective.CheckedIn", kr=index, changes={"key_results": [self.key_results, updated]},
@@ -463,7 +484,7 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
     start = end - timedelta(days=days)
     with wb.recorded_as("demo", start - timedelta(days=1)):
         wb.init_product("Scale", "SC")
-    clock = Clock(rng, start, end, items * 10, per_save)
+    clock = Clock(rng, start, end, items)
     kpis, objective = _setup(wb, rng, clock)
     gen = StoredGenerator(wb, rng, clock, kpis, objective)
     conn = sqlite3.connect(wb.log.location.target, timeout=10, isolation_level=None)
@@ -517,7 +538,7 @@ def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: 
             prev = bytes.fromhex(links[-1][1])
             seq = links[-1][0]
         written[0] += len(rows)
-        gen.clock.advance()
+        gen.clock.advance(gen.rank_number / items)
         if progress is not None:
             progress(min(gen.rank_number, items), items)
         yield from rows

@@ -248,5 +248,7 @@ def _reverse_last(wb: Any, find: Callable[[Iterable[EventRecord], str], EventRec
     seen: list[EventRecord] = []
     target = find(newest_first(wb, seen), wb.actor)
     if target is None:
+        if word == "undo" and any(r.actor == wb.actor and r.name not in NOT_CHANGES for r in seen):
+            none_left = "has undone every change they made here"  # not "made no change": they did
         raise UserError(f"nothing to {word}: {wb.actor} {none_left}")
     return _compensate(wb, seen, target, word, reason)

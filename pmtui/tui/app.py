@@ -31,7 +31,7 @@ from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import output_guard, travel
 from pmtui.tui.live import StoreWatch
-from pmtui.tui.commands import FindProvider, warm
+from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
 from pmtui.tui.screens.base import PmScreen, refuse_in_the_past, report_write, run_write
@@ -65,7 +65,9 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     week_start = 0  # weekly charts start on Monday unless the config says otherwise
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # The app's own commands (views, actions of every view, time travel) and the workspace's things.
-    COMMANDS = App.COMMANDS | {FindProvider, EvidenceSearch}  # EvidenceSearch: notes and document text
+    # Textual's provider of the system commands gives way to ours (the same commands, ranked below
+    # things found by their words); EvidenceSearch: notes and document text.
+    COMMANDS = {ActionsProvider, FindProvider, EvidenceSearch}
 
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit pmtui", id="app.quit"),

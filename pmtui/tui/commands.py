@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
+from textual.system_commands import SystemCommandsProvider
 
 from pmtui.service.search import find, prepare
 
@@ -31,6 +32,22 @@ def warm(app: PmApp) -> None:
     """Build the words index for the workspace on show, in a worker thread."""
     app.run_worker(partial(prepare, app.ws), thread=True, group="search-index", exclusive=True,
                    exit_on_error=False)
+
+
+class ActionsProvider(SystemCommandsProvider):
+    """The actions of every view, as Textual's own provider finds them, but a command whose name
+    only holds the query's letters scattered ("ledger" in "Users and roles: add a user, change a
+    role") ranks below every thing found by its words: someone typing a word is looking for it."""
+
+    SCATTERED = 0.3  # at most: below FindProvider's lowest group (0.5); Textual's scores reach 3 and more
+
+    async def search(self, query: str) -> Hits:
+        words = query.lower().split()
+        async for hit in super().search(query):
+            name = hit.text.lower() if hit.text else str(hit.match_display).lower()
+            if not all(word in name for word in words):
+                hit = Hit(min(hit.score, 1.0) * self.SCATTERED, hit.match_display, hit.command, hit.text, hit.help)
+            yield hit
 
 
 class FindProvider(Provider):

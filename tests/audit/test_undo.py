@@ -140,6 +140,9 @@ def test_each_actor_undoes_only_their_own_changes(memory_wb: Workbench) -> None:
     as_actor(wb, "carol")
     with pytest.raises(UserError, match="nothing to undo: carol has made no change"):
         wb.undo()
+    as_actor(wb, "bob")  # bob made a change and undid it: "made no change" would not be true
+    with pytest.raises(UserError, match="nothing to undo: bob has undone every change they made here"):
+        wb.undo()
 
 
 def test_changes_without_an_inverse_are_refused_with_the_reason(memory_wb: Workbench) -> None:
@@ -194,12 +197,14 @@ def test_a_measurement_is_undone_by_withdrawing_it_and_redo_measures_it_again(me
     wb.edit_kpi("Uptime", target=99.9)
     wb.measure("Uptime", 99.5)
     measured = last(wb)
-    wb.undo()
+    message = wb.undo()
+    assert message.endswith(f"(KPI Uptime: measured 99.5) recorded as #{measured.seq + 1}")
     assert wb.kpi("Uptime").target == 99.9  # the edit before it stays
     withdrawn = last(wb)
     assert withdrawn.name == "Kpi.MeasurementWithdrawn" and withdrawn.data["undoes"] == measured.seq
     assert kpi_series(wb.now, wb.kpi("Uptime").id).points == []
-    wb.redo()
+    # Said as a PM would say it, in the redo's message and the history alike (not the class name).
+    assert "(KPI Uptime: withdrew the measurement 99.5)" in wb.redo()
     points = kpi_series(wb.now, wb.kpi("Uptime").id).points
     assert [(p.value, round(p.at, 3)) for p in points] == [(99.5, round(measured.occurred, 3))]
     assert last(wb).data["redoes"] == withdrawn.seq

@@ -6,6 +6,7 @@ model, and each kind of event has the fields, in the order, the service's own ev
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import sqlite3
 from pathlib import Path
 from uuid import UUID
@@ -49,11 +50,37 @@ def test_the_demo_verifies_and_the_cli_reads_it(scale_db: Path, capsys: pytest.C
     with sqlite3.connect(scale_db) as conn:
         assert verdict["checked"] == conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] > 3000
     code, out, _ = run(capsys, "--db", str(scale_db), "backlog", "--json")
-    assert code == 0 and len(json.loads(out)) > 50
+    backlog = json.loads(out)
+    assert code == 0 and len(backlog) > 50
+    # Titles a person can read and search (they were "Item SC-12 (679)"): words, mostly distinct.
+    titles = [row["title"] for row in backlog]
+    assert not any(t.startswith("Item ") or "(" in t for t in titles), titles[:5]
+    assert len(set(titles)) > 0.8 * len(titles) and all(len(t.split()) >= 3 for t in titles)
     code, out, _ = run(capsys, "--db", str(scale_db), "board", "--json")
     assert code == 0 and "SC-" in out
     code, out, _ = run(capsys, "--db", str(scale_db), "sprint", "list", "--json")
     assert code == 0 and len(json.loads(out)) > 3
+
+
+def test_the_history_ends_now_whatever_the_events_per_item(tmp_path: Path) -> None:
+    # At a fixed step per save, a demo with more events than the planned ten an item ran into
+    # the future (the 50k-item demo ended a month past today).
+    from pmtui.service.demo_scale import generate_at_scale
+
+    wb = Workbench(db=str(tmp_path / "d.db"), actor="demo")
+    generate_at_scale(wb, 2000, per_save=200)  # (~10.6 events an item: with the old step, 3 weeks ahead)
+    # Key results move from their baseline towards their target (they were drawn from 2..50 for a
+    # target of 4); a sprint's dates are its own (they were 2026-01-01..14 for every sprint).
+    for objective in wb.now.objectives.values():
+        for kr in objective.key_results:
+            assert kr["baseline"] <= kr["current"] <= kr["target"] * 1.1, kr
+    assert len({(s.start, s.end) for s in wb.now.sprints.values() if s.start}) > 10
+    wb.close()
+    with sqlite3.connect(tmp_path / "d.db") as conn:
+        times = [datetime.fromisoformat(msgspec.json.decode(state)["occurred"].replace("Z", "+00:00"))
+                 for (state,) in conn.execute("SELECT state FROM stored_events")]
+    assert max(times) <= datetime.now(timezone.utc), max(times)
+    assert (max(times) - min(times)).days >= 360  # still a year of it
 
 
 def test_every_aggregate_is_rebuilt_by_the_application_as_the_read_model_shows_it(scale_db: Path) -> None:

@@ -37,6 +37,8 @@ def test_summaries_of_each_kind(log: Log) -> None:
     records.append(log.add("Objective.CheckedIn", oid, {"kr": 1, "comment": "going well", "changes": {
         "key_results": [[kr], [{**kr, "current": 30.0}]]}}))
     records.append(log.change("Board.Edited", BOARD, swimlanes=["none", "epic"]))
+    records.append(log.add("Kpi.MeasurementWithdrawn", kpi, {"value": 42.5, "measured": T0}))
+    records.append(log.add("Kpi.SomethingNew", kpi, {}))
     ws = log.fold()
     entries = [entry(ws, r) for r in records]
     assert entries[0].summary.startswith("comment: a long comment xxx") and entries[0].summary.endswith("…")
@@ -48,6 +50,8 @@ def test_summaries_of_each_kind(log: Log) -> None:
     assert [(c.field, c.old, c.new) for c in entries[6].changes] == [("KR1.current", 20.0, 30.0)]
     assert entries[6].summary == "KR1.current: 20.0 -> 30.0 — going well"
     assert entries[7].subject == "board Main" and entries[7].summary == "swimlanes: none -> epic"
+    assert entries[8].summary == "withdrew the measurement 42.5"
+    assert entries[9].summary == "something new"  # an event without words yet: never its class name
 
 
 def test_subjects(log: Log) -> None:

@@ -39,6 +39,27 @@ async def test_the_palette_finds_an_item_by_words_of_its_title_and_enter_opens_i
         assert isinstance(app.screen, ItemModal) and app.screen.key == "AC-37"
 
 
+async def test_a_word_typed_in_the_palette_finds_the_item_before_actions_with_its_letters_scattered(make_app) -> None:
+    # "ledger": its letters are scattered in "History: Users and roles: add a user, change a role",
+    # which Textual's fuzzy matcher ranked above the item titled "Points ledger table and migration".
+    app = make_app("board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "ledger")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemModal) and app.screen.key == "AC-41"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "dashboard")  # an action's own words still find it first
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "dashboard"
+
+
 async def test_the_palette_offers_actions_of_every_view_from_their_bindings(make_app) -> None:
     app = make_app("board")
     async with app.run_test(size=(80, 24)):
@@ -85,6 +106,11 @@ async def test_comment_on_a_card_shows_in_its_thread_apart_from_its_history(make
         assert isinstance(modal, ItemModal)
         thread = modal.query_one("#item-comments")
         assert "tester" in str(thread.children[-2].render())
+        # The text is on screen, not clipped away by a thread box one line high.
+        body = thread.children[-1]
+        modal.query_one("#item-form").scroll_to_widget(body, animate=False)
+        await pilot.pause()
+        assert body.region.height >= 1 and thread.region.contains_region(body.region)
         history = str(modal.query_one("#item-history").render())
         assert "Seen on" not in history and "Commented" not in history
 

@@ -200,7 +200,7 @@ async def test_plan_with_pickers_goal_completion_and_an_item_filter(make_app, wb
         await pilot.press("slash", "ctrl+a", "ctrl+k")
         await type_text(pilot, "zzz-no-such-item")
         await writes_done(pilot)
-        assert picks.option_count == 0 and "Picked 1 items" in str(modal.query_one("#plan-total").render())
+        assert picks.option_count == 0 and "Picked 1 item," in str(modal.query_one("#plan-total").render())
         await pilot.press("ctrl+s")
         await writes_done(pilot)
         sprint = wb.sprint("Sprint 5")

@@ -79,7 +79,7 @@ def test_a_newcomer_runs_a_sprint_and_travels_back(store):
         tmux.type("Loyalty goes live")
         tmux.wait_for(lambda s: "Loyalty goes live" in s)
         tmux.keys("Tab", "Tab", "Tab", "Space")
-        tmux.wait_for(lambda s: "Picked 1 items" in s)
+        tmux.wait_for(lambda s: "Picked 1 item," in s)
         tmux.keys("Down", "Space")
         assert "Picked 2 items" in tmux.wait_for(lambda s: "Picked 2 items" in s)
         tmux.keys("C-s")

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalGroup, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
 from textual.widget import Widget
@@ -29,6 +29,7 @@ from projections.document_view import documents_of
 from projections.feedback_view import Evidence, evidence
 from projections.history import history
 from projections.state import ItemView, Workspace
+from pmtui.counts import counted
 from pmtui.service.search import people
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
@@ -114,7 +115,7 @@ def evidence_text(found: Evidence, item: ItemView, limit: int = 5) -> Text:
     if not found.quotes:
         return Text("No customer feedback linked yet (the Feedback view links notes: key 8).", style="dim")
     text = Text()
-    text.append(f"{found.customer_count} customers · {found.company_count} companies · {len(found.quotes)} quotes",
+    text.append(f"{counted(found.customer_count, 'customer')} · {counted(found.company_count, 'company', 'companies')} · {counted(len(found.quotes), 'quote')}",
                 style="bold")
     if item.kind != "epic":
         text.append(f" · suggested RICE reach {found.customer_count}", style="italic")
@@ -256,7 +257,7 @@ class ItemModal(ModalScreen[str | None]):
                 yield Button("Close (Esc)", id="close")
             if item is not None:
                 yield Label("Comments", classes="dialog-title")
-                yield Vertical(*comment_widgets(ws, item), id="item-comments")
+                yield VerticalGroup(*comment_widgets(ws, item), id="item-comments")  # (Vertical is 1fr: it clipped the thread)
                 yield Label("Customer evidence", classes="dialog-title")
                 found = evidence(ws, item.id)
                 self.suggested_reach = found.customer_count if item.kind != "epic" else 0
@@ -305,7 +306,7 @@ class ItemModal(ModalScreen[str | None]):
 
         async def posted(done: bool | None) -> None:
             if done:
-                thread = self.query_one("#item-comments", Vertical)
+                thread = self.query_one("#item-comments", VerticalGroup)
                 await thread.remove_children()
                 item = self.item()
                 if item is not None:

@@ -19,6 +19,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from pmtui.counts import counted
 from pmtui.tui.widgets.pick_list import PickList
 
 from pmtui.service.workbench import Workbench
@@ -170,7 +171,7 @@ class PlanSprintModal(ModalScreen[str | None]):
     def show_total(self) -> None:
         points = sum(i.points or 0 for i in self.items if i.key in self.picked)
         self.query_one("#plan-total", Label).update(
-            f"Picked {len(self.picked)} items, {points:g} points (from the top {len(self.items)} of the ranked backlog)")
+            f"Picked {counted(len(self.picked), 'item')}, {points:g} points (from the top {len(self.items)} of the ranked backlog)")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -206,4 +207,4 @@ class PlanSprintModal(ModalScreen[str | None]):
                 self.dismiss(str(result))
 
         self.pm.write_in_background(lambda wb: wb.plan_sprint(name, goal, start, end, items=keys),  # all or nothing
-                                    f"{name} planned with {len(keys)} items", then=planned)
+                                    f"{name} planned with {counted(len(keys), 'item')}", then=planned)

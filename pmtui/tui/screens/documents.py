@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Markdown, Static, TextArea
 
+from pmtui.counts import counted
 from pmtui.service.evidence import DocumentConflict
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
@@ -145,7 +146,7 @@ class DocumentsScreen(PmScreen):
         self.table.empty_text = self.empty_state("No documents yet", "n writes the first")
         self.table.set_rows(docs)
         self.query_one("#documents-status", Static).update(
-            f"{len(docs)} documents · v history · b blame · e edit ($EDITOR) · E edit here · n new"
+            f"{counted(len(docs), 'document')} · v history · b blame · e edit ($EDITOR) · E edit here · n new"
             f"{' · read-only' if self.read_only else ''}", layout=False)
         self.show_document()
 

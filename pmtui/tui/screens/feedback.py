@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from pmtui.counts import counted
 from pmtui.timespec import local
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.modals.prompt import AskModal
@@ -96,7 +97,7 @@ class FeedbackScreen(PmScreen):
         inbox = sum(1 for n in ws.notes.values() if n.status == "inbox")
         search = f" · “{self.words}”" if self.words else ""
         self.query_one("#feedback-status", Static).update(
-            f"{self.filter.capitalize()}: {len(rows)} notes{search} · {inbox} in the inbox · "
+            f"{self.filter.capitalize()}: {counted(len(rows), 'note')}{search} · {inbox} in the inbox · "
             f"l link · T tag · d archive · f filter{' · read-only' if self.read_only else ''}", layout=False)
         self.show_detail()
 

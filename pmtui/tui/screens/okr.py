@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from pmtui.counts import counted
 from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
@@ -111,7 +112,7 @@ class OkrScreen(PmScreen):
         self.table.set_rows(rows)
         krs = sum(len(o.key_results) for o in objectives)
         self.query_one("#okr-status", Static).update(
-            f"{len(objectives)} objectives · {krs} key results · c check in"
+            f"{counted(len(objectives), 'objective')} · {counted(krs, 'key result')} · c check in"
             f"{' · read-only' if self.read_only else ''}")
         self.show_detail()
 

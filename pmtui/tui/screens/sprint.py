@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Static
 
+from pmtui.counts import counted
 from pmtui.service.chart_sources import ChartSource
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
@@ -152,7 +153,7 @@ class SprintScreen(BoardScreen):
         committed = summary.committed_points if sprint.state != "planned" else summary.total_points
         share = f" ({summary.done_points / committed:.0%})" if committed else ""
         text.append(f"\n {'committed' if sprint.state != 'planned' else 'planned'} {committed:g} pt"
-                    f" · done {summary.done_points:g} pt{share} · {len(summary.items)} items")
+                    f" · done {summary.done_points:g} pt{share} · {counted(len(summary.items), 'item')}")
         if sprint.state == "closed":
             text.append(f" · {len(sprint.carried)} carried over")
         text.append(f"\n Goal: {sprint.goal or '(none)'}", style="italic")
