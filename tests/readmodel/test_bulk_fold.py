@@ -165,8 +165,10 @@ def test_a_worker_that_fails_leaves_the_tables_as_they_were(tmp_path, monkeypatc
 
 def _history_schema(wb: Workbench) -> list[Any]:
     if wb.log.location.kind == "postgres":
+        # This store's schema only: other tests (other sessions) make and drop theirs meanwhile.
         return wb.read.query("SELECT column_name, generation_expression FROM information_schema.columns "
-                             "WHERE table_name = 'rm_history' ORDER BY ordinal_position")
+                             "WHERE table_name = 'rm_history' AND table_schema = COALESCE(?, current_schema()) "
+                             "ORDER BY ordinal_position", [wb.log.recorder.datastore.schema or None])
     return wb.read.query("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'rm_history' ORDER BY name")
 
 
