@@ -1,18 +1,24 @@
-"""The bulk fold in a second process: a rebuild (or a first open, or a generated demo) of a big log
-decodes and folds its events there while this process writes what comes back.
+"""The bulk fold in a second process: a rebuild (or a first open) of a big log decodes and folds
+its events there while this process writes what comes back.
 
 A bulk fold is two halves of about the same cost: decoding and folding the events (Python) and
 writing the rows with their indexes (SQLite). SQLite writes from one connection only, so the
-Python half moves: the parent reads the stored rows (cheap) and sends them in batches; the worker
-(``python -m pmtui.store.foldworker``) decodes, folds and encodes them with the very code of the
-in-process fold (``readmodel.fold_chunk``) and sends back each batch's rows, then the open rows.
-On two cores the halves overlap. The worker is a fresh interpreter, not a fork: a forked child
-would hold the parent's SQLite connection, whose closing there could checkpoint the WAL under the
-parent's open transaction.
+Python half moves: the worker (``python -m pmtui.store.foldworker``) decodes, folds and encodes
+the events with the very code of the in-process fold (``readmodel.fold_chunk``) and sends back
+each batch's rows, then the open rows. On two cores the halves overlap. The worker is a fresh
+interpreter, not a fork: a forked child would hold the parent's SQLite connection, whose closing
+there could checkpoint the WAL under the parent's open transaction.
 
-Messages are pickles on the worker's stdin and stdout. A feeder thread writes the batches, so the
-parent never blocks sending while the worker waits to send back; at most ``AHEAD`` batches are
-under way, so the memory of the pipeline is bounded.
+Where the worker gets the events: from a SQLite file it reads them itself, through a connection
+of its own (``source``): the parent holds the write lock, so the worker's snapshot is exactly the
+log the parent folds, and the parent neither reads nor pickles a million stored rows; it starts
+the worker before emptying the tables, so the first batches are folded meanwhile. Otherwise
+(PostgreSQL) the parent reads the stored rows and sends them in batches; a feeder thread writes
+them, so the parent never blocks sending while the worker waits to send back, and at most
+``AHEAD`` batches are under way, so the memory of the pipeline is bounded.
+
+Messages are pickles on the worker's stdin and stdout: first (dashed, source) to the worker; back,
+each batch's rows, ``None`` when the fold is done, the open rows in parts, ``None``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ AHEAD = 2  # batches sent and not yet answered
 OPEN_PART = 5000  # current rows a message
 
 RawRow = tuple[int, str, int, str, bytes]  # (seq, originator id, version, topic, state) as stored
-Folded = tuple[int, int, list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+Folded = tuple[Any, ...]  # (events, last seq, then one list of rows per table of readmodel.BULK_INSERTS)
+Source = tuple[str, int, int]  # a SQLite file and the events (after, upto] to read from it
 
 
 class WorkerError(UserError):
@@ -45,12 +52,13 @@ class WorkerError(UserError):
 
 
 class FoldWorker:
-    """One worker process for one fold: ``batches(raw)`` yields (events, last seq, log lines,
-    entry rows, history rows) per batch of ``batch`` events; ``open_rows()`` then the current
-    rows, in primary-key order. ``dashed``: the stored aggregate ids are hex (SQLite)."""
+    """One worker process for one fold: ``batches(raw)`` yields (events, last seq, rows per table)
+    per batch of ``batch`` events; ``open_rows()`` then the current rows, in primary-key order.
+    ``dashed``: the stored aggregate ids are hex (SQLite). ``source``: the worker reads the
+    events from this SQLite file itself, and ``raw`` is never iterated."""
 
-    def __init__(self, dashed: bool, batch: int) -> None:
-        self.batch = batch
+    def __init__(self, dashed: bool, batch: int, source: Source | None = None) -> None:
+        self.batch, self.source = batch, source
         self._errors = tempfile.TemporaryFile()
         env = dict(os.environ)
         # The worker imports pmtui from where this process found it.
@@ -65,8 +73,9 @@ class FoldWorker:
         pipe = self._proc.stdin
         assert pipe is not None
         try:
-            pickle.dump(dashed, pipe, pickle.HIGHEST_PROTOCOL)
-            while True:
+            pickle.dump((dashed, self.source, self.batch), pipe, pickle.HIGHEST_PROTOCOL)
+            pipe.flush()
+            while self.source is None:
                 chunk = self._outbox.get()
                 pickle.dump(chunk, pipe, pickle.HIGHEST_PROTOCOL)
                 pipe.flush()
@@ -92,6 +101,10 @@ class FoldWorker:
     def batches(self, raw: Iterable[RawRow]) -> Iterator[Folded]:
         from pmtui.store.readmodel import _chunks
 
+        if self.source is not None:
+            while (folded := self._receive()) is not None:
+                yield folded
+            return
         chunks = _chunks(raw, self.batch)
         outstanding = 0
         more = True
@@ -114,6 +127,8 @@ class FoldWorker:
             if more:
                 send()  # before writing this batch: the worker folds the next meanwhile
             yield folded
+        if self._receive() is not None:
+            raise WorkerError("the fold worker answered more batches than it was sent")
 
     def open_rows(self) -> Iterator[tuple[Any, ...]]:
         """The current rows, once ``batches`` is done: in parts, so no list of them all is held."""
@@ -143,8 +158,23 @@ class FoldWorker:
         self.close()
 
 
+def _read_log(source: Source, batch: int) -> Iterator[list[RawRow]]:
+    """The stored rows of a SQLite file in batches, through this process's own connection."""
+    import sqlite3
+
+    path, after, upto = source
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        cursor = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                              "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", [after, upto])
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
+    finally:
+        conn.close()
+
+
 def serve() -> None:
-    """The worker's side: fold what stdin sends, answer on stdout."""
+    """The worker's side: fold what stdin sends (or what the file holds), answer on stdout."""
     import gc
 
     from pmtui.store.readmodel import _dash, fold_chunk, open_rows
@@ -155,21 +185,20 @@ def serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the answers
     inp = sys.stdin.buffer
-    ids = _dash if pickle.load(inp) else str
+    dashed, source, batch = pickle.load(inp)
+    ids = _dash if dashed else str
     fold = LogFold()
+    chunks = iter(lambda: pickle.load(inp), None) if source is None else _read_log(source, batch)
     # One decode over the whole stream, as in process: it turns each aggregate's id once, so
     # the views of every batch share one string per id.
     arrived: deque[RawRow] = deque()
     decoded = decode_rows(iter(arrived.popleft, None), ids)  # never empty when asked (islice below)
-    while True:
-        chunk = pickle.load(inp)
-        if chunk is None:
-            break
+    for chunk in chunks:
         arrived.extend(chunk)
         records = list(islice(decoded, len(chunk)))
-        lines, entries, history = fold_chunk(fold, records)
-        pickle.dump((len(records), records[-1].seq, lines, entries, history), out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump((len(records), records[-1].seq, *fold_chunk(fold, records)), out, pickle.HIGHEST_PROTOCOL)
         out.flush()
+    pickle.dump(None, out, pickle.HIGHEST_PROTOCOL)
     rows = open_rows(fold)
     while part := list(islice(rows, OPEN_PART)):
         pickle.dump(part, out, pickle.HIGHEST_PROTOCOL)

@@ -559,13 +559,20 @@ WORKER_FROM = 50_000
 class Stored:
     """The stored rows of a log, decoded as they are iterated; a fold worker is sent the ``raw``
     rows (seq, originator id, version, topic, state) and decodes them itself. ``dashed``: the
-    store keeps aggregate ids as hex (SQLite)."""
+    store keeps aggregate ids as hex (SQLite). ``source``: (SQLite file, after, upto) when the
+    rows are committed there, so a worker can read them itself (see ``foldworker``)."""
 
-    def __init__(self, raw: Iterable[tuple[int, str, int, str, bytes]], dashed: bool) -> None:
-        self.raw, self.dashed = raw, dashed
+    def __init__(self, raw: Iterable[tuple[int, str, int, str, bytes]], dashed: bool,
+                 source: tuple[str, int, int] | None = None) -> None:
+        self.raw, self.dashed, self.source = raw, dashed, source
 
     def __iter__(self) -> Iterator[EventRecord]:
         return decode_rows(self.raw, _dash if self.dashed else str)
+
+
+# The tables a bulk fold empties and fills, by their short names (``Sql.names``); a new table of
+# the read model that a fold fills is added here and to ``BULK_INSERTS``.
+REFOLDED = ("c", "h", "e", "l", "m", "f", "fh")
 
 
 def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
@@ -575,27 +582,6 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
     once each (no updates), in batches of ``batch`` events. ``events``: how many there are, if
     known; from ``WORKER_FROM`` on, stored rows are folded in a second process. Returns the
     events folded."""
-    for name in ("c", "h", "e", "l", "m", "f", "fh"):
-        sql.run(f"DELETE FROM {{{name}}}")
-    # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
-    indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
-    columns: list[str] = []
-    if _has_intervals(sql):
-        columns, fork_indexes = interval_ddl(lambda name: sql.names[_SHORT[name]], sql.postgres)
-        indexes += fork_indexes
-    prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
-    for statement in indexes:
-        name = statement.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
-        if name not in _KEPT_UP:
-            sql.run(f"DROP INDEX IF EXISTS {prefix}{name}")
-    if columns and not sql.postgres:
-        # SQLite computes a table's generated columns on every insert, virtual ones too: the
-        # forks' nested CASEs were near half of the history's insert time. The (empty) table goes
-        # without them while it is filled, and gets them back, the same text, before their
-        # indexes. (PostgreSQL keeps a dropped column's slot for good, so it keeps them.)
-        for statement in columns:
-            sql.run(f"ALTER TABLE {{h}} DROP COLUMN {statement.split(' ADD COLUMN ', 1)[1].split(' ', 1)[0]}")
-        indexes = [*columns, *indexes]
     # The fold makes no reference cycles (views are gc=False structs, rows are tuples), but the
     # cycle collector would walk the growing working set again and again: a quarter of the CPU.
     collecting = gc.isenabled()
@@ -607,14 +593,47 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
             from pmtui.store import foldworker  # only a big fold starts a process
 
             # Half batches: two of them are under way at once (in the pipes and in each process).
-            with foldworker.FoldWorker(records.dashed, batch // 2) as worker:
+            # Started before the tables are emptied: a worker that reads the log itself folds
+            # the first batches while this process deletes the old rows.
+            with foldworker.FoldWorker(records.dashed, batch // 2, records.source) as worker:
+                indexes = _emptied(sql)
                 return _write_folded(sql, worker.batches(records.raw), worker.open_rows, progress, indexes)
+        indexes = _emptied(sql)
         fold = LogFold()
         folded = ((len(chunk), chunk[-1].seq, *fold_chunk(fold, chunk)) for chunk in _chunks(records, batch))
         return _write_folded(sql, folded, lambda: open_rows(fold), progress, indexes)
     finally:
         if collecting:
             gc.enable()
+
+
+def _emptied(sql: Sql) -> list[str]:
+    """Empty the refolded tables and drop their secondary indexes (but the ``_KEPT_UP`` ones);
+    returns the statements that make them again, once the tables are full."""
+    # Secondary indexes are built once at the end: far cheaper than keeping them up row by row.
+    # Dropped before the rows are deleted, so the delete frees each index's pages once, as the
+    # drop does, instead of first removing every key.
+    indexes = [s for s in ddl(lambda name: sql.names[_SHORT[name]], sql.postgres) if " INDEX " in s]
+    columns: list[str] = []
+    if _has_intervals(sql):
+        columns, fork_indexes = interval_ddl(lambda name: sql.names[_SHORT[name]], sql.postgres)
+        indexes += fork_indexes
+    prefix = sql.names["m"].rsplit(".", 1)[0] + "." if "." in sql.names["m"] else ""
+    for statement in indexes:
+        name = statement.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
+        if name not in _KEPT_UP:
+            sql.run(f"DROP INDEX IF EXISTS {prefix}{name}")
+    for name in REFOLDED:
+        sql.run(f"DELETE FROM {{{name}}}")
+    if columns and not sql.postgres:
+        # SQLite computes a table's generated columns on every insert, virtual ones too: the
+        # forks' nested CASEs were near half of the history's insert time. The (empty) table goes
+        # without them while it is filled, and gets them back, the same text, before their
+        # indexes. (PostgreSQL keeps a dropped column's slot for good, so it keeps them.)
+        for statement in columns:
+            sql.run(f"ALTER TABLE {{h}} DROP COLUMN {statement.split(' ADD COLUMN ', 1)[1].split(' ', 1)[0]}")
+        indexes = [*columns, *indexes]
+    return indexes
 
 
 # Indexes whose keys the fold makes in (nearly) ascending order: kept up while the tables fill,
@@ -625,8 +644,9 @@ def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], N
 _KEPT_UP = frozenset({"rm_history_time", "rm_log_t", "rm_log_actor", "rm_entry_seq", "rm_entry_t"})
 
 
-def fold_chunk(fold: LogFold, chunk: Sequence[EventRecord]) -> tuple[list[Any], list[Any], list[Any]]:
-    """Fold one batch of a bulk fold: its (log lines, entry rows, history rows), ready to insert."""
+def fold_chunk(fold: LogFold, chunk: Sequence[EventRecord]) -> tuple[list[Any], ...]:
+    """Fold one batch of a bulk fold: its rows for each table of ``BULK_INSERTS``, in that order,
+    ready to insert (log lines, entry rows, history rows)."""
     encode = _encode
     lines, entries, closed = fold.apply(chunk)
     return (lines, [(table, seq, t, owner, encode(entry)) for table, seq, t, owner, entry in entries],
@@ -642,16 +662,18 @@ def open_rows(fold: LogFold) -> Iterator[tuple[Any, ...]]:
         yield (table, row_id, seq, t, *_columns(table, view), encode(view))
 
 
-def _write_folded(sql: Sql, folded: Iterable[tuple[int, int, list[Any], list[Any], list[Any]]],
-                  current: Callable[[], Iterable[tuple[Any, ...]]], progress: Callable[[int], None] | None,
-                  statements: list[str]) -> int:
+def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable[[], Iterable[tuple[Any, ...]]],
+                  progress: Callable[[int], None] | None, statements: list[str]) -> int:
+    """Insert each batch's rows (events, last seq, then a list of rows per ``BULK_INSERTS`` table),
+    then the current rows, then make the indexes again."""
     count, last = 0, 0
     flow, hours = flow_rows.BulkFlow(), {}
-    for events, last, lines, entries, history in folded:
-        sql.many(_INSERT_LINE, lines)
-        sql.many(_INSERT_ENTRY, entries)
-        sql.many(_INSERT_HISTORY, history)
-        changes = flow.closed(history)
+    for events, last, *tables in folded:
+        for insert, rows in zip(BULK_INSERTS, tables, strict=True):
+            sql.many(insert, rows)
+        # The items' column changes follow from their closed versions (the history rows): the flow
+        # tables are filled from those here, not by the fold (pmtui/store/flow_rows.py).
+        changes = flow.closed(tables[_HISTORY_ROWS])
         sql.many(flow_rows.INSERT, changes)
         flow_rows.add_hours(hours, changes)
         count += events
@@ -671,6 +693,10 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[int, int, list[Any], list[Any
 _encode = msgspec.msgpack.Encoder().encode  # encode_view's encoding, without a call per row
 _INSERT_LINE = "INSERT INTO {l} (seq, t, occurred, recorded, aggregate_id, name, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _INSERT_ENTRY = "INSERT INTO {e} (tbl, seq, t, owner, body) VALUES (?, ?, ?, ?, ?)"
+# What a bulk fold inserts per batch, in the order ``fold_chunk`` returns the rows: a table the
+# fold fills (a new view's own table) adds its INSERT here and its rows there.
+BULK_INSERTS = (_INSERT_LINE, _INSERT_ENTRY, _INSERT_HISTORY)
+_HISTORY_ROWS = BULK_INSERTS.index(_INSERT_HISTORY)
 
 
 def _first(pair: tuple[Any, Any]) -> Any:
@@ -1315,8 +1341,9 @@ def _sqlite_stored(conn: Any, after: int, upto: int) -> Stored:
                 return
             start = chunk[-1][0]
     # One decode over the whole read: it turns each aggregate's id once (so no second, global
-    # memo of every id is kept).
-    return Stored(rows(), dashed=True)
+    # memo of every id is kept). A fold worker reads the same rows from the file itself.
+    path = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    return Stored(rows(), dashed=True, source=(path, after, upto) if path else None)
 
 
 def _dash(hex_id: str) -> str:
