@@ -20,13 +20,14 @@ import operator
 import re
 import shlex
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from domain.exceptions import ValidationError
 from projections.backlog_view import SORTS, parse_query
 from projections.feedback_view import evidence_counts
+from pmtui.store.paged_items import PagedItems
 from projections.state import ItemView
 
 if TYPE_CHECKING:
@@ -221,12 +222,13 @@ class PagedBacklog:
 _number, _order_of = operator.attrgetter("number"), operator.attrgetter("order")  # C-level keys: 50k-entry sorts
 
 
-class BacklogRows(Sequence[ItemView]):
+class BacklogRows(PagedItems):
     """The table's rows: the entries in display order, each painted as the item's full view,
     read by id a page at a time (kept while these rows are shown)."""
 
     def __init__(self, ws: StoredWorkspace, entries: Sequence[Entry], size: int = PAGE) -> None:
         self.ws, self.entries, self.size = ws, entries, size
+        self.page_size = size
         self.pages: dict[int, list[ItemView]] = {}
         self._places: dict[str, int] | None = None
 
@@ -252,20 +254,3 @@ class BacklogRows(Sequence[ItemView]):
             views = {v.id: v for v in self.ws.model.views("items", self.ws.point, clause, ids, many=False)}
             found = self.pages[number] = [views[item_id] for item_id in ids]
         return found
-
-    @overload
-    def __getitem__(self, index: int) -> ItemView: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ItemView]: ...
-    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
-        if isinstance(index, slice):
-            return [self[n] for n in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._page(index // self.size)[index % self.size]
-
-    def __iter__(self) -> Iterator[ItemView]:
-        for number in range(-(-len(self) // self.size)):
-            yield from self._page(number)

@@ -12,10 +12,11 @@ the cards before it. The order is ``board_view``'s: rank, then the item's number
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, overload
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from projections.board_view import BoardSnapshot, ColumnView
+from pmtui.store.paged_items import PagedItems
 from projections.state import BoardView, ItemView
 
 if TYPE_CHECKING:
@@ -29,13 +30,14 @@ STEP_LIMIT = 300  # aggregates a step may touch and still move the last pages (b
 _CARDS = " AND tbl = 'items' AND grp = ?"
 
 
-class ColumnCards(Sequence[ItemView]):
+class ColumnCards(PagedItems):
     """One column's cards as of the point, in rank order: its length is the column's count, and
     the cards are read a page at a time when first asked for (kept while this board is shown)."""
 
     def __init__(self, board: PagedBoard, column: str, count: int, first: list[ItemView]) -> None:
         self.board, self.column, self.count = board, column, count
         self.pages: dict[int, list[ItemView]] = {0: first}
+        self.page_size = board.size
 
     def __len__(self) -> int:
         return self.count
@@ -45,27 +47,6 @@ class ColumnCards(Sequence[ItemView]):
         if found is None:
             found = self.pages[number] = self.board.page(self.column, number * self.board.size)
         return found
-
-    @overload
-    def __getitem__(self, index: int) -> ItemView: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ItemView]: ...
-    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
-        if isinstance(index, slice):
-            return [self[n] for n in range(*index.indices(self.count))]
-        if index < 0:
-            index += self.count
-        if not 0 <= index < self.count:
-            raise IndexError(index)
-        page = self._page(index // self.board.size)
-        at = index % self.board.size
-        if at >= len(page):  # the store moved on under a pinned point: cannot happen, but never crash
-            raise IndexError(index)
-        return page[at]
-
-    def __iter__(self) -> Iterator[ItemView]:
-        for number in range(-(-self.count // self.board.size)):
-            yield from self._page(number)
 
     def index_of(self, item: ItemView) -> int | None:
         """Where ``item`` stands in this column (a count of the cards before it), or None."""

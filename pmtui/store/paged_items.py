@@ -1,0 +1,38 @@
+"""A sequence of item views read from the store a page at a time: the Board's columns and the
+Backlog's rows index, slice and iterate the same way; each says how long it is and how to read
+one page (``_page``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import overload
+
+from projections.state import ItemView
+
+
+class PagedItems(Sequence[ItemView]):
+    page_size: int
+
+    def _page(self, number: int) -> list[ItemView]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> ItemView: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ItemView]: ...
+    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        page = self._page(index // self.page_size)
+        at = index % self.page_size
+        if at >= len(page):  # the store moved on under a pinned point: cannot happen, but never crash
+            raise IndexError(index)
+        return page[at]
+
+    def __iter__(self) -> Iterator[ItemView]:
+        for number in range(-(-len(self) // self.page_size)):
+            yield from self._page(number)
