@@ -19,7 +19,7 @@ from typing import Any
 from pmtui.service import flow_queries
 from pmtui.store.readmodel import Point
 from projections.metrics.days import Zone, day_end, day_of, days
-from projections.metrics.flow import CumulativeFlow, FlowDay, category_in
+from projections.metrics.flow import CumulativeFlow, FlowDay, category_in, charted_board
 
 State = tuple[str, int]  # (column, archived)
 
@@ -41,10 +41,8 @@ def cumulative_flow(source: Any, tz: Zone = None, board_id: str | None = None, f
         return NotImplemented
     as_of = source.moment
     boards = source.versions("boards", float("-inf"), as_of)
-    created_boards = {s.id: s for s in reversed(boards)}  # each board's first version
-    board_id = board_id or (min(created_boards.values(), key=lambda s: (s.from_t, s.from_pos)).id
-                            if created_boards else None)
-    if board_id is None or board_id not in created_boards:
+    board_id = charted_board(boards, board_id)
+    if board_id is None:
         return None
     cond, cut_params = flow_queries.cut(point)
     where, params = f"board = ? AND {cond} AND from_t <= ?", [board_id, *cut_params, _finite(as_of)]

@@ -47,6 +47,15 @@ def category_in(board: Any, status: str) -> str:
     return column["category"] if column else "todo"
 
 
+
+def charted_board(boards: list[Any], board_id: str | None) -> str | None:
+    """The board a flow chart shows: ``board_id`` if it existed by then, else the first board
+    made; None when there is none. ``boards``: the boards' versions up to the chart's moment."""
+    created_boards = {s.id: s for s in reversed(boards)}  # each board's first version
+    board_id = board_id or (min(created_boards.values(), key=lambda s: (s.from_t, s.from_pos)).id
+                            if created_boards else None)
+    return board_id if board_id in created_boards else None
+
 def cumulative_flow(source: MetricSource, tz: Zone = None, board_id: str | None = None,
                     first: date | None = None) -> CumulativeFlow | None:
     """Items per column per day, from the board's first item (or ``first``) to the as-of day: a
@@ -61,10 +70,8 @@ def cumulative_flow(source: MetricSource, tz: Zone = None, board_id: str | None 
             return found
     as_of = source.moment
     boards = source.versions("boards", float("-inf"), as_of)
-    created_boards = {s.id: s for s in reversed(boards)}  # each board's first version
-    board_id = board_id or (min(created_boards.values(), key=lambda s: (s.from_t, s.from_pos)).id
-                            if created_boards else None)
-    if board_id is None or board_id not in created_boards:
+    board_id = charted_board(boards, board_id)
+    if board_id is None:
         return None
     places = source.item_places(board_id, as_of)
     if first is not None:
