@@ -214,7 +214,9 @@ def ensure_intervals(log: Any) -> bool:
                              "AND schemaname = COALESCE(%s, current_schema())",
                              [LAST_INTERVAL_INDEX, datastore.schema or None])
                 if missing_columns or curs.fetchone()["n"] == 0:
-                    _say_once()
+                    curs.execute(f"SELECT EXISTS (SELECT 1 FROM {t('rm_history')}) AS n")
+                    if curs.fetchone()["n"]:
+                        _say_once()
                     for statement in [*(columns if missing_columns else []), *indexes]:
                         curs.execute(statement)
         except Exception:  # noqa: BLE001 - no right to alter: answer without the index
@@ -236,7 +238,8 @@ def ensure_intervals(log: Any) -> bool:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not has():
-                _say_once()
+                if conn.execute("SELECT EXISTS (SELECT 1 FROM rm_history)").fetchone()[0]:
+                    _say_once()  # a new, empty store has nothing to index: no word about it
                 for statement in [*(columns if not has_columns() else []), *indexes]:
                     conn.execute(statement)
             conn.execute("COMMIT")

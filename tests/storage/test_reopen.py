@@ -108,3 +108,43 @@ def test_refresh_sees_what_another_workbench_wrote(store: str) -> None:
     finally:
         second.close()
         first.close()
+
+
+class _Terminal:
+    """stderr as a person's terminal: the one place the once-per-store notice is printed."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_indexing_notice_is_given_for_a_store_with_history_but_never_for_a_new_one(
+        store: str, monkeypatch) -> None:  # noqa: ANN001
+    import sys
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    wb = Workbench(db=store, actor="ann")
+    wb.init_product("Shop", "PM")
+    wb.add_item("First")
+    wb.close()
+    assert "indexing" not in terminal.text  # a new store has nothing to index: no word about it
+    if store.startswith("postgresql"):
+        return  # dropping the index below is SQLite's way to make a store of an older release
+    import sqlite3
+
+    from pmtui.store.readmodel import LAST_INTERVAL_INDEX
+
+    with sqlite3.connect(store) as conn:
+        conn.execute(f"DROP INDEX {LAST_INTERVAL_INDEX}")
+    Workbench(db=store, actor="ann").close()
+    assert terminal.text.count("indexing the read model's history") == 1
