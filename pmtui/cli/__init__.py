@@ -36,8 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "board": ("board", "show the board (columns, WIP, cards); columns and WIP limits: `pmtui columns`"),
     "columns": ("board", "configure board columns, WIP limits and swimlanes"),
     "backlog": ("backlog", "the ranked backlog; filter with kind:bug label:x points>3 assignee:me …"),
-    "sprint": ("sprint", "sprints: plan, add, start, show, close, list"),
-    "release": ("release", "releases and milestones"),
+    "sprint": ("sprint", "sprints: plan, add, start, show, close, list; alone: the active sprint"),
+    "release": ("release", "releases and milestones; alone: the list"),
     "roadmap": ("roadmap", "the roadmap: Now / Next / Later (or --timeline by quarter); add, move, decide, "
                 "link, decisions"),
     "okr": ("okr", "objectives and key results: progress; add, kr, checkin, edit"),
@@ -45,9 +45,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("log", "the history: who changed what, when and why (newest first)"),
     "demo": ("demo", "fill an empty store with a realistic demo workspace (backdated history)"),
     "feedback": ("feedback", "customer feedback notes: add, list (the inbox), show, link, unlink, tag, archive, "
-                 "import, evidence"),
+                 "import, evidence; alone: the list"),
     "doc": ("doc", "documents (PRD, spec, strategy, release notes, meeting notes) with their history: add, edit, "
-            "show, list, log, diff, blame"),
+            "show, list, log, diff, blame; alone: the list"),
     "chart": ("chart", "draw a metric or KPI chart (burndown, velocity, cumulative flow, ...)"),
     "verify": ("audit", "check the hash chain: finds events edited, removed, reordered or renumbered in the "
                "database"),

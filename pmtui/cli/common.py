@@ -90,13 +90,15 @@ def command(sub: argparse._SubParsersAction, name: str, handler: Handler, help_t
 
 
 def group(sub: argparse._SubParsersAction, name: str, help_text: str, default: Handler | None = None,
-          query: bool = False) -> argparse._SubParsersAction:
-    """A noun with verbs. With ``default``, the noun alone is a query (``pmtui roadmap``); its own
-    options are added to ``nested.parser``."""
+          query: bool = False, **default_args: Any) -> argparse._SubParsersAction:
+    """A noun with verbs. With ``default``, the noun alone is a query (``pmtui roadmap``, ``pmtui
+    sprint`` for the active sprint); its own options are added to ``nested.parser``, and
+    ``default_args`` give the values its verb's options would have had (``pmtui doc`` is ``pmtui doc
+    list`` with no filter)."""
     parser = sub.add_parser(name, help=help_text, description=help_text)
     common_options(parser, query=query)
     nested = parser.add_subparsers(dest=f"{name}_verb", metavar="VERB", parser_class=Parser)
-    parser.set_defaults(handler=default or (lambda args, wb: parser.print_help()), writes=False)
+    parser.set_defaults(handler=default or (lambda args, wb: parser.print_help()), writes=False, **default_args)
     nested.parser = parser  # type: ignore[attr-defined]
     nested.pmtui_noun = name  # type: ignore[attr-defined] - its verbs may be left unbuilt (ONLY_VERB)
     return nested

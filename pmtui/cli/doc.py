@@ -173,7 +173,8 @@ def blame(args: argparse.Namespace, wb: Workbench) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     docs = group(sub, "doc", "documents (PRD, spec, strategy, release notes, meeting notes) with their history: "
-                 "add, edit, show, list, log, diff, blame", query=True)
+                 "add, edit, show, list, log, diff, blame; alone: the list", default=list_docs, query=True,
+                 for_=None, kind=None)
 
     def text_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--text", help="the whole text (Markdown)")

@@ -155,7 +155,8 @@ def import_csv(args: argparse.Namespace, wb: Workbench) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     fb = group(sub, "feedback", "customer feedback notes: add, list (the inbox), show, link, unlink, tag, archive, "
-               "import, evidence", default=None, query=True)
+               "import, evidence; alone: the list", default=list_notes, query=True, words=[], inbox=False, status=None,
+               customer=None, company=None, tag=None, source=None, for_=None, limit=50)
     p = command(fb, "add", add, "record what a customer said (it arrives in the inbox); prints its reference",
                 write=True)
     p.add_argument("text", nargs="+", help="what they said")

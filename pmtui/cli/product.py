@@ -42,7 +42,7 @@ def stage(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    products = group(sub, "product", "the product: init, show, edit")
+    products = group(sub, "product", "the product: init, show, edit", default=show, query=True)
     p = command(products, "init", init, "create the product with its first board", write=True)
     p.add_argument("name", nargs="+")
     p.add_argument("--key", required=True, help="item key prefix, e.g. PM gives PM-1, PM-2…")

@@ -41,7 +41,7 @@ def list_releases(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    releases = group(sub, "release", "releases and milestones")
+    releases = group(sub, "release", "releases and milestones; alone: the list", default=list_releases, query=True)
     p = command(releases, "add", add, "add a release or milestone", write=True)
     p.add_argument("name", nargs="+")
     p.add_argument("--target", help="target date YYYY-MM-DD")

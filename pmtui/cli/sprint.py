@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime
 
 from pmtui.cli import output
 from pmtui.cli.board import render_board
-from pmtui.cli.common import as_of_banner, command, emit, fmt_points, group, reason, table
+from pmtui.cli.common import as_of, as_of_banner, command, emit, fmt_points, group, reason, table
+from pmtui.counts import days_left
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.board_view import board_view
@@ -53,7 +54,10 @@ def edit(args: argparse.Namespace, wb: Workbench) -> None:
 def show_named(args: argparse.Namespace, wb: Workbench, name: str | None) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     sprint = wb.sprint(name, ws)
-    summary = summarize(ws, sprint)
+    point = as_of(args)
+    # "Days left" as of the moment shown: the time asked for, or the time of the event asked for.
+    moment = None if point.is_now else point.moment or ws.at
+    summary = summarize(ws, sprint, datetime.fromtimestamp(moment).astimezone().date() if moment else None)
     snapshot = board_view(ws, sprint.board_id, sprint.id)
 
     ended = _ended(sprint)
@@ -63,7 +67,7 @@ def show_named(args: argparse.Namespace, wb: Workbench, name: str | None) -> Non
         if ended and ended != sprint.end:
             window += f" (planned to {sprint.end or '?'})"
         head = [f"{sprint.name} · {sprint.state} · {window}"
-                + (f" · {summary.days_left} days left" if summary.days_left is not None else ""),
+                + (f" · {days_left(summary.days_left)}" if summary.days_left is not None else ""),
                 f"Goal: {sprint.goal or '(none)'}",
                 f"Committed {summary.committed_points:g} pts · done {summary.done_points:g} · "
                 f"scope now {summary.total_points:g}"]
@@ -90,7 +94,8 @@ def _ended(sprint: SprintView) -> str | None:
 
 
 def show(args: argparse.Namespace, wb: Workbench) -> None:
-    show_named(args, wb, " ".join(args.name) if args.name else None)
+    name = getattr(args, "name", None)  # `pmtui sprint` alone has no name: the active sprint
+    show_named(args, wb, " ".join(name) if name else None)
 
 
 def list_sprints(args: argparse.Namespace, wb: Workbench) -> None:
@@ -107,7 +112,8 @@ def list_sprints(args: argparse.Namespace, wb: Workbench) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sprints = group(sub, "sprint", "sprints: plan, add, start, show, close, list")
+    sprints = group(sub, "sprint", "sprints: plan, add, start, show, close, list; alone: the active sprint",
+                    default=show, query=True)
     p = command(sprints, "plan", plan, "plan a sprint", write=True)
     p.add_argument("name", nargs="+")
     p.add_argument("--goal")

@@ -121,3 +121,29 @@ def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "pmtui.cli", "item", "edit", "TY-1", "--kind", "saga"],
                          env=env, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("pmtui: item kind must be one of")
+
+
+def test_a_noun_alone_shows_its_list_or_the_current_one(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pmtui sprint` is the active sprint, `pmtui release`, `doc` and `feedback` their lists,
+    `pmtui product` the product: what `okr`, `kpi` and `roadmap` alone already did."""
+    for noun, verb in (("sprint", "show"), ("release", "list"), ("doc", "list"), ("feedback", "list"),
+                       ("product", "show")):
+        alone = run(capsys, noun, "--json")
+        assert alone[0] == 0, (noun, alone[2])
+        assert json.loads(alone[1]) == json.loads(run(capsys, noun, verb, "--json")[1]), noun
+    assert run(capsys, "sprint")[1].startswith(json.loads(run(capsys, "sprint", "--json")[1])["name"])
+
+
+def test_a_sprints_days_left_count_from_the_moment_asked_for(demo_db: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    listed = json.loads(run(capsys, "sprint", "list", "--json")[1])
+    earlier = next(s for s in listed if s["state"] == "closed" and s["start"] and s["end"])
+    day = date.fromisoformat(earlier["start"]).toordinal() + 2
+    moment = date.fromordinal(day).isoformat()
+    shown = json.loads(run(capsys, "sprint", "--as-of", f"{moment} 12:00", "--json")[1])
+    assert shown["name"] == earlier["name"] and shown["state"] == "active"
+    assert shown["days_left"] == date.fromisoformat(earlier["end"]).toordinal() - day
+    text = run(capsys, "sprint", "--as-of", f"{moment} 12:00")[1]
+    assert f"· {shown['days_left']} days left" in text

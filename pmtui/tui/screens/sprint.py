@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Static
 
-from pmtui.counts import counted
+from pmtui.counts import counted, days_left
 from pmtui.service.chart_sources import ChartSource
 from pmtui.timespec import AsOf
 from pmtui.tui.modals.fields_form import Field, FieldsForm
@@ -148,8 +148,7 @@ class SprintScreen(BoardScreen):
             starts = (date.fromisoformat(sprint.start) - self.pm.today().date()).days
             text.append(f" · starts in {starts} days" if starts > 0 else " · ready to start", style="bold")
         elif summary.days_left is not None:
-            text.append(f" · {summary.days_left} days left" if summary.days_left >= 0
-                        else f" · {-summary.days_left} days overdue", style="bold")
+            text.append(f" · {days_left(summary.days_left)}", style="bold")
         committed = summary.committed_points if sprint.state != "planned" else summary.total_points
         share = f" ({summary.done_points / committed:.0%})" if committed else ""
         text.append(f"\n {'committed' if sprint.state != 'planned' else 'planned'} {committed:g} pt"
