@@ -143,10 +143,13 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return list(self.screen_classes)
 
     def today(self) -> datetime:
-        """The clock the views use for "days left": the shown moment while time travelling,
-        else the clock (fixed in tests)."""
-        if self._past is not None and self._past.at:
-            return datetime.fromtimestamp(self._past.at).astimezone()
+        """The clock the views use for "days left": the shown moment while time travelling (the
+        time asked for, as the time bar says, else the time of the event asked for), else the
+        clock (fixed in tests)."""
+        if self._past is not None:
+            moment = self.as_of.moment if self.as_of.moment is not None else self._past.at
+            if moment:
+                return datetime.fromtimestamp(moment).astimezone()
         return self.clock()
 
     def refresh_views(self) -> None:

@@ -142,8 +142,8 @@ def test_a_sprints_days_left_count_from_the_moment_asked_for(demo_db: Path,
     earlier = next(s for s in listed if s["state"] == "closed" and s["start"] and s["end"])
     day = date.fromisoformat(earlier["start"]).toordinal() + 2
     moment = date.fromordinal(day).isoformat()
-    shown = json.loads(run(capsys, "sprint", "--as-of", f"{moment} 12:00", "--json")[1])
+    shown = json.loads(run(capsys, "sprint", "--as-of", f"{moment} 00:30", "--json")[1])
     assert shown["name"] == earlier["name"] and shown["state"] == "active"
     assert shown["days_left"] == date.fromisoformat(earlier["end"]).toordinal() - day
-    text = run(capsys, "sprint", "--as-of", f"{moment} 12:00")[1]
+    text = run(capsys, "sprint", "--as-of", f"{moment} 00:30")[1]
     assert f"· {shown['days_left']} days left" in text

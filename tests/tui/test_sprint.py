@@ -206,3 +206,20 @@ async def test_plan_with_pickers_goal_completion_and_an_item_filter(make_app, wb
         sprint = wb.sprint("Sprint 5")
         assert sprint.goal == goal
         assert [i.key for i in wb.now.items.values() if i.sprint == sprint.id] == in_epic[:1]
+
+
+async def test_days_left_count_from_the_moment_travelled_to(make_app, wb):
+    """The time bar says the moment asked for; the days left count from it, not from the time
+    of the last event before it (a sprint's header said 12 days left under "AS OF 11-10")."""
+    from pmtui.timespec import parse_as_of
+    from projections.sprint_view import sprints_of
+
+    app = make_app("sprint")
+    async with app.run_test(size=(100, 24)) as pilot:
+        sprint = next(s for s in sprints_of(wb.now) if s.state == "closed" and s.start and s.end)
+        day = date.fromordinal(date.fromisoformat(sprint.start).toordinal() + 2)
+        app.travel_to(parse_as_of(f"{day.isoformat()} 00:30"))  # the last event is the day before
+        await pilot.pause()
+        left = date.fromisoformat(sprint.end).toordinal() - day.toordinal()
+        text = header(app)
+        assert sprint.name in text and f"{left} days left" in text, text
