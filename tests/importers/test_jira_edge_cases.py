@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from pmtui.importers.apply import apply_plan
-from pmtui.importers.jira import adf_text, plan_file, plan_jira
+from pmtui.importers.jira import plan_file, plan_jira
+from pmtui.importers.jira_fields import adf_text
 from pmtui.importers.plan import ImportFormatError
 
 
