@@ -37,8 +37,9 @@ from typing import Any
 
 from pmtui.importers.plan import (
     ImportFormatError, ImportPlan, Step, category_by_name, check_item_values, column_name, key_prefix_for,
-    label_of, read_json, short_name, title_of, utc, whole,
+    label_of, short_name, title_of, utc, whole,
 )
+from pmtui.importers import trello_export as export
 from domain.values import NAME_LIMIT
 
 SYSTEM = "Trello"
@@ -47,79 +48,6 @@ CREATION = {"createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToB
 BOARD_LEVEL = {"createBoard", "updateBoard", "createList", "updateList", "moveListToBoard", "moveListFromBoard",
                "addMemberToBoard", "makeNormalMemberOfBoard", "makeAdminOfBoard", "enablePowerUp",
                "disablePowerUp", "addToOrganizationBoard", "copyBoard", "createCustomField", "updateCustomField"}
-
-
-# Reading and validating -----------------------------------------------------------------------------
-def load(path: str | Path) -> dict[str, Any]:
-    """The export as a dict, or one clear error line."""
-    data = read_json(path, "a Trello export")
-    validate(data, str(path))
-    return data
-
-
-def _need(condition: bool, where: str, message: str) -> None:
-    if not condition:
-        raise ImportFormatError(f"{where}: not a Trello board export ({message})")
-
-
-def validate(data: Any, where: str = "the file") -> None:
-    """Check the whole shape the importer relies on, so nothing is written from a bad file."""
-    _need(isinstance(data, dict), where, "expected a JSON object with lists, cards and actions")
-    for name in ("lists", "cards"):
-        _need(isinstance(data.get(name), list), where, f"no {name!r} array")
-    _need(isinstance(data.get("actions", []), list), where, "'actions' is not an array")
-    _need(isinstance(data.get("name", ""), str), where, "the board's name is not text")
-    for n, lst in enumerate(data["lists"]):
-        _need(isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str),
-              where, f"list #{n + 1} has no id or name")
-    for n, card in enumerate(data["cards"]):
-        _need(isinstance(card, dict) and isinstance(card.get("id"), str) and isinstance(card.get("idList"), str),
-              where, f"card #{n + 1} has no id or idList")
-        _need(isinstance(card.get("name", ""), str) and isinstance(card.get("desc", ""), (str, type(None))),
-              where, f"card {card['id']} has a name or description that is not text")
-        _need(isinstance(card.get("closed", False), bool), where, f"card {card['id']}: 'closed' is not true/false")
-        _need(isinstance(card.get("labels", []), list) and isinstance(card.get("idMembers", []), list),
-              where, f"card {card['id']}: labels or idMembers is not an array")
-    for n, action in enumerate(data.get("actions", [])):
-        _need(isinstance(action, dict) and isinstance(action.get("type"), str), where, f"action #{n + 1} has no type")
-        _need(isinstance(action.get("data", {}), dict), where, f"action #{n + 1}: 'data' is not an object")
-        utc(action.get("date"), f"{where}: action #{n + 1} ({action['type']})")
-    known = {lst["id"] for lst in data["lists"]} | _lists_named_in_actions(data)
-    for card in data["cards"]:
-        _need(card["idList"] in known, where, f"card {card['id']} is in list {card['idList']}, which the export lacks")
-
-
-def _lists_named_in_actions(data: dict[str, Any]) -> set[str]:
-    found = set()
-    for action in data.get("actions", []):
-        d = action.get("data") or {}
-        for key in ("list", "listBefore", "listAfter"):
-            lst = d.get(key)
-            if isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str):
-                found.add(lst["id"])
-    return found
-
-
-def _action_lists(data: dict[str, Any]) -> list[tuple[datetime, dict[str, Any]]]:
-    found = []
-    for action in data.get("actions", []):
-        d = action.get("data") or {}
-        for key in ("list", "listBefore", "listAfter"):
-            lst = d.get(key)
-            if isinstance(lst, dict) and isinstance(lst.get("id"), str) and isinstance(lst.get("name"), str):
-                found.append((utc(action["date"], "action"), lst))
-    return found
-
-
-def id_time(trello_id: str) -> datetime | None:
-    """The creation time a Trello (MongoDB) id encodes in its first 8 hex digits."""
-    try:
-        seconds = int(trello_id[:8], 16)
-    except (ValueError, TypeError):
-        return None
-    if len(trello_id) != 24 or not 946684800 <= seconds <= 4102444800:  # 2000..2100: else not a time
-        return None
-    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 # Planning ------------------------------------------------------------------------------------------
@@ -183,21 +111,21 @@ class _Planner:
         """The board's columns as its lists were at the window's start (names and archived state
         rolled back through the list actions), and each list's column: the column's name in the
         plan, which stays its identity however the list is renamed later."""
-        used = {c["idList"] for c in self.data["cards"]} | _lists_named_in_actions(self.data)
-        lists = [lst for lst in sorted(self.data["lists"], key=lambda lst: _number(lst.get("pos")))
+        used = {c["idList"] for c in self.data["cards"]} | export.lists_named_in_actions(self.data)
+        lists = [lst for lst in sorted(self.data["lists"], key=lambda lst: export.number(lst.get("pos")))
                  if not lst.get("closed") or lst["id"] in used]
         known = {lst["id"] for lst in lists}
-        for _, lst in sorted(_action_lists(self.data), key=lambda pair: pair[0], reverse=True):
+        for _, lst in sorted(export.action_lists(self.data), key=lambda pair: pair[0], reverse=True):
             if lst["id"] not in known and lst["id"] in used:  # a list the export no longer has: its latest name
                 known.add(lst["id"])
                 lists.append({"id": lst["id"], "name": lst["name"]})
-        self.list_changes = [a for a in self.actions if a["type"] == "updateList" and _list_id(a) in known
+        self.list_changes = [a for a in self.actions if a["type"] == "updateList" and export.list_id(a) in known
                              and ("name" in (a["data"].get("old") or {}) or "closed" in (a["data"].get("old") or {}))]
         self.list_change_ids = {id(a) for a in self.list_changes}
         self.raw_names = {lst["id"]: whole(lst["name"]) for lst in lists}
         self.closed = {lst["id"]: bool(lst.get("closed")) for lst in lists}
         for action in reversed(self.list_changes):  # newest first: undo each one
-            lid, old = _list_id(action), action["data"]["old"]
+            lid, old = export.list_id(action), action["data"]["old"]
             if isinstance(old.get("name"), str):
                 self.raw_names[lid] = whole(old["name"])
             if "closed" in old:
@@ -218,7 +146,7 @@ class _Planner:
 
     def list_step(self, action: dict[str, Any]) -> None:
         """A list renamed, archived or unarchived: the same of its column, at that moment."""
-        lid, old, at, who = _list_id(action), action["data"]["old"], action["_at"], self.actor(action)
+        lid, old, at, who = export.list_id(action), action["data"]["old"], action["_at"], self.actor(action)
         new = action["data"].get("list") or {}
         if "closed" in old:
             closed = bool(new.get("closed", not old["closed"]))
@@ -276,10 +204,10 @@ class _Planner:
         return self.member(card.members[0]) if card.members else None
 
     def plan(self) -> ImportPlan:
-        created = {a["data"]["card"]["id"] for a in self.actions if a["type"] in CREATION and _card_id(a)}
+        created = {a["data"]["card"]["id"] for a in self.actions if a["type"] in CREATION and export.card_id(a)}
         by_card: dict[str, list[dict[str, Any]]] = {}
         for action in self.actions:
-            cid = _card_id(action)
+            cid = export.card_id(action)
             if cid:
                 by_card.setdefault(cid, []).append(action)
         for cid, card in self.cards.items():
@@ -295,7 +223,7 @@ class _Planner:
             self.reconcile(card)
         self.rank_as_exported()
         board = self.data.get("name") or "Trello board"
-        times = [s.occurred for s in self.steps] + [t for t in (id_time(self.data.get("id", "")),) if t]
+        times = [s.occurred for s in self.steps] + [t for t in (export.id_time(self.data.get("id", "")),) if t]
         create_board = next((a for a in self.actions if a["type"] == "createBoard"), None)
         started = create_board["_at"] if create_board else min(times, default=datetime.now(timezone.utc))
         started = min([started, *times])
@@ -330,14 +258,14 @@ class _Planner:
                 elif action["type"] == "removeLabelFromCard" and label and label not in state.labels:
                     state.labels.append(label)
             elif action["type"] in ("addMemberToCard", "removeMemberFromCard"):
-                member = _member_id(d)
+                member = export.member_id(d)
                 if action["type"] == "addMemberToCard" and member in state.members:
                     state.members.remove(member)
                 elif action["type"] == "removeMemberFromCard" and member and member not in state.members:
                     state.members.append(member)
         if state.list_id not in self.column_of:
             state.list_id = card["idList"]
-        born = id_time(card["id"])
+        born = export.id_time(card["id"])
         first = actions[0]["_at"] if actions else None
         at = min(t for t in (born, first) if t) if (born or first) else None
         if at is None:
@@ -363,7 +291,7 @@ class _Planner:
         return label_of(label.get("name"), label.get("color") or "") or self.label_names.get(d.get("idLabel", ""), "")
 
     def replay(self, action: dict[str, Any]) -> None:
-        kind, cid, at, who = action["type"], _card_id(action), action["_at"], self.actor(action)
+        kind, cid, at, who = action["type"], export.card_id(action), action["_at"], self.actor(action)
         d = action["data"]
         if kind in BOARD_LEVEL or not cid:
             self.skipped[kind] += 1
@@ -414,7 +342,7 @@ class _Planner:
             self.step(at, who, cid, "edit", {"labels": list(new)}, kind)
             self.replayed[kind] += 1
         elif kind in ("addMemberToCard", "removeMemberFromCard"):
-            member = _member_id(d)
+            member = export.member_id(d)
             if member:
                 self.usernames.setdefault(member, self.member(member, (d.get("member") or {}).get("name", "")))
             before = self.assignee(card)
@@ -517,40 +445,16 @@ class _Planner:
         end = max(s.occurred for s in self.steps)
         columns = list(self.column_of)
         order = sorted((c for c in self.cards.values() if not c.get("closed")),
-                       key=lambda c: (columns.index(c["idList"]), _number(c.get("pos"))))
+                       key=lambda c: (columns.index(c["idList"]), export.number(c.get("pos"))))
         for before, card in zip(order, order[1:]):
             if before["idList"] != card["idList"]:
                 continue  # a board shows each column in rank order: only the order within one matters
             self.step(end, SNAPSHOT_ACTOR, card["id"], "rank", {"after": before["id"]}, "card snapshot (position)")
 
 
-def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _card_id(action: dict[str, Any]) -> str | None:
-    card = (action.get("data") or {}).get("card")
-    cid = card.get("id") if isinstance(card, dict) else None
-    return cid if isinstance(cid, str) else None
-
-
-def _list_id(action: dict[str, Any]) -> str | None:
-    lst = (action.get("data") or {}).get("list")
-    lid = lst.get("id") if isinstance(lst, dict) else None
-    return lid if isinstance(lid, str) else None
-
-
-def _member_id(d: dict[str, Any]) -> str | None:
-    member = d.get("idMember") or (d.get("member") or {}).get("id")
-    return member if isinstance(member, str) else None
-
-
 def plan_trello(data: dict[str, Any], where: str = "the file") -> ImportPlan:
     """The import plan for a Trello export (validated here)."""
-    validate(data, where)
+    export.validate(data, where)
     try:
         return _Planner(data, where).plan()
     except (KeyError, TypeError, AttributeError, ValueError) as error:
@@ -561,4 +465,4 @@ def plan_trello(data: dict[str, Any], where: str = "the file") -> ImportPlan:
 
 
 def plan_file(path: str | Path) -> ImportPlan:
-    return plan_trello(load(path), str(path))
+    return plan_trello(export.load(path), str(path))
