@@ -817,9 +817,11 @@ class Workbench(EvidenceCommands):
 
     # Roadmap -----------------------------------------------------------------------------------
     def roadmap_item(self, ref: str, ws: Workspace | None = None) -> Any:
-        found = find_roadmap_item(ws or self.now, ref)
+        ws = ws or self.now
+        found = find_roadmap_item(ws, ref)
         if found is None:
-            raise NotFoundError(f"no roadmap item {ref!r} (use its number, like RM-3, or its title)")
+            raise NotFoundError(_unknown_ref("roadmap item", ref, "RM-", [r.number for r in ws.roadmap.values()],
+                                             "the roadmap is empty: `pmtui roadmap add TITLE`"))
         return found
 
     def add_roadmap_item(self, title: str, horizon: str = "later", timeframe: str | None = None,
@@ -852,9 +854,11 @@ class Workbench(EvidenceCommands):
 
     # OKRs --------------------------------------------------------------------------------------
     def objective(self, ref: str, ws: Workspace | None = None) -> Any:
-        found = find_objective(ws or self.now, ref)
+        ws = ws or self.now
+        found = find_objective(ws, ref)
         if found is None:
-            raise NotFoundError(f"no objective {ref!r} (use its number, like O-2, or its title)")
+            raise NotFoundError(_unknown_ref("objective", ref, "O-", [o.number for o in ws.objectives.values()],
+                                             "there is no objective yet: `pmtui okr add TITLE --period 2026-Q4`"))
         return found
 
     def add_objective(self, title: str, period: str, owner: str = "", description: str = "", reason: str = "") -> str:
@@ -921,3 +925,12 @@ class Workbench(EvidenceCommands):
             from domain.kpi import Kpi
 
             self._change(Kpi, kpi.id, "KPI", Kpi.measure, value, source, reason=reason)
+
+
+def _unknown_ref(noun: str, ref: str, prefix: str, numbers: list[int | None], when_none: str) -> str:
+    """"no objective 'O-9' (use its number, like O-2, or its title)", with a number that exists,
+    or what to do when there is none at all."""
+    known = sorted(n for n in numbers if n)
+    if not known:
+        return f"no {noun} {ref!r}: {when_none}"
+    return f"no {noun} {ref!r} (use its number, like {prefix}{known[-1]}, or its title)"

@@ -147,3 +147,15 @@ def test_a_sprints_days_left_count_from_the_moment_asked_for(demo_db: Path,
     assert shown["days_left"] == date.fromisoformat(earlier["end"]).toordinal() - day
     text = run(capsys, "sprint", "--as-of", f"{moment} 00:30")[1]
     assert f"· {shown['days_left']} days left" in text
+
+
+def test_an_unknown_roadmap_item_or_objective_names_one_that_exists_or_says_there_is_none(
+        tmp_path: Path, demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "roadmap", "move", "RM-99", "next")
+    assert code == 2 and err.strip() == "pmtui: no roadmap item 'RM-99' (use its number, like RM-6, or its title)"
+    empty = str(tmp_path / "empty.db")
+    assert run(capsys, "--db", empty, "product", "init", "Tiny", "--key", "TY")[0] == 0
+    code, _, err = run(capsys, "--db", empty, "roadmap", "move", "RM-1", "next")
+    assert code == 2 and "the roadmap is empty: `pmtui roadmap add TITLE`" in err
+    code, _, err = run(capsys, "--db", empty, "okr", "checkin", "O-1.1", "3")
+    assert code == 2 and "there is no objective yet" in err
