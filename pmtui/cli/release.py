@@ -7,6 +7,7 @@ import argparse
 from pmtui.cli.common import as_of_banner, command, emit, group, reason, table
 from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
+from projections.release_view import release_progress
 
 
 def add(args: argparse.Namespace, wb: Workbench) -> None:
@@ -28,15 +29,12 @@ def edit(args: argparse.Namespace, wb: Workbench) -> None:
 
 def list_releases(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
-    data = []
-    for r in sorted(ws.releases.values(), key=lambda r: (r.target or "9999", r.name)):
-        items = [i for i in ws.items.values() if i.release == r.id and not i.archived]
-        done = sum(1 for i in items if ws.boards[i.board_id].column(i.status) and
-                   ws.boards[i.board_id].column(i.status)["category"] == "done")
-        data.append({"name": r.name, "target": r.target, "milestone": r.milestone, "shipped": r.shipped,
-                     "description": r.description, "items": len(items), "done": done})
-    rows = [[d["name"], d["target"] or "", "milestone" if d["milestone"] else "release",
-             "shipped" if d["shipped"] else "", f"{d['done']}/{d['items']}", d["description"][:40]] for d in data]
+    progress = release_progress(ws)
+    data = [{"name": p.release.name, "target": p.release.target, "milestone": p.release.milestone,
+             "shipped": p.release.shipped, "description": p.release.description, "items": p.items, "done": p.done}
+            for p in progress]
+    rows = [[p.release.name, p.release.target or "", "milestone" if p.release.milestone else "release", p.state,
+             f"{p.done}/{p.items}", p.release.description[:40]] for p in progress]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["name", "target", "kind", "state", "done", "description"]), data)
 
 

@@ -340,6 +340,12 @@ def generate(wb: Workbench, now: datetime | None = None, seed: int = 14) -> None
                                                      "One-page checkout for everyone"))
     at(_day(start, 20, 9.1), PO, lambda: wb.add_release("1.1", (start + timedelta(days=110)).date().isoformat(),
                                                        "Payments v2"))
+    # Each release holds its epic's stories (no release is an empty promise), and 1.0 ships on the
+    # day the roadmap records it (below: "shipped in 1.0").
+    for release, epic in (("1.0", "One-page checkout"), ("1.1", "Payments v2")):
+        for n, (_kind, title) in enumerate(dict(EPICS)[epic]):
+            at(_day(start, 20, 10 + n * 0.1), PO, lambda t=title, r=release: wb.edit_item(item_keys[t], release=r))
+    at(_day(start, 70, 15), PO, lambda: wb.edit_release("1.0", shipped=True), "all of checkout is live")
 
     # Sprints: four of two weeks; the last one is running now.
     board_columns = ["To do", "In progress", "Review", "Done"]

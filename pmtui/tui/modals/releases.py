@@ -17,7 +17,8 @@ from pmtui.tui.modals.manager import ManagerModal, yes
 from pmtui.tui.modals.prompt import ConfirmModal
 from pmtui.tui.widgets.item_table import Cell, Column
 from pmtui.tui.widgets.pick_list import PickList
-from projections.state import ReleaseView, Workspace
+from projections.release_view import release_progress
+from projections.state import ReleaseView
 
 if TYPE_CHECKING:
     from pmtui.tui.app import PmApp
@@ -42,9 +43,9 @@ class ReleasesModal(ManagerModal):
     ]
 
     def rows(self) -> list[ReleaseView]:
-        ws = self.pm.wb.now
-        self._counts = release_counts(ws)
-        return sorted(ws.releases.values(), key=lambda r: (r.target or "9999", r.name.lower()))
+        progress = release_progress(self.pm.wb.now)
+        self._counts = {p.release.id: (p.done, p.items) for p in progress}
+        return [p.release for p in progress]
 
     def row_key(self, row: ReleaseView) -> str:
         return row.id
@@ -124,17 +125,6 @@ class ReleasesModal(ManagerModal):
         row: ReleaseView | None = self.need_row("release")
         if row is not None:
             self.app.push_screen(AssignItemsModal(row), lambda _: self.reload(follow=row.id))
-
-
-def release_counts(ws: Workspace) -> dict[str, tuple[int, int]]:
-    """Release id -> (done items, items), archived items left out."""
-    done_columns = {b.id: {c["name"] for c in b.columns if c["category"] == "done"} for b in ws.boards.values()}
-    counts: dict[str, tuple[int, int]] = {}
-    for item in ws.items.values():
-        if item.release and not item.archived and item.kind != "epic":
-            done, total = counts.get(item.release, (0, 0))
-            counts[item.release] = (done + (item.status in done_columns.get(item.board_id, ())), total + 1)
-    return counts
 
 
 class AssignItemsModal(ModalScreen[None]):
