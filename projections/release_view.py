@@ -20,6 +20,8 @@ class ReleaseProgress(msgspec.Struct, frozen=True):
 
 def release_progress(ws: Workspace) -> list[ReleaseProgress]:
     """Every release, by target date (those without one last), with its done and total items."""
+    if not ws.releases:
+        return []  # no release: no reason to read every item (at 50k items: 0.8 s, 120 MB)
     done_columns = {b.id: {c["name"] for c in b.columns if c["category"] == "done"} for b in ws.boards.values()}
     counts: dict[str, tuple[int, int]] = {}
     for item in ws.items.values():
