@@ -35,7 +35,9 @@ def list_releases(args: argparse.Namespace, wb: Workbench) -> None:
             for p in progress]
     rows = [[p.release.name, p.release.target or "", "milestone" if p.release.milestone else "release", p.state,
              f"{p.done}/{p.items}", p.release.description[:40]] for p in progress]
-    emit(args, lambda: as_of_banner(args, ws) + table(rows, ["name", "target", "kind", "state", "done", "description"]), data)
+    emit(args, lambda: as_of_banner(args, ws) + (
+        table(rows, ["name", "target", "kind", "state", "done", "description"]) if rows
+        else "no releases yet: `pmtui release add NAME --target 2026-12-20`"), data)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
