@@ -159,3 +159,4 @@ def test_an_unknown_roadmap_item_or_objective_names_one_that_exists_or_says_ther
     assert code == 2 and "the roadmap is empty: `pmtui roadmap add TITLE`" in err
     code, _, err = run(capsys, "--db", empty, "okr", "checkin", "O-1.1", "3")
     assert code == 2 and "there is no objective yet" in err
+    assert run(capsys, "--db", empty, "release")[1].startswith("no releases yet: `pmtui release add")
