@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -187,6 +187,32 @@ class Workbench(EvidenceCommands):
 
     def records_of(self, aggregate_id: str) -> list[EventRecord]:
         return self.log.records_of(aggregate_id)
+
+    def records_numbered(self, seqs: Iterable[int]) -> list[EventRecord]:
+        """The records of these event numbers, oldest first: one range read per run of close
+        numbers (a page of history is mostly consecutive events), never the whole log."""
+        chosen = set(seqs)
+        wanted = sorted(chosen)
+        out: list[EventRecord] = []
+        if not wanted:
+            return out
+        start = prev = wanted[0]
+        for seq in [*wanted[1:], None]:
+            if seq is not None and seq - prev <= 8:
+                prev = seq
+                continue
+            out.extend(r for r in self.log.records(start - 1, prev) if r.seq in chosen)
+            if seq is not None:
+                start = prev = seq
+        return out
+
+    def history_order(self, ws: Workspace, moment: float | None = None, *, actor: str = "", kind: str = "",
+                      since: float | None = None, until: float | None = None) -> Sequence[int]:
+        """Event numbers of the history as of ``ws`` (and ``moment``), newest first by when they
+        took effect, through the filters: paged from the read model's log, read as they are asked for."""
+        from pmtui.store.log_pages import LogPages
+
+        return LogPages(self.read, ws.position, moment, actor=actor, kind=kind, since=since, until=until)
 
     # Lookups -----------------------------------------------------------------------------------
     def product(self, ws: Workspace | None = None) -> ProductView:

@@ -160,18 +160,7 @@ class HistorySource:
         return self._cache[seq]
 
     def _read(self, seqs: list[int]) -> list[EventRecord]:
-        """Records for sorted ``seqs``: one range query per run of close numbers."""
-        out: list[EventRecord] = []
-        wanted = set(seqs)
-        start = prev = seqs[0]
-        for seq in [*seqs[1:], None]:
-            if seq is not None and seq - prev <= 8:
-                prev = seq
-                continue
-            out.extend(r for r in self.wb.records(start - 1, prev) if r.seq in wanted)
-            if seq is not None:
-                start = prev = seq
-        return out
+        return self.wb.records_numbered(seqs)
 
     def clear(self) -> None:
         self._cache.clear()

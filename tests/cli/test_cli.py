@@ -160,3 +160,33 @@ def test_an_unknown_roadmap_item_or_objective_names_one_that_exists_or_says_ther
     code, _, err = run(capsys, "--db", empty, "okr", "checkin", "O-1.1", "3")
     assert code == 2 and "there is no objective yet" in err
     assert run(capsys, "--db", empty, "release")[1].startswith("no releases yet: `pmtui release add")
+
+
+def test_log_pages_the_read_models_log_and_answers_as_the_whole_history_does(
+        demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pmtui log` reads only the events it shows, in the log table's order; what it shows is
+    the newest of what a fold of every record through projections.history gives, filter by filter."""
+    from pmtui.service.workbench import Workbench
+    from pmtui.timespec import parse_as_of
+    from projections.history import history
+
+    wb = Workbench(db=str(demo_db), actor="tester")
+    try:
+        records = list(wb.records())
+        for argv, filters, upto, moment in (
+                ([], {}, None, None), (["--by", "bob"], {"actor": "bob"}, None, None),
+                (["--kind", "Moved"], {"kind": "Moved"}, None, None),
+                (["--as-of", "#300"], {}, 300, None),
+                (["--as-of", "2026-11-01", "--kind", "Measured"], {"kind": "Measured"}, None,
+                 parse_as_of("2026-11-01").moment)):
+            ws = wb.view(parse_as_of(argv[1]) if argv[:1] == ["--as-of"] else None)
+            upto = upto or ws.position
+            naive = history(wb.now, [r for r in records if r.seq <= upto and (moment is None or r.occurred <= moment)],
+                            **filters)
+            for limit in ("7", "0"):
+                code, out, err = run(capsys, "log", *argv, "--limit", limit, "--json")
+                assert code == 0, err
+                shown = [e["event"] for e in json.loads(out)]
+                assert shown == [e.seq for e in naive][: int(limit) or None], (argv, limit)
+    finally:
+        wb.close()

@@ -278,3 +278,10 @@ def test_export_shows_progress_on_a_terminal_and_keeps_the_output_clean(demo_db:
     assert len(lines) == events and all(line.startswith("{") for line in lines)
     piped = run_piped(["export"], pmtui_env())  # to standard output, through a pipe: no bar anywhere
     assert piped.returncode == 0 and piped.stderr == "" and len(piped.stdout.splitlines()) == events
+
+
+def test_log_on_a_terminal_shows_the_newest_hundred_and_says_how_to_see_all(demo_db: Path) -> None:
+    code, out = run_on_pty(["log"], pmtui_env(COLUMNS="200", PMTUI_DB=str(demo_db), NO_COLOR="1"))
+    assert code == 0, out
+    shown = [line for line in out.splitlines() if line.startswith("#")]
+    assert len(shown) == 100 and f"(the newest 100 of {event_count(demo_db):,} events: --limit 0 shows them all)" in out
