@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import msgspec
@@ -51,17 +52,36 @@ def find_sprint(ws: Workspace, name: str) -> SprintView | None:
     return None
 
 
+def _items_by_id(ws: Workspace, ids: Iterable[str]) -> dict[str, ItemView]:
+    """The items of these ids that exist: a stored workspace reads them in a few queries
+    (``many``), an in-memory one looks each up."""
+    many = getattr(ws.items, "many", None)
+    if many is not None:
+        return many(ids)
+    return {i: ws.items[i] for i in ids if i in ws.items}
+
+
+def summarize_all(ws: Workspace, sprints: list[SprintView], today: date | None = None) -> list[SprintSummary]:
+    """``summarize`` for many sprints: the items of every closed one are read together first."""
+    _items_by_id(ws, [i for s in sprints if s.state == "closed" for i in (*s.done, *s.carried)])
+    return [summarize(ws, s, today) for s in sprints]
+
+
 def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> SprintSummary:
-    items = sorted((i for i in ws.items.values() if i.sprint == sprint.id and not i.archived), key=lambda i: i.rank)
     if sprint.state == "closed":
-        # A closed sprint's items have moved on; its own record says what was in it.
-        ids = set(sprint.done) | set(sprint.carried)
-        items = sorted((ws.items[i] for i in ids if i in ws.items), key=lambda i: i.rank)
+        # A closed sprint's items have moved on; its own record says what was in it (read by id:
+        # a list of a year of sprints must not read every item once per sprint).
+        found = _items_by_id(ws, [*sprint.done, *sprint.carried])
+        items = sorted(found.values(), key=lambda i: i.rank)
         done_ids = list(sprint.done)
     else:
+        # A sprint holds cards of its own board (an epic never joins one; an item never changes
+        # board): the board's cards are read through the index, not every item of the workspace.
+        items = sorted((i for i in ws.cards_on_board(sprint.board_id) if i.sprint == sprint.id), key=lambda i: i.rank)
         finished = done_columns(ws, sprint.board_id)
         done_ids = [i.id for i in items if i.status in finished]
-    done_points = sum((ws.items[i].points or 0) for i in done_ids if i in ws.items)
+        found = {i.id: i for i in items}
+    done_points = sum((found[i].points or 0) for i in done_ids if i in found)
     days_left = None
     if sprint.end and sprint.state != "closed":
         days_left = (date.fromisoformat(sprint.end) - (today or date.today())).days

@@ -12,7 +12,7 @@ from pmtui.counts import days_left
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.board_view import board_view
-from projections.sprint_view import sprints_of, summarize
+from projections.sprint_view import sprints_of, summarize, summarize_all
 from projections.state import SprintView
 
 
@@ -100,7 +100,7 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
 
 def list_sprints(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
-    summaries = [summarize(ws, s) for s in sprints_of(ws)]
+    summaries = summarize_all(ws, sprints_of(ws))
     rows = [[s.sprint.name, s.sprint.state, s.sprint.start or "", _ended(s.sprint) or s.sprint.end or "",
              f"{s.committed_points:g}",
              f"{s.done_points:g}", len(s.items), s.sprint.goal[:40]] for s in summaries]

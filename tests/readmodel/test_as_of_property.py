@@ -32,6 +32,7 @@ step = st.one_of(
     st.tuples(st.just("comment"), st.integers(1, 8)),
     st.tuples(st.just("archive"), st.integers(1, 8)),
     st.tuples(st.just("sprint"), st.integers(1, 3)),
+    st.tuples(st.just("join"), st.integers(1, 8), st.integers(1, 3)),
     st.tuples(st.just("roadmap"), st.sampled_from(["now", "next", "later"])),
     st.tuples(st.just("objective"),),
     st.tuples(st.just("checkin"), st.floats(0, 100, allow_nan=False)),
@@ -56,12 +57,17 @@ def run(wb: Workbench, op: tuple[Any, ...]) -> None:
             wb.comment(f"PM-{args[0]}", "looked at it")
         elif kind == "archive":
             wb.archive_item(f"PM-{args[0]}")
-        elif kind == "sprint":
+        elif kind == "sprint":  # planned, then started, then closed (its unfinished items to the backlog)
             name = f"Sprint {args[0]}"
-            if wb.now.sprints and any(s.name == name for s in wb.now.sprints.values()):
-                wb.start_sprint(name)
-            else:
+            sprint = next((s for s in wb.now.sprints.values() if s.name == name), None)
+            if sprint is None:
                 wb.plan_sprint(name)
+            elif sprint.state == "planned":
+                wb.start_sprint(name)
+            elif sprint.state == "active":
+                wb.close_sprint(name)
+        elif kind == "join":
+            wb.add_to_sprint(f"Sprint {args[1]}", [f"PM-{args[0]}"])
         elif kind == "roadmap":
             if wb.now.roadmap:
                 wb.decide(f"RM-{len(wb.now.roadmap)}", reason="why not", horizon=args[0])

@@ -6,6 +6,7 @@ items, epics and backdated events (the steps of the as-of property test)."""
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from pmtui.service.workbench import Workbench
 from pmtui.timespec import AsOf
 from projections.backlog_view import backlog
 from projections.board_view import board_view
+from projections.sprint_view import sprints_of, summarize_all
 from projections.state import fold
 from projections.versions import effective_order, fold_as_of_time
 from tests.readmodel.test_as_of_property import plan, play
@@ -36,6 +38,9 @@ def answers(ws: Any) -> dict[str, Any]:
         "backlog": backlog(ws),
         "backlog_all": backlog(ws, include_archived=True),
         "bugs": backlog(ws, "kind:bug", sort="key"),
+        # Sprint summaries: a closed sprint's items read by id together (``many``), an open one's
+        # from its board's cards.
+        "sprints": summarize_all(ws, sprints_of(ws), today=date(2026, 1, 1)),
     }
 
 
