@@ -7,6 +7,7 @@ import argparse
 import msgspec
 
 from pmtui.cli.common import command, emit, group, reason
+from pmtui.counts import counted
 from pmtui.errors import UserError
 from pmtui.service.workbench import Workbench
 
@@ -21,7 +22,7 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
     p = wb.product(ws)
     boards = [b.name for b in ws.boards.values()]
     emit(args, f"{p.name} ({p.key_prefix}) · {p.stage}\n{p.vision}\nboards: {', '.join(boards)}\n"
-               f"{len(ws.items)} items · {len(ws.sprints)} sprints · {ws.count} events",
+               f"{counted(len(ws.items), 'item')} · {counted(len(ws.sprints), 'sprint')} · {counted(ws.count, 'event')}",
          {**msgspec.structs.asdict(p), "boards": boards, "items": len(ws.items), "events": ws.count})
 
 

@@ -29,8 +29,11 @@ def by_id(items: list[Any]) -> dict[str, Any]:
 
 
 def answers(ws: Any) -> dict[str, Any]:
+    # Counted in SQL by a stored workspace (``LazyTable.__len__``), before any row is read.
+    lengths = {name: len(getattr(ws, name)) for name in ("items", "sprints", "boards", "roadmap", "objectives", "kpis")}
     boards = sorted(ws.boards)
     return {
+        "lengths": lengths,
         "cards": {b: by_id(ws.cards_on_board(b)) for b in boards},
         "epics": by_id(ws.epics()),
         "unarchived": by_id(ws.unarchived_items()),
