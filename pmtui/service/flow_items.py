@@ -47,15 +47,21 @@ def _categories(model: Any, versions: dict[str, list[Any]]) -> dict[tuple[str, s
     return out
 
 
-def _case(column: str, categories: dict[tuple[str, str], str], params: list[Any]) -> str:
-    """SQL for the category of ``column`` (a status column) by the fixed map; todo otherwise."""
-    if not categories:
-        return "'todo'"
-    arms = []
-    for (board, status), category in categories.items():
-        arms.append(f"WHEN board = ? AND {column} = ? THEN '{category}'")
-        params.extend([board, status])
-    return f"(CASE {' '.join(arms)} ELSE 'todo' END)"
+def _is(category: str, column: str, categories: dict[tuple[str, str], str]) -> tuple[str, list[Any]]:
+    """SQL that is true when ``column`` (a status column of rm_flow) is a column of ``category`` by
+    the fixed map: a list of names per board (an IN list is a few times cheaper per row than a
+    CASE over every (board, column), and the flow charts test it on every change)."""
+    boards: dict[str, list[str]] = {}
+    for (board, status), found in categories.items():
+        if found == category:
+            boards.setdefault(board, []).append(status)
+    if not boards:
+        return "0 = 1", []
+    arms, params = [], []
+    for board, statuses in boards.items():
+        arms.append(f"(board = ? AND {column} IN ({', '.join('?' * len(statuses))}))")
+        params.extend([board, *statuses])
+    return f"({' OR '.join(arms)})", params
 
 
 class _Early:
@@ -85,12 +91,29 @@ class _Early:
         return self.source.rows(table)
 
 
+def _early_ids(model: Any, versions: dict[str, list[Any]], where: str, params: list[Any]) -> list[str]:
+    """The items with a change before their board's first version (or on a board with none):
+    one range of rm_flow's board index per board, so no change of the other items is read."""
+    early: set[str] = set()
+    for (board,) in model.query("SELECT DISTINCT board FROM {fh}"):
+        chain = versions.get(board)
+        if chain is None:
+            found = model.query(f"SELECT id FROM {{f}} WHERE board = ? AND {where}", [board, *params])
+        else:
+            first = chain[0]
+            # Bounded "from_t <= first" first: SQLite then reads that range of the index alone.
+            found = model.query(f"SELECT id FROM {{f}} WHERE board = ? AND from_t <= ? AND (from_t < ? OR "
+                                f"from_pos < ?) AND {where}", [board, first.from_t, first.from_t, first.from_pos, *params])
+        early.update(row_id for (row_id,) in found)
+    return sorted(early)
+
+
 def item_flows(source: Any, board_id: str | None = None) -> Any:
     """``projections.metrics.cycle.item_flows`` from the stored changes, or ``NotImplemented``."""
     from projections.metrics import cycle
 
     model, point = source.model, source.point
-    if model.postgres or not flow_queries.ready(model):
+    if not flow_queries.ready(model):
         return NotImplemented
     cond, cut_params = flow_queries.cut(point)
     where, params = f"{cond} AND from_t <= ?", [*cut_params, max(min(source.moment, 1.7e308), -1.7e308)]
@@ -102,33 +125,29 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
     categories = _categories(model, versions)
     if categories is None:
         return NotImplemented
-    # Items with a change before their board's first version: walked (see _Early).
-    early_cond = " OR ".join(["(board = ? AND (from_t < ? OR (from_t = ? AND from_pos < ?)))"] * len(versions)
-                             + [f"board NOT IN ({','.join('?' * len(versions))})" if versions else "1 = 1"])
-    early_params: list[Any] = [x for b, chain in versions.items()
-                               for x in (b, chain[0].from_t, chain[0].from_t, chain[0].from_pos)] + list(versions)
-    early = [r[0] for r in model.query(f"SELECT DISTINCT id FROM {{f}} WHERE ({early_cond}) AND {where}",
-                                       [*early_params, *params])]
-    case_params: list[Any] = []
-    cat = _case("status", categories, case_params)
-    before = _case("prev_status", categories, case_params)
-    # SQLite: the bare columns beside MAX(from_pos) are those of the item's last change.
+    early = _early_ids(model, versions, where, params)
+    (doing, p_doing), (done, p_done) = _is("doing", "status", categories), _is("done", "status", categories)
+    was_done, p_was_done = _is("done", "prev_status", categories)
+    # The item's last change, without SQLite's bare columns (which follow one of several MIN/MAX
+    # arbitrarily, and PostgreSQL has none): its number packed with "in done" and "archived"
+    # into one integer whose MAX is the last change's.
     rows = model.query(
-        f"SELECT id, MIN(from_t), MIN(from_pos), MIN(CASE WHEN c = 'doing' THEN from_t END), "
-        "MAX(CASE WHEN c = 'done' AND (p IS NULL OR p != 'done') THEN from_t END), "
-        "SUM(CASE WHEN p = 'done' AND c != 'done' THEN 1 ELSE 0 END), MAX(from_pos), c, archived "
-        f"FROM (SELECT id, from_pos, from_t, archived, {cat} AS c, CASE WHEN prev_status IS NULL THEN NULL "
-        f"ELSE {before} END AS p FROM {{f}} WHERE {where}) GROUP BY id", [*case_params, *params])
+        f"SELECT id, MIN(from_t) AS first_t, MIN(from_pos) AS first_pos, MIN(CASE WHEN {doing} THEN from_t END) "
+        f"AS started, MAX(CASE WHEN {done} AND (prev_status IS NULL OR NOT {was_done}) THEN from_t END) AS entered, "
+        f"SUM(CASE WHEN prev_status IS NOT NULL AND {was_done} AND NOT {done} THEN 1 ELSE 0 END) AS reopened, "
+        f"MAX(from_pos * 4 + (CASE WHEN {done} THEN 2 ELSE 0 END) + archived) AS last "
+        f"FROM {{f}} WHERE {where} GROUP BY id",
+        [*p_doing, *p_done, *p_was_done, *p_was_done, *p_done, *p_done, *params])
     facts = source.rows("items")
     skip = set(early)
     out: list[tuple[float, int, ItemFlow]] = []
-    for row_id, first_t, first_pos, started, entered_done, reopened, _, last, archived in rows:
+    for row_id, first_t, first_pos, started, entered_done, reopened, last in rows:
         if row_id in skip:
             continue
         f = facts[row_id]
-        done = entered_done if last == "done" else None
-        out.append((first_t, first_pos, ItemFlow(f.key, f.kind, f.created, started, done, reopened,
-                                                 bool(archived) and last != "done")))
+        in_done = bool(last & 2)
+        out.append((first_t, first_pos, ItemFlow(f.key, f.kind, f.created, started, entered_done if in_done else None,
+                                                 reopened, bool(last & 1) and not in_done)))
     if early:
         sub = _Early(source, early, where, params)
         firsts: dict[str, tuple[float, int]] = {}
