@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from pmtui.errors import UserError
-from pmtui.store import flow_rows, plan_rows
+from pmtui.store import flow_rows, flow_sums, plan_rows
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -94,6 +94,7 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE TABLE IF NOT EXISTS {m} (name {text} PRIMARY KEY, value {big} NOT NULL)",
         *flow_rows.flow_ddl(t, postgres),  # the items' column changes (pmtui/store/flow_rows.py)
         *plan_rows.plan_ddl(t, postgres),  # the items' sprint and points changes (pmtui/store/plan_rows.py)
+        *flow_sums.sums_ddl(t, postgres),  # each item's flow so far (pmtui/store/flow_sums.py)
     ]
 
 
@@ -259,7 +260,8 @@ class Sql:
         prefix = f'"{schema}".' if postgres and schema else ""
         self.names = {"c": prefix + "rm_current", "h": prefix + "rm_history", "v": prefix + "rm_version",
                       "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta",
-                      "f": prefix + "rm_flow", "fh": prefix + "rm_flow_hour", "p": prefix + "rm_plan"}
+                      "f": prefix + "rm_flow", "fh": prefix + "rm_flow_hour", "p": prefix + "rm_plan",
+                      "s": prefix + "rm_flow_sum"}
         # The history through one index of the forks (``Point.versions``): SQLite's planner, with
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
@@ -456,7 +458,9 @@ def write_batch(sql: Sql, batch: Batch, existing: set[tuple[str, str]]) -> None:
     sql.many(_INSERT_HISTORY, history)
     sql.many(_REPLACE_CURRENT, replace)
     sql.many(_INSERT_CURRENT, insert)
-    flow_rows.write(sql, flow_rows.live_rows(sql, batch.versions))
+    changes = flow_rows.live_rows(sql, batch.versions)
+    flow_rows.write(sql, changes)
+    flow_sums.update(sql, changes, batch.versions)
     sql.many(plan_rows.INSERT, plan_rows.live_rows(sql, batch.versions))
 
 
@@ -532,6 +536,7 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
     if at == 0:  # tables never folded (or emptied): the column changes start again with them
         flow_rows.clear(sql)
         plan_rows.clear(sql)
+        flow_sums.clear(sql)
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
         fold = _prefetched_fold(sql, chunk)
@@ -576,7 +581,7 @@ class Stored:
 
 # The tables a bulk fold empties and fills, by their short names (``Sql.names``); a new table of
 # the read model that a fold fills is added here and to ``BULK_INSERTS``.
-REFOLDED = ("c", "h", "e", "l", "m", "f", "fh", "p")
+REFOLDED = ("c", "h", "e", "l", "m", "f", "fh", "p", "s")  # s: emptied, filled at its first use
 
 
 def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
@@ -720,7 +725,7 @@ def _closed_row(version: Closed) -> tuple[Any, ...]:
 
 
 _SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m",
-          "rm_flow": "f", "rm_flow_hour": "fh", "rm_plan": "p"}
+          "rm_flow": "f", "rm_flow_hour": "fh", "rm_plan": "p", "rm_flow_sum": "s"}
 
 
 # Reading -----------------------------------------------------------------------------------------
