@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import msgspec
+
+from pmtui.store import flow_rows
 from projections.metrics.flow import category_in
 from projections.metrics.source import ItemFacts
 from projections.versions import decode_view
-
-import msgspec
 
 FLAG = "flow_sum"
 COLUMNS = "id, board, key, kind, created, first_t, first_pos, started, entered, reopened, last, known"
@@ -143,12 +144,11 @@ def clear(sql: Any) -> None:
 
 
 def mark_filled(sql: Any) -> None:
-    if sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is None:
-        sql.run(f"INSERT INTO {{m}} (name, value) VALUES ('{FLAG}', 1)")
+    flow_rows.mark_flag(sql, FLAG)
 
 
 def filled(sql: Any) -> bool:
-    return sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is not None
+    return flow_rows.has_flag(sql, FLAG)
 
 
 def fill(sql: Any) -> int:

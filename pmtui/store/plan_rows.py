@@ -23,6 +23,8 @@ from typing import Any
 
 import msgspec
 
+from pmtui.store import flow_rows
+
 FLAG = "plan"  # rm_meta's name for "rm_plan holds every change of the log so far"
 INSERT = "INSERT INTO {p} (id, from_pos, from_t, sprint, points) VALUES (?, ?, ?, ?, ?)"
 Row = tuple[str, int, float, Any, Any]  # (item id, from_pos, from_t, sprint, points)
@@ -55,21 +57,10 @@ def plan_ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
 def live_rows(sql: Any, versions: Iterable[Any]) -> list[Row]:
     """The rows of a fold's item versions (``projections.versions.Version``, in fold order), each
     compared with the item's version before it: in the batch, else its latest stored row."""
-    chains: dict[str, list[Any]] = {}
-    for v in versions:
-        if v.table == "items":
-            chains.setdefault(v.row_id, []).append(v)
+    chains = flow_rows.item_chains(versions)
     if not chains:
         return []
-    before: dict[str, tuple[Any, Any]] = {}
-    ids = list(chains)
-    for n in range(0, len(ids), 500):
-        part = ids[n:n + 500]
-        marks = ",".join("?" * len(part))
-        for row_id, sprint, points in sql.all(
-                f"SELECT id, sprint, points FROM {{p}} x WHERE id IN ({marks}) AND from_pos = "
-                "(SELECT MAX(from_pos) FROM {p} y WHERE y.id = x.id)", part):
-            before[row_id] = (sprint, points)
+    before = flow_rows.latest_rows(sql, "p", "sprint, points", list(chains))
     out: list[Row] = []
     for row_id, chain in chains.items():
         prev: Any = before.get(row_id, _NONE)
@@ -136,12 +127,11 @@ def clear(sql: Any) -> None:
 
 
 def mark_filled(sql: Any) -> None:
-    if sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is None:
-        sql.run(f"INSERT INTO {{m}} (name, value) VALUES ('{FLAG}', 1)")
+    flow_rows.mark_flag(sql, FLAG)
 
 
 def filled(sql: Any) -> bool:
-    return sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is not None
+    return flow_rows.has_flag(sql, FLAG)
 
 
 def fill(sql: Any) -> int:

@@ -23,22 +23,17 @@ from pmtui.service import flow_items
 from pmtui.service.metric_source import store_source
 from pmtui.service.workbench import Workbench
 from pmtui.store import flow_sums
-from pmtui.store.readmodel import Point, Sql
+from pmtui.store.readmodel import Point
 from projections import metrics
 from projections.metrics import FoldedSource
+from tests.storage.history import fill_again, play
 from tests.storage.test_flow_places import naive_flows, plan, run
 
 UTC = timezone.utc
 
 
 def _steps(wb: Workbench, steps: list[tuple[int, tuple[Any, ...]]]) -> None:
-    for hours_back, op in steps:
-        if hours_back:
-            with wb.recorded_as("ann", datetime.now(UTC) + timedelta(hours=hours_back * 6)):
-                run(wb, op)
-        else:
-            run(wb, op)
-    wb.refresh()
+    play(wb, steps, run)
 
 
 def sums(db: Path) -> list[tuple[Any, ...]]:
@@ -50,13 +45,7 @@ def sums(db: Path) -> list[tuple[Any, ...]]:
 
 
 def fill(db: Path) -> None:
-    conn = sqlite3.connect(db, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        flow_sums.fill(Sql(conn.cursor(), False))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+    fill_again(db, flow_sums.fill)
 
 
 def consistent(wb: Workbench, clock: float) -> bool:

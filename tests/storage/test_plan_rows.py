@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from pmtui.errors import UserError
 from pmtui.service.metric_source import store_source
 from pmtui.service.workbench import Workbench
 from pmtui.store import plan_rows
-from pmtui.store.readmodel import Point, Sql, first_difference
+from pmtui.store.readmodel import Point, first_difference
 from projections import metrics
 from projections.metrics import FoldedSource
 from projections.versions import effective_order
+from tests.storage.history import fill_again, play
 
 UTC = timezone.utc
 SPRINTS = ["S1", "S2"]
@@ -81,13 +82,7 @@ def _history(wb: Workbench, steps: list[tuple[int, tuple[Any, ...]]]) -> None:
     wb.init_product("Shop", "PM")
     for name in SPRINTS:
         wb.plan_sprint(name)
-    for hours_back, op in [*OPENING, *steps]:
-        if hours_back:
-            with wb.recorded_as("ann", datetime.now(UTC) + timedelta(hours=hours_back * 6)):
-                run(wb, op)
-        else:
-            run(wb, op)
-    wb.refresh()
+    play(wb, [*OPENING, *steps], run)
 
 
 def naive_changes(records: list[Any]) -> list[tuple[Any, ...]]:
@@ -143,13 +138,7 @@ def test_stored_plan_changes_and_the_sprint_metrics_from_them(steps: list[tuple[
             wb.close()
         changes = stored(db)
         assert changes == naive_changes(records)
-        conn = sqlite3.connect(db, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            plan_rows.fill(Sql(conn.cursor(), False))
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+        fill_again(db, plan_rows.fill)
         assert stored(db) == changes
 
 
