@@ -200,6 +200,34 @@ def downsample(xs: Sequence[float], ys: Sequence[float], columns: int) -> tuple[
     return [xs[i] for i in picks], [ys[i] for i in picks]
 
 
+_FINE = 4  # grid cells per character cell, each way, when thinning a scatter
+
+
+def thin_scatter(xs: Sequence[float], ys: Sequence[float], columns: int, rows: int,
+                 high: float) -> tuple[list[float], list[float]]:
+    """The dots of a scatter that can show: one per part of a cell (of ``columns`` x ``rows`` cells,
+    y from 0 to ``high``), the first met in each, in order. Every dot is a character cell, so
+    sixty thousand finishes on a control chart draw a few thousand distinct dots at most, and
+    plotext costs per point given (1.5 s for 28k). A grid finer than the cells (``_FINE``):
+    plotext's own rounding to a cell is not ours, and a finer grid keeps every cell that had a
+    dot lit but in rare cases: on the 1M-event store a dot or two of thousands lands in the next
+    cell or is left out (tests/cli/test_chart.py draws both ways)."""
+    if len(xs) <= columns * rows or high <= 0:
+        return list(xs), list(ys)
+    low_x, span_x = min(xs), (max(xs) - min(xs)) or 1.0
+    scale_x, scale_y = _FINE * columns / span_x, _FINE * rows / high
+    seen: set[tuple[int, int]] = set()
+    out_x: list[float] = []
+    out_y: list[float] = []
+    for x, y in zip(xs, ys):
+        cell = (int((x - low_x) * scale_x), int(y * scale_y))
+        if cell not in seen:
+            seen.add(cell)
+            out_x.append(x)
+            out_y.append(y)
+    return out_x, out_y
+
+
 def _date_ticks(figure: Figure, first: date, count: int, width: int, offset: float = 0.0) -> None:
     """Tick labels on a day-number x axis: about one label per 12 columns."""
     if count <= 0:
@@ -354,10 +382,13 @@ def time_chart(stats: TimeStats, width: int, height: int, colors: bool = True) -
     last = stats.points[-1].day
     figure = new_figure(width, height, f"{what} (days), {stats.count} items: "
                         f"p50 {stats.p50:.1f}  p85 {stats.p85:.1f}  p95 {stats.p95:.1f}", colors)
-    xs = [(p.day - first).days for p in stats.points]
+    xs = [float((p.day - first).days) for p in stats.points]
     ys = [p.days for p in stats.points]
-    dots = figure.signal([float(x) for x in xs], ys, marker="dot")
     figure._pm_ys.extend(ys)
+    # The y range as render sets it (from 0, 5 % above the highest of the dots and the lines).
+    high = max([*ys, *(v for v in (stats.p50, stats.p85, stats.p95) if v is not None)]) * 1.05
+    xs, ys = thin_scatter(xs, ys, max(width, MIN_WIDTH), max(height, MIN_HEIGHT), high)
+    dots = figure.signal(xs, ys, marker="dot")
     add_label(figure, dots, "items", "•")
     figure.draw(dots)
     for value, label, color in ((stats.p50, "p50", "green"), (stats.p85, "p85", "orange"), (stats.p95, "p95", "red")):

@@ -13,17 +13,28 @@ clustered by item: one pass, no sort):
 - reopened: the changes from a done column to another category;
 - abandoned: its last change left it archived outside done.
 
-Otherwise (or on PostgreSQL, which lacks SQLite's bare columns beside MAX) ``NotImplemented``:
-the walk answers. tests/storage/test_flow_places.py holds both to a naive walk.
+Now (a point that sees every event) those aggregates are kept per item as the changes are
+written (``rm_flow_sum``, pmtui/store/flow_sums.py) and read as they are; at other points they
+are summed from ``rm_flow`` (the bounds of the point in the WHERE). Otherwise ``NotImplemented``:
+the walk answers. tests/storage/test_flow_places.py and test_flow_sums.py hold them to a naive walk.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import operator
+
+import msgspec
+
 from pmtui.service import flow_queries
+from pmtui.store import flow_sums
 from projections.metrics.cycle import ItemFlow
 from projections.metrics.flow import category_in
+from projections.metrics.source import ItemFacts
+
+_FACTS = msgspec.msgpack.Decoder(ItemFacts)
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _categories(model: Any, versions: dict[str, list[Any]]) -> dict[tuple[str, str], str] | None:
@@ -47,25 +58,14 @@ def _categories(model: Any, versions: dict[str, list[Any]]) -> dict[tuple[str, s
     return out
 
 
-def _case(column: str, categories: dict[tuple[str, str], str], params: list[Any]) -> str:
-    """SQL for the category of ``column`` (a status column) by the fixed map; todo otherwise."""
-    if not categories:
-        return "'todo'"
-    arms = []
-    for (board, status), category in categories.items():
-        arms.append(f"WHEN board = ? AND {column} = ? THEN '{category}'")
-        params.extend([board, status])
-    return f"(CASE {' '.join(arms)} ELSE 'todo' END)"
-
-
 class _Early:
     """A source of the items placed before their board's first version (or on a board with none
     by then), for the walk: such an item counts as todo until a place or a later version of its
     board moves it, which the sums above cannot tell. They are few: history imported from before
     the board was made (the demo's first weeks)."""
 
-    def __init__(self, source: Any, ids: list[str], where: str, params: list[Any]) -> None:
-        self.source, self.moment = source, source.moment
+    def __init__(self, source: Any, ids: list[str], where: str, params: list[Any], facts: Any) -> None:
+        self.source, self.moment, self.facts = source, source.moment, facts
         places: list[Any] = []
         for n in range(0, len(ids), 500):
             part = ids[n:n + 500]
@@ -82,7 +82,48 @@ class _Early:
         return self.source.versions(*args, **kwargs)
 
     def rows(self, table: str) -> Any:
-        return self.source.rows(table)
+        return self.facts if table == "items" else self.source.rows(table)
+
+
+class _Facts(dict):  # type: ignore[type-arg]
+    """The facts of a few items as of now (their current rows), for the walk of ``_Early``."""
+
+    def __init__(self, model: Any, ids: list[str]) -> None:
+        super().__init__()
+        wanted = sorted(set(ids))
+        for n in range(0, len(wanted), 500):
+            part = wanted[n:n + 500]
+            for row_id, body in model.query(f"SELECT id, body FROM {{c}} WHERE tbl = 'items' AND id IN "
+                                            f"({','.join('?' * len(part))})", part):
+                self[row_id] = _FACTS.decode(bytes(body))
+
+
+def _sees_everything(model: Any, point: Any) -> bool:
+    """Whether the point sees every event of the log (the stored sums are of all of them): as of
+    an event number at or past the tables' position, or a moment at or after the latest event."""
+    if point.pos is not None:
+        return point.pos >= model.position()
+    if point.moment is not None:
+        latest = model.query("SELECT MAX(t) FROM {l}")[0][0]
+        return latest is None or latest <= point.moment
+    return True
+
+
+def _early_ids(model: Any, versions: dict[str, list[Any]], where: str, params: list[Any]) -> list[str]:
+    """The items with a change before their board's first version (or on a board with none):
+    one range of rm_flow's board index per board, so no change of the other items is read."""
+    early: set[str] = set()
+    for (board,) in model.query("SELECT DISTINCT board FROM {fh}"):
+        chain = versions.get(board)
+        if chain is None:
+            found = model.query(f"SELECT id FROM {{f}} WHERE board = ? AND {where}", [board, *params])
+        else:
+            first = chain[0]
+            # Bounded "from_t <= first" first: SQLite then reads that range of the index alone.
+            found = model.query(f"SELECT id FROM {{f}} WHERE board = ? AND from_t <= ? AND (from_t < ? OR "
+                                f"from_pos < ?) AND {where}", [board, first.from_t, first.from_t, first.from_pos, *params])
+        early.update(row_id for (row_id,) in found)
+    return sorted(early)
 
 
 def item_flows(source: Any, board_id: str | None = None) -> Any:
@@ -90,7 +131,7 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
     from projections.metrics import cycle
 
     model, point = source.model, source.point
-    if model.postgres or not flow_queries.ready(model):
+    if not flow_queries.ready(model):
         return NotImplemented
     cond, cut_params = flow_queries.cut(point)
     where, params = f"{cond} AND from_t <= ?", [*cut_params, max(min(source.moment, 1.7e308), -1.7e308)]
@@ -102,39 +143,46 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
     categories = _categories(model, versions)
     if categories is None:
         return NotImplemented
-    # Items with a change before their board's first version: walked (see _Early).
-    early_cond = " OR ".join(["(board = ? AND (from_t < ? OR (from_t = ? AND from_pos < ?)))"] * len(versions)
-                             + [f"board NOT IN ({','.join('?' * len(versions))})" if versions else "1 = 1"])
-    early_params: list[Any] = [x for b, chain in versions.items()
-                               for x in (b, chain[0].from_t, chain[0].from_t, chain[0].from_pos)] + list(versions)
-    early = [r[0] for r in model.query(f"SELECT DISTINCT id FROM {{f}} WHERE ({early_cond}) AND {where}",
-                                       [*early_params, *params])]
-    case_params: list[Any] = []
-    cat = _case("status", categories, case_params)
-    before = _case("prev_status", categories, case_params)
-    # SQLite: the bare columns beside MAX(from_pos) are those of the item's last change.
-    rows = model.query(
-        f"SELECT id, MIN(from_t), MIN(from_pos), MIN(CASE WHEN c = 'doing' THEN from_t END), "
-        "MAX(CASE WHEN c = 'done' AND (p IS NULL OR p != 'done') THEN from_t END), "
-        "SUM(CASE WHEN p = 'done' AND c != 'done' THEN 1 ELSE 0 END), MAX(from_pos), c, archived "
-        f"FROM (SELECT id, from_pos, from_t, archived, {cat} AS c, CASE WHEN prev_status IS NULL THEN NULL "
-        f"ELSE {before} END AS p FROM {{f}} WHERE {where}) GROUP BY id", [*case_params, *params])
-    facts = source.rows("items")
+    early = _early_ids(model, versions, where, params)
     skip = set(early)
     out: list[tuple[float, int, ItemFlow]] = []
-    for row_id, first_t, first_pos, started, entered_done, reopened, _, last, archived in rows:
-        if row_id in skip:
-            continue
-        f = facts[row_id]
-        done = entered_done if last == "done" else None
-        out.append((first_t, first_pos, ItemFlow(f.key, f.kind, f.created, started, done, reopened,
-                                                 bool(archived) and last != "done")))
+    if _sees_everything(model, point) and flow_queries.filled_once(
+            model, "_sums_ready", flow_sums, flow_sums.sums_ddl, "summing the items' flow for the cycle-time charts"):
+        # Now: each item's stored sums (pmtui/store/flow_sums.py), its key, kind and creation with them.
+        text = ("SELECT id, key, kind, created, first_t, first_pos, started, entered, reopened, last, known FROM {s}"
+                + (" WHERE board = ?" if board_id is not None else ""))
+        for row_id, key, kind, created, first_t, first_pos, started, entered, reopened, last, whole in \
+                model.query(text, [board_id] if board_id is not None else []):
+            if not whole:  # summed with no board to tell categories: walked (see _Early)
+                early.append(row_id)
+                continue
+            if row_id in skip:
+                continue
+            in_done = bool(last & 2)
+            out.append((first_t, first_pos, ItemFlow(key, kind, created, started, entered if in_done else None,
+                                                     reopened, bool(last & 1) and not in_done)))
+        facts: Any = _Facts(model, early)
+    else:
+        text, sums_params = flow_sums.sums_query(categories, where)
+        rows = model.query(text, [*sums_params, *params])
+        facts = source.rows("items")
+        for row_id, first_t, first_pos, started, entered_done, reopened, last in rows:
+            if row_id in skip:
+                continue
+            f = facts[row_id]
+            in_done = bool(last & 2)
+            out.append((first_t, first_pos, ItemFlow(f.key, f.kind, f.created, started,
+                                                     entered_done if in_done else None, reopened,
+                                                     bool(last & 1) and not in_done)))
     if early:
-        sub = _Early(source, early, where, params)
+        sub = _Early(source, sorted(set(early)), where, params, facts)
         firsts: dict[str, tuple[float, int]] = {}
         for t, pos, row_id, *_ in sub.places:
             firsts.setdefault(row_id, (t, pos))
-        keys = {facts[row_id].key: at for row_id, at in firsts.items()}
+        keys = {facts[row_id].key: at for row_id, at in firsts.items()}  # the walked items' keys
         out.extend((*keys[flow.key], flow) for flow in cycle.item_flows(sub, board_id))
-    out.sort(key=lambda r: (r[0], r[1]))  # in order of creation, as the walk meets them
+    # In order of creation, as the walk meets them: two stable sorts of plain numbers (a key of
+    # tuples compares them element by element, several times slower).
+    out.sort(key=_second)
+    out.sort(key=_first)
     return [flow for _, _, flow in out]

@@ -20,21 +20,29 @@ from projections.metrics.source import Place
 def ready(model: ReadModel) -> bool:
     """Whether ``rm_flow`` holds every change; a SQLite store made before it gets it filled now,
     once (a write: False if the store is read-only, and the caller reads the versions instead)."""
-    known = getattr(model, "_flow_ready", None)
+    return filled_once(model, "_flow_ready", flow_rows, flow_rows.flow_ddl,
+                       "storing the items' column changes for the flow charts")
+
+
+def filled_once(model: ReadModel, memo: str, rows: Any, ddl: Any, saying: str) -> bool:
+    """Whether a table of changes derived from the versions (``rows``: its module, with
+    ``filled`` and ``fill``) holds every change; on SQLite one made before it is made (``ddl``)
+    and filled now, once, saying so on a terminal. Remembered on the model as ``memo``."""
+    known = getattr(model, memo, None)
     if known is not None:
         return known
     with model.sql() as sql:
         try:
-            done = flow_rows.filled(sql)
+            done = rows.filled(sql)
         except Exception:  # noqa: BLE001 - no table at all (a store opened read-only, never upgraded)
             done = False
         if not done and not model.postgres:
-            done = _fill_sqlite(sql)
-    model._flow_ready = done  # type: ignore[attr-defined]
+            done = _fill_sqlite(sql, rows, ddl, saying)
+    setattr(model, memo, done)
     return done
 
 
-def _fill_sqlite(sql: Any) -> bool:
+def _fill_sqlite(sql: Any, rows: Any, ddl: Any, saying: str) -> bool:
     import sys
 
     try:
@@ -42,13 +50,12 @@ def _fill_sqlite(sql: Any) -> bool:
     except sqlite3.Error:
         return False
     try:
-        for statement in flow_rows.flow_ddl(lambda name: name, False):
+        for statement in ddl(lambda name: name, False):
             sql.run(statement)
-        if not flow_rows.filled(sql):  # another process may have filled it meanwhile
+        if not rows.filled(sql):  # another process may have filled it meanwhile
             if sys.stderr.isatty():
-                print("pmtui: storing the items' column changes for the flow charts (once for this store)…",
-                      file=sys.stderr, flush=True)
-            flow_rows.fill(sql)
+                print(f"pmtui: {saying} (once for this store)…", file=sys.stderr, flush=True)
+            rows.fill(sql)
         sql.run("COMMIT")
         return True
     except sqlite3.Error:

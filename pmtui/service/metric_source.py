@@ -173,6 +173,18 @@ class StoreSource:
 
         return flow_items.item_flows(self, board_id)
 
+    def sprint_items(self, sprint_id: str, end_t: float) -> Any:
+        """The items ever put in the sprint by ``end_t`` (pmtui/service/plan_queries.py), or NotImplemented."""
+        from pmtui.service import plan_queries
+
+        return plan_queries.sprint_items(self.model, self.point, sprint_id, end_t)
+
+    def points_at(self, ids: Iterable[str]) -> Any:
+        """The items' points at any event (pmtui/service/plan_queries.py), or NotImplemented."""
+        from pmtui.service import plan_queries
+
+        return plan_queries.points_at(self.model, self.point, ids)
+
     def entries(self, table: str, start_t: float, end_t: float, owner: str | None = None) -> list[Stamped]:
         assert table in ENTRY_TYPES
         cond, cut_params = self.point.entries()

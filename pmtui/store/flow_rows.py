@@ -90,24 +90,36 @@ def write(sql: Any, rows: list[Row]) -> None:
         write_hours(sql, add_hours({}, rows))
 
 
-def live_rows(sql: Any, versions: Iterable[Any]) -> list[Row]:
-    """The rows of a fold's item versions (``projections.versions.Version``, in fold order), each
-    compared with the item's version before it: in the batch, else its latest stored row."""
+def item_chains(versions: Iterable[Any]) -> dict[str, list[Any]]:
+    """A fold's item versions (``projections.versions.Version``, in fold order), by item."""
     chains: dict[str, list[Any]] = {}
     for v in versions:
         if v.table == "items":
             chains.setdefault(v.row_id, []).append(v)
-    if not chains:
-        return []
-    before: dict[str, tuple[str, int]] = {}
-    ids = list(chains)
+    return chains
+
+
+def latest_rows(sql: Any, table: str, columns: str, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """Each item's latest row of a table of changes keyed (id, from_pos) (``table``: its short
+    name), as the ``columns`` named: the state the item's next change is compared with."""
+    out: dict[str, tuple[Any, ...]] = {}
     for n in range(0, len(ids), 500):
         part = ids[n:n + 500]
         marks = ",".join("?" * len(part))
-        for row_id, status, archived in sql.all(
-                f"SELECT id, status, archived FROM {{f}} x WHERE id IN ({marks}) AND from_pos = "
-                "(SELECT MAX(from_pos) FROM {f} y WHERE y.id = x.id)", part):
-            before[row_id] = (status, archived)
+        for row_id, *values in sql.all(
+                f"SELECT id, {columns} FROM {{{table}}} x WHERE id IN ({marks}) AND from_pos = "
+                f"(SELECT MAX(from_pos) FROM {{{table}}} y WHERE y.id = x.id)", part):
+            out[row_id] = tuple(values)
+    return out
+
+
+def live_rows(sql: Any, versions: Iterable[Any]) -> list[Row]:
+    """The rows of a fold's item versions (``projections.versions.Version``, in fold order), each
+    compared with the item's version before it: in the batch, else its latest stored row."""
+    chains = item_chains(versions)
+    if not chains:
+        return []
+    before = latest_rows(sql, "f", "status, archived", list(chains))
     out: list[Row] = []
     for row_id, chain in chains.items():
         prev = before.get(row_id)
@@ -170,13 +182,22 @@ def clear(sql: Any) -> None:
     sql.run("DELETE FROM {fh}")
 
 
+def mark_flag(sql: Any, name: str) -> None:
+    """Note in rm_meta that a table derived from the versions holds every change (``name``)."""
+    if not has_flag(sql, name):
+        sql.run("INSERT INTO {m} (name, value) VALUES (?, 1)", [name])
+
+
+def has_flag(sql: Any, name: str) -> bool:
+    return sql.one("SELECT value FROM {m} WHERE name = ?", [name]) is not None
+
+
 def mark_filled(sql: Any) -> None:
-    if sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is None:
-        sql.run(f"INSERT INTO {{m}} (name, value) VALUES ('{FLAG}', 1)")
+    mark_flag(sql, FLAG)
 
 
 def filled(sql: Any) -> bool:
-    return sql.one(f"SELECT value FROM {{m}} WHERE name = '{FLAG}'") is not None
+    return has_flag(sql, FLAG)
 
 
 def fill(sql: Any) -> int:

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from pmtui.errors import UserError
-from pmtui.store import flow_rows
+from pmtui.store import flow_rows, flow_sums, plan_rows
 from projections.records import EventRecord, decode_rows
 from projections.state import ItemView, ProductView, Workspace
 from projections.versions import (
@@ -93,6 +93,8 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_log_actor ON {lg} (actor, seq)",
         f"CREATE TABLE IF NOT EXISTS {m} (name {text} PRIMARY KEY, value {big} NOT NULL)",
         *flow_rows.flow_ddl(t, postgres),  # the items' column changes (pmtui/store/flow_rows.py)
+        *plan_rows.plan_ddl(t, postgres),  # the items' sprint and points changes (pmtui/store/plan_rows.py)
+        *flow_sums.sums_ddl(t, postgres),  # each item's flow so far (pmtui/store/flow_sums.py)
     ]
 
 
@@ -261,7 +263,8 @@ class Sql:
         prefix = f'"{schema}".' if postgres and schema else ""
         self.names = {"c": prefix + "rm_current", "h": prefix + "rm_history", "v": prefix + "rm_version",
                       "e": prefix + "rm_entry", "l": prefix + "rm_log", "m": prefix + "rm_meta",
-                      "f": prefix + "rm_flow", "fh": prefix + "rm_flow_hour"}
+                      "f": prefix + "rm_flow", "fh": prefix + "rm_flow_hour", "p": prefix + "rm_plan",
+                      "s": prefix + "rm_flow_sum"}
         # The history through one index of the forks (``Point.versions``): SQLite's planner, with
         # no statistics, would scan the primary key and compute every row's fork instead.
         for axis in ("p", "t"):
@@ -458,7 +461,10 @@ def write_batch(sql: Sql, batch: Batch, existing: set[tuple[str, str]]) -> None:
     sql.many(_INSERT_HISTORY, history)
     sql.many(_REPLACE_CURRENT, replace)
     sql.many(_INSERT_CURRENT, insert)
-    flow_rows.write(sql, flow_rows.live_rows(sql, batch.versions))
+    changes = flow_rows.live_rows(sql, batch.versions)
+    flow_rows.write(sql, changes)
+    flow_sums.update(sql, changes, batch.versions)
+    sql.many(plan_rows.INSERT, plan_rows.live_rows(sql, batch.versions))
 
 
 def position(sql: Sql) -> int | None:
@@ -472,6 +478,7 @@ def _set_position(sql: Sql, seq: int) -> None:
         sql.run("INSERT INTO {m} (name, value) VALUES ('position', ?)", [seq])
         sql.run("INSERT INTO {m} (name, value) VALUES ('schema', ?)", [SCHEMA_VERSION])
         flow_rows.mark_filled(sql)  # tables filled from empty: every change went through write_batch
+        plan_rows.mark_filled(sql)
     else:
         sql.run("UPDATE {m} SET value = ? WHERE name = 'position'", [seq])
 
@@ -531,6 +538,8 @@ def fold_gap(sql: Sql, stored: StoredRows, upto: int, progress: Callable[[int, i
         return at
     if at == 0:  # tables never folded (or emptied): the column changes start again with them
         flow_rows.clear(sql)
+        plan_rows.clear(sql)
+        flow_sums.clear(sql)
     start, done = at, 0
     for chunk in _chunks(stored(at, upto), 5000):
         fold = _prefetched_fold(sql, chunk)
@@ -575,7 +584,7 @@ class Stored:
 
 # The tables a bulk fold empties and fills, by their short names (``Sql.names``); a new table of
 # the read model that a fold fills is added here and to ``BULK_INSERTS``.
-REFOLDED = ("c", "h", "e", "l", "m", "f", "fh")
+REFOLDED = ("c", "h", "e", "l", "m", "f", "fh", "p", "s")  # s: emptied, filled at its first use
 
 
 def refold(sql: Sql, records: Iterable[EventRecord], progress: Callable[[int], None] | None = None,
@@ -653,7 +662,7 @@ def fold_chunk(fold: LogFold, chunk: Sequence[EventRecord]) -> tuple[list[Any], 
     encode = _encode
     lines, entries, closed = fold.apply(chunk)
     return (lines, [(table, seq, t, owner, encode(entry)) for table, seq, t, owner, entry in entries],
-            [_closed_row(version) for version in closed])
+            [_closed_row(version) for version in closed], plan_rows.fold_rows(fold, closed))
 
 
 def open_rows(fold: LogFold) -> Iterator[tuple[Any, ...]]:
@@ -670,7 +679,7 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
     """Insert each batch's rows (events, last seq, then a list of rows per ``BULK_INSERTS`` table),
     then the current rows, then make the indexes again."""
     count, last = 0, 0
-    flow, hours = flow_rows.BulkFlow(), {}
+    flow, hours, plan = flow_rows.BulkFlow(), {}, plan_rows.BulkPlan()
     for events, last, *tables in folded:
         for insert, rows in zip(BULK_INSERTS, tables, strict=True):
             sql.many(insert, rows)
@@ -679,14 +688,17 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
         changes = flow.closed(tables[_HISTORY_ROWS])
         sql.many(flow_rows.INSERT, changes)
         flow_rows.add_hours(hours, changes)
+        plan.seen(tables[_PLAN_ROWS])  # inserted above: the fold made them (plan_rows.fold_rows)
         count += events
         if progress is not None:
             progress(count)
-    sql.many(_INSERT_CURRENT, flow.tap(current()))
+    sql.many(_INSERT_CURRENT, plan.tap(flow.tap(current())))
     changes = flow.take()
     sql.many(flow_rows.INSERT, changes)
     flow_rows.write_hours(sql, flow_rows.add_hours(hours, changes))
     flow_rows.mark_filled(sql)
+    sql.many(plan_rows.INSERT, plan.take())
+    plan_rows.mark_filled(sql)
     for statement in statements:
         sql.run(statement.replace("{", "{{").replace("}", "}}"))
     _set_position(sql, last)
@@ -698,8 +710,9 @@ _INSERT_LINE = "INSERT INTO {l} (seq, t, occurred, recorded, aggregate_id, name,
 _INSERT_ENTRY = "INSERT INTO {e} (tbl, seq, t, owner, body) VALUES (?, ?, ?, ?, ?)"
 # What a bulk fold inserts per batch, in the order ``fold_chunk`` returns the rows: a table the
 # fold fills (a new view's own table) adds its INSERT here and its rows there.
-BULK_INSERTS = (_INSERT_LINE, _INSERT_ENTRY, _INSERT_HISTORY)
+BULK_INSERTS = (_INSERT_LINE, _INSERT_ENTRY, _INSERT_HISTORY, plan_rows.INSERT)
 _HISTORY_ROWS = BULK_INSERTS.index(_INSERT_HISTORY)
+_PLAN_ROWS = BULK_INSERTS.index(plan_rows.INSERT)
 
 
 def _first(pair: tuple[Any, Any]) -> Any:
@@ -715,7 +728,7 @@ def _closed_row(version: Closed) -> tuple[Any, ...]:
 
 
 _SHORT = {"rm_current": "c", "rm_history": "h", "rm_version": "v", "rm_entry": "e", "rm_log": "l", "rm_meta": "m",
-          "rm_flow": "f", "rm_flow_hour": "fh"}
+          "rm_flow": "f", "rm_flow_hour": "fh", "rm_plan": "p", "rm_flow_sum": "s"}
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -1407,9 +1420,10 @@ _ORDERED = {
     "l": "SELECT seq, t, occurred, recorded, aggregate_id, name, actor FROM {l} ORDER BY seq",
     "f": "SELECT id, from_pos, board, from_t, status, archived, prev_status, prev_archived FROM {f} ORDER BY id, from_pos",
     "fh": "SELECT board, hour, status, archived, n FROM {fh} ORDER BY board, hour, status, archived",
+    "p": "SELECT id, from_pos, from_t, sprint, points FROM {p} ORDER BY id, from_pos",
 }
 _WHAT = {"c": "view row", "h": "past version of view row", "e": "list entry", "l": "log line",
-         "f": "column change of item", "fh": "hourly column count of board"}
+         "f": "column change of item", "fh": "hourly column count of board", "p": "sprint or points change of item"}
 
 
 def _plain(value: Any) -> Any:
@@ -1496,8 +1510,9 @@ def first_difference(log: Any) -> str | None:
         if at != expected:
             return f"the read model's tables are folded to #{at or 0}, but the log ends at #{expected or 0}"
         flow_filled = flow_rows.filled(theirs)  # not yet made for this store: nothing to compare
+        plan_filled = plan_rows.filled(theirs)
         for name, text in _ORDERED.items():
-            if name in ("f", "fh") and not flow_filled:
+            if (name in ("f", "fh") and not flow_filled) or (name == "p" and not plan_filled):
                 continue
             theirs.run(text)
             mine.run(text)
@@ -1534,7 +1549,7 @@ def _describe(name: str, row: tuple[Any, ...]) -> str:
     text = lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)  # noqa: E731
     if name in ("c", "h"):
         return f"{text(row[0])} {text(row[1])} (from #{row[2]})"
-    if name in ("e", "f"):
+    if name in ("e", "f", "p"):
         return f"{text(row[0])} (event #{row[1]})"
     if name == "fh":
         return f"{text(row[0])} (hour {row[1]}, {text(row[2])})"

@@ -111,13 +111,21 @@ def sprint_series(source: MetricSource, sprint_id: str, tz: Zone = None) -> Spri
     close_day = None if close is None else last
     window_start = min(start.from_t, day_start(first, tz))
 
-    items = source.versions("items", window_start, window_end)
-    # Only items that were ever in the sprint in its window (or that its close lists) matter.
-    wanted = {s.id for s in items if s.view.sprint == sprint_id}
-    if close is not None:
-        wanted.update(close.view.done)
-        wanted.update(close.view.carried)
-    items = [s for s in items if s.id in wanted]
+    # Only items that were ever in the sprint in its window (or that its close lists) matter. A
+    # source that keeps the items' sprint changes (``sprint_items``: the store's) names them, a
+    # few of them more (put in the sprint before its window, and out again): their versions are
+    # read by id, and never in scope, they change nothing in the walk. Otherwise every item's
+    # versions in the window are read and sifted.
+    listed = set() if close is None else {*close.view.done, *close.view.carried}
+    members = getattr(source, "sprint_items", None)
+    named = members(sprint_id, window_end) if members is not None else NotImplemented
+    if named is not NotImplemented:
+        wanted = named | listed
+        items = source.versions("items", window_start, window_end, ids=wanted) if wanted else []
+    else:
+        items = source.versions("items", window_start, window_end)
+        wanted = {s.id for s in items if s.view.sprint == sprint_id} | listed
+        items = [s for s in items if s.id in wanted]
     boards = source.versions("boards", window_start, window_end)
     changes: list[ScopeChange] = []
     state = {"started": False, "closed": False}
@@ -179,14 +187,30 @@ def velocity(source: MetricSource, window: int = 3, board_id: str | None = None)
     closes.sort(key=lambda s: (s.from_t, s.from_pos))
     # One read of the done items' versions for all sprints (a query per sprint costs more than it saves).
     wanted = {i for close in closes for i in close.view.done}
+    rows: list[tuple[str, float, float, float, int]] = []
+    # A source that keeps the items' points changes (``points_at``: the store's) reads those few
+    # rows instead of every version of every done item since the first close.
+    kept = getattr(source, "points_at", None)
+    points = kept(wanted) if kept is not None and wanted else NotImplemented
+    if points is not NotImplemented:
+        for close in closes:
+            view = close.view
+            done = [found for i in view.done if (found := points.at(i, close.from_t, close.from_pos))[0]]
+            rows.append((view.name, close.from_t, sum(v or 0 for v in view.committed.values()),
+                         sum(p for _, p in done), len(done)))
+        return _rolling(rows, window)
     first_close = closes[0].from_t if closes else 0.0
     found = chains(source.versions("items", first_close, source.moment, ids=wanted)) if wanted else {}
-    rows: list[tuple[str, float, float, float, int]] = []
     for close in closes:
         sprint: SprintView = close.view
         done = [v.view for i in sprint.done if i in found and (v := at_event(found[i], close.from_t, close.from_pos))]
         rows.append((sprint.name, close.from_t, sum(v or 0 for v in sprint.committed.values()),
                      sum(i.points or 0 for i in done), len(done)))
+    return _rolling(rows, window)
+
+
+def _rolling(rows: list[tuple[str, float, float, float, int]], window: int) -> list[SprintVelocity]:
+    """Each sprint's figures with the average completed over it and up to ``window - 1`` before."""
     out: list[SprintVelocity] = []
     for n, (name, closed, committed, completed, count) in enumerate(rows):
         recent = [r[3] for r in rows[max(0, n - window + 1): n + 1]]

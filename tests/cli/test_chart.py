@@ -122,6 +122,32 @@ def test_downsample_keeps_about_one_point_per_column_and_both_ends() -> None:
     assert downsample([1.0, 2.0], [3.0, 4.0], 50) == ([1.0, 2.0], [3.0, 4.0])
 
 
+def test_a_control_chart_of_many_finishes_draws_about_the_same_dots_from_far_fewer_points(monkeypatch) -> None:
+    """Thinned to a few points per character cell, 30k finishes draw a control chart whose dots
+    differ from drawing every point in a handful of cells at most (plotext rounds to cells its own
+    way), and plotext is given a fraction of the points."""
+    import random
+    from datetime import date, timedelta
+
+    from pmtui import charts
+    from projections.metrics.cycle import ControlPoint, TimeStats
+
+    rng = random.Random(7)
+    first = date(2026, 1, 1)
+    points = sorted((ControlPoint(f"PM-{n}", 86400.0 * d, first + timedelta(days=d), rng.expovariate(1 / 20))
+                     for n, d in enumerate(rng.randrange(300) for _ in range(30_000))), key=lambda p: p.done)
+    stats = TimeStats("cycle", points, len(points), 20.0, 14.0, 38.0, 60.0)
+    given: list[int] = []
+    thin = charts.thin_scatter
+    monkeypatch.setattr(charts, "thin_scatter", lambda *a: (lambda out: given.append(len(out[0])) or out)(thin(*a)))
+    thinned = charts.time_chart(stats, 120, 30, colors=False)
+    monkeypatch.setattr(charts, "thin_scatter", lambda xs, ys, *_: (list(xs), list(ys)))
+    whole = charts.time_chart(stats, 120, 30, colors=False)
+    dots = lambda text: {(r, c) for r, row in enumerate(text.splitlines()) for c, ch in enumerate(row) if ch == "•"}  # noqa: E731
+    assert len(dots(whole)) > 1000 and len(dots(whole) ^ dots(thinned)) <= 10
+    assert given and given[0] < 30_000 / 2
+
+
 def test_as_of_an_event_number_cuts_the_log_there(demo_db: Path, capsys) -> None:
     wb = Workbench(db=str(demo_db), actor="tester")
     try:
