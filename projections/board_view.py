@@ -81,6 +81,8 @@ def board_view(ws: Workspace, board_id: str | None = None, sprint_id: str | None
     by_column: dict[str, list[ItemView]] = {c["name"]: [] for c in board.columns}
     if include_epics:
         candidates = [i for i in ws.items.values() if i.board_id == board.id and not i.archived]
+    elif sprint_id is not None:
+        candidates = ws.cards_in_sprint(board.id, sprint_id)  # the sprint's own rows, not the board's
     else:
         candidates = ws.cards_on_board(board.id)  # the board's own rows, not every item
     for item in candidates:

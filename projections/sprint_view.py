@@ -76,8 +76,8 @@ def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> S
         done_ids = list(sprint.done)
     else:
         # A sprint holds cards of its own board (an epic never joins one; an item never changes
-        # board): the board's cards are read through the index, not every item of the workspace.
-        items = sorted((i for i in ws.cards_on_board(sprint.board_id) if i.sprint == sprint.id), key=lambda i: i.rank)
+        # board): read through the sprint's own index, not every item of the workspace.
+        items = sorted(ws.cards_in_sprint(sprint.board_id, sprint.id), key=lambda i: i.rank)
         finished = done_columns(ws, sprint.board_id)
         done_ids = [i.id for i in items if i.status in finished]
         found = {i.id: i for i in items}

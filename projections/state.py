@@ -304,6 +304,10 @@ class Workspace(msgspec.Struct):
         """The board's cards: its items that are neither archived nor epics."""
         return [i for i in self.items.values() if i.board_id == board_id and not i.archived and i.kind != "epic"]
 
+    def cards_in_sprint(self, board_id: str, sprint_id: str) -> list[ItemView]:
+        """The board's cards in the sprint."""
+        return [i for i in self.cards_on_board(board_id) if i.sprint == sprint_id]
+
     def epics(self) -> list[ItemView]:
         """Every epic, archived ones too."""
         return [i for i in self.items.values() if i.kind == "epic"]

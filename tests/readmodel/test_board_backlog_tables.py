@@ -44,6 +44,7 @@ def answers(ws: Any) -> dict[str, Any]:
         # Sprint summaries: a closed sprint's items read by id together (``many``), an open one's
         # from its board's cards.
         "sprints": summarize_all(ws, sprints_of(ws), today=date(2026, 1, 1)),
+        "sprint_boards": {s.id: board_view(ws, s.board_id, s.id) for s in sprints_of(ws)},  # rm_plan's members
     }
 
 
