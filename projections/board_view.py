@@ -3,6 +3,8 @@ against limits, and swimlanes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import msgspec
 
 from projections.state import BoardView, ItemView, Workspace
@@ -78,16 +80,21 @@ def board_view(ws: Workspace, board_id: str | None = None, sprint_id: str | None
     board = ws.boards.get(board_id) if board_id else default_board(ws)
     if board is None:
         return None
-    by_column: dict[str, list[ItemView]] = {c["name"]: [] for c in board.columns}
     if include_epics:
         candidates = [i for i in ws.items.values() if i.board_id == board.id and not i.archived]
     elif sprint_id is not None:
         candidates = ws.cards_in_sprint(board.id, sprint_id)  # the sprint's own rows, not the board's
     else:
         candidates = ws.cards_on_board(board.id)  # the board's own rows, not every item
-    for item in candidates:
-        if sprint_id is not None and item.sprint != sprint_id:
-            continue
+    if sprint_id is not None:
+        candidates = [i for i in candidates if i.sprint == sprint_id]
+    return board_of(ws, board, candidates)
+
+
+def board_of(ws: Workspace, board: BoardView, items: Iterable[ItemView]) -> BoardSnapshot:
+    """The board's columns holding these items (each in its column, in rank order)."""
+    by_column: dict[str, list[ItemView]] = {c["name"]: [] for c in board.columns}
+    for item in items:
         by_column.setdefault(item.status, []).append(item)
     columns = [
         ColumnView(c["name"], c["category"], c["wip"], c["hard"], sorted(by_column[c["name"]], key=lambda i: i.rank))

@@ -67,20 +67,26 @@ def summarize_all(ws: Workspace, sprints: list[SprintView], today: date | None =
     return [summarize(ws, s, today) for s in sprints]
 
 
-def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> SprintSummary:
+def sprint_items(ws: Workspace, sprint: SprintView) -> list[ItemView]:
+    """The sprint's items, in rank order. A closed sprint's have moved on: its own record says
+    which they were (read by id: a list of a year of sprints must not read every item once per
+    sprint). An open sprint holds cards of its own board (an epic never joins one; an item never
+    changes board): read through the sprint's own index, not every item of the workspace."""
     if sprint.state == "closed":
-        # A closed sprint's items have moved on; its own record says what was in it (read by id:
-        # a list of a year of sprints must not read every item once per sprint).
-        found = _items_by_id(ws, [*sprint.done, *sprint.carried])
-        items = sorted(found.values(), key=lambda i: i.rank)
+        found = _items_by_id(ws, [*sprint.done, *sprint.carried]).values()
+    else:
+        found = ws.cards_in_sprint(sprint.board_id, sprint.id)
+    return sorted(found, key=lambda i: i.rank)
+
+
+def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> SprintSummary:
+    items = sprint_items(ws, sprint)
+    found = {i.id: i for i in items}
+    if sprint.state == "closed":
         done_ids = list(sprint.done)
     else:
-        # A sprint holds cards of its own board (an epic never joins one; an item never changes
-        # board): read through the sprint's own index, not every item of the workspace.
-        items = sorted(ws.cards_in_sprint(sprint.board_id, sprint.id), key=lambda i: i.rank)
         finished = done_columns(ws, sprint.board_id)
         done_ids = [i.id for i in items if i.status in finished]
-        found = {i.id: i for i in items}
     done_points = sum((found[i].points or 0) for i in done_ids if i in found)
     days_left = None
     if sprint.end and sprint.state != "closed":

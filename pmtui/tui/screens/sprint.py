@@ -23,8 +23,8 @@ from pmtui.tui.modals.sprint_plan import PlanSprintModal
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.widgets.board_grid import BoardGrid
 from pmtui.tui.widgets.chart import ChartWidget
-from projections.board_view import BoardSnapshot, default_board
-from projections.sprint_view import active_sprint, next_planned, sprints_of, summarize
+from projections.board_view import BoardSnapshot, board_of, default_board
+from projections.sprint_view import active_sprint, next_planned, sprint_items, sprints_of, summarize
 from projections.state import SprintView
 
 
@@ -91,12 +91,15 @@ class SprintScreen(BoardScreen):
         sprint = self.shown_sprint()
         if sprint is None:
             return None
-        if sprint.state == "closed":  # its items moved on: the sprint's own record says which
-            ids = set(sprint.done) | set(sprint.carried)
-            return self.cache.snapshot(self.ws, self.matches(lambda item: item.id in ids),
-                                       ("closed", sprint.id, self.query_text), self.pm.changes_between)
-        return self.cache.snapshot(self.ws, self.matches(lambda item: item.sprint == sprint.id),
-                                   (sprint.state, sprint.id, self.query_text), self.pm.changes_between)
+        # A sprint's few dozen items, read through its own index each time (a closed sprint's
+        # from its record: they moved on), not a cache of every item of the workspace (a Sprint
+        # view of a 50k-item store held them all: 150-260 MB).
+        ws = self.ws
+        board = ws.boards.get(sprint.board_id)
+        if board is None:
+            return None
+        keep = self.matches()
+        return board_of(ws, board, [i for i in sprint_items(ws, sprint) if keep is None or keep(i)])
 
     def refresh_view(self, follow: str | None = None) -> None:
         super().refresh_view(follow)
