@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import itertools
 import operator
 
 import msgspec
@@ -151,8 +152,10 @@ def item_flows(source: Any, board_id: str | None = None) -> Any:
         # Now: each item's stored sums (pmtui/store/flow_sums.py), its key, kind and creation with them.
         text = ("SELECT id, key, kind, created, first_t, first_pos, started, entered, reopened, last, known FROM {s}"
                 + (" WHERE board = ?" if board_id is not None else ""))
-        for row_id, key, kind, created, first_t, first_pos, started, entered, reopened, last, whole in \
-                model.query(text, [board_id] if board_id is not None else []):
+        kinds: dict[str, str] = {}  # one string per kind, not one per item
+        rows = itertools.chain.from_iterable(model.chunks(text, [board_id] if board_id is not None else []))
+        for row_id, key, kind, created, first_t, first_pos, started, entered, reopened, last, whole in rows:
+            kind = kinds.setdefault(kind, kind)
             if not whole:  # summed with no board to tell categories: walked (see _Early)
                 early.append(row_id)
                 continue

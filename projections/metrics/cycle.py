@@ -155,11 +155,15 @@ def time_stats(flows: list[ItemFlow], what: str = "cycle", tz: Zone = None, sinc
     """Cycle or lead time of the finished items (finished after ``since``, if given)."""
     points = []
     day = _DayOf(tz)
-    for flow in flows:
-        value = flow.cycle_days if what == "cycle" else flow.lead_days
-        if value is None or flow.abandoned or flow.done is None or (since is not None and flow.done < since):
+    cycle = what == "cycle"
+    for flow in flows:  # a hundred thousand at a million events: cycle_days and lead_days inlined
+        done = flow.done
+        if done is None or flow.abandoned or (since is not None and done < since):
             continue
-        points.append(ControlPoint(flow.key, flow.done, day(flow.done), value))
+        start = flow.started if cycle else flow.created
+        if start is None:
+            continue
+        points.append(ControlPoint(flow.key, done, day(done), (done - start) / DAY))
     points.sort(key=_done)
     values = [p.days for p in points]
     ordered = sorted(values)  # once: each percentile then sorts a sorted list (a single pass)
