@@ -206,7 +206,7 @@ def fill(sql: Any) -> int:
     clear(sql)
     flow = BulkFlow()
     chunks = sql.chunks(
-        "SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL THEN body END FROM {h_flow} "
+        "SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL THEN body END FROM {h_row} "
         "WHERE tbl = 'items' UNION ALL SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL "
         "THEN body END FROM {c} WHERE tbl = 'items' ORDER BY 1, 2")
     made = 0
