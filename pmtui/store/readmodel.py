@@ -684,13 +684,14 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
     then the current rows, then make the indexes again."""
     count, last = 0, 0
     flow, hours, plan = flow_rows.BulkFlow(), {}, plan_rows.BulkPlan()
+    insert_flow = flow_rows.bulk_insert(sql)
     for events, last, *tables in folded:
         for insert, rows in zip(BULK_INSERTS, tables, strict=True):
             sql.many(insert, rows)
         # The items' column changes follow from their closed versions (the history rows): the flow
         # tables are filled from those here, not by the fold (pmtui/store/flow_rows.py).
         changes = flow.closed(tables[_HISTORY_ROWS])
-        sql.many(flow_rows.INSERT, changes)
+        sql.many(insert_flow, changes)
         flow_rows.add_hours(hours, changes)
         plan.seen(tables[_PLAN_ROWS])  # inserted above: the fold made them (plan_rows.fold_rows)
         count += events
@@ -698,7 +699,8 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
             progress(count)
     sql.many(_INSERT_CURRENT, plan.tap(flow.tap(current())))
     changes = flow.take()
-    sql.many(flow_rows.INSERT, changes)
+    sql.many(insert_flow, changes)
+    flow_rows.bulk_done(sql)
     flow_rows.write_hours(sql, flow_rows.add_hours(hours, changes))
     flow_rows.mark_filled(sql)
     sql.many(plan_rows.INSERT, plan.take())
