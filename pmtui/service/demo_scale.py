@@ -31,7 +31,7 @@ from pmtui.service.demo_titles import item_title, reworded
 from pmtui.service.workbench import Workbench
 from pmtui.store.chain_links import CHAIN_TABLE, GENESIS, Row, chain_links
 from pmtui.store.storage import MsgspecMapper
-from projections.records import event_name
+from projections.records import CLASS_VERSIONS, EventRecord, event_name
 
 ACTORS = ["ann", "bob", "cid", "dan", "eve", "fay"]
 COLUMNS = ["Backlog", "To do", "In progress", "Review", "Done"]
@@ -271,6 +271,10 @@ def generate_at_scale(wb: Workbench, items: int, seed: int = 7, days: int = 365,
 # with the rebuild's bulk fold. tests/cli/test_demo_scale.py holds the result to the service's.
 
 _json = msgspec.json.Encoder().encode
+# What projections.records.decode_rows takes out of a stored state into the record's own fields.
+_NOT_DATA = ("timestamp", "originator_topic", "actor", "reason", "occurred")
+# An event as the fold sees it, less its number: EventRecord's fields after ``seq``.
+Made = tuple[str, str, int, float, float, str, str, dict[str, Any]]
 
 
 class Templates:
@@ -348,17 +352,30 @@ class StoredGenerator(WorkMix):
         self.sprint_number = 0
         self.sprint_items: list[Card] = []
         self.rows: list[tuple[str, int, str, bytes]] = []
+        # The fold's view of each row (``Made``), from the values the generator holds: what
+        # decoding the row's JSON again would give (a test holds the two equal).
+        self.made: list[Made] = []
         self.events = 0  # commands tried (a refused one counts too), as Generator counts them
 
     def emit(self, stream: Stream, event: str, reason: str = "", /, **values: Any) -> None:
         self.events += 1
         state = self.templates.state(event, values)
-        state["timestamp"] = datetime.now(timezone.utc)
-        state["actor"] = self.rng.choice(ACTORS)
+        state["timestamp"] = recorded = datetime.now(timezone.utc)
+        state["actor"] = actor = self.rng.choice(ACTORS)
         state["reason"] = reason
-        state["occurred"] = self.clock.tick()
+        state["occurred"] = occurred = self.clock.tick()
         stream.version += 1
-        self.rows.append((stream.hex, stream.version, self.templates.topics[event], _json(state)))
+        topic = self.templates.topics[event]
+        self.rows.append((stream.hex, stream.version, topic, _json(state)))
+        # The record's data is the state less what decode_rows takes out of it (the same keys in
+        # the same order). Its values are the generator's own: none is changed after this (edits
+        # replace a card's fields, never change them in place; the fold's handlers copy).
+        for name in _NOT_DATA:
+            state.pop(name, None)
+        if topic in CLASS_VERSIONS:  # upcast() takes the class version out (no older version is made)
+            del state["class_version"]
+        self.made.append((event, stream.id, stream.version, recorded.timestamp(), occurred.timestamp(), actor,
+                          reason, state))
 
     def edit(self, item: Card, reason: str = "", **values: Any) -> None:
         """WorkItem.edit: the changed fields as [old, new], checked as the domain checks them."""
@@ -500,9 +517,10 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
                 # (readmodel.refold's, for a rebuild) would be sent every event through a pipe
                 # and send every row back, and the generator already keeps one core busy (the
                 # demo made 16.2k events/s folding here, 12.9k with the worker, 50k items).
+                # The events stored before (the product, the KPIs) are decoded; the generated ones
+                # are handed to the fold as the generator made them, not decoded from their JSON.
                 stored = readmodel._sqlite_stored(conn, 0, seq)
-                records = iter(readmodel.Stored(chain(stored.raw, _generated(conn, gen, seq, items, per_save, written,
-                                                                             progress)), dashed=True))
+                records = chain(stored, _generated(conn, gen, seq, items, per_save, written, progress))
                 readmodel.refold(readmodel.Sql(conn.cursor(), False), records)
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -517,9 +535,9 @@ def generate_stored(wb: Workbench, items: int, seed: int = 7, days: int = 365, p
 
 
 def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: int, per_save: int,
-               written: list[int], progress: Callable[[int, int], None] | None) -> Iterator[Row]:
+               written: list[int], progress: Callable[[int, int], None] | None) -> Iterator[EventRecord]:
     """Play the product's life one save at a time: each save's events are inserted with their
-    chain links, then handed on (as stored rows) to the fold. ``written`` counts them."""
+    chain links, then handed on (as records) to the fold. ``written`` counts them."""
     last = conn.execute(f"SELECT seq, hash FROM {CHAIN_TABLE} ORDER BY seq DESC LIMIT 1").fetchone()  # noqa: S608
     prev = bytes.fromhex(last[1]) if last else GENESIS
     if (last[0] if last else 0) != seq:
@@ -529,7 +547,9 @@ def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: 
         while gen.events - started < per_save and gen.rank_number < items:
             gen.step()
         rows = [Row(seq + n, hex_id, version, topic, state) for n, (hex_id, version, topic, state) in enumerate(gen.rows, 1)]
+        records = [EventRecord(seq + n, *made) for n, made in enumerate(gen.made, 1)]
         gen.rows.clear()
+        gen.made.clear()
         conn.executemany("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
                          "VALUES (?, ?, ?, ?, ?)", rows)
         links = chain_links(prev, rows)
@@ -541,6 +561,6 @@ def _generated(conn: sqlite3.Connection, gen: StoredGenerator, seq: int, items: 
         gen.clock.advance(gen.rank_number / items)
         if progress is not None:
             progress(min(gen.rank_number, items), items)
-        yield from rows
+        yield from records
     gen.items.clear()  # the cards are done with: the index builds that follow have their memory
     gen.sprint_items.clear()

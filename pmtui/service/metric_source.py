@@ -100,7 +100,7 @@ class StoreSource:
 
     def item_places(self, board_id: str | None, end_t: float) -> list[Place]:
         """One pass over every item's versions in (item, number) order: the history through its
-        covering index merged with the current rows (both in id order: SQLite merges them, no
+        id index merged with the current rows (both in id order: SQLite merges them, no
         sort), told apart by their columns alone, streamed a chunk at a time. A window function
         in SQL did the same comparison at three times the cost of the scan. The ``status``
         column is empty for archived items and epics (it counts WIP): their versions are read
@@ -113,8 +113,10 @@ class StoreSource:
             where.append("grp = ?")
             params.append(board_id)
         cond = " AND ".join(where)
-        # SQLite would read the history through its primary key (every body with it).
-        indexed = "" if self.model.postgres else " INDEXED BY rm_history_flow"
+        # SQLite would read the history through its primary key (every body with it). Only stores
+        # whose column changes are not stored come here (older ones, read-only): their versions in
+        # (item, number) order through the id index.
+        indexed = "" if self.model.postgres else " INDEXED BY rm_history_row"
         columns = "id, from_pos, from_t, status, grp"
         chunks = self.model.chunks(
             f"SELECT {columns}, CASE WHEN status IS NULL THEN (SELECT body FROM {{h}} b WHERE b.tbl = 'items' "

@@ -63,6 +63,31 @@ ADD_HOURS = ("INSERT INTO {fh} AS x (board, hour, status, archived, n) VALUES (?
              "ON CONFLICT (board, hour, status, archived) DO UPDATE SET n = x.n + excluded.n")
 
 
+# The bulk fold makes its rows in the order their versions close (by event number), all over
+# rm_flow's (id, from_pos) key: on SQLite each insert landed on a random page of a table larger
+# than the rebuild's page cache. There they are staged in a temporary table (appended) and moved
+# into rm_flow in key order once the fold is done (190k rows: 1.04 -> 0.60 s CPU, 2.5 -> 1.3 s wall).
+_STAGE_COLUMNS = "board, id, from_pos, from_t, status, archived, prev_status, prev_archived"
+
+
+def bulk_insert(sql: Any) -> str:
+    """The INSERT for a bulk fold's rows (``sql.many`` with it): into an empty stage on SQLite,
+    moved into the table by ``bulk_done``; PostgreSQL's rows go to the table itself."""
+    if sql.postgres:
+        return INSERT
+    sql.run(f"CREATE TEMP TABLE IF NOT EXISTS rm_flow_fill ({_STAGE_COLUMNS})")
+    sql.run("DELETE FROM temp.rm_flow_fill")
+    return f"INSERT INTO temp.rm_flow_fill ({_STAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def bulk_done(sql: Any) -> None:
+    """Move the staged rows into the table, in its key's order."""
+    if not sql.postgres:
+        sql.run(f"INSERT INTO {{f}} ({_STAGE_COLUMNS}) SELECT {_STAGE_COLUMNS} FROM temp.rm_flow_fill "
+                "ORDER BY id, from_pos")
+        sql.run("DROP TABLE temp.rm_flow_fill")
+
+
 def hour_of(t: float) -> int:
     return int(t // 3600)
 
@@ -206,7 +231,7 @@ def fill(sql: Any) -> int:
     clear(sql)
     flow = BulkFlow()
     chunks = sql.chunks(
-        "SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL THEN body END FROM {h_flow} "
+        "SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL THEN body END FROM {h_row} "
         "WHERE tbl = 'items' UNION ALL SELECT id, from_pos, from_t, grp, status, CASE WHEN status IS NULL "
         "THEN body END FROM {c} WHERE tbl = 'items' ORDER BY 1, 2")
     made = 0

@@ -73,10 +73,6 @@ def ddl(t: Callable[[str], str], postgres: bool) -> list[str]:
         f"CREATE INDEX IF NOT EXISTS rm_history_time ON {h} (tbl, to_t, from_t)",
         f"CREATE INDEX IF NOT EXISTS rm_history_row ON {h} (tbl, id, from_pos)",
         f"CREATE INDEX IF NOT EXISTS rm_history_key ON {h} (key, from_pos) WHERE key IS NOT NULL",
-        # The flow metrics (pmtui/service/metric_source.py, item_places) walk every item's past versions by
-        # column and board alone: covered here, so the bodies are not read.
-        f"CREATE INDEX IF NOT EXISTS rm_history_flow ON {h} (id, from_pos, grp, status, from_t, to_t, to_pos) "
-        "WHERE tbl = 'items'",
         # Every version of every row, for queries over windows of history (metrics).
         f"CREATE {'OR REPLACE VIEW' if postgres else 'VIEW IF NOT EXISTS'} {v} AS SELECT tbl, id, from_pos, {OPEN} AS to_pos, from_t, {OPEN_T!r} AS to_t, "
         f"grp, key, status, rank, ord, body FROM {c} UNION ALL SELECT tbl, id, from_pos, to_pos, from_t, to_t, "
@@ -275,7 +271,6 @@ class Sql:
         self.names["c_column"] = self.names["c"] + ("" if postgres else " INDEXED BY rm_current_column")
         self.names["h_row"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_row")
         self.names["h_key"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_key")
-        self.names["h_flow"] = self.names["h"] + ("" if postgres else " INDEXED BY rm_history_flow")
         self._texts: dict[str, str] = {}
 
     def _text(self, sql: str) -> str:
@@ -635,6 +630,8 @@ def _emptied(sql: Sql) -> list[str]:
         name = statement.split(" IF NOT EXISTS ", 1)[1].split(" ", 1)[0]
         if name not in _KEPT_UP:
             sql.run(f"DROP INDEX IF EXISTS {prefix}{name}")
+    for name in _RETIRED:
+        sql.run(f"DROP INDEX IF EXISTS {prefix}{name}")
     for name in REFOLDED:
         sql.run(f"DELETE FROM {{{name}}}")
     if columns and not sql.postgres:
@@ -647,6 +644,13 @@ def _emptied(sql: Sql) -> list[str]:
         indexes = [*columns, *indexes]
     return indexes
 
+
+# Indexes of older stores that no query reads any more: a rebuild drops them instead of filling
+# them. rm_history_flow covered the walk of every item version for the flow charts, which read the
+# stored column changes (rm_flow) instead; the walk left for a store without them (read-only, never
+# upgraded) and rm_flow's one-time fill go through rm_history_row. It was the widest of the
+# history's indexes: ~1.5 s CPU of a 1M rebuild's index builds, ~100 MB of the file.
+_RETIRED = ("rm_history_flow",)
 
 # Indexes whose keys the fold makes in (nearly) ascending order: kept up while the tables fill,
 # each row lands at the end of the index, which costs about what building it afterwards does
@@ -680,13 +684,14 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
     then the current rows, then make the indexes again."""
     count, last = 0, 0
     flow, hours, plan = flow_rows.BulkFlow(), {}, plan_rows.BulkPlan()
+    insert_flow = flow_rows.bulk_insert(sql)
     for events, last, *tables in folded:
         for insert, rows in zip(BULK_INSERTS, tables, strict=True):
             sql.many(insert, rows)
         # The items' column changes follow from their closed versions (the history rows): the flow
         # tables are filled from those here, not by the fold (pmtui/store/flow_rows.py).
         changes = flow.closed(tables[_HISTORY_ROWS])
-        sql.many(flow_rows.INSERT, changes)
+        sql.many(insert_flow, changes)
         flow_rows.add_hours(hours, changes)
         plan.seen(tables[_PLAN_ROWS])  # inserted above: the fold made them (plan_rows.fold_rows)
         count += events
@@ -694,7 +699,8 @@ def _write_folded(sql: Sql, folded: Iterable[tuple[Any, ...]], current: Callable
             progress(count)
     sql.many(_INSERT_CURRENT, plan.tap(flow.tap(current())))
     changes = flow.take()
-    sql.many(flow_rows.INSERT, changes)
+    sql.many(insert_flow, changes)
+    flow_rows.bulk_done(sql)
     flow_rows.write_hours(sql, flow_rows.add_hours(hours, changes))
     flow_rows.mark_filled(sql)
     sql.many(plan_rows.INSERT, plan.take())
@@ -1495,9 +1501,14 @@ def bulk_writing(conn: sqlite3.Connection) -> Iterator[None]:
     rebuild can be run again, and WAL keeps the file consistent on a crash: at worst the last
     commit is lost); a helper thread for the index builds' sorts (a second core: ~5 % of a 1M
     rebuild's wall time). The sorts stay in temporary files: in memory they would hold every
-    index's keys at once (hundreds of MB at a million events)."""
-    settings = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "synchronous", "threads")}
-    for name, value in (("cache_size", -BULK_CACHE_KIB), ("synchronous", 0), ("threads", 2)):
+    index's keys at once (hundreds of MB at a million events). No secure delete (Debian's SQLite
+    is built with it on): the old rows and indexes a rebuild frees would each be overwritten with
+    zeros, every freed page written to the WAL and then again at the checkpoint, to hide rows the
+    log they were folded from still holds (the DELETE of a 540k-event history: 1.56 -> 0.20 s CPU,
+    5.5 -> 0.5 s wall)."""
+    settings = {name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("cache_size", "synchronous", "threads", "secure_delete")}
+    for name, value in (("cache_size", -BULK_CACHE_KIB), ("synchronous", 0), ("threads", 2), ("secure_delete", 0)):
         conn.execute(f"PRAGMA {name} = {value}")
     try:
         yield

@@ -148,3 +148,37 @@ def test_a_big_demo_folds_in_process_and_verifies(tmp_path: Path, monkeypatch: p
     assert code == 0 and verdict["intact"] and verdict["read_model"] is None, err
     with sqlite3.connect(db) as conn:
         assert verdict["checked"] == conn.execute("SELECT COUNT(*) FROM rm_log").fetchone()[0] > 2000
+
+
+def test_the_fold_is_handed_the_records_decoding_the_stored_events_gives(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo hands the fold each event as the generator made it instead of decoding the JSON it
+    just wrote: every record must equal the decode of its stored row (same fields, same data in
+    the same key order, lists where JSON gives lists), or the tables would hold what the log does
+    not say (verify compares the rows; this names the event)."""
+    from pmtui.cli import main
+    from pmtui.store import readmodel
+    from projections.records import decode_rows
+
+    handed: list[object] = []
+    original = readmodel.refold
+
+    def keeping(sql: readmodel.Sql, records: object, *args: object, **kwargs: object) -> int:
+        def kept() -> object:
+            for record in records:  # type: ignore[attr-defined]
+                handed.append(record)
+                yield record
+        return original(sql, kept(), *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readmodel, "refold", keeping)
+    db = tmp_path / "records.db"
+    assert main(["--db", str(db), "demo", "--items", "300", "--json"]) == 0
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                              "ORDER BY rowid").fetchall()
+    decoded = list(decode_rows(stored, readmodel._dash))
+    assert len(handed) == len(decoded) > 2000
+    for made, read in zip(handed, decoded):
+        assert made == read, (made, read)
+        assert list(made.data) == list(read.data)  # type: ignore[attr-defined]
+        assert msgspec.json.encode(made.data) == msgspec.json.encode(read.data)  # type: ignore[attr-defined]
