@@ -87,6 +87,16 @@ def in_backlog(ws: Workspace) -> Predicate:
     return lambda i: not i.archived and i.sprint is None and i.status not in done.get(i.board_id, ())
 
 
+def backlog_query(query: str = "", everything: bool = False) -> str:
+    """The question a backlog list asks (the TUI's Backlog, ``pmtui backlog``): by default the
+    backlog proper (``is:backlog``: open, unplanned work) narrowed by the user's filter; with
+    ``everything`` (the TUI's ``a``, the CLI's ``--all``), or when the filter asks for archived
+    items, the filter alone."""
+    if everything or "is:archived" in query.lower():
+        return query
+    return f"{query} is:backlog".strip()
+
+
 def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
     """Compile a query to a predicate; a mistake raises ValidationError with a one-line message."""
     try:

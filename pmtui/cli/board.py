@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+import msgspec
+
 from pmtui.cli import output
-from pmtui.cli.common import as_of_banner, command, emit, fmt_points, reason
+from pmtui.cli.common import as_of_banner, command, emit, fmt_points, reason, wants_json, write_json
 from pmtui.cli.output import clean, render
 from pmtui.service.workbench import Workbench
+from pmtui.store.board_pages import PagedBoard
 from projections.board_view import BoardSnapshot, ColumnView, board_view
 from projections.state import ItemView
 
@@ -108,20 +111,33 @@ def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False
     return render(*rendered, out_width=max(width, len(cols) * (col_width + 1)) + 1)
 
 
+class Card(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """What ``board --json`` prints of a card, in the order printed: decoded from the stored
+    view with the rest of it skipped, and encoded as it is."""
+
+    key: str
+    title: str
+    points: float | None = None
+    assignee: str | None = None
+    labels: list[str] = []
+    kind: str
+
+
 def board(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     b = wb.board(getattr(args, "board", None), ws)
     sprint_id = wb.sprint(args.sprint, ws).id if getattr(args, "sprint", None) else None
+    if wants_json(args):  # the whole board as data: the store's cards, only the fields printed
+        cards = PagedBoard(ws, b).every_card(Card, sprint_id)
+        columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"], cards[c["name"]]) for c in b.columns]
+        write_json({"board": b.name, "as_of_event": ws.position, "swimlanes": b.swimlanes, "columns": [
+            {"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
+             "over_limit": c.over_limit, "cards": c.cards} for c in columns]})
+        return
     snapshot = board_view(ws, b.id, sprint_id)
     assert snapshot is not None
     emit(args, lambda: as_of_banner(args, ws) + render_board(
-        snapshot, getattr(args, "width", None) or output.width(), output.color()), lambda: {
-        "board": snapshot.board.name, "as_of_event": ws.position, "swimlanes": snapshot.swimlanes,
-        "columns": [{"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
-                     "over_limit": c.over_limit,
-                     "cards": [{"key": i.key, "title": i.title, "points": i.points, "assignee": i.assignee,
-                                "labels": i.labels, "kind": i.kind} for i in c.cards]} for c in snapshot.columns],
-    }, plain=True)
+        snapshot, getattr(args, "width", None) or output.width(), output.color()))
 
 
 def columns(args: argparse.Namespace, wb: Workbench) -> None:

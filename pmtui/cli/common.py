@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import itertools
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from datetime import date, datetime
 
-from pmtui.terminal import safe_json, safe_text
+from pmtui.terminal import safe_json, safe_json_bytes, safe_text
 from pmtui.timespec import AsOf, iso, local, parse_as_of
 
 Handler = Callable[[argparse.Namespace, Any], Any]
@@ -198,6 +197,29 @@ def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = No
             print(safe_text(out, keep_colors=colors or _painted()))
 
 
+def write_json(data: Any) -> None:
+    """``data`` (JSON values and msgspec Structs, e.g. views decoded with only the fields
+    printed) written as ``--json`` writes (``json_text``'s indented form), encoded by msgspec in
+    one call and written as bytes once: a 50k-card board's dicts of cards and ``json.dumps``
+    of them took three times as long. Numbers are written as msgspec writes them (``1e16``
+    where ``json.dumps`` writes ``1e+16``: the same number)."""
+    import msgspec
+
+    try:
+        text = msgspec.json.format(msgspec.json.encode(data), indent=2)
+    except (UnicodeEncodeError, TypeError, ValueError):  # a lone surrogate, a value JSON lacks
+        print(safe_json(json_text(msgspec.to_builtins(data), plain=True)))
+        return
+    out = safe_json_bytes(text) + b"\n"
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text stream alone (a test's, an embedding program's)
+        sys.stdout.write(out.decode())
+        return
+    sys.stdout.flush()
+    stream.write(out)
+    stream.flush()
+
+
 def table(rows: list[list[Any]], headers: list[str]) -> str:
     """An aligned text table: coloured and fitted to a terminal's width, plain in a pipe."""
     from pmtui.cli import output
@@ -220,9 +242,8 @@ def column_table(columns: list[list[Any]], headers: list[str]) -> str:
 
 def plain_columns(columns: list[list[Any]], headers: list[str]) -> str:
     """The plain table: each cell left-aligned in its column's width, two spaces between columns,
-    each line's trailing blanks cut; every cell a string. Built a column at a time with C-level
-    maps (ljust, join, rstrip): the row-by-row format of a 50k-row backlog took a third of the
-    command's time."""
+    each line's trailing blanks cut; every cell a string. Built with C-level maps, a call a row
+    (a Python loop over a 50k-row backlog's rows took a third of the command's time)."""
     from pmtui.cli import output
 
     columns = columns[:len(headers)]
@@ -234,14 +255,10 @@ def plain_columns(columns: list[list[Any]], headers: list[str]) -> str:
     head = [pattern.format(*headers).rstrip(), pattern.format(*("-" * w for w in widths)).rstrip()]
     if not columns or not columns[0]:
         return "\n".join(head)
-    # Padded a block of rows at a time (a 50k-row table never holds a padded copy of every
-    # cell); the last column unpadded: its padding would be cut with the trailing blanks anyway.
-    lines = head
-    for start in range(0, len(columns[0]), 4096):
-        block = [list(map(str.ljust, column[start:start + 4096], itertools.repeat(w)))
-                 for column, w in zip(columns[:-1], widths)] + [columns[-1][start:start + 4096]]
-        lines.extend(map(str.rstrip, map("  ".join, zip(*block))))
-    return "\n".join(lines)
+    # Each row by one %-format (C-level, a call a row: half the time of padding each cell);
+    # the last column unpadded: its padding would be cut with the trailing blanks anyway.
+    row = "  ".join([*(f"%-{w}s" for w in widths[:-1]), "%s"])
+    return "\n".join([*head, *map(str.rstrip, map(row.__mod__, zip(*columns)))])
 
 
 def as_of_banner(args: argparse.Namespace, ws: Any) -> str:
