@@ -3,59 +3,111 @@
 By default the backlog proper, as the TUI's Backlog shows it (open, unplanned items; taskwarrior's
 ``task list`` shows pending tasks alike); ``--all`` lists every item, done, planned and archived
 ones too. The question is ``projections.backlog_view.backlog_query``'s, answered from the store in
-one pass over the items' lines (``pmtui.store.backlog_pages``): only the fields printed are decoded.
+one pass over the items' lines (``pmtui.store.backlog_pages``): only the fields printed are decoded,
+and the text keeps each row's cells, not its item.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 
+from pmtui.cli import output
+from pmtui.cli.common import (
+    as_of_banner, column_table, command, emit, fmt_points, plain_blocks, wants_json, write_text)
 from pmtui.counts import counted
-from pmtui.cli.common import as_of_banner, column_table, command, emit, fmt_points
 from pmtui.service.workbench import Workbench
 from pmtui.store.backlog_pages import Line, PagedBacklog, epic_keys, sprint_names
+from pmtui.store.readmodel import StoredWorkspace
 from projections.backlog_view import SORTS, backlog_query
 from projections.feedback_view import evidence_counts
+
+HEADERS = ["key", "kind", "title", "pts", "status", "sprint", "epic", "moscow", "rice", "wsjf", "assignee"]
+
+
+class Names:
+    """Sprint names and epic keys as of the point, each read the first time a row needs one
+    (the backlog proper is in no sprint: its sprints are never read)."""
+
+    def __init__(self, ws: StoredWorkspace) -> None:
+        self.ws = ws
+        self._sprints: dict[str | None, str] | None = None
+        self._epics: dict[str | None, str] | None = None
+
+    def sprints(self, items: list[Line]) -> dict[str | None, str]:
+        if self._sprints is None:
+            if not any(i.sprint for i in items):
+                return {None: ""}
+            self._sprints = {**sprint_names(self.ws), None: ""}
+        return self._sprints
+
+    def epics(self, items: list[Line]) -> dict[str | None, str]:
+        if self._epics is None:
+            if not any(i.parent for i in items):
+                return {None: ""}
+            self._epics = {**epic_keys(self.ws), None: ""}
+        return self._epics
 
 
 def print_items(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     everything = bool(getattr(args, "all", False))
     query = backlog_query(" ".join(getattr(args, "query", []) or []), everything)
-    items = PagedBacklog(ws, query, args.sort, wb.actor, False, archived=everything).lines()
-    sprint_name = sprint_names(ws, {i.sprint for i in items} - {None})
-    epic_key = epic_keys(ws) if any(i.parent for i in items) else {}
-    counts = evidence_counts(ws) if args.sort == "evidence" else {}
+    paged = PagedBacklog(ws, query, args.sort, wb.actor, False, archived=everything)
+    names = Names(ws)
+    counts = evidence_counts(ws) if args.sort == "evidence" else None
+    if wants_json(args):
+        items = paged.lines()
+        emit(args, "", lambda: [_json(i, names.sprints(items), names.epics(items), counts) for i in items], plain=True)
+        return
 
-    def text() -> str:
+    share = {"": ""}.setdefault  # one string per kind, status, MoSCoW word, assignee: not one per row
+
+    def cells(items: list[Line]) -> list[list[str]]:
         # Column by column (one comprehension each): a 50k-item backlog's rows as lists took
         # longer than reading the items.
-        no_sprint = {**sprint_name, None: ""}
-        no_epic = {**epic_key, None: ""}
+        sprint, epic = names.sprints(items), names.epics(items)
         columns = [
-            [i.key for i in items], [i.kind for i in items], [i.title[:48] for i in items],
-            list(map(fmt_points, [i.points for i in items])), [i.status for i in items],
-            [no_sprint.get(i.sprint, "") for i in items], [no_epic.get(i.parent, "") for i in items],
-            [i.moscow or "" for i in items], [_score(i.rice_score, ".0f") if i.rice else "" for i in items],
+            [i.key for i in items], _shared(share, [i.kind for i in items]), [i.title[:48] for i in items],
+            list(map(fmt_points, [i.points for i in items])), _shared(share, [i.status for i in items]),
+            [sprint.get(i.sprint, "") for i in items], [epic.get(i.parent, "") for i in items],
+            _shared(share, [i.moscow or "" for i in items]),
+            [_score(i.rice_score, ".0f") if i.rice else "" for i in items],
             [_score(i.wsjf_score, ".1f") if i.wsjf else "" for i in items],
-            [i.assignee or "" for i in items]]
-        headers = ["key", "kind", "title", "pts", "status", "sprint", "epic", "moscow", "rice", "wsjf", "assignee"]
-        if args.sort == "evidence":  # the figures the order comes from: distinct customers, quotes
-            headers.insert(3, "customers")
+            _shared(share, [i.assignee or "" for i in items])]
+        if counts is not None:  # the figures the order comes from: distinct customers, quotes
             columns.insert(3, ["{} ({} quotes)".format(*counts[i.id]) if i.id in counts else "" for i in items])
-        return as_of_banner(args, ws) + column_table(columns, headers) + f"\n{counted(len(items), 'item')}"
-    emit(args, text, lambda: [_json(i, sprint_name, epic_key, counts if args.sort == "evidence" else None)
-                              for i in items], plain=True)
+        return columns
+
+    columns, order = paged.cells(cells)
+    headers = HEADERS if counts is None else [*HEADERS[:3], "customers", *HEADERS[3:]]
+    columns = columns or [[] for _ in headers]
+    total = f"{counted(len(order), 'item')}"
+    if output.color():  # a person's terminal: fitted to its width and coloured
+        ordered = [[column[n] for n in order] for column in columns]
+        emit(args, lambda: as_of_banner(args, ws) + column_table(ordered, headers) + f"\n{total}")
+        return
+
+    def text() -> Iterator[str]:  # written a block of rows at a time, as they are made
+        yield as_of_banner(args, ws)
+        for block in plain_blocks(columns, headers, order):
+            yield block + "\n"
+        yield total
+    write_text(text())
+
+
+def _shared(share: Callable[[str, str], str], words: list[str]) -> list[str]:
+    return list(map(share, words, words))
 
 
 def _score(value: float | None, spec: str) -> str:
     return format(value, spec) if value else ""
 
 
-def _json(i: Line, sprint_name: dict[str, str], epic_key: dict[str, str],
+def _json(i: Line, sprint_name: dict[str | None, str], epic_key: dict[str | None, str],
           counts: dict[str, tuple[int, int]] | None) -> dict[str, object]:
     shown = {"key": i.key, "kind": i.kind, "title": i.title, "points": i.points, "status": i.status,
-             "sprint": sprint_name.get(i.sprint or ""), "epic": epic_key.get(i.parent or ""), "moscow": i.moscow,
+             "sprint": sprint_name.get(i.sprint) or None, "epic": epic_key.get(i.parent) or None, "moscow": i.moscow,
              "rice": i.rice_score, "wsjf": i.wsjf_score, "assignee": i.assignee, "labels": i.labels, "rank": i.rank,
              "archived": i.archived}
     if counts is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from datetime import date, datetime
@@ -197,27 +197,41 @@ def emit(args: argparse.Namespace, text: str | Callable[[], str], data: Any = No
             print(safe_text(out, keep_colors=colors or _painted()))
 
 
-def write_json(data: Any) -> None:
+def json_bytes(data: Any, indent: int = 0) -> bytes:
     """``data`` (JSON values and msgspec Structs, e.g. views decoded with only the fields
-    printed) written as ``--json`` writes (``json_text``'s indented form), encoded by msgspec in
-    one call and written as bytes once: a 50k-card board's dicts of cards and ``json.dumps``
-    of them took three times as long. Numbers are written as msgspec writes them (``1e16``
-    where ``json.dumps`` writes ``1e+16``: the same number)."""
+    printed) as ``--json`` writes it (``json_text``'s indented form, control characters escaped),
+    encoded by msgspec in one call: a 50k-card board as dicts and ``json.dumps`` took three times
+    as long. Numbers are written as msgspec writes them (``1e16`` where ``json.dumps`` writes
+    ``1e+16``: the same number). ``indent``: each line indented so many spaces more (a part of a
+    larger document)."""
     import msgspec
 
     try:
-        text = msgspec.json.format(msgspec.json.encode(data), indent=2)
+        text = safe_json_bytes(msgspec.json.format(msgspec.json.encode(data), indent=2))
     except (UnicodeEncodeError, TypeError, ValueError):  # a lone surrogate, a value JSON lacks
-        print(safe_json(json_text(msgspec.to_builtins(data), plain=True)))
-        return
-    out = safe_json_bytes(text) + b"\n"
+        text = safe_json(json_text(msgspec.to_builtins(data), plain=True)).encode("utf-8", "surrogateescape")
+    # JSON text holds no raw line break but between its tokens: each starts an indented line.
+    return b" " * indent + text.replace(b"\n", b"\n" + b" " * indent) if indent else text
+
+
+def write_text(parts: Iterable[str]) -> None:
+    """Plain text to stdout a part at a time, control characters escaped, then a line break."""
+    for part in parts:
+        sys.stdout.write(safe_text(part))
+    sys.stdout.write("\n")
+
+
+def write_out(parts: Iterable[bytes]) -> None:
+    """Bytes to stdout as they come (a large answer is never held whole), then a line break."""
     stream = getattr(sys.stdout, "buffer", None)
-    if stream is None:  # a text stream alone (a test's, an embedding program's)
-        sys.stdout.write(out.decode())
-        return
     sys.stdout.flush()
-    stream.write(out)
-    stream.flush()
+    for part in parts:
+        if stream is None:  # a text stream alone (a test's, an embedding program's)
+            sys.stdout.write(part.decode("utf-8", "surrogateescape"))
+        else:
+            stream.write(part)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
@@ -242,23 +256,36 @@ def column_table(columns: list[list[Any]], headers: list[str]) -> str:
 
 def plain_columns(columns: list[list[Any]], headers: list[str]) -> str:
     """The plain table: each cell left-aligned in its column's width, two spaces between columns,
-    each line's trailing blanks cut; every cell a string. Built with C-level maps, a call a row
-    (a Python loop over a 50k-row backlog's rows took a third of the command's time)."""
+    each line's trailing blanks cut; every cell a string."""
+    return "\n".join(plain_blocks(columns, headers))
+
+
+def plain_blocks(columns: list[list[Any]], headers: list[str], order: Sequence[int] | None = None,
+                 size: int = 4096) -> Iterator[str]:
+    """``plain_columns``' lines, a block at a time (joined by line breaks, they are its text), with
+    the rows in ``order`` (indexes into the columns) if given: a 100k-row list is written as it
+    is made, never held whole as text. Built with C-level maps, a call a row (a Python loop over
+    a 50k-row backlog's rows took a third of the command's time)."""
     from pmtui.cli import output
 
     columns = columns[:len(headers)]
-    # One look at all the text for control characters; only then cell by cell.
-    if output.dirty("".join(map("".join, columns))):
+    # A look at each column's text for control characters; only then cell by cell.
+    if any(output.dirty("".join(column)) for column in columns):
         columns = [[output.clean(v) for v in column] for column in columns]
     widths = [max(len(h), max(map(len, column), default=0)) for h, column in zip(headers, columns)]
     pattern = "  ".join(f"{{:<{w}}}" for w in widths)
-    head = [pattern.format(*headers).rstrip(), pattern.format(*("-" * w for w in widths)).rstrip()]
+    yield "\n".join([pattern.format(*headers).rstrip(), pattern.format(*("-" * w for w in widths)).rstrip()])
     if not columns or not columns[0]:
-        return "\n".join(head)
-    # Each row by one %-format (C-level, a call a row: half the time of padding each cell);
-    # the last column unpadded: its padding would be cut with the trailing blanks anyway.
+        return
+    # Each row by one %-format; the last column unpadded: its padding would be cut with the
+    # trailing blanks anyway.
     row = "  ".join([*(f"%-{w}s" for w in widths[:-1]), "%s"])
-    return "\n".join([*head, *map(str.rstrip, map(row.__mod__, zip(*columns)))])
+    rows = range(len(columns[0])) if order is None else order
+    for start in range(0, len(rows), size):
+        block = rows[start:start + size]
+        cells = [[column[n] for n in block] for column in columns] if order is not None else \
+            [column[start:start + size] for column in columns]
+        yield "\n".join(map(str.rstrip, map(row.__mod__, zip(*cells))))
 
 
 def as_of_banner(args: argparse.Namespace, ws: Any) -> str:

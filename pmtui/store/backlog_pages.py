@@ -203,6 +203,34 @@ class PagedBacklog:
         self._order()
         return self
 
+    def cells(self, make: Callable[[list[Line]], list[list[str]]]) -> tuple[list[list[str]], list[int]]:
+        """Every item of the answer as the cells ``make`` gives for a chunk of lines (a list per
+        column), and the answer's order (row numbers into them): a whole list as the CLI prints
+        it, from the same one pass as ``build``. The lines are dropped a chunk at a time, so a
+        100k-item list holds its cells, not its items' lines (half the memory)."""
+        keep, key, decode = self._keep(), self._key(), _decoders[Line].decode
+        columns: list[list[str]] = []
+        keys: list[Any] = []
+        numbers: list[int] = []
+        try:
+            with paused_gc():
+                for chunk in self._bodies():
+                    lines = list(filter(keep, map(decode, [row[0] for row in chunk])))
+                    del chunk
+                    made = make(lines)
+                    if not columns:
+                        columns = made
+                    for mine, more in zip(columns, made) if made is not columns else ():
+                        mine += more
+                    keys += map(key, lines)
+                    numbers += map(_number, lines)
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+            raise damaged("items") from None
+        order = sorted(range(len(numbers)), key=numbers.__getitem__)  # the items' own order, as ``items`` iterates
+        del numbers
+        order.sort(key=keys.__getitem__, reverse=self.descending)  # stable: ties stay in that order
+        return columns, order
+
     def lines(self) -> list[Line]:
         """Every item of the answer as its ``Line`` (all a list prints of it), in the answer's
         order: what the CLI prints whole, from the same one pass as ``build`` (no entries, no
@@ -254,11 +282,9 @@ class PagedBacklog:
         return [self.decoder.decode(bytes(row[0])) for row in ws.model.query(text, values)]
 
 
-def sprint_names(ws: StoredWorkspace, ids: set[str]) -> dict[str, str]:
-    """The names of these sprints as of the point (none read when no row is in a sprint)."""
-    if not ids:
-        return {}
-    return {s.id: s.name for s in ws.rows_as("sprints", _Named) if s.id in ids}
+def sprint_names(ws: StoredWorkspace) -> dict[str, str]:
+    """Each sprint's name by its id, as of the point (only the names decoded)."""
+    return {s.id: s.name for s in ws.rows_as("sprints", _Named)}
 
 
 def epic_keys(ws: StoredWorkspace) -> dict[str, str]:

@@ -144,13 +144,15 @@ class PagedBoard:
         text, params = self.point.versions("status, rank, ord, body", _CARDS + where, [self.board.id, *names],
                                            intervals=self.model.intervals)
         decode = msgspec.msgpack.Decoder(kind).decode
+        column = {name: name for name in names}  # one string per column, not one per card (memory)
         rows: list[tuple[str, str, int, Any]] = []
         try:
             with paused_gc():
                 for chunk in self.model.chunks(text, params):
                     if sprint_id is not None:
                         chunk = [row for row in chunk if _in_sprint(row[3]).sprint == sprint_id]
-                    rows += [(status, rank, number, decode(body)) for status, rank, number, body in chunk]
+                    rows += [(column[status], rank, number, decode(body)) for status, rank, number, body in chunk]
+                    del chunk
         except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
             raise damaged("items") from None
         rows.sort(key=itemgetter(2))  # two C-level sorts, stable: by number, then by rank
