@@ -117,6 +117,8 @@ def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
         negate, name, op, value = match.groups()
         pred = _term(ws, name, op, value.strip(), me)
         predicates.append((lambda i, p=pred: not p(i)) if negate else pred)
+    if len(predicates) == 1:  # most filters are one term: no generator per item (50k items a list)
+        return predicates[0]
     return lambda item: all(p(item) for p in predicates)
 
 
