@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 
+import msgspec
+
 from pmtui.cli import output
 from pmtui.cli.common import (
-    as_of_banner, column_table, command, emit, fmt_points, plain_blocks, wants_json, write_text)
+    as_of_banner, column_table, command, emit, fmt_points, json_list, plain_blocks, wants_json, write_out,
+    write_text)
 from pmtui.counts import counted
 from pmtui.service.workbench import Workbench
 from pmtui.store.backlog_pages import Line, PagedBacklog, epic_keys, sprint_names
@@ -56,9 +59,14 @@ def print_items(args: argparse.Namespace, wb: Workbench) -> None:
     paged = PagedBacklog(ws, query, args.sort, wb.actor, False, archived=everything)
     names = Names(ws)
     counts = evidence_counts(ws) if args.sort == "evidence" else None
-    if wants_json(args):
-        items = paged.lines()
-        emit(args, "", lambda: [_json(i, names.sprints(items), names.epics(items), counts) for i in items], plain=True)
+    if wants_json(args):  # each row kept as its compact JSON, made as its chunk of lines is read
+        encode = msgspec.json.Encoder().encode
+
+        def rows(items: list[Line]) -> list[list[bytes]]:
+            sprint, epic = names.sprints(items), names.epics(items)
+            return [[encode(_json(i, sprint, epic, counts)) for i in items]]
+        found, order = paged.cells(rows)  # type: ignore[arg-type]
+        write_out(json_list(found[0] if found else [], order=order))  # type: ignore[arg-type]
         return
 
     share = {"": ""}.setdefault  # one string per kind, status, MoSCoW word, assignee: not one per row

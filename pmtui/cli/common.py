@@ -223,6 +223,24 @@ def indented(compact: bytes, indent: int = 0) -> bytes:
     return b" " * indent + text.replace(b"\n", b"\n" + b" " * indent) if indent else text
 
 
+def json_list(values: Sequence[bytes], indent: int = 0, order: Sequence[int] | None = None,
+              block: int = 2000) -> Iterator[bytes]:
+    """A JSON list of values given as their compact JSON (in ``order``, indexes into them, if
+    given) as ``json_bytes`` writes it at ``indent`` (from its opening bracket on: the caller
+    writes what leads to it), a block of values at a time: a large list is written as it is
+    formatted, never held whole as text."""
+    rows = range(len(values)) if order is None else order
+    if not rows:
+        yield b"[]"
+        return
+    yield b"[\n"
+    head, tail = len(b" " * indent + b"[\n"), len(b"\n" + b" " * indent + b"]")
+    for start in range(0, len(rows), block):
+        picked = values[start:start + block] if order is None else [values[n] for n in rows[start:start + block]]
+        yield (b",\n" if start else b"") + indented(b"[" + b",".join(picked) + b"]", indent)[head:-tail]
+    yield b"\n" + b" " * indent + b"]"
+
+
 def write_text(parts: Iterable[str]) -> None:
     """Plain text to stdout a part at a time, control characters escaped, then a line break."""
     for part in parts:

@@ -114,11 +114,13 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
 
 
 class _Named(msgspec.Struct, frozen=True, gc=False):
-    """What a list prints of a sprint or of an epic: its name or key (the rest is skipped unread)."""
+    """What a list prints of a sprint or of an epic: its name, or key and title (the rest is
+    skipped unread)."""
 
     id: str
     name: str = ""
     key: str = ""
+    title: str = ""
     kind: str = ""
 
 
@@ -287,13 +289,19 @@ def sprint_names(ws: StoredWorkspace) -> dict[str, str]:
     return {s.id: s.name for s in ws.rows_as("sprints", _Named)}
 
 
-def epic_keys(ws: StoredWorkspace) -> dict[str, str]:
-    """Each epic's key by its id, as of the point: epics are among the items whose ``status``
-    column is empty (with the archived ones), so only those rows are read."""
+def epics(ws: StoredWorkspace) -> list[_Named]:
+    """The epics as of the point (``ws.epics()``), only their ids, keys and titles: epics are
+    among the items whose ``status`` column is empty (with the archived ones), so only those
+    rows are read."""
     text, values = ws.point.versions("body", " AND tbl = 'items' AND status IS NULL", intervals=ws.model.intervals)
     decode = _decoders[_Named].decode
-    return {i.id: i.key for chunk in ws.model.chunks(text, values) for i in map(decode, [r[0] for r in chunk])
-            if i.kind == "epic"}
+    return [i for chunk in ws.model.chunks(text, values) for i in map(decode, [r[0] for r in chunk])
+            if i.kind == "epic"]
+
+
+def epic_keys(ws: StoredWorkspace) -> dict[str, str]:
+    """Each epic's key by its id, as of the point."""
+    return {epic.id: epic.key for epic in epics(ws)}
 
 
 _number, _order_of = operator.attrgetter("number"), operator.attrgetter("order")  # C-level keys: 50k-entry sorts
