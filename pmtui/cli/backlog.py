@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 
 import msgspec
 
@@ -34,22 +35,22 @@ class Names:
 
     def __init__(self, ws: StoredWorkspace) -> None:
         self.ws = ws
-        self._sprints: dict[str | None, str] | None = None
-        self._epics: dict[str | None, str] | None = None
+        self._found: dict[str, dict[str | None, str]] = {}
 
     def sprints(self, items: list[Line]) -> dict[str | None, str]:
-        if self._sprints is None:
-            if not any(i.sprint for i in items):
-                return {None: ""}
-            self._sprints = {**sprint_names(self.ws), None: ""}
-        return self._sprints
+        return self._names("sprint", items, sprint_names)
 
     def epics(self, items: list[Line]) -> dict[str | None, str]:
-        if self._epics is None:
-            if not any(i.parent for i in items):
+        return self._names("parent", items, epic_keys)
+
+    def _names(self, field: str, items: list[Line],
+               read: Callable[[StoredWorkspace], dict[str, str]]) -> dict[str | None, str]:
+        found = self._found.get(field)
+        if found is None:
+            if not any(map(attrgetter(field), items)):
                 return {None: ""}
-            self._epics = {**epic_keys(self.ws), None: ""}
-        return self._epics
+            found = self._found[field] = {**read(self.ws), None: ""}
+        return found
 
 
 def print_items(args: argparse.Namespace, wb: Workbench) -> None:

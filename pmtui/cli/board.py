@@ -59,12 +59,32 @@ def fit(parts: list[Part], width: int) -> list[Part]:
     return out
 
 
+def fit_text(parts: list[Part], width: int) -> str:
+    """``fit``'s text alone (a plain board of 50k cards need not carry a style per part)."""
+    out: list[str] = []
+    room = width
+    for text, _ in parts:
+        if len(text) > room:
+            out.append(text[: max(room - 1, 0)] + "…")
+            room = 0
+            break
+        out.append(text)
+        room -= len(text)
+    if room:
+        out.append(" " * room)
+    return "".join(out)
+
+
 def card_text(card: ItemView, width: int) -> str:
-    """``fit(card_parts(card), width)``'s text made in one piece (a plain board of 50k cards): the
-    parts are cut where the whole is cut."""
+    """``fit_text(card_parts(card), width)`` made in one piece (a plain board of 50k cards): the
+    whole cut where a part would be, but for ``fit``'s corner case (the parts before one fill
+    the width exactly: they are kept whole, and the ellipsis follows them)."""
     points = "" if card.points is None else f" {fmt_points(card.points)}pt"
     text = f"{card.key}{points} {clean(card.title)}"
-    return text[:width - 1] + "…" if len(text) > width else text.ljust(width)
+    if len(text) <= width:
+        return text.ljust(width)
+    filled = width == len(card.key) or width == len(card.key) + len(points)
+    return text[:width if filled else max(width - 1, 0)] + "…"
 
 
 def column_width(width: int, columns: int) -> int:
@@ -178,18 +198,19 @@ def board(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     b = wb.board(getattr(args, "board", None), ws)
     sprint_id = wb.sprint(args.sprint, ws).id if getattr(args, "sprint", None) else None
-    if wants_json(args):  # the whole board as data: the store's cards, only the fields printed
-        # Each card kept as its compact JSON (encoded as it is decoded, in the store's order; a
-        # third of a struct's memory, and the blocks are formatted from it in one call each).
-        cards = PagedBoard(ws, b).every_card(Card, sprint_id, msgspec.json.Encoder().encode)
-        columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"], cards[c["name"]]) for c in b.columns]
+    # The store's cards (``board_view``'s), decoded with only the fields printed: as data, each
+    # kept as its compact JSON (encoded as it is decoded: a third of a struct's memory, and the
+    # blocks are formatted from it in one call each); as text, its cell's (and lane's) fields.
+    as_data = wants_json(args)
+    kind = Card if as_data else PlainCard if b.swimlanes == "none" else LaneCard
+    cards = PagedBoard(ws, b).every_card(kind, sprint_id, msgspec.json.Encoder().encode if as_data else None)
+    columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"], cards[c["name"]])  # type: ignore[arg-type]
+               for c in b.columns]
+    if as_data:
         write_out(board_json({"board": b.name, "as_of_event": ws.position, "swimlanes": b.swimlanes}, columns))
         return
-    # ``board_view``'s snapshot from the store's cards, only the fields the text reads of each.
-    cards = PagedBoard(ws, b).every_card(PlainCard if b.swimlanes == "none" else LaneCard, sprint_id)
     epic_titles = {e.id: f"{e.key} {e.title}" for e in epics(ws)} if b.swimlanes == "epic" else {}
-    snapshot = BoardSnapshot(b, [ColumnView(c["name"], c["category"], c["wip"], c["hard"], cards[c["name"]])  # type: ignore[arg-type]
-                                 for c in b.columns], b.swimlanes, epic_titles)
+    snapshot = BoardSnapshot(b, columns, b.swimlanes, epic_titles)
     width = getattr(args, "width", None) or output.width()
     if output.color():  # a person's terminal: coloured
         emit(args, lambda: as_of_banner(args, ws) + render_board(snapshot, width, True))
