@@ -1,7 +1,8 @@
 """The CLI's lists as the user waits for them (whole process, fresh start), beside the floor
 measured in the same run (python + sqlite3 + msgspec, one insert), with each process's peak memory:
 ``backlog`` (the backlog proper, the default), ``backlog --all`` (every item), ``board --json`` and
-``board``. Processes take turns (floor, this checkout, each other), so load slows them alike.
+``board`` (and ``backlog is:backlog``: the backlog proper from a checkout whose ``backlog`` listed
+every item). Processes take turns (floor, this checkout, each other), so load slows them alike.
 
     python bench/lists.py --store /work/stores/items50000.db
     python bench/lists.py --store /work/stores/events1000000.db --code /work/main   # before, in turns
@@ -29,6 +30,7 @@ from core import FLOOR  # noqa: E402
 HERE = Path(__file__).resolve().parents[1]
 COMMANDS = {
     "backlog": ["backlog"],
+    "backlog is:backlog": ["backlog", "is:backlog"],  # the same answer from a checkout whose default was every item
     "backlog --all": ["backlog", "--all"],
     "backlog --json": ["backlog", "--json"],
     "board --json": ["board", "--json"],
