@@ -87,6 +87,16 @@ def in_backlog(ws: Workspace) -> Predicate:
     return lambda i: not i.archived and i.sprint is None and i.status not in done.get(i.board_id, ())
 
 
+def backlog_query(query: str = "", everything: bool = False) -> str:
+    """The question a backlog list asks (the TUI's Backlog, ``pmtui backlog``): by default the
+    backlog proper (``is:backlog``: open, unplanned work) narrowed by the user's filter; with
+    ``everything`` (the TUI's ``a``, the CLI's ``--all``), or when the filter asks for archived
+    items, the filter alone."""
+    if everything or "is:archived" in query.lower():
+        return query
+    return f"{query} is:backlog".strip()
+
+
 def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
     """Compile a query to a predicate; a mistake raises ValidationError with a one-line message."""
     try:
@@ -107,6 +117,8 @@ def parse_query(text: str, ws: Workspace, me: str = "") -> Predicate:
         negate, name, op, value = match.groups()
         pred = _term(ws, name, op, value.strip(), me)
         predicates.append((lambda i, p=pred: not p(i)) if negate else pred)
+    if len(predicates) == 1:  # most filters are one term: no generator per item (50k items a list)
+        return predicates[0]
     return lambda item: all(p(item) for p in predicates)
 
 

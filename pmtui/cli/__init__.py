@@ -35,7 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "item": ("item", "work items: add, show, edit, move, rank, archive, comment, link"),
     "board": ("board", "show the board (columns, WIP, cards); columns and WIP limits: `pmtui columns`"),
     "columns": ("board", "configure board columns, WIP limits and swimlanes"),
-    "backlog": ("backlog", "the ranked backlog; filter with kind:bug label:x points>3 assignee:me …"),
+    "backlog": ("backlog", "the ranked backlog (open, unplanned items; --all: every item); filter with kind:bug label:x "
+                "points>3 assignee:me …"),
     "sprint": ("sprint", "sprints: plan, add, start, show, close, list; alone: the active sprint"),
     "release": ("release", "releases and milestones; alone: the list"),
     "roadmap": ("roadmap", "the roadmap: Now / Next / Later (or --timeline by quarter); add, move, decide, "

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+
+import msgspec
 
 from pmtui.cli import output
-from pmtui.cli.common import as_of_banner, command, emit, fmt_points, reason
+from pmtui.cli.common import (
+    as_of_banner, command, emit, fmt_points, json_bytes, json_list, reason, wants_json, write_out,
+    write_text)
 from pmtui.cli.output import clean, render
 from pmtui.service.workbench import Workbench
-from projections.board_view import BoardSnapshot, ColumnView, board_view
+from pmtui.store.backlog_pages import epics
+from pmtui.store.board_pages import PagedBoard
+from projections.board_view import BoardSnapshot, ColumnView
 from projections.state import ItemView
 
 Part = tuple[str, str]  # (text, rich style)
@@ -68,9 +75,27 @@ def fit_text(parts: list[Part], width: int) -> str:
     return "".join(out)
 
 
+def card_text(card: ItemView, width: int) -> str:
+    """``fit_text(card_parts(card), width)`` made in one piece (a plain board of 50k cards): the
+    whole cut where a part would be, but for ``fit``'s corner case (the parts before one fill
+    the width exactly: they are kept whole, and the ellipsis follows them)."""
+    points = "" if card.points is None else f" {fmt_points(card.points)}pt"
+    text = f"{card.key}{points} {clean(card.title)}"
+    if len(text) <= width:
+        return text.ljust(width)
+    filled = width == len(card.key) or width == len(card.key) + len(points)
+    return text[:width if filled else max(width - 1, 0)] + "…"
+
+
+def column_width(width: int, columns: int) -> int:
+    return max(16, min(32, (width - columns + 1) // max(1, columns)))
+
+
 def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False) -> str:
+    if not colour:
+        return "\n".join(plain_board(snapshot, width))
     cols = snapshot.columns
-    col_width = max(16, min(32, (width - len(cols) + 1) // max(1, len(cols))))
+    col_width = column_width(width, len(cols))
     lines: list[list[Part]] = [[(f"{clean(snapshot.board.name)} board", "bold")]]
     header: list[Part] = []
     for c in cols:
@@ -82,20 +107,12 @@ def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False
         if lane:
             lines.append([(f"== {clean(lane)} ==", "bold magenta")])
         cards = [[card for card in c.cards if not lane or snapshot.lane_of(card) == lane] for c in cols]
-        if not colour:  # plain text: the same cells as strings, without a style per part
-            blank = " " * col_width
-            cells = [[fit_text(card_parts(card), col_width) for card in c] for c in cards]
-            for row in range(max((len(c) for c in cells), default=0)):
-                lines.append([("".join((c[row] if row < len(c) else blank) + " " for c in cells), "")])
-            continue
         for row in range(max((len(c) for c in cards), default=0)):
             line: list[Part] = []
             for c in cards:
                 line += fit(card_parts(c[row]), col_width) if row < len(c) else [(" " * col_width, "")]
                 line.append((" ", ""))
             lines.append(line)
-    if not colour:
-        return "\n".join("".join(text for text, _ in line).rstrip() for line in lines)
     from rich.text import Text
 
     rendered = []
@@ -108,20 +125,102 @@ def render_board(snapshot: BoardSnapshot, width: int = 100, colour: bool = False
     return render(*rendered, out_width=max(width, len(cols) * (col_width + 1)) + 1)
 
 
+def plain_board(snapshot: BoardSnapshot, width: int = 100, block: int = 4096) -> Iterator[str]:
+    """``render_board``'s plain text (the same cells as strings, without a style per part), a
+    block of lines at a time (joined by line breaks, they are its text): a 50k-card board is
+    written as it is made, never held whole as text."""
+    cols = snapshot.columns
+    col_width = column_width(width, len(cols))
+    header = "".join(text for c in cols for text, _ in (*fit(column_label(c), col_width), (" ", "")))
+    yield "\n".join([f"{clean(snapshot.board.name)} board".rstrip(), header.rstrip(),
+                     " ".join("-" * col_width for _ in cols).rstrip()])
+    blank = " " * col_width
+    for lane in snapshot.lanes() if snapshot.swimlanes != "none" else [""]:
+        if lane:
+            yield f"== {clean(lane)} ==".rstrip()
+        cells = [[card_text(card, col_width) for card in c.cards if not lane or snapshot.lane_of(card) == lane]
+                 for c in cols]
+        depth = max(map(len, cells), default=0)
+        for start in range(0, depth, block):
+            rows = min(block, depth - start)
+            padded = [c[start:start + rows] + [blank] * (rows - len(c[start:start + rows])) for c in cells]
+            yield "\n".join(map(str.rstrip, map(" ".join, zip(*padded))))
+
+
+class PlainCard(msgspec.Struct, frozen=True, gc=False):
+    """What the text board reads of a card for its cell (``card_text``)."""
+
+    key: str
+    title: str
+    points: float | None = None
+
+
+class LaneCard(PlainCard, frozen=True, gc=False):
+    """... and for its swimlane (``lane_of``)."""
+
+    assignee: str | None = None
+    parent: str | None = None
+    moscow: str | None = None
+    labels: list[str] = []
+
+
+class Card(msgspec.Struct, kw_only=True, frozen=True, gc=False):
+    """What ``board --json`` prints of a card, in the order printed: decoded from the stored
+    view with the rest of it skipped, and encoded as it is."""
+
+    key: str
+    title: str
+    points: float | None = None
+    assignee: str | None = None
+    labels: list[str] = []
+    kind: str
+
+
+def board_json(head: dict[str, object], columns: list[ColumnView]) -> Iterator[bytes]:
+    """``head`` and the columns with their cards (each its compact JSON) as ``json_text`` writes
+    them (``json.dumps``' indented form), a block of cards at a time: each part is formatted
+    alone and indented to its place."""
+    if not columns:
+        yield json_bytes({**head, "columns": []})
+        return
+    top = json_bytes({**head, "columns": [None]})
+    yield top[:top.rindex(b"null")]
+    for n, c in enumerate(columns):
+        part = json_bytes({"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
+                           "over_limit": c.over_limit, "cards": []}, indent=4)
+        yield part[4:-len(b"[]\n    }")]
+        yield from json_list(c.cards, indent=6)  # type: ignore[arg-type]
+        yield b"\n    }"
+        yield b",\n    " if n < len(columns) - 1 else b"\n  ]\n}"
+
+
 def board(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
     b = wb.board(getattr(args, "board", None), ws)
     sprint_id = wb.sprint(args.sprint, ws).id if getattr(args, "sprint", None) else None
-    snapshot = board_view(ws, b.id, sprint_id)
-    assert snapshot is not None
-    emit(args, lambda: as_of_banner(args, ws) + render_board(
-        snapshot, getattr(args, "width", None) or output.width(), output.color()), lambda: {
-        "board": snapshot.board.name, "as_of_event": ws.position, "swimlanes": snapshot.swimlanes,
-        "columns": [{"name": c.name, "category": c.category, "wip": c.wip, "hard": c.hard, "count": c.count,
-                     "over_limit": c.over_limit,
-                     "cards": [{"key": i.key, "title": i.title, "points": i.points, "assignee": i.assignee,
-                                "labels": i.labels, "kind": i.kind} for i in c.cards]} for c in snapshot.columns],
-    }, plain=True)
+    # The store's cards (``board_view``'s), decoded with only the fields printed: as data, each
+    # kept as its compact JSON (encoded as it is decoded: a third of a struct's memory, and the
+    # blocks are formatted from it in one call each); as text, its cell's (and lane's) fields.
+    as_data = wants_json(args)
+    kind = Card if as_data else PlainCard if b.swimlanes == "none" else LaneCard
+    cards = PagedBoard(ws, b).every_card(kind, sprint_id, msgspec.json.Encoder().encode if as_data else None)
+    columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"], cards[c["name"]])  # type: ignore[arg-type]
+               for c in b.columns]
+    if as_data:
+        write_out(board_json({"board": b.name, "as_of_event": ws.position, "swimlanes": b.swimlanes}, columns))
+        return
+    epic_titles = {e.id: f"{e.key} {e.title}" for e in epics(ws)} if b.swimlanes == "epic" else {}
+    snapshot = BoardSnapshot(b, columns, b.swimlanes, epic_titles)
+    width = getattr(args, "width", None) or output.width()
+    if output.color():  # a person's terminal: coloured
+        emit(args, lambda: as_of_banner(args, ws) + render_board(snapshot, width, True))
+        return
+
+    def text() -> Iterator[str]:  # written a block of lines at a time, as they are made
+        yield as_of_banner(args, ws)
+        for n, block in enumerate(plain_board(snapshot, width)):
+            yield "\n" + block if n else block
+    write_text(text())
 
 
 def columns(args: argparse.Namespace, wb: Workbench) -> None:

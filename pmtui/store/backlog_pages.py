@@ -30,6 +30,8 @@ from projections.feedback_view import evidence_counts
 from pmtui.store.paged_items import PagedItems
 from projections.state import ItemView
 
+from pmtui.store.readmodel import _damaged as damaged, paused_gc
+
 if TYPE_CHECKING:
     from pmtui.store.readmodel import StoredWorkspace
 
@@ -111,7 +113,19 @@ class Entry(msgspec.Struct, frozen=True, gc=False):
     order: Any  # the sort's key of the item
 
 
-_decoders = {Line: msgspec.msgpack.Decoder(Line), Brief: msgspec.msgpack.Decoder(Brief)}
+class _Named(msgspec.Struct, frozen=True, gc=False):
+    """What a list prints of a sprint or of an epic: its name, or key and title (the rest is
+    skipped unread)."""
+
+    id: str
+    name: str = ""
+    key: str = ""
+    title: str = ""
+    kind: str = ""
+
+
+_decoders: dict[type, msgspec.msgpack.Decoder[Any]] = {
+    kind: msgspec.msgpack.Decoder(kind) for kind in (Line, Brief, _Named)}
 _ORDER = SORTS  # the same keys as the unpaged backlog
 
 
@@ -125,16 +139,19 @@ def _terms(query: str) -> list[str]:
 class PagedBacklog:
     """``backlog(ws, query, sort, me, descending)`` as entries in order, read from the tables."""
 
-    def __init__(self, ws: StoredWorkspace, query: str, sort: str, me: str, descending: bool) -> None:
+    def __init__(self, ws: StoredWorkspace, query: str, sort: str, me: str, descending: bool, *,
+                 archived: bool = False) -> None:
+        """``archived``: archived items match too (``backlog(..., include_archived=True)``)."""
         self.ws, self.query, self.sort, self.me, self.descending = ws, query, sort, me, descending
+        self.archived = archived
         self.matched: dict[str, Entry] = {}
         self.entries: list[Entry] = []
         self.decoder = _decoders[Brief if brief_enough(query, sort) else Line]
 
     @property
-    def asks(self) -> tuple[str, str, str, bool]:
+    def asks(self) -> tuple[str, str, str, bool, bool]:
         """The question this backlog answers (at its point)."""
-        return self.query, self.sort, self.me, self.descending
+        return self.query, self.sort, self.me, self.descending, self.archived
 
     # One pass over the items ----------------------------------------------------------------
     def _narrowed(self) -> tuple[str, list[Any]]:
@@ -153,7 +170,7 @@ class PagedBacklog:
 
     def _keep(self) -> Callable[[Any], bool]:
         wanted = parse_query(self.query, self.ws, self.me) if self.query.strip() else None
-        show_archived = "is:archived" in self.query.lower()  # as ``backlog`` reads it
+        show_archived = self.archived or "is:archived" in self.query.lower()  # as ``backlog`` reads it
         if wanted is None:
             return (lambda line: True) if show_archived else (lambda line: not line.archived)
         return wanted if show_archived else (lambda line: not line.archived and wanted(line))
@@ -169,20 +186,68 @@ class PagedBacklog:
             if keep(line):
                 yield Entry(line.id, line.kind, line.parent, line.number, key(line))
 
-    def build(self) -> PagedBacklog:
+    def _bodies(self) -> Iterator[list[tuple[Any, ...]]]:
+        """The bodies of the items the query may keep, valid at the point, a chunk at a time."""
         if self.sort not in _ORDER:
             raise ValidationError(f"cannot sort by {self.sort!r} (sorts: {', '.join(_ORDER)})")
-        keep, key = self._keep(), self._key()
         where, params = self._narrowed()
         text, values = self.ws.point.versions("body", " AND tbl = 'items'" + where, params,
                                               intervals=self.ws.model.intervals)
+        return self.ws.model.chunks(text, values)
+
+    def build(self) -> PagedBacklog:
+        keep, key = self._keep(), self._key()
         matched: dict[str, Entry] = {}
-        for chunk in self.ws.model.chunks(text, values):
+        for chunk in self._bodies():
             for entry in self._entries((self.decoder.decode(bytes(row[0])) for row in chunk), keep, key):
                 matched[entry.id] = entry
         self.matched = matched
         self._order()
         return self
+
+    def cells(self, make: Callable[[list[Line]], list[list[str]]]) -> tuple[list[list[str]], list[int]]:
+        """Every item of the answer as the cells ``make`` gives for a chunk of lines (a list per
+        column), and the answer's order (row numbers into them): a whole list as the CLI prints
+        it, from the same one pass as ``build``. The lines are dropped a chunk at a time, so a
+        100k-item list holds its cells, not its items' lines (half the memory)."""
+        keep, key, decode = self._keep(), self._key(), _decoders[Line].decode
+        columns: list[list[str]] = []
+        keys: list[Any] = []
+        numbers: list[int] = []
+        try:
+            with paused_gc():
+                for chunk in self._bodies():
+                    lines = list(filter(keep, map(decode, [row[0] for row in chunk])))
+                    del chunk
+                    made = make(lines)
+                    if not columns:
+                        columns = made
+                    for mine, more in zip(columns, made) if made is not columns else ():
+                        mine += more
+                    keys += map(key, lines)
+                    numbers += map(_number, lines)
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+            raise damaged("items") from None
+        order = sorted(range(len(numbers)), key=numbers.__getitem__)  # the items' own order, as ``items`` iterates
+        del numbers
+        order.sort(key=keys.__getitem__, reverse=self.descending)  # stable: ties stay in that order
+        return columns, order
+
+    def lines(self) -> list[Line]:
+        """Every item of the answer as its ``Line`` (all a list prints of it), in the answer's
+        order: what the CLI prints whole, from the same one pass as ``build`` (no entries, no
+        item read again by id)."""
+        keep, key, decode = self._keep(), self._key(), _decoders[Line].decode
+        found: list[Line] = []
+        try:
+            with paused_gc():
+                for chunk in self._bodies():
+                    found += filter(keep, map(decode, [row[0] for row in chunk]))
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
+            raise damaged("items") from None
+        found.sort(key=_number)  # the items' own order, as ``items`` iterates
+        found.sort(key=key, reverse=self.descending)  # stable: ties stay in that order
+        return found
 
     def _order(self) -> None:
         entries = sorted(self.matched.values(), key=_number)  # the items' own order, as ``items`` iterates
@@ -217,6 +282,26 @@ class PagedBacklog:
         text, values = ws.point.versions("body", f" AND tbl = 'items' AND id IN ({','.join('?' * len(ids))})",
                                          sorted(ids), by_id=True)
         return [self.decoder.decode(bytes(row[0])) for row in ws.model.query(text, values)]
+
+
+def sprint_names(ws: StoredWorkspace) -> dict[str, str]:
+    """Each sprint's name by its id, as of the point (only the names decoded)."""
+    return {s.id: s.name for s in ws.rows_as("sprints", _Named)}
+
+
+def epics(ws: StoredWorkspace) -> list[_Named]:
+    """The epics as of the point (``ws.epics()``), only their ids, keys and titles: epics are
+    among the items whose ``status`` column is empty (with the archived ones), so only those
+    rows are read."""
+    text, values = ws.point.versions("body", " AND tbl = 'items' AND status IS NULL", intervals=ws.model.intervals)
+    decode = _decoders[_Named].decode
+    return [i for chunk in ws.model.chunks(text, values) for i in map(decode, [r[0] for r in chunk])
+            if i.kind == "epic"]
+
+
+def epic_keys(ws: StoredWorkspace) -> dict[str, str]:
+    """Each epic's key by its id, as of the point."""
+    return {epic.id: epic.key for epic in epics(ws)}
 
 
 _number, _order_of = operator.attrgetter("number"), operator.attrgetter("order")  # C-level keys: 50k-entry sorts

@@ -297,9 +297,7 @@ class Sql:
             if "decode" not in str(error):
                 raise
             # sqlite3's own UTF-8 decoding (a Python text factory would cost a call per value).
-            raise DamagedReadModelError(
-                "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
-                "`pmtui rebuild` folds the read model again from the log") from None
+            raise _not_utf8() from None
 
     def chunks(self, sql: str, params: Sequence[Any] = (), size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         """The rows of a query a chunk at a time (SQLite; PostgreSQL's cursor holds them all
@@ -308,9 +306,14 @@ class Sql:
             yield self.all(sql, params)
             return
         cursor = self.cursor.connection.cursor()  # its own: the caller may query in between
-        cursor.execute(self._text(sql), list(params))
-        while chunk := cursor.fetchmany(size):
-            yield chunk
+        try:
+            cursor.execute(self._text(sql), list(params))
+            while chunk := cursor.fetchmany(size):
+                yield chunk
+        except sqlite3.OperationalError as error:
+            if "decode" not in str(error):
+                raise
+            raise _not_utf8() from None
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         rows = self.all(sql, params)
@@ -350,6 +353,12 @@ def paused_gc() -> Iterator[None]:
 
 class DamagedReadModelError(UserError):
     """A row of the read model's tables cannot be read: changed outside pmtui."""
+
+
+def _not_utf8() -> DamagedReadModelError:
+    return DamagedReadModelError(
+        "a row of the read model holds text that is not UTF-8: `pmtui verify` checks the store, and "
+        "`pmtui rebuild` folds the read model again from the log")
 
 
 def _decode(table: str, body: bytes) -> Any:

@@ -25,7 +25,7 @@ from pmtui.store.readmodel import StoredWorkspace
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
-from projections.backlog_view import SORTS, backlog, parse_query
+from projections.backlog_view import SORTS, backlog, backlog_query, parse_query
 from projections.state import ItemView, Workspace
 
 SORT_ORDER = ["rank", "points", "rice", "wsjf", "moscow", "status", "kind", "key", "title", "assignee", "updated",
@@ -329,9 +329,7 @@ class BacklogScreen(PmScreen):
     @property
     def effective_query(self) -> str:
         """The user's filter, limited to the backlog proper unless every item is asked for."""
-        if self.show_all or "is:archived" in self.query_text.lower():
-            return self.query_text
-        return f"{self.query_text} is:backlog".strip()
+        return backlog_query(self.query_text, self.show_all)
 
     def empty_text(self) -> str:
         if self.query_text:
