@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from pmtui.cli.common import command, emit, table
+from pmtui.cli.common import as_of, command, emit, table
 from pmtui.service.workbench import Workbench
+from pmtui.store.log_pages import PAGE, LogPages
 from pmtui.timespec import local, parse_as_of
-from projections.history import history
+from projections.history import entry
 
 
 def log(args: argparse.Namespace, wb: Workbench) -> None:
-    ws = wb.view(getattr(args, "as_of", None))
+    point = as_of(args)
+    ws = wb.view(point)
     now = wb.now
-    ids: set[str] | None = None
+    ids: list[str] = []
     if args.item:
-        ids = {wb.item(key, now).id for key in args.item}
+        ids = sorted({wb.item(key, now).id for key in args.item})
     since = parse_as_of(args.since).moment if args.since else None
     until = parse_as_of(args.until).moment if args.until else None
-    records = wb.records_of(next(iter(ids))) if ids and len(ids) == 1 else wb.records(0, ws.position)
-    entries = history(now, (r for r in records if r.seq <= ws.position), actor=args.by, kind=args.kind,
-                      aggregate_ids=ids, since=since, until=until)
-    if args.limit:
-        entries = entries[: args.limit]
+    # The order and the filters are queries of the read model's log (the TUI's History pages the
+    # same): newest first by when each event took effect, as of the point (up to #N; at a moment,
+    # the events that took effect by then). Only the events printed are read and decoded: a
+    # limited log of a 1M-event store read the whole log before (12-38 s).
+    order = LogPages(wb.read, ws.position, point.moment, actor=args.by or "", kind=args.kind or "",
+                     since=since, until=until, aggregates=ids, size=min(args.limit, PAGE) if args.limit > 0 else PAGE)
+    seqs = order.head(args.limit) if args.limit and args.limit > 0 else list(order)
+    records = {r.seq: r for r in wb.log.records_by_seq(seqs)}
+    entries = [entry(now, records[seq]) for seq in seqs]
 
     def text() -> str:
         rows = [[f"#{e.seq}", local(e.occurred) + (" *" if e.backdated else ""), e.actor, e.subject,
