@@ -51,17 +51,22 @@ def find_sprint(ws: Workspace, name: str) -> SprintView | None:
     return None
 
 
-def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> SprintSummary:
-    items = sorted((i for i in ws.items.values() if i.sprint == sprint.id and not i.archived), key=lambda i: i.rank)
+def summarize(ws: Workspace, sprint: SprintView, today: date | None = None,
+              members: list[ItemView] | None = None) -> SprintSummary:
+    """``members``: the sprint's unarchived items, if the caller has them (``summaries``)."""
+    every = ws.items  # once: a stored workspace's attribute is a lookup
+    if members is None:
+        members = [i for i in every.values() if i.sprint == sprint.id and not i.archived]
+    items = sorted(members, key=lambda i: i.rank)
     if sprint.state == "closed":
         # A closed sprint's items have moved on; its own record says what was in it.
         ids = set(sprint.done) | set(sprint.carried)
-        items = sorted((ws.items[i] for i in ids if i in ws.items), key=lambda i: i.rank)
+        items = sorted((every[i] for i in ids if i in every), key=lambda i: i.rank)
         done_ids = list(sprint.done)
     else:
         finished = done_columns(ws, sprint.board_id)
         done_ids = [i.id for i in items if i.status in finished]
-    done_points = sum((ws.items[i].points or 0) for i in done_ids if i in ws.items)
+    done_points = sum((every[i].points or 0) for i in done_ids if i in every)
     days_left = None
     if sprint.end and sprint.state != "closed":
         days_left = (date.fromisoformat(sprint.end) - (today or date.today())).days
@@ -70,3 +75,13 @@ def summarize(ws: Workspace, sprint: SprintView, today: date | None = None) -> S
         done_points=done_points, total_points=sum(i.points or 0 for i in items), days_left=days_left,
         done_ids=done_ids,
     )
+
+
+def summaries(ws: Workspace, sprints: list[SprintView], today: date | None = None) -> list[SprintSummary]:
+    """``summarize`` of each sprint, the items grouped by sprint in one pass (a pass per sprint
+    was 5-30 s for ``sprint list`` of 5,000 sprints and 100k items)."""
+    members: dict[str, list[ItemView]] = {s.id: [] for s in sprints}
+    for item in ws.items.values():
+        if item.sprint in members and not item.archived:
+            members[item.sprint].append(item)
+    return [summarize(ws, s, today, members[s.id]) for s in sprints]

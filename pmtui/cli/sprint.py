@@ -11,7 +11,7 @@ from pmtui.cli.common import as_of_banner, command, emit, fmt_points, group, rea
 from pmtui.service.workbench import Workbench
 from pmtui.timespec import local
 from projections.board_view import board_view
-from projections.sprint_view import sprints_of, summarize
+from projections.sprint_view import sprints_of, summaries, summarize
 from projections.state import SprintView
 
 
@@ -95,15 +95,15 @@ def show(args: argparse.Namespace, wb: Workbench) -> None:
 
 def list_sprints(args: argparse.Namespace, wb: Workbench) -> None:
     ws = wb.view(getattr(args, "as_of", None))
-    summaries = [summarize(ws, s) for s in sprints_of(ws)]
+    found = summaries(ws, sprints_of(ws))
     rows = [[s.sprint.name, s.sprint.state, s.sprint.start or "", _ended(s.sprint) or s.sprint.end or "",
              f"{s.committed_points:g}",
-             f"{s.done_points:g}", len(s.items), s.sprint.goal[:40]] for s in summaries]
+             f"{s.done_points:g}", len(s.items), s.sprint.goal[:40]] for s in found]
     emit(args, lambda: as_of_banner(args, ws) + table(rows, ["sprint", "state", "start", "end", "committed", "done", "items", "goal"]),
          [{"name": s.sprint.name, "state": s.sprint.state, "start": s.sprint.start, "end": s.sprint.end,
            "ended": _ended(s.sprint), "started_at": s.sprint.started_at, "closed_at": s.sprint.closed_at,
            "committed_points": s.committed_points, "done_points": s.done_points, "goal": s.sprint.goal}
-          for s in summaries])
+          for s in found])
 
 
 def register(sub: argparse._SubParsersAction) -> None:
