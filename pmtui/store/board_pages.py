@@ -169,11 +169,16 @@ class PagedBoard:
         return cards
 
     def snapshot(self, past: bool = False) -> BoardSnapshot:
-        """``past``: the point lies before the latest event (then ``first_pages``); now, the
+        """``past``: the point lies before the latest event (then ``first_pages``, but for a point
+        whose versions are read from the side of those ending after it: see below); now, the
         current rows' indexes count each column and give its first page in order."""
         if not self.board.columns:
             counts, firsts = {}, {}
-        elif past:
+        # In the log's second half ("to" side) most cards valid at the point are current rows,
+        # which the column index gives in rank order: there a count and a page per column beat
+        # one window pass sorting every card (1M events, random points: 190-520 ms against
+        # 620-940 ms); in the first half they are about even.
+        elif past and self.side == "from":
             counts, firsts = self.first_pages()
         else:
             counts = self.counts()

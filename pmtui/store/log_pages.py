@@ -23,9 +23,14 @@ _ORDER = " ORDER BY t DESC, seq DESC"
 
 
 def log_where(upto: int, moment: float | None = None, *, actor: str = "", kind: str = "",
-              since: float | None = None, until: float | None = None) -> tuple[str, list[object]]:
-    """The conditions of ``ReadModel.log_order`` on the log's lines (the same, term by term)."""
+              since: float | None = None, until: float | None = None,
+              aggregates: Sequence[str] = ()) -> tuple[str, list[object]]:
+    """The conditions of ``ReadModel.log_order`` on the log's lines (the same, term by term);
+    ``aggregates``: only the events of these (``pmtui log --item``)."""
     where, params = ["seq <= ?"], [upto]
+    if aggregates:
+        where.append(f"aggregate_id IN ({','.join('?' * len(aggregates))})")
+        params.extend(aggregates)
     if moment is not None:
         where.append("t <= ?")
         params.append(moment)
@@ -51,9 +56,10 @@ class LogPages(Sequence[int]):
 
     def __init__(self, model: ReadModel, upto: int, moment: float | None = None, *, actor: str = "",
                  kind: str = "", since: float | None = None, until: float | None = None,
-                 count: int | None = None, size: int = PAGE) -> None:
+                 aggregates: Sequence[str] = (), count: int | None = None, size: int = PAGE) -> None:
         self.model, self.size = model, size
-        self.where, self.params = log_where(upto, moment, actor=actor, kind=kind, since=since, until=until)
+        self.where, self.params = log_where(upto, moment, actor=actor, kind=kind, since=since, until=until,
+                                            aggregates=aggregates)
         self._count = count
         self.pages: dict[int, list[tuple[int, float]]] = {}  # page number -> (seq, t) in order
 
@@ -74,7 +80,7 @@ class LogPages(Sequence[int]):
             rows = self.model.query(
                 f"SELECT seq, t FROM {{l}} WHERE {self.where} AND t <= ? AND (t < ? OR seq < ?){_ORDER} LIMIT ?",
                 [*self.params, t, t, seq, self.size])
-        elif number * self.size * 2 > len(self):
+        elif number and number * self.size * 2 > len(self):
             # In the older half: counted from the oldest end (an offset is a walk of the index),
             # so G, the end of the log, costs a page, not a walk of the whole log.
             end = min(len(self), (number + 1) * self.size)
@@ -85,6 +91,19 @@ class LogPages(Sequence[int]):
                                     [*self.params, self.size, number * self.size])
         found = self.pages[number] = [(row[0], row[1]) for row in rows]
         return found
+
+    def head(self, n: int) -> list[int]:
+        """The first ``n`` numbers, read page by page from the newest without counting the rows
+        (a count of a 1M-event log is ~0.1 s: more than the pages of a ``log --limit``)."""
+        out: list[int] = []
+        number = 0
+        while len(out) < n:
+            page = self._page(number)
+            out.extend(seq for seq, _ in page[: n - len(out)])
+            if len(page) < self.size:
+                break
+            number += 1
+        return out
 
     @overload
     def __getitem__(self, index: int) -> int: ...

@@ -940,13 +940,14 @@ class ReadModel:
         return self.query("SELECT MIN(seq) FROM {l} WHERE seq > ?", [seq])[0][0]
 
     def log_order(self, upto: int, moment: float | None = None, *, actor: str = "", kind: str = "",
-                  since: float | None = None, until: float | None = None) -> list[int]:
+                  since: float | None = None, until: float | None = None, aggregates: Sequence[str] = ()) -> list[int]:
         """Numbers of the events up to #``upto`` (and by ``moment``), newest first by when they
-        occurred, filtered by actor (any case), part of the event name, and a time window (the TUI
-        pages the same order: ``pmtui.store.log_pages``)."""
+        occurred, filtered by actor (any case), part of the event name, a time window and the
+        aggregates (the TUI and ``pmtui log`` page the same order: ``pmtui.store.log_pages``)."""
         from pmtui.store.log_pages import log_where
 
-        where, params = log_where(upto, moment, actor=actor, kind=kind, since=since, until=until)
+        where, params = log_where(upto, moment, actor=actor, kind=kind, since=since, until=until,
+                                  aggregates=aggregates)
         rows = self.query(f"SELECT seq FROM {{l}} WHERE {where} ORDER BY t DESC, seq DESC", params)
         return [r[0] for r in rows]
 
