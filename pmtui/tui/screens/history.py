@@ -78,6 +78,10 @@ class HistoryScreen(PmScreen):
 
     def on_mount(self) -> None:
         self.source = HistorySource(self.wb)
+        # The detail follows the cursor in the cursor's own frame: a watcher runs as the cursor is
+        # set, where the table's CursorMoved message would be handled after a frame had shown the
+        # cursor moved and the old detail (two frames a key, the second ~20 ms later).
+        self.watch(self.table, "cursor", self._cursor_changed, init=False)
         self.table.focus()
         self.refresh_view()
 
@@ -137,7 +141,7 @@ class HistoryScreen(PmScreen):
             parts.append(note)
         self.query_one("#history-status", Static).update(" · ".join(parts), layout=False)  # one line, always
 
-    def on_item_table_cursor_moved(self, event: ItemTable.CursorMoved) -> None:
+    def _cursor_changed(self) -> None:
         self.show_detail()
 
     def current_entry(self) -> HistoryEntry | None:
