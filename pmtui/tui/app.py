@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
+from textual.widget import AwaitMount
 from textual.message import Message
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -164,19 +165,23 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return run_write(self, fn, done_message)
 
     def write_in_background(self, command: Callable[[Workbench], Any], done_message: str = "",
-                            then: Callable[[Any], None] | None = None) -> None:
+                            then: Callable[[Any], None] | None = None, refused_note: str = "") -> None:
         """Run one service command off the UI thread, after those queued before it (in the order
         the keys came). ``command`` gets the writer's workbench; ``then(result)`` runs on the UI
-        thread afterwards with what ``write`` would have returned (None when refused)."""
+        thread afterwards with what ``write`` would have returned (None when refused);
+        ``refused_note`` is said after the service's reason for a refusal."""
         if refuse_in_the_past(self):
             if then is not None:
                 then(None)
             return
-        self.writer.submit(command, done_message, then)
+        self.writer.submit(command, done_message, then, refused_note)
 
     def on_write_done(self, message: WriteDone) -> None:
         self.writer.pending -= 1
-        outcome = report_write(self, message.result, message.error, message.job.done_message)
+        # With more of the user's writes queued, the view keeps what it drew for them (their
+        # cards drawn where they are going): it is drawn from the store once the last is done.
+        outcome = report_write(self, message.result, message.error, message.job.done_message,
+                               redraw=self.writer.pending == 0, refused_note=message.job.refused_note)
         if message.job.then is not None:
             message.job.then(outcome)
 
@@ -286,6 +291,21 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return False
 
     # Views -------------------------------------------------------------------------------------
+    _showing_kept = False  # a switch to a view built before is under way
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's, without its 50 ms hold on updates when the view was built before: that hold
+        masks a new screen composing, while a kept screen is whole and is shown in the next frame."""
+        self._showing_kept = mode != self.current_mode and mode in self._screen_stacks
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._showing_kept = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._showing_kept:
+            super().delay_update(delay)
+
     def action_switch_view(self, mode: str) -> None:
         if mode not in self.screen_classes:
             self.notify(f"The {mode} view is not available in this build", severity="warning")

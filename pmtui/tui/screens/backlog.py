@@ -422,14 +422,58 @@ class BacklogScreen(PmScreen):
         if self.sort != "rank" or self.descending:
             self.notify("Reordering works in rank order: press o until the sort says rank.", severity="warning")
             return
-        shown = set(self._row_ids())
-        parent = item.parent if item.parent in shown else None
+        rows = self.rows
+        # The rows' ids as a set: ~10 ms at 20,000 rows, so made in the writer's thread (after
+        # the frame), from the rows as shown when the key came.
+        ids = getattr(rows, "ids", None)
+        shown: frozenset[str] | None = None
 
         def same_level(other: ItemView) -> bool:  # J/K swap with the neighbour the user sees
+            nonlocal shown
+            if shown is None:
+                shown = frozenset(ids if ids is not None else (row.id for row in rows))
+            parent = item.parent if item.parent in shown else None
             return other.id in shown and (other.parent if other.parent in shown else None) == parent
 
-        # In the background writer, as on the board: J J J on a slow store never holds up keys.
-        self.pm.write_in_background(lambda wb: wb.rank_item(item.key, where, scope=same_level))
+        # Drawn at once (the row swapped with that neighbour), written in the background writer
+        # as on the board (J J J on a slow store never holds up keys); the store's order is drawn
+        # when the user's writes are done, and a refusal puts the row back, saying why.
+        swapped = self._swap_with_neighbour(where)
+
+        def done(outcome: object) -> None:
+            if outcome is None and swapped:
+                self._shown = ()  # (the store's rows are the ones to show again, the same point or not)
+                self.refresh_view()
+
+        self.pm.write_in_background(lambda wb: wb.rank_item(item.key, where, scope=same_level), then=done,
+                                    refused_note=f"{item.key} stays where it was." if swapped else "")
+
+    def _row_id(self, index: int) -> str:
+        entries = getattr(self.rows, "entries", None)
+        return entries[index].id if entries is not None else self.rows[index].id
+
+    def _swap_with_neighbour(self, where: str) -> bool:
+        """Draw the cursor's row swapped with its neighbour at the same level, when both are
+        single rows (no children shown under them); False when nothing was drawn."""
+        table, rows = self.table, self.rows
+        index = table.cursor
+        depth = self._depth.get(self._row_id(index), 0)
+        step = -1 if where == "up" else 1
+        other = index + step
+        while 0 <= other < len(rows) and self._depth.get(self._row_id(other), 0) > depth:
+            other += step  # (a child of the row passed: the neighbour is the next row at this depth)
+        if not 0 <= other < len(rows) or self._depth.get(self._row_id(other), 0) != depth:
+            return False
+        showing_children = self._parents - self.folded
+        if {self._row_id(index), self._row_id(other)} & showing_children or abs(other - index) != 1:
+            return False
+        if isinstance(rows, BacklogRows):
+            self.rows = rows.swapped(index, other)
+        else:
+            self.rows = list(rows)
+            self.rows[index], self.rows[other] = self.rows[other], self.rows[index]  # type: ignore[index]
+        table.swap_rows(self.rows, index, other)
+        return True
 
     def action_new(self) -> None:
         if self.read_only:

@@ -120,10 +120,18 @@ class HistoryScreen(PmScreen):
         return [when, e.actor, name, e.subject, change]
 
     # Data ------------------------------------------------------------------------------------
+    _shown: tuple[object, ...] = ()  # what the rows were read for: the same again reads nothing
+
     def refresh_view(self) -> None:
         if self.source is None:
             return
         ws = self.ws
+        # A workspace is one point, never changed in place: shown again (the view switched back
+        # to, a modal closed without a change), its rows are the ones on screen.
+        shown = (ws, ws.position, self.pm.as_of.moment, self.wanted)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
         self.table.empty_text = "No events match the filter: x clears it, / changes it." if not self.wanted.empty \
             else self.empty_state("No events yet: every change made will be listed here")
