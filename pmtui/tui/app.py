@@ -31,6 +31,7 @@ from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import css_memo, output_guard, travel
+from pmtui.tui.give_way import GiveWay
 from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
@@ -115,6 +116,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
+        self.give_way = GiveWay()  # background slices wait while keys come in
 
     def _new_view(self, mode: str) -> Screen:
         return self.screen_classes[mode]()
@@ -217,6 +219,8 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         field (the Ctrl+U comes back to the app after "cd" is in). So a key bound to an action runs
         the moment it arrives, and in a one-line field the field's own keys and text are applied
         at arrival too. A multi-line field (TextArea) takes its keys as Textual delivers them."""
+        if isinstance(event, events.Key):
+            self.give_way.key_came()
         if isinstance(event, events.Key) and not event.is_forwarded \
                 and not _is_text_area(focused := self.focused):
             if await self._check_bindings(event.key, priority=True):
@@ -265,9 +269,10 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def load_views(self) -> None:
         """Import the views not shown yet, so the first palette (which lists every view's actions)
         and the first switch to another view do not wait for their modules."""
-        self.screen_classes.load_all()
+        self.screen_classes.load_all(between=self.give_way.between)
 
     def on_unmount(self) -> None:
+        self.give_way.stop()
         if self.poll:
             self._watch.stop()  # the watcher stops before the workbench is closed under it
         self.writer.stop()
