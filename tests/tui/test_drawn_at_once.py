@@ -48,7 +48,29 @@ async def test_a_move_is_drawn_before_its_write_is_done(make_app, wb, held):
         assert "AC-36" in column_keys(screen, "In progress") and not screen.tentative
 
 
-async def test_a_refused_move_puts_the_card_back_and_says_why(make_app, wb, held):
+async def test_a_move_the_service_refuses_is_put_back_with_its_reason(make_app, wb, store, held):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        other = Workbench(db=str(store), actor="bo")  # another session fills Review (3/3, hard) meanwhile
+        try:
+            other.move_item("AC-30", "Review")
+        finally:
+            other.close()
+        put_cursor_on(screen, "AC-32")
+        await pilot.press("L")  # the counts shown say 3/3 after it: drawn there, and then refused
+        await pilot.pause()
+        assert "AC-32" in column_keys(screen, "Review")
+        held.set()
+        await writes_done(pilot)
+        assert wb.now.item_by_key("AC-32").status == "In progress"
+        assert "AC-32" in column_keys(screen, "In progress") and "AC-32" not in column_keys(screen, "Review")
+        assert screen.selected.key == "AC-32" and not screen.tentative
+        refusal = [m for m in messages(app) if m.startswith("Refused")][-1]
+        assert "Review" in refusal and "hard limit" in refusal and "AC-32 stays in In progress" in refusal
+
+
+async def test_a_move_past_a_hard_limit_shown_is_not_drawn_and_the_service_says_why(make_app, wb, held):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
@@ -58,16 +80,35 @@ async def test_a_refused_move_puts_the_card_back_and_says_why(make_app, wb, held
         await writes_done(pilot)
         held.clear()
         put_cursor_on(screen, "AC-32")
-        await pilot.press("L")  # would be 4/3: drawn there, then refused by the domain
+        await pilot.press("L")  # 4/3 by the domain's own check on the counts shown: not drawn
         await pilot.pause()
-        assert "AC-32" in column_keys(screen, "Review")  # the UI does not judge the limit itself
+        assert "AC-32" in column_keys(screen, "In progress") and "AC-32" not in column_keys(screen, "Review")
+        held.set()
+        await writes_done(pilot)  # the service decides all the same, and says why
+        assert wb.now.item_by_key("AC-32").status == "In progress"
+        refusal = [m for m in messages(app) if m.startswith("Refused")][-1]
+        assert "Review" in refusal and "hard limit" in refusal
+
+
+async def test_a_soft_wip_limit_is_said_with_the_move_and_only_once(make_app, wb, held):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        held.set()
+        for key in column_keys(screen, "Backlog")[:2]:  # In progress: 4 of a soft limit of 4
+            wb.move_item(key, "In progress")
+        screen.refresh_view()
+        assert len(column_keys(screen, "In progress")) == 4
+        held.clear()
+        put_cursor_on(screen, column_keys(screen, "To do")[0])
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.writer.pending == 1
+        said = [m for m in messages(app) if m.startswith("WIP limit")]
+        assert len(said) == 1 and "over its WIP limit of 4" in said[0]  # the domain's words, before the write
         held.set()
         await writes_done(pilot)
-        assert wb.now.item_by_key("AC-32").status == "In progress"
-        assert "AC-32" in column_keys(screen, "In progress") and "AC-32" not in column_keys(screen, "Review")
-        assert screen.selected.key == "AC-32" and not screen.tentative
-        refusal = [m for m in messages(app) if m.startswith("Refused")][-1]
-        assert "Review" in refusal and "AC-32 stays in In progress" in refusal
+        assert [m for m in messages(app) if m.startswith("WIP limit")] == said  # not said again
 
 
 async def test_two_quick_moves_are_drawn_one_after_the_other_and_end_where_the_store_has_them(make_app, wb, held):

@@ -10,6 +10,7 @@ import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from domain import board_rules
 from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
 from pmtui.tui.tentative import TentativeCards, rank_beside
@@ -244,30 +245,47 @@ class BoardScreen(PmScreen):
             return
         columns = self.grid_layout.columns if self.grid_layout else []
         target = self.column + step
-        if 0 <= target < len(columns):  # (beyond the edges the service says why)
-            self._draw_tentative(msgspec.structs.replace(card, status=columns[target].name))
-            self.notify(f"{card.key} → {columns[target].name}", timeout=2)
-        self._write_card(card, lambda wb: wb.step_item(card.key, step), warn="WIP limit")
+        warned: str | None = None
+        if 0 <= target < len(columns) and self.snapshot is not None:  # (beyond the edges the service says why)
+            column = columns[target]
+            try:  # the domain's own check, on the counts shown: a hard limit is not drawn past
+                warned = board_rules.check_wip(self.snapshot.board.name, self.snapshot.board.columns, column.name,
+                                               column.count + 1)
+            except DomainError:
+                pass  # the service refuses it (or, if the counts moved meanwhile, makes it)
+            else:
+                self._draw_tentative(msgspec.structs.replace(card, status=column.name))
+                if warned:
+                    self.notify(warned, severity="warning", title="WIP limit")
+                else:
+                    self.notify(f"{card.key} → {column.name}", timeout=2)
+        self._write_card(card, lambda wb: wb.step_item(card.key, step), f"{card.key} stays in {card.status}.",
+                         warn="WIP limit", warned=warned)
 
     def action_rank(self, where: str) -> None:
         card = self._need_card()
         if card is None or not self._ready_to_change(card):
             return
         column = card.status
-        cards = self.grid_layout.column_cards(self.column) if self.grid_layout else []
-        rank = rank_beside(cards, self.index, where) if len(self.grid_layout.lanes) == 1 else None  # type: ignore[union-attr]
+        grid = self.grid_layout
+        # (With swimlanes a card's neighbours on screen are its lane's: the store's order shows it.)
+        rank = rank_beside(grid.column_cards(self.column), self.index, where) \
+            if grid is not None and len(grid.lanes) == 1 else None
         if rank is not None:
             self._draw_tentative(msgspec.structs.replace(card, rank=rank))
         self._write_card(card, lambda wb: wb.rank_item(card.key, where,
-                                                       scope=lambda i: i.status == column and i.kind != "epic"))
+                                                       scope=lambda i: i.status == column and i.kind != "epic"),
+                         f"{card.key} stays where it was.")
 
     def _draw_tentative(self, card: ItemView) -> None:
         self.tentative.put(card)
         self.refresh_view(follow=card.key)
 
-    def _write_card(self, card: ItemView, command: Callable[[Workbench], object], warn: str = "") -> None:
-        """One change of ``card`` in the background writer; when it is done (or refused) the card
-        is drawn from the store, once the user's other writes are done too."""
+    def _write_card(self, card: ItemView, command: Callable[[Workbench], object], refused_note: str,
+                    warn: str = "", warned: str | None = None) -> None:
+        """One change of ``card`` in the background writer; when it is done (or refused: then
+        ``refused_note`` follows the service's reason, if the card was drawn moved) the card is
+        drawn from the store, once the user's other writes are done too."""
         put = card.id in self.tentative.cards
 
         def done(outcome: object) -> None:
@@ -275,11 +293,10 @@ class BoardScreen(PmScreen):
                 self.tentative.settle(card.id, refused=outcome is None)
             if outcome is None or self.pm.writer.pending == 0:
                 self.refresh_view(follow=card.key)
-            if isinstance(outcome, str) and warn:
+            if isinstance(outcome, str) and warn and outcome != warned:  # (not said twice)
                 self.notify(outcome, severity="warning", title=warn)
 
-        self.pm.write_in_background(command, then=done,
-                                    refused_note=f"{card.key} stays in {card.status}." if put else "")
+        self.pm.write_in_background(command, then=done, refused_note=refused_note if put else "")
 
     def action_new_card(self) -> None:
         if self.read_only:
