@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
-from textual.widget import AwaitMount
 from textual.message import Message
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -32,6 +31,7 @@ from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import css_memo, output_guard, travel
 from pmtui.tui.give_way import GiveWay
+from pmtui.tui.kept_views import KeptViews
 from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
@@ -61,7 +61,7 @@ def _is_text_area(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area)
 
 
-class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
+class PmApp(ServerSafety, KeptViews, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
     TITLE = "pmtui"
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
@@ -296,21 +296,6 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return False
 
     # Views -------------------------------------------------------------------------------------
-    _showing_kept = False  # a switch to a view built before is under way
-
-    def switch_mode(self, mode: str) -> AwaitMount:
-        """Textual's, without its 50 ms hold on updates when the view was built before: that hold
-        masks a new screen composing, while a kept screen is whole and is shown in the next frame."""
-        self._showing_kept = mode != self.current_mode and mode in self._screen_stacks
-        try:
-            return super().switch_mode(mode)
-        finally:
-            self._showing_kept = False
-
-    def delay_update(self, delay: float = 0.05) -> None:
-        if not self._showing_kept:
-            super().delay_update(delay)
-
     def action_switch_view(self, mode: str) -> None:
         if mode not in self.screen_classes:
             self.notify(f"The {mode} view is not available in this build", severity="warning")

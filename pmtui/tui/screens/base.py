@@ -44,6 +44,7 @@ class PmScreen(Screen):
     ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     _offered_for: tuple[bool, bool] | None = None  # (past, viewer) the footer's keys were last offered for
     _prompt: LinePrompt | None = None  # the view's one-line question, once composed
+    _left_with_app_focus: bool | None = None  # whether the terminal had the focus when the view was left
 
     @property
     def pm(self) -> PmApp:
@@ -148,6 +149,9 @@ class PmScreen(Screen):
         # in one frame, not after a read of the store (a history re-counted, a backlog stepped).
         self.refresh_bars()
         self.call_after_refresh(self._refresh_if_shown)
+
+    def on_screen_suspend(self) -> None:
+        self._left_with_app_focus = self.app.app_focus  # (see ``pmtui/tui/kept_views.py``)
 
     def _refresh_if_shown(self) -> None:
         if self.is_current:  # (not if another view was switched to in between)
