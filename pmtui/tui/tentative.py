@@ -15,7 +15,7 @@ taken out and/or one put in, read through without copying (a column holds thousa
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set as AbstractSet
 from typing import overload
 
 import msgspec
@@ -174,3 +174,23 @@ class TentativeCards:
 
 def _with_cards(column: ColumnView, cards: Sequence[ItemView]) -> ColumnView:
     return msgspec.structs.replace(column, cards=cards)  # type: ignore[arg-type]
+
+
+def swapped_rows(rows: Sequence[ItemView], index: int, step: int, depth: Mapping[str, int],
+                 showing_children: AbstractSet[str]) -> Sequence[ItemView] | None:
+    """The Backlog's rows with the row at ``index`` swapped with the next one up (``step`` -1) or
+    down, as a reorder will put them, when both are single rows at one depth of the tree (no
+    children shown under them); None otherwise (the store's order is drawn when the write is done)."""
+    other = index + step
+    if not 0 <= other < len(rows):
+        return None
+    entries = getattr(rows, "entries", rows)  # the store's rows: their ids, no item read
+    one, two = entries[index].id, entries[other].id
+    if depth.get(one, 0) != depth.get(two, 0) or {one, two} & showing_children:
+        return None
+    swapped = getattr(rows, "swapped", None)
+    if swapped is not None:
+        return swapped(index, other)  # type: ignore[no-any-return]
+    moved = list(rows)
+    moved[index], moved[other] = moved[other], moved[index]
+    return moved

@@ -24,6 +24,7 @@ from pmtui.store.board_pages import touched
 from pmtui.store.readmodel import StoredWorkspace
 from pmtui.tui.modals.fields_form import Field, FieldsForm
 from pmtui.tui.screens.base import PmScreen
+from pmtui.tui.tentative import swapped_rows
 from pmtui.tui.widgets.item_table import Cell, Column, ItemTable
 from projections.backlog_view import SORTS, backlog, parse_query
 from projections.state import ItemView, Workspace
@@ -448,31 +449,16 @@ class BacklogScreen(PmScreen):
         self.pm.write_in_background(lambda wb: wb.rank_item(item.key, where, scope=same_level), then=done,
                                     refused_note=f"{item.key} stays where it was." if swapped else "")
 
-    def _row_id(self, index: int) -> str:
-        entries = getattr(self.rows, "entries", None)
-        return entries[index].id if entries is not None else self.rows[index].id
-
     def _swap_with_neighbour(self, where: str) -> bool:
-        """Draw the cursor's row swapped with its neighbour at the same level, when both are
-        single rows (no children shown under them); False when nothing was drawn."""
-        table, rows = self.table, self.rows
-        index = table.cursor
-        depth = self._depth.get(self._row_id(index), 0)
-        step = -1 if where == "up" else 1
-        other = index + step
-        while 0 <= other < len(rows) and self._depth.get(self._row_id(other), 0) > depth:
-            other += step  # (a child of the row passed: the neighbour is the next row at this depth)
-        if not 0 <= other < len(rows) or self._depth.get(self._row_id(other), 0) != depth:
+        """Draw the cursor's row swapped with its neighbour (see ``tentative.swapped_rows``);
+        False when nothing was drawn."""
+        index = self.table.cursor
+        swapped = swapped_rows(self.rows, index, -1 if where == "up" else 1, self._depth,
+                               self._parents - self.folded)
+        if swapped is None:
             return False
-        showing_children = self._parents - self.folded
-        if {self._row_id(index), self._row_id(other)} & showing_children or abs(other - index) != 1:
-            return False
-        if isinstance(rows, BacklogRows):
-            self.rows = rows.swapped(index, other)
-        else:
-            self.rows = list(rows)
-            self.rows[index], self.rows[other] = self.rows[other], self.rows[index]  # type: ignore[index]
-        table.swap_rows(self.rows, index, other)
+        self.rows = swapped
+        self.table.swap_rows(swapped, index, index + (-1 if where == "up" else 1))
         return True
 
     def action_new(self) -> None:
