@@ -269,7 +269,7 @@ class PmApp(ServerSafety, KeptViews, App[int]):  # ServerSafety: nothing that wr
     def load_views(self) -> None:
         """Import the views not shown yet, so the first palette (which lists every view's actions)
         and the first switch to another view do not wait for their modules."""
-        self.screen_classes.load_all(between=self.give_way.between)
+        self.give_way.run(lambda between: self.screen_classes.load_all(between=between))
 
     def on_unmount(self) -> None:
         self.give_way.stop()

@@ -30,7 +30,7 @@ OPENS = {"item": "open it", "roadmap": "show it on the Roadmap", "objective": "s
 
 def warm(app: PmApp) -> None:
     """Build the words index for the workspace on show, in a worker thread."""
-    app.run_worker(partial(prepare, app.ws, app.give_way.between), thread=True, group="search-index",
+    app.run_worker(partial(app.give_way.run, partial(prepare, app.ws)), thread=True, group="search-index",
                    exclusive=True, exit_on_error=False)
 
 

@@ -13,7 +13,7 @@ import pmtui.store.readmodel as readmodel
 
 from pmtui.service import search
 from pmtui.service.workbench import Workbench
-from pmtui.tui.give_way import GiveWay
+from pmtui.tui.give_way import GiveWay, Stopped
 from pmtui.tui.modals.item import ItemModal
 from pmtui.timespec import parse_as_of
 from tests.tui.helpers import type_text
@@ -104,8 +104,20 @@ def test_a_search_waiting_for_the_index_stops_the_build_giving_way(wb: Workbench
     assert calls == 1
 
 
-def test_giving_way_ends_when_the_app_stops() -> None:
+def test_work_giving_way_ends_at_its_next_slice_when_the_app_stops() -> None:
     way = GiveWay(quiet=3600)
     way.key_came()
-    way.stop()
-    way.between()  # returns: nothing waits for keys once the app is closing
+    slices: list[int] = []
+
+    def work(between) -> None:  # noqa: ANN001
+        slices.append(1)
+        way.stop(timeout=0)  # the app closes while this work is under way
+        between()  # raises Stopped: the work ends here, nothing waits for keys
+        slices.append(2)
+
+    way.run(work)
+    assert slices == [1]
+    with pytest.raises(Stopped):
+        way.between()
+    way.run(work)  # once stopped, no work starts
+    assert slices == [1]
