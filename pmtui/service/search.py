@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +36,15 @@ class ItemWords(msgspec.Struct, frozen=True):
     archived: bool = False
 
 
-def item_words(ws: Workspace) -> Iterable[Any]:
+Between = Callable[[], None]  # called between slices of a long build (a worker giving way to keys)
+
+
+def item_words(ws: Workspace, between: Between | None = None) -> Iterable[Any]:
     """Every item's words: narrowly decoded from the store's rows, or the in-memory items."""
     rows_as = getattr(ws, "rows_as", None)
-    return rows_as("items", ItemWords) if rows_as is not None else ws.items.values()
+    if rows_as is None:
+        return ws.items.values()
+    return rows_as("items", ItemWords, between) if between is not None else rows_as("items", ItemWords)
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,8 @@ class _Things(_Index):
 
 
 _lock = threading.Lock()  # the TUI builds in a worker thread while the palette may be searching
+_searching = 0  # searches waiting for the lock
+_counting = threading.Lock()
 # The workspace itself is kept (not its id): a freed workspace's id can be reused by another's.
 _state: _State | None = None
 
@@ -159,13 +166,20 @@ def _stored_position(ws: Workspace) -> tuple[Any, int] | None:
     return model, ws.position
 
 
-def _build_items(ws: Workspace) -> _Items:
+SLICE = 2000  # items put in the index between two calls of ``between``
+
+
+def _build_items(ws: Workspace, between: Between | None = None) -> _Items:
+    model, point = getattr(ws, "model", None), getattr(ws, "point", None)
+    comments = ws.comments if between is None or model is None else model.entries("comments", point, between=between)
     said: dict[str, list[str]] = {}
-    for comment in ws.comments:
+    for comment in comments:
         said.setdefault(comment.item_id, []).append(comment.text)
     items = _Items()
-    for item in item_words(ws):
+    for n, item in enumerate(item_words(ws, between)):
         items.put(item, said.get(item.id, ()))
+        if between is not None and n % SLICE == SLICE - 1:
+            between()
     return items
 
 
@@ -202,7 +216,7 @@ def people(ws: Workspace) -> list[str]:
     return sorted(_users(ws) | {i.assignee for i in item_words(ws) if i.assignee}, key=str.lower)
 
 
-def _current(ws: Workspace) -> _State:
+def _current(ws: Workspace, between: Between | None = None) -> _State:
     """The index for ``ws`` (call with ``_lock`` held). A workspace from the store is read through
     a private one at the same position: this may run in a worker thread while the UI thread
     reads (and moves on) the workspace it shows, whose lazily loaded tables are not for sharing."""
@@ -214,18 +228,23 @@ def _current(ws: Workspace) -> _State:
     own = ws if place is None else place[0].workspace(Point(pos=place[1]))
     moved = _moved(state, own) if state is not None else None
     if moved is None:
-        _state = _State(own, place, _build_items(own), _Things(own))
+        _state = _State(own, place, _build_items(own, between), _Things(own))
     else:
         items, elsewhere = moved
         _state = _State(own, place, items, _Things(own) if elsewhere or state is None else state.things)
     return _state
 
 
-def prepare(ws: Workspace) -> None:
+def prepare(ws: Workspace, between: Between | None = None) -> None:
     """Build (or move) the index for ``ws`` now, so the next search does not wait for it: the TUI
-    calls this in a worker thread."""
+    calls this in a worker thread, with ``between`` called between slices of the build (where
+    the worker waits while keys come in), unless a search is waiting for the index."""
+    def give_way() -> None:
+        if between is not None and not _searching:
+            between()
+
     with _lock:
-        _current(ws)
+        _current(ws, give_way)
 
 
 def find(ws: Workspace, query: str, limit: int = 30) -> list[Found]:
@@ -236,7 +255,15 @@ def find(ws: Workspace, query: str, limit: int = 30) -> list[Found]:
     if not words:
         return []
     whole = " ".join(words)
-    with _lock:
+    global _searching
+    with _counting:
+        _searching += 1  # a build under way stops giving way: this search waits for it
+    try:
+        _lock.acquire()
+    finally:
+        with _counting:
+            _searching -= 1
+    try:
         state = _current(ws)
         index = state.index
         texts = index.words
@@ -248,6 +275,8 @@ def find(ws: Workspace, query: str, limit: int = 30) -> list[Found]:
         for word in words[1:]:
             matched = [n for n in matched if word in texts[n]]
         state.query, state.matched = whole, matched
+    finally:
+        _lock.release()
     return _ranked(index, len(state.items.kinds), matched, words, whole, limit)
 
 

@@ -325,11 +325,32 @@ class BacklogRows(PagedItems):
         """Every row's id, in order (no item read)."""
         return [entry.id for entry in self.entries]
 
-    def place(self, item_id: object) -> int:
-        """The index of the row with this id, or -1."""
+    def place(self, item_id: object, near: int = 0) -> int:
+        """The index of the row with this id, or -1: looked for around ``near`` first (where the
+        cursor's row stays after a redraw), then in a map of every row's place (made once)."""
+        entries = self.entries
         if self._places is None:
+            for index in range(max(0, near - 8), min(len(entries), near + 9)):
+                if entries[index].id == item_id:
+                    return index
             self._places = {entry.id: n for n, entry in enumerate(self.entries)}
         return self._places.get(item_id, -1)  # type: ignore[arg-type]
+
+    def swapped(self, one: int, other: int) -> BacklogRows:
+        """These rows with two swapped (a reorder drawn before the store has it), the pages read
+        kept: the two rows' views are swapped in them, or their pages read again."""
+        entries = list(self.entries)
+        entries[one], entries[other] = entries[other], entries[one]
+        rows = BacklogRows(self.ws, entries, self.size)
+        rows.pages = {number: list(page) for number, page in self.pages.items()}
+        pages = {one // self.size, other // self.size}
+        if all(number in rows.pages for number in pages):
+            first, second = rows.pages[one // self.size], rows.pages[other // self.size]
+            first[one % self.size], second[other % self.size] = second[other % self.size], first[one % self.size]
+        else:
+            for number in pages:
+                rows.pages.pop(number, None)
+        return rows
 
     def _page(self, number: int) -> list[ItemView]:
         found = self.pages.get(number)

@@ -12,6 +12,7 @@ the cards before it. The order is ``board_view``'s: rank, then the item's number
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,6 +60,14 @@ class ColumnCards(PagedItems):
         if found is None:
             found = self.pages[number] = self.board.page(self.column, number * self.board.size)
         return found
+
+    def place_of(self, item: ItemView) -> int:
+        """How many of this column's cards come before ``item`` in rank order (``item`` need not be
+        one of them: a card about to be moved here): on the first page when it falls there."""
+        first = self.pages.get(0, [])
+        if first and (len(first) >= self.count or _order(item) <= _order(first[-1])):
+            return bisect_left(first, _order(item), key=_order)
+        return self.board.place(self.column, item)
 
     def index_of(self, item: ItemView) -> int | None:
         """Where ``item`` stands in this column (a count of the cards before it), or None."""
@@ -265,8 +274,9 @@ class PagedBoard:
 
     def place(self, column: str, item: ItemView) -> int:
         """How many cards of ``column`` come before ``item`` in rank order."""
-        inner, params = self._versions("1 AS one", " AND status = ? AND (rank < ? OR (rank = ? AND ord < ?))",
-                                       [column, item.rank, item.rank, item.number])
+        # "rank <= ?" bounds the index's range (the OR alone is no range SQLite can use).
+        inner, params = self._versions("1 AS one", " AND status = ? AND rank <= ? AND (rank < ? OR (rank = ? AND ord < ?))",
+                                       [column, item.rank, item.rank, item.rank, item.number])
         return self.model.query(f"SELECT COUNT(*) FROM ({inner}) AS before", params)[0][0]
 
 

@@ -842,10 +842,10 @@ class ReadModel:
         with self.sql() as sql:
             return sql.all(text, params)
 
-    def chunks(self, text: str, params: Sequence[Any] = ()) -> Iterator[list[tuple[Any, ...]]]:
+    def chunks(self, text: str, params: Sequence[Any] = (), size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         """``query``'s rows a chunk at a time (see ``Sql.chunks``)."""
         with self.sql() as sql:
-            yield from sql.chunks(text, params)
+            yield from sql.chunks(text, params, size)
 
     def position(self) -> int:
         with self.sql() as sql:
@@ -891,15 +891,22 @@ class ReadModel:
         found = self.views(table, point, " AND id = ?", [row_id], many=False)
         return found[0] if found else None
 
-    def entries(self, table: str, point: Point, owner: str | None = None) -> list[Any]:
+    def entries(self, table: str, point: Point, owner: str | None = None,
+                between: Callable[[], None] | None = None) -> list[Any]:
+        """``between``: read a chunk at a time, calling it after each (a worker that gives way)."""
         cond, values = point.entries()
         where, params = (" AND owner = ?", [owner]) if owner is not None else ("", [])
         # As the fold would list them: up to an event, in the log's order; at a moment, in the
         # order of when they took effect (a backdated comment among the ones it precedes).
         order = "t, seq" if point.moment is not None else "seq"
-        rows = self.query(f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY {order}",
-                          [table, *values, *params])
-        return _decoded(table, rows)
+        text, args = f"SELECT body FROM {{e}} WHERE tbl = ? AND {cond}{where} ORDER BY {order}", [table, *values, *params]
+        if between is None:
+            return _decoded(table, self.query(text, args))
+        found: list[Any] = []
+        for chunk in self.chunks(text, args, SLICE_ROWS):
+            found += _decoded(table, chunk)
+            between()
+        return found
 
     def count_in_column(self, board_id: str, column: str) -> int:
         """Cards now in a board's column (archived items and epics are not cards)."""
@@ -915,8 +922,10 @@ class ReadModel:
         while True:
             where, params = "", [board_id]
             if after is not None:
-                where = f" AND (rank {op} ? OR (rank = ? AND ord {op} ?))"
-                params += [after[0], after[0], after[1]]
+                # "rank <=" / ">=" bounds the index's range: the OR alone walks the index from
+                # the board's far edge (upwards: every card below, ~150 ms at 50k cards).
+                where = f" AND rank {op}= ? AND (rank {op} ? OR (rank = ? AND ord {op} ?))"
+                params += [after[0], after[0], after[0], after[1]]
             rows = self.query(
                 f"SELECT body FROM {{c}} WHERE grp = ? AND tbl = 'items'{where} "
                 f"ORDER BY rank {order}, ord {order} LIMIT {page}", params)
@@ -1139,19 +1148,28 @@ class StoredWorkspace:
                 "SELECT COUNT(*) FROM {l} WHERE seq > ? AND seq <= ?", [self.point.pos, point.pos])[0][0] or 0)
         return ahead
 
-    def rows_as(self, table: str, kind: type[T]) -> list[T]:
+    def rows_as(self, table: str, kind: type[T], between: Callable[[], None] | None = None) -> list[T]:
         """Every row of ``table`` as of the point, decoded into ``kind``: a msgspec Struct naming
         only the fields wanted, so the rest of each body is skipped unread (search and pickers
-        read a few words of 50k items, not 50k whole items). Rows already loaded are reused."""
+        read a few words of 50k items, not 50k whole items). Rows already loaded are reused.
+        ``between``: read a chunk at a time, calling it after each (a worker that gives way)."""
         loaded = self._loaded(table)
         if loaded is not None:
             return [msgspec.convert(v, kind, from_attributes=True) for v in loaded.values()]
         decoder = msgspec.msgpack.Decoder(kind)
         text, values = self.point.versions("ord, body", " AND tbl = ?", [table], intervals=self.model.intervals)
-        rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
         try:
-            with paused_gc():
-                return [decoder.decode(bytes(row[1])) for row in rows]
+            if between is None:
+                rows = sorted(self.model.query(text, values), key=lambda row: row[0] or 0)  # creation order
+                with paused_gc():
+                    return [decoder.decode(bytes(row[1])) for row in rows]
+            numbered: list[tuple[int, T]] = []
+            for chunk in self.model.chunks(text, values, SLICE_ROWS):
+                with paused_gc():
+                    numbered += [(row[0] or 0, decoder.decode(bytes(row[1]))) for row in chunk]
+                between()
+            numbered.sort(key=_first)  # creation order
+            return [view for _, view in numbered]
         except (msgspec.DecodeError, msgspec.ValidationError):
             raise DamagedReadModelError(f"a row of the read model ({table}) is damaged: `pmtui rebuild` "
                                         "folds it again from the log") from None
@@ -1318,6 +1336,8 @@ class BoardOrder:
 
 
 _number = operator.attrgetter("number")  # a view's number, without a Python call per view (50k-item sorts)
+_first = operator.itemgetter(0)
+SLICE_ROWS = 1000  # rows read and decoded between two calls of a reader's ``between`` (a few ms)
 
 
 def _ids_clause(ids: Collection[str]) -> str:

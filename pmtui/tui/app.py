@@ -30,6 +30,8 @@ from pmtui.service.workbench import Workbench
 from pmtui.service.search import find
 from pmtui.timespec import NOW, AsOf
 from pmtui.tui import css_memo, output_guard, travel
+from pmtui.tui.give_way import GiveWay
+from pmtui.tui.kept_views import KeptViews
 from pmtui.tui.live import StoreWatch
 from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
@@ -59,7 +61,7 @@ def _is_text_area(widget: object) -> bool:
     return text_area is not None and isinstance(widget, text_area)
 
 
-class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
+class PmApp(ServerSafety, KeptViews, App[int]):  # ServerSafety: nothing that writes files in SSH sessions
     TITLE = "pmtui"
     # app.tcss first, then each view's own file (board.tcss, sprint.tcss...).
     CSS_PATH = [STYLES / "app.tcss", *sorted(p for p in STYLES.glob("*.tcss") if p.name != "app.tcss")]
@@ -114,6 +116,7 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         self.poll = poll
         self.start_at = start_at
         self.writer = BackgroundWriter(self)
+        self.give_way = GiveWay()  # background slices wait while keys come in
 
     def _new_view(self, mode: str) -> Screen:
         return self.screen_classes[mode]()
@@ -164,19 +167,23 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         return run_write(self, fn, done_message)
 
     def write_in_background(self, command: Callable[[Workbench], Any], done_message: str = "",
-                            then: Callable[[Any], None] | None = None) -> None:
+                            then: Callable[[Any], None] | None = None, refused_note: str = "") -> None:
         """Run one service command off the UI thread, after those queued before it (in the order
         the keys came). ``command`` gets the writer's workbench; ``then(result)`` runs on the UI
-        thread afterwards with what ``write`` would have returned (None when refused)."""
+        thread afterwards with what ``write`` would have returned (None when refused);
+        ``refused_note`` is said after the service's reason for a refusal."""
         if refuse_in_the_past(self):
             if then is not None:
                 then(None)
             return
-        self.writer.submit(command, done_message, then)
+        self.writer.submit(command, done_message, then, refused_note)
 
     def on_write_done(self, message: WriteDone) -> None:
         self.writer.pending -= 1
-        outcome = report_write(self, message.result, message.error, message.job.done_message)
+        # With more of the user's writes queued, the view keeps what it drew for them (their
+        # cards drawn where they are going): it is drawn from the store once the last is done.
+        outcome = report_write(self, message.result, message.error, message.job.done_message,
+                               redraw=self.writer.pending == 0, refused_note=message.job.refused_note)
         if message.job.then is not None:
             message.job.then(outcome)
 
@@ -212,6 +219,8 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
         field (the Ctrl+U comes back to the app after "cd" is in). So a key bound to an action runs
         the moment it arrives, and in a one-line field the field's own keys and text are applied
         at arrival too. A multi-line field (TextArea) takes its keys as Textual delivers them."""
+        if isinstance(event, events.Key):
+            self.give_way.key_came()
         if isinstance(event, events.Key) and not event.is_forwarded \
                 and not _is_text_area(focused := self.focused):
             if await self._check_bindings(event.key, priority=True):
@@ -260,9 +269,10 @@ class PmApp(ServerSafety, App[int]):  # ServerSafety: nothing that writes files 
     def load_views(self) -> None:
         """Import the views not shown yet, so the first palette (which lists every view's actions)
         and the first switch to another view do not wait for their modules."""
-        self.screen_classes.load_all()
+        self.give_way.run(lambda between: self.screen_classes.load_all(between=between))
 
     def on_unmount(self) -> None:
+        self.give_way.stop()
         if self.poll:
             self._watch.stop()  # the watcher stops before the workbench is closed under it
         self.writer.stop()

@@ -30,8 +30,8 @@ OPENS = {"item": "open it", "roadmap": "show it on the Roadmap", "objective": "s
 
 def warm(app: PmApp) -> None:
     """Build the words index for the workspace on show, in a worker thread."""
-    app.run_worker(partial(prepare, app.ws), thread=True, group="search-index", exclusive=True,
-                   exit_on_error=False)
+    app.run_worker(partial(app.give_way.run, partial(prepare, app.ws)), thread=True, group="search-index",
+                   exclusive=True, exit_on_error=False)
 
 
 class ActionsProvider(SystemCommandsProvider):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -62,8 +62,11 @@ class ScreenClasses(Mapping[str, "type[PmScreen]"]):
         """The views whose modules have been imported so far."""
         return list(self._loaded)
 
-    def load_all(self) -> None:
+    def load_all(self, between: Callable[[], None] | None = None) -> None:
+        """Import every view's module; ``between``: called before each (a worker giving way)."""
         for mode in self._modes:
+            if between is not None and mode not in self._loaded:
+                between()
             self[mode]
 
 

@@ -30,6 +30,7 @@ class Job:
     command: Command
     done_message: str
     then: Then | None
+    refused_note: str = ""  # said after the service's reason when it refuses (what is shown instead)
 
 
 class WriteDone(Message):
@@ -48,12 +49,15 @@ class BackgroundWriter:
         self._started = False
         self.wb: Workbench | None = None  # the writer thread's own, opened by its first command
 
-    def submit(self, command: Command, done_message: str = "", then: Then | None = None) -> None:
+    def submit(self, command: Command, done_message: str = "", then: Then | None = None,
+               refused_note: str = "") -> None:
         if not self._started:
             self._started = True
             self.app.run_worker(self._run, thread=True, group="writer", name="writer", exit_on_error=False)
         self.pending += 1
-        self.jobs.put(Job(command, done_message, then))
+        # Queued once the frame the key drew (a card moved, a row swapped) is painted: the write's
+        # thread would otherwise take turns on the GIL with the painting of that very frame.
+        self.app.call_after_refresh(self.jobs.put, Job(command, done_message, then, refused_note))
 
     def stop(self) -> None:
         if self._started:

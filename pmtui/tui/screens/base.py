@@ -44,6 +44,7 @@ class PmScreen(Screen):
     ADMIN_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     _offered_for: tuple[bool, bool] | None = None  # (past, viewer) the footer's keys were last offered for
     _prompt: LinePrompt | None = None  # the view's one-line question, once composed
+    _left_with_app_focus: bool | None = None  # whether the terminal had the focus when the view was left
 
     @property
     def pm(self) -> PmApp:
@@ -142,9 +143,19 @@ class PmScreen(Screen):
         raise NotImplementedError
 
     def on_screen_resume(self) -> None:
-        # Coming back to a mode (or from a modal): the data may have changed meanwhile.
+        # Coming back to a mode (or from a modal): the data may have changed meanwhile. The kept
+        # screen is painted as it was at once (the bars first: whether time travels is said in
+        # that frame), its data looked at again after that frame: a switch back to a view shows
+        # in one frame, not after a read of the store (a history re-counted, a backlog stepped).
         self.refresh_bars()
-        self.refresh_view()
+        self.call_after_refresh(self._refresh_if_shown)
+
+    def on_screen_suspend(self) -> None:
+        self._left_with_app_focus = self.app.app_focus  # (see ``pmtui/tui/kept_views.py``)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_current:  # (not if another view was switched to in between)
+            self.refresh_view()
 
     def refresh_bars(self) -> None:
         from pmtui.tui.widgets.banner import TravelBanner
@@ -194,18 +205,22 @@ def refuse_in_the_past(app: PmApp) -> bool:
     return True
 
 
-def report_write(app: PmApp, result: T, error: BaseException | None, done_message: str = "") -> T | bool | None:
+def report_write(app: PmApp, result: T, error: BaseException | None, done_message: str = "",
+                 redraw: bool = True, refused_note: str = "") -> T | bool | None:
     """What the user sees of a command's outcome (run here or in the background writer): a
-    refusal is a notification, never a traceback; the views show the store's state afterwards.
+    refusal is a notification, never a traceback; the views show the store's state afterwards
+    (after a success only if ``redraw``: not while more of the user's writes are on their way).
     Returns the result (``True`` for none) on success, ``None`` when refused."""
+    note = f" {refused_note}" if refused_note else ""
     if isinstance(error, ConflictError):
         app.wb.refresh()
-        app.notify(f"{error}. Showing the fresh state.", severity="error", title="Conflict")
+        app.notify(f"{error}. Showing the fresh state.{note}", severity="error", title="Conflict")
         app.refresh_views()
         return None
     if isinstance(error, DomainError):
         app.wb.refresh()  # the background writer's store may be ahead of this view's
-        app.notify(str(error), severity="error", title="Refused")
+        app.notify(f"{error}{'.' if note and not str(error).endswith('.') else ''}{note}",
+                   severity="error", title="Refused")
         app.refresh_views()  # someone else's change may be why: show what is true now
         return None
     if error is not None:
@@ -213,5 +228,6 @@ def report_write(app: PmApp, result: T, error: BaseException | None, done_messag
     app.wb.refresh()
     if done_message:
         app.notify(done_message)
-    app.refresh_views()
+    if redraw:
+        app.refresh_views()
     return True if result is None else result

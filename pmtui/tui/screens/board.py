@@ -4,17 +4,23 @@ with J/K, and open with Enter; swimlanes cycle with s."""
 from __future__ import annotations
 
 
+from collections.abc import Callable
+
+import msgspec
 from textual.app import ComposeResult
 from textual.binding import Binding
 
+from domain import board_rules
 from domain.exceptions import DomainError
 from pmtui.tui.board_cache import BoardCache, Keep
+from pmtui.tui.tentative import TentativeCards, rank_beside
 from pmtui.tui.modals.prompt import AskModal, ConfirmModal
 from projections.backlog_view import parse_query
 from pmtui.store.board_pages import STEP_LIMIT, PagedBoard, paged_board, touched
 from pmtui.store.readmodel import StoredWorkspace
 from projections.board_view import BoardSnapshot, default_board
 from projections.state import BoardView, ItemView
+from pmtui.service.workbench import Workbench
 from pmtui.tui.screens.base import PmScreen
 from pmtui.tui.widgets.board_grid import BoardGrid, Layout, layout
 
@@ -59,6 +65,7 @@ class BoardScreen(PmScreen):
         self.query_text = ""  # the "/" filter, in the backlog's query language
         self._query: tuple[str, Keep] | None = None  # (text, its predicate): names resolved once
         self._paged: tuple[object, object, BoardSnapshot] | None = None  # (workspace, board, its pages)
+        self.tentative = TentativeCards()  # cards drawn where the user's queued moves put them
 
     def compose_body(self) -> ComposeResult:
         yield BoardGrid(id="board-grid")
@@ -74,6 +81,8 @@ class BoardScreen(PmScreen):
         if follow is None and not first_look:
             follow = self.selected.key if self.selected else None
         self.snapshot = self.board_snapshot()
+        if self.snapshot is not None and self.tentative and not self.read_only:
+            self.snapshot = self.tentative.drawn_on(self.snapshot, self.ws.items.get)
         grid = self.query_one(BoardGrid)
         grid.empty_text, grid.no_cards_text = self.empty_texts()
         if self.snapshot is None:
@@ -84,7 +93,7 @@ class BoardScreen(PmScreen):
         card_height = 4 if self.size.height >= 40 else 3
         self.grid_layout = layout(self.snapshot, lanes, card_height)
         if follow is not None:
-            found = self.grid_layout.locate(follow, self.ws.item_by_key(follow))
+            found = self.grid_layout.locate(follow, self.tentative.by_key(follow) or self.ws.item_by_key(follow))
             if found is not None:
                 self.column, self.index = found
         if first_look or self.selected is None and follow is not None:
@@ -228,36 +237,66 @@ class BoardScreen(PmScreen):
         return self.pm.writer.pending > 0 or self._still_as_shown(card)
 
     def action_move_card(self, step: int) -> None:
-        """In the background writer: a slow store never holds up the next key."""
+        """Drawn at once where it is going (see ``pmtui/tui/tentative.py``), written in the
+        background writer (a slow store never holds up the next key); the service decides, and a
+        refusal puts the card back where the store has it, saying why."""
         card = self._need_card()
         if card is None or not self._ready_to_change(card):
             return
-
-        def moved(warning: object) -> None:
-            if warning is None:
-                return  # refused: the writer said why
-            self.refresh_view(follow=card.key)
-            if isinstance(warning, str):
-                self.notify(warning, severity="warning", title="WIP limit")
+        columns = self.grid_layout.columns if self.grid_layout else []
+        target = self.column + step
+        warned: str | None = None
+        if 0 <= target < len(columns) and self.snapshot is not None:  # (beyond the edges the service says why)
+            column = columns[target]
+            try:  # the domain's own check, on the counts shown: a hard limit is not drawn past
+                warned = board_rules.check_wip(self.snapshot.board.name, self.snapshot.board.columns, column.name,
+                                               column.count + 1)
+            except DomainError:
+                pass  # the service refuses it (or, if the counts moved meanwhile, makes it)
             else:
-                moved_to = self.ws.item_by_key(card.key)
-                self.notify(f"{card.key} → {moved_to.status if moved_to else self.column_name}", timeout=2)
-
-        self.pm.write_in_background(lambda wb: wb.step_item(card.key, step), then=moved)
+                self._draw_tentative(msgspec.structs.replace(card, status=column.name))
+                if warned:
+                    self.notify(warned, severity="warning", title="WIP limit")
+                else:
+                    self.notify(f"{card.key} → {column.name}", timeout=2)
+        self._write_card(card, lambda wb: wb.step_item(card.key, step), f"{card.key} stays in {card.status}.",
+                         warn="WIP limit", warned=warned)
 
     def action_rank(self, where: str) -> None:
         card = self._need_card()
         if card is None or not self._ready_to_change(card):
             return
         column = card.status
+        grid = self.grid_layout
+        # (With swimlanes a card's neighbours on screen are its lane's: the store's order shows it.)
+        rank = rank_beside(grid.column_cards(self.column), self.index, where) \
+            if grid is not None and len(grid.lanes) == 1 else None
+        if rank is not None:
+            self._draw_tentative(msgspec.structs.replace(card, rank=rank))
+        self._write_card(card, lambda wb: wb.rank_item(card.key, where,
+                                                       scope=lambda i: i.status == column and i.kind != "epic"),
+                         f"{card.key} stays where it was.")
 
-        def ranked(done: object) -> None:
-            if done:
+    def _draw_tentative(self, card: ItemView) -> None:
+        self.tentative.put(card)
+        self.refresh_view(follow=card.key)
+
+    def _write_card(self, card: ItemView, command: Callable[[Workbench], object], refused_note: str,
+                    warn: str = "", warned: str | None = None) -> None:
+        """One change of ``card`` in the background writer; when it is done (or refused: then
+        ``refused_note`` follows the service's reason, if the card was drawn moved) the card is
+        drawn from the store, once the user's other writes are done too."""
+        put = card.id in self.tentative.cards
+
+        def done(outcome: object) -> None:
+            if put:
+                self.tentative.settle(card.id, refused=outcome is None)
+            if outcome is None or self.pm.writer.pending == 0:
                 self.refresh_view(follow=card.key)
+            if isinstance(outcome, str) and warn and outcome != warned:  # (not said twice)
+                self.notify(outcome, severity="warning", title=warn)
 
-        self.pm.write_in_background(
-            lambda wb: wb.rank_item(card.key, where, scope=lambda i: i.status == column and i.kind != "epic"),
-            then=ranked)
+        self.pm.write_in_background(command, then=done, refused_note=refused_note if put else "")
 
     def action_new_card(self) -> None:
         if self.read_only:

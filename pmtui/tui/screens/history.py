@@ -78,6 +78,10 @@ class HistoryScreen(PmScreen):
 
     def on_mount(self) -> None:
         self.source = HistorySource(self.wb)
+        # The detail follows the cursor in the cursor's own frame: a watcher runs as the cursor is
+        # set, where the table's CursorMoved message would be handled after a frame had shown the
+        # cursor moved and the old detail (two frames a key, the second ~20 ms later).
+        self.watch(self.table, "cursor", self._cursor_changed, init=False)
         self.table.focus()
         self.refresh_view()
 
@@ -116,10 +120,18 @@ class HistoryScreen(PmScreen):
         return [when, e.actor, name, e.subject, change]
 
     # Data ------------------------------------------------------------------------------------
+    _shown: tuple[object, ...] = ()  # what the rows were read for: the same again reads nothing
+
     def refresh_view(self) -> None:
         if self.source is None:
             return
         ws = self.ws
+        # A workspace is one point, never changed in place: shown again (the view switched back
+        # to, a modal closed without a change), its rows are the ones on screen.
+        shown = (ws, ws.position, self.pm.as_of.moment, self.wanted)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self.rows = self.source.order(ws, self.pm.as_of.moment, self.wanted)
         self.table.empty_text = "No events match the filter: x clears it, / changes it." if not self.wanted.empty \
             else self.empty_state("No events yet: every change made will be listed here")
@@ -137,7 +149,7 @@ class HistoryScreen(PmScreen):
             parts.append(note)
         self.query_one("#history-status", Static).update(" · ".join(parts), layout=False)  # one line, always
 
-    def on_item_table_cursor_moved(self, event: ItemTable.CursorMoved) -> None:
+    def _cursor_changed(self) -> None:
         self.show_detail()
 
     def current_entry(self) -> HistoryEntry | None:

@@ -138,13 +138,22 @@ class ItemTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.set_cursor(index, announce=True, force=True)
         self.refresh()
 
+    def swap_rows(self, rows: Sequence[Any], one: int, other: int) -> None:
+        """Show ``rows``: the rows shown with ``one`` and ``other`` swapped; the cursor goes with
+        its row, and only the two lines are painted again."""
+        self.rows = rows
+        self._refresh_row(one)
+        self._refresh_row(other)
+        if self.cursor in (one, other):
+            self.set_cursor(other if self.cursor == one else one)
+
     def index_of(self, key: Hashable, near: int = 0) -> int:
         """The index of the row with ``key``: looked for around ``near`` (where it usually is),
         then in one pass over all rows (in C when rows are their own keys)."""
         rows, row_key = self.rows, self.row_key
         place = getattr(rows, "place", None)
         if place is not None:  # paged rows know their keys' places without reading the rows
-            return place(key)
+            return place(key, near)
         count = len(rows)
         for distance in range(min(count, 64)):
             for index in (near + distance, near - distance - 1):
