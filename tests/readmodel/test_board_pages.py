@@ -43,6 +43,23 @@ def check_step(wb: Workbench, before: Any, ws: Any, expected_ws: Any, where: obj
         stepped = PagedBoard(ws, ws.boards[board_id], size).stepped(start, touched)
         if stepped is not None:  # None: the board itself changed (then it is read afresh)
             assert columns(stepped) == columns(board_view(expected_ws, board_id)), where
+            # Every page read before the step: the pages below the first are carried across it
+            # (moved by the cards it touched), and across the step back again.
+            columns(start)
+            stepped = PagedBoard(ws, ws.boards[board_id], size).stepped(start, touched)
+            assert stepped is not None
+            assert by_index(stepped) == columns(board_view(expected_ws, board_id)), (where, "carried")
+            back = PagedBoard(before, before.boards[board_id], size).stepped(stepped, touched)
+            assert back is not None
+            assert by_index(back) == columns(paged_board(before, before.boards[board_id], size, past=True)), \
+                (where, "carried back")
+
+
+def by_index(snapshot: Any) -> list[tuple[str, int, list[str]]]:
+    """``columns``, each card asked for by its index (as the grid does), read backwards (so that
+    the runs carried across a step answer before a page is read)."""
+    return [(c.name, c.count, [c.cards[n].key for n in reversed(range(len(c.cards)))][::-1])
+            for c in snapshot.columns]
 
 
 def check(ws: Any, expected_ws: Any, where: object, size: int) -> None:
@@ -149,6 +166,44 @@ def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
         page = stepped.columns[[c.name for c in stepped.columns].index("To do")].cards.pages[0]
         assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
         assert all(a is b for a, b in zip(page, first[1:]))
+    finally:
+        other.close()
+        wb.close()
+
+
+def test_a_live_update_carries_the_pages_below_the_first(tmp_path: Path, monkeypatch: Any) -> None:
+    """A session deep in a column (its cursor followed a card it moved there) redraws after
+    another session's move without reading any page again: the runs it had read are moved by the
+    cards the move touched."""
+    from projections.board_view import default_board
+
+    db = str(tmp_path / "deep.db")
+    wb = Workbench(db=db, actor="ann")
+    wb.init_product("Deep", "DP")
+    for n in range(20):
+        wb.add_item(f"Card {n}", status="To do")
+    other = Workbench(db=db, actor="bob")
+    try:
+        before = wb.now
+        board = default_board(before)
+        assert board is not None
+        start = paged_board(before, board, 4)
+        columns(start)  # every page read, as a cursor walking down the column reads them
+        todo = [c.name for c in start.columns].index("To do")
+        other.step_item(start.columns[todo].cards[0].key, 1)  # the top card leaves: all below shift up
+        wb.refresh()
+        ws = wb.now
+        touched = wb.read.touched_between(before.position, ws.position)
+        assert touched is not None
+        stepped = PagedBoard(ws, ws.boards[board.id], 4).stepped(start, touched)
+        assert stepped is not None
+        expected = columns(paged_board(ws, ws.boards[board.id], 4))
+
+        def no_page(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a page was read again")
+
+        monkeypatch.setattr(PagedBoard, "page", no_page)
+        assert by_index(stepped)[todo] == expected[todo]
     finally:
         other.close()
         wb.close()
