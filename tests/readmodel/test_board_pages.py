@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -137,16 +139,17 @@ def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path)
         wb.close()
 
 
-def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
-    """Another session moves the top card out of a column: the board moved on equals one read
-    afresh, and the cards that stay on the column's first page are the very objects read before
-    (only the page's missing tail is read; the grid's drawn lines are cached on those objects)."""
+@contextmanager
+def top_card_moved_on(tmp_path: Path, cards: int, every_page: bool) -> Iterator[tuple[Any, Any, list[Any]]]:
+    """``cards`` cards in To do, paged 4 at a time (``every_page``: every page read, as a cursor
+    walking down the column reads them); then another session moves the top one on. Gives the
+    board before, the board stepped by the move, and the columns of the board read afresh."""
     from projections.board_view import default_board
 
     db = str(tmp_path / "live.db")
     wb = Workbench(db=db, actor="ann")
     wb.init_product("Live", "LV")
-    for n in range(9):
+    for n in range(cards):
         wb.add_item(f"Card {n}", status="To do")
     other = Workbench(db=db, actor="bob")
     try:
@@ -154,56 +157,42 @@ def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
         board = default_board(before)
         assert board is not None
         start = paged_board(before, board, 4)
-        first = list(start.columns[[c.name for c in start.columns].index("To do")].cards.pages[0])
-        other.step_item(first[0].key, 1)
+        if every_page:
+            columns(start)
+        todo = [c.name for c in start.columns].index("To do")
+        other.step_item(start.columns[todo].cards[0].key, 1)  # every card below shifts up a place
         wb.refresh()
         ws = wb.now
         touched = wb.read.touched_between(before.position, ws.position)
         assert touched is not None
         stepped = PagedBoard(ws, ws.boards[board.id], 4).stepped(start, touched)
         assert stepped is not None
-        assert columns(stepped) == columns(paged_board(ws, ws.boards[board.id], 4))
-        page = stepped.columns[[c.name for c in stepped.columns].index("To do")].cards.pages[0]
-        assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
-        assert all(a is b for a, b in zip(page, first[1:]))
+        yield start, stepped, columns(paged_board(ws, ws.boards[board.id], 4))
     finally:
         other.close()
         wb.close()
+
+
+def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
+    """Another session moves the top card out of a column: the board moved on equals one read
+    afresh, and the cards that stay on the column's first page are the very objects read before
+    (only the page's missing tail is read; the grid's drawn lines are cached on those objects)."""
+    with top_card_moved_on(tmp_path, 9, every_page=False) as (start, stepped, afresh):
+        todo = [c.name for c in start.columns].index("To do")
+        first = list(start.columns[todo].cards.pages[0])
+        assert columns(stepped) == afresh
+        page = stepped.columns[todo].cards.pages[0]
+        assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
+        assert all(a is b for a, b in zip(page, first[1:]))
 
 
 def test_a_live_update_carries_the_pages_below_the_first(tmp_path: Path, monkeypatch: Any) -> None:
     """A session deep in a column (its cursor followed a card it moved there) redraws after
     another session's move without reading any page again: the runs it had read are moved by the
     cards the move touched."""
-    from projections.board_view import default_board
+    def no_page(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a page was read again")
 
-    db = str(tmp_path / "deep.db")
-    wb = Workbench(db=db, actor="ann")
-    wb.init_product("Deep", "DP")
-    for n in range(20):
-        wb.add_item(f"Card {n}", status="To do")
-    other = Workbench(db=db, actor="bob")
-    try:
-        before = wb.now
-        board = default_board(before)
-        assert board is not None
-        start = paged_board(before, board, 4)
-        columns(start)  # every page read, as a cursor walking down the column reads them
-        todo = [c.name for c in start.columns].index("To do")
-        other.step_item(start.columns[todo].cards[0].key, 1)  # the top card leaves: all below shift up
-        wb.refresh()
-        ws = wb.now
-        touched = wb.read.touched_between(before.position, ws.position)
-        assert touched is not None
-        stepped = PagedBoard(ws, ws.boards[board.id], 4).stepped(start, touched)
-        assert stepped is not None
-        expected = columns(paged_board(ws, ws.boards[board.id], 4))
-
-        def no_page(*args: object, **kwargs: object) -> None:
-            raise AssertionError("a page was read again")
-
+    with top_card_moved_on(tmp_path, 20, every_page=True) as (_, stepped, afresh):
         monkeypatch.setattr(PagedBoard, "page", no_page)
-        assert by_index(stepped)[todo] == expected[todo]
-    finally:
-        other.close()
-        wb.close()
+        assert by_index(stepped) == afresh
