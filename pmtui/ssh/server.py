@@ -28,6 +28,7 @@ import asyncssh
 
 from pmtui.service import team
 from pmtui.service.workbench import Workbench
+from pmtui.ssh.changes import ChangeSignals
 from pmtui.ssh.events import emit, install_handler
 from pmtui.ssh.hostkey import HostKeyError, default_host_key_path, load_or_create_host_key
 from pmtui.ssh.session import PtySession, SessionProcess, SessionSpec, exec_session
@@ -181,6 +182,8 @@ class PmSshServer:
         self._opened: dict[str, deque[float]] = {}  # user -> when their recent sessions opened
         db = os.path.abspath(wb.location.target) if wb.location.kind == "sqlite" else wb.location.target
         self.spec = SessionSpec(list(config.command), db, config.idle_timeout, config.editor)
+        # One watcher of the store for every session (see changes.py): none of them polls it.
+        self.spec.changes = ChangeSignals(wb.log.data_version)
         self.zygote: Zygote | None = None
         if config.fork_sessions and list(config.command) == default_session_command():
             self.zygote = Zygote({**os.environ, "LANG": os.environ.get("LANG", "C.UTF-8")},
@@ -270,14 +273,14 @@ class PmSshServer:
     def _zygote_event(event: str, **fields: object) -> None:
         emit(event, logging.INFO if event == "zygote_ready" else logging.WARNING, **fields)
 
-    async def _fork_session(self, terminal: int, env: dict[str, str]) -> SessionProcess:
+    async def _fork_session(self, terminal: int, env: dict[str, str], changes: int | None) -> SessionProcess:
         assert self.zygote is not None
         try:
-            return await self.zygote.spawn(terminal, env)
+            return await self.zygote.spawn(terminal, env, changes=changes)
         except ZygoteError as error:
             # A session still starts, the slow way; the next one asks a new zygote.
             emit("zygote_failed", logging.WARNING, error=str(error), instead="exec")
-            return exec_session(self.spec.command, terminal, env)
+            return exec_session(self.spec.command, terminal, env, changes)
 
     def _forget(self, session: PtySession) -> None:
         self.sessions.pop(session, None)
@@ -301,6 +304,8 @@ class PmSshServer:
             keepalive_interval=60, keepalive_count_max=3,  # notice dead clients, free their sessions
         )
         self._watcher = asyncio.get_running_loop().create_task(self._watch_access())
+        if self.spec.changes is not None:
+            self.spec.changes.start()
         if self.zygote is not None:
             self.zygote.start()  # it imports the app while the server waits for its first login
             assert self.zygote.process is not None
@@ -342,6 +347,8 @@ class PmSshServer:
             await self._acceptor.wait_closed()
         if self.zygote is not None:
             await self.zygote.stop()
+        if self.spec.changes is not None:
+            self.spec.changes.stop()
         self.slots.close()
 
 

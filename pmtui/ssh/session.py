@@ -33,7 +33,9 @@ from typing import Protocol
 
 import asyncssh
 
+from pmtui.ssh.changes import ChangeSignals
 from pmtui.ssh.events import emit
+from pmtui.tui.live import CHANGES_FD
 
 log = logging.getLogger("pmtui.ssh")
 
@@ -64,8 +66,9 @@ class SessionProcess(Protocol):
     def poll(self) -> int | None: ...
 
 
-# Starts the session's program on the PTY's slave end with this environment.
-Launcher = Callable[[int, dict[str, str]], Awaitable[SessionProcess]]
+# Starts the session's program on the PTY's slave end with this environment (and the read end of
+# its change pipe, or None).
+Launcher = Callable[[int, dict[str, str], "int | None"], Awaitable[SessionProcess]]
 
 
 @dataclass
@@ -78,17 +81,23 @@ class SessionSpec:
     editor: str | None = None  # None: nano --restricted if installed, else no external editor
     extra_env: dict[str, str] = field(default_factory=dict)
     launcher: Launcher | None = None  # None: exec ``command`` (see exec_session)
+    changes: ChangeSignals | None = None  # the server's store watcher, told to each session by a pipe
 
-    async def launch(self, terminal: int, env: dict[str, str]) -> SessionProcess:
+    async def launch(self, terminal: int, env: dict[str, str], changes: int | None = None) -> SessionProcess:
         if self.launcher is not None:
-            return await self.launcher(terminal, env)
-        return exec_session(self.command, terminal, env)
+            return await self.launcher(terminal, env, changes)
+        return exec_session(self.command, terminal, env, changes)
 
 
-def exec_session(command: Sequence[str], terminal: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start ``command`` afresh on the terminal, as its session leader."""
+def exec_session(command: Sequence[str], terminal: int, env: dict[str, str],
+                 changes: int | None = None) -> subprocess.Popen[bytes]:
+    """Start ``command`` afresh on the terminal, as its session leader (with the read end of its
+    change pipe, if any, open under the number ``PMTUI_CHANGES_FD`` gives)."""
+    if changes is not None:
+        env = {**env, CHANGES_FD: str(changes)}
     return subprocess.Popen(list(command), stdin=terminal, stdout=terminal, stderr=terminal, env=env,
-                            start_new_session=True, preexec_fn=_prepare_child, close_fds=True)
+                            start_new_session=True, preexec_fn=_prepare_child, close_fds=True,
+                            pass_fds=() if changes is None else (changes,))
 
 
 def session_editor(configured: str | None) -> dict[str, str]:
@@ -161,6 +170,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._ending = False
         self._end_reason = ""
         self._starting: asyncio.Task[None] | None = None  # starting the program (held: a task needs a reference)
+        self._changes: int | None = None  # the server's end of the session's change pipe
         self._loop = asyncio.get_running_loop()  # sessions are made by the server, inside its loop
         self._started = self._loop.time()
 
@@ -252,15 +262,21 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         self._starting = self._loop.create_task(self._start(slave, env))
 
     async def _start(self, slave: int, env: dict[str, str]) -> None:
+        changes: int | None = None
         try:
-            process = await self.spec.launch(slave, env)
+            if self.spec.changes is not None:
+                changes, self._changes = self.spec.changes.open()
+            process = await self.spec.launch(slave, env, changes)
         except Exception as error:  # noqa: BLE001 - whatever it was, undo the half-made session
             os.close(slave)
+            self._close_changes(changes)
             self._abandon(error)
             return
         finally:
             self._starting = None
         os.close(slave)
+        if changes is not None:
+            os.close(changes)  # the session's end: the child has it now
         self.process = process
         self._started = self._loop.time()
         if self._ending:
@@ -273,6 +289,14 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
         emit("session_start", user=self.user, role=self.role, addr=self.peer, pid=process.pid,
              size=f"{self._size[0]}x{self._size[1]}")
 
+    def _close_changes(self, read: int | None = None) -> None:
+        """The session's change pipe: the server's end (and ``read``, if the child never got it)."""
+        if read is not None:
+            os.close(read)
+        if self._changes is not None and self.spec.changes is not None:
+            self.spec.changes.close(self._changes)
+        self._changes = None
+
     def _abandon(self, error: BaseException) -> None:
         """Setting up failed: close the PTY, kill and reap the child if it started, close the
         channel; one log line."""
@@ -282,6 +306,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._reading = False
             os.close(self._master)
             self._master = None
+        self._close_changes()
         detail = getattr(error, "strerror", None) or str(error) or type(error).__name__
         emit("session_failed", logging.WARNING, user=self.user, addr=self.peer, error=detail)
         self._send_stderr(f"pmtui: the session could not start ({detail}); tell the admin\r\n".encode())
@@ -472,6 +497,7 @@ class PtySession(asyncssh.SSHServerSession):  # type: ignore[misc]
             self._reading = False
             os.close(self._master)
             self._master = None
+        self._close_changes()
         if process is None:
             return 0
         # Whatever the child started in its session (an editor) goes with it.

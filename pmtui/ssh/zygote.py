@@ -15,7 +15,8 @@ exec'd one would.
 
 The protocol, over a ``SOCK_SEQPACKET`` socket pair (one message per packet, file descriptors
 alongside with SCM_RIGHTS):
-- server -> zygote: ``{"id": n, "env": {...}, "argv": [...]}`` with the PTY's slave end;
+- server -> zygote: ``{"id": n, "env": {...}, "argv": [...]}`` with the PTY's slave end (and the
+  read end of the session's change pipe, see ``pmtui.ssh.changes``);
 - zygote -> server: ``{"ready": true}`` once preloaded, ``{"id": n, "pid": p}`` (or ``"error"``)
   for each request, and ``{"exited": p, "status": s}`` when a session ends (``s`` as
   ``Popen.returncode``: the exit code, or minus the signal that ended it).
@@ -45,6 +46,8 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from pmtui.tui.live import CHANGES_FD
 
 MAX_MESSAGE = 256 * 1024  # a request holds the session's environment: a few KiB
 SPAWN_TIMEOUT = 60.0  # seconds the server waits for the zygote to fork a session
@@ -178,12 +181,14 @@ def _reap(sock: socket.socket, children: set[int]) -> None:
 
 
 def _fork_session(request: dict[str, Any], fds: list[int], close_in_child: Sequence[int]) -> int:
-    if len(fds) != 1:
-        raise ValueError(f"a session request carries one terminal, not {len(fds)}")
+    if len(fds) not in (1, 2):
+        raise ValueError(f"a session request carries a terminal and a change pipe, not {len(fds)} descriptors")
     # Forking with a second thread running would copy a process whose locks that thread may hold.
     if threading.active_count() != 1:
         raise RuntimeError("the zygote has started a thread; it cannot fork safely")
     env = {str(k): str(v) for k, v in request["env"].items()}
+    if len(fds) == 2:  # the server's change pipe (see pmtui.ssh.changes): the child keeps it open
+        env[CHANGES_FD] = str(fds[1])
     argv = [str(a) for a in request.get("argv", [])]
     pid = os.fork()
     if pid:
@@ -325,7 +330,8 @@ class Zygote:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None and not self.lost
 
-    async def spawn(self, terminal: int, env: dict[str, str], argv: Sequence[str] = ()) -> ForkedProcess:
+    async def spawn(self, terminal: int, env: dict[str, str], argv: Sequence[str] = (),
+                    changes: int | None = None) -> ForkedProcess:
         if not self.alive:
             if self.process is not None:
                 self._on_event("zygote_restarted", previous=self.process.pid,
@@ -338,7 +344,8 @@ class Zygote:
         future = self._loop.create_future()
         self._waiting[request_id] = future
         try:
-            send(self._sock, {"id": request_id, "env": env, "argv": list(argv)}, [terminal])
+            send(self._sock, {"id": request_id, "env": env, "argv": list(argv)},
+                 [terminal] if changes is None else [terminal, changes])
         except OSError as error:
             self._waiting.pop(request_id, None)
             raise ZygoteError(f"the zygote is not answering ({error.strerror or error})") from error

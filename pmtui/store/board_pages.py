@@ -13,9 +13,9 @@ the cards before it. The order is ``board_view``'s: rank, then the item's number
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import msgspec
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 PAGE = 30  # cards read at a time per column: two screens of a 48-line terminal
 STEP_LIMIT = 300  # aggregates a step may touch and still move the last pages (beyond: read afresh)
+CARRIED_RUNS = 8  # runs of cards below the first page a column carries from step to step (see stepped)
 # The board's items; each query names the column(s) (``status``, empty for archived items and epics,
 # see readmodel._columns) by equality, so the search for the versions valid at the point runs within
 # each column's part of the index (a range over ``status`` would leave the later columns unused).
@@ -45,20 +46,42 @@ _in_sprint = msgspec.msgpack.Decoder(_InSprint).decode
 
 class ColumnCards(PagedItems):
     """One column's cards as of the point, in rank order: its length is the column's count, and
-    the cards are read a page at a time when first asked for (kept while this board is shown)."""
+    the cards are read a page at a time when first asked for (kept while this board is shown).
+    ``carried``: runs of cards further down, known from the point shown before a step (see
+    ``PagedBoard.stepped``), each as (its first card's place at this point, the cards)."""
 
-    def __init__(self, board: PagedBoard, column: str, count: int, first: list[ItemView]) -> None:
+    def __init__(self, board: PagedBoard, column: str, count: int, first: list[ItemView],
+                 carried: Sequence[tuple[int, list[ItemView]]] = ()) -> None:
         self.board, self.column, self.count = board, column, count
         self.pages: dict[int, list[ItemView]] = {0: first}
         self.page_size = board.size
+        self.carried = list(carried)
 
     def __len__(self) -> int:
         return self.count
 
+    @overload
+    def __getitem__(self, index: int) -> ItemView: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ItemView]: ...
+    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
+        if isinstance(index, int) and self.carried:
+            at = index + self.count if index < 0 else index
+            for start, cards in self.carried:
+                if start <= at < start + len(cards):
+                    return cards[at - start]
+        return super().__getitem__(index)
+
     def _page(self, number: int) -> list[ItemView]:
         found = self.pages.get(number)
         if found is None:
-            found = self.pages[number] = self.board.page(self.column, number * self.board.size)
+            start = number * self.board.size
+            wanted = min(self.board.size, self.count - start)
+            carried = next((cards[start - at: start - at + wanted] for at, cards in self.carried
+                            if at <= start and start + wanted <= at + len(cards)), None)
+            if carried is not None:
+                return carried  # not kept as a page: the run it came from is carried on already
+            found = self.pages[number] = self.board.page(self.column, start)
         return found
 
     def place_of(self, item: ItemView) -> int:
@@ -69,14 +92,21 @@ class ColumnCards(PagedItems):
             return bisect_left(first, _order(item), key=_order)
         return self.board.place(self.column, item)
 
+    def runs(self) -> Iterator[tuple[int, list[ItemView]]]:
+        """Every run of cards known without a query: (the first one's place, the cards); the
+        pages read at this point last."""
+        yield from self.carried
+        for number, page in self.pages.items():
+            yield number * self.board.size, page
+
     def index_of(self, item: ItemView) -> int | None:
         """Where ``item`` stands in this column (a count of the cards before it), or None."""
         if item.status != self.column or item.archived or item.kind == "epic":
             return None
-        for number, page in self.pages.items():  # on a page read already: no query
-            for at, card in enumerate(page):
+        for start, cards in self.runs():  # on a page read already: no query
+            for at, card in enumerate(cards):
                 if card.id == item.id:
-                    return number * self.board.size + at
+                    return start + at
         at = self.board.place(self.column, item)
         if at < self.count and self[at].id == item.id:
             return at
@@ -194,10 +224,11 @@ class PagedBoard:
             firsts = {name: self.page(name, 0) for name, count in counts.items() if count}
         return self._snapshot(counts, firsts)
 
-    def _snapshot(self, counts: dict[str, int], firsts: dict[str, list[ItemView]]) -> BoardSnapshot:
+    def _snapshot(self, counts: dict[str, int], firsts: dict[str, list[ItemView]],
+                  carried: dict[str, list[tuple[int, list[ItemView]]]] | None = None) -> BoardSnapshot:
         columns = [ColumnView(c["name"], c["category"], c["wip"], c["hard"],
                               ColumnCards(self, c["name"], counts.get(c["name"], 0),  # type: ignore[arg-type]
-                                          firsts.get(c["name"], [])))
+                                          firsts.get(c["name"], []), (carried or {}).get(c["name"], ())))
                    for c in self.board.columns]
         # Epic titles name the epic swimlanes only; the paged board is drawn without lanes.
         return BoardSnapshot(self.board, columns, self.board.swimlanes, {})
@@ -219,7 +250,7 @@ class PagedBoard:
         ids = sorted(touched)
         # A touched card on a first page read before is its version at the old point: only the
         # others are looked up there (a live move is mostly of a card near a column's top).
-        shown = {card.id: card for cards in old_cards.values() for card in cards.pages.get(0, [])}
+        shown = {card.id: card for cards in old_cards.values() for _, run in cards.runs() for card in run}
         was = {item_id: shown[item_id] for item_id in ids if item_id in shown}
         was.update(previous._bodies([item_id for item_id in ids if item_id not in shown]))
         now = self._bodies(ids)
@@ -250,7 +281,38 @@ class PagedBoard:
                 # kept cards stay the same objects, which the grid's drawn lines are cached on.
                 cards += self.page(name, len(cards), self.size - len(cards))
             firsts[name] = cards
-        return self._snapshot(counts, firsts)
+        carried = {name: self._moved_runs(name, cards, touched, was, now, names, counts[name])
+                   for name, cards in old_cards.items()}
+        return self._snapshot(counts, firsts, carried)
+
+    def _moved_runs(self, name: str, cards: ColumnCards, touched: set[str], was: dict[str, ItemView],
+                    now: dict[str, ItemView], names: list[str], count: int) -> list[tuple[int, list[ItemView]]]:
+        """The runs of cards below the first page that ``cards`` knew, moved to this point: a
+        session whose cursor is deep in a column (it followed a card it moved) redraws after a
+        live update without reading that column's page again, nor the other columns' at the same
+        depth. The untouched cards of a run keep their order; their place shifts by the touched
+        cards that left or entered the column before them, and the touched cards that now fall
+        between its first and last untouched card join it."""
+        left = sorted(_order(card) for card in was.values() if self._card(card, names) and card.status == name)
+        entered = sorted((card for card in now.values() if self._card(card, names) and card.status == name),
+                         key=_order)
+        entered_orders = [_order(card) for card in entered]
+        moved: list[tuple[int, list[ItemView]]] = []
+        for start, run in cards.runs():
+            if start == 0:
+                continue  # the first page is moved above
+            first = next((at for at, card in enumerate(run) if card.id not in touched), None)
+            if first is None:
+                continue
+            kept = [card for card in run[first:] if card.id not in touched]
+            low, high = _order(kept[0]), _order(kept[-1])
+            place = start + first - bisect_left(left, low) + bisect_left(entered_orders, low)
+            joined = kept + [card for card in entered if low < _order(card) < high]
+            if len(joined) > len(kept):
+                joined.sort(key=_order)
+            if 0 <= place and place + len(joined) <= count:
+                moved.append((place, joined))
+        return moved[max(0, len(moved) - CARRIED_RUNS):]
 
     def _card(self, item: ItemView, columns: list[str]) -> bool:
         return item.board_id == self.board.id and not item.archived and item.kind != "epic" and item.status in columns

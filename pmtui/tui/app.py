@@ -32,7 +32,7 @@ from pmtui.timespec import NOW, AsOf
 from pmtui.tui import css_memo, output_guard, travel
 from pmtui.tui.give_way import GiveWay
 from pmtui.tui.kept_views import KeptViews
-from pmtui.tui.live import StoreWatch
+from pmtui.tui.live import StoreWatch, server_signals
 from pmtui.tui.commands import ActionsProvider, FindProvider, warm
 from pmtui.tui.modals.help import HelpModal
 from pmtui.tui.modals.prompt import AskModal
@@ -250,7 +250,8 @@ class PmApp(ServerSafety, KeptViews, App[int]):  # ServerSafety: nothing that wr
             self.switch_mode(self.first_mode)
         if self.poll:
             # Its own connection: data versions are per connection, so one long-lived thread asks.
-            self._watch = StoreWatch(self.wb.log.data_version, lambda: self.post_message(self.StoreChanged()))
+            self._watch = StoreWatch(self.wb.log.data_version, lambda: self.post_message(self.StoreChanged()),
+                                     signals=server_signals())
             self.watch_store()
 
     def on_ready(self) -> None:
@@ -286,6 +287,9 @@ class PmApp(ServerSafety, KeptViews, App[int]):  # ServerSafety: nothing that wr
     def on_pm_app_store_changed(self, message: StoreChanged) -> None:
         self._watch.taken()
         self.check_for_changes()
+        # Once the frame is painted (the grid repaints on its next turn; then the screen), the
+        # watcher learns how long the redraw took, and leaves the session alone as long.
+        self.call_later(self.call_after_refresh, self._watch.drawn)
 
     def check_for_changes(self) -> bool:
         """Fold what others wrote (on the UI thread, where the views read the workspace: the

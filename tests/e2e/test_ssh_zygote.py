@@ -161,7 +161,8 @@ async def test_a_session_starts_the_slow_way_when_the_zygote_cannot_fork(
     the session: it is started afresh, and the log says why."""
 
     class OutOfProcesses(Zygote):
-        async def spawn(self, terminal: int, env: dict[str, str], argv: Sequence[str] = ()) -> ForkedProcess:
+        async def spawn(self, terminal: int, env: dict[str, str], argv: Sequence[str] = (),
+                        changes: int | None = None) -> ForkedProcess:
             raise ZygoteError("fork: Resource temporarily unavailable")
 
     members = make_team(tmp_path)

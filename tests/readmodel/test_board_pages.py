@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,23 @@ def check_step(wb: Workbench, before: Any, ws: Any, expected_ws: Any, where: obj
         stepped = PagedBoard(ws, ws.boards[board_id], size).stepped(start, touched)
         if stepped is not None:  # None: the board itself changed (then it is read afresh)
             assert columns(stepped) == columns(board_view(expected_ws, board_id)), where
+            # Every page read before the step: the pages below the first are carried across it
+            # (moved by the cards it touched), and across the step back again.
+            columns(start)
+            stepped = PagedBoard(ws, ws.boards[board_id], size).stepped(start, touched)
+            assert stepped is not None
+            assert by_index(stepped) == columns(board_view(expected_ws, board_id)), (where, "carried")
+            back = PagedBoard(before, before.boards[board_id], size).stepped(stepped, touched)
+            assert back is not None
+            assert by_index(back) == columns(paged_board(before, before.boards[board_id], size, past=True)), \
+                (where, "carried back")
+
+
+def by_index(snapshot: Any) -> list[tuple[str, int, list[str]]]:
+    """``columns``, each card asked for by its index (as the grid does), read backwards (so that
+    the runs carried across a step answer before a page is read)."""
+    return [(c.name, c.count, [c.cards[n].key for n in reversed(range(len(c.cards)))][::-1])
+            for c in snapshot.columns]
 
 
 def check(ws: Any, expected_ws: Any, where: object, size: int) -> None:
@@ -120,16 +139,17 @@ def test_the_demo_board_paged_equals_board_view_at_random_points(tmp_path: Path)
         wb.close()
 
 
-def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
-    """Another session moves the top card out of a column: the board moved on equals one read
-    afresh, and the cards that stay on the column's first page are the very objects read before
-    (only the page's missing tail is read; the grid's drawn lines are cached on those objects)."""
+@contextmanager
+def top_card_moved_on(tmp_path: Path, cards: int, every_page: bool) -> Iterator[tuple[Any, Any, list[Any]]]:
+    """``cards`` cards in To do, paged 4 at a time (``every_page``: every page read, as a cursor
+    walking down the column reads them); then another session moves the top one on. Gives the
+    board before, the board stepped by the move, and the columns of the board read afresh."""
     from projections.board_view import default_board
 
     db = str(tmp_path / "live.db")
     wb = Workbench(db=db, actor="ann")
     wb.init_product("Live", "LV")
-    for n in range(9):
+    for n in range(cards):
         wb.add_item(f"Card {n}", status="To do")
     other = Workbench(db=db, actor="bob")
     try:
@@ -137,18 +157,42 @@ def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
         board = default_board(before)
         assert board is not None
         start = paged_board(before, board, 4)
-        first = list(start.columns[[c.name for c in start.columns].index("To do")].cards.pages[0])
-        other.step_item(first[0].key, 1)
+        if every_page:
+            columns(start)
+        todo = [c.name for c in start.columns].index("To do")
+        other.step_item(start.columns[todo].cards[0].key, 1)  # every card below shifts up a place
         wb.refresh()
         ws = wb.now
         touched = wb.read.touched_between(before.position, ws.position)
         assert touched is not None
         stepped = PagedBoard(ws, ws.boards[board.id], 4).stepped(start, touched)
         assert stepped is not None
-        assert columns(stepped) == columns(paged_board(ws, ws.boards[board.id], 4))
-        page = stepped.columns[[c.name for c in stepped.columns].index("To do")].cards.pages[0]
-        assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
-        assert all(a is b for a, b in zip(page, first[1:]))
+        yield start, stepped, columns(paged_board(ws, ws.boards[board.id], 4))
     finally:
         other.close()
         wb.close()
+
+
+def test_a_live_update_reads_only_the_cards_it_touched(tmp_path: Path) -> None:
+    """Another session moves the top card out of a column: the board moved on equals one read
+    afresh, and the cards that stay on the column's first page are the very objects read before
+    (only the page's missing tail is read; the grid's drawn lines are cached on those objects)."""
+    with top_card_moved_on(tmp_path, 9, every_page=False) as (start, stepped, afresh):
+        todo = [c.name for c in start.columns].index("To do")
+        first = list(start.columns[todo].cards.pages[0])
+        assert columns(stepped) == afresh
+        page = stepped.columns[todo].cards.pages[0]
+        assert [card.key for card in page] == [card.key for card in first[1:]] + [page[-1].key]
+        assert all(a is b for a, b in zip(page, first[1:]))
+
+
+def test_a_live_update_carries_the_pages_below_the_first(tmp_path: Path, monkeypatch: Any) -> None:
+    """A session deep in a column (its cursor followed a card it moved there) redraws after
+    another session's move without reading any page again: the runs it had read are moved by the
+    cards the move touched."""
+    def no_page(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a page was read again")
+
+    with top_card_moved_on(tmp_path, 20, every_page=True) as (_, stepped, afresh):
+        monkeypatch.setattr(PagedBoard, "page", no_page)
+        assert by_index(stepped) == afresh

@@ -44,3 +44,27 @@ async def test_equal_cards_from_a_new_read_are_not_drawn_again(make_app: Callabl
         fresh[0][0] = changed
         assert grid._body(0, 1, width) is not before[(0, HEADER_LINES + 1)]
         assert drawn == 1
+
+
+async def test_a_change_in_one_column_repaints_only_that_column(make_app: Callable[..., PmApp]) -> None:
+    """Another session's move shifts one column's cards: Textual is asked to repaint (and send
+    the terminal) that column's cells only, not whole lines."""
+    from textual.geometry import Region
+
+    app = make_app("board")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        grid = app.screen.query_one(BoardGrid)
+        assert grid.grid is not None
+        lane = grid.grid.lanes[0]
+        column = next(n for n, cards in enumerate(lane.cards) if len(cards) > 1 and n != grid.cursor_column)
+        cards = [list(c) if n == column else c for n, c in enumerate(lane.cards)]
+        cards[column] = cards[column][1:]  # its top card left: the others shift up a slot
+        grid.show(Layout(grid.grid.columns, [Lane("", cards, card_height=lane.card_height)]),
+                  grid.cursor_column, grid.cursor_index, grid.read_only)
+        asked: list[Region] = []
+        grid.refresh = lambda *regions, **kwargs: asked.extend(regions)  # type: ignore[method-assign]
+        grid._repaint_changed_lines()
+        step = grid.column_width() + 1
+        assert asked, "nothing repainted"
+        assert all(r.x >= column * step and r.right <= (column + 1) * step for r in asked), asked

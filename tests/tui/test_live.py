@@ -6,6 +6,8 @@ import asyncio
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -266,3 +268,76 @@ async def test_the_grid_repaints_every_line_that_changed_and_only_those(make_app
             await pilot.press(key)
             await pilot.pause()
             assert up_to_date()
+
+
+@contextmanager
+def watching(watch) -> Iterator[None]:
+    """``watch.run()`` on a thread for the block; then stopped (told its change was taken and
+    drawn, so that it is not left waiting) and joined."""
+    import threading
+
+    thread = threading.Thread(target=watch.run)
+    thread.start()
+    try:
+        yield
+    finally:
+        watch.taken()
+        watch.drawn()
+        watch.stop()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_session_told_by_the_server_asks_the_store_only_once_the_server_is_gone():
+    """In an SSH session the server's byte in the pipe is the news (the store is not asked); when
+    the server's end closes, the session watches the store itself."""
+    import os
+    import threading
+
+    from pmtui.tui.live import StoreWatch
+
+    version, asked, told = [0], [0], threading.Semaphore(0)
+
+    def current() -> int:
+        asked[0] += 1
+        return version[0]
+
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    watch = StoreWatch(current, told.release, poll=0.001, every=0.0, signals=read)
+    with watching(watch):
+        version[0] += 1
+        assert not told.acquire(timeout=0.2) and asked[0] == 0  # a change, but no word from the server
+        os.write(write, b"x")
+        assert told.acquire(timeout=10)
+        watch.taken()
+        watch.drawn()
+        os.close(write)  # the server is gone
+        assert not told.acquire(timeout=0.2)
+        assert asked[0] >= 1
+        version[0] += 1
+        assert told.acquire(timeout=10)  # noticed by asking
+
+
+def test_a_slow_redraw_is_followed_by_as_long_a_rest():
+    """A loaded machine makes every redraw slow: the session then redraws less often (at most
+    half of its time on others' changes) instead of drawing back to back."""
+    import threading
+    import time
+
+    from pmtui.tui.live import StoreWatch
+
+    version, told = [0], threading.Semaphore(0)
+    watch = StoreWatch(lambda: version[0], told.release, poll=0.001, every=0.0)
+    with watching(watch):
+        time.sleep(0.05)
+        version[0] += 1
+        assert told.acquire(timeout=10)
+        watch.taken()
+        time.sleep(0.5)  # the redraw takes half a second
+        watch.drawn()
+        drawn = time.monotonic()
+        version[0] += 1  # the next change comes at once
+        assert told.acquire(timeout=10)
+        assert time.monotonic() - drawn >= 0.45  # told only after as long a rest
+        assert watch.last_draw >= 0.45

@@ -15,7 +15,9 @@ from functools import cached_property
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.events import Click
+from textual.filter import LineFilter
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
@@ -139,10 +141,11 @@ class BoardGrid(Widget, can_focus=True):
         self._frame_size = (0, 0)
         # Per body line, the columns' pieces it was joined from and the line (see _draw_line).
         self._lines: dict[int, tuple[list[list[Segment]], Strip]] = {}
-        self._blank: list[Segment] | None = None
+        self._pieces: dict[int | str, list[Segment]] = {}  # blanks by width, the separator
+        self._line_filters: tuple[Sequence[LineFilter], Color] = ((), Color(0, 0, 0))
         self._repaint_pending = False
         self._restyled = True  # styles changed since the last draw: checked at the next (_check_looks)
-        self._looks: tuple[Style, ...] = ()
+        self._looks: tuple[object, ...] = ()
 
     # Data --------------------------------------------------------------------------------------
     def show(self, grid: Layout, cursor_column: int, cursor_index: int, read_only: bool) -> None:
@@ -165,17 +168,33 @@ class BoardGrid(Widget, can_focus=True):
         width, height = self.size.width, self.size.height
         before = self._frame if self._frame_size == (width, height) else {}
         self._frame, self._frame_size = {}, (width, height)  # drawn afresh below, not read back
+        pieces = {y: line[0] for y, line in self._lines.items()}  # each body line's columns, as drawn
         frame = {y: self._draw_line(y, width) for y in range(height)}
         self._frame = frame
         if not before:
             self.refresh()
             return
-        changed = [y for y in range(height) if frame[y] != before.get(y)]
+        # Only the columns that changed: another session's move shifts the cards of one or two
+        # columns, and Textual then renders, and sends the terminal, those columns' cells alone.
+        spans = [(y, self._changed_span(pieces.get(y), y, width)) for y in range(height) if frame[y] != before.get(y)]
         start = 0
-        for n, y in enumerate(changed):  # consecutive lines: one region
-            if n + 1 == len(changed) or changed[n + 1] != y + 1:
-                self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
+        for n, (y, span) in enumerate(spans):  # consecutive lines with the same columns: one region
+            if n + 1 == len(spans) or spans[n + 1] != (y + 1, span):
+                first = spans[start][0]
+                self.refresh(Region(span[0], first, span[1] - span[0], y - first + 1))
                 start = n + 1
+
+    def _changed_span(self, before: list[list[Segment]] | None, y: int, width: int) -> tuple[int, int]:
+        """The cells (from, to) of line ``y`` that differ from its last drawing: the columns whose
+        pieces are not the same objects as before (the whole line when it is no body line)."""
+        now = self._lines.get(y)
+        if before is None or now is None or len(before) != len(now[0]):
+            return 0, width
+        changed = [n for n, (was, piece) in enumerate(zip(before, now[0])) if was is not piece]
+        if not changed:
+            return 0, width
+        step = self.column_width(width) + 1
+        return changed[0] * step, min(width, (changed[-1] + 1) * step)
 
     def visible_columns(self, width: int | None = None) -> int:
         if self.grid is None or not self.grid.columns:
@@ -271,13 +290,18 @@ class BoardGrid(Widget, can_focus=True):
             last = self._lines.get(y)
             if last is not None and len(last[0]) == len(parts) and all(a is b for a, b in zip(last[0], parts)):
                 return last[1]
-        separator = Segment("│", self._style("muted"))
+        separator = self._separator()
         segments: list[Segment] = []
         for n, part in enumerate(parts):
             if n:
-                segments.append(separator)
+                segments.extend(separator)
             segments.extend(part)
-        strip = Strip(segments).adjust_cell_length(width, self._base())
+        used = len(parts) * (col_width + 1) - 1  # each piece is one column wide, padded
+        if used <= width:
+            segments.extend(self._blank_of(width - used))
+            strip = Strip(segments, width)
+        else:
+            strip = Strip(segments).adjust_cell_length(width, self._base())
         if y >= HEADER_LINES:
             self._lines[y] = (parts, strip)
         return strip
@@ -291,7 +315,34 @@ class BoardGrid(Widget, can_focus=True):
         # lies on the widget's own background (the theme's), not the terminal's: a line API widget
         # paints every cell, or a light theme shows dark holes.
         base = self._base()
-        return [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        return self._filtered([Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)])
+
+    def _filtered(self, segments: list[Segment]) -> list[Segment]:
+        """The app's line filters (ANSI colours to the theme's, dim as a blended colour) applied
+        to a piece once, when it is made: Textual would apply them to every line drawn, on every
+        redraw, and the grid's pieces are cached (see get_line_filters)."""
+        filters, background = self._line_filters
+        for line_filter in filters:
+            segments = line_filter.apply(segments, background)
+        return segments
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return ()  # applied to the pieces as they are made (see _filtered)
+
+    def _separator(self) -> list[Segment]:
+        separator = self._pieces.get("separator")
+        if separator is None:
+            separator = self._pieces["separator"] = self._filtered([Segment("│", self._style("muted"))])
+        return separator
+
+    def _blank_of(self, width: int) -> list[Segment]:
+        """``width`` blank cells on the widget's background (none for 0)."""
+        if not width:
+            return []
+        blank = self._pieces.get(width)
+        if blank is None:
+            blank = self._pieces[width] = self._filtered([Segment(" " * width, self._base())])
+        return blank
 
     def _base(self) -> Style:
         """The widget's own colours (the theme's background and text): under every cell."""
@@ -319,13 +370,15 @@ class BoardGrid(Widget, can_focus=True):
             return
         self._restyled = False
         self._styles = {}
-        looks = (self._base(), *(self._style(name.removeprefix("boardgrid--")) for name in sorted(self.COMPONENT_CLASSES)))
+        self._line_filters = (tuple(self.app.get_line_filters()), self.background_colors[1])
+        looks = (self._base(), *(self._style(name.removeprefix("boardgrid--")) for name in sorted(self.COMPONENT_CLASSES)),
+                 *self._line_filters)
         if looks != self._looks:
             self._looks = looks
             self._cells = {}
             self._frame = {}
             self._lines = {}
-            self._blank = None
+            self._pieces = {}
 
     def _header(self, col: int, y: int, width: int) -> Text:
         assert self.grid is not None
@@ -381,10 +434,7 @@ class BoardGrid(Widget, can_focus=True):
             segments = self._segments(self._card_line(card, row, width, selected, lane.card_height), width)
             self._cells[key] = (card, segments)
             return segments
-        blank = self._blank
-        if blank is None or blank[0].text != " " * width:
-            blank = self._blank = [Segment(" " * width, self._base())]
-        return blank
+        return self._blank_of(width)
 
     def _card_line(self, card: ItemView, row: int, width: int, selected: bool, height: int) -> Text:
         base = self._style("cursor" if selected else "card")
