@@ -37,6 +37,7 @@ from projections.state import BoardView, ItemView, ProductView, SprintView, Work
 
 if TYPE_CHECKING:
     from pmtui.service import undo as undoing
+    from pmtui.store.log_pages import LogPages
     from pmtui.service.application import PmApplication
 
 # The domain's aggregates are imported by the commands that use them, not here: creating the
@@ -189,30 +190,20 @@ class Workbench(EvidenceCommands):
         return self.log.records_of(aggregate_id)
 
     def records_numbered(self, seqs: Iterable[int]) -> list[EventRecord]:
-        """The records of these event numbers, oldest first: one range read per run of close
-        numbers (a page of history is mostly consecutive events), never the whole log."""
-        chosen = set(seqs)
-        wanted = sorted(chosen)
-        out: list[EventRecord] = []
-        if not wanted:
-            return out
-        start = prev = wanted[0]
-        for seq in [*wanted[1:], None]:
-            if seq is not None and seq - prev <= 8:
-                prev = seq
-                continue
-            out.extend(r for r in self.log.records(start - 1, prev) if r.seq in chosen)
-            if seq is not None:
-                start = prev = seq
-        return out
+        """The records of these event numbers, oldest first, looked up by number (a page of
+        history, never the whole log)."""
+        return self.log.records_by_seq(list(seqs))
 
     def history_order(self, ws: Workspace, moment: float | None = None, *, actor: str = "", kind: str = "",
-                      since: float | None = None, until: float | None = None) -> Sequence[int]:
+                      since: float | None = None, until: float | None = None, aggregates: Sequence[str] = (),
+                      size: int | None = None) -> LogPages:
         """Event numbers of the history as of ``ws`` (and ``moment``), newest first by when they
-        took effect, through the filters: paged from the read model's log, read as they are asked for."""
-        from pmtui.store.log_pages import LogPages
+        took effect, through the filters (``aggregates``: only these things' events): paged from
+        the read model's log, ``size`` at a time, read as they are asked for."""
+        from pmtui.store.log_pages import PAGE, LogPages
 
-        return LogPages(self.read, ws.position, moment, actor=actor, kind=kind, since=since, until=until)
+        return LogPages(self.read, ws.position, moment, actor=actor, kind=kind, since=since, until=until,
+                        aggregates=aggregates, size=size or PAGE)
 
     # Lookups -----------------------------------------------------------------------------------
     def product(self, ws: Workspace | None = None) -> ProductView:

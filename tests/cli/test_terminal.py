@@ -284,4 +284,5 @@ def test_log_on_a_terminal_shows_the_newest_hundred_and_says_how_to_see_all(demo
     code, out = run_on_pty(["log"], pmtui_env(COLUMNS="200", PMTUI_DB=str(demo_db), NO_COLOR="1"))
     assert code == 0, out
     shown = [line for line in out.splitlines() if line.startswith("#")]
-    assert len(shown) == 100 and f"(the newest 100 of {event_count(demo_db):,} events: --limit 0 shows them all)" in out
+    assert len(shown) == 100 and "(the newest 100 events: --limit 0 shows them all)" in out
+    assert event_count(demo_db) > 100
