@@ -19,7 +19,8 @@ Figures:
   session has shown move k once that sum reaches its value after move k;
 - not shown: (move, session) pairs a session had still not drawn when the run ended (after a
   settling time); must be 0;
-- events lost: moves a session confirmed on screen ("AC-12 → To do") that are not in the log;
+- events lost: moves a session showed as made ("AC-12 → To do") and never said were put back
+  ("AC-12 stays in Backlog": a move is drawn at once, then written) that are not in the log;
   must be 0. Moves refused because another session moved that card first are counted apart;
 - memory: the server, its zygote and every session process, peak of the sum over the run (RSS,
   and PSS, which counts shared pages once: the fairer total); PSS per session beyond the server and
@@ -68,6 +69,8 @@ from pmtui.service.workbench import Workbench  # noqa: E402
 COLUMNS = ["Backlog", "To do", "In progress", "Review", "Done"]
 HEADER = re.compile(r" (Backlog|To do|In progress|Review|Done) (\d+)")
 CONFIRMED = re.compile(r"([A-Z][A-Z0-9]*-\d+) → To do")
+# A move is drawn (and said) at once, then written: a refused one is put back and said so.
+TAKEN_BACK = re.compile(r"([A-Z][A-Z0-9]*-\d+) stays in ")
 ANSI = re.compile(rb"\x1b(\[[0-9;?<=>$]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Z]|[=>])")
 SIZE = (120, 30)
 MOVE_EVERY = 2.0
@@ -298,6 +301,7 @@ class Client:
     first_screen: float | None = None  # seconds from connecting
     shown: list[tuple[float, int]] = field(default_factory=list)  # (time, running max of the sum)
     confirmed: set[str] = field(default_factory=set)
+    taken_back: set[str] = field(default_factory=set)
     attempts: int = 0
     error: str = ""
     _tail: bytes = b""
@@ -318,6 +322,7 @@ class Client:
         for column, count in HEADER.findall(text):
             self.counts[column] = int(count)
         self.confirmed.update(CONFIRMED.findall(text))
+        self.taken_back.update(TAKEN_BACK.findall(text))
         value = self.potential()
         if value is None:
             return
@@ -452,7 +457,9 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     recorded_by: dict[str, set[str]] = {}
     for record in moves:
         recorded_by.setdefault(record.actor, set()).add(keys.get(record.aggregate_id, "?"))
-    lost = sum(len(c.confirmed - recorded_by.get(c.name, set())) for c in clients)
+    # Lost: said on screen to have moved, never said to be put back, and not in the log.
+    lost = sum(len(c.confirmed - c.taken_back - recorded_by.get(c.name, set())) for c in clients)
+    taken_back = sum(len(c.taken_back) for c in clients)
     attempts = sum(c.attempts for c in clients)
     firsts = [c.first_screen for c in clients if c.first_screen is not None]
     failed = [c for c in clients if c.first_screen is None]
@@ -469,8 +476,10 @@ def report(clients: list[Client], started: float, peak: dict[str, float], db: st
     print(f"moves             {attempts} tried, {len(moves)} recorded, {attempts - len(moves)} refused "
           f"(the card had moved, or a key landed while the screen was redrawing)")
     confirmed = sum(len(c.confirmed) for c in clients)
-    missing = sorted(f"{key} ({c.name})" for c in clients for key in c.confirmed - recorded_by.get(c.name, set()))
-    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves confirmed on screen)"
+    missing = sorted(f"{key} ({c.name})" for c in clients
+                     for key in c.confirmed - c.taken_back - recorded_by.get(c.name, set()))
+    print(f"not shown         {not_shown}   events lost {lost} (of {confirmed} moves shown on screen; "
+          f"{taken_back} shown, then refused and put back, saying so)"
           + (f": {', '.join(missing[:5])}" if missing else ""))
     per_session = (peak["pss"] - peak["base_pss"]) / max(1.0, peak["sessions"])
     print(f"server memory     peak PSS {peak['pss']:7.0f} MB (RSS {peak['rss']:.0f} MB) in "
