@@ -24,7 +24,7 @@ def check_wip(board: str, columns: list[dict[str, Any]], target: str, count_afte
     col = column_named(board, columns, target)
     if col["wip"] is None or count_after_move <= col["wip"]:
         return None
-    message = f"{col['name']} would hold {count_after_move} items, over its WIP limit of {col['wip']}"
-    if col["hard"]:
-        raise WipLimitExceededError(f"refused: {message} (hard limit)")
-    return f"warning: {message}"
+    if col["hard"]:  # (said under a "Refused" title in the TUI, after "pmtui:" in the CLI)
+        raise WipLimitExceededError(f"{col['name']} is full: it would hold {count_after_move} items, over its "
+                                    f"hard WIP limit of {col['wip']}")
+    return f"warning: {col['name']} would hold {count_after_move} items, over its WIP limit of {col['wip']}"

@@ -66,7 +66,7 @@ def test_a_sprint_does_not_start_with_its_cards_in_a_column_past_its_hard_limit(
     wb.plan_sprint("S1", items=["SH-1"])
     wb.set_wip_limit("Review", 2, hard=True)  # lowered below what the column holds
     before = wb.log.max_seq()
-    with pytest.raises(Exception, match="over its WIP limit of 2"):
+    with pytest.raises(Exception, match="over its hard WIP limit of 2"):
         wb.start_sprint("S1")
     assert wb.log.max_seq() == before
     wb.move_item("SH-3", "Done")

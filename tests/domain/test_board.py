@@ -108,7 +108,7 @@ def test_check_wip_soft_limit_warns(board: Board) -> None:
 
 def test_check_wip_hard_limit_refuses(board: Board) -> None:
     assert board.check_wip("Review", 3) is None
-    with pytest.raises(WipLimitExceededError, match=r"refused: Review would hold 4 items, over its WIP limit of 3 \(hard limit\)"):
+    with pytest.raises(WipLimitExceededError, match=r"Review is full: it would hold 4 items, over its hard WIP limit of 3"):
         board.check_wip("Review", 4)
 
 

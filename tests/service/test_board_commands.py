@@ -123,7 +123,8 @@ def expected_move(wb: Workbench, key: str, column: str) -> tuple[str, Any] | Non
     if after <= limit["wip"]:
         return "ok", None
     message = f"{column} would hold {after} items, over its WIP limit of {limit['wip']}"
-    return ("WipLimitExceededError", f"refused: {message} (hard limit)") if limit["hard"] else ("ok", f"warning: {message}")
+    full = f"{column} is full: it would hold {after} items, over its hard WIP limit of {limit['wip']}"
+    return ("WipLimitExceededError", full) if limit["hard"] else ("ok", f"warning: {message}")
 
 
 # Scopes the TUI passes ------------------------------------------------------------------------
@@ -269,7 +270,7 @@ def test_wip_warnings_and_refusals_count_what_the_scan_counts(db: str) -> None:
     assert wb.move_item("PM-2", "In progress") is None
     assert wb.move_item("PM-3", "In progress") == "warning: In progress would hold 4 items, over its WIP limit of 3"
     assert wb.move_item("PM-5", "Review") is None
-    with pytest.raises(DomainError, match=r"refused: Review would hold 3 items, over its WIP limit of 2 \(hard limit\)"):
+    with pytest.raises(DomainError, match=r"Review is full: it would hold 3 items, over its hard WIP limit of 2"):
         wb.move_item("PM-7", "Review")
     wb.archive_item("PM-9")  # frees a place
     assert wb.move_item("PM-7", "Review") is None

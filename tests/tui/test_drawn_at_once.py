@@ -67,7 +67,7 @@ async def test_a_move_the_service_refuses_is_put_back_with_its_reason(make_app, 
         assert "AC-32" in column_keys(screen, "In progress") and "AC-32" not in column_keys(screen, "Review")
         assert screen.selected.key == "AC-32" and not screen.tentative
         refusal = [m for m in messages(app) if m.startswith("Refused")][-1]
-        assert "Review" in refusal and "hard limit" in refusal and "AC-32 stays in In progress" in refusal
+        assert "Review is full" in refusal and "hard WIP limit" in refusal and "AC-32 stays in In progress" in refusal
 
 
 async def test_a_move_past_a_hard_limit_shown_is_not_drawn_and_the_service_says_why(make_app, wb, held):
@@ -87,7 +87,7 @@ async def test_a_move_past_a_hard_limit_shown_is_not_drawn_and_the_service_says_
         await writes_done(pilot)  # the service decides all the same, and says why
         assert wb.now.item_by_key("AC-32").status == "In progress"
         refusal = [m for m in messages(app) if m.startswith("Refused")][-1]
-        assert "Review" in refusal and "hard limit" in refusal
+        assert "Review is full" in refusal and "hard WIP limit" in refusal
 
 
 async def test_a_soft_wip_limit_is_said_with_the_move_and_only_once(make_app, wb, held):
