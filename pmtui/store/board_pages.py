@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -60,17 +60,11 @@ class ColumnCards(PagedItems):
     def __len__(self) -> int:
         return self.count
 
-    @overload
-    def __getitem__(self, index: int) -> ItemView: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ItemView]: ...
-    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
-        if isinstance(index, int) and self.carried:
-            at = index + self.count if index < 0 else index
-            for start, cards in self.carried:
-                if start <= at < start + len(cards):
-                    return cards[at - start]
-        return super().__getitem__(index)
+    def _at(self, index: int) -> ItemView:
+        for start, cards in self.carried:  # a run carried over from the last point: no query
+            if start <= index < start + len(cards):
+                return cards[index - start]
+        return super()._at(index)
 
     def _page(self, number: int) -> list[ItemView]:
         found = self.pages.get(number)

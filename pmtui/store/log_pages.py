@@ -13,7 +13,9 @@ rows before it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
+
+from pmtui.sequences import ComputedSequence
 
 if TYPE_CHECKING:
     from pmtui.store.readmodel import ReadModel
@@ -49,7 +51,7 @@ def log_where(upto: int, moment: float | None = None, *, actor: str = "", kind: 
     return " AND ".join(where), params
 
 
-class LogPages(Sequence[int]):
+class LogPages(ComputedSequence[int]):
     """``ReadModel.log_order(...)`` as a lazy sequence: its length is one count (or ``count``, when
     the caller knows it: every event as of a point is the workspace's own count), its items are
     read a page at a time and kept while this sequence is shown."""
@@ -105,26 +107,17 @@ class LogPages(Sequence[int]):
             number += 1
         return out
 
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[int]: ...
-    def __getitem__(self, index: int | slice) -> int | list[int]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return [self[n] for n in range(start, stop, step)]
-            out: list[int] = []
-            for number in range(start // self.size, -(-stop // self.size)):
-                page = self._page(number)
-                low = max(start - number * self.size, 0)
-                out.extend(seq for seq, _ in page[low: stop - number * self.size])
-            return out
-        count = len(self)
-        if index < 0:
-            index += count
-        if not 0 <= index < count:
-            raise IndexError(index)
+    def _slice(self, start: int, stop: int, step: int) -> list[int]:
+        if step != 1:
+            return super()._slice(start, stop, step)
+        out: list[int] = []
+        for number in range(start // self.size, -(-stop // self.size)):  # a page at a time
+            page = self._page(number)
+            low = max(start - number * self.size, 0)
+            out.extend(seq for seq, _ in page[low: stop - number * self.size])
+        return out
+
+    def _at(self, index: int) -> int:
         page = self._page(index // self.size)
         at = index % self.size
         if at >= len(page):  # the log moved under a count read before: cannot happen, never crash

@@ -4,29 +4,19 @@ one page (``_page``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Iterator
 
+from pmtui.sequences import ComputedSequence
 from projections.state import ItemView
 
 
-class PagedItems(Sequence[ItemView]):
+class PagedItems(ComputedSequence[ItemView]):
     page_size: int
 
     def _page(self, number: int) -> list[ItemView]:
         raise NotImplementedError
 
-    @overload
-    def __getitem__(self, index: int) -> ItemView: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ItemView]: ...
-    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
-        if isinstance(index, slice):
-            return [self[n] for n in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _at(self, index: int) -> ItemView:
         page = self._page(index // self.page_size)
         at = index % self.page_size
         if at >= len(page):  # the store moved on under a pinned point: cannot happen, but never crash

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set as AbstractSet
-from typing import overload
-
 import msgspec
 
 from domain.rank import rank_between
+from pmtui.sequences import ComputedSequence
 from projections.board_view import BoardSnapshot, ColumnView
 from projections.state import ItemView
 
@@ -30,7 +29,7 @@ def order(item: ItemView) -> tuple[str, int]:
     return item.rank, item.number
 
 
-class Spliced(Sequence[ItemView]):
+class Spliced(ComputedSequence[ItemView]):
     """``base`` without the card at ``dropped`` (None: none dropped), then with ``added`` put in
     at ``at`` (counted in the sequence after the drop)."""
 
@@ -48,17 +47,7 @@ class Spliced(Sequence[ItemView]):
             index += 1
         return index
 
-    @overload
-    def __getitem__(self, index: int) -> ItemView: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[ItemView]: ...
-    def __getitem__(self, index: int | slice) -> ItemView | list[ItemView]:
-        if isinstance(index, slice):
-            return [self[n] for n in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+    def _at(self, index: int) -> ItemView:
         if self.added is not None and index == self.at:
             return self.added
         return self.base[self._base_index(index)]
