@@ -39,3 +39,23 @@ async def writes_done(pilot: Pilot, tries: int = 400) -> None:
         await pilot.pause(0.01)
     assert app.writer.pending == 0, "the background writer did not finish"
     await pilot.pause()
+
+
+async def palette_shows_first(pilot, app, words: str, timeout: float = 10.0) -> None:  # noqa: ANN001
+    """Wait until the command palette's highlighted hit holds ``words``: its providers answer in
+    their own time, and a fixed pause ended too early in a loaded full run (Enter took the hit
+    listed first by then)."""
+    import asyncio
+
+    from textual.command import CommandList
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        found = app.screen.query(CommandList)
+        if found:
+            commands = found.first()
+            index = commands.highlighted
+            if index is not None and words.lower() in str(commands.get_option_at_index(index).prompt).lower():
+                return
+        await pilot.pause(0.05)

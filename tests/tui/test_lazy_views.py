@@ -13,7 +13,7 @@ from pmtui.tui.app import PmApp
 from pmtui.tui.views import MODES, ScreenClasses
 from pmtui.tui.widgets.banner import MODE_LABELS
 from tests.tui.conftest import FIXED_NOW
-from tests.tui.helpers import type_text
+from tests.tui.helpers import palette_shows_first, type_text
 
 
 def test_making_the_app_imports_no_view(store) -> None:  # noqa: ANN001
@@ -62,7 +62,7 @@ async def test_a_views_action_runs_from_the_palette_before_the_view_loaded(make_
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "View: Docs")
-        await pilot.pause(0.4)
+        await palette_shows_first(pilot, app, "View: Docs")
         await pilot.press("enter")
         await pilot.pause()
         assert app.current_mode == "documents"

@@ -12,7 +12,7 @@ from pmtui.tui.modals.help import HelpModal, binding_rows
 from pmtui.tui.modals.sprint_plan import PlanSprintModal
 from pmtui.tui.screens.board import BoardScreen
 from pmtui.tui.screens.sprint import SprintScreen
-from tests.tui.helpers import messages, put_cursor_on, type_text, writes_done
+from tests.tui.helpers import messages, palette_shows_first, put_cursor_on, type_text, writes_done
 
 
 async def test_digits_switch_views(make_app):
@@ -45,7 +45,7 @@ async def test_palette_runs_a_view_action(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+p")
         await type_text(pilot, "plan a sprint")
-        await pilot.pause(0.3)
+        await palette_shows_first(pilot, app, "Plan a new sprint")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PlanSprintModal)
